@@ -1,0 +1,178 @@
+"""Settings as frozen dataclasses: the model's shape, the tokenizer, and the training run.
+
+The same records are written into every model folder (``model.json``) and read back by the CLI and
+the app, so a model can always be rebuilt from its folder alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from core.errors import ConfigError
+
+ATTENTION_TYPES = ("bahdanau", "dot", "general")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("fp32", "bf16")
+
+T = TypeVar("T")
+
+
+def _from_dict(cls: type[T], data: dict[str, Any], what: str) -> T:
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(f"unknown {what} setting(s): {', '.join(unknown)}; "
+                          f"valid ones are: {', '.join(sorted(names))}")
+    obj = cls(**data)
+    obj.validate()  # type: ignore[attr-defined]
+    return obj
+
+
+def _check(cond: bool, message: str) -> None:
+    if not cond:
+        raise ConfigError(message)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The network's shape: anything here changes which weights exist."""
+
+    emb_size: int = 256
+    hidden_size: int = 256
+    enc_layers: int = 1
+    dec_layers: int = 1
+    bidirectional: bool = True
+    attention: str = "bahdanau"
+    dropout: float = 0.2
+    tie_embeddings: bool = False
+
+    def validate(self) -> None:
+        _check(self.attention in ATTENTION_TYPES,
+               f"attention must be one of {', '.join(ATTENTION_TYPES)}, not {self.attention!r}")
+        for name in ("emb_size", "hidden_size", "enc_layers", "dec_layers"):
+            _check(int(getattr(self, name)) >= 1, f"{name} must be at least 1")
+        _check(0.0 <= self.dropout < 1.0, "dropout must be in [0, 1)")
+        enc_out = self.hidden_size * (2 if self.bidirectional else 1)
+        _check(self.attention != "dot" or enc_out == self.hidden_size,
+               "dot attention compares decoder and encoder states directly, so it needs a "
+               "unidirectional encoder (or use 'general' attention)")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
+        return _from_dict(cls, data, "model")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class TokenizerConfig:
+    """How raw text becomes tokens; kept with the model so translation tokenizes the same way."""
+
+    src_lang: str = "en"
+    tgt_lang: str = "de"
+    lowercase: bool = False
+
+    def validate(self) -> None:
+        for name in ("src_lang", "tgt_lang"):
+            code = getattr(self, name)
+            _check(isinstance(code, str) and 1 <= len(code) <= 16 and code.replace("-", "").isalnum(),
+                   f"{name} must be a language code such as 'en' or 'de', not {code!r}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TokenizerConfig":
+        return _from_dict(cls, data, "tokenizer")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a run trains; none of it changes the weights' shapes."""
+
+    batch_size: int = 64               # sentences per batch (bucketed by length)
+    learning_rate: float = 1e-3
+    clip_norm: float = 1.0
+    label_smoothing: float = 0.1
+    epochs: int = 20                   # upper limit; 0 means "until the time budget ends"
+    time_budget_s: float | None = None
+    max_steps: int | None = None
+    valid_every: int = 500             # steps between validations
+    patience: int = 8                  # validations without a better BLEU before stopping
+    lr_decay: float = 0.5              # factor applied when validation loss plateaus
+    lr_patience: int = 2
+    min_lr: float = 1e-5
+    max_len: int = 50                  # tokens per side; longer pairs are dropped and counted
+    vocab_size: int = 30000
+    min_freq: int = 2
+    dev_fraction: float = 0.05         # held out when no dev files are given
+    dev_max: int = 1000
+    seed: int = 1
+    device: str = "auto"
+    precision: str = "fp32"
+    num_threads: int | None = None     # None: all cores but one when a GUI runs, else all
+    num_samples: int = 3               # sample translations shown at each validation
+    probe: str | None = None           # sentence whose attention is recorded at each validation
+    keep_last: int = 2
+
+    def validate(self) -> None:
+        _check(self.batch_size >= 1, "batch_size must be at least 1")
+        _check(self.learning_rate > 0, "learning_rate must be positive")
+        _check(0.0 <= self.label_smoothing < 1.0, "label_smoothing must be in [0, 1)")
+        _check(self.epochs >= 0, "epochs must be 0 or more")
+        _check(self.time_budget_s is None or self.time_budget_s > 0, "time budget must be positive")
+        _check(self.epochs > 0 or self.time_budget_s is not None or self.max_steps is not None,
+               "give an epoch limit, a step limit or a time budget, or training never ends")
+        _check(self.valid_every >= 1, "valid_every must be at least 1")
+        _check(self.max_len >= 1, "max_len must be at least 1")
+        _check(self.vocab_size >= 8, "vocab_size must be at least 8")
+        _check(self.min_freq >= 1, "min_freq must be at least 1")
+        _check(0.0 < self.dev_fraction < 0.5, "dev_fraction must be in (0, 0.5)")
+        _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}")
+        _check(self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        return _from_dict(cls, data, "training")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def replace(self, **changes: Any) -> "TrainConfig":
+        new = dataclasses.replace(self, **changes)
+        new.validate()
+        return new
+
+
+@dataclass(frozen=True)
+class Preset:
+    model: ModelConfig
+    train: TrainConfig
+    description: str
+
+
+PRESETS: dict[str, Preset] = {
+    "tiny": Preset(
+        ModelConfig(emb_size=32, hidden_size=64, dropout=0.1),
+        TrainConfig(batch_size=32, learning_rate=3e-3, epochs=30, valid_every=100, patience=5,
+                    min_freq=1, label_smoothing=0.0),
+        "a few seconds a run: for tests, demos and toy corpora"),
+    "small": Preset(
+        ModelConfig(emb_size=128, hidden_size=128, dropout=0.2),
+        TrainConfig(batch_size=64, learning_rate=2e-3, epochs=20, valid_every=300),
+        "minutes on a laptop CPU: corpora of a few thousand pairs"),
+    "base": Preset(
+        ModelConfig(emb_size=256, hidden_size=256, dropout=0.2),
+        TrainConfig(batch_size=64, learning_rate=1e-3, epochs=20, valid_every=500),
+        "the standard benchmark model (bi-GRU 256, Bahdanau): tens of thousands of pairs"),
+}
+
+
+def preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None

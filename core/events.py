@@ -1,0 +1,131 @@
+"""Plain records that cross from the engine to its front ends (CLI, GUI threads, JSON lines).
+
+Only Python scalars, strings, lists and numpy arrays live here: never tensors or modules, so a
+record can be handed to another thread or serialised with ``to_json()``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable, Union
+
+import numpy as np
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One hypothesis with everything needed to show and check its attention.
+
+    ``attention`` has shape (len(target_tokens), len(source_tokens)): rows are target tokens
+    including the final ``</s>``, columns are source tokens including the final ``</s>``; each
+    row sums to 1. ``token_probs[i]`` is the model's probability of ``target_tokens[i]``.
+    """
+
+    source_tokens: list[str]
+    target_tokens: list[str]
+    token_probs: np.ndarray          # (T,) float32
+    attention: np.ndarray            # (T, S) float32
+    score: float                     # sum of log-probabilities (length-normalised for beams)
+    text: str                        # detokenized output, without </s>
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source_tokens": list(self.source_tokens),
+            "target_tokens": list(self.target_tokens),
+            "weights": _plain(self.attention),
+            "token_probs": _plain(self.token_probs),
+            "score": float(self.score),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class ReportEvent:
+    """The corpus validation report, sent once before training starts."""
+
+    report: dict[str, Any]
+    type: str = "report"
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """Throttled training progress (about ten a second at most)."""
+
+    step: int
+    epoch: int
+    loss: float                      # mean token cross-entropy of the last batch (nats)
+    smoothed_loss: float
+    learning_rate: float
+    tokens_per_second: float         # target tokens per second since the last event
+    elapsed_s: float
+    eta_s: float | None              # None while unknown
+    fraction: float                  # 0..1 of the step/time budget
+    type: str = "progress"
+
+
+@dataclass(frozen=True)
+class ValidationEvent:
+    """Scores on the dev set, with a few sample translations and the probe's attention."""
+
+    step: int
+    epoch: int
+    loss: float
+    bleu: float
+    chrf: float
+    is_best: bool
+    samples: list[dict[str, str]] = field(default_factory=list)   # source/reference/hypothesis
+    probe: Translation | None = None
+    bleu_signature: str = ""
+    type: str = "validation"
+
+
+@dataclass(frozen=True)
+class CheckpointEvent:
+    step: int
+    path: str
+    kind: str                        # "last" or "best"
+    type: str = "checkpoint"
+
+
+@dataclass(frozen=True)
+class DoneEvent:
+    status: str                      # "finished", "early_stopped", "time_budget", "cancelled"
+    step: int
+    epoch: int
+    best_bleu: float | None
+    model_dir: str
+    elapsed_s: float
+    type: str = "done"
+
+
+@dataclass(frozen=True)
+class ErrorEvent:
+    message: str
+    type: str = "error"
+
+
+Event = Union[ReportEvent, ProgressEvent, ValidationEvent, CheckpointEvent, DoneEvent, ErrorEvent]
+EventCallback = Callable[[Event], None]
+
+
+def to_json_dict(event: Event) -> dict[str, Any]:
+    """A JSON-ready dict of any event; ``type`` comes first for easy reading of the stream."""
+    data = _plain(event)
+    if isinstance(event, ValidationEvent) and event.probe is not None:
+        data["probe"] = event.probe.to_dict()
+    return {"type": data.pop("type"), **data}

@@ -1,0 +1,15 @@
+"""Shared test set-up: Qt runs offscreen, torch is seeded and single-threaded, app dirs are private."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTEST_QT_API", "pyside6")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _private_app_dirs(tmp_path, monkeypatch):
+    """Never touch the developer's real model library, settings or logs."""
+    monkeypatch.setenv("ATTNSCOPE_HOME", str(tmp_path / "attnscope-home"))
+    yield
