@@ -1,0 +1,44 @@
+"""Choosing where the model runs: CUDA if present, then Apple MPS, else the CPU."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from core.errors import ConfigError
+
+
+def resolve(name: str = "auto") -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device 'cuda' was asked for, but no CUDA GPU is available to PyTorch here")
+    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError("device 'mps' was asked for, but Apple's MPS is not available here")
+    if name not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"unknown device {name!r}; choose auto, cpu, cuda or mps")
+    return torch.device(name)
+
+
+def describe_devices() -> list[tuple[str, str]]:
+    """(value, label) pairs for a device chooser, naming the GPU that was found, if any."""
+    cores = os.cpu_count() or 1
+    out = [("cpu", f"CPU ({cores} cores)")]
+    if torch.cuda.is_available():
+        out.append(("cuda", f"GPU: {torch.cuda.get_device_name(0)}"))
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        out.append(("mps", "GPU: Apple MPS"))
+    auto = out[-1][1] if len(out) > 1 else f"{out[0][1]}; no GPU found"
+    return [("auto", f"Automatic ({auto})"), *out]
+
+
+def set_threads(num_threads: int | None, leave_one: bool = False) -> int:
+    """Set torch's intra-op threads *in the calling thread* (the setting is per thread in effect)."""
+    n = num_threads or max(1, (os.cpu_count() or 1) - (1 if leave_one else 0))
+    torch.set_num_threads(n)
+    return n

@@ -1,0 +1,174 @@
+"""The network: embeddings → GRU encoder → attention → GRU decoder → output layer.
+
+Shapes use B = batch, S = source length, T = target length, E = embedding size, H = decoder hidden
+size, K = encoder output size (H, or 2H when bidirectional), V = vocabulary size.
+
+Bahdanau (additive) attention, with s_{i-1} the decoder state before step i and h_j the encoder
+states:  e_ij = vᵀ tanh(W s_{i-1} + U h_j),  α_ij = softmax_j(e_ij),  c_i = Σ_j α_ij h_j.
+Padded source positions are masked to -inf before the softmax, so their weight is exactly 0.
+``U h_j`` does not depend on i, so it is computed once per sentence (``project_keys``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from core.config import ModelConfig
+from core.vocab import PAD_ID
+
+
+@dataclass
+class Memory:
+    """What the decoder attends to, prepared once per batch."""
+
+    values: Tensor      # (B, S, K) encoder states
+    keys: Tensor        # (B, S, A) encoder states projected for the attention score
+    mask: Tensor        # (B, S) bool, True at real (non-padding) positions
+
+    def index(self, idx: Tensor) -> "Memory":
+        """Rows ``idx`` of the batch, e.g. to repeat each sentence once per beam."""
+        return Memory(self.values.index_select(0, idx), self.keys.index_select(0, idx),
+                      self.mask.index_select(0, idx))
+
+
+class Encoder(nn.Module):
+    def __init__(self, vocab_size: int, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
+        self.dropout = nn.Dropout(cfg.dropout)
+        self.rnn = nn.GRU(cfg.emb_size, cfg.hidden_size, num_layers=cfg.enc_layers, batch_first=True,
+                          bidirectional=cfg.bidirectional,
+                          dropout=cfg.dropout if cfg.enc_layers > 1 else 0.0)
+        self.output_size = cfg.hidden_size * (2 if cfg.bidirectional else 1)
+
+    def forward(self, src: Tensor, src_len: Tensor) -> tuple[Tensor, Tensor]:
+        """src: (B, S) ids, src_len: (B,) → states (B, S, K), final (B, K) of the top layer."""
+        x = self.dropout(self.embed(src))                                # (B, S, E)
+        packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
+        out, h_n = self.rnn(packed)                                      # h_n: (layers*dirs, B, H)
+        states, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
+        if self.rnn.bidirectional:
+            final = torch.cat([h_n[-2], h_n[-1]], dim=-1)                # (B, 2H)
+        else:
+            final = h_n[-1]                                              # (B, H)
+        return self.dropout(states), final
+
+
+class Attention(nn.Module):
+    """Scores a decoder query against every encoder state: additive, dot or general."""
+
+    def __init__(self, kind: str, query_size: int, key_size: int) -> None:
+        super().__init__()
+        self.kind = kind
+        if kind == "bahdanau":
+            self.key_layer = nn.Linear(key_size, query_size, bias=False)     # U
+            self.query_layer = nn.Linear(query_size, query_size, bias=False)  # W
+            self.energy = nn.Linear(query_size, 1, bias=False)              # v
+        elif kind == "general":
+            self.key_layer = nn.Linear(key_size, query_size, bias=False)     # W_a
+        elif kind != "dot":
+            raise ValueError(kind)
+
+    def project_keys(self, values: Tensor) -> Tensor:
+        """values: (B, S, K) → keys: (B, S, A); done once per sentence, not once per step."""
+        return values if self.kind == "dot" else self.key_layer(values)
+
+    def forward(self, query: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
+        """query: (B, H) → context (B, K), weights (B, S) with rows summing to 1."""
+        if self.kind == "bahdanau":
+            q = self.query_layer(query).unsqueeze(1)                       # (B, 1, A)
+            scores = self.energy(torch.tanh(q + memory.keys)).squeeze(-1)  # (B, S)
+        else:
+            scores = torch.bmm(memory.keys, query.unsqueeze(-1)).squeeze(-1)
+        scores = scores.masked_fill(~memory.mask, float("-inf"))
+        weights = torch.softmax(scores.float(), dim=-1).to(memory.values.dtype)
+        context = torch.bmm(weights.unsqueeze(1), memory.values).squeeze(1)  # (B, K)
+        return context, weights
+
+
+class Decoder(nn.Module):
+    """A GRU fed [embedding of the previous word; attention context] at every step."""
+
+    def __init__(self, vocab_size: int, cfg: ModelConfig, memory_size: int) -> None:
+        super().__init__()
+        h = cfg.hidden_size
+        self.layers = cfg.dec_layers
+        self.hidden_size = h
+        self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
+        self.dropout = nn.Dropout(cfg.dropout)
+        self.attention = Attention(cfg.attention, h, memory_size)
+        self.bridge = nn.Linear(memory_size, h * cfg.dec_layers)
+        self.cells = nn.ModuleList(
+            [nn.GRUCell(cfg.emb_size + memory_size if i == 0 else h, h) for i in range(cfg.dec_layers)])
+        readout_size = cfg.emb_size if cfg.tie_embeddings else h
+        self.readout = nn.Linear(h + memory_size + cfg.emb_size, readout_size)
+        self.output = nn.Linear(readout_size, vocab_size, bias=False)
+        if cfg.tie_embeddings:
+            self.output.weight = self.embed.weight
+
+    def init_hidden(self, final: Tensor) -> Tensor:
+        """final: (B, K) → hidden (layers, B, H)."""
+        h = torch.tanh(self.bridge(final))
+        return h.view(h.size(0), self.layers, self.hidden_size).transpose(0, 1).contiguous()
+
+    def step(self, emb: Tensor, hidden: Tensor, memory: Memory) -> tuple[Tensor, Tensor, Tensor]:
+        """One decoder step. emb: (B, E), hidden: (layers, B, H) → features (B, H+K+E),
+        new hidden (layers, B, H), attention weights (B, S)."""
+        context, weights = self.attention(hidden[-1], memory)
+        x = torch.cat([emb, context], dim=-1)
+        new = []
+        for i, cell in enumerate(self.cells):
+            h_i = cell(x, hidden[i])
+            new.append(h_i)
+            x = self.dropout(h_i)
+        return torch.cat([x, context, emb], dim=-1), torch.stack(new), weights
+
+    def logits(self, features: Tensor) -> Tensor:
+        """features: (..., H+K+E) → (..., V). Applied once over all steps when training."""
+        return self.output(self.dropout(torch.tanh(self.readout(features))))
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, cfg: ModelConfig, src_vocab_size: int, tgt_vocab_size: int) -> None:
+        super().__init__()
+        cfg.validate()
+        self.cfg = cfg
+        self.encoder = Encoder(src_vocab_size, cfg)
+        self.decoder = Decoder(tgt_vocab_size, cfg, self.encoder.output_size)
+
+    def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, Tensor]:
+        """→ the memory to attend to, and the decoder's initial hidden (layers, B, H)."""
+        states, final = self.encoder(src, src_len)
+        memory = Memory(states, self.decoder.attention.project_keys(states), src != PAD_ID)
+        return memory, self.decoder.init_hidden(final)
+
+    def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor) -> tuple[Tensor, Tensor]:
+        """Teacher forcing. tgt_in: (B, T) starting with <s> → logits (B, T, V), attention (B, T, S)."""
+        memory, hidden = self.encode(src, src_len)
+        embs = self.decoder.dropout(self.decoder.embed(tgt_in))            # (B, T, E)
+        features, attns = [], []
+        for t in range(tgt_in.size(1)):
+            f, hidden, a = self.decoder.step(embs[:, t], hidden, memory)
+            features.append(f)
+            attns.append(a)
+        logits = self.decoder.logits(torch.stack(features, dim=1))
+        return logits, torch.stack(attns, dim=1)
+
+    def loss(self, src: Tensor, src_len: Tensor, tgt_in: Tensor, tgt_out: Tensor,
+             label_smoothing: float = 0.0) -> tuple[Tensor, Tensor]:
+        """Mean cross-entropy per target token (for the optimiser) and the summed NLL (for reports)."""
+        logits, _ = self(src, src_len, tgt_in)
+        flat = logits.reshape(-1, logits.size(-1)).float()
+        gold = tgt_out.reshape(-1)
+        loss = F.cross_entropy(flat, gold, ignore_index=PAD_ID, label_smoothing=label_smoothing)
+        with torch.no_grad():
+            nll = F.cross_entropy(flat, gold, ignore_index=PAD_ID, reduction="sum")
+        return loss, nll
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())

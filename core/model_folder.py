@@ -1,0 +1,157 @@
+"""A model is a self-contained folder; translating needs nothing outside it.
+
+    model.json         format version, configs, corpus description and fingerprint, metrics
+    vocab.src.json     source vocabulary (a JSON list, specials first)
+    vocab.tgt.json     target vocabulary
+    weights.pt         the best weights: tensors only, loaded with weights_only=True
+    history.jsonl      validation results and progress summaries, one JSON object per line
+    checkpoints/       resumable training state (see core.checkpoint.CheckpointStore)
+
+Every file is written atomically, so a crash leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from core import __version__
+from core.checkpoint import atomic_torch_save, atomic_write_json, atomic_write_text, safe_torch_load
+from core.config import ModelConfig, TokenizerConfig, TrainConfig
+from core.errors import CheckpointError, ConfigError
+from core.model import Seq2Seq
+from core.vocab import Vocab
+
+FORMAT_VERSION = 1
+MODEL_JSON = "model.json"
+WEIGHTS = "weights.pt"
+SRC_VOCAB = "vocab.src.json"
+TGT_VOCAB = "vocab.tgt.json"
+HISTORY = "history.jsonl"
+CHECKPOINTS = "checkpoints"
+
+
+@dataclass
+class ModelMeta:
+    """Everything in model.json."""
+
+    name: str
+    model: ModelConfig
+    tokenizer: TokenizerConfig
+    train: TrainConfig
+    corpus: dict[str, Any] = field(default_factory=dict)   # description, fingerprint, pair counts
+    metrics: dict[str, Any] = field(default_factory=dict)  # best_bleu, best_chrf, best_step, …
+    params: int = 0
+    status: str = "training"                               # training, finished, cancelled, …
+    created: str = field(default_factory=lambda: _dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+    app_version: str = __version__
+    format_version: int = FORMAT_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version, "app_version": self.app_version,
+            "name": self.name, "created": self.created, "status": self.status,
+            "model": self.model.to_dict(), "tokenizer": self.tokenizer.to_dict(),
+            "train": self.train.to_dict(), "corpus": self.corpus, "metrics": self.metrics,
+            "params": self.params,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: Path) -> "ModelMeta":
+        try:
+            version = int(data.get("format_version", 0))
+            if version > FORMAT_VERSION:
+                raise CheckpointError(f"{where} was written by a newer Attnscope (format {version}); "
+                                      "update Attnscope to open it")
+            return cls(name=str(data["name"]), model=ModelConfig.from_dict(data["model"]),
+                       tokenizer=TokenizerConfig.from_dict(data["tokenizer"]),
+                       train=TrainConfig.from_dict(data.get("train", {})),
+                       corpus=dict(data.get("corpus", {})), metrics=dict(data.get("metrics", {})),
+                       params=int(data.get("params", 0)), status=str(data.get("status", "")),
+                       created=str(data.get("created", "")),
+                       app_version=str(data.get("app_version", "")), format_version=version)
+        except (KeyError, TypeError, ValueError, ConfigError) as exc:
+            raise CheckpointError(f"{where} is not a valid Attnscope model description: {exc}") from exc
+
+
+def write_meta(folder: Path, meta: ModelMeta) -> None:
+    atomic_write_json(folder / MODEL_JSON, meta.to_dict())
+
+
+def read_meta(folder: str | Path) -> ModelMeta:
+    folder = Path(folder)
+    path = folder / MODEL_JSON
+    if not folder.is_dir():
+        raise CheckpointError(f"{folder} is not a model folder (it does not exist or is not a folder)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CheckpointError(f"{folder} is not a model folder: it has no {MODEL_JSON}") from None
+    except (OSError, ValueError) as exc:
+        raise CheckpointError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CheckpointError(f"{path} does not hold a JSON object")
+    return ModelMeta.from_dict(data, path)
+
+
+def write_vocabs(folder: Path, src: Vocab, tgt: Vocab) -> None:
+    atomic_write_text(folder / SRC_VOCAB, src.to_json())
+    atomic_write_text(folder / TGT_VOCAB, tgt.to_json())
+
+
+def read_vocabs(folder: Path) -> tuple[Vocab, Vocab]:
+    for name in (SRC_VOCAB, TGT_VOCAB):
+        if not (folder / name).is_file():
+            raise CheckpointError(f"{folder} is incomplete: {name} is missing")
+    return Vocab.load(folder / SRC_VOCAB), Vocab.load(folder / TGT_VOCAB)
+
+
+def write_weights(folder: Path, model: Seq2Seq) -> None:
+    state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+    atomic_torch_save(state, folder / WEIGHTS)
+
+
+def append_history(folder: Path, record: dict[str, Any]) -> None:
+    """History is advisory (curves when a model is reopened); a line lost in a crash is harmless."""
+    with open(folder / HISTORY, "a", encoding="utf-8") as f:
+        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def read_history(folder: str | Path) -> list[dict[str, Any]]:
+    path = Path(folder) / HISTORY
+    out: list[dict[str, Any]] = []
+    if not path.is_file():
+        return out
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue   # a torn last line after a crash
+    return out
+
+
+def load_model(folder: str | Path, device: torch.device | str = "cpu"
+               ) -> tuple[Seq2Seq, Vocab, Vocab, ModelMeta]:
+    """Rebuild the model from its folder. Never unpickles anything but tensors."""
+    folder = Path(folder)
+    meta = read_meta(folder)
+    src_vocab, tgt_vocab = read_vocabs(folder)
+    if not (folder / WEIGHTS).is_file():
+        raise CheckpointError(f"{folder} has no trained weights yet ({WEIGHTS} is missing): "
+                              "training has not reached its first validation")
+    state = safe_torch_load(folder / WEIGHTS)
+    model = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{folder / WEIGHTS} does not hold model weights")
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        raise CheckpointError(f"{folder / WEIGHTS} does not match {MODEL_JSON}: "
+                              f"{str(exc).splitlines()[0]}") from exc
+    model.to(device).eval()
+    return model, src_vocab, tgt_vocab, meta

@@ -1,0 +1,203 @@
+"""Greedy search, beam search and forced decoding. Every hypothesis carries its own attention.
+
+All functions take a batch of sentences and return, per sentence, hypotheses as plain numpy data:
+ids (T,), per-token probabilities (T,), attention (T, S) over the real source positions, and a
+score. T counts the final ``</s>`` when the hypothesis ended with one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from core.model import Memory, Seq2Seq
+from core.vocab import BOS_ID, EOS_ID
+
+
+@dataclass
+class Hypothesis:
+    ids: list[int]
+    probs: np.ndarray        # (T,)
+    attention: np.ndarray    # (T, S)
+    score: float             # log-probability, divided by length**alpha for beams
+
+
+def max_output_length(src_len: Tensor) -> Tensor:
+    """Generous but finite: a translation rarely runs past 1.5× its source plus ten words."""
+    return (src_len.float() * 1.5 + 10).long()
+
+
+@torch.inference_mode()
+def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor) -> list[Hypothesis]:
+    """src: (B, S), src_len: (B,) → one hypothesis per sentence."""
+    model.eval()
+    b = src.size(0)
+    memory, hidden = model.encode(src, src_len)
+    limits = max_output_length(src_len).to(src.device)
+    prev = torch.full((b,), BOS_ID, dtype=torch.long, device=src.device)
+    done = torch.zeros(b, dtype=torch.bool, device=src.device)
+    ids, probs, attns = [], [], []
+    for t in range(int(limits.max())):
+        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
+        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
+        best_logp, prev = logp.max(dim=-1)
+        ids.append(prev)
+        probs.append(best_logp.exp())
+        attns.append(weights)
+        done = done | (prev == EOS_ID) | (t + 1 >= limits)
+        if bool(done.all()):
+            break
+    all_ids = torch.stack(ids, 1).cpu().numpy()
+    all_probs = torch.stack(probs, 1).float().cpu().numpy()
+    all_attn = torch.stack(attns, 1).float().cpu().numpy()
+    lens = src_len.cpu().numpy()
+    out = []
+    for i in range(b):
+        row = all_ids[i]
+        eos = np.nonzero(row == EOS_ID)[0]
+        n = int(eos[0]) + 1 if eos.size else min(len(row), int(limits[i]))
+        p = all_probs[i, :n]
+        out.append(Hypothesis(row[:n].tolist(), p, all_attn[i, :n, :lens[i]],
+                              float(np.log(np.maximum(p, 1e-30)).sum())))
+    return out
+
+
+@torch.inference_mode()
+def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: int = 1,
+                alpha: float = 1.0) -> list[list[Hypothesis]]:
+    """Batched beam search → for each sentence, up to ``nbest`` hypotheses, best first.
+
+    Scores are length-normalised (log p / len**alpha). As in fairseq, the 2·beam best candidates
+    are taken each step: those ending in </s> among the first ``beam`` finish, the best ``beam``
+    others continue, so a finished hypothesis never takes an open beam's place.
+    """
+    model.eval()
+    k, b, dev = beam, src.size(0), src.device
+    nbest = max(1, min(nbest, beam))
+    memory, hidden = model.encode(src, src_len)
+    rows = torch.arange(b, device=dev).repeat_interleave(k)
+    memory = memory.index(rows)
+    hidden = hidden.index_select(1, rows)
+    scores = torch.full((b, k), float("-inf"), device=dev)
+    scores[:, 0] = 0.0
+    prev = torch.full((b * k,), BOS_ID, dtype=torch.long, device=dev)
+    limits = max_output_length(src_len).tolist()
+    offsets_k = torch.arange(b, device=dev).unsqueeze(1) * k
+    offsets_2k = torch.arange(b, device=dev).unsqueeze(1) * (2 * k)
+    steps: list[_Step] = []
+    finished: list[list[tuple[float, int, int]]] = [[] for _ in range(b)]  # (score, step, slot)
+    active = [True] * b
+    for t in range(max(limits)):
+        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
+        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)     # (B*K, V)
+        v = logp.size(-1)
+        cand = (scores.unsqueeze(-1) + logp.view(b, k, v)).view(b, k * v)
+        top_scores, top_idx = cand.topk(min(2 * k, k * v), dim=-1)                   # (B, 2K)
+        if top_scores.size(1) < 2 * k:   # tiny vocabularies: pad the slots with dead candidates
+            fill = 2 * k - top_scores.size(1)
+            top_scores = torch.cat([top_scores, top_scores.new_full((b, fill), float("-inf"))], 1)
+            top_idx = torch.cat([top_idx, top_idx[:, :1].expand(b, fill)], 1)
+        parent = (top_idx // v + offsets_k).view(-1)                                 # (B*2K,) rows
+        token = (top_idx % v).view(-1)
+        step = _Step(parent, token, logp[parent, token].exp(), weights.index_select(0, parent))
+        steps.append(step)
+        keep = _choose(top_scores.cpu(), token.view(b, 2 * k).cpu(), t, k, limits, active, finished)
+        if not any(active):
+            break
+        step.kept = (keep.to(dev) + offsets_2k).view(-1)                              # (B*K,) slots
+        inactive = torch.tensor([not a for a in active], device=dev).unsqueeze(1)
+        scores = top_scores.view(-1).index_select(0, step.kept).view(b, k) \
+            .masked_fill(inactive, float("-inf"))
+        prev = token.index_select(0, step.kept)
+        hidden = hidden.index_select(1, parent.index_select(0, step.kept))
+    return _collect(steps, finished, src_len, nbest, alpha)
+
+
+@dataclass
+class _Step:
+    """One beam step's 2K candidate slots per sentence, flattened to B*2K."""
+
+    parent: Tensor           # (B*2K,) the beam row (B*K numbering) each slot extends
+    token: Tensor            # (B*2K,)
+    prob: Tensor             # (B*2K,) p(token | parent's prefix)
+    attn: Tensor             # (B*2K, S) attention while producing token
+    kept: Tensor | None = None   # (B*K,) which slot became each beam row of the next step
+
+
+def _choose(top_scores: Tensor, top_tok: Tensor, t: int, k: int, limits: list[int],
+            active: list[bool], finished: list[list[tuple[float, int, int]]]) -> Tensor:
+    """Per sentence: record candidates that finish, return the K slots that continue."""
+    b = top_scores.size(0)
+    keep = torch.zeros((b, k), dtype=torch.long)
+    for i in range(b):
+        if not active[i]:
+            keep[i] = torch.arange(k)
+            continue
+        alive: list[int] = []
+        for r in range(2 * k):
+            s = float(top_scores[i, r])
+            if s == float("-inf"):
+                continue
+            if int(top_tok[i, r]) == EOS_ID or t + 1 >= limits[i]:
+                if r < k:
+                    finished[i].append((s, t, i * 2 * k + r))
+            elif len(alive) < k:
+                alive.append(r)
+        if len(finished[i]) >= k or t + 1 >= limits[i] or not alive:
+            active[i] = False
+        alive += [alive[-1] if alive else 0] * (k - len(alive))
+        keep[i] = torch.tensor(alive)
+    return keep
+
+
+def _collect(steps: list[_Step], finished: list[list[tuple[float, int, int]]], src_len: Tensor,
+             nbest: int, alpha: float = 1.0) -> list[list[Hypothesis]]:
+    """Trace each finished hypothesis back through the recorded steps."""
+    plain = [(s.parent.cpu().numpy(), s.token.cpu().numpy(), s.prob.float().cpu().numpy(),
+              s.attn.float().cpu().numpy(), None if s.kept is None else s.kept.cpu().numpy())
+             for s in steps]
+    lens = src_len.cpu().numpy()
+    results = []
+    for i, fin in enumerate(finished):
+        ranked = sorted(fin, key=lambda x: -x[0] / (x[1] + 1) ** alpha)[:nbest]
+        hyps = []
+        for raw_score, t, slot in ranked:
+            ids, probs, attn = [], [], []
+            for step in range(t, -1, -1):
+                parent, token, prob, att, _ = plain[step]
+                ids.append(int(token[slot]))
+                probs.append(float(prob[slot]))
+                attn.append(att[slot, :lens[i]])
+                if step:
+                    slot = int(plain[step - 1][4][parent[slot]])
+            ids.reverse(), probs.reverse(), attn.reverse()
+            hyps.append(Hypothesis(ids, np.array(probs, dtype=np.float32),
+                                   np.stack(attn).astype(np.float32),
+                                   raw_score / (t + 1) ** alpha))
+        results.append(hyps)
+    return results
+
+
+@torch.inference_mode()
+def forced(model: Seq2Seq, src: Tensor, src_len: Tensor, tgt_ids: list[list[int]]) -> list[Hypothesis]:
+    """Score given translations (each ending in </s>): the model's probability of every token and
+    the attention it pays while producing it."""
+    from core.batching import pad
+
+    model.eval()
+    tgt_out = pad(tgt_ids).to(src.device)
+    tgt_in = pad([t[:-1] for t in tgt_ids], prefix=[BOS_ID]).to(src.device)
+    logits, attn = model(src, src_len, tgt_in)
+    logp = torch.log_softmax(logits.float(), dim=-1)
+    gold = logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)            # (B, T)
+    out = []
+    lens = src_len.cpu().numpy()
+    for i, ids in enumerate(tgt_ids):
+        n = len(ids)
+        lp = gold[i, :n].cpu().numpy()
+        out.append(Hypothesis(list(ids), np.exp(lp).astype(np.float32),
+                              attn[i, :n, :lens[i]].float().cpu().numpy(), float(lp.sum())))
+    return out

@@ -1,0 +1,88 @@
+"""The step loop of a training run: batches, throttled progress, validation, stopping rules."""
+
+from __future__ import annotations
+
+import time
+
+from core.batching import bucket_order, collate
+from core.checkpoint import CheckpointStore
+from core.errors import Cancelled
+from core.events import DoneEvent
+from core.model_folder import WEIGHTS, write_meta, write_weights
+
+SMOOTHING = 0.98   # exponential moving average of the loss, for a readable curve
+
+
+class _Stop(Exception):
+    def __init__(self, status: str) -> None:
+        self.status = status
+
+
+def run_loop(run, store: CheckpointStore) -> DoneEvent:
+    """Train ``run`` (a ``core.train._Run``) until a limit, early stop or cancel; save on exit."""
+    from core import train as _train   # progress_event and the throttle interval live there
+
+    s, cfg = run.state, run.cfg
+    t0 = time.monotonic()
+    base_elapsed, paused = s.elapsed_s, 0.0
+    last_emit, tokens_since = t0, 0
+
+    def elapsed() -> float:
+        return base_elapsed + time.monotonic() - t0 - paused
+
+    status, is_best = "finished", False
+    try:
+        try:
+            while not (cfg.epochs and s.epoch >= cfg.epochs):
+                order = bucket_order(run.lengths, cfg.batch_size, cfg.seed + s.epoch)
+                while s.batch_pos < len(order):
+                    paused += run.cancel.wait_if_paused()
+                    run.cancel.raise_if_cancelled()
+                    batch = collate(run.examples, order[s.batch_pos])
+                    loss = run.train_step(batch)
+                    s.step += 1
+                    s.batch_pos += 1
+                    s.smoothed_loss = loss if s.smoothed_loss is None else \
+                        SMOOTHING * s.smoothed_loss + (1 - SMOOTHING) * loss
+                    tokens_since += batch.n_tokens
+                    now = time.monotonic()
+                    if now - last_emit >= _train.PROGRESS_INTERVAL_S or s.step == 1:
+                        run.emit(_train.progress_event(run, loss, tokens_since / max(now - last_emit, 1e-9),
+                                                       elapsed()))
+                        last_emit, tokens_since = now, 0
+                    if s.step % cfg.valid_every == 0:
+                        event = run.validate()
+                        run.emit(event)
+                        run.save(store, event.is_best)
+                        if s.bad_validations >= cfg.patience:
+                            raise _Stop("early_stopped")
+                        last_emit, tokens_since = time.monotonic(), 0
+                    if cfg.max_steps and s.step >= cfg.max_steps:
+                        raise _Stop("finished")
+                    if cfg.time_budget_s and elapsed() >= cfg.time_budget_s:
+                        raise _Stop("time_budget")
+                s.epoch += 1
+                s.batch_pos = 0
+        except _Stop as stop:
+            status = stop.status
+        except Cancelled:
+            status = "cancelled"
+        s.elapsed_s = elapsed()
+        if status != "cancelled" and s.last_validated_step != s.step:
+            event = run.validate(step_scheduler=False)
+            run.emit(event)
+            is_best = event.is_best
+        if not (run.out / WEIGHTS).exists():
+            write_weights(run.out, run.model)   # stopped before any validation: still usable
+        if store.has_checkpoint() and store.entries()[-1]["step"] == s.step and not is_best:
+            write_meta(run.out, run.meta(status))   # the validation just saved this very step
+        else:
+            run.save(store, is_best, status=status)
+    except BaseException:
+        try:
+            write_meta(run.out, run.meta("failed"))
+        except Exception:  # noqa: BLE001 - the original error matters more
+            pass
+        raise
+    return DoneEvent(status=status, step=s.step, epoch=s.epoch, best_bleu=s.best_bleu,
+                     model_dir=str(run.out), elapsed_s=s.elapsed_s)

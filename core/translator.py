@@ -1,0 +1,127 @@
+"""Translate text with a model folder: tokenize, search, detokenize, keep the attention.
+
+The one object front ends hold to translate (the CLI, the app's worker thread, scripts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from core import device as _device
+from core.batching import pad, sorted_batches
+from core.cancel import CancelToken
+from core.errors import CoreError
+from core.events import Translation
+from core.model_folder import ModelMeta, load_model
+from core.search import Hypothesis, beam_search, forced, greedy
+from core.tokenizer import tokenizers_for
+from core.vocab import EOS, EOS_ID, Vocab
+
+MAX_SOURCE_TOKENS = 400   # beyond this, attention memory grows quadratically for no real use
+MAX_BEAM = 32
+
+
+class Translator:
+    def __init__(self, model, src_vocab: Vocab, tgt_vocab: Vocab, meta: ModelMeta,
+                 device: torch.device, path: Path | None = None) -> None:
+        self.model = model
+        self.src_vocab = src_vocab
+        self.tgt_vocab = tgt_vocab
+        self.meta = meta
+        self.device = device
+        self.path = path
+        self.src_tok, self.tgt_tok = tokenizers_for(meta.tokenizer)
+
+    @classmethod
+    def load(cls, model_dir: str | Path, device: str = "auto") -> "Translator":
+        dev = _device.resolve(device)
+        model, sv, tv, meta = load_model(model_dir, dev)
+        return cls(model, sv, tv, meta, dev, Path(model_dir))
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _prepare(self, text: str) -> list[str]:
+        tokens = self.src_tok.tokenize(text.strip())
+        if len(tokens) > MAX_SOURCE_TOKENS:
+            raise CoreError(f"the sentence has {len(tokens)} tokens; Attnscope translates at most "
+                            f"{MAX_SOURCE_TOKENS} at a time — split it into shorter sentences")
+        return tokens
+
+    def _to_translation(self, src_tokens: list[str], hyp: Hypothesis) -> Translation:
+        words = self.tgt_vocab.decode(hyp.ids, strip_eos=False)
+        if words and hyp.ids[-1] == EOS_ID:
+            words[-1] = EOS
+            body = words[:-1]
+        else:
+            body = words
+        return Translation(source_tokens=[*src_tokens, EOS], target_tokens=words,
+                           token_probs=hyp.probs, attention=hyp.attention, score=hyp.score,
+                           text=self.tgt_tok.detokenize(body))
+
+    def _empty(self) -> Translation:
+        import numpy as np
+        return Translation([EOS], [], np.zeros(0, np.float32), np.zeros((0, 1), np.float32), 0.0, "")
+
+    def _tensors(self, token_lists: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
+        ids = [self.src_vocab.encode(t) for t in token_lists]
+        src = pad(ids).to(self.device)
+        return src, torch.tensor([len(i) for i in ids], dtype=torch.long)
+
+    # ---- public API ----------------------------------------------------------------------
+    def translate(self, text: str, beam: int = 1, nbest: int = 1) -> list[Translation]:
+        """Best first; ``nbest`` hypotheses at most (greedy gives one)."""
+        if not 1 <= beam <= MAX_BEAM:
+            raise CoreError(f"beam size must be between 1 and {MAX_BEAM}, not {beam}")
+        tokens = self._prepare(text)
+        if not tokens:
+            return [self._empty()]
+        src, src_len = self._tensors([tokens])
+        if beam == 1:
+            hyps = greedy(self.model, src, src_len)
+        else:
+            hyps = beam_search(self.model, src, src_len, beam, max(1, nbest))[0]
+        return [self._to_translation(tokens, h) for h in hyps]
+
+    def translate_batch(self, texts: list[str], beam: int = 1, batch_size: int = 64,
+                        progress: Callable[[int, int], None] | None = None,
+                        cancel: CancelToken | None = None) -> list[Translation]:
+        """Translate many sentences, batched by length; results in input order."""
+        token_lists = [self._prepare(t) for t in texts]
+        results: list[Translation | None] = [None] * len(texts)
+        todo = [i for i, t in enumerate(token_lists) if t]
+        for i, t in enumerate(token_lists):
+            if not t:
+                results[i] = self._empty()
+        done = len(texts) - len(todo)
+        if beam > 1:
+            batch_size = max(1, batch_size // beam * 2)
+        for batch in sorted_batches([len(token_lists[i]) for i in todo], batch_size):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            idx = [todo[j] for j in batch]
+            src, src_len = self._tensors([token_lists[i] for i in idx])
+            if beam == 1:
+                hyps = greedy(self.model, src, src_len)
+            else:
+                hyps = [h[0] for h in beam_search(self.model, src, src_len, beam, 1)]
+            for i, h in zip(idx, hyps):
+                results[i] = self._to_translation(token_lists[i], h)
+            done += len(idx)
+            if progress is not None:
+                progress(done, len(texts))
+        return [r for r in results if r is not None]
+
+    def score(self, source: str, target: str) -> Translation:
+        """Forced decoding: how likely the model finds ``target``, token by token, and where it looks."""
+        src_tokens = self._prepare(source)
+        tgt_tokens = self.tgt_tok.tokenize(target.strip())
+        if not src_tokens:
+            raise CoreError("type a source sentence to score a translation against")
+        src, src_len = self._tensors([src_tokens])
+        hyp = forced(self.model, src, src_len, [self.tgt_vocab.encode(tgt_tokens)])[0]
+        t = self._to_translation(src_tokens, hyp)
+        # show the user's own words, not <unk>, where the vocabulary lacks them
+        return Translation(t.source_tokens, [*tgt_tokens, EOS], t.token_probs, t.attention,
+                           t.score, self.tgt_tok.detokenize(tgt_tokens))
