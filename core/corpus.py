@@ -199,6 +199,7 @@ def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
     if max_len is not None and max_len < 1:
         raise ValueError(f"max_len must be at least 1 or None, not {max_len}")
     reader = _PairReader(spec)
+    reader.check_line_counts()
     files = spec.files()
     report = CorpusReport(files=files, max_len=max_len)
     pairs: list[tuple[list[str], list[str]]] = []
@@ -342,16 +343,17 @@ class _LineReader:
         self.size = _stat_file(path)
         if self.size == 0:
             raise CorpusError(path, None, "is empty")
+        with _open(path) as f:  # refuse UTF-16 and compressed files before any work starts
+            _sniff(path, _read(f, path, 1, _SNIFF))
         self.line = 0        # lines yielded so far = the number of the last one
         self.bytes_read = 0
         self._bom = False
 
     def lines(self) -> Iterator[bytes]:
         with _open(self.path) as f:
-            head = _read(f, self.path, 1, _SNIFF)
-            _sniff(self.path, head)
-            self._bom = head.startswith(_UTF8_BOM)
-            f.seek(3 if self._bom else 0)
+            self._bom = _read(f, self.path, 1, 3) == _UTF8_BOM
+            if not self._bom:
+                f.seek(0)
             self.bytes_read = 3 if self._bom else 0
             pending: list[bytes] = []
             pending_len = 0
@@ -450,13 +452,24 @@ class _PairReader:
             if r.line == 0:
                 raise CorpusError(r.path, None, "is empty")
         if a.line != b.line:
-            name_a, name_b = _short_names([a.path, b.path])
-            shorter = a if a.line < b.line else b
-            raise CorpusError(
-                shorter.path, None,
-                f"{name_a} has {_count(a.line, 'line')} but {name_b} has {b.line:,}; the two files "
-                f"must be line-aligned (one sentence per line, the same number of lines). "
-                f"Was a line added or deleted in one of them?")
+            raise _misaligned(a.path, a.line, b.path, b.line)
+
+    def check_line_counts(self) -> None:
+        """Fast pre-pass (no decoding) so a misaligned pair of files fails before tokenizing."""
+        if len(self.readers) == 2:
+            a, b = (r.path for r in self.readers)
+            n_a, n_b = count_lines(a), count_lines(b)
+            if n_a and n_b and n_a != n_b:
+                raise _misaligned(a, n_a, b, n_b)
+
+
+def _misaligned(path_a: str, n_a: int, path_b: str, n_b: int) -> CorpusError:
+    name_a, name_b = _short_names([path_a, path_b])
+    return CorpusError(
+        path_a if n_a < n_b else path_b, None,
+        f"{name_a} has {_count(n_a, 'line')} but {name_b} has {n_b:,}; the two files must be "
+        f"line-aligned (one sentence per line, the same number of lines). Was a line added or "
+        f"deleted in one of them?")
 
 
 def _stat_file(path: str) -> int:

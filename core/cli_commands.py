@@ -1,0 +1,301 @@
+"""What each ``attnscope-cli`` sub-command does; parsing lives in ``core.cli``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
+from core.errors import ConfigError, CorpusError, CoreError
+from core.events import Event, ProgressEvent, ValidationEvent, to_json_dict, Translation
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+def read_text_lines(path: str) -> Iterator[tuple[int, str]]:
+    """Lines of a UTF-8 file, split on "\\n" only; a bad byte names file:line."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        raise CorpusError(path, None, "file not found") from None
+    except IsADirectoryError:
+        raise CorpusError(path, None, "is a folder, not a file") from None
+    except OSError as exc:
+        raise CorpusError(path, None, f"cannot be read: {exc.strerror}") from None
+    with f:
+        for n, raw in enumerate(f, 1):
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            raw = raw.rstrip(b"\n")
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            try:
+                yield n, raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise CorpusError(path, n, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                                  byte=exc.start + 1) from None
+
+
+def attention_table(t: Translation) -> str:
+    """The matrix as aligned text: one row per target token, one column per source token."""
+    cols = t.source_tokens
+    width = max(5, *(len(c) for c in cols)) if cols else 5
+    row_label = max(6, *(len(r) for r in t.target_tokens)) if t.target_tokens else 6
+    lines = [" " * row_label + " " + " ".join(c.rjust(width) for c in cols) + "   p(token)"]
+    for r, tok in enumerate(t.target_tokens):
+        cells = " ".join(f"{w:.2f}".rjust(width) for w in t.attention[r])
+        lines.append(f"{tok.rjust(row_label)} {cells}   {t.token_probs[r]:.3f}")
+    return "\n".join(lines)
+
+
+def _spec(tsv: str | None, src: str | None, tgt: str | None, what: str):
+    from core.corpus import CorpusSpec
+
+    if tsv and (src or tgt):
+        raise ConfigError(f"give either --{what}-tsv or --{what}-src/--{what}-tgt, not both")
+    if tsv:
+        return CorpusSpec(tsv_path=tsv)
+    if src or tgt:
+        if not (src and tgt):
+            raise ConfigError(f"--{what}-src and --{what}-tgt go together: give both files")
+        return CorpusSpec(src_path=src, tgt_path=tgt)
+    return None
+
+
+# ---- train ---------------------------------------------------------------------------------
+
+class _TextProgress:
+    """Human-readable progress lines on stdout: one every few seconds, not every event."""
+
+    def __init__(self, every_s: float = 5.0) -> None:
+        self.every_s = every_s
+        self.last = -1e9
+
+    def __call__(self, event: Event) -> None:
+        kind = event.type
+        if kind == "report":
+            print(event.report.get("summary", ""))
+            dev = event.report.get("dev", {})
+            if "summary" in dev:
+                print("dev: " + dev["summary"])
+            elif "held_out" in dev:
+                print(f"dev: {dev['held_out']:,} pairs held out for validation")
+        elif isinstance(event, ProgressEvent):
+            if event.elapsed_s - self.last >= self.every_s:
+                self.last = event.elapsed_s
+                print(f"step {event.step:>6} | epoch {event.epoch + 1:>3} | loss {event.smoothed_loss:6.3f} | "
+                      f"{event.tokens_per_second:8,.0f} tok/s | {_hms(event.elapsed_s)} elapsed | "
+                      f"ETA {_hms(event.eta_s)} | {100 * event.fraction:5.1f}%", flush=True)
+        elif isinstance(event, ValidationEvent):
+            best = " (best)" if event.is_best else ""
+            print(f"validation @ step {event.step}: loss {event.loss:.3f}, BLEU {event.bleu:.2f}, "
+                  f"chrF {event.chrf:.2f}{best}", flush=True)
+            for s in event.samples:
+                print(f"  source:    {s['source']}\n  reference: {s['reference']}\n  output:    {s['hypothesis']}")
+        elif kind == "done":
+            bleu = "n/a" if event.best_bleu is None else f"{event.best_bleu:.2f}"
+            print(f"done ({event.status}) after {event.step} steps, {_hms(event.elapsed_s)}; "
+                  f"best dev BLEU {bleu}; model folder: {event.model_dir}", flush=True)
+
+
+def _hms(seconds: float | None) -> str:
+    from core.cli import _hms as f
+    return f(seconds)
+
+
+def _train_configs(args: argparse.Namespace, base: tuple[ModelConfig, TokenizerConfig, TrainConfig]
+                   ) -> tuple[ModelConfig, TokenizerConfig, TrainConfig]:
+    model, tok, train = base
+    model_changes = {k: v for k, v in {
+        "emb_size": args.emb_size, "hidden_size": args.hidden_size, "enc_layers": args.enc_layers,
+        "dec_layers": args.dec_layers, "attention": args.attention, "dropout": args.dropout,
+    }.items() if v is not None}
+    if args.unidirectional:
+        model_changes["bidirectional"] = False
+    tok_changes = {k: v for k, v in {"src_lang": args.src_lang, "tgt_lang": args.tgt_lang}.items() if v}
+    if args.lowercase:
+        tok_changes["lowercase"] = True
+    train_changes = {k: v for k, v in {
+        "time_budget_s": args.time_budget, "epochs": args.epochs, "max_steps": args.max_steps,
+        "device": args.device, "precision": args.precision, "num_threads": args.threads,
+        "seed": args.seed, "batch_size": args.batch_size, "learning_rate": args.lr,
+        "valid_every": args.valid_every, "patience": args.patience, "probe": args.probe,
+        "max_len": args.max_len,
+    }.items() if v is not None}
+    if args.time_budget is not None and args.epochs is None:
+        train_changes["epochs"] = 0      # a budget alone means: train until the budget ends
+    model = dataclasses.replace(model, **model_changes)
+    tok = dataclasses.replace(tok, **tok_changes)
+    train = dataclasses.replace(train, **train_changes)
+    for c in (model, tok, train):
+        c.validate()
+    return model, tok, train
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from core.cli import print_json
+    from core.corpus import CorpusSpec
+    from core.model_folder import read_meta
+    from core.train import train
+
+    if args.json_progress:
+        def on_event(e: Event) -> None:
+            print_json(to_json_dict(e))
+    else:
+        on_event = _TextProgress()
+    try:
+        if args.resume:
+            meta = read_meta(args.resume)
+            spec = CorpusSpec(**meta.corpus["spec"])
+            dev = meta.corpus.get("dev_spec")
+            dev_spec = CorpusSpec(**dev) if dev else None
+            model, tok, cfg = _train_configs(args, (meta.model, meta.tokenizer, meta.train))
+            done = train(spec, args.resume, model, tok, cfg, dev_spec=dev_spec, on_event=on_event,
+                         resume=True, name=meta.name)
+        else:
+            spec = _spec(args.train_tsv, args.train_src, args.train_tgt, "train")
+            if spec is None:
+                raise ConfigError("no training data: give --train-tsv FILE, or --train-src FILE and --train-tgt FILE")
+            if not args.out:
+                raise ConfigError("give --out DIR: the new model folder to create")
+            if not (args.src_lang and args.tgt_lang):
+                raise ConfigError("give --src-lang and --tgt-lang (language codes such as en and de)")
+            dev_spec = _spec(args.dev_tsv, args.dev_src, args.dev_tgt, "dev")
+            p = preset(args.preset)
+            model, tok, cfg = _train_configs(args, (p.model, TokenizerConfig(), p.train))
+            done = train(spec, args.out, model, tok, cfg, dev_spec=dev_spec, on_event=on_event,
+                         name=args.name)
+    except CoreError as exc:
+        if args.json_progress:
+            print_json({"type": "error", "message": str(exc)})
+        raise
+    return 0 if done.status != "cancelled" else 130
+
+
+# ---- translate / attention / evaluate ---------------------------------------------------------
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from core.translator import Translator
+
+    tr = Translator.load(args.model, args.device)
+    if args.input:
+        lines = [text for _, text in read_text_lines(args.input)]
+        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+        def progress(done: int, total: int) -> None:
+            print(f"\rtranslated {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+        try:
+            if args.nbest > 1:
+                for text in lines:
+                    out.write("\t".join(t.text for t in tr.translate(text, args.beam, args.nbest)) + "\n")
+            else:
+                for t in tr.translate_batch(lines, beam=args.beam, progress=progress if args.output else None):
+                    out.write(t.text + "\n")
+        finally:
+            if args.output:
+                out.close()
+                print(file=sys.stderr)
+        return 0
+    for line in sys.stdin:
+        hyps = tr.translate(line.rstrip("\n"), args.beam, args.nbest)
+        print("\t".join(h.text for h in hyps), flush=True)
+    return 0
+
+
+def cmd_attention(args: argparse.Namespace) -> int:
+    from core.cli import print_json
+    from core.translator import Translator
+
+    t = Translator.load(args.model, args.device).translate(args.sentence, args.beam)[0]
+    if args.csv:
+        write_attention_csv(t, Path(args.csv))
+    if args.json:
+        d = t.to_dict()
+        print_json({k: d[k] for k in ("source_tokens", "target_tokens", "weights", "token_probs", "score", "text")})
+    else:
+        print(t.text)
+        print()
+        print(attention_table(t))
+    return 0
+
+
+def write_attention_csv(t: Translation, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["target \\ source", *t.source_tokens])
+        for tok, row in zip(t.target_tokens, t.attention):
+            w.writerow([tok, *(f"{x:.6f}" for x in row)])
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from core.cli import print_json
+    from core.metrics import score
+    from core.translator import Translator
+
+    srcs = [t for _, t in read_text_lines(args.src)]
+    refs = [t for _, t in read_text_lines(args.ref)]
+    if len(srcs) != len(refs):
+        raise CorpusError(args.src, None, f"has {len(srcs):,} lines but {args.ref} has {len(refs):,}; "
+                                          "source and reference must be line-aligned")
+    tr = Translator.load(args.model, args.device)
+    hyps = [t.text for t in tr.translate_batch(srcs, beam=args.beam)]
+    s = score(hyps, refs)
+    if args.json:
+        print_json({"bleu": s.bleu, "chrf": s.chrf, "bleu_signature": s.bleu_signature,
+                    "chrf_signature": s.chrf_signature, "sentences": s.n, "beam": args.beam})
+    else:
+        print(f"BLEU {s.bleu:.2f}  ({s.bleu_signature})")
+        print(f"chrF {s.chrf:.2f}  ({s.chrf_signature})")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from core.cli import print_json
+    from core.library import list_models
+    from core.paths import AppPaths
+
+    root = AppPaths.default().models
+    models = list_models(root)
+    if args.json:
+        print_json([dataclasses.asdict(m) for m in models])
+        return 0
+    if not models:
+        print(f"no models yet in {root}")
+    for m in models:
+        bleu = "" if m.bleu is None else f"BLEU {m.bleu:.1f}"
+        print(f"{m.name:30} {m.src_lang}→{m.tgt_lang}  {m.pairs:>8,} pairs  {bleu:10} {m.path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from core.corpus import CorpusSpec
+    from core.train import train
+    from core.translator import Translator
+    from core.demo_task import write_demo_corpus
+
+    folder = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="attnscope-demo-"))
+    data = folder.parent / (folder.name + "-data") if args.out else folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    tsv, probe = write_demo_corpus(data / "demo.tsv")
+    p = preset("tiny")
+    print(f"Training a tiny model ({args.steps} updates) on a generated task: "
+          "numbers in words → digits in reverse order (so the attention runs backwards).")
+    done = train(CorpusSpec(tsv_path=str(tsv)), folder / "model", p.model,
+                 TokenizerConfig("en", "en"), p.train.replace(time_budget_s=args.time_budget, max_steps=args.steps, epochs=0,
+                                 valid_every=200, probe=probe),
+                 on_event=_TextProgress(every_s=2.0))
+    t = Translator.load(done.model_dir).translate(probe)[0]
+    print(f"\n{probe}\n→ {t.text}\n")
+    print(attention_table(t))
+    print(f"\nModel folder: {done.model_dir}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "train": cmd_train, "translate": cmd_translate, "attention": cmd_attention,
+    "evaluate": cmd_evaluate, "models": cmd_models, "demo": cmd_demo,
+}

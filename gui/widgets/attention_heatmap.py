@@ -1,0 +1,567 @@
+"""The attention heatmap: target tokens down the left, source tokens along the top, weights 0..1.
+
+Why it is built this way (see docs ENGINEERING.md, "pyqtgraph heatmaps"):
+
+- ``ImageItem(axisOrder="row-major")`` so ``weights[target, source]`` is shown as is, shifted by
+  -0.5 so cell *i* sits on tick *i*; Y is inverted so the first target token is at the top.
+- Colour levels are fixed to (0, 1) by one ``ColorBarItem`` created once, so colours compare
+  across sentences.
+- Token labels go through ``AxisItem.setTicks`` with ``hideOverlappingLabels`` off. Labels cannot
+  rotate, so the widget grows (inside a scroll area) until every label has room; long sentences
+  stagger source labels between the top and the bottom axis, and very long tokens are elided
+  with a visible "…". No token silently vanishes; hover shows the full token.
+- Items are created once and updated with ``setImage``/``setData``; nothing is cleared and re-added.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPen, QColor
+from PySide6.QtWidgets import (QGraphicsRectItem, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+log = logging.getLogger(__name__)
+
+MAX_LABEL_CHARS = 14          # longer tokens are elided on the axis (full text on hover)
+SINGLE_ROW_MAX_WIDTH = 900    # beyond this, source labels alternate between top and bottom
+HIGHLIGHT = QColor(255, 64, 160)
+
+
+def elide_token(token: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """Shorten a token for an axis label, visibly (a trailing "…"), never silently."""
+    return token if len(token) <= limit else token[: limit - 1] + "…"
+
+
+class _AttentionImage(pg.ImageItem):
+    """An ImageItem that reports the cell under the mouse and the cell clicked.
+
+    Event positions are in item (pixel) coordinates: column = floor(x), row = floor(y).
+    """
+
+    cellHovered = Signal(int, int)   # (row, col); (-1, -1) when the mouse leaves
+    cellClicked = Signal(int, int)
+
+    def _cell(self, pos) -> tuple[int, int] | None:
+        if self.image is None:
+            return None
+        rows, cols = self.image.shape[:2]
+        r, c = int(math.floor(pos.y())), int(math.floor(pos.x()))
+        if 0 <= r < rows and 0 <= c < cols:
+            return r, c
+        return None
+
+    def hoverEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph API)
+        if ev.isExit():
+            self.cellHovered.emit(-1, -1)
+            return
+        cell = self._cell(ev.pos())
+        self.cellHovered.emit(*(cell or (-1, -1)))
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        cell = self._cell(ev.pos())
+        if cell is not None:
+            ev.accept()
+            self.cellClicked.emit(*cell)
+
+
+class _TokenAxis(pg.AxisItem):
+    """An axis whose tick labels are tokens; clicking a label reports the token's index."""
+
+    tokenClicked = Signal(int)
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802
+        view = self.linkedView()
+        if view is None or ev.button() != Qt.MouseButton.LeftButton:
+            return
+        p = view.mapSceneToView(ev.scenePos())
+        value = p.y() if self.orientation in ("left", "right") else p.x()
+        ev.accept()
+        self.tokenClicked.emit(int(round(value)))
+
+    def mouseDragEvent(self, ev) -> None:  # noqa: N802 (no panning from the axis)
+        ev.ignore()
+
+    def wheelEvent(self, ev) -> None:  # noqa: N802
+        ev.ignore()
+
+    def labels(self) -> list[tuple[float, str]]:
+        """The (position, label) pairs currently set on this axis."""
+        levels = getattr(self, "_tickLevels", None) or []
+        return [tick for level in levels for tick in level]
+
+
+class AttentionHeatmap(QWidget):
+    """Shows one translation's attention; hover, click and arrow keys inspect it.
+
+    Selection is ``(row, col)`` where either may be ``None``: a clicked target token selects its
+    row (and outlines the source words it attends to), a clicked source token selects its column,
+    a clicked cell selects both. Up/Down move the row, Left/Right the column.
+    """
+
+    selectionChanged = Signal(int, int)      # (row, col), -1 for "none"
+    hoverTextChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("attentionHeatmap")
+        self.setAccessibleName("attentionHeatmap")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self._weights = np.zeros((0, 0), dtype=np.float32)
+        self._src: list[str] = []
+        self._tgt: list[str] = []
+        self._probs: np.ndarray | None = None
+        self._meta: dict = {}
+        self._row: int | None = None
+        self._col: int | None = None
+        self._hover_text = ""
+
+        self._font = QFont(self.font())
+        self._font.setPointSizeF(max(8.0, self._font.pointSizeF()))
+        self._fm = QFontMetrics(self._font)
+
+        # --- the plot, created once -----------------------------------------------------------
+        self._glw = pg.GraphicsLayoutWidget()
+        self._glw.setBackground("w")
+        self._glw.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._glw.ci.layout.setContentsMargins(4, 4, 12, 4)
+        self._axes = {side: _TokenAxis(side) for side in ("left", "top", "bottom")}
+        for ax in self._axes.values():
+            ax.setStyle(hideOverlappingLabels=False, tickFont=self._font, tickLength=4,
+                        autoExpandTextSpace=False)
+            ax.setPen(pg.mkPen("#444"))
+            ax.setTextPen(pg.mkPen("#111"))
+        self._plot = self._glw.addPlot(axisItems=dict(self._axes))
+        self._plot.showAxes((True, True, False, True), showValues=(True, True, False, True))
+        self._plot.setMenuEnabled(False)
+        self._plot.hideButtons()
+        self._plot.setDefaultPadding(0.0)
+        vb = self._plot.getViewBox()
+        vb.setMouseEnabled(False, False)
+        vb.invertY(True)
+        vb.enableAutoRange(enable=False)
+
+        self._img = _AttentionImage(axisOrder="row-major")
+        self._plot.addItem(self._img)
+
+        pen = pg.mkPen(HIGHLIGHT, width=3)
+        pen.setCosmetic(True)
+        self._row_rect = QGraphicsRectItem()
+        self._col_rect = QGraphicsRectItem()
+        for rect in (self._row_rect, self._col_rect):
+            rect.setPen(pen)
+            rect.setZValue(10)
+            rect.setVisible(False)
+            self._plot.addItem(rect)
+        self._attended = pg.ScatterPlotItem(symbol="s", size=0.86, pxMode=False,
+                                            pen=pg.mkPen("#ffffff", width=2), brush=None)
+        self._attended.setZValue(11)
+        self._plot.addItem(self._attended)
+
+        # The colour bar lives in its own small view beside the scroll area, so it stays visible
+        # when a long sentence scrolls.
+        self._bar_view = pg.GraphicsLayoutWidget()
+        self._bar_view.setBackground("w")
+        self._bar_view.setFixedWidth(84)
+        self._bar_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get("viridis"),
+                                         interactive=False, label="weight")
+        self._colorbar.setImageItem(self._img)
+        self._colorbar.axis.setTextPen(pg.mkPen("#111"))
+        self._bar_view.addItem(self._colorbar)
+
+        self._scroll = QScrollArea()
+        self._scroll.setWidget(self._glw)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self._hover_label = QLabel(" ")
+        self._hover_label.setObjectName("attentionHoverLabel")
+        self._hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._selection_label = QLabel(" ")
+        self._selection_label.setObjectName("attentionSelectionLabel")
+        self._selection_label.setWordWrap(True)
+        for lab in (self._hover_label, self._selection_label):
+            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self._scroll, 1)
+        top.addWidget(self._bar_view)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(top, 1)
+        lay.addWidget(self._hover_label)
+        lay.addWidget(self._selection_label)
+
+        self._img.cellHovered.connect(self._on_hover)
+        self._img.cellClicked.connect(self._on_cell_clicked)
+        self._axes["left"].tokenClicked.connect(self._on_target_clicked)
+        self._axes["top"].tokenClicked.connect(self._on_source_clicked)
+        self._axes["bottom"].tokenClicked.connect(self._on_source_clicked)
+        self._set_placeholder()
+
+    # ------------------------------------------------------------------ data in
+    def set_translation(self, translation) -> None:
+        """Show a ``core.events.Translation`` (its attention, tokens and per-token probabilities)."""
+        self.set_matrix(translation.attention, translation.source_tokens,
+                        translation.target_tokens, translation.token_probs,
+                        meta={"text": translation.text, "score": float(translation.score)})
+
+    def set_matrix(self, weights: np.ndarray, source_tokens: Sequence[str],
+                   target_tokens: Sequence[str], token_probs: np.ndarray | None = None,
+                   meta: dict | None = None) -> None:
+        """Show ``weights`` of shape (len(target_tokens), len(source_tokens))."""
+        w = np.asarray(weights, dtype=np.float32)
+        if w.ndim != 2 or w.shape != (len(target_tokens), len(source_tokens)):
+            raise ValueError(f"attention shape {w.shape} does not match "
+                             f"{len(target_tokens)} target x {len(source_tokens)} source tokens")
+        self._weights = w.copy()
+        self._src = [str(t) for t in source_tokens]
+        self._tgt = [str(t) for t in target_tokens]
+        self._probs = None if token_probs is None else np.asarray(token_probs, dtype=np.float32)
+        self._meta = dict(meta or {})
+        rows, cols = w.shape
+        if rows == 0 or cols == 0:
+            self.clear()
+            return
+        self._img.setImage(self._weights, levels=(0.0, 1.0), autoLevels=False)
+        self._img.setRect(QRectF(-0.5, -0.5, cols, rows))
+        self._img.setVisible(True)
+        self._layout_ticks()
+        self._plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5),
+                                         padding=0.0)
+        self._row = self._col = None
+        self._update_selection()
+        self._set_hover_text("")
+
+    def clear(self) -> None:
+        """Back to the empty state."""
+        self._weights = np.zeros((0, 0), dtype=np.float32)
+        self._src, self._tgt, self._probs = [], [], None
+        self._row = self._col = None
+        self._img.setVisible(False)
+        for ax in self._axes.values():
+            ax.setTicks([[]])
+        self._update_selection()
+        self._set_placeholder()
+
+    # ------------------------------------------------------------------ accessors (tests, export)
+    @property
+    def weights(self) -> np.ndarray:
+        return self._weights.copy()
+
+    @property
+    def source_tokens(self) -> list[str]:
+        return list(self._src)
+
+    @property
+    def target_tokens(self) -> list[str]:
+        return list(self._tgt)
+
+    @property
+    def image_item(self) -> pg.ImageItem:
+        return self._img
+
+    @property
+    def plot_item(self) -> pg.PlotItem:
+        return self._plot
+
+    @property
+    def colorbar(self) -> pg.ColorBarItem:
+        return self._colorbar
+
+    @property
+    def selection(self) -> tuple[int | None, int | None]:
+        return self._row, self._col
+
+    @property
+    def hover_text(self) -> str:
+        return self._hover_text
+
+    @property
+    def selection_text(self) -> str:
+        return self._selection_label.text()
+
+    def source_tick_labels(self) -> list[str]:
+        """The source labels on the top and bottom axes, in column order."""
+        ticks = self._axes["top"].labels() + self._axes["bottom"].labels()
+        return [label for _, label in sorted(ticks)]
+
+    def target_tick_labels(self) -> list[str]:
+        return [label for _, label in sorted(self._axes["left"].labels())]
+
+    def cell_scene_pos(self, row: int, col: int):
+        """Where cell (row, col)'s centre is in the graphics scene (for tests and tooltips)."""
+        return self._plot.getViewBox().mapViewToScene(pg.Point(col, row))
+
+    def cell_view_pos(self, row: int, col: int):
+        """Cell centre in the coordinates of the QGraphicsView widget (for mouse simulation)."""
+        return self._glw.mapFromScene(self.cell_scene_pos(row, col))
+
+    @property
+    def graphics_view(self) -> pg.GraphicsLayoutWidget:
+        return self._glw
+
+    # ------------------------------------------------------------------ hover / selection
+    def text_for_cell(self, row: int, col: int) -> str:
+        """``target ← source: weight`` plus the target token's probability."""
+        text = f"{self._tgt[row]} ← {self._src[col]}: {self._weights[row, col]:.3f}"
+        if self._probs is not None and row < len(self._probs):
+            text += f"   (p({self._tgt[row]}) = {float(self._probs[row]):.3f})"
+        return text
+
+    def _on_hover(self, row: int, col: int) -> None:
+        if row < 0 or col < 0 or row >= len(self._tgt) or col >= len(self._src):
+            self._set_hover_text("")
+            return
+        self._set_hover_text(self.text_for_cell(row, col))
+
+    def _set_hover_text(self, text: str) -> None:
+        if text == self._hover_text and text:
+            return
+        self._hover_text = text
+        self._hover_label.setText(text or " ")
+        self._glw.setToolTip(text)
+        self.hoverTextChanged.emit(text)
+
+    def _set_placeholder(self) -> None:
+        self._hover_text = ""
+        self._hover_label.setText("Translate a sentence to see what each target word attends to.")
+        self._selection_label.setText(" ")
+
+    def _on_cell_clicked(self, row: int, col: int) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.select(row, col)
+
+    def _on_target_clicked(self, row: int) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if 0 <= row < len(self._tgt):
+            self.select(row, None)
+
+    def _on_source_clicked(self, col: int) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if 0 <= col < len(self._src):
+            self.select(None, col)
+
+    def select(self, row: int | None, col: int | None) -> None:
+        """Select a target row, a source column, or one cell (``None`` for "not this axis")."""
+        if not self._tgt:
+            return
+        if row is not None:
+            row = max(0, min(len(self._tgt) - 1, row))
+        if col is not None:
+            col = max(0, min(len(self._src) - 1, col))
+        self._row, self._col = row, col
+        self._update_selection()
+        if row is not None and col is not None:
+            self._set_hover_text(self.text_for_cell(row, col))
+        self.selectionChanged.emit(-1 if row is None else row, -1 if col is None else col)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        key = ev.key()
+        if not self._tgt or key not in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left,
+                                        Qt.Key.Key_Right, Qt.Key.Key_Escape):
+            super().keyPressEvent(ev)
+            return
+        row, col = self._row, self._col
+        if key == Qt.Key.Key_Escape:
+            self._row = self._col = None
+            self._update_selection()
+            self.selectionChanged.emit(-1, -1)
+            return
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            step = -1 if key == Qt.Key.Key_Up else 1
+            row = 0 if row is None else row + step
+        else:
+            step = -1 if key == Qt.Key.Key_Left else 1
+            col = 0 if col is None else col + step
+        self.select(row, col)
+        ev.accept()
+
+    def _attended_cells(self) -> list[tuple[int, int]]:
+        """Cells to outline: in a row (or column), those with at least half the largest weight."""
+        w = self._weights
+        cells: list[tuple[int, int]] = []
+        if self._row is not None and self._col is None:
+            line = w[self._row]
+            peak = float(line.max()) if line.size else 0.0
+            cells = [(self._row, int(c)) for c in np.flatnonzero(line >= 0.5 * peak)] if peak > 0 else []
+        elif self._col is not None and self._row is None:
+            line = w[:, self._col]
+            peak = float(line.max()) if line.size else 0.0
+            cells = [(int(r), self._col) for r in np.flatnonzero(line >= 0.5 * peak)] if peak > 0 else []
+        elif self._row is not None and self._col is not None:
+            cells = [(self._row, self._col)]
+        return cells
+
+    def _update_selection(self) -> None:
+        rows, cols = self._weights.shape
+        self._row_rect.setVisible(self._row is not None)
+        self._col_rect.setVisible(self._col is not None)
+        if self._row is not None:
+            self._row_rect.setRect(QRectF(-0.5, self._row - 0.5, cols, 1.0))
+        if self._col is not None:
+            self._col_rect.setRect(QRectF(self._col - 0.5, -0.5, 1.0, rows))
+        cells = self._attended_cells()
+        if cells:
+            self._attended.setData(x=[c for _, c in cells], y=[r for r, _ in cells])
+        else:
+            self._attended.setData(x=[], y=[])
+        self._selection_label.setText(self._describe_selection(cells) or " ")
+
+    def _describe_selection(self, cells: list[tuple[int, int]]) -> str:
+        if self._row is not None and self._col is None:
+            parts = sorted(cells, key=lambda rc: -self._weights[rc])
+            words = ", ".join(f"{self._src[c]} ({self._weights[r, c]:.2f})" for r, c in parts)
+            return f"“{self._tgt[self._row]}” attends to: {words}"
+        if self._col is not None and self._row is None:
+            parts = sorted(cells, key=lambda rc: -self._weights[rc])
+            words = ", ".join(f"{self._tgt[r]} ({self._weights[r, c]:.2f})" for r, c in parts)
+            return f"“{self._src[self._col]}” is attended by: {words}"
+        if self._row is not None and self._col is not None:
+            return self.text_for_cell(self._row, self._col)
+        return ""
+
+    # ------------------------------------------------------------------ layout of labels
+    def _layout_ticks(self) -> None:
+        """Give every label room: grow the plot's minimum size, stagger long source rows."""
+        fm = self._fm
+        src_labels = [elide_token(t) for t in self._src]
+        tgt_labels = [elide_token(t) for t in self._tgt]
+        src_w = max(fm.horizontalAdvance(s) for s in src_labels)
+        tgt_w = max(fm.horizontalAdvance(s) for s in tgt_labels)
+        cols, rows = len(src_labels), len(tgt_labels)
+
+        col_w = max(26, src_w + 12)
+        stagger = cols > 1 and cols * col_w > SINGLE_ROW_MAX_WIDTH
+        if stagger:
+            col_w = max(22, math.ceil((src_w + 14) / 2))
+            top = [(i, s) for i, s in enumerate(src_labels) if i % 2 == 0]
+            bottom = [(i, s) for i, s in enumerate(src_labels) if i % 2 == 1]
+        else:
+            top, bottom = list(enumerate(src_labels)), []
+        row_h = max(22, fm.height() + 8)
+
+        self._axes["top"].setTicks([top])
+        self._axes["bottom"].setTicks([bottom])
+        self._axes["left"].setTicks([list(enumerate(tgt_labels))])
+        self._plot.showAxis("bottom", bool(bottom))
+        axis_h = fm.height() + 14
+        left_w = tgt_w + 16
+        self._axes["left"].setWidth(left_w)
+        self._axes["top"].setHeight(axis_h)
+        self._axes["bottom"].setHeight(axis_h if bottom else 0)
+        # Half a label can stick out past the first/last column; leave margin for it.
+        overhang = max(0, src_w // 2 - col_w // 2) + 8
+        min_w = left_w + cols * col_w + overhang + 24
+        min_h = axis_h * (2 if bottom else 1) + rows * row_h + 16
+        self._glw.setMinimumSize(int(min_w), int(min_h))
+
+    # ------------------------------------------------------------------ export
+    def export_png(self, path: str | Path) -> Path:
+        """The whole heatmap (even the part scrolled out of view) with its colour bar."""
+        from PySide6.QtGui import QPainter, QPixmap
+        path = Path(path)
+        plot = self._glw.grab()
+        bar = self._bar_view.grab()
+        ratio = plot.devicePixelRatio()
+        w = plot.width() + bar.width()
+        h = max(plot.height(), bar.height())
+        out = QPixmap(int(w), int(h))
+        out.setDevicePixelRatio(ratio)
+        out.fill(QColor("white"))
+        painter = QPainter(out)
+        painter.drawPixmap(0, 0, plot)
+        painter.drawPixmap(int(plot.width() / ratio), 0, bar)
+        painter.end()
+        if not out.save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+        return path
+
+    def export_svg(self, path: str | Path) -> Path:
+        """Vector export (axes, labels and colour bar as SVG; the cells as an embedded image).
+
+        Rendered with QSvgGenerator: pyqtgraph's SVGExporter cannot parse the paths Qt 6.12 writes.
+        """
+        from PySide6.QtCore import QRect, QSize
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
+        path = Path(path)
+        plot_size, bar_size = self._glw.size(), self._bar_view.size()
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        size = QSize(plot_size.width() + bar_size.width(),
+                     max(plot_size.height(), bar_size.height()))
+        gen.setSize(size)
+        gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
+        gen.setTitle("Attention")
+        gen.setDescription(self._meta.get("text", ""))
+        painter = QPainter(gen)
+        try:
+            for view, x in ((self._glw, 0), (self._bar_view, plot_size.width())):
+                w, h = view.width(), view.height()
+                view.render(painter, QRectF(x, 0, w, h), QRect(0, 0, w, h),
+                            Qt.AspectRatioMode.IgnoreAspectRatio)
+        finally:
+            painter.end()
+        if not path.exists():
+            raise OSError(f"could not write {path}")
+        return path
+
+    def to_dict(self) -> dict:
+        """Tokens and weights as plain JSON-ready data (the same keys as Translation.to_dict)."""
+        data = {"source_tokens": list(self._src), "target_tokens": list(self._tgt),
+                "weights": [[float(v) for v in row] for row in self._weights]}
+        if self._probs is not None:
+            data["token_probs"] = [float(v) for v in self._probs]
+        data.update(self._meta)
+        return data
+
+    def export_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+
+    def export_csv(self, path: str | Path) -> Path:
+        """First row: a corner cell then the source tokens; then one row per target token.
+
+        Floats are written with ``repr`` so they parse back to exactly the same float32 values.
+        """
+        path = Path(path)
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["target \\ source", *self._src])
+            for tok, row in zip(self._tgt, self._weights):
+                writer.writerow([tok, *(repr(float(v)) for v in row)])
+        return path
+
+    def export(self, path: str | Path) -> Path:
+        """Export by file suffix: .png, .svg, .csv or .json."""
+        suffix = Path(path).suffix.lower()
+        writers = {".png": self.export_png, ".svg": self.export_svg, ".csv": self.export_csv,
+                   ".json": self.export_json}
+        if suffix not in writers:
+            raise ValueError(f"unknown export format {suffix!r}: use .png, .svg, .csv or .json")
+        return writers[suffix](path)
+
+
+def read_attention_csv(path: str | Path) -> tuple[list[str], list[str], np.ndarray]:
+    """Parse an exported CSV back to (source_tokens, target_tokens, weights)."""
+    with Path(path).open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    src = rows[0][1:]
+    tgt = [r[0] for r in rows[1:]]
+    weights = np.array([[float(v) for v in r[1:]] for r in rows[1:]], dtype=np.float32)
+    return src, tgt, weights.reshape(len(tgt), len(src))

@@ -1,0 +1,186 @@
+"""The heatmap shows the true matrix, labels every token, and inspects/export it faithfully."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from gui.widgets.attention_heatmap import AttentionHeatmap, elide_token, read_attention_csv
+
+
+def _matrix(rows: int, cols: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    w = rng.random((rows, cols)).astype(np.float32) ** 3
+    return (w / w.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+SRC = ["the", "house", "is", "small", ",", "isn't", "it", "?", "</s>"]
+TGT = ["das", "Haus", "ist", "klein", ",", "nicht", "?", "</s>"]
+
+
+@pytest.fixture
+def heatmap(qtbot):
+    w = AttentionHeatmap()
+    qtbot.addWidget(w)
+    w.resize(900, 600)
+    w.set_matrix(_matrix(len(TGT), len(SRC)), SRC, TGT,
+                 token_probs=np.linspace(0.5, 0.95, len(TGT)).astype(np.float32))
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_image_is_the_matrix_row_major_with_fixed_levels(heatmap):
+    expected = _matrix(len(TGT), len(SRC))
+    img = heatmap.image_item
+    assert img.image.shape == (len(TGT), len(SRC))          # rows = target, cols = source
+    np.testing.assert_array_equal(img.image, expected)
+    assert img.axisOrder == "row-major"
+    assert tuple(img.getLevels()) == (0.0, 1.0)
+    assert tuple(heatmap.colorbar.levels()) == (0.0, 1.0)
+    # cell i sits on tick i: the image spans -0.5 .. n-0.5 in both directions
+    rect = img.mapRectToParent(img.boundingRect())
+    assert (rect.left(), rect.top()) == (-0.5, -0.5)
+    assert (rect.width(), rect.height()) == (len(SRC), len(TGT))
+    assert heatmap.plot_item.getViewBox().yInverted()
+
+
+def test_tick_labels_are_the_tokens(heatmap):
+    assert heatmap.source_tick_labels() == SRC
+    assert heatmap.target_tick_labels() == TGT
+
+
+def test_colour_of_a_known_cell(heatmap, qtbot):
+    w = np.zeros((len(TGT), len(SRC)), dtype=np.float32)
+    w[:, 0] = 1.0
+    heatmap.set_matrix(w, SRC, TGT)
+    qtbot.wait(50)
+    pix = heatmap.graphics_view.grab().toImage()
+    ratio = pix.devicePixelRatio()
+    hot = heatmap.cell_view_pos(3, 0)
+    cold = heatmap.cell_view_pos(3, 4)
+    cmap = pg.colormap.get("viridis")
+    for pos, value in ((hot, 1.0), (cold, 0.0)):
+        got = pix.pixelColor(int(pos.x() * ratio), int(pos.y() * ratio))
+        want = cmap.map(value, mode="qcolor")
+        assert abs(got.red() - want.red()) < 12 and abs(got.green() - want.green()) < 12 \
+            and abs(got.blue() - want.blue()) < 12, (value, got.getRgb(), want.getRgb())
+
+
+def test_long_sentence_keeps_every_label_and_grows(qtbot):
+    src = [f"word{i}" for i in range(40)] + ["</s>"]
+    tgt = [f"Wort{i}" for i in range(30)] + ["Donaudampfschifffahrtsgesellschaft", "</s>"]
+    h = AttentionHeatmap()
+    qtbot.addWidget(h)
+    h.resize(700, 500)
+    h.set_matrix(_matrix(len(tgt), len(src)), src, tgt)
+    assert h.source_tick_labels() == src
+    labels = h.target_tick_labels()
+    assert len(labels) == len(tgt)
+    assert labels[-2] == elide_token(tgt[-2]) and labels[-2].endswith("…")
+    view = h.graphics_view
+    assert view.minimumWidth() > 700 and view.minimumHeight() > 500   # scrolls instead of squeezing
+    # the full token is still available on hover
+    assert h.text_for_cell(len(tgt) - 2, 0).startswith("Donaudampfschifffahrtsgesellschaft ←")
+
+
+def test_hover_text_by_mouse(heatmap, qtbot):
+    view = heatmap.graphics_view
+    pos = heatmap.cell_view_pos(1, 1)
+    qtbot.mouseMove(view.viewport(), QPoint(int(pos.x()), int(pos.y())))
+    qtbot.waitUntil(lambda: heatmap.hover_text != "", timeout=2000)
+    weight = heatmap.weights[1, 1]
+    assert heatmap.hover_text.startswith(f"Haus ← house: {weight:.3f}")
+    assert "p(Haus) = " in heatmap.hover_text
+
+
+def test_click_target_token_highlights_row_then_arrows_move(heatmap, qtbot):
+    view = heatmap.graphics_view
+    left_axis = heatmap.plot_item.getAxis("left")
+    scene_pt = heatmap.cell_scene_pos(2, 0)
+    axis_x = left_axis.mapToScene(left_axis.boundingRect().center()).x()
+    click = view.mapFromScene(pg.Point(axis_x, scene_pt.y()))
+    with qtbot.waitSignal(heatmap.selectionChanged) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=click)
+    assert blocker.args == [2, -1]
+    assert heatmap.selection == (2, None)
+    row = heatmap.weights[2]
+    best = SRC[int(row.argmax())]
+    assert heatmap.selection_text.startswith("“ist” attends to: " + best)
+
+    qtbot.keyClick(heatmap, Qt.Key.Key_Down)
+    assert heatmap.selection == (3, None)
+    qtbot.keyClick(heatmap, Qt.Key.Key_Up)
+    qtbot.keyClick(heatmap, Qt.Key.Key_Up)
+    assert heatmap.selection == (1, None)
+    qtbot.keyClick(heatmap, Qt.Key.Key_Right)
+    assert heatmap.selection == (1, 0)
+    assert heatmap.hover_text.startswith("Haus ← the:")
+    for _ in range(20):                     # clamps at the last token
+        qtbot.keyClick(heatmap, Qt.Key.Key_Right)
+    assert heatmap.selection == (1, len(SRC) - 1)
+    qtbot.keyClick(heatmap, Qt.Key.Key_Escape)
+    assert heatmap.selection == (None, None)
+
+
+def test_click_source_token_highlights_column(heatmap, qtbot):
+    view = heatmap.graphics_view
+    top_axis = heatmap.plot_item.getAxis("top")
+    scene_pt = heatmap.cell_scene_pos(0, 3)
+    axis_y = top_axis.mapToScene(top_axis.boundingRect().center()).y()
+    click = view.mapFromScene(pg.Point(scene_pt.x(), axis_y))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=click)
+    assert heatmap.selection == (None, 3)
+    assert heatmap.selection_text.startswith("“small” is attended by:")
+
+
+def test_click_cell_selects_it(heatmap, qtbot):
+    pos = heatmap.cell_view_pos(4, 2)
+    qtbot.mouseClick(heatmap.graphics_view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(int(pos.x()), int(pos.y())))
+    assert heatmap.selection == (4, 2)
+
+
+def test_exports_round_trip(heatmap, tmp_path):
+    w = heatmap.weights
+    heatmap.export(tmp_path / "a.csv")
+    src, tgt, got = read_attention_csv(tmp_path / "a.csv")
+    assert (src, tgt) == (SRC, TGT)
+    np.testing.assert_array_equal(got, w)
+
+    heatmap.export(tmp_path / "a.json")
+    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert data["source_tokens"] == SRC and data["target_tokens"] == TGT
+    np.testing.assert_array_equal(np.array(data["weights"], dtype=np.float32), w)
+    assert len(data["token_probs"]) == len(TGT)
+
+    png = heatmap.export(tmp_path / "a.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PySide6.QtGui import QImage
+    img = QImage(str(png))
+    assert img.width() > 300 and img.height() > 200
+
+    svg = heatmap.export(tmp_path / "a.svg")
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and "house" in text and "Haus" in text
+
+    with pytest.raises(ValueError):
+        heatmap.export(tmp_path / "a.bmp")
+
+
+def test_shape_mismatch_is_refused(heatmap):
+    with pytest.raises(ValueError):
+        heatmap.set_matrix(np.zeros((2, 3)), ["a", "b"], ["x", "y"])
+
+
+def test_clear_and_reuse_items(heatmap):
+    img = heatmap.image_item
+    n_items = len(heatmap.plot_item.items)
+    heatmap.clear()
+    heatmap.set_matrix(_matrix(3, 4), list("abcd"), list("xyz"))
+    assert heatmap.image_item is img and len(heatmap.plot_item.items) == n_items
+    assert heatmap.source_tick_labels() == list("abcd")
