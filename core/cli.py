@@ -184,7 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def print_json(obj: Any, out: TextIO = sys.stdout) -> None:
+def print_json(obj: Any, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     out.flush()
 

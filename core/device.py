@@ -38,7 +38,12 @@ def describe_devices() -> list[tuple[str, str]]:
 
 
 def set_threads(num_threads: int | None, leave_one: bool = False) -> int:
-    """Set torch's intra-op threads *in the calling thread* (the setting is per thread in effect)."""
-    n = num_threads or max(1, (os.cpu_count() or 1) - (1 if leave_one else 0))
+    """Set torch's intra-op threads *in the calling thread* (the setting is per thread in effect).
+
+    ``ATTNSCOPE_THREADS`` overrides the default, e.g. to keep tests from oversubscribing a machine.
+    """
+    env = os.environ.get("ATTNSCOPE_THREADS", "")
+    n = num_threads or (int(env) if env.isdigit() and int(env) > 0 else 0) \
+        or max(1, (os.cpu_count() or 1) - (1 if leave_one else 0))
     torch.set_num_threads(n)
     return n

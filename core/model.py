@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -161,14 +160,19 @@ class Seq2Seq(nn.Module):
 
     def loss(self, src: Tensor, src_len: Tensor, tgt_in: Tensor, tgt_out: Tensor,
              label_smoothing: float = 0.0) -> tuple[Tensor, Tensor]:
-        """Mean cross-entropy per target token (for the optimiser) and the summed NLL (for reports)."""
+        """Mean label-smoothed cross-entropy per target token (for the optimiser) and the summed
+        plain NLL (for reports), from one log-softmax over all steps at once."""
         logits, _ = self(src, src_len, tgt_in)
-        flat = logits.reshape(-1, logits.size(-1)).float()
-        gold = tgt_out.reshape(-1)
-        loss = F.cross_entropy(flat, gold, ignore_index=PAD_ID, label_smoothing=label_smoothing)
-        with torch.no_grad():
-            nll = F.cross_entropy(flat, gold, ignore_index=PAD_ID, reduction="sum")
-        return loss, nll
+        logp = torch.log_softmax(logits.float(), dim=-1)                  # (B, T, V)
+        mask = tgt_out != PAD_ID
+        nll = -logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)          # (B, T)
+        if label_smoothing > 0:
+            per_token = (1 - label_smoothing) * nll - label_smoothing * logp.mean(-1)
+        else:
+            per_token = nll
+        n = mask.sum().clamp(min=1)
+        loss = per_token.masked_select(mask).sum() / n
+        return loss, nll.detach().masked_select(mask).sum()
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -89,6 +89,14 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def _adam(model: Seq2Seq, lr: float) -> torch.optim.Optimizer:
+    """The fused Adam kernel (one pass over all parameters) where this torch build has it."""
+    try:
+        return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.Adam(model.parameters(), lr=lr)
+
+
 class _Run:
     def __init__(self, spec: CorpusSpec, out_dir: Path, model_cfg: ModelConfig,
                  tok_cfg: TokenizerConfig, cfg: TrainConfig, dev_spec: CorpusSpec | None,
@@ -137,7 +145,7 @@ class _Run:
     def build_model(self, device: torch.device) -> None:
         self.device = device
         self.model = Seq2Seq(self.model_cfg, len(self.src_vocab), len(self.tgt_vocab)).to(device)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.cfg.learning_rate)
+        self.optimizer = _adam(self.model, self.cfg.learning_rate)
         self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             self.optimizer, mode="min", factor=self.cfg.lr_decay, patience=self.cfg.lr_patience,
             min_lr=self.cfg.min_lr)

@@ -26,6 +26,7 @@ def run_loop(run, store: CheckpointStore) -> DoneEvent:
     t0 = time.monotonic()
     base_elapsed, paused = s.elapsed_s, 0.0
     last_emit, tokens_since = t0, 0
+    first = True
 
     def elapsed() -> float:
         return base_elapsed + time.monotonic() - t0 - paused
@@ -46,10 +47,10 @@ def run_loop(run, store: CheckpointStore) -> DoneEvent:
                         SMOOTHING * s.smoothed_loss + (1 - SMOOTHING) * loss
                     tokens_since += batch.n_tokens
                     now = time.monotonic()
-                    if now - last_emit >= _train.PROGRESS_INTERVAL_S or s.step == 1:
+                    if now - last_emit >= _train.PROGRESS_INTERVAL_S or first:
                         run.emit(_train.progress_event(run, loss, tokens_since / max(now - last_emit, 1e-9),
                                                        elapsed()))
-                        last_emit, tokens_since = now, 0
+                        last_emit, tokens_since, first = now, 0, False
                     if s.step % cfg.valid_every == 0:
                         event = run.validate()
                         run.emit(event)
@@ -84,5 +85,7 @@ def run_loop(run, store: CheckpointStore) -> DoneEvent:
         except Exception:  # noqa: BLE001 - the original error matters more
             pass
         raise
-    return DoneEvent(status=status, step=s.step, epoch=s.epoch, best_bleu=s.best_bleu,
+    done = DoneEvent(status=status, step=s.step, epoch=s.epoch, best_bleu=s.best_bleu,
                      model_dir=str(run.out), elapsed_s=s.elapsed_s)
+    run.emit(done)
+    return done

@@ -101,9 +101,15 @@ def create_window(model_path: str | Path | None = None):
 def main(argv: list[str] | None = None) -> int:
     """``attnscope [MODEL_FOLDER]``: start the app, optionally opening a model."""
     argv = list(sys.argv if argv is None else argv)
+    if "--train-worker" in argv[1:]:          # a bundled app re-runs itself as the trainer
+        from gui.train_process import main as train_main
+        return train_main()
     app = ensure_app(argv)
     log_file = setup_logging()
     log.info("starting Attnscope; log file %s", log_file)
+    if _pyside_fix.apply():
+        log.warning("this PySide6 build drops references to None/True on Python 3.11; "
+                    "the gui._pyside_fix workaround is active")
     args = [a for a in app.arguments()[1:] if not a.startswith("-")]
     window = create_window(args[0] if args else None)
     install_excepthooks(window.errors)

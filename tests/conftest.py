@@ -4,6 +4,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTEST_QT_API", "pyside6")
+# tiny test models gain nothing from several threads, and several test processes on a small
+# machine would oversubscribe it (OpenMP threads spin while they wait)
+os.environ.setdefault("ATTNSCOPE_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest  # noqa: E402
 

@@ -1,0 +1,143 @@
+"""Benchmark: train a model for a fixed wall-clock budget, then score it on a test set.
+
+Prints a table and one JSON line: steady-state target tokens/s, seconds to the first update,
+the validation curve, BLEU/chrF (greedy and beam 5) on the test set, translation times and peak
+RSS. Example (German→English on Multi30K, 10 minutes, the standard config):
+
+    .venv/bin/python bench/train.py --corpus ../shared/corpora/multi30k --src de --tgt en \
+        --train train --dev val --test test_2016_flickr --budget 600
+
+Corpus files are ``{corpus}/{split}.{lang}`` or ``.gz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+T_START = time.monotonic()
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.config import TokenizerConfig, preset  # noqa: E402
+from core.corpus import CorpusSpec  # noqa: E402
+from core.events import ProgressEvent, ValidationEvent  # noqa: E402
+from core.metrics import score  # noqa: E402
+from core.train import train  # noqa: E402
+from core.translator import Translator  # noqa: E402
+
+
+def plain_file(corpus: Path, split: str, lang: str, work: Path) -> Path:
+    """The corpus file as plain text (decompressed into ``work`` when it is gzipped)."""
+    plain = corpus / f"{split}.{lang}"
+    if plain.is_file():
+        return plain
+    gz = corpus / f"{split}.{lang}.gz"
+    if not gz.is_file():
+        sys.exit(f"bench/train.py: neither {plain} nor {gz} exists")
+    out = work / f"{split}.{lang}"
+    with gzip.open(gz, "rb") as f, open(out, "wb") as g:
+        shutil.copyfileobj(f, g)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", required=True, type=Path)
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--tgt", required=True)
+    ap.add_argument("--train", default="train")
+    ap.add_argument("--dev", default="val")
+    ap.add_argument("--test", default="test_2016_flickr")
+    ap.add_argument("--budget", type=float, default=600.0, help="training wall-clock seconds")
+    ap.add_argument("--preset", default="base")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--valid-every", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=None, help="keep the model here")
+    ap.add_argument("--json-out", type=Path, default=None, help="also write the JSON result here")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="attnscope-bench-"))
+    files = {(s, l): plain_file(args.corpus, s, l, work)
+             for s in (args.train, args.dev, args.test) for l in (args.src, args.tgt)}
+    p = preset(args.preset)
+    cfg = p.train.replace(time_budget_s=args.budget, epochs=0, precision=args.precision,
+                          num_threads=args.threads, valid_every=args.valid_every, seed=args.seed)
+    out = args.out or work / "model"
+    progress: list[ProgressEvent] = []
+    validations: list[ValidationEvent] = []
+    first_step_s: list[float] = []
+
+    def on_event(e) -> None:
+        if isinstance(e, ProgressEvent):
+            if not first_step_s:
+                first_step_s.append(time.monotonic() - T_START)
+            progress.append(e)
+        elif isinstance(e, ValidationEvent):
+            validations.append(e)
+            print(f"  validation @ {e.step}: loss {e.loss:.3f} BLEU {e.bleu:.2f} chrF {e.chrf:.2f}",
+                  file=sys.stderr, flush=True)
+
+    t0 = time.monotonic()
+    done = train(CorpusSpec(str(files[args.train, args.src]), str(files[args.train, args.tgt])), out,
+                 p.model, TokenizerConfig(args.src, args.tgt), cfg,
+                 dev_spec=CorpusSpec(str(files[args.dev, args.src]), str(files[args.dev, args.tgt])),
+                 on_event=on_event)
+    train_wall = time.monotonic() - t0
+    steady = [e.tokens_per_second for e in progress if e.elapsed_s >= 0.1 * args.budget]
+    tps = statistics.median(steady) if steady else None
+
+    tr = Translator.load(out, cfg.device)
+    srcs = files[args.test, args.src].read_text(encoding="utf-8").splitlines()
+    refs = files[args.test, args.tgt].read_text(encoding="utf-8").splitlines()
+    result = {
+        "pair": f"{args.src}-{args.tgt}", "preset": args.preset, "precision": args.precision,
+        "budget_s": args.budget, "train_wall_s": round(train_wall, 1), "updates": done.step,
+        "epochs": round(done.step / max(1, progress[-1].step) * progress[-1].epoch, 2) if progress else 0,
+        "tokens_per_s_median": round(tps) if tps else None,
+        "first_step_s": round(first_step_s[0], 2) if first_step_s else None,
+        "valid_curve": [[v.step, round(v.loss, 3), round(v.bleu, 2)] for v in validations],
+        "best_dev_bleu": round(done.best_bleu or 0.0, 2),
+    }
+    for beam in (1, 5):
+        t1 = time.monotonic()
+        hyps = [t.text for t in tr.translate_batch(srcs, beam=beam)]
+        result[f"translate_s_b{beam}"] = round(time.monotonic() - t1, 2)
+        s = score(hyps, refs)
+        result[f"bleu_b{beam}"] = round(s.bleu, 2)
+        result[f"chrf_b{beam}"] = round(s.chrf, 2)
+        result["bleu_signature"] = s.bleu_signature
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+    rows = [("target tokens/s (median, steady)", result["tokens_per_s_median"]),
+            ("seconds to first update", result["first_step_s"]),
+            ("updates in budget", result["updates"]),
+            ("best dev BLEU", result["best_dev_bleu"]),
+            ("test BLEU greedy / beam 5", f"{result['bleu_b1']} / {result['bleu_b5']}"),
+            ("test chrF greedy / beam 5", f"{result['chrf_b1']} / {result['chrf_b5']}"),
+            ("translate 1,000 sents greedy / beam 5 (s)", f"{result['translate_s_b1']} / {result['translate_s_b5']}"),
+            ("peak RSS (MB)", result["peak_rss_mb"])]
+    print(f"\n{result['pair']}  preset={args.preset}  precision={args.precision}  budget={args.budget:.0f}s")
+    for name, value in rows:
+        print(f"  {name:44} {value}")
+    print("  validation curve (step, loss, BLEU): " + ", ".join(str(tuple(v)) for v in result["valid_curve"]))
+    line = json.dumps(result)
+    print(line)
+    if args.json_out:
+        args.json_out.write_text(line + "\n")
+    if not args.out:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The main window: composes the Train, Translate and Models panels around one Session.
+
+It owns no logic of its own beyond wiring, menus, the status bar, remembered geometry and a clean
+close (asking first while a model trains, then waiting for the saved checkpoint without blocking).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from core.paths import AppPaths
+from gui.error_dialog import ErrorReporter
+from gui.panels.library_panel import LibraryPanel
+from gui.panels.train_panel import TrainPanel
+from gui.panels.translate_panel import TranslatePanel
+from gui.settings import AppSettings
+from gui.workers import Failure, Session
+
+log = logging.getLogger(__name__)
+
+TITLES = {"load": "Cannot open the model", "translate": "Translation failed",
+          "train": "Training failed", "preview": "Cannot read the corpus",
+          "devices": "Cannot list devices"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Attnscope")
+        self.settings = AppSettings()
+        self.errors = ErrorReporter(self)
+        self.session = Session(self)
+        self._closing = False
+        self._closed = False
+
+        self.train_panel = TrainPanel(self.session, self.errors, self.settings)
+        self.translate_panel = TranslatePanel(self.session, self.errors, self.settings)
+        self.library_panel = LibraryPanel(self.errors, self.settings)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.train_panel, "Train")
+        self.tabs.addTab(self.translate_panel, "Translate && inspect")
+        self.tabs.addTab(self.library_panel, "Models")
+        self.setCentralWidget(self.tabs)
+
+        self.state_label = QLabel("idle")
+        self.state_label.setObjectName("sessionStateLabel")
+        self.statusBar().addPermanentWidget(self.state_label)
+        self._build_menus()
+
+        self.session.failed.connect(self.on_failed)
+        self.session.modelLoaded.connect(self.on_model_loaded)
+        self.session.stateChanged.connect(self.on_state_changed)
+        self.session.trainFinished.connect(self.on_train_finished)
+        self.train_panel.modelTrained.connect(self.on_model_trained)
+        self.train_panel.openModelRequested.connect(self.open_model)
+        self.library_panel.openRequested.connect(self.open_model)
+
+        geometry = self.settings.geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1360, 860)
+        self.session.request_devices()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_act = QAction("&Open model folder…", self)
+        open_act.setShortcut(QKeySequence.StandardKey.Open)
+        open_act.triggered.connect(self._choose_model_folder)
+        file_menu.addAction(open_act)
+        import_act = QAction("&Import model…", self)
+        import_act.triggered.connect(self.library_panel._import)
+        file_menu.addAction(import_act)
+        file_menu.addSeparator()
+        quit_act = QAction("&Quit", self)
+        quit_act.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_act.triggered.connect(self.close)
+        file_menu.addAction(quit_act)
+        help_menu = self.menuBar().addMenu("&Help")
+        logs_act = QAction("Open &log folder", self)
+        logs_act.triggered.connect(lambda: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(AppPaths.default().logs))))
+        help_menu.addAction(logs_act)
+        about = QAction("&About Attnscope", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "About Attnscope", "Attnscope: train an attention-based translation model on "
+            "your own parallel text, translate with it, and see what it attends to."))
+        help_menu.addAction(about)
+
+    # ------------------------------------------------------------------ models
+    @Slot(str)
+    def open_model(self, path: str) -> None:
+        try:
+            self.session.load_model(str(path))
+        except Exception as exc:  # noqa: BLE001
+            self.errors.report_exception("Cannot open the model", exc)
+            return
+        self.statusBar().showMessage(f"Opening {path}…")
+
+    def open_last_model(self) -> None:
+        last = self.settings.last_model
+        if last and (Path(last) / "model.json").is_file():
+            self.open_model(last)
+
+    def _choose_model_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a model folder",
+                                                  self.settings.last_folder("model"))
+        if folder:
+            self.settings.set_last_folder("model", folder)
+            self.open_model(folder)
+
+    @Slot(object)
+    def on_model_loaded(self, info) -> None:
+        self.settings.last_model = info.path
+        self.statusBar().showMessage(f"Opened “{info.name}” ({info.src_lang} → {info.tgt_lang})",
+                                     8000)
+        self.setWindowTitle(f"Attnscope — {info.name}")
+        self.library_panel.select_path(info.path)
+        self.tabs.setCurrentWidget(self.translate_panel)
+
+    @Slot(str)
+    def on_model_trained(self, path: str) -> None:
+        self.library_panel.refresh(select=path)
+        self.statusBar().showMessage(f"The new model is in the library: {path}", 10000)
+
+    # ------------------------------------------------------------------ status and errors
+    @Slot(object)
+    def on_failed(self, failure: Failure) -> None:
+        self.errors.report(TITLES.get(failure.operation, "Error"), failure.message,
+                           failure.details)
+
+    @Slot(str)
+    def on_state_changed(self, state: str) -> None:
+        self.state_label.setText(state)
+
+    @Slot(object)
+    def on_train_finished(self, done) -> None:
+        if self._closing:
+            QTimer.singleShot(0, self.close)
+
+    # ------------------------------------------------------------------ closing
+    def confirm_stop_training(self) -> bool:
+        """Ask before closing while a model trains (tests replace this)."""
+        answer = QMessageBox.question(
+            self, "Training is running",
+            "A model is training. Stop it, save a checkpoint, and quit?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.session.training:
+            if self._closing or self.confirm_stop_training():
+                # Do not block in wait(): stop, and close again when the worker reports done.
+                self._closing = True
+                self.session.stop()
+                self.session.failed.connect(self._close_after_failure)
+                self.statusBar().showMessage("Stopping training and saving a checkpoint…")
+            event.ignore()
+            return
+        if not self._closed:
+            self._closed = True
+            self.settings.set_geometry(self.saveGeometry())
+            self.settings.sync()
+            self.errors.close_all()
+            self.session.shutdown()
+        event.accept()
+
+    @Slot(object)
+    def _close_after_failure(self, failure: Failure) -> None:
+        if self._closing and failure.operation == "train":
+            QTimer.singleShot(0, self.close)

@@ -1,0 +1,135 @@
+"""The training child process: runs ``core.train.train`` and streams its events as JSON lines.
+
+Why a process and not the worker thread: measured on a 2-core machine, training in a thread of
+the GUI process stalled the event loop for 50–250 ms at a time (torch and the trainer's Python glue
+hold the GIL), over the 100 ms budget. In a child process the GUI only parses a few small JSON
+lines a second.
+
+Protocol (all UTF-8 lines):
+- stdin, first line: the job as JSON (see ``job_to_json``); then commands ``pause``, ``resume``,
+  ``cancel``. End of input (the app went away) counts as ``cancel``, so the run still saves.
+- stdout: one ``core.events.to_json_dict`` object per line; failures as
+  ``{"type": "error", "message": ..., "details": ...}``.
+- stderr: log lines, which the app copies into its log file.
+
+This module must not import Qt: it runs without a display (see gui/__init__.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sys
+import threading
+import traceback
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("attnscope.trainer")
+
+
+def job_to_json(job) -> str:
+    """Serialise a ``gui.workers.TrainJob`` for the child's first stdin line."""
+    def spec(s):
+        return None if s is None else dataclasses.asdict(s)
+    return json.dumps({
+        "spec": spec(job.spec), "dev_spec": spec(job.dev_spec), "out_dir": str(job.out_dir),
+        "model": job.model_cfg.to_dict(), "tokenizer": job.tok_cfg.to_dict(),
+        "train": job.train_cfg.to_dict(), "name": job.name,
+    }, ensure_ascii=False)
+
+
+def event_from_json(data: dict[str, Any]):
+    """Rebuild a core event from its JSON dict (numpy float32 arrays for attention and probs)."""
+    from core import events as ev
+    kind = data.get("type")
+    fields = {k: v for k, v in data.items() if k != "type"}
+    if kind == "progress":
+        return ev.ProgressEvent(**fields)
+    if kind == "validation":
+        probe = fields.pop("probe", None)
+        if probe is not None:
+            probe = ev.Translation(
+                source_tokens=list(probe["source_tokens"]),
+                target_tokens=list(probe["target_tokens"]),
+                token_probs=np.asarray(probe["token_probs"], dtype=np.float32),
+                attention=np.asarray(probe["weights"], dtype=np.float32).reshape(
+                    len(probe["target_tokens"]), len(probe["source_tokens"])),
+                score=float(probe["score"]), text=probe["text"])
+        return ev.ValidationEvent(probe=probe, **fields)
+    if kind == "checkpoint":
+        return ev.CheckpointEvent(**fields)
+    if kind == "done":
+        return ev.DoneEvent(**fields)
+    if kind == "report":
+        return ev.ReportEvent(**fields)
+    if kind == "error":
+        return ev.ErrorEvent(message=str(fields.get("message", "")))
+    raise ValueError(f"unknown event type {kind!r}")
+
+
+class _Out:
+    """Thread-safe JSON-lines writer to stdout."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def write(self, obj: dict) -> None:
+        line = json.dumps(obj, ensure_ascii=False)
+        with self._lock:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+
+
+def _read_commands(stream, token) -> None:
+    """Apply pause/resume/cancel lines from the app; end of input means cancel."""
+    for line in stream:
+        cmd = line.strip().lower()
+        if cmd == "pause":
+            token.pause()
+        elif cmd == "resume":
+            token.resume()
+        elif cmd == "cancel":
+            token.cancel()
+    token.cancel()
+
+
+def main() -> int:
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    sys.stdout.reconfigure(encoding="utf-8", line_buffering=True)  # type: ignore[attr-defined]
+    sys.stdin.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+    out = _Out(sys.stdout)
+    try:
+        from core.cancel import CancelToken
+        from core.config import ModelConfig, TokenizerConfig, TrainConfig
+        from core.corpus import CorpusSpec
+        from core.events import to_json_dict
+
+        job = json.loads(sys.stdin.readline())
+        token = CancelToken()
+        threading.Thread(target=_read_commands, args=(sys.stdin, token), daemon=True,
+                         name="attnscope-commands").start()
+        from core.train import train
+        spec = CorpusSpec(**job["spec"])
+        dev = CorpusSpec(**job["dev_spec"]) if job.get("dev_spec") else None
+        done = train(spec, job["out_dir"], ModelConfig.from_dict(job["model"]),
+                     TokenizerConfig.from_dict(job["tokenizer"]),
+                     TrainConfig.from_dict(job["train"]), dev_spec=dev,
+                     on_event=lambda e: out.write(to_json_dict(e)), cancel=token,
+                     name=job.get("name"), leave_one_core=True)
+        out.write(to_json_dict(done))
+        return 0
+    except Exception as exc:  # noqa: BLE001 — reported to the app, which shows the dialog
+        from core.errors import CoreError
+        message = str(exc) if isinstance(exc, CoreError) else f"{type(exc).__name__}: {exc}"
+        log.error("training failed: %s", message)
+        out.write({"type": "error", "message": message, "details": traceback.format_exc()})
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

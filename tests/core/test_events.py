@@ -1,0 +1,81 @@
+"""Events are plain, frozen records that serialise to JSON with the type first."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from core.events import (CheckpointEvent, DoneEvent, ErrorEvent, ProgressEvent, ReportEvent,
+                         Translation, ValidationEvent, to_json_dict)
+
+
+def _translation() -> Translation:
+    att = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1]], dtype=np.float32)
+    return Translation(source_tokens=["a", "b", "</s>"], target_tokens=["B", "</s>"],
+                       token_probs=np.array([0.5, 0.25], dtype=np.float32), attention=att,
+                       score=float(np.log(0.125)), text="B")
+
+
+def _events():
+    return [
+        ReportEvent({"pairs_read": 3, "dropped": {"too long": 1}, "arr": np.arange(2)}),
+        ProgressEvent(step=np.int64(3), epoch=0, loss=np.float32(2.5), smoothed_loss=2.6,
+                      learning_rate=1e-3, tokens_per_second=100.0, elapsed_s=1.5, eta_s=None,
+                      fraction=0.1),
+        ValidationEvent(step=10, epoch=1, loss=1.0, bleu=12.5, chrf=30.0, is_best=True,
+                        samples=[{"source": "a b", "reference": "B A", "hypothesis": "B"}],
+                        probe=_translation(), bleu_signature="nrefs:1"),
+        ValidationEvent(step=20, epoch=1, loss=1.0, bleu=12.5, chrf=30.0, is_best=False),
+        CheckpointEvent(step=10, path="/x/ckpt-00000010.pt", kind="best"),
+        DoneEvent(status="finished", step=20, epoch=2, best_bleu=None, model_dir="/x", elapsed_s=3.0),
+        ErrorEvent("boom"),
+    ]
+
+
+@pytest.mark.parametrize("event", _events(), ids=lambda e: e.type)
+def test_to_json_dict_is_plain_json_with_type_first(event):
+    data = to_json_dict(event)
+    assert next(iter(data)) == "type" and data["type"] == event.type
+    text = json.dumps(data, allow_nan=False)
+    assert json.loads(text) == data
+    names = {f.name for f in dataclasses.fields(event)}
+    assert set(data) == names
+
+
+def test_types():
+    assert [e.type for e in _events()] == ["report", "progress", "validation", "validation",
+                                           "checkpoint", "done", "error"]
+
+
+def test_numpy_values_become_python_values():
+    data = to_json_dict(_events()[1])
+    assert type(data["step"]) is int and type(data["loss"]) is float
+    assert to_json_dict(_events()[0])["report"]["arr"] == [0, 1]
+
+
+def test_probe_is_serialised_with_its_weights():
+    data = to_json_dict(_events()[2])
+    probe = data["probe"]
+    assert probe["source_tokens"] == ["a", "b", "</s>"] and probe["target_tokens"] == ["B", "</s>"]
+    np.testing.assert_allclose(probe["weights"], [[0.9, 0.1, 0.0], [0.2, 0.7, 0.1]], atol=1e-7)
+    assert isinstance(probe["weights"], list) and isinstance(probe["weights"][0][0], float)
+    assert probe["token_probs"] == [0.5, 0.25]
+    assert probe["text"] == "B" and probe["score"] == pytest.approx(np.log(0.125))
+    assert to_json_dict(_events()[3])["probe"] is None
+
+
+def test_translation_to_dict():
+    t = _translation()
+    d = t.to_dict()
+    assert set(d) == {"source_tokens", "target_tokens", "weights", "token_probs", "score", "text"}
+    assert json.loads(json.dumps(d)) == d
+    assert len(d["weights"]) == len(t.target_tokens) and len(d["weights"][0]) == len(t.source_tokens)
+
+
+@pytest.mark.parametrize("event", _events(), ids=lambda e: e.type)
+def test_events_are_frozen(event):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.type = "other"  # type: ignore[misc]
