@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from core.vocab import BOS_ID, PAD_ID
+
+if TYPE_CHECKING:
+    from core.pair_store import EncodedPairs
 
 Example = tuple[list[int], list[int]]   # (source ids ending in </s>, target ids ending in </s>)
 
@@ -52,24 +56,26 @@ def sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def pad(seqs: list[list[int]], prefix: list[int] | None = None) -> Tensor:
+def pad(seqs: Sequence[Sequence[int]], prefix: list[int] | None = None) -> Tensor:
+    """Right-padded (len(seqs), longest) id matrix, each row optionally starting with ``prefix``."""
     prefix = prefix or []
     width = max(len(s) for s in seqs) + len(prefix)
-    out = torch.full((len(seqs), width), PAD_ID, dtype=torch.long)
+    out = np.full((len(seqs), width), PAD_ID, dtype=np.int64)
+    if prefix:
+        out[:, :len(prefix)] = prefix
     for row, s in enumerate(seqs):
-        full = prefix + s
-        out[row, :len(full)] = torch.tensor(full, dtype=torch.long)
-    return out
+        out[row, len(prefix):len(prefix) + len(s)] = s
+    return torch.from_numpy(out)
 
 
-def collate(examples: Sequence[Example], indices: list[int]) -> Batch:
-    srcs = [examples[i][0] for i in indices]
-    tgts = [examples[i][1] for i in indices]
+def collate(examples: "EncodedPairs | Sequence[Example]", indices: list[int]) -> Batch:
+    """Padded tensors for the examples at ``indices`` (teacher forcing: tgt_in is tgt_out shifted)."""
+    pairs = [examples[i] for i in indices]
+    srcs = [p[0] for p in pairs]
+    tgts = [p[1] for p in pairs]
     src = pad(srcs)
     src_len = torch.tensor([len(s) for s in srcs], dtype=torch.long)
     tgt_out = pad(tgts)
     tgt_in = pad([t[:-1] for t in tgts], prefix=[BOS_ID])
-    if tgt_in.size(1) < tgt_out.size(1):   # every target ends in </s>, so widths match; keep safe
-        tgt_in = torch.nn.functional.pad(tgt_in, (0, tgt_out.size(1) - tgt_in.size(1)), value=PAD_ID)
-    n_tokens = sum(len(t) for t in tgts)
+    n_tokens = int(sum(len(t) for t in tgts))
     return Batch(src, src_len, tgt_in, tgt_out, n_tokens, list(indices))

@@ -188,6 +188,7 @@ def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
                tgt_tok: Callable[[str], list[str]], max_len: int | None,
                progress: Callable[[int, int], None] | None = None,
                cancel: CancelToken | None = None,
+               sink: Callable[[list[str], list[str]], None] | None = None,
                ) -> tuple[list[tuple[list[str], list[str]]], CorpusReport]:
     """Reads and tokenizes the corpus, dropping unusable pairs *as pairs* and counting why.
 
@@ -195,6 +196,8 @@ def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
     pair/source/target; a side with more than ``max_len`` tokens makes the pair "too long".
     ``progress(bytes_read, total_bytes)`` is called at the start, at most every ~0.1 s, and at the end;
     ``cancel`` is checked every ~1000 lines (raises ``Cancelled``).
+    With ``sink``, each kept pair goes to ``sink(src, tgt)`` instead of the returned list, so a
+    caller can store a large corpus compactly (the list is then empty).
     """
     if max_len is not None and max_len < 1:
         raise ValueError(f"max_len must be at least 1 or None, not {max_len}")
@@ -230,12 +233,15 @@ def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
         if reason is not None:
             report.drop(reason, item.line)
             continue
-        pairs.append((src, tgt))
+        report.pairs_kept += 1
+        if sink is not None:
+            sink(src, tgt)
+        else:
+            pairs.append((src, tgt))
 
-    report.pairs_kept = len(pairs)
     if progress is not None:
         progress(total, total)
-    if not pairs:
+    if not report.pairs_kept:
         raise CorpusError(files[0], None, _nothing_left(report))
     return pairs, report
 

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from core.model import Memory, Seq2Seq
+from core.model import Seq2Seq
 from core.vocab import BOS_ID, EOS_ID
 
 

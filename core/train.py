@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -18,7 +17,7 @@ import numpy as np
 import torch
 
 from core import device as _device
-from core.batching import Example, bucket_order, collate, sorted_batches
+from core.batching import collate, sorted_batches
 from core.cancel import CancelToken
 from core.checkpoint import CheckpointStore
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
@@ -28,6 +27,7 @@ from core.events import (CheckpointEvent, DoneEvent, Event, ProgressEvent, Repor
                          ValidationEvent)
 from core.metrics import score
 from core.model import Seq2Seq
+from core.pair_store import EncodedPairs, PairCollector
 from core.model_folder import (CHECKPOINTS, ModelMeta, append_history, read_meta, read_vocabs,
                                write_meta, write_vocabs, write_weights)
 from core.search import greedy
@@ -109,34 +109,40 @@ class _Run:
 
     # ---- data ----------------------------------------------------------------------------
     def read_data(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Stream the corpus into a compact store; hold out a dev split unless dev files are given."""
         cfg = self.cfg
-        pairs, report = load_pairs(self.spec, self.src_tok.tokenize, self.tgt_tok.tokenize,
-                                   cfg.max_len, progress=progress, cancel=self.cancel)
+        self.collected = PairCollector()
+        _, report = load_pairs(self.spec, self.src_tok.tokenize, self.tgt_tok.tokenize, cfg.max_len,
+                               progress=progress, cancel=self.cancel, sink=self.collected)
         report_dict = report.to_dict()
         report_dict["summary"] = report.summary()
+        n = len(self.collected)
         if self.dev_spec is not None:
             dev_pairs, dev_report = load_pairs(self.dev_spec, self.src_tok.tokenize,
                                                self.tgt_tok.tokenize, None, cancel=self.cancel)
             report_dict["dev"] = {**dev_report.to_dict(), "summary": dev_report.summary()}
-            train_pairs = pairs
+            self.train_rows = np.arange(n)
         else:
-            if len(pairs) < 2:
-                raise CoreError(f"{self.spec.describe()}: only {len(pairs)} usable pair(s); "
+            if n < 2:
+                raise CoreError(f"{self.spec.describe()}: only {n} usable pair(s); "
                                 "at least 2 are needed to hold one out for validation")
-            train_pairs, dev_pairs = split_dev(pairs, cfg.dev_fraction, cfg.dev_max, cfg.seed)
+            train_rows, dev_rows = split_dev(list(range(n)), cfg.dev_fraction, cfg.dev_max, cfg.seed)
+            self.train_rows = np.array(train_rows, dtype=np.int64)
+            dev_pairs = [self.collected.pair_tokens(i) for i in dev_rows]
             report_dict["dev"] = {"held_out": len(dev_pairs)}
         self.emit(ReportEvent(report_dict))
-        self.train_pairs, self.dev_pairs = train_pairs, dev_pairs
+        self.dev_pairs = dev_pairs
         self.fingerprint = fingerprint(self.spec)
 
     def build_vocabs(self) -> None:
-        self.src_vocab = Vocab.build((p[0] for p in self.train_pairs), self.cfg.vocab_size, self.cfg.min_freq)
-        self.tgt_vocab = Vocab.build((p[1] for p in self.train_pairs), self.cfg.vocab_size, self.cfg.min_freq)
+        src_counts, tgt_counts = self.collected.vocab_counts(self.train_rows)
+        self.src_vocab = Vocab.from_counts(src_counts, self.cfg.vocab_size, self.cfg.min_freq)
+        self.tgt_vocab = Vocab.from_counts(tgt_counts, self.cfg.vocab_size, self.cfg.min_freq)
 
     def encode_data(self) -> None:
-        self.examples: list[Example] = [(self.src_vocab.encode(s), self.tgt_vocab.encode(t))
-                                        for s, t in self.train_pairs]
-        self.lengths = [(len(s), len(t)) for s, t in self.examples]
+        self.examples: EncodedPairs = self.collected.encode(self.src_vocab, self.tgt_vocab, self.train_rows)
+        del self.collected            # the provisional token tables are no longer needed
+        self.lengths = list(zip(self.examples.src_len.tolist(), self.examples.tgt_len.tolist()))
         self.dev_examples = [(self.src_vocab.encode(s), self.tgt_vocab.encode(t)) for s, t in self.dev_pairs]
         self.dev_refs = [self.tgt_tok.detokenize(t) for _, t in self.dev_pairs]
         self.batches_per_epoch = math.ceil(len(self.examples) / self.cfg.batch_size)

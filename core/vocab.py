@@ -27,6 +27,11 @@ class Vocab:
         counts: Counter[str] = Counter()
         for tokens in sentences:
             counts.update(tokens)
+        return cls.from_counts(counts, max_size, min_freq)
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int], max_size: int, min_freq: int = 1) -> "Vocab":
+        counts = dict(counts)
         for special in SPECIALS:
             counts.pop(special, None)
         ranked = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
