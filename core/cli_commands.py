@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -78,7 +79,14 @@ class _TextProgress:
 
     def __call__(self, event: Event) -> None:
         kind = event.type
+        if kind == "reading":
+            if event.total_bytes and (event.bytes_read == event.total_bytes or
+                                      time.monotonic() - self.last >= self.every_s):
+                self.last = time.monotonic()
+                print(f"reading corpus: {100 * event.bytes_read / event.total_bytes:5.1f}%", flush=True)
+            return
         if kind == "report":
+            self.last = -1e9
             print(event.report.get("summary", ""))
             dev = event.report.get("dev", {})
             if "summary" in dev:

@@ -63,6 +63,15 @@ class ReportEvent:
 
 
 @dataclass(frozen=True)
+class ReadingEvent:
+    """Progress while the corpus is read, validated and tokenized (before the first step)."""
+
+    bytes_read: int
+    total_bytes: int
+    type: str = "reading"
+
+
+@dataclass(frozen=True)
 class ProgressEvent:
     """Throttled training progress (about ten a second at most)."""
 
@@ -119,7 +128,7 @@ class ErrorEvent:
     type: str = "error"
 
 
-Event = Union[ReportEvent, ProgressEvent, ValidationEvent, CheckpointEvent, DoneEvent, ErrorEvent]
+Event = Union[ReadingEvent, ReportEvent, ProgressEvent, ValidationEvent, CheckpointEvent, DoneEvent, ErrorEvent]
 EventCallback = Callable[[Event], None]
 
 

@@ -23,8 +23,8 @@ from core.checkpoint import CheckpointStore
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus import CorpusSpec, fingerprint, load_pairs, split_dev
 from core.errors import Cancelled, CheckpointError, CoreError
-from core.events import (CheckpointEvent, DoneEvent, Event, ProgressEvent, ReportEvent,
-                         ValidationEvent)
+from core.events import (CheckpointEvent, DoneEvent, Event, ProgressEvent, ReadingEvent,
+                         ReportEvent, ValidationEvent)
 from core.metrics import score
 from core.model import Seq2Seq
 from core.pair_store import EncodedPairs, PairCollector
@@ -108,10 +108,14 @@ class _Run:
         self.src_tok, self.tgt_tok = tokenizers_for(tok_cfg)
 
     # ---- data ----------------------------------------------------------------------------
-    def read_data(self, progress: Callable[[int, int], None] | None = None) -> None:
+    def read_data(self) -> None:
         """Stream the corpus into a compact store; hold out a dev split unless dev files are given."""
         cfg = self.cfg
         self.collected = PairCollector()
+
+        def progress(done: int, total: int) -> None:
+            self.emit(ReadingEvent(done, total))
+
         _, report = load_pairs(self.spec, self.src_tok.tokenize, self.tgt_tok.tokenize, cfg.max_len,
                                progress=progress, cancel=self.cancel, sink=self.collected)
         report_dict = report.to_dict()

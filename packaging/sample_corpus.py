@@ -67,6 +67,7 @@ class Noun:
     serving: bool = False          # a mass drink that can also be counted: "orders a coffee"
     position: str | None = None    # German positional verb on a surface: "lie" / "stand"
     fr_plural_only: bool = False   # les échecs, les cartes
+    fr_bare: bool = False          # jouer à cache-cache (no article)
 
     def has(self, tags: Iterable[str]) -> bool:
         return not self.tags.isdisjoint(tags)
@@ -372,7 +373,8 @@ NOUNS: list[Noun] = [
     _n("tennis", "tennis", "Tennis", "n", "tennis", "m", "game", mass=True),
     _n("chess", "chess", "Schach", "n", "échecs", "m", "game", mass=True, fr_plural_only=True),
     _n("cards", "cards", "Karten", "f", "cartes", "f", "game", mass=True, fr_plural_only=True),
-    _n("hide_and_seek", "hide-and-seek", "Verstecken", "n", "cache-cache", "m", "game", mass=True),
+    _n("hide_and_seek", "hide-and-seek", "Verstecken", "n", "cache-cache", "m", "game", mass=True,
+       fr_bare=True),
 ]
 NOUN = {n.key: n for n in NOUNS}
 
@@ -896,7 +898,8 @@ VERBS: list[Verb] = [
     _v("run", "intr", "run|runs|ran|run", "laufen|läuft|gelaufen|ist", "courir|court|couru|a",
        "kid adult animal", places=("park", "forest", "beach", "garden"), manner="quickly slowly"),
     _v("bark", "intr", "bark|barks|barked|barked", "bellen|bellt|gebellt|hat",
-       "aboyer|aboie|aboyé|a", "dog", places=("garden",), manner="loudly", flags="no_modal"),
+       "aboyer|aboie|aboyé|a", "dog", places=("garden",), manner="loudly",
+       flags="no_modal no_zu"),
     _v("cook_i", "intr", "cook|cooks|cooked|cooked", "kochen|kocht|gekocht|hat",
        "cuisiner|cuisine|cuisiné|a", ADULT, places=("kitchen", "restaurant", "home"),
        manner="well badly"),
@@ -905,7 +908,7 @@ VERBS: list[Verb] = [
        manner="hard"),
     _v("live", "intr", "live|lives|lived|lived", "wohnen|wohnt|gewohnt|hat",
        "habiter|habite|habité|a", PEOPLE, places=CITIES + COUNTRIES + ("town",),
-       flags="no_perf place_required no_modal no_gern"),
+       flags="no_perf place_required no_modal no_gern stative"),
     _v("stay", "intr", "stay|stays|stayed|stayed", "bleiben|bleibt|geblieben|ist",
        "rester|reste|resté|est", PEOPLE + " animal", places=HOME + ("hotel",),
        flags="place_required"),
@@ -954,7 +957,7 @@ VERBS: list[Verb] = [
        "zu Abend essen|isst|zu Abend gegessen|hat", "dîner|dîne|dîné|a", PEOPLE,
        places=("restaurant", "kitchen", "garden", "hotel", "home"), de_part="zu Abend"),
     _v("travel", "dir", "travel|travels|travelled|travelled", "reisen|reist|gereist|ist",
-       "voyager|voyage|voyagé|a", ADULT, places=FAR),
+       "voyager|voyage|voyagé|a", ADULT, places=COUNTRIES),
     _v("go", "dir", "go|goes|went|gone", "gehen|geht|gegangen|ist", "aller|va|allé|est",
        PEOPLE, places=TOWN + ROOMS_DIR + FAR),
     # be + adjective in English, "have" + noun in German and French
@@ -1007,9 +1010,10 @@ VERBS: list[Verb] = [
        places=HOME + ("park", "forest"), flags="no_what"),
     _v("like", "tr", "like|likes|liked|liked", "mögen|mag|gemocht|hat", "aimer|aime|aimé|a",
        PEOPLE + " animal", obj="food drink animal person", generic=True,
-       flags="no_perf no_past no_modal no_gern"),
+       flags="no_perf no_past no_modal no_gern stative no_zu"),
     _v("love", "tr", "love|loves|loved|loved", "lieben|liebt|geliebt|hat", "adorer|adore|adoré|a",
-       PEOPLE, obj="food drink pet", generic=True, flags="no_perf no_past no_modal no_gern"),
+       PEOPLE, obj="food drink pet", generic=True,
+       flags="no_perf no_past no_modal no_gern stative no_zu"),
     _v("help", "tr", "help|helps|helped|helped", "helfen|hilft|geholfen|hat",
        "aider|aide|aidé|a", PEOPLE, obj="person", de_case="dat",
        places=("kitchen", "garden", "office", "school", "station")),
@@ -1030,7 +1034,7 @@ VERBS: list[Verb] = [
        places=("park", "cafe", "restaurant", "station", "town", "market", "library")),
     _v("know", "tr", "know|knows|knew|known", "kennen|kennt|gekannt|hat",
        "connaître|connaît|connu|a", PEOPLE, obj="person visitable",
-       flags="no_perf no_past no_modal no_gern"),
+       flags="no_perf no_past no_modal no_gern stative no_zu"),
     _v("visit_place", "tr", "visit|visits|visited|visited", "besuchen|besucht|besucht|hat",
        "visiter|visite|visité|a", ADULT + " kid", obj="visitable", flags="sched"),
     _v("visit_person", "tr", "visit|visits|visited|visited", "besuchen|besucht|besucht|hat",
@@ -1063,15 +1067,15 @@ VERBS: list[Verb] = [
        "nourrir|nourrit|nourri|a", PEOPLE, obj="animal baby", places=("garden", "kitchen", "zoo")),
     _v("hear", "tr", "hear|hears|heard|heard", "hören|hört|gehört|hat",
        "entendre|entend|entendu|a", PEOPLE + " animal", obj="animal baby person",
-       places=("garden", "forest", "park")),
+       places=("garden", "forest", "park"), flags="no_zu"),
     _v("understand", "tr", "understand|understands|understood|understood",
        "verstehen|versteht|verstanden|hat", "comprendre|comprend|compris|a", PEOPLE,
-       obj="understandable readable lang person", flags="no_gern"),
+       obj="understandable readable lang person", flags="no_gern stative"),
     _v("learn", "tr", "learn|learns|learned|learned", "lernen|lernt|gelernt|hat",
        "apprendre|apprend|appris|a", "kid adult elder", obj="lang",
        places=("school", "home") + CITIES + COUNTRIES),
     _v("speak", "tr", "speak|speaks|spoke|spoken", "sprechen|spricht|gesprochen|hat",
-       "parler|parle|parlé|a", "kid adult elder", obj="lang", fr_bare=True, manner="well badly"),
+       "parler|parle|parlé|a", "kid adult elder", obj="lang", fr_bare=True),
     _v("teach", "tr", "teach|teaches|taught|taught", "unterrichten|unterrichtet|unterrichtet|hat",
        "enseigner|enseigne|enseigné|a", "adult", obj="lang", places=("school",) + CITIES),
     _v("play_game", "tr", "play|plays|played|played", "spielen|spielt|gespielt|hat",
@@ -1118,6 +1122,34 @@ VERBS: list[Verb] = [
        places=("restaurant", "cafe"), flags="serving"),
 ]
 VERB = {v.key: v for v in VERBS}
+
+
+def _clock(*hours: int) -> tuple[str, ...]:
+    return tuple(f"{k}_{h}" for h in hours for k in ("at", "half", "quarter"))
+
+
+DAYS = ("today", "tomorrow", "day_after_tomorrow", "yesterday", "day_before_yesterday",
+        "last_week", "last_year", "weekend", "summer", "winter", "spring", "autumn", "every_day",
+        "on_monday", "on_tuesday", "on_wednesday", "on_thursday", "on_friday", "on_saturday",
+        "on_sunday")
+# Verbs that only make sense at some times of day: no breakfast in the evening, no getting up
+# at night. Verbs not listed here take any time adverbial that fits their tense.
+VERB_TIMES: dict[str, tuple[str, ...]] = {
+    "breakfast": DAYS + ("morning", "every_morning", "this_morning") + _clock(6, 7, 8, 9),
+    "lunch": DAYS + ("noon",) + _clock(1),
+    "dinner": DAYS + ("evening", "every_evening", "last_night") + _clock(6, 7, 8),
+    "get_up": DAYS + ("morning", "every_morning", "this_morning") + _clock(5, 6, 7, 8, 9, 10),
+    "wake_up": DAYS + ("morning", "every_morning", "this_morning") + _clock(5, 6, 7, 8, 9, 10),
+    "fall_asleep": DAYS + ("evening", "every_evening", "night", "last_night", "midnight")
+    + _clock(8, 9, 10, 11),
+    "shower": DAYS + ("morning", "every_morning", "this_morning", "evening", "every_evening",
+                      "last_night"),
+    "hungry": ("today", "morning", "afternoon", "evening", "night"),
+    "thirsty": ("today", "morning", "afternoon", "evening", "night"),
+    "afraid": ("today", "night"),
+    "come_home": DAYS + ("evening", "every_evening", "night", "last_night", "afternoon",
+                         "midnight") + _clock(4, 5, 6, 7, 8, 9, 10, 11),
+}
 
 # Arrival and departure places depend on the vehicle.
 VEHICLE_PLACES: dict[str, tuple[str, ...]] = {
@@ -1168,10 +1200,11 @@ def fr_vowel_initial(word: str) -> bool:
 
 
 def fr_plural(word: str) -> str:
-    """Regular French plural of one word: -s, -x after -eau/-eu, unchanged after -s/-x/-z."""
-    if word.endswith(("s", "x", "z")):
-        return word
-    if word.endswith(("eau", "eu")):
+    """Regular French plural of one word: -s, -x after -eau, -aux for -al, unchanged after
+    -s/-x/-z (bleu → bleus: the -eu nouns that take -x are given explicitly in the tables)."""
+    if " " in word or word.endswith(("s", "x", "z")):
+        return word                        # "en colère" does not change
+    if word.endswith("eau"):
         return word + "x"
     if word.endswith("al"):
         return word[:-2] + "aux"
@@ -1633,7 +1666,7 @@ def fr_obj_det(c: Clause, np: NP) -> str:
     det = np.det
     if det == "mass":
         assert n
-        if v.fr_bare:
+        if v.fr_bare or n.fr_bare:
             det = "bare"
         elif v.generic or n.has({"lang", "game"}):
             det = "def"
@@ -2011,9 +2044,9 @@ class Maker:
         adj = self.adj_for(n) if self.chance(p_adj) and not n.has({"lang", "game"}) else None
         return NP(n, det, adj)
 
-    def subject(self, v: Verb) -> NP:
-        return self.np(v.subj, dets=("def", "def", "def", "def", "indef"), p_adj=0.25,
-                       allow_pron=bool(v.subj & {"adult", "kid"}))
+    def subject(self, v: Verb, p_indef: float = 0.2) -> NP:
+        det = "indef" if self.chance(p_indef) else "def"
+        return self.np(v.subj, dets=(det,), p_adj=0.25, allow_pron=bool(v.subj & {"adult", "kid"}))
 
     # --- clauses ------------------------------------------------------------------------
 
@@ -2021,19 +2054,20 @@ class Maker:
                                                   "modal"),
                p_time: float = 0.25, p_neg: float = 0.2, p_adv: float = 0.3,
                verbs: Sequence[Verb] | None = None, need_place: bool = False,
-               simple: bool = False) -> Clause:
+               simple: bool = False, allow_freq: bool = True, p_indef: float = 0.2) -> Clause:
         """Draw one clause that all three realisers handle correctly."""
         for _ in range(200):
             try:
-                return self._clause(tenses, p_time, p_neg, p_adv, verbs, need_place, simple)
+                return self._clause(tenses, p_time, p_neg, p_adv, verbs, need_place, simple,
+                                    allow_freq, p_indef)
             except Retry:
                 continue
         raise RuntimeError("could not draw a clause")
 
-    def _clause(self, tenses, p_time, p_neg, p_adv, verbs, need_place, simple) -> Clause:
-        rng = self
-        v: Verb = self.pick(list(verbs) if verbs else VERBS)
-        subj = self.subject(v)
+    def _clause(self, tenses, p_time, p_neg, p_adv, verbs, need_place, simple, allow_freq,
+                p_indef) -> Clause:
+        v: Verb = self.pick(VERBS if verbs is None else list(verbs))
+        subj = self.subject(v, p_indef)
         vehicle = bool(subj.noun and subj.noun.has({"vehicle"}))
         # objects
         obj = iobj = None
@@ -2050,6 +2084,8 @@ class Maker:
                 obj = replace(obj, det="indef")
             if obj.noun and subj.noun and obj.noun.key == subj.noun.key:
                 raise Retry
+        if obj and obj.det == "indef" and subj.det == "indef" and self.chance(0.8):
+            raise Retry                     # "A king asks a father" is grammatical but odd
         if v.kind == "ditr":
             iobj = self.np(v.iobj, dets=("def", "def", "indef"), p_adj=0.0 if simple else 0.2)
             if subj.noun and iobj.noun and iobj.noun.key == subj.noun.key:
@@ -2082,14 +2118,17 @@ class Maker:
         time = None
         if tense == "past" or self.chance(p_time):
             time = self._time_for(v, tense, modal)
+        if tense == "past" and "stative" in v.flags and not time:
+            raise Retry
         # adverb
         adv = None
         gern = False
         if self.chance(p_adv) and not simple:
             kinds = []
-            if v.manner and not place:
+            if v.manner and not place and "stative" not in v.flags:
                 kinds.append("manner")
-            if tense == "pres" and "be" not in v.flags and not (time and time.freq):
+            if (allow_freq and tense == "pres" and "be" not in v.flags and not (time and time.freq)
+                    and "stative" not in v.flags):
                 kinds.append("freq")
             if (tense == "pres" and v.allows("no_gern") and "be" not in v.flags and not time
                     and not vehicle and subj.person):
@@ -2099,6 +2138,8 @@ class Maker:
                 adv = ADV[self.pick(v.manner)]
                 if time and time.key in DAY_WORDS:
                     raise Retry             # "heute früh" would mean "this morning"
+                if adv.key in ("well", "badly") and (tense != "pres" or obj or v.fr_tail):
+                    raise Retry             # French "bien/mal" move before participles/objects
             elif kind == "freq":
                 adv = self.pick(FREQ)
             elif kind == "gern":
@@ -2137,6 +2178,10 @@ class Maker:
                 return False
             return True
         opts = [t for t in TIMES if fits(t)]
+        if v.key in VERB_TIMES:
+            opts = [t for t in opts if t.key in VERB_TIMES[v.key]]
+        if "stative" in v.flags and tense != "past":
+            opts = []
         # clock times are many; keep them from crowding out the others
         if self.chance(0.7):
             opts = [t for t in opts if not t.clock] or opts

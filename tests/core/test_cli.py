@@ -49,7 +49,10 @@ def test_every_command_has_help(capsys):
 def test_json_progress_stream(trained):
     _, out, events = trained
     types = [e["type"] for e in events]
-    assert types[0] == "report" and types[-1] == "done"
+    assert types[0] == "reading" and types[-1] == "done"
+    assert [t for t in types if t != "reading"][0] == "report"
+    reading = [e for e in events if e["type"] == "reading"]
+    assert reading[-1]["bytes_read"] == reading[-1]["total_bytes"] > 0
     assert {"progress", "validation", "checkpoint"} <= set(types)
     for e in events:
         if e["type"] == "progress":
