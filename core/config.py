@@ -35,6 +35,30 @@ def _check(cond: bool, message: str) -> None:
         raise ConfigError(message)
 
 
+def _check_types(obj: Any) -> None:
+    """Refuse a wrongly typed value with a ConfigError before any comparison trips over it."""
+    hints = {f.name: str(f.type) for f in dataclasses.fields(obj)}
+    for name, hint in hints.items():
+        value = getattr(obj, name)
+        optional = "None" in hint
+        if value is None:
+            _check(optional, f"{name} needs a value")
+            continue
+        if hint.startswith("int"):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            kind = "a whole number"
+        elif hint.startswith("float"):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            kind = "a number"
+        elif hint.startswith("bool"):
+            ok, kind = isinstance(value, bool), "true or false"
+        elif hint.startswith("str"):
+            ok, kind = isinstance(value, str), "text"
+        else:
+            continue
+        _check(ok, f"{name} must be {kind}, not {value!r}")
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """The network's shape: anything here changes which weights exist."""
@@ -49,6 +73,7 @@ class ModelConfig:
     tie_embeddings: bool = False
 
     def validate(self) -> None:
+        _check_types(self)
         _check(self.attention in ATTENTION_TYPES,
                f"attention must be one of {', '.join(ATTENTION_TYPES)}, not {self.attention!r}")
         for name in ("emb_size", "hidden_size", "enc_layers", "dec_layers"):
@@ -76,6 +101,7 @@ class TokenizerConfig:
     lowercase: bool = False
 
     def validate(self) -> None:
+        _check_types(self)
         for name in ("src_lang", "tgt_lang"):
             code = getattr(self, name)
             _check(isinstance(code, str) and 1 <= len(code) <= 16 and code.replace("-", "").isalnum(),
@@ -119,7 +145,17 @@ class TrainConfig:
     keep_last: int = 2
 
     def validate(self) -> None:
+        _check_types(self)
         _check(self.batch_size >= 1, "batch_size must be at least 1")
+        _check(self.max_steps is None or self.max_steps >= 1, "max_steps must be at least 1")
+        _check(self.keep_last >= 1, "keep_last must be at least 1")
+        _check(0.0 < self.lr_decay <= 1.0, "lr_decay must be in (0, 1]")
+        _check(self.dev_max >= 1, "dev_max must be at least 1")
+        _check(self.num_threads is None or self.num_threads >= 1, "num_threads must be at least 1")
+        for name in ("patience", "lr_patience", "num_samples"):
+            _check(getattr(self, name) >= 0, f"{name} must be 0 or more")
+        _check(self.min_lr >= 0, "min_lr must be 0 or more")
+        _check(self.clip_norm > 0, "clip_norm must be positive")
         _check(self.learning_rate > 0, "learning_rate must be positive")
         _check(0.0 <= self.label_smoothing < 1.0, "label_smoothing must be in [0, 1)")
         _check(self.epochs >= 0, "epochs must be 0 or more")

@@ -56,7 +56,7 @@ def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor) -> list[Hypothesis]:
     lens = src_len.cpu().numpy()
     out = []
     for i in range(b):
-        row = all_ids[i]
+        row = all_ids[i, :int(limits[i])]
         eos = np.nonzero(row == EOS_ID)[0]
         n = int(eos[0]) + 1 if eos.size else min(len(row), int(limits[i]))
         p = all_probs[i, :n]

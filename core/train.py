@@ -303,6 +303,8 @@ def train(spec: CorpusSpec, out_dir: str | Path, model_cfg: ModelConfig, tok_cfg
     device = _device.resolve(train_cfg.device)
     _seed_everything(train_cfg.seed)
     run = _Run(spec, out, model_cfg, tok_cfg, train_cfg, dev_spec, emit, cancel, name)
+    if resume and not (out / CHECKPOINTS).is_dir():
+        raise CheckpointError(f"nothing to resume in {out}: it holds no training checkpoints")
     if not resume and out.exists() and any(out.iterdir()):
         raise CoreError(f"{out} already exists and is not empty; choose a new folder, "
                         "or resume the run that is in it")

@@ -20,6 +20,8 @@ class Vocab:
         if tuple(self.itos[:4]) != SPECIALS:
             raise CheckpointError("vocabulary must start with " + " ".join(SPECIALS))
         self.stoi: dict[str, int] = {t: i for i, t in enumerate(self.itos)}
+        if len(self.stoi) != len(self.itos):
+            raise CheckpointError("vocabulary lists a token twice")
 
     @classmethod
     def build(cls, sentences: Iterable[list[str]], max_size: int, min_freq: int = 1) -> "Vocab":

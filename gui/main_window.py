@@ -57,7 +57,6 @@ class MainWindow(QMainWindow):
         self.session.failed.connect(self.on_failed)
         self.session.modelLoaded.connect(self.on_model_loaded)
         self.session.stateChanged.connect(self.on_state_changed)
-        self.session.trainFinished.connect(self.on_train_finished)
         self.train_panel.modelTrained.connect(self.on_model_trained)
         self.train_panel.openModelRequested.connect(self.open_model)
         self.library_panel.openRequested.connect(self.open_model)
@@ -137,11 +136,8 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def on_state_changed(self, state: str) -> None:
         self.state_label.setText(state)
-
-    @Slot(object)
-    def on_train_finished(self, done) -> None:
-        if self._closing:
-            QTimer.singleShot(0, self.close)
+        if self._closing and state != "training":
+            QTimer.singleShot(0, self.close)     # the trainer saved and exited: close now
 
     # ------------------------------------------------------------------ closing
     def confirm_stop_training(self) -> bool:
@@ -155,11 +151,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.session.training:
-            if self._closing or self.confirm_stop_training():
-                # Do not block in wait(): stop, and close again when the worker reports done.
+            if not self._closing and self.confirm_stop_training():
+                # Do not block in wait(): stop, and close again when the trainer has exited.
                 self._closing = True
                 self.session.stop()
-                self.session.failed.connect(self._close_after_failure)
                 self.statusBar().showMessage("Stopping training and saving a checkpoint…")
             event.ignore()
             return
@@ -170,8 +165,3 @@ class MainWindow(QMainWindow):
             self.errors.close_all()
             self.session.shutdown()
         event.accept()
-
-    @Slot(object)
-    def _close_after_failure(self, failure: Failure) -> None:
-        if self._closing and failure.operation == "train":
-            QTimer.singleShot(0, self.close)

@@ -28,7 +28,7 @@ import random
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "resources" / "corpora"
@@ -131,7 +131,8 @@ NOUNS: list[Noun] = [
        de_pl="Bären"),
     _n("lion", "lion", "Löwe", "m", "lion", "m", "animal wild big_animal", de_weak="Löwen",
        de_pl="Löwen"),
-    _n("monkey", "monkey", "Affe", "m", "singe", "m", "animal wild", de_weak="Affen", de_pl="Affen"),
+    _n("monkey", "monkey", "Affe", "m", "singe", "m", "animal wild", de_weak="Affen",
+       de_pl="Affen"),
     _n("elephant", "elephant", "Elefant", "m", "éléphant", "m", "animal wild big_animal",
        de_weak="Elefanten", de_pl="Elefanten"),
     # --- vehicles -----------------------------------------------------------------------------
@@ -517,6 +518,12 @@ ADJS: list[Adj] = [
     _a("italian_adj", "Italian", "italienisch", "italien", "italienne", "post", "nat nat_food"),
 ]
 ADJ = {a.key: a for a in ADJS}
+# Which adjectives take "very" (not colours, nationalities, empty/full) and which also "too".
+GRADABLE = {a.key for a in ADJS} - {"red", "blue", "green", "black", "white", "yellow", "brown",
+                                     "grey", "french_adj", "german_adj", "italian_adj", "empty",
+                                     "full", "new", "delicious", "hungry"}
+TOO_OK = {"hot", "cold", "heavy", "light", "expensive", "long", "short", "big", "small", "sweet",
+          "sour", "old", "young", "tired", "dark", "tall", "slow", "fast", "strong", "warm"}
 
 # ------------------------------------------------------------------------------------------------
 # Lexicon: places, surfaces, adverbs, times, numbers
@@ -555,10 +562,12 @@ PLACES: list[Place] = [
     _p("garden", ("in the garden", "im Garten", "dans le jardin"),
        ("into the garden", "in den Garten", "dans le jardin")),
     _p("home", ("at home", "zu Hause", "à la maison")),
-    _p("park", ("in the park", "im Park", "dans le parc"), ("to the park", "in den Park", "au parc")),
+    _p("park", ("in the park", "im Park", "dans le parc"),
+       ("to the park", "in den Park", "au parc")),
     _p("forest", ("in the forest", "im Wald", "dans la forêt"),
        ("to the forest", "in den Wald", "dans la forêt")),
-    _p("lake", ("at the lake", "am See", "au bord du lac"), ("to the lake", "an den See", "au lac")),
+    _p("lake", ("at the lake", "am See", "au bord du lac"),
+       ("to the lake", "an den See", "au lac")),
     _p("in_lake", ("in the lake", "im See", "dans le lac")),
     _p("sea", ("in the sea", "im Meer", "dans la mer"), ("to the sea", "ans Meer", "à la mer")),
     _p("beach", ("on the beach", "am Strand", "sur la plage"),
@@ -571,7 +580,8 @@ PLACES: list[Place] = [
        ("to the mountains", "in die Berge", "à la montagne"), far=True),
     _p("school", ("at school", "in der Schule", "à l'école"),
        ("to school", "in die Schule", "à l'école")),
-    _p("office", ("in the office", "im Büro", "au bureau"), ("to the office", "ins Büro", "au bureau")),
+    _p("office", ("in the office", "im Büro", "au bureau"),
+       ("to the office", "ins Büro", "au bureau")),
     _p("library", ("in the library", "in der Bibliothek", "à la bibliothèque"),
        ("to the library", "in die Bibliothek", "à la bibliothèque")),
     _p("station", ("at the station", "am Bahnhof", "à la gare"),
@@ -593,7 +603,8 @@ PLACES: list[Place] = [
     _p("cafe", ("in the café", "im Café", "au café"), ("to the café", "ins Café", "au café")),
     _p("restaurant", ("in the restaurant", "im Restaurant", "au restaurant"),
        ("to the restaurant", "ins Restaurant", "au restaurant")),
-    _p("cinema", ("at the cinema", "im Kino", "au cinéma"), ("to the cinema", "ins Kino", "au cinéma")),
+    _p("cinema", ("at the cinema", "im Kino", "au cinéma"),
+       ("to the cinema", "ins Kino", "au cinéma")),
     _p("theatre", ("at the theatre", "im Theater", "au théâtre"),
        ("to the theatre", "ins Theater", "au théâtre")),
     _p("museum", ("in the museum", "im Museum", "au musée"),
@@ -601,7 +612,8 @@ PLACES: list[Place] = [
     _p("zoo", ("at the zoo", "im Zoo", "au zoo"), ("to the zoo", "in den Zoo", "au zoo")),
     _p("hospital", ("in the hospital", "im Krankenhaus", "à l'hôpital"),
        ("to the hospital", "ins Krankenhaus", "à l'hôpital")),
-    _p("hotel", ("at the hotel", "im Hotel", "à l'hôtel"), ("to the hotel", "ins Hotel", "à l'hôtel")),
+    _p("hotel", ("at the hotel", "im Hotel", "à l'hôtel"),
+       ("to the hotel", "ins Hotel", "à l'hôtel")),
     _p("town", ("in town", "in der Stadt", "en ville"), ("into town", "in die Stadt", "en ville")),
     _p("garage", ("in the garage", "in der Garage", "dans le garage")),
     _p("on_train", ("on the train", "im Zug", "dans le train")),
@@ -637,7 +649,7 @@ COUNTRIES = ("france", "germany", "italy", "spain", "austria", "portugal", "cana
 
 @dataclass(frozen=True)
 class Spot:
-    """Where a thing can be: a surface (German picks liegen/stehen) or a container (German "ist")."""
+    """Where a thing can be: a surface (German picks liegen/stehen) or a container ("ist")."""
 
     key: str
     en: str
@@ -746,7 +758,7 @@ def _clock_times() -> list[Time]:
         nxt = "eins" if nxt == "ein" else nxt
         out.append(Time(f"half_{h}", f"at half past {en}", f"um halb {nxt}",
                         f"à {fr} {heures} et demie", "any", clock=True))
-        out.append(Time(f"quarter_{h}", f"at quarter past {en}", f"um Viertel nach {de}s"
+        out.append(Time(f"quarter_{h}", f"at a quarter past {en}", f"um Viertel nach {de}s"
                         if de == "ein" else f"um Viertel nach {de}",
                         f"à {fr} {heures} et quart", "any", clock=True))
     out.append(Time("noon", "at noon", "am Mittag", "à midi", "any", clock=True))
@@ -908,7 +920,7 @@ VERBS: list[Verb] = [
        manner="hard"),
     _v("live", "intr", "live|lives|lived|lived", "wohnen|wohnt|gewohnt|hat",
        "habiter|habite|habité|a", PEOPLE, places=CITIES + COUNTRIES + ("town",),
-       flags="no_perf place_required no_modal no_gern stative"),
+       flags="no_perf place_required no_modal no_gern stative no_zu"),
     _v("stay", "intr", "stay|stays|stayed|stayed", "bleiben|bleibt|geblieben|ist",
        "rester|reste|resté|est", PEOPLE + " animal", places=HOME + ("hotel",),
        flags="place_required"),
@@ -925,11 +937,11 @@ VERBS: list[Verb] = [
        "lever|lève|levé|est", PEOPLE, manner="early late", de_part="auf", fr_refl=True),
     _v("wake_up", "intr", "wake up|wakes up|woke up|woken up", "aufwachen|wacht|aufgewacht|ist",
        "réveiller|réveille|réveillé|est", PEOPLE + " baby", manner="early late", de_part="auf",
-       fr_refl=True),
+       fr_refl=True, flags="no_gern"),
     _v("fall_asleep", "intr", "fall asleep|falls asleep|fell asleep|fallen asleep",
        "einschlafen|schläft|eingeschlafen|ist", "endormir|endort|endormi|est",
        PEOPLE + " baby pet", places=("living_room", "bedroom", "on_train", "garden"),
-       manner="quickly", de_part="ein", fr_refl=True),
+       manner="quickly", de_part="ein", fr_refl=True, flags="no_gern"),
     _v("walk", "intr", "go for a walk|goes for a walk|went for a walk|gone for a walk",
        "spazieren gehen|geht|spazieren gegangen|ist", "promener|promène|promené|est", PEOPLE,
        places=("park", "forest", "lake", "beach", "town", "garden"), de_part="spazieren",
@@ -1000,16 +1012,16 @@ VERBS: list[Verb] = [
        "trouver|trouve|trouvé|a", PEOPLE + " dog", obj="losable toy",
        places=HOME + ("park", "forest", "beach")),
     _v("lose", "tr", "lose|loses|lost|lost", "verlieren|verliert|verloren|hat",
-       "perdre|perd|perdu|a", PEOPLE, obj="losable", places=("park", "forest", "town", "on_train",
-                                                         "on_bus", "beach", "station")),
+       "perdre|perd|perdu|a", PEOPLE, obj="losable", flags="no_modal no_gern no_zu",
+       places=("park", "forest", "town", "on_train", "on_bus", "beach", "station")),
     _v("forget", "tr", "forget|forgets|forgot|forgotten", "vergessen|vergisst|vergessen|hat",
-       "oublier|oublie|oublié|a", PEOPLE, obj="losable", places=("on_train", "on_bus", "cafe",
-                                                             "restaurant", "office", "school")),
+       "oublier|oublie|oublié|a", PEOPLE, obj="losable", flags="no_modal no_gern no_zu",
+       places=("on_train", "on_bus", "cafe", "restaurant", "office", "school")),
     _v("look_for", "tr", "look for|looks for|looked for|looked for", "suchen|sucht|gesucht|hat",
        "chercher|cherche|cherché|a", PEOPLE + " dog", obj="losable toy pet",
        places=HOME + ("park", "forest"), flags="no_what"),
     _v("like", "tr", "like|likes|liked|liked", "mögen|mag|gemocht|hat", "aimer|aime|aimé|a",
-       PEOPLE + " animal", obj="food drink animal person", generic=True,
+       PEOPLE + " pet", obj="food drink animal person", generic=True,
        flags="no_perf no_past no_modal no_gern stative no_zu"),
     _v("love", "tr", "love|loves|loved|loved", "lieben|liebt|geliebt|hat", "adorer|adore|adoré|a",
        PEOPLE, obj="food drink pet", generic=True,
@@ -1064,7 +1076,7 @@ VERBS: list[Verb] = [
     _v("bake", "tr", "bake|bakes|baked|baked", "backen|backt|gebacken|hat", "faire|fait|fait|a",
        ADULT, obj="baked", places=("kitchen", "bakery")),
     _v("feed", "tr", "feed|feeds|fed|fed", "füttern|füttert|gefüttert|hat",
-       "nourrir|nourrit|nourri|a", PEOPLE, obj="animal baby", places=("garden", "kitchen", "zoo")),
+       "nourrir|nourrit|nourri|a", PEOPLE, obj="animal baby", places=("garden", "zoo")),
     _v("hear", "tr", "hear|hears|heard|heard", "hören|hört|gehört|hat",
        "entendre|entend|entendu|a", PEOPLE + " animal", obj="animal baby person",
        places=("garden", "forest", "park"), flags="no_zu"),
@@ -1085,7 +1097,8 @@ VERBS: list[Verb] = [
        "peindre|peint|peint|a", PEOPLE, obj="paintable animal", places=("garden", "living_room"),
        obj_optional=True),
     _v("repair", "tr", "repair|repairs|repaired|repaired", "reparieren|repariert|repariert|hat",
-       "réparer|répare|réparé|a", ADULT, obj="vehicle device furniture", places=("garage",)),
+       "réparer|répare|réparé|a", ADULT, obj="drivable bike device furniture",
+       places=("garage",)),
     _v("carry", "tr", "carry|carries|carried|carried", "tragen|trägt|getragen|hat",
        "porter|porte|porté|a", ADULT + " kid", obj="carryable baby"),
     _v("wear", "tr", "wear|wears|wore|worn", "tragen|trägt|getragen|hat", "porter|porte|porté|a",
@@ -1095,7 +1108,7 @@ VERBS: list[Verb] = [
     _v("take", "tr", "take|takes|took|taken", "nehmen|nimmt|genommen|hat",
        "prendre|prend|pris|a", ADULT + " kid", obj="public", flags="def_only"),
     _v("miss", "tr", "miss|misses|missed|missed", "verpassen|verpasst|verpasst|hat",
-       "rater|rate|raté|a", ADULT + " kid", obj="public", flags="def_only"),
+       "rater|rate|raté|a", ADULT + " kid", obj="public", flags="def_only no_modal no_gern no_zu"),
     _v("drive", "tr", "drive|drives|drove|driven", "fahren|fährt|gefahren|hat",
        "conduire|conduit|conduit|a", ADULT, obj="drivable public", flags="def_only"),
     _v("wait_for", "tr", "wait for|waits for|waited for|waited for", "warten|wartet|gewartet|hat",
@@ -1122,6 +1135,10 @@ VERBS: list[Verb] = [
        places=("restaurant", "cafe"), flags="serving"),
 ]
 VERB = {v.key: v for v in VERBS}
+EVENT_VERBS = [v for v in VERBS if "stative" not in v.flags and "be" not in v.flags]
+# "last year" only goes with things one does once a year or over a year
+YEAR_VERBS = {"travel", "live", "visit_place", "visit_person", "buy", "sell", "learn", "go",
+              "paint", "write", "teach", "understand", "work", "study", "invite"}
 
 
 def _clock(*hours: int) -> tuple[str, ...]:
@@ -1577,7 +1594,9 @@ def de_obj(c: Clause, np: NP, kein: bool) -> str:
 def de_middle(c: Clause, *, drop_obj: bool = False, drop_place: bool = False,
               drop_time: bool = False) -> list[str]:
     """The German middle field, in the order time – frequency/gern – objects – nicht – place –
-    manner. Negation becomes "kein" on an indefinite or bare direct object, else "nicht"."""
+    manner. A place goes before a prepositional object (wartet im Hafen auf den Bus) and a bare
+    object comes last, next to the verb (spielt im Park Fußball). Negation becomes "kein" on
+    an indefinite or bare direct object, else "nicht"."""
     v = c.verb
     out: list[str] = []
     neg_pending = c.neg
@@ -1591,24 +1610,36 @@ def de_middle(c: Clause, *, drop_obj: bool = False, drop_place: bool = False,
     if v.de_fixed:                         # hat Hunger / hat keine Angst
         out.append(v.de_fixed[1] if neg_pending else v.de_fixed[0])
         neg_pending = False
-    if neg_pending and "+" in v.de_case and c.obj and not drop_obj:
+    prep_obj = "+" in v.de_case and c.obj and not drop_obj
+    if prep_obj and c.place and not drop_place:
+        out.append(c.place.de)             # wartet im Hafen auf den König
+    if neg_pending and prep_obj:
         out.append("nicht")                # wartet nicht auf den Bus
         neg_pending = False
+    if prep_obj and c.manner:
+        out.append(c.manner.de)            # wartet (nicht) geduldig auf den Arzt
     if c.iobj:
         out.append(de_np(c.iobj, "dat"))
+    bare = ""                              # Kaffee, Deutsch, Fußball: stays next to the verb
     if c.obj and not drop_obj:
         kein = (neg_pending and c.obj.det in ("indef", "mass") and v.de_case == "acc")
-        out.append(de_obj(c, c.obj, kein))
+        obj = de_obj(c, c.obj, kein)
+        if c.obj.det == "mass" and v.de_case == "acc":
+            bare = obj
+        else:
+            out.append(obj)
         if kein:
             neg_pending = False
     if neg_pending:
         out.append("nicht")
-    if c.place and not drop_place:
+    if c.place and not drop_place and not prep_obj:
         out.append(c.place.de)
     if c.to and not drop_place:
         out.append(c.to.de_dir or "")
-    if c.manner:
+    if c.manner and not prep_obj:
         out.append(c.manner.de)
+    if bare:
+        out.append(bare)                   # spielt im Park Fußball, trinkt langsam Kaffee
     return out
 
 
@@ -1981,14 +2012,10 @@ ZU_VERBS: list[tuple[str, str, str]] = [
 
 
 # ------------------------------------------------------------------------------------------------
-# Sampling
+# Sentences: meaning in, (English, German, French) out
 # ------------------------------------------------------------------------------------------------
 
 Triple = tuple[str, str, str]
-
-
-class Retry(Exception):
-    """A sampled combination is not allowed; the caller draws again."""
 
 
 def finish(en: str, de: str, fr: str, punct: str = ".") -> Triple:
@@ -1996,6 +2023,47 @@ def finish(en: str, de: str, fr: str, punct: str = ".") -> Triple:
     fr_text = fr_finish(fr)
     fr_punct = " ?" if punct == "?" else punct
     return (capitalize(en) + punct, capitalize(de) + punct, capitalize(fr_text) + fr_punct)
+
+
+def say(c: Clause) -> Triple:
+    """A main clause: The train arrives at the station. / Der Zug kommt am Bahnhof an."""
+    return finish(en_clause(c), de_main(c), fr_clause(c))
+
+
+def say_fronted(c: Clause) -> Triple:
+    """Time adverbial first: Today the dog sleeps. / Heute schläft der Hund. (V2)"""
+    t = c.time
+    assert t
+    return finish(f"{capitalize(t.en)} {en_clause(c, drop_time=True)}",
+                  de_main(c, front=capitalize(t.de), drop_time=True),
+                  f"{capitalize(t.fr)}, {fr_clause(c, drop_time=True)}")
+
+
+def say_that(matrix: tuple[str, str, str], s: SubClause) -> Triple:
+    """I know that the woman drinks coffee. / Ich weiß, dass die Frau Kaffee trinkt."""
+    en_m, de_m, fr_m = matrix
+    return finish(f"{en_m} {en_of(s)}", f"{de_m} {de_sub_of(s)}", f"{fr_m} {fr_of(s)}")
+
+
+def say_after(main: Clause, conj: tuple[str, str, str], s: SubClause) -> Triple:
+    """The woman smiles because the man reads. / Die Frau lächelt, weil der Mann liest."""
+    return finish(f"{en_clause(main)} {conj[0]} {en_of(s)}",
+                  f"{de_main(main)}, {conj[1]} {de_sub_of(s)}",
+                  f"{fr_clause(main)} {conj[2]} {fr_of(s)}")
+
+
+def say_question(c: Clause, wh: str | None = None) -> Triple:
+    """Does the man read the book? / Liest der Mann das Buch? / Est-ce que l'homme lit… ?"""
+    return finish(en_question(c, wh), de_question(c, wh), fr_question(c, wh), "?")
+
+
+# ------------------------------------------------------------------------------------------------
+# Sampling
+# ------------------------------------------------------------------------------------------------
+
+
+class Retry(Exception):
+    """A sampled combination is not allowed; the caller draws again."""
 
 
 class Maker:
@@ -2056,13 +2124,15 @@ class Maker:
                verbs: Sequence[Verb] | None = None, need_place: bool = False,
                simple: bool = False, allow_freq: bool = True, p_indef: float = 0.2) -> Clause:
         """Draw one clause that all three realisers handle correctly."""
-        for _ in range(200):
+        if verbs is not None and not verbs:
+            raise Retry
+        for _ in range(100):
             try:
                 return self._clause(tenses, p_time, p_neg, p_adv, verbs, need_place, simple,
                                     allow_freq, p_indef)
             except Retry:
                 continue
-        raise RuntimeError("could not draw a clause")
+        raise Retry                          # this template's constraints were too tight
 
     def _clause(self, tenses, p_time, p_neg, p_adv, verbs, need_place, simple, allow_freq,
                 p_indef) -> Clause:
@@ -2148,8 +2218,10 @@ class Maker:
         neg = False
         if self.chance(p_neg) and v.allows("no_neg") and not (adv and adv.kind == "freq"):
             neg = True
-            if place or (time and time.clock):
+            if place or (time and (time.clock or time.freq)):
                 raise Retry                 # "nicht im Garten" reads as a contrast
+            if obj and obj.det == "indef" and self.chance(0.5):
+                raise Retry                 # keep "kein"/"pas de" but not everywhere
             if tense == "modal" and modal and not modal.en_neg:
                 raise Retry
             if obj and obj.det == "indef" and (v.de_case != "acc" or gern or v.fr_prep):
@@ -2180,6 +2252,8 @@ class Maker:
         opts = [t for t in TIMES if fits(t)]
         if v.key in VERB_TIMES:
             opts = [t for t in opts if t.key in VERB_TIMES[v.key]]
+        if v.key not in YEAR_VERBS:
+            opts = [t for t in opts if t.key != "last_year"]
         if "stative" in v.flags and tense != "past":
             opts = []
         # clock times are many; keep them from crowding out the others
@@ -2190,18 +2264,14 @@ class Maker:
     # --- templates ----------------------------------------------------------------------
 
     def t_simple(self) -> Triple:
-        c = self.clause()
-        return finish(en_clause(c), de_main(c), fr_clause(c))
+        return say(self.clause())
 
     def t_fronted_time(self) -> Triple:
         """Today the dog sleeps → Heute schläft der Hund (V2) → Aujourd'hui, le chien dort."""
         c = self.clause(p_time=1.0, p_neg=0.15)
         if not c.time:
             raise Retry
-        t = c.time
-        return finish(f"{capitalize(t.en)} {en_clause(c, drop_time=True)}",
-                      de_main(c, front=capitalize(t.de), drop_time=True),
-                      f"{capitalize(t.fr)}, {fr_clause(c, drop_time=True)}")
+        return say_fronted(c)
 
     def sub_clause(self) -> SubClause:
         r = self.rng.random()
@@ -2218,25 +2288,24 @@ class Maker:
         s = self.sub_clause()
         if self.chance(0.3):
             subj = self.np({"adult", "elder"}, dets=("def",), p_adj=0.0)
-            say = self.pick(SAY_VERBS)
-            en_m = f"{en_np(subj)} {say[0]} that"
-            de_m = f"{de_np(subj, 'nom')} {say[1]}, dass"
-            fr_m = f"{fr_np(subj)} {say[2]} que"
+            verb = self.pick(SAY_VERBS)
+            matrix = (f"{en_np(subj)} {verb[0]} that", f"{de_np(subj, 'nom')} {verb[1]}, dass",
+                      f"{fr_np(subj)} {verb[2]} que")
         else:
-            en_m, de_m, fr_m = self.pick(THAT_MATRICES)
-        return finish(f"{en_m} {en_of(s)}", f"{de_m} {de_sub_of(s)}", f"{fr_m} {fr_of(s)}")
+            matrix = self.pick(THAT_MATRICES)
+        return say_that(matrix, s)
 
     def t_whether(self) -> Triple:
         """I do not know whether the train arrives today → …, ob der Zug heute ankommt."""
-        c = self.clause(p_neg=0.1, p_adv=0.2)
+        c = self.clause(p_neg=0.0, p_adv=0.2, allow_freq=False)
         en_m, de_m, fr_m = self.pick(ASK_MATRICES)
         return finish(f"{en_m} whether {en_clause(c)}", f"{de_m}, ob {de_sub(c)}",
                       f"{fr_m} si {fr_clause(c)}")
 
     def t_indirect(self) -> Triple:
         """We want to know where the woman works → …, wo die Frau arbeitet / wohin sie geht."""
-        c = self.clause(need_place=True, p_neg=0.0, p_time=0.3, tenses=("pres", "pres", "modal",
-                                                                       "perf"))
+        c = self.clause(need_place=True, p_neg=0.0, p_time=0.3, allow_freq=False,
+                        tenses=("pres", "pres", "modal", "perf"))
         en_m, de_m, fr_m = self.pick(ASK_MATRICES)
         if c.time and not c.time.freq and self.chance(0.4) and c.tense != "perf":
             return finish(f"{en_m} when {en_clause(c, drop_time=True)}",
@@ -2252,15 +2321,19 @@ class Maker:
             w = self.pick(WEATHER)
             en = w.en_now if conj_en.lower() == "because" else w.en
             return en, w.de_sub, w.fr
-        s = self.sub_clause() if conj_en.lower() in ("because", "while") else \
-            self.clause(tenses=("pres", "pres", "modal"), p_time=0.0)
+        if conj_en.lower() in ("because", "while"):
+            s: SubClause = self.sub_clause()
+        else:                                 # when / if / as soon as: an event, not a state
+            s = self.clause(tenses=("pres", "pres", "modal"), p_time=0.0, p_neg=0.0,
+                            allow_freq=False, verbs=EVENT_VERBS)
         return en_of(s), de_sub_of(s), fr_of(s)
 
     def main_clause(self) -> Clause:
-        return self.clause(tenses=("pres", "pres", "modal"), p_time=0.0, p_adv=0.2)
+        return self.clause(tenses=("pres", "pres", "modal"), p_time=0.0, p_adv=0.2,
+                           allow_freq=False, verbs=EVENT_VERBS)
 
     def t_conj_after(self) -> Triple:
-        """The child stays at home because it is raining → …, weil es regnet → … parce qu'il pleut."""
+        """The child stays at home because it is raining → …, weil es regnet → parce qu'il…"""
         m = self.main_clause()
         conj = self.pick(AFTER_CONJ)
         s_en, s_de, s_fr = self.weather_or_clause(conj[0])
@@ -2279,7 +2352,7 @@ class Maker:
     def t_coord(self) -> Triple:
         a = self.clause(tenses=("pres", "perf"), p_time=0.0, p_adv=0.1, simple=True)
         b = self.clause(tenses=("pres", "perf"), p_time=0.0, p_adv=0.1, simple=True)
-        if a.tense != b.tense:
+        if a.tense != b.tense or a.verb.key == b.verb.key:
             raise Retry
         if self.chance(0.5):
             return finish(f"{en_clause(a)} and {en_clause(b)}", f"{de_main(a)} und {de_main(b)}",
@@ -2289,7 +2362,8 @@ class Maker:
 
     def t_question(self) -> Triple:
         """Does the man read the book? → Liest der Mann das Buch? → Est-ce que l'homme lit… ?"""
-        c = self.clause(p_neg=0.0, p_adv=0.15, tenses=("pres", "pres", "perf", "modal", "past"))
+        c = self.clause(p_neg=0.0, p_adv=0.15, tenses=("pres", "pres", "perf", "modal", "past"),
+                        allow_freq=False, p_indef=0.05)
         if "be" in c.verb.flags or c.adv and c.adv.kind == "freq" or c.gern:
             raise Retry
         if c.tense == "modal" and c.modal and c.modal.key == "must":
@@ -2308,7 +2382,7 @@ class Maker:
             wh = "who"
         if c.tense == "past" and wh != "when":
             raise Retry                     # "did" questions only ask "when"
-        return finish(en_question(c, wh), de_question(c, wh), fr_question(c, wh), "?")
+        return say_question(c, wh)
 
     def rel_head(self, tags: Iterable[str]) -> NP:
         return self.np(tags, dets=("def",), p_adj=0.0)
@@ -2391,6 +2465,8 @@ class Maker:
         if not adj:
             raise Retry
         degree = self.pick(("", "", "very", "too"))
+        if degree and adj.key not in GRADABLE or degree == "too" and adj.key not in TOO_OK:
+            degree = ""
         neg = self.chance(0.2) and degree != "too"
         return Pred(subj, adj, degree, neg)
 
@@ -2439,10 +2515,12 @@ class Maker:
         return finish(a.en(), a.de_main(), a.fr())
 
     def t_numbers(self) -> Triple:
-        """The woman buys three red apples → Die Frau kauft drei rote Äpfel → … trois pommes rouges."""
+        """The woman buys three red apples → Die Frau kauft drei rote Äpfel → trois pommes…"""
         v = self.pick([VERB[k] for k in ("buy", "see", "find", "eat", "sell", "order", "bake",
-                                         "carry", "paint", "read", "write")])
+                                         "carry", "paint", "read", "write", "feed")])
         objs = [n for n in self.nouns(v.obj) if n.count and n.de_pl]
+        if v.key not in ("see", "feed"):
+            objs = [n for n in objs if not n.has({"animal"})]
         n = self.pick(objs)
         num = self.pick(range(2, 13))
         obj = NP(n, "num", self.adj_for(n) if self.chance(0.3) else None, num=num)
@@ -2473,7 +2551,7 @@ class Maker:
     def t_zu(self) -> Triple:
         """The man tries to call the doctor → Der Mann versucht, den Arzt anzurufen."""
         c = self.clause(tenses=("pres",), p_time=0.0, p_neg=0.0, p_adv=0.15)
-        if c.gern or c.freq or "be" in c.verb.flags:
+        if c.gern or c.freq or "be" in c.verb.flags or "no_zu" in c.verb.flags:
             raise Retry
         if c.subj.noun and not c.subj.person:
             raise Retry

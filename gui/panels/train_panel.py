@@ -11,9 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSpinBox,
-                               QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QToolButton,
-                               QVBoxLayout, QWidget)
+                               QPlainTextEdit, QProgressBar, QPushButton, QScrollArea,
+                               QSizePolicy, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from core.config import ATTENTION_TYPES, PRESETS, ModelConfig, TokenizerConfig
 from core.paths import AppPaths
@@ -191,6 +191,8 @@ class TrainPanel(QWidget):
         self.progress_bar.setTextVisible(True)
         self.status_label = _named(QLabel("Choose a corpus, preview it, then start training."),
                                    "trainingStatusLabel")
+        # Ignored width: a changing text must not re-layout the whole window ten times a second.
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.loss_plot = LossPlot()
         self.samples_table = _named(QTableWidget(0, 3), "samplesTable")
         self.samples_table.setHorizontalHeaderLabels(["source", "reference", "model output"])
@@ -468,7 +470,12 @@ class TrainPanel(QWidget):
             self.samples_table.setRowCount(len(ev.samples))
             for i, s in enumerate(ev.samples):
                 for col, key in enumerate(("source", "reference", "hypothesis")):
-                    self.samples_table.setItem(i, col, QTableWidgetItem(str(s.get(key, ""))))
+                    text = str(s.get(key, ""))
+                    item = self.samples_table.item(i, col)
+                    if item is None:
+                        self.samples_table.setItem(i, col, QTableWidgetItem(text))
+                    elif item.text() != text:
+                        item.setText(text)
             if ev.probe is not None and ev.probe.attention.size:
                 self.probe_heatmap.set_translation(ev.probe)
                 self.probe_label.setText(f"Probe attention at step {ev.step}: "

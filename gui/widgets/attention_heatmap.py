@@ -227,9 +227,11 @@ class AttentionHeatmap(QWidget):
         if w.ndim != 2 or w.shape != (len(target_tokens), len(source_tokens)):
             raise ValueError(f"attention shape {w.shape} does not match "
                              f"{len(target_tokens)} target x {len(source_tokens)} source tokens")
+        src = [str(t) for t in source_tokens]
+        tgt = [str(t) for t in target_tokens]
+        same_tokens = src == self._src and tgt == self._tgt and self._img.isVisible()
         self._weights = w.copy()
-        self._src = [str(t) for t in source_tokens]
-        self._tgt = [str(t) for t in target_tokens]
+        self._src, self._tgt = src, tgt
         self._probs = None if token_probs is None else np.asarray(token_probs, dtype=np.float32)
         self._meta = dict(meta or {})
         rows, cols = w.shape
@@ -239,9 +241,10 @@ class AttentionHeatmap(QWidget):
         self._img.setImage(self._weights, levels=(0.0, 1.0), autoLevels=False)
         self._img.setRect(QRectF(-0.5, -0.5, cols, rows))
         self._img.setVisible(True)
-        self._layout_ticks()
-        self._plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5),
-                                         padding=0.0)
+        if not same_tokens:   # a probe refreshed during training keeps its tokens: no re-layout
+            self._layout_ticks()
+            self._plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5),
+                                             yRange=(-0.5, rows - 0.5), padding=0.0)
         self._row = self._col = None
         self._update_selection()
         self._set_hover_text("")

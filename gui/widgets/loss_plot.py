@@ -80,6 +80,8 @@ class LossPlot(QWidget):
         }
         for curve in self._curves.values():
             curve.setSkipFiniteCheck(False)
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
         self._dirty = False
         self._timer = QTimer(self)
         self._timer.setInterval(self.REFRESH_MS)
@@ -110,8 +112,8 @@ class LossPlot(QWidget):
 
     def refresh(self) -> None:
         """Push buffered points to the curves (called by the timer; cheap when nothing changed)."""
-        if not self._dirty:
-            return
+        if not self._dirty or not self.isVisible():
+            return        # hidden: keep buffering, draw when shown (showEvent refreshes)
         self._dirty = False
         for name, curve in self._curves.items():
             buf = self._buffers[name]
@@ -121,6 +123,10 @@ class LossPlot(QWidget):
                 curve.setData(buf.x.copy(), y.copy())
             else:
                 curve.setData(buf.x[finite].copy(), y[finite].copy())
+
+    def showEvent(self, ev) -> None:  # noqa: N802
+        super().showEvent(ev)
+        self.refresh()
 
     # ------------------------------------------------------------------ accessors (tests)
     def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:

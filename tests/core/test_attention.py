@@ -49,7 +49,7 @@ def test_a_sentence_gives_the_same_output_alone_and_batched_with_longer_ones(kin
 def test_garbage_in_padded_positions_changes_nothing(kind, bidirectional):
     """The mask, not zero padding, is what hides the padding: huge values there must not leak."""
     m = _model(kind, bidirectional, seed=5)
-    src, src_len, tgt_in, *_ = random_batch()
+    src, src_len, *_ = random_batch()
     memory, hidden = m.encode(src, src_len)
     query = hidden[-1]
     ctx, w = m.decoder.attention(query, memory)

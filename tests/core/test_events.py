@@ -8,8 +8,17 @@ import json
 import numpy as np
 import pytest
 
-from core.events import (CheckpointEvent, DoneEvent, ErrorEvent, ProgressEvent, ReportEvent,
-                         Translation, ValidationEvent, to_json_dict)
+from core.events import (
+    CheckpointEvent,
+    DoneEvent,
+    ErrorEvent,
+    ProgressEvent,
+    ReadingEvent,
+    ReportEvent,
+    Translation,
+    ValidationEvent,
+    to_json_dict,
+)
 
 
 def _translation() -> Translation:
@@ -22,6 +31,7 @@ def _translation() -> Translation:
 def _events():
     return [
         ReportEvent({"pairs_read": 3, "dropped": {"too long": 1}, "arr": np.arange(2)}),
+        ReadingEvent(bytes_read=10, total_bytes=100),
         ProgressEvent(step=np.int64(3), epoch=0, loss=np.float32(2.5), smoothed_loss=2.6,
                       learning_rate=1e-3, tokens_per_second=100.0, elapsed_s=1.5, eta_s=None,
                       fraction=0.1),
@@ -46,25 +56,25 @@ def test_to_json_dict_is_plain_json_with_type_first(event):
 
 
 def test_types():
-    assert [e.type for e in _events()] == ["report", "progress", "validation", "validation",
+    assert [e.type for e in _events()] == ["report", "reading", "progress", "validation", "validation",
                                            "checkpoint", "done", "error"]
 
 
 def test_numpy_values_become_python_values():
-    data = to_json_dict(_events()[1])
+    data = to_json_dict(_events()[2])
     assert type(data["step"]) is int and type(data["loss"]) is float
     assert to_json_dict(_events()[0])["report"]["arr"] == [0, 1]
 
 
 def test_probe_is_serialised_with_its_weights():
-    data = to_json_dict(_events()[2])
+    data = to_json_dict(_events()[3])
     probe = data["probe"]
     assert probe["source_tokens"] == ["a", "b", "</s>"] and probe["target_tokens"] == ["B", "</s>"]
     np.testing.assert_allclose(probe["weights"], [[0.9, 0.1, 0.0], [0.2, 0.7, 0.1]], atol=1e-7)
     assert isinstance(probe["weights"], list) and isinstance(probe["weights"][0][0], float)
     assert probe["token_probs"] == [0.5, 0.25]
     assert probe["text"] == "B" and probe["score"] == pytest.approx(np.log(0.125))
-    assert to_json_dict(_events()[3])["probe"] is None
+    assert to_json_dict(_events()[4])["probe"] is None
 
 
 def test_translation_to_dict():

@@ -23,7 +23,7 @@ SRC_V, TGT_V = 11, 13
 
 def tiny_model(seed: int = 0, src_vocab: int = SRC_V, tgt_vocab: int = TGT_V, **cfg) -> Seq2Seq:
     """A seeded, tiny model (emb 8, hidden 16, no dropout unless asked), in eval mode."""
-    settings = dict(emb_size=8, hidden_size=16, dropout=0.0)
+    settings = {"emb_size": 8, "hidden_size": 16, "dropout": 0.0}
     settings.update(cfg)
     torch.manual_seed(seed)
     return Seq2Seq(ModelConfig(**settings), src_vocab, tgt_vocab).eval()
@@ -173,7 +173,7 @@ def test_loss_ignores_padding_and_nll_is_the_summed_cross_entropy():
     garbage = tgt_in.clone()
     garbage[tgt_out == PAD_ID] = 5
     with torch.no_grad():
-        loss2, nll2 = m.loss(src, src_len, garbage, tgt_out)
+        _, nll2 = m.loss(src, src_len, garbage, tgt_out)
     assert float(nll2) == pytest.approx(float(nll), rel=1e-6)
 
 

@@ -182,9 +182,6 @@ def test_batched_beam_equals_one_by_one(toy_model):
                 assert b.score == pytest.approx(a.score, abs=1e-4)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: greedy() looks for </s> in the whole decoded row, also "
-                   "past the sentence's own length limit, so in a batch a sentence that hit its limit "
-                   "can come back longer than the limit (and differ from decoding it alone)")
 def test_batched_greedy_respects_each_sentences_own_length_limit(toy_model, monkeypatch):
     m, sv, _ = toy_model
     # limit = source length - 2: "w1 w2 w3 </s>" may produce 2 tokens, the long one 6

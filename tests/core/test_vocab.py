@@ -8,7 +8,18 @@ import random
 import pytest
 
 from core.errors import CheckpointError
-from core.vocab import (BOS, BOS_ID, EOS, EOS_ID, PAD, PAD_ID, SPECIALS, UNK, UNK_ID, Vocab)
+from core.vocab import (
+    BOS,
+    BOS_ID,
+    EOS,
+    EOS_ID,
+    PAD,
+    PAD_ID,
+    SPECIALS,
+    UNK,
+    UNK_ID,
+    Vocab,
+)
 
 SENTS = [["the", "cat", "sat"], ["the", "dog", "sat"], ["a", "cat"], ["the", "end"]]
 # counts: the 3, cat 2, sat 2, a 1, dog 1, end 1

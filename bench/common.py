@@ -1,0 +1,126 @@
+"""Small helpers shared by the benchmark scripts: corpus files, machine state, tables, percentiles.
+
+Nothing here imports torch, so the scripts that only launch other processes (``run_all.py``,
+``app.py``) start quickly.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import json
+import os
+import platform
+import statistics
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "multi30k"
+
+
+def read_lines(corpus: Path, split: str, lang: str) -> list[str]:
+    """``{corpus}/{split}.{lang}`` or ``.gz``, as a list of lines without their newlines."""
+    plain = Path(corpus) / f"{split}.{lang}"
+    if plain.is_file():
+        return plain.read_text(encoding="utf-8").splitlines()
+    gz = Path(corpus) / f"{split}.{lang}.gz"
+    if gz.is_file():
+        with gzip.open(gz, "rt", encoding="utf-8") as f:
+            return f.read().splitlines()
+    sys.exit(f"{Path(sys.argv[0]).name}: neither {plain} nor {gz} exists")
+
+
+def loadavg() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on: enough to tell a quiet run from a busy one."""
+    info: dict[str, Any] = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
+                            "host": platform.node(), "cpus": os.cpu_count(),
+                            "python": platform.python_version(), "loadavg": loadavg()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        info["torch"] = torch.__version__
+    return info
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100); None for no values."""
+    if not values:
+        return None
+    s = sorted(values)
+    if len(s) == 1:
+        return s[0]
+    pos = (len(s) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def summary_ms(samples_s: Sequence[float]) -> dict[str, Any]:
+    """p50 / p95 / mean / max in milliseconds of a list of durations in seconds."""
+    ms = [x * 1000 for x in samples_s]
+    if not ms:
+        return {"n": 0}
+    return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2),
+            "mean_ms": round(statistics.fmean(ms), 2), "max_ms": round(max(ms), 2)}
+
+
+def fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def print_table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], file=None) -> None:
+    """A plain aligned text table."""
+    file = file or sys.stdout
+    rows = [[fmt(c) for c in r] for r in rows]
+    header = list(header)
+    widths = [max(len(str(h)), *(len(r[i]) for r in rows)) if rows else len(str(h))
+              for i, h in enumerate(header)]
+    print(f"\n{title}", file=file)
+    print("  " + "  ".join(str(h).ljust(w) if i == 0 else str(h).rjust(w)
+                           for i, (h, w) in enumerate(zip(header, widths))), file=file)
+    print("  " + "  ".join("-" * w for w in widths), file=file)
+    for r in rows:
+        print("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths))), file=file)
+
+
+def emit_json(result: dict[str, Any], path: Path | None) -> None:
+    """The one JSON line on stdout (last line), and the same in ``path`` when given."""
+    line = json.dumps(result)
+    print(line, flush=True)
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(line + "\n", encoding="utf-8")
+
+
+def parse_threads(text: str) -> list[int]:
+    out = [int(x) for x in str(text).split(",") if x.strip()]
+    if not out or any(n < 1 for n in out):
+        raise ValueError(f"--threads wants positive integers separated by commas, not {text!r}")
+    return out
