@@ -128,8 +128,16 @@ def _add_attention(sub: Any) -> None:
     t.add_argument("sentence", help="the source sentence (quote it)")
     t.add_argument("--model", required=True, metavar="DIR")
     t.add_argument("--beam", type=int, default=1, metavar="N")
+    t.add_argument("--nbest", type=int, default=1, metavar="N",
+                   help="show the N best hypotheses (needs --beam N or more); with --json, a list")
+    t.add_argument("--reference", metavar="TEXT",
+                   help="score this translation instead (forced decoding): the model's probability "
+                        "of each of its tokens and the attention it pays while producing them")
+    t.add_argument("--prefix", metavar="WORDS",
+                   help="fix the first words of the translation; the model continues from there")
     t.add_argument("--json", action="store_true",
-                   help='print {"source_tokens", "target_tokens", "weights", "token_probs"} as JSON')
+                   help='print {"source_tokens", "target_tokens", "weights", "token_probs", '
+                        '"score", "text", "entropy", "coverage"} as JSON (a list of them with --nbest)')
     t.add_argument("--csv", metavar="FILE", help="also write the matrix as CSV to FILE")
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 

@@ -47,10 +47,12 @@ def attention_table(t: Translation) -> str:
     cols = t.source_tokens
     width = max(5, *(len(c) for c in cols)) if cols else 5
     row_label = max(6, *(len(r) for r in t.target_tokens)) if t.target_tokens else 6
-    lines = [" " * row_label + " " + " ".join(c.rjust(width) for c in cols) + "   p(token)"]
+    lines = [" " * row_label + " " + " ".join(c.rjust(width) for c in cols) + "   p(token)  entropy"]
+    entropy = t.entropy
     for r, tok in enumerate(t.target_tokens):
         cells = " ".join(f"{w:.2f}".rjust(width) for w in t.attention[r])
-        lines.append(f"{tok.rjust(row_label)} {cells}   {t.token_probs[r]:.3f}")
+        lines.append(f"{tok.rjust(row_label)} {cells}   {t.token_probs[r]:8.3f}  {entropy[r]:7.2f}")
+    lines.append("coverage".rjust(row_label) + " " + " ".join(f"{c:.2f}".rjust(width) for c in t.coverage))
     return "\n".join(lines)
 
 
@@ -218,16 +220,29 @@ def cmd_attention(args: argparse.Namespace) -> int:
     from core.cli import print_json
     from core.translator import Translator
 
-    t = Translator.load(args.model, args.device).translate(args.sentence, args.beam)[0]
-    if args.csv:
-        write_attention_csv(t, Path(args.csv))
-    if args.json:
-        d = t.to_dict()
-        print_json({k: d[k] for k in ("source_tokens", "target_tokens", "weights", "token_probs", "score", "text")})
+    tr = Translator.load(args.model, args.device)
+    if args.reference is not None:
+        if args.prefix or args.nbest > 1:
+            raise ConfigError("--reference scores one given translation; it does not combine "
+                              "with --prefix or --nbest")
+        hyps = [tr.score(args.sentence, args.reference)]
     else:
+        if args.nbest > max(1, args.beam):
+            raise ConfigError(f"--nbest {args.nbest} needs a beam at least that wide (--beam {args.nbest})")
+        hyps = tr.translate(args.sentence, args.beam, args.nbest, prefix=args.prefix)
+    if args.csv:
+        write_attention_csv(hyps[0], Path(args.csv))
+    if args.json:
+        dicts = [h.to_dict() for h in hyps]
+        print_json(dicts if args.nbest > 1 else dicts[0])
+        return 0
+    for i, t in enumerate(hyps):
+        if len(hyps) > 1:
+            print(f"#{i + 1}  score {t.score:.3f}")
         print(t.text)
         print()
         print(attention_table(t))
+        print()
     return 0
 
 

@@ -227,8 +227,8 @@ def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
         if isinstance(item, _Skip):
             report.drop(item.reason, item.line)
             continue
-        src = src_tok(item.src) if item.src else []
-        tgt = tgt_tok(item.tgt) if item.tgt else []
+        src = _tokenize(src_tok, item.src, max_len)
+        tgt = _tokenize(tgt_tok, item.tgt, max_len)
         reason = _drop_reason(src, tgt, max_len)
         if reason is not None:
             report.drop(reason, item.line)
@@ -246,14 +246,35 @@ def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
     return pairs, report
 
 
-def _drop_reason(src: list[str], tgt: list[str], max_len: int | None) -> str | None:
+#: stands for a side that is surely longer than max_len tokens, without tokenizing it
+_OVER = ("<over max_len>",)
+_CONTROL = dict.fromkeys(range(32))
+
+
+def _tokenize(tok: Callable[[str], list[str]], text: str, max_len: int | None):
+    """The side's tokens, or ``_OVER`` when it has more than ``max_len`` words anyway.
+
+    Why: word tokenizers split a whitespace-separated word further but never join two, so more
+    than ``max_len`` words (not counting control characters, which Moses deletes) means more than
+    ``max_len`` tokens. A 1 MB line is then dropped in milliseconds; sacremoses takes ~10 s on it.
+    """
+    if not text:
+        return []
+    if max_len is not None and len(text) > 2 * max_len \
+            and len(text.translate(_CONTROL).split(None, max_len)) > max_len:
+        return _OVER
+    return tok(text)
+
+
+def _drop_reason(src, tgt, max_len: int | None) -> str | None:
     if not src and not tgt:
         return EMPTY_PAIR
     if not src:
         return EMPTY_SOURCE
     if not tgt:
         return EMPTY_TARGET
-    if max_len is not None and (len(src) > max_len or len(tgt) > max_len):
+    if max_len is not None and (src is _OVER or tgt is _OVER
+                                or len(src) > max_len or len(tgt) > max_len):
         return TOO_LONG
     return None
 
@@ -471,11 +492,42 @@ class _PairReader:
 
 def _misaligned(path_a: str, n_a: int, path_b: str, n_b: int) -> CorpusError:
     name_a, name_b = _short_names([path_a, path_b])
+    hints = "".join(_not_text_hint(p, n) for p, n in ((path_a, name_a), (path_b, name_b)))
     return CorpusError(
         path_a if n_a < n_b else path_b, None,
         f"{name_a} has {_count(n_a, 'line')} but {name_b} has {n_b:,}; the two files must be "
         f"line-aligned (one sentence per line, the same number of lines). Was a line added or "
-        f"deleted in one of them?")
+        f"deleted in one of them?{hints}")
+
+
+def _not_text_hint(path: str, name: str) -> str:
+    """A sentence when the file's start holds a NUL byte or invalid UTF-8, else "".
+
+    Why: the line counts are compared before anything is decoded, so a binary file (a program,
+    an image, a model) picked by mistake would otherwise be reported only as "misaligned".
+    """
+    try:
+        with _open(path) as f:
+            head = _read(f, path, None, _SNIFF)
+    except CorpusError:
+        return ""
+    start = 3 if head.startswith(_UTF8_BOM) else 0
+    body = head[start:]
+    pos, what = body.find(b"\0"), "does not look like text: line {} column {} holds a NUL byte; " \
+                                   "is it a binary file?"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        cut_off = e.end == len(body) and len(head) == _SNIFF   # a character split by the sniff
+        if not cut_off and (pos < 0 or e.start < pos):
+            pos, what = e.start, (f"is not UTF-8 text: line {{}} column {{}} holds byte "
+                                  f"0x{body[e.start]:02X}; is it a binary file, or text in another "
+                                  f"encoding such as Latin-1?")
+    if pos < 0:
+        return ""
+    line = body.count(b"\n", 0, pos) + 1
+    column = pos - (body.rfind(b"\n", 0, pos) + 1) + 1 + (start if line == 1 else 0)
+    return f" Also, {name} " + what.format(line, column)
 
 
 def _stat_file(path: str) -> int:
@@ -521,6 +573,9 @@ def _why(e: BaseException) -> str:
 
 def _sniff(path: str, head: bytes) -> None:
     """Refuses UTF-16 and compressed files up front, with a message that says what they are."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise CorpusError(path, 1, "looks like UTF-32 text; save it as UTF-8 (in most editors: "
+                                   "Save As, Encoding: UTF-8)")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_like_utf16(head):
         raise CorpusError(path, 1, "looks like UTF-16 text; save it as UTF-8 (in most editors: "
                                    "Save As, Encoding: UTF-8)")

@@ -43,6 +43,17 @@ class Translation:
     score: float                     # sum of log-probabilities (length-normalised for beams)
     text: str                        # detokenized output, without </s>
 
+    @property
+    def entropy(self) -> np.ndarray:
+        """(T,) attention entropy of each target token in nats: 0 = looks at one word only."""
+        a = np.clip(self.attention.astype(np.float64), 1e-12, 1.0)
+        return (-(self.attention * np.log(a)).sum(axis=1)).astype(np.float32)
+
+    @property
+    def coverage(self) -> np.ndarray:
+        """(S,) total attention each source token received over the whole output (column sums)."""
+        return self.attention.sum(axis=0).astype(np.float32)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "source_tokens": list(self.source_tokens),
@@ -51,6 +62,8 @@ class Translation:
             "token_probs": _plain(self.token_probs),
             "score": float(self.score),
             "text": self.text,
+            "entropy": _plain(self.entropy),
+            "coverage": _plain(self.coverage),
         }
 
 

@@ -31,8 +31,12 @@ def max_output_length(src_len: Tensor) -> Tensor:
 
 
 @torch.inference_mode()
-def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor) -> list[Hypothesis]:
-    """src: (B, S), src_len: (B,) → one hypothesis per sentence."""
+def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor,
+           prefix: list[int] | None = None) -> list[Hypothesis]:
+    """src: (B, S), src_len: (B,) → one hypothesis per sentence.
+
+    ``prefix`` (one sentence only) fixes the first target ids; the model continues from there.
+    """
     model.eval()
     b = src.size(0)
     memory, hidden = model.encode(src, src_len)
@@ -40,7 +44,15 @@ def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor) -> list[Hypothesis]:
     prev = torch.full((b,), BOS_ID, dtype=torch.long, device=src.device)
     done = torch.zeros(b, dtype=torch.bool, device=src.device)
     ids, probs, attns = [], [], []
-    for t in range(int(limits.max())):
+    for tok in _checked_prefix(prefix, b):
+        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
+        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
+        prev = torch.full((b,), tok, dtype=torch.long, device=src.device)
+        ids.append(prev)
+        probs.append(logp[:, tok].exp())
+        attns.append(weights)
+    limits = limits + len(ids)
+    for t in range(len(ids), int(limits.max())):
         features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
         logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
         best_logp, prev = logp.max(dim=-1)
@@ -65,9 +77,17 @@ def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor) -> list[Hypothesis]:
     return out
 
 
+def _checked_prefix(prefix: list[int] | None, batch: int) -> list[int]:
+    if not prefix:
+        return []
+    if batch != 1:
+        raise ValueError("a target prefix applies to one sentence at a time")
+    return [t for t in prefix if t != EOS_ID]
+
+
 @torch.inference_mode()
 def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: int = 1,
-                alpha: float = 1.0) -> list[list[Hypothesis]]:
+                alpha: float = 1.0, prefix: list[int] | None = None) -> list[list[Hypothesis]]:
     """Batched beam search → for each sentence, up to ``nbest`` hypotheses, best first.
 
     Scores are length-normalised (log p / len**alpha). As in fairseq, the 2·beam best candidates
@@ -90,7 +110,19 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
     steps: list[_Step] = []
     finished: list[list[tuple[float, int, int]]] = [[] for _ in range(b)]  # (score, step, slot)
     active = [True] * b
-    for t in range(max(limits)):
+    forced = _checked_prefix(prefix, b)
+    for tok in forced:   # the fixed prefix: every slot extends beam row 0 with the given token
+        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
+        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
+        zeros = torch.zeros(2 * k, dtype=torch.long, device=dev)
+        token = torch.full((2 * k,), tok, dtype=torch.long, device=dev)
+        steps.append(_Step(zeros, token, logp[zeros, token].exp(), weights.index_select(0, zeros),
+                           kept=torch.zeros(k, dtype=torch.long, device=dev)))
+        scores[:, 0] += logp[0, tok]
+        prev = torch.full((k,), tok, dtype=torch.long, device=dev)
+        hidden = hidden.index_select(1, torch.zeros(k, dtype=torch.long, device=dev))
+    limits = [lim + len(forced) for lim in limits]
+    for t in range(len(forced), max(limits)):
         features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
         logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)     # (B*K, V)
         v = logp.size(-1)

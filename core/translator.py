@@ -70,19 +70,31 @@ class Translator:
         return src, torch.tensor([len(i) for i in ids], dtype=torch.long)
 
     # ---- public API ----------------------------------------------------------------------
-    def translate(self, text: str, beam: int = 1, nbest: int = 1) -> list[Translation]:
-        """Best first; ``nbest`` hypotheses at most (greedy gives one)."""
+    def translate(self, text: str, beam: int = 1, nbest: int = 1,
+                  prefix: str | None = None) -> list[Translation]:
+        """Best first; ``nbest`` hypotheses at most (greedy gives one). With ``prefix`` the output
+        starts with those words and the model continues from there."""
         if not 1 <= beam <= MAX_BEAM:
             raise CoreError(f"beam size must be between 1 and {MAX_BEAM}, not {beam}")
         tokens = self._prepare(text)
         if not tokens:
             return [self._empty()]
         src, src_len = self._tensors([tokens])
+        prefix_tokens = self.tgt_tok.tokenize(prefix.strip()) if prefix and prefix.strip() else []
+        prefix_ids = self.tgt_vocab.encode(prefix_tokens, add_eos=False) or None
         if beam == 1:
-            hyps = greedy(self.model, src, src_len)
+            hyps = greedy(self.model, src, src_len, prefix=prefix_ids)
         else:
-            hyps = beam_search(self.model, src, src_len, beam, max(1, nbest))[0]
-        return [self._to_translation(tokens, h) for h in hyps]
+            hyps = beam_search(self.model, src, src_len, beam, max(1, nbest), prefix=prefix_ids)[0]
+        out = [self._to_translation(tokens, h) for h in hyps]
+        return [self._with_prefix_words(t, prefix_tokens) for t in out] if prefix_tokens else out
+
+    def _with_prefix_words(self, t: Translation, words: list[str]) -> Translation:
+        """Show the user's own prefix words (not <unk>) where the vocabulary lacks them."""
+        tokens = [*words, *t.target_tokens[len(words):]]
+        body = tokens[:-1] if tokens and tokens[-1] == EOS else tokens
+        return Translation(t.source_tokens, tokens, t.token_probs, t.attention, t.score,
+                           self.tgt_tok.detokenize(body))
 
     def translate_batch(self, texts: list[str], beam: int = 1, batch_size: int = 64,
                         progress: Callable[[int, int], None] | None = None,

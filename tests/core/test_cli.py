@@ -179,3 +179,25 @@ def test_python_dash_m_core_runs_without_qt():
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "attnscope" in r.stdout
+
+
+def test_attention_nbest_reference_and_prefix(trained, capsys):
+    _, out, _ = trained
+    assert main(["attention", "--model", str(out), "--beam", "4", "--nbest", "3", "--json", "w1 w2 w3"]) == 0
+    hyps = json.loads(capsys.readouterr().out)
+    assert len(hyps) == 3 and hyps[0]["text"] == "W3 W2 W1"
+    assert [h["score"] for h in hyps] == sorted((h["score"] for h in hyps), reverse=True)
+    for h in hyps:
+        w = np.array(h["weights"])
+        assert np.allclose(h["coverage"], w.sum(0), atol=1e-5) and len(h["entropy"]) == len(w)
+    # forced decoding: the model's own output scored as a reference gives the same probabilities
+    assert main(["attention", "--model", str(out), "--reference", "W3 W2 W1", "--json", "w1 w2 w3"]) == 0
+    ref = json.loads(capsys.readouterr().out)
+    assert ref["target_tokens"] == ["W3", "W2", "W1", "</s>"]
+    assert np.allclose(ref["token_probs"], hyps[0]["token_probs"], atol=1e-5)
+    assert np.allclose(ref["weights"], hyps[0]["weights"], atol=1e-5)
+    # a prefix the model would not choose is kept, and the model continues after it
+    assert main(["attention", "--model", str(out), "--prefix", "W9", "--json", "w1 w2 w3"]) == 0
+    pre = json.loads(capsys.readouterr().out)
+    assert pre["target_tokens"][0] == "W9" and pre["target_tokens"][-1] == "</s>"
+    assert pre["token_probs"][0] < 0.5

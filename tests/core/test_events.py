@@ -80,9 +80,22 @@ def test_probe_is_serialised_with_its_weights():
 def test_translation_to_dict():
     t = _translation()
     d = t.to_dict()
-    assert set(d) == {"source_tokens", "target_tokens", "weights", "token_probs", "score", "text"}
+    assert set(d) == {"source_tokens", "target_tokens", "weights", "token_probs", "score", "text",
+                      "entropy", "coverage"}
     assert json.loads(json.dumps(d)) == d
     assert len(d["weights"]) == len(t.target_tokens) and len(d["weights"][0]) == len(t.source_tokens)
+    w = np.array(d["weights"])
+    assert np.allclose(d["coverage"], w.sum(0), atol=1e-6)      # coverage = column sums
+    p = np.clip(w, 1e-12, 1)
+    assert np.allclose(d["entropy"], -(w * np.log(p)).sum(1), atol=1e-5)
+
+
+def test_entropy_is_zero_for_one_hot_rows_and_log_n_for_uniform():
+    from core.events import Translation
+    t = Translation(["a", "b", "</s>"], ["x", "</s>"], np.ones(2, np.float32),
+                    np.array([[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], np.float32), 0.0, "x")
+    assert abs(t.entropy[0]) < 1e-6 and abs(t.entropy[1] - np.log(3)) < 1e-5
+    assert np.allclose(t.coverage, [4 / 3, 1 / 3, 1 / 3])
 
 
 @pytest.mark.parametrize("event", _events(), ids=lambda e: e.type)
