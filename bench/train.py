@@ -7,7 +7,11 @@ RSS. Example (German→English on Multi30K, 10 minutes, the standard config):
     .venv/bin/python bench/train.py --corpus ../shared/corpora/multi30k --src de --tgt en \
         --train train --dev val --test test_2016_flickr --budget 600
 
-Corpus files are ``{corpus}/{split}.{lang}`` or ``.gz``.
+Corpus files are ``{corpus}/{split}.{lang}`` or ``.gz``. ``--dev-limit`` / ``--test-limit`` keep only
+the first N dev / test sentences (smoke runs). ``--cli-translate`` also times the command-line
+translator end to end (``python -m core translate --input ... --output ...``: interpreter start,
+imports, model load and translation of the test set), the counterpart of the peer toolkit's
+``joeynmt translate`` timing, which includes the same start-up costs.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import gzip
 import json
 import resource
 import shutil
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,9 +40,18 @@ from core.train import train  # noqa: E402
 from core.translator import Translator  # noqa: E402
 
 
-def plain_file(corpus: Path, split: str, lang: str, work: Path) -> Path:
-    """The corpus file as plain text (decompressed into ``work`` when it is gzipped)."""
+def plain_file(corpus: Path, split: str, lang: str, work: Path, limit: int = 0) -> Path:
+    """The corpus file as plain text (decompressed into ``work`` when it is gzipped); with
+    ``limit``, only its first ``limit`` lines (written into ``work``)."""
     plain = corpus / f"{split}.{lang}"
+    if limit:
+        opener = (lambda: open(plain, "rb")) if plain.is_file() else \
+            (lambda: gzip.open(corpus / f"{split}.{lang}.gz", "rb"))
+        out = work / f"{split}.{lang}"
+        with opener() as f:
+            lines = f.read().splitlines()[:limit]
+        out.write_bytes(b"\n".join(lines) + b"\n")
+        return out
     if plain.is_file():
         return plain
     gz = corpus / f"{split}.{lang}.gz"
@@ -64,11 +79,17 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None, help="keep the model here")
     ap.add_argument("--json-out", type=Path, default=None, help="also write the JSON result here")
+    ap.add_argument("--dev-limit", type=int, default=0, help="use only the first N dev pairs (0: all)")
+    ap.add_argument("--test-limit", type=int, default=0, help="translate only the first N test sentences")
+    ap.add_argument("--cli-translate", action="store_true",
+                    help="also time `python -m core translate` end to end on the test set (greedy, beam 5)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="attnscope-bench-"))
-    files = {(s, l): plain_file(args.corpus, s, l, work)
+    limits = {args.train: 0, args.dev: args.dev_limit, args.test: args.test_limit}
+    files = {(s, l): plain_file(args.corpus, s, l, work, limits[s])
              for s in (args.train, args.dev, args.test) for l in (args.src, args.tgt)}
+    load_start = os.getloadavg()
     p = preset(args.preset)
     cfg = p.train.replace(time_budget_s=args.budget, epochs=0, precision=args.precision,
                           num_threads=args.threads, valid_every=args.valid_every, seed=args.seed)
@@ -117,6 +138,22 @@ def main() -> int:
         result[f"chrf_b{beam}"] = round(s.chrf, 2)
         result["bleu_signature"] = s.bleu_signature
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result["test_sentences"] = len(srcs)
+    result["threads"] = args.threads
+    if args.cli_translate:
+        root = Path(__file__).resolve().parents[1]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)}
+        for beam in (1, 5):
+            hyp = work / f"cli.b{beam}.txt"
+            t1 = time.monotonic()
+            proc = subprocess.run([sys.executable, "-m", "core", "translate", "--model", str(out),
+                                   "--input", str(files[args.test, args.src]), "--output", str(hyp),
+                                   "--beam", str(beam)], env=env, cwd=str(root), capture_output=True, text=True)
+            result[f"translate_cli_s_b{beam}"] = round(time.monotonic() - t1, 2) if proc.returncode == 0 else None
+            if proc.returncode != 0:
+                print(f"bench/train.py: the CLI translate failed:\n{proc.stderr[-1500:]}", file=sys.stderr)
+    result["loadavg_start"] = [round(x, 2) for x in load_start]
+    result["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
 
     rows = [("target tokens/s (median, steady)", result["tokens_per_s_median"]),
             ("seconds to first update", result["first_step_s"]),
@@ -124,8 +161,11 @@ def main() -> int:
             ("best dev BLEU", result["best_dev_bleu"]),
             ("test BLEU greedy / beam 5", f"{result['bleu_b1']} / {result['bleu_b5']}"),
             ("test chrF greedy / beam 5", f"{result['chrf_b1']} / {result['chrf_b5']}"),
-            ("translate 1,000 sents greedy / beam 5 (s)", f"{result['translate_s_b1']} / {result['translate_s_b5']}"),
-            ("peak RSS (MB)", result["peak_rss_mb"])]
+            (f"translate {len(srcs):,} sents greedy / beam 5 (s)", f"{result['translate_s_b1']} / {result['translate_s_b5']}"),
+            *([("  same, CLI end to end incl. start-up (s)",
+                f"{result['translate_cli_s_b1']} / {result['translate_cli_s_b5']}")] if args.cli_translate else []),
+            ("peak RSS (MB)", result["peak_rss_mb"]),
+            ("load average start / end", f"{result['loadavg_start']} / {result['loadavg_end']}")]
     print(f"\n{result['pair']}  preset={args.preset}  precision={args.precision}  budget={args.budget:.0f}s")
     for name, value in rows:
         print(f"  {name:44} {value}")

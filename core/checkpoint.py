@@ -59,6 +59,7 @@ _TEMP_GLOB = ".*.tmp-*"
 _TEMP_PID_RE = re.compile(r"\.tmp-(\d+)-[0-9a-f]+$")
 _CKPT_RE = re.compile(r"^ckpt-(\d+)\.pt$")
 _UNSAFE_GLOBAL_RE = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")
+_CODE_OBJECT_RE = re.compile(r"GLOBAL|allowlist|safe_globals|unsupported class", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,7 +234,7 @@ def safe_torch_load(path: str | Path) -> Any:
         raise CheckpointError(f"could not read {path}: {exc.strerror or exc}") from exc
     except pickle.UnpicklingError as exc:
         text = str(exc)
-        if "Weights only load failed" in text or "Unsupported global" in text:
+        if _asks_for_code(text):
             found = _UNSAFE_GLOBAL_RE.search(text)
             detail = f" (it asks for {found.group(1)})" if found else ""
             raise CheckpointError(
@@ -245,9 +246,28 @@ def safe_torch_load(path: str | Path) -> Any:
         raise CheckpointError(f"{path} is damaged or truncated ({_first_line(exc)})") from exc
 
 
+def _asks_for_code(text: str) -> bool:
+    """Whether the weights-only unpickler stopped at a Python object (a global or a class), the
+    sign of a file that could run code; other refusals ("Unsupported operand 205", "String is too
+    long") are what random or cut-off bytes produce, so those count as damage."""
+    if "Weights only load failed" not in text and "Unsupported global" not in text:
+        return False
+    detail = text.split("WeightsUnpickler error:", 1)[-1]
+    return bool(_CODE_OBJECT_RE.search(detail))
+
+
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text and text[0] else type(exc).__name__
+    """The error's gist, without torch's advice to retry with ``weights_only=False`` (which would
+    run whatever code the file carries)."""
+    text = str(exc)
+    if "WeightsUnpickler error:" in text:
+        text = text.split("WeightsUnpickler error:", 1)[1]
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    first = first.split(" In PyTorch 2.6", 1)[0].strip()
+    if len(first) < 8:      # e.g. a KeyError's bare "101": say what kind of error it was
+        first = f"{type(exc).__name__} {first}".strip()
+    return first
 
 
 def sha256_file(path: str | Path) -> str:

@@ -282,13 +282,29 @@ def _drop_reason(src, tgt, max_len: int | None) -> str | None:
 def _nothing_left(report: CorpusReport) -> str:
     text = (f"no usable sentence pairs left: all {_count(report.pairs_read, 'pair')} read from "
             f"{_names(report.files)} were dropped: " + "; ".join(report._drop_items()))
-    if TOO_LONG in report.dropped:
+    cr_only = [name for path, name in zip(report.files, _short_names(report.files))
+               if _cr_line_ends(path)]
+    if cr_only:
+        text += (f". {' and '.join(cr_only)} end{'s' if len(cr_only) == 1 else ''} lines with a "
+                 f"carriage return only (old Mac format), so each reads as one long line: save "
+                 f"{'it' if len(cr_only) == 1 else 'them'} with LF or CRLF line ends")
+    elif TOO_LONG in report.dropped:
         text += ". Raise the maximum sentence length"
         if report.max_len is not None:
             text += f" (now {_count(report.max_len, 'token')})"
     elif TOO_FEW_COLUMNS in report.dropped:
         text += ". A TSV file needs source<TAB>target on every line"
     return text
+
+
+def _cr_line_ends(path: str) -> bool:
+    """Whether the file's start has bare carriage returns and no line feed at all."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF)
+    except OSError:
+        return False
+    return b"\n" not in head and head.count(b"\r") >= 2
 
 
 # --------------------------------------------------------------------------------------------------

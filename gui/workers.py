@@ -207,6 +207,11 @@ class TrainProcess(QObject):
     def paused(self) -> bool:
         return self._paused and self.running
 
+    @property
+    def outcome_seen(self) -> bool:
+        """The child reported how the run ended (done or error); it may still be exiting."""
+        return self._outcome_seen
+
     def _send(self, command: str) -> None:
         if self.running:
             self._proc.write((command + "\n").encode("utf-8"))
@@ -349,6 +354,7 @@ class Session(QObject):
         self._running_translate = False
         self._pending: tuple[int, str, int, int] | None = None
         self._model_info = None
+        self._pending_load: tuple[str, str] | None = None
         self._thread.start()
 
     # ------------------------------------------------------------------ state
@@ -376,6 +382,9 @@ class Session(QObject):
     # ------------------------------------------------------------------ requests
     def load_model(self, path: str, device: str = "auto") -> None:
         if self.training:
+            if self._trainer.outcome_seen:       # done, only the process is still exiting
+                self._pending_load = (str(path), device)
+                return
             raise CoreError("wait for training to finish before opening another model")
         self._busy += 1
         self._set_state("loading")
@@ -478,6 +487,10 @@ class Session(QObject):
     @Slot()
     def _on_train_ended(self) -> None:
         self._set_state("idle" if self._busy == 0 else "translating")
+        if self._pending_load is not None:
+            path, device = self._pending_load
+            self._pending_load = None
+            self.load_model(path, device)
 
     # ------------------------------------------------------------------ shutdown
     def is_running(self) -> bool:

@@ -107,6 +107,7 @@ class LibraryPanel(QWidget):
     @Slot()
     def refresh(self, select: str | None = None) -> None:
         from core.library import list_models
+        select = select or self.selected_path()     # keep the selection across a refresh
         try:
             self._infos = list_models(self.root)
         except Exception as exc:  # noqa: BLE001

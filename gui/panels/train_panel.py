@@ -480,6 +480,10 @@ class TrainPanel(QWidget):
                 self.probe_heatmap.set_translation(ev.probe)
                 self.probe_label.setText(f"Probe attention at step {ev.step}: "
                                          f"“{ev.probe.text}”")
+        elif kind == "reading":
+            total = max(1, int(getattr(ev, "total_bytes", 0) or 0))
+            share = min(1.0, int(getattr(ev, "bytes_read", 0)) / total)
+            self.progress_bar.setFormat(f"reading the corpus… {100 * share:.0f}%")
         elif kind == "report":
             summary = ev.report.get("summary") if isinstance(ev.report, dict) else None
             if summary:

@@ -81,7 +81,6 @@ class LossPlot(QWidget):
         for curve in self._curves.values():
             curve.setSkipFiniteCheck(False)
             curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
         self._dirty = False
         self._timer = QTimer(self)
         self._timer.setInterval(self.REFRESH_MS)

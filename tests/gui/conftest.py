@@ -74,4 +74,5 @@ def window(qtbot, monkeypatch):
             win.session.stop()
     win.errors.close_all()
     win.close()
-    qtbot.waitUntil(lambda: not win.session.is_running(), timeout=15000)
+    win.session.shutdown()
+    assert not win.session.is_running()

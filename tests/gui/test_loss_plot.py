@@ -12,6 +12,7 @@ from gui.widgets.loss_plot import LossPlot
 def test_curves_follow_points(qtbot):
     plot = LossPlot()
     qtbot.addWidget(plot)
+    plot.show()
     curve_ids = {name: id(plot._curves[name]) for name in plot._curves}
     for step in range(1, 3001):
         plot.add_progress(step, 5.0 / step, 4.0 / step)
@@ -28,6 +29,7 @@ def test_curves_follow_points(qtbot):
 def test_nan_loss_is_skipped_not_fatal(qtbot):
     plot = LossPlot()
     qtbot.addWidget(plot)
+    plot.show()
     plot.add_progress(1, 1.0, 1.0)
     plot.add_progress(2, math.nan, math.inf)
     plot.add_progress(3, 0.5, 0.5)
@@ -35,3 +37,13 @@ def test_nan_loss_is_skipped_not_fatal(qtbot):
     assert list(plot.curve_data("train")[0]) == [1, 3]
     plot.clear_data()
     assert len(plot.curve_data("train")[0]) == 0
+
+
+def test_hidden_plot_buffers_and_draws_when_shown(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.add_progress(1, 1.0, 1.0)
+    plot.refresh()
+    assert len(plot.curve_data("train")[0]) == 0      # hidden: nothing drawn yet
+    plot.show()
+    assert list(plot.curve_data("train")[0]) == [1]

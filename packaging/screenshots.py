@@ -1,0 +1,123 @@
+"""Render every screen of the app with real content to docs/screenshots/*.png.
+
+Trains a tiny real model on the generated demo corpus (number words → reversed digits), then
+drives the window: the corpus preview, the live training dashboard, translation with a 25-token
+sentence and its heatmap, and the model library. Runs offscreen; no display needed.
+
+    python packaging/screenshots.py [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _wait(app, predicate, timeout_s: float) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        app.processEvents()
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _pause(app, seconds: float) -> None:
+    _wait(app, lambda: False, seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--train-seconds", type=float, default=25.0)
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="attnscope-shots-"))
+    os.environ["ATTNSCOPE_HOME"] = str(home)
+
+    from core.demo_task import WORDS, write_demo_corpus
+    corpus_dir = home / "corpus"
+    corpus_dir.mkdir()
+    tsv, probe = write_demo_corpus(corpus_dir / "numbers.tsv", n=3000)
+    src_lines, tgt_lines = zip(*(line.split("\t") for line in
+                                 tsv.read_text(encoding="utf-8").splitlines()))
+    (corpus_dir / "numbers.en").write_text("\n".join(src_lines) + "\n", encoding="utf-8")
+    (corpus_dir / "numbers.digits").write_text("\n".join(tgt_lines) + "\n", encoding="utf-8")
+
+    from gui.app import create_window, ensure_app
+    app = ensure_app()
+    win = create_window()
+    win.resize(1440, 900)
+    win.show()
+    _pause(app, 0.5)
+    panel = win.train_panel
+    panel.set_files([str(corpus_dir / "numbers.en"), str(corpus_dir / "numbers.digits")])
+    panel.src_lang.setText("en")
+    panel.tgt_lang.setText("digits")
+    panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("tiny"))
+    panel.hidden_spin.setValue(128)
+    panel.epochs_spin.setValue(0)
+    panel.budget_spin.setValue(args.train_seconds / 60)
+    panel.valid_spin.setValue(60)
+    panel.probe_edit.setText(probe)
+    panel.name_edit.setText("number words → digits")
+    panel.request_preview()
+    _wait(app, lambda: panel.preview_table.rowCount() > 0, 60)
+    _pause(app, 0.3)
+    win.grab().save(str(out / "train-preview.png"))
+
+    panel.start_training()
+    done = []
+    win.session.trainFinished.connect(done.append)
+    _wait(app, lambda: bool(done), args.train_seconds + 90)
+    _wait(app, lambda: not win.session.training, 30)
+    _pause(app, 0.5)
+    panel.right_tabs.setCurrentIndex(1)
+    _pause(app, 0.3)
+    win.grab().save(str(out / "train-dashboard.png"))
+
+    model_dir = done[0].model_dir if done else None
+    if model_dir:
+        loaded = []
+        win.session.modelLoaded.connect(loaded.append)
+        win.open_model(model_dir)
+        _wait(app, lambda: bool(loaded), 60)
+        tp = win.translate_panel
+        digits = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2, 6, 4]
+        sentence = " ".join(WORDS[d] for d in digits)         # 24 words + </s> = 25 tokens
+        tp.beam_spin.setValue(4)
+        tp.nbest_spin.setValue(4)
+        tp.source_edit.setPlainText(sentence)
+        got = []
+        win.session.translated.connect(got.append)
+        tp.translate_now()
+        _wait(app, lambda: bool(got), 60)
+        _pause(app, 0.5)
+        tp.heatmap.select(5, None)
+        _pause(app, 0.3)
+        win.grab().save(str(out / "translate-heatmap.png"))
+        tp.heatmap.export_png(out / "heatmap-25-tokens.png")
+
+    win.tabs.setCurrentWidget(win.library_panel)
+    win.library_panel.refresh()
+    _pause(app, 0.3)
+    win.grab().save(str(out / "models.png"))
+    win.close()
+    _wait(app, lambda: not win.session.is_running(), 10)
+    for p in sorted(out.glob("*.png")):
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
