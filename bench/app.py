@@ -280,7 +280,7 @@ def main() -> int:
     ap.add_argument("--train-pairs", type=int, default=3000, help="first N training pairs (default 3000)")
     ap.add_argument("--dev-pairs", type=int, default=100, help="first N dev pairs (default 100)")
     ap.add_argument("--preset", default="base")
-    ap.add_argument("--valid-every", type=int, default=50,
+    ap.add_argument("--valid-every", type=int, default=20,
                     help="validate this often so validations (samples, probe heatmap) fall in the window")
     ap.add_argument("--stop-timeout", type=float, default=30.0, help="seconds to wait for the trainer to stop")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds before a start-up run is abandoned")

@@ -278,6 +278,12 @@ def main() -> int:
             if args.steps:
                 per_thread[prec]["model_step"] = time_train_step(cfg, S, T, B, prec, args.steps)
         per_thread["loadavg_after"] = loadavg()
+        for prec, d in per_thread.items():
+            step = d.get("model_step", {}) if isinstance(d, dict) else {}
+            if step and step["tokens_per_s_best"] > d["floor_tokens_per_s_shaped"]:
+                d["warning"] = ("the real model step ran faster than the shaped floor: the small "
+                                "products' timings were disturbed (machine load?); rerun on a quiet machine")
+                print(f"\n  WARNING ({prec}, {n} threads): {d['warning']}")
         result["by_threads"][str(n)] = per_thread
         rows = []
         for prec, d in per_thread.items():

@@ -529,8 +529,8 @@ def _not_text_hint(path: str, name: str) -> str:
         return ""
     start = 3 if head.startswith(_UTF8_BOM) else 0
     body = head[start:]
-    pos, what = body.find(b"\0"), "does not look like text: line {} column {} holds a NUL byte; " \
-                                   "is it a binary file?"
+    pos, what = body.find(b"\0"), ("does not look like text: line {} column {} holds a NUL "
+                                    "byte; is it a binary file?")
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -1,21 +1,73 @@
 """Application start-up: logging to a file, exception hooks, the QApplication, the main window.
 
-A windowed launch has no console, so nothing here prints: everything goes to the log file in
-``AppPaths.default().logs`` from the first line on.
+A windowed launch has no console, so nothing here prints (``--version``/``--help`` print only
+where a stdout exists): everything goes to the log file in ``AppPaths.default().logs``.
+
+First run: with no model folder on the command line, the last model used is opened; failing that,
+when the model library is empty, the demo model shipped in ``resources/models`` (read in place:
+never copied, never written). The welcome panel shows until the user dismisses it.
+
+Automation (only when these environment variables are set; used by tests and benchmarks):
+
+- ``ATTNSCOPE_AUTOCLOSE_MS=N``: close the main window N ms after it is shown, answering "yes" to
+  "stop and quit?" questions; with ``ATTNSCOPE_AUTOTRAIN``, N ms after training's first progress.
+- ``ATTNSCOPE_AUTOTRAIN=PRESET``: start training on the bundled en-de sample corpus with that
+  preset (tiny, small, base) as soon as the window is up.
 """
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 from gui import _pyside_fix  # noqa: F401  (applied on import of the gui package)
 
 log = logging.getLogger("attnscope")
 _reporter = None          # the ErrorReporter the hooks show dialogs through
+_T_IMPORT = time.monotonic()
+
+USAGE = """usage: attnscope [MODEL_FOLDER]
+
+{description}
+
+  MODEL_FOLDER   a model folder to open (default: the last model used; with an empty
+                 model library, the English-German demo model)
+  --version      print the version and exit
+  -h, --help     print this help and exit
+
+Models, settings and logs live in the user's data folders, or under $ATTNSCOPE_HOME if set.
+The command-line tool is attnscope-cli (attnscope-cli --help).
+"""
+
+
+def _say(text: str) -> None:
+    """Print where there is a console; a windowed launch on Windows has no stdout (None)."""
+    stream = sys.stdout
+    if stream is None:
+        return
+    try:
+        stream.write(text + ("" if text.endswith("\n") else "\n"))
+        stream.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def process_age_s() -> float:
+    """Seconds since this process started (Linux: from /proc; elsewhere since gui.app loaded)."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        start_ticks = int(fields[19])              # field 22 of stat, counted after "(comm)"
+        with open("/proc/uptime", "rb") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _T_IMPORT
 
 
 def setup_logging(level: int = logging.INFO) -> Path:
@@ -65,37 +117,122 @@ def install_excepthooks(reporter) -> None:
 
 
 def ensure_app(argv: list[str] | None = None):
-    """The QApplication (created once), with organisation/application names set for QSettings."""
+    """The QApplication (created once): names for QSettings, version, desktop entry, icon."""
     from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from core import __version__
+    from gui.app_info import APP_DISPLAY_NAME, DESKTOP_FILE_NAME, app_icon
     from gui.settings import APP_NAME, ORG_NAME
 
     QCoreApplication.setOrganizationName(ORG_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    # on Wayland the compositor takes the window icon from the desktop entry of this name
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
-    app.setApplicationDisplayName("Attnscope")
-    app.setDesktopFileName("attnscope")
+    app.setApplicationDisplayName(APP_DISPLAY_NAME)
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
+    app.setWindowIcon(app_icon())
     return app
 
 
-def create_window(model_path: str | Path | None = None):
+def startup_model(model_path: str | Path | None, last_model: str) -> str | None:
+    """Which model to open at start: the argument; else the last one used if it still exists;
+    else, when the model library is empty, the shipped demo model; else none."""
+    if model_path:
+        return str(model_path)
+    if last_model and (Path(last_model) / "model.json").is_file():
+        return last_model
+    from core.paths import AppPaths
+    root = AppPaths.default().models
+    has_models = root.is_dir() and any((p / "model.json").is_file() for p in root.iterdir())
+    if not has_models:
+        from core.resources import demo_model_dir
+        demo = demo_model_dir()
+        if demo is not None:
+            return str(demo)
+    return None
+
+
+def create_window(model_path: str | Path | None = None, *, first_run: bool = True):
     """Build (and return) the main window without starting the event loop.
 
-    Opens ``model_path`` if given, else the last model used (if it still exists).
+    Opens ``model_path`` if given, else the last model used (if it still exists). With
+    ``first_run`` (the app itself; tests that need a bare window pass False), an empty library
+    opens the demo model and the welcome panel shows unless it was dismissed.
     """
     ensure_app()
     setup_logging()
     from gui.main_window import MainWindow
+    from gui.panels.welcome_panel import WelcomePanel
 
     window = MainWindow()
-    if model_path:
+    if first_run:
+        path = startup_model(model_path, window.settings.last_model)
+        if path:
+            log.info("opening %s", path)
+            window.open_model(path)
+        window.welcome.setVisible(not WelcomePanel.was_dismissed(window.settings))
+    elif model_path:
         window.open_model(str(model_path))
     else:
         window.open_last_model()
     return window
+
+
+class _FirstPaint:
+    """Logs once how long after the process started the main window was first painted."""
+
+    def __init__(self, window) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        outer = self
+
+        class _Filter(QObject):
+            def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+                if ev.type() == QEvent.Type.Paint and outer.seconds is None:
+                    outer.seconds = process_age_s()
+                    log.info("main window visible %.2f s after the process started",
+                             outer.seconds)
+                    obj.removeEventFilter(self)
+                return False
+
+        self.seconds: float | None = None
+        self._filter = _Filter(window)
+        window.installEventFilter(self._filter)
+
+
+def install_automation(window, env=None) -> bool:
+    """Honour ATTNSCOPE_AUTOCLOSE_MS / ATTNSCOPE_AUTOTRAIN (see the module docstring)."""
+    from PySide6.QtCore import QTimer
+    env = os.environ if env is None else env
+    close_ms, preset = env.get("ATTNSCOPE_AUTOCLOSE_MS"), env.get("ATTNSCOPE_AUTOTRAIN")
+    if not close_ms and not preset:
+        return False
+    window.auto_confirm = True
+    delay = int(close_ms) if close_ms else None
+    log.info("automation: close after %s ms, train with preset %s", delay, preset)
+    if preset:
+        from core.resources import sample_corpus
+        window.train_panel.use_sample_corpus(sample_corpus("en-de"), "en", "de", preset=preset)
+        window.train_panel.name_edit.setText(f"automatic {preset} run")
+        window.tabs.setCurrentWidget(window.train_panel)
+        if delay is not None:
+            def on_event(ev, fired=[]) -> None:  # noqa: B006 — fire once
+                if getattr(ev, "type", "") == "progress" and not fired:
+                    fired.append(True)
+                    log.info("automation: first progress at step %s; closing in %s ms",
+                             ev.step, delay)
+                    QTimer.singleShot(delay, window.close)
+            window.session.trainEvent.connect(on_event)
+        QTimer.singleShot(0, window.train_panel.start_training)
+    elif delay is not None:
+        QTimer.singleShot(delay, window.close)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     if "--train-worker" in argv[1:]:          # a bundled app re-runs itself as the trainer
         from gui.train_process import main as train_main
         return train_main()
+    if "--version" in argv[1:]:               # before any QApplication: no window, no display
+        from core import __version__
+        _say(f"attnscope {__version__}")
+        return 0
+    if "--help" in argv[1:] or "-h" in argv[1:]:
+        from gui.app_info import DESCRIPTION
+        _say(USAGE.format(description=DESCRIPTION))
+        return 0
     app = ensure_app(argv)
     log_file = setup_logging()
     log.info("starting Attnscope; log file %s", log_file)
@@ -113,8 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     args = [a for a in app.arguments()[1:] if not a.startswith("-")]
     window = create_window(args[0] if args else None)
     install_excepthooks(window.errors)
+    first_paint = _FirstPaint(window)
     window.show()
+    install_automation(window)
     status = app.exec()
+    del first_paint
     log.info("event loop ended with status %s", status)
     window.deleteLater()
     del window

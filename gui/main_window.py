@@ -11,13 +11,18 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from core.paths import AppPaths
+from gui.about_dialog import AboutDialog
+from gui.app_info import app_icon
 from gui.error_dialog import ErrorReporter
+from gui.file_translate import FileTranslation
 from gui.panels.library_panel import LibraryPanel
 from gui.panels.train_panel import TrainPanel
 from gui.panels.translate_panel import TranslatePanel
+from gui.panels.welcome_panel import WelcomePanel
 from gui.settings import AppSettings
 from gui.workers import Failure, Session
 
@@ -25,7 +30,7 @@ log = logging.getLogger(__name__)
 
 TITLES = {"load": "Cannot open the model", "translate": "Translation failed",
           "train": "Training failed", "preview": "Cannot read the corpus",
-          "devices": "Cannot list devices"}
+          "devices": "Cannot list devices", "file": "Cannot translate the file"}
 
 
 class MainWindow(QMainWindow):
@@ -33,6 +38,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Attnscope")
+        self.setWindowIcon(app_icon())
+        self.auto_confirm = False          # automation (ATTNSCOPE_AUTOCLOSE_MS): answer "yes"
         self.settings = AppSettings()
         self.errors = ErrorReporter(self)
         self.session = Session(self)
@@ -47,11 +54,24 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.train_panel, "Train")
         self.tabs.addTab(self.translate_panel, "Translate && inspect")
         self.tabs.addTab(self.library_panel, "Models")
-        self.setCentralWidget(self.tabs)
+        self.welcome = WelcomePanel(self.settings)
+        self.welcome.setVisible(False)           # create_window shows it on a first run
+        central = QWidget()
+        central_lay = QVBoxLayout(central)
+        central_lay.setContentsMargins(0, 0, 0, 0)
+        central_lay.setSpacing(0)
+        central_lay.addWidget(self.welcome)
+        central_lay.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self.state_label = QLabel("idle")
         self.state_label.setObjectName("sessionStateLabel")
         self.statusBar().addPermanentWidget(self.state_label)
+        self.file_translation = FileTranslation(self.session, self.errors, self.settings,
+                                                self.statusBar(),
+                                                beam_source=lambda: self.translate_panel.beam,
+                                                parent=self)
+        self.about_dialog: AboutDialog | None = None
         self._build_menus()
 
         self.session.failed.connect(self.on_failed)
@@ -60,6 +80,10 @@ class MainWindow(QMainWindow):
         self.train_panel.modelTrained.connect(self.on_model_trained)
         self.train_panel.openModelRequested.connect(self.open_model)
         self.library_panel.openRequested.connect(self.open_model)
+        self.library_panel.resumeRequested.connect(self.resume_training)
+        self.welcome.translateSuggestedRequested.connect(self.translate_suggested)
+        self.welcome.trainSampleRequested.connect(self.train_on_sample)
+        self.welcome.trainOwnFilesRequested.connect(self.train_on_own_files)
 
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
@@ -75,21 +99,36 @@ class MainWindow(QMainWindow):
         import_act = QAction("&Import model…", self)
         import_act.triggered.connect(self.library_panel._import)
         file_menu.addAction(import_act)
+        self.translate_file_action = QAction("&Translate a file…", self)
+        self.translate_file_action.setObjectName("translateFileAction")
+        self.translate_file_action.triggered.connect(self.file_translation.choose_and_start)
+        file_menu.addAction(self.translate_file_action)
         file_menu.addSeparator()
         quit_act = QAction("&Quit", self)
         quit_act.setShortcut(QKeySequence.StandardKey.Quit)
         quit_act.triggered.connect(self.close)
         file_menu.addAction(quit_act)
         help_menu = self.menuBar().addMenu("&Help")
+        welcome_act = QAction("&Welcome", self)
+        welcome_act.triggered.connect(self.welcome.show_again)
+        help_menu.addAction(welcome_act)
         logs_act = QAction("Open &log folder", self)
         logs_act.triggered.connect(lambda: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(AppPaths.default().logs))))
         help_menu.addAction(logs_act)
-        about = QAction("&About Attnscope", self)
-        about.triggered.connect(lambda: QMessageBox.about(
-            self, "About Attnscope", "Attnscope: train an attention-based translation model on "
-            "your own parallel text, translate with it, and see what it attends to."))
-        help_menu.addAction(about)
+        self.about_action = QAction("&About Attnscope", self)
+        self.about_action.setObjectName("aboutAction")
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addAction(self.about_action)
+
+    @Slot()
+    def show_about(self) -> AboutDialog:
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self)
+        self.about_dialog.show()                  # modeless: the window stays usable
+        self.about_dialog.raise_()
+        self.about_dialog.activateWindow()
+        return self.about_dialog
 
     # ------------------------------------------------------------------ models
     @Slot(str)
@@ -105,6 +144,48 @@ class MainWindow(QMainWindow):
         last = self.settings.last_model
         if last and (Path(last) / "model.json").is_file():
             self.open_model(last)
+
+    def open_demo_model(self) -> bool:
+        """Open the demo model shipped in resources (read in place, never copied or written)."""
+        from core.resources import demo_model_dir
+        demo = demo_model_dir()
+        if demo is None:
+            return False
+        self.open_model(str(demo))
+        return True
+
+    # ------------------------------------------------------------------ welcome
+    @Slot(str)
+    def translate_suggested(self, text: str) -> None:
+        """The suggested sentence is English: use the demo model unless an English one is open."""
+        info = self.session.model_info
+        if self.session.state != "loading" and (info is None or info.src_lang != "en"):
+            self.open_demo_model()
+        self.tabs.setCurrentWidget(self.translate_panel)
+        self.translate_panel.translate_text(text)
+
+    @Slot()
+    def train_on_sample(self) -> None:
+        from core.resources import sample_corpus
+        try:
+            tsv = sample_corpus("en-de")
+        except Exception as exc:  # noqa: BLE001
+            self.errors.report_exception("The sample corpus is missing", exc)
+            return
+        self.train_panel.use_sample_corpus(tsv, "en", "de", preset="small")
+        self.tabs.setCurrentWidget(self.train_panel)
+        self.statusBar().showMessage("The sample English–German corpus is ready: press "
+                                     "Start training", 10000)
+
+    @Slot()
+    def train_on_own_files(self) -> None:
+        self.tabs.setCurrentWidget(self.train_panel)
+        self.train_panel.choose_own_files()
+
+    @Slot(str)
+    def resume_training(self, path: str) -> None:
+        self.tabs.setCurrentWidget(self.train_panel)
+        self.train_panel.resume_model(path)
 
     def _choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open a model folder",
@@ -136,12 +217,15 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def on_state_changed(self, state: str) -> None:
         self.state_label.setText(state)
-        if self._closing and state != "training":
-            QTimer.singleShot(0, self.close)     # the trainer saved and exited: close now
+        self.translate_file_action.setEnabled(state != "training")
+        if self._closing and state not in ("training", "translating a file"):
+            QTimer.singleShot(0, self.close)     # the work stopped cleanly: close now
 
     # ------------------------------------------------------------------ closing
     def confirm_stop_training(self) -> bool:
         """Ask before closing while a model trains (tests replace this)."""
+        if self.auto_confirm:
+            return True
         answer = QMessageBox.question(
             self, "Training is running",
             "A model is training. Stop it, save a checkpoint, and quit?",
@@ -149,7 +233,26 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def confirm_stop_file_translation(self) -> bool:
+        """Ask before closing while a file is translated (tests replace this)."""
+        if self.auto_confirm:
+            return True
+        answer = QMessageBox.question(
+            self, "A file is being translated",
+            "A file is being translated. Stop it and quit? Nothing will be written.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.session.translating_file:
+            if not self._closing and self.confirm_stop_file_translation():
+                self._closing = True               # closed again when the worker has stopped
+                self.file_translation.cancel()
+                if self.session.training:
+                    self.session.stop()
+            event.ignore()
+            return
         if self.session.training:
             if not self._closing and self.confirm_stop_training():
                 # Do not block in wait(): stop, and close again when the trainer has exited.

@@ -6,8 +6,11 @@ hold the GIL), over the 100 ms budget. In a child process the GUI only parses a 
 lines a second.
 
 Protocol (all UTF-8 lines):
-- stdin, first line: the job as JSON (see ``job_to_json``); then commands ``pause``, ``resume``,
-  ``cancel``. End of input (the app went away) counts as ``cancel``, so the run still saves.
+- stdin, first line: the job as JSON (see ``job_to_json``): ``spec``, ``dev_spec``, ``out_dir``,
+  ``model``, ``tokenizer``, ``train``, ``name``, and ``resume`` (true: continue the run saved in
+  ``out_dir`` from its last checkpoint, with the configs and corpus spec its model.json holds;
+  absent in older jobs means false). Then commands ``pause``, ``resume``, ``cancel``.
+  End of input (the app went away) counts as ``cancel``, so the run still saves.
 - stdout: one ``core.events.to_json_dict`` object per line; failures as
   ``{"type": "error", "message": ..., "details": ...}``.
 - stderr: log lines, which the app copies into its log file.
@@ -38,7 +41,7 @@ def job_to_json(job) -> str:
     return json.dumps({
         "spec": spec(job.spec), "dev_spec": spec(job.dev_spec), "out_dir": str(job.out_dir),
         "model": job.model_cfg.to_dict(), "tokenizer": job.tok_cfg.to_dict(),
-        "train": job.train_cfg.to_dict(), "name": job.name,
+        "train": job.train_cfg.to_dict(), "name": job.name, "resume": bool(job.resume),
     }, ensure_ascii=False)
 
 
@@ -142,7 +145,8 @@ def main() -> int:
                      TokenizerConfig.from_dict(job["tokenizer"]),
                      TrainConfig.from_dict(job["train"]), dev_spec=dev,
                      on_event=lambda e: out.write(to_json_dict(e)), cancel=token,
-                     name=job.get("name"), leave_one_core=True)
+                     resume=bool(job.get("resume", False)), name=job.get("name"),
+                     leave_one_core=True)
         out.write(to_json_dict(done))
         return 0
     except Exception as exc:  # noqa: BLE001 — reported to the app, which shows the dialog

@@ -22,6 +22,7 @@ Why this shape (docs anchors/style.md §3.3):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -52,6 +53,28 @@ class TrainJob:
     train_cfg: TrainConfig
     dev_spec: Any = None
     name: str | None = None
+    resume: bool = False           # continue the run saved in out_dir (core.train resume=True)
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """Translate a UTF-8 text file, one sentence a line, into ``output`` (written when complete)."""
+
+    input: str
+    output: str
+    beam: int = 1
+    batch_size: int = 64
+    cancel: Any = None             # core.cancel.CancelToken, set by the Session
+
+
+@dataclass(frozen=True)
+class FileResult:
+    status: str                    # "done" or "cancelled" (a failure arrives as ``failed``)
+    input: str
+    output: str
+    lines: int                     # lines translated (all of them when done)
+    total: int
+    elapsed_s: float
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,8 @@ class ModelWorker(QObject):
     translated = Signal(int, object)       # (request id, list[Translation])
     previewReady = Signal(object)          # Preview
     devicesReady = Signal(object)          # [(value, label)] from core.device.describe_devices
+    fileProgress = Signal(int, int)        # (lines done, total) of a file translation
+    fileFinished = Signal(object)          # FileResult
     failed = Signal(object)                # Failure
     idle = Signal(str)                     # the operation that just ended (success or not)
 
@@ -155,6 +180,47 @@ class ModelWorker(QObject):
             self.failed.emit(_failure("preview", exc))
         finally:
             self.idle.emit("preview")
+
+    @Slot(object)
+    def translate_file(self, job: FileJob) -> None:
+        """Read every line, translate in batches (cancellable between batches), then write the
+        output atomically: a cancelled or failed run leaves no output file, never a partial one."""
+        t0 = time.monotonic()
+        total = 0
+        try:
+            if self._translator is None:
+                raise CoreError("no model is open: open one from the Models tab, or train one")
+            from core.checkpoint import atomic_write_text
+            from core.cli_commands import read_text_lines
+            from core.errors import Cancelled
+            texts = [text for _, text in read_text_lines(job.input)]
+            total = len(texts)
+            self.fileProgress.emit(0, total)
+            last = [0.0]
+            done = [0]
+
+            def progress(n_done: int, n: int) -> None:
+                done[0] = n_done
+                now = time.monotonic()
+                if now - last[0] >= PROGRESS_INTERVAL_S or n_done >= n:
+                    last[0] = now
+                    self.fileProgress.emit(n_done, n)
+            try:
+                results = self._translator.translate_batch(
+                    texts, beam=job.beam, batch_size=job.batch_size, progress=progress,
+                    cancel=job.cancel)
+            except Cancelled:
+                self.fileFinished.emit(FileResult("cancelled", job.input, job.output, done[0], total,
+                                                  time.monotonic() - t0))
+                return
+            atomic_write_text(job.output, "".join(r.text + "\n" for r in results))
+            self.fileFinished.emit(FileResult("done", job.input, job.output, len(results), total,
+                                              time.monotonic() - t0))
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(_failure("file", exc))
+        finally:
+            self.idle.emit("file")
+
 
 class TrainProcess(QObject):
     """Runs one training job in a child process and turns its JSON lines back into core events."""
@@ -315,6 +381,8 @@ class Session(QObject):
     trainEvent = Signal(object)
     trainFinished = Signal(object)
     devicesReady = Signal(object)
+    fileProgress = Signal(int, int)        # (lines done, total)
+    fileFinished = Signal(object)          # FileResult (done or cancelled)
     failed = Signal(object)                # Failure
 
     # requests to the worker (queued: the worker lives in another thread)
@@ -322,6 +390,7 @@ class Session(QObject):
     _requestTranslate = Signal(int, str, int, int)
     _requestPreview = Signal(object)
     _requestDevices = Signal()
+    _requestFile = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -335,6 +404,9 @@ class Session(QObject):
         self._requestTranslate.connect(self._worker.translate)
         self._requestPreview.connect(self._worker.preview)
         self._requestDevices.connect(self._worker.describe_devices)
+        self._requestFile.connect(self._worker.translate_file)
+        self._worker.fileProgress.connect(self.fileProgress)
+        self._worker.fileFinished.connect(self._on_file_finished)
         self._worker.devicesReady.connect(self._on_devices)
 
         self._worker.modelLoaded.connect(self._on_model_loaded)
@@ -355,6 +427,7 @@ class Session(QObject):
         self._pending: tuple[int, str, int, int] | None = None
         self._model_info = None
         self._pending_load: tuple[str, str] | None = None
+        self._file_cancel = None           # the CancelToken of the running file translation
         self._thread.start()
 
     # ------------------------------------------------------------------ state
@@ -373,6 +446,10 @@ class Session(QObject):
     @property
     def paused(self) -> bool:
         return self._trainer.paused
+
+    @property
+    def translating_file(self) -> bool:
+        return self._file_cancel is not None
 
     def _set_state(self, state: str) -> None:
         if state != self._state:
@@ -425,6 +502,27 @@ class Session(QObject):
         self._set_state("training")
         self._trainer.start(job)
 
+    def translate_file(self, job: FileJob) -> None:
+        """Translate a file on the worker thread; ``fileProgress`` then ``fileFinished`` (or
+        ``failed``). ``cancel_file`` stops it between batches; nothing is written then."""
+        if self.training:
+            raise CoreError("translation is paused while a model trains; translate the file "
+                            "when training ends")
+        if self.translating_file:
+            raise CoreError("a file is already being translated")
+        from core.cancel import CancelToken
+        token = CancelToken()
+        self._file_cancel = token
+        self._busy += 1
+        if self._state in ("idle", "translating"):
+            self._set_state("translating a file")
+        self._requestFile.emit(dataclasses.replace(job, cancel=token))
+
+    def cancel_file(self) -> None:
+        """Straight to the worker's CancelToken: takes effect at the next batch."""
+        if self._file_cancel is not None:
+            self._file_cancel.cancel()
+
     # Sent straight to the child's CancelToken (through its stdin), never queued behind work.
     def pause(self) -> None:
         self._trainer.pause()
@@ -458,6 +556,10 @@ class Session(QObject):
             log.debug("dropped stale translation %s (latest %s)", request_id, self._latest_id)
 
     @Slot(object)
+    def _on_file_finished(self, result) -> None:
+        self.fileFinished.emit(result)
+
+    @Slot(object)
     def _on_preview(self, preview) -> None:
         self.previewReady.emit(preview)
 
@@ -476,6 +578,10 @@ class Session(QObject):
     @Slot(str)
     def _on_idle(self, operation: str) -> None:
         self._busy = max(0, self._busy - 1)
+        if operation == "file":
+            self._file_cancel = None
+            if self._state == "translating a file" and self._busy:
+                self._set_state("translating")
         if operation == "translate":
             self._running_translate = False
             if self._pending is not None and not self.training:
@@ -501,6 +607,7 @@ class Session(QObject):
         if self._trainer.running:
             self._trainer.cancel()
             self._trainer.wait_for_exit(timeout_ms)
+        self.cancel_file()
         self._thread.quit()
         ok = self._thread.wait(timeout_ms)
         if not ok:

@@ -55,6 +55,7 @@ class _Item(QTreeWidgetItem):
 
 class LibraryPanel(QWidget):
     openRequested = Signal(str)      # a model folder to open
+    resumeRequested = Signal(str)    # a model folder whose stopped training run to continue
 
     def __init__(self, errors, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,10 +78,13 @@ class LibraryPanel(QWidget):
         self.delete_button = _named(QPushButton("Delete…"), "deleteModelButton")
         self.import_button = _named(QPushButton("Import…"), "importModelButton")
         self.export_button = _named(QPushButton("Export…"), "exportModelButton")
+        self.resume_button = _named(QPushButton("Resume training"), "resumeModelButton")
+        self.resume_button.setToolTip("Continue this model's stopped training run from its last "
+                                      "checkpoint")
         self.refresh_button = _named(QPushButton("Refresh"), "refreshLibraryButton")
         row = QHBoxLayout()
-        for b in (self.open_button, self.rename_button, self.delete_button, self.import_button,
-                  self.export_button):
+        for b in (self.open_button, self.resume_button, self.rename_button, self.delete_button,
+                  self.import_button, self.export_button):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(self.refresh_button)
@@ -95,6 +99,7 @@ class LibraryPanel(QWidget):
         self.delete_button.clicked.connect(self._delete_selected)
         self.import_button.clicked.connect(self._import)
         self.export_button.clicked.connect(self._export_selected)
+        self.resume_button.clicked.connect(self._resume_selected)
         self.refresh_button.clicked.connect(self.refresh)
         self.tree.itemSelectionChanged.connect(self._update_buttons)
         self.refresh()
@@ -150,10 +155,17 @@ class LibraryPanel(QWidget):
             if Path(item.data(0, Qt.ItemDataRole.UserRole)) == Path(path):
                 self.tree.setCurrentItem(item)
 
+    def selected_info(self):
+        path = self.selected_path()
+        return next((i for i in self._infos if path and Path(i.path) == Path(path)), None)
+
     def _update_buttons(self) -> None:
+        from gui.resume import can_resume
         has = self.selected_path() is not None
         for b in (self.open_button, self.rename_button, self.delete_button, self.export_button):
             b.setEnabled(has)
+        info = self.selected_info()
+        self.resume_button.setEnabled(info is not None and can_resume(info.path, info.status))
 
     # ------------------------------------------------------------------ actions
     @Slot()
@@ -161,6 +173,12 @@ class LibraryPanel(QWidget):
         path = self.selected_path()
         if path:
             self.openRequested.emit(path)
+
+    @Slot()
+    def _resume_selected(self) -> None:
+        path = self.selected_path()
+        if path:
+            self.resumeRequested.emit(path)
 
     def rename(self, path: str, new_name: str) -> str | None:
         from core.library import rename_model

@@ -19,15 +19,26 @@ from core.config import ATTENTION_TYPES, PRESETS, ModelConfig, TokenizerConfig
 from core.paths import AppPaths
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.loss_plot import LossPlot
+from gui.resume import RESUMABLE_STATUSES, has_checkpoint, resume_job
 from gui.workers import PreviewJob, TrainJob
 
 log = logging.getLogger(__name__)
-
 
 def _named(widget, name: str):
     widget.setObjectName(name)
     widget.setAccessibleName(name)
     return widget
+
+
+def order_pair(paths: list[str], src_lang: str, tgt_lang: str) -> list[str]:
+    """Two files: the one whose suffix is the target language goes second (corpus.de, corpus.en
+    with en→de becomes [corpus.en, corpus.de]); otherwise the order given."""
+    paths = [str(p) for p in paths]
+    if len(paths) == 2:
+        suffixes = [Path(p).suffix.lstrip(".").lower() for p in paths]
+        if suffixes == [tgt_lang.lower(), src_lang.lower()] and src_lang != tgt_lang:
+            return [paths[1], paths[0]]
+    return paths
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -72,6 +83,8 @@ class TrainPanel(QWidget):
         self._errors = errors
         self._settings = settings
         self._last_done = None
+        self._current_out: str | None = None      # the folder of the run in progress (or last)
+        self._resume_target: str | None = None    # what the Resume button continues
         self.setAcceptDrops(True)
 
         # --- corpus -------------------------------------------------------------------------
@@ -167,6 +180,11 @@ class TrainPanel(QWidget):
         self.stop_button = _named(QPushButton("Stop && save"), "stopTrainingButton")
         self.open_trained_button = _named(QPushButton("Open trained model"), "openTrainedButton")
         self.open_trained_button.setVisible(False)
+        self.resume_button = _named(QPushButton("Resume training"), "resumeTrainingButton")
+        self.resume_button.setToolTip(
+            "Continue the stopped run from its last checkpoint, with its own settings and corpus. "
+            "A run that used its time budget gets the Time budget above again.")
+        self.resume_button.setVisible(False)
         buttons = QHBoxLayout()
         for b in (self.start_button, self.pause_button, self.stop_button):
             buttons.addWidget(b)
@@ -176,6 +194,7 @@ class TrainPanel(QWidget):
         fl.addWidget(corpus)
         fl.addWidget(settings_box)
         fl.addLayout(buttons)
+        fl.addWidget(self.resume_button)
         fl.addWidget(self.open_trained_button)
         fl.addStretch(1)
         left = QScrollArea()
@@ -263,6 +282,8 @@ class TrainPanel(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop_training)
         self.open_trained_button.clicked.connect(self._open_trained)
+        self.resume_button.clicked.connect(self._resume_clicked)
+        session.failed.connect(self.on_failed)
         session.previewReady.connect(self.show_preview)
         session.trainEvent.connect(self.on_train_event)
         session.trainFinished.connect(self.on_train_finished)
@@ -298,6 +319,29 @@ class TrainPanel(QWidget):
             self.tsv_field.edit.clear()
         if paths:
             self._settings.set_last_folder("corpus", paths[0])
+
+    def use_sample_corpus(self, tsv: str | Path, src_lang: str, tgt_lang: str,
+                          preset: str = "small") -> None:
+        """Fill the form for the bundled sample corpus (used by the welcome panel)."""
+        self.set_files([str(tsv)])
+        self.dev_src_field.edit.clear()
+        self.dev_tgt_field.edit.clear()
+        self.src_lang.setText(src_lang)
+        self.tgt_lang.setText(tgt_lang)
+        idx = self.preset_combo.findData(preset)
+        if idx >= 0:
+            self.preset_combo.setCurrentIndex(idx)
+            self._apply_preset()          # even when the preset was already selected
+
+    def choose_own_files(self) -> None:
+        """Ask for one TSV file, or a source and a target file; focus the source field either way."""
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Choose a TSV file, or a source and a target file",
+            self._settings.last_folder("corpus"), "Text files (*.txt *.tsv *.*)")
+        if paths:
+            self.set_files(order_pair(paths, self.src_lang.text().strip(),
+                                      self.tgt_lang.text().strip()))
+        self.src_field.edit.setFocus()
 
     def dragEnterEvent(self, ev) -> None:  # noqa: N802
         if ev.mimeData().hasUrls():
@@ -418,16 +462,68 @@ class TrainPanel(QWidget):
         except Exception as exc:  # noqa: BLE001
             self._errors.report_exception("Cannot start training", exc)
             return
+        self._start(job, f"Training “{job.name}” into {job.out_dir}")
+
+    def resume_model(self, path: str) -> bool:
+        """Continue the stopped run in ``path`` (a model folder) in the training process."""
+        if self._session.training:
+            self._errors.report("Cannot resume training", "a model is already training; stop it "
+                                "first, or wait for it to finish")
+            return False
+        try:
+            budget = self.budget_spin.value() * 60
+            job = resume_job(path, budget if budget > 0 else None)
+        except Exception as exc:  # noqa: BLE001
+            self._errors.report_exception("Cannot resume training", exc)
+            return False
+        self._start(job, f"Resuming “{job.name}” from its last checkpoint ({job.out_dir})")
+        self._show_history(path)
+        return True
+
+    def _start(self, job: TrainJob, message: str) -> None:
         self.loss_plot.clear_data()
         self.samples_table.setRowCount(0)
         self.probe_heatmap.clear()
         self.open_trained_button.setVisible(False)
+        self.resume_button.setVisible(False)
+        self._resume_target = None
+        self._current_out = job.out_dir
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("starting…")
-        self.status_label.setText(f"Training “{job.name}” into {job.out_dir}")
+        self.progress_bar.setFormat("resuming…" if job.resume else "starting…")
+        self.status_label.setText(message)
         self.right_tabs.setCurrentIndex(1)
-        self._session.start_training(job)
+        try:
+            self._session.start_training(job)
+        except Exception as exc:  # noqa: BLE001
+            self._errors.report_exception("Cannot start training", exc)
         self._update_buttons()
+
+    def _show_history(self, path: str) -> None:
+        """A resumed run's earlier validations, so its curves continue where they were."""
+        try:
+            from core.model_folder import read_history
+            for rec in read_history(path):
+                if rec.get("type") == "validation":
+                    self.loss_plot.add_validation(int(rec["step"]), float(rec["loss"]),
+                                                  float(rec["bleu"]), float(rec["chrf"]))
+        except Exception:  # noqa: BLE001 — the history is advisory
+            log.warning("cannot read the history of %s", path, exc_info=True)
+
+    @Slot()
+    def _resume_clicked(self) -> None:
+        if self._resume_target:
+            self.resume_model(self._resume_target)
+
+    def _offer_resume(self, folder: str | None) -> None:
+        ok = bool(folder) and has_checkpoint(folder)
+        self._resume_target = folder if ok else None
+        self.resume_button.setVisible(ok)
+        self._update_buttons()
+
+    @Slot(object)
+    def on_failed(self, failure) -> None:
+        if getattr(failure, "operation", "") == "train" and self._current_out:
+            self._offer_resume(self._current_out)
 
     @Slot()
     def toggle_pause(self) -> None:
@@ -504,6 +600,7 @@ class TrainPanel(QWidget):
         self.progress_bar.setFormat(f"{self.progress_bar.value() / 10:.0f}% · {done.status}")
         has_weights = (Path(done.model_dir) / "weights.pt").is_file()
         self.open_trained_button.setVisible(has_weights)
+        self._offer_resume(done.model_dir if done.status in RESUMABLE_STATUSES else None)
         if has_weights:
             self.modelTrained.emit(done.model_dir)
 
@@ -517,4 +614,5 @@ class TrainPanel(QWidget):
         self.pause_button.setEnabled(training)
         self.stop_button.setEnabled(training)
         self.preview_button.setEnabled(not training)
+        self.resume_button.setEnabled(not training and self._resume_target is not None)
         self.pause_button.setText("Resume" if training and self._session.paused else "Pause")

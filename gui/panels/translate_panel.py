@@ -168,6 +168,15 @@ class TranslatePanel(QWidget):
         nbest = min(self.nbest_spin.value(), beam)
         self._session.translate(text, beam, nbest)
 
+    def translate_text(self, text: str) -> None:
+        """Put ``text`` in the source box and translate it now."""
+        self.source_edit.setPlainText(text)
+        self.translate_now()
+
+    @property
+    def beam(self) -> int:
+        return self.beam_spin.value()
+
     @Slot(object)
     def show_results(self, results: list) -> None:
         self._results = list(results)

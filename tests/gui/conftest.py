@@ -59,20 +59,40 @@ def library_model(tiny_model_dir) -> Path:
     return dest
 
 
-@pytest.fixture
-def window(qtbot, monkeypatch):
-    """The real main window; at teardown, any training is stopped and the thread joined."""
-    from gui.app import create_window
-    win = create_window()
-    monkeypatch.setattr(win, "confirm_stop_training", lambda: True)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
+def _close_window(qtbot, win) -> None:
     if win.session.training:
         with qtbot.waitSignal(win.session.trainFinished, timeout=30000, raising=False):
             win.session.stop()
+    win.session.cancel_file()
     win.errors.close_all()
     win.close()
     win.session.shutdown()
     assert not win.session.is_running()
+
+
+@pytest.fixture
+def make_window(qtbot, monkeypatch):
+    """Build real main windows (``first_run=True`` is what the app does at start); each one is
+    closed at teardown, with any training stopped and the worker thread joined."""
+    from gui.app import create_window
+    made = []
+
+    def make(model_path=None, first_run: bool = False):
+        win = create_window(model_path, first_run=first_run)
+        monkeypatch.setattr(win, "confirm_stop_training", lambda: True)
+        monkeypatch.setattr(win, "confirm_stop_file_translation", lambda: True)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        _close_window(qtbot, win)
+
+
+@pytest.fixture
+def window(make_window):
+    """The real main window without the first-run behaviour (no demo model, no welcome)."""
+    return make_window()

@@ -99,9 +99,6 @@ def test_wheel_contains_packages_and_resources(installed):
 def test_wheel_leaves_out_bytecode(installed):
     names = zipfile.ZipFile(installed[0]).namelist()
     stray = [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
-    if stray and "exclude-package-data" not in (ROOT / "pyproject.toml").read_text():
-        pytest.xfail("pyproject.toml needs [tool.setuptools.exclude-package-data] "
-                     '"*" = ["__pycache__/*", "*.pyc"] (see packaging/README.md)')
     assert not stray
 
 

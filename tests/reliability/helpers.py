@@ -8,9 +8,9 @@ import io
 import os
 import resource
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
 from core.corpus import CorpusSpec

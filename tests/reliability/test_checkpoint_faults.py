@@ -27,9 +27,19 @@ from core.events import ProgressEvent
 from core.model_folder import WEIGHTS, read_meta
 from core.train import train
 from core.translator import Translator
-from tests.reliability.helpers import (DEAD_PID, TINY_MODEL, TOK, cli_train_args, flip_bytes,
-                                       run_cli, short, temporaries, toy_spec, train_config,
-                                       truncate)
+from tests.reliability.helpers import (
+    DEAD_PID,
+    TINY_MODEL,
+    TOK,
+    cli_train_args,
+    flip_bytes,
+    run_cli,
+    short,
+    temporaries,
+    toy_spec,
+    train_config,
+    truncate,
+)
 from tests.toy import write_reverse_corpus
 
 CAT_DISK = "Checkpoint write faults"
@@ -70,7 +80,7 @@ class DiskFull:
         self.failed: list[str] = []
 
     def __call__(self, file, mode="r", *args, **kwargs):
-        fh = builtins.open(file, mode, *args, **kwargs)
+        fh = builtins.open(file, mode, *args, **kwargs)  # noqa: SIM115 - handed to the caller
         name = os.path.basename(os.fspath(file))
         if ("w" in mode or "x" in mode) and name.startswith(self.prefix):
             self.seen += 1
@@ -259,7 +269,7 @@ def two_checkpoints(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def _copy_run(two_checkpoints, tmp_path: Path) -> Path:
-    run, data = two_checkpoints
+    run, _ = two_checkpoints
     # the run folder records the corpus by absolute path: keep the data where it is
     dst = tmp_path / "run"
     shutil.copytree(run, dst)

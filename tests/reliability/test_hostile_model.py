@@ -18,14 +18,21 @@ from pathlib import Path
 import pytest
 import torch
 
-from core.checkpoint import CheckpointStore
-from core.errors import CheckpointError, CoreError
-from core.model_folder import MODEL_JSON, SRC_VOCAB, WEIGHTS, read_meta
+from core.errors import CheckpointError
+from core.model_folder import MODEL_JSON, SRC_VOCAB, WEIGHTS
 from core.train import train
 from core.translator import Translator
 from tests.core.test_checkpoint import _unsafe_torch_loads
-from tests.reliability.helpers import (REPO, TINY_MODEL, TOK, address_space_limit, run_cli, short,
-                                       stdin_bytes, train_config)
+from tests.reliability.helpers import (
+    REPO,
+    TINY_MODEL,
+    TOK,
+    address_space_limit,
+    run_cli,
+    short,
+    stdin_bytes,
+    train_config,
+)
 
 CAT = "Hostile model files"
 
@@ -209,7 +216,7 @@ def test_broken_model_folder_gives_one_clear_message(tiny_model, tmp_path, fault
     if case in BROKEN:
         damage, needle = BROKEN[case]
     else:
-        damage = lambda f: (f / SRC_VOCAB).write_text(json.dumps(["a", "b", "c"]), "utf-8")  # noqa
+        damage = lambda f: (f / SRC_VOCAB).write_text(json.dumps(["a", "b", "c"]), "utf-8")
         needle = "vocab.src.json"
     damage(folder)
     try:

@@ -14,7 +14,6 @@ Every scenario starts ``python -m core train ... --json-progress`` as its own pr
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -29,8 +28,15 @@ import core.train
 from core.checkpoint import CheckpointStore
 from core.model_folder import read_meta
 from core.translator import Translator
-from tests.reliability.helpers import (PYTHON, REPO, cli_train_args, run_cli, short,
-                                       subprocess_env, temporaries)
+from tests.reliability.helpers import (
+    PYTHON,
+    REPO,
+    cli_train_args,
+    run_cli,
+    short,
+    subprocess_env,
+    temporaries,
+)
 from tests.toy import write_reverse_corpus
 
 CAT = "kill -9 and Ctrl-C"

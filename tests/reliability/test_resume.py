@@ -20,8 +20,15 @@ from core.cancel import CancelToken
 from core.checkpoint import CheckpointStore
 from core.events import ProgressEvent, ValidationEvent
 from core.train import train
-from tests.reliability.helpers import (TINY_MODEL, TOK, cli_train_args, run_cli, short, toy_spec,
-                                       train_config)
+from tests.reliability.helpers import (
+    TINY_MODEL,
+    TOK,
+    cli_train_args,
+    run_cli,
+    short,
+    toy_spec,
+    train_config,
+)
 from tests.toy import write_reverse_corpus
 
 CAT = "Resume"
@@ -135,9 +142,10 @@ def cli_run(tmp_path_factory):
     data = base / "data"
     data.mkdir()
     src, tgt = write_reverse_corpus(data, 80, seed=13)
-    from core.cli import main
     import contextlib
     import io
+
+    from core.cli import main
     with contextlib.redirect_stdout(io.StringIO()):
         code = main(cli_train_args(src, tgt, base / "run", "--max-steps", "6", "--valid-every",
                                    "3", "--seed", "13"))

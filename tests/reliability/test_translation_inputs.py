@@ -67,7 +67,7 @@ def test_odd_text_gives_a_translation_or_a_clear_error(tr, fault, name, beam):
         assert must_fail
         assert "1000 tokens" in str(exc) and str(MAX_SOURCE_TOKENS) in str(exc)
         return
-    except Exception as exc:  # noqa: BLE001 - recorded, then failed below
+    except Exception as exc:
         rec.observed(f"crash: {type(exc).__name__}: {short(exc)}")
         raise
     t = hyps[0]
@@ -132,7 +132,7 @@ def test_cli_translate_invalid_utf8_on_stdin(tiny_model, capsys, monkeypatch, fa
     monkeypatch.setattr("sys.stdin", stdin_bytes(b"w1 w2\ncaf\xe9 w3\nw4\n"))
     try:
         r = run_cli(capsys, "translate", "--model", str(tiny_model))
-    except Exception as exc:  # noqa: BLE001 - the CLI let it escape: what a user sees as a traceback
+    except Exception as exc:
         rec.observed(f"uncaught {type(exc).__name__}: {short(exc)} (a traceback for the user)")
         raise
     rec.observed(f"exit {r.code}; stdout {r.out.splitlines()}; stderr \"{short(r.message)}\"")
