@@ -16,16 +16,26 @@ import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from core import __version__
-from core.checkpoint import atomic_torch_save, atomic_write_json, atomic_write_text, safe_torch_load
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.errors import CheckpointError, ConfigError
-from core.model import Seq2Seq
 from core.vocab import Vocab
+
+if TYPE_CHECKING:   # torch (1-3 s to import) only where weights are read or written: the app's
+    import torch    # model list reads model.json on the GUI thread and must not pay for it
+    from core.model import Seq2Seq
+
+
+def atomic_write_json(path, obj) -> None:
+    from core.checkpoint import atomic_write_json as write
+    write(path, obj)
+
+
+def atomic_write_text(path, text) -> None:
+    from core.checkpoint import atomic_write_text as write
+    write(path, text)
 
 FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
@@ -112,6 +122,7 @@ def read_vocabs(folder: Path) -> tuple[Vocab, Vocab]:
 
 
 def write_weights(folder: Path, model: Seq2Seq) -> None:
+    from core.checkpoint import atomic_torch_save
     state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
     atomic_torch_save(state, folder / WEIGHTS)
 
@@ -138,6 +149,8 @@ def read_history(folder: str | Path) -> list[dict[str, Any]]:
 def load_model(folder: str | Path, device: torch.device | str = "cpu"
                ) -> tuple[Seq2Seq, Vocab, Vocab, ModelMeta]:
     """Rebuild the model from its folder. Never unpickles anything but tensors."""
+    from core.checkpoint import safe_torch_load
+    from core.model import Seq2Seq
     folder = Path(folder)
     meta = read_meta(folder)
     src_vocab, tgt_vocab = read_vocabs(folder)
