@@ -265,6 +265,8 @@ def _first_line(exc: BaseException) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     first = lines[0] if lines else ""
     first = first.split(" In PyTorch 2.6", 1)[0].strip()
+    if len(first) > 100 and ". " in first:   # torch's long advice after the first sentence
+        first = first.split(". ", 1)[0] + "."
     if len(first) < 8:      # e.g. a KeyError's bare "101": say what kind of error it was
         first = f"{type(exc).__name__} {first}".strip()
     return first

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from core.cancel import CancelToken
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
 from core.errors import ConfigError, CorpusError, CoreError
 from core.events import Event, ProgressEvent, ValidationEvent, to_json_dict, Translation
@@ -40,6 +43,24 @@ def read_text_lines(path: str) -> Iterator[tuple[int, str]]:
             except UnicodeDecodeError as exc:
                 raise CorpusError(path, n, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
                                   byte=exc.start + 1) from None
+
+
+def _stdin_lines() -> Iterator[str]:
+    """stdin's lines decoded as UTF-8 whatever the locale; a bad byte names the line, like files."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:                       # a replaced, already-decoded text stream
+        for line in sys.stdin:
+            yield line.rstrip("\n").removesuffix("\r")
+        return
+    for n, raw in enumerate(stream, 1):
+        raw = raw.rstrip(b"\n").removesuffix(b"\r")
+        if n == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorpusError("<stdin>", n, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+                                            "send UTF-8 text", byte=exc.start + 1) from None
 
 
 def attention_table(t: Translation) -> str:
@@ -86,6 +107,9 @@ class _TextProgress:
                                       time.monotonic() - self.last >= self.every_s):
                 self.last = time.monotonic()
                 print(f"reading corpus: {100 * event.bytes_read / event.total_bytes:5.1f}%", flush=True)
+            return
+        if kind == "notice":
+            print(f"note: {event.message}", flush=True)
             return
         if kind == "report":
             self.last = -1e9
@@ -158,6 +182,15 @@ def cmd_train(args: argparse.Namespace) -> int:
             print_json(to_json_dict(e))
     else:
         on_event = _TextProgress()
+    token, previous = CancelToken(), None
+    if threading.current_thread() is threading.main_thread():
+        def on_sigint(signum, frame):       # 1st Ctrl-C: finish the step, save, stop; 2nd: now
+            if token.cancelled:
+                raise KeyboardInterrupt
+            token.cancel()
+            print("attnscope-cli train: stopping after this step and saving a checkpoint "
+                  "(Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+        previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         if args.resume:
             meta = read_meta(args.resume)
@@ -166,7 +199,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             dev_spec = CorpusSpec(**dev) if dev else None
             model, tok, cfg = _train_configs(args, (meta.model, meta.tokenizer, meta.train))
             done = train(spec, args.resume, model, tok, cfg, dev_spec=dev_spec, on_event=on_event,
-                         resume=True, name=meta.name)
+                         cancel=token, resume=True, name=meta.name)
         else:
             spec = _spec(args.train_tsv, args.train_src, args.train_tgt, "train")
             if spec is None:
@@ -179,11 +212,14 @@ def cmd_train(args: argparse.Namespace) -> int:
             p = preset(args.preset)
             model, tok, cfg = _train_configs(args, (p.model, TokenizerConfig(), p.train))
             done = train(spec, args.out, model, tok, cfg, dev_spec=dev_spec, on_event=on_event,
-                         name=args.name)
+                         cancel=token, name=args.name)
     except CoreError as exc:
         if args.json_progress:
             print_json({"type": "error", "message": str(exc)})
         raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return 0 if done.status != "cancelled" else 130
 
 
@@ -210,8 +246,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
                 out.close()
                 print(file=sys.stderr)
         return 0
-    for line in sys.stdin:
-        hyps = tr.translate(line.rstrip("\n"), args.beam, args.nbest)
+    for line in _stdin_lines():
+        hyps = tr.translate(line, args.beam, args.nbest)
         print("\t".join(h.text for h in hyps), flush=True)
     return 0
 

@@ -76,6 +76,15 @@ class ReportEvent:
 
 
 @dataclass(frozen=True)
+class NoticeEvent:
+    """Something the user should know that did not stop the run, e.g. a damaged checkpoint that
+    a resume skipped ("... is damaged; resumed from ckpt-00000500.pt instead")."""
+
+    message: str
+    type: str = "notice"
+
+
+@dataclass(frozen=True)
 class ReadingEvent:
     """Progress while the corpus is read, validated and tokenized (before the first step)."""
 
@@ -141,7 +150,7 @@ class ErrorEvent:
     type: str = "error"
 
 
-Event = Union[ReadingEvent, ReportEvent, ProgressEvent, ValidationEvent, CheckpointEvent, DoneEvent, ErrorEvent]
+Event = Union[NoticeEvent, ReadingEvent, ReportEvent, ProgressEvent, ValidationEvent, CheckpointEvent, DoneEvent, ErrorEvent]
 EventCallback = Callable[[Event], None]
 
 

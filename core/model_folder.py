@@ -149,6 +149,8 @@ def read_history(folder: str | Path) -> list[dict[str, Any]]:
 def load_model(folder: str | Path, device: torch.device | str = "cpu"
                ) -> tuple[Seq2Seq, Vocab, Vocab, ModelMeta]:
     """Rebuild the model from its folder. Never unpickles anything but tensors."""
+    import torch
+
     from core.checkpoint import safe_torch_load
     from core.model import Seq2Seq
     folder = Path(folder)
@@ -158,9 +160,22 @@ def load_model(folder: str | Path, device: torch.device | str = "cpu"
         raise CheckpointError(f"{folder} has no trained weights yet ({WEIGHTS} is missing): "
                               "training has not reached its first validation")
     state = safe_torch_load(folder / WEIGHTS)
-    model = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
     if not isinstance(state, dict):
         raise CheckpointError(f"{folder / WEIGHTS} does not hold model weights")
+    # compare the shapes model.json implies with the file before allocating anything: a crafted
+    # (or mistyped) size would otherwise allocate gigabytes before load_state_dict objects
+    with torch.device("meta"):
+        skeleton = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
+    wanted = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
+    found = {k: tuple(v.shape) for k, v in state.items() if isinstance(v, torch.Tensor)}
+    if wanted != found:
+        bad = sorted(set(wanted) ^ set(found)) or [k for k in wanted if wanted[k] != found[k]]
+        k = bad[0]
+        raise CheckpointError(
+            f"{folder / WEIGHTS} does not match {MODEL_JSON}: {k} is "
+            f"{found.get(k, 'missing')} in {WEIGHTS} but {wanted.get(k, 'absent')} in "
+            f"{MODEL_JSON}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    model = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:

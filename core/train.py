@@ -16,15 +16,15 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from core import device as _device
+from core import __version__, device as _device
 from core.batching import collate, sorted_batches
 from core.cancel import CancelToken
-from core.checkpoint import CheckpointStore
+from core.checkpoint import CheckpointStore, clean_stray_temporaries
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus import CorpusSpec, fingerprint, load_pairs, split_dev
 from core.errors import Cancelled, CheckpointError, CoreError
-from core.events import (CheckpointEvent, DoneEvent, Event, ProgressEvent, ReadingEvent,
-                         ReportEvent, ValidationEvent)
+from core.events import (CheckpointEvent, DoneEvent, Event, NoticeEvent, ProgressEvent,
+                         ReadingEvent, ReportEvent, ValidationEvent)
 from core.metrics import score
 from core.model import Seq2Seq
 from core.pair_store import EncodedPairs, PairCollector
@@ -178,7 +178,10 @@ class _Run:
                 "scheduler": self.scheduler.state_dict(), "state": dict(self.state.__dict__),
                 "rng": _rng_state(), "model_config": self.model_cfg.to_dict(),
                 "tokenizer_config": self.tok_cfg.to_dict(), "train_config": self.cfg.to_dict(),
-                "fingerprint": self.fingerprint}
+                "fingerprint": self.fingerprint,
+                "vocabs": {"src": list(self.src_vocab.itos), "tgt": list(self.tgt_vocab.itos)},
+                "versions": {"checkpoint_format": 1, "attnscope": __version__,
+                             "torch": str(torch.__version__)}}
 
     def restore(self, ckpt: dict[str, Any]) -> None:
         self.check_compatible(ckpt)
@@ -308,6 +311,8 @@ def train(spec: CorpusSpec, out_dir: str | Path, model_cfg: ModelConfig, tok_cfg
     if not resume and out.exists() and any(out.iterdir()):
         raise CoreError(f"{out} already exists and is not empty; choose a new folder, "
                         "or resume the run that is in it")
+    if resume:
+        clean_stray_temporaries(out)     # weights.pt/model.json/vocab writes torn by a crash
     run.read_data()
     store = CheckpointStore(out / CHECKPOINTS, keep_last=train_cfg.keep_last)
     if resume:
@@ -320,6 +325,7 @@ def train(spec: CorpusSpec, out_dir: str | Path, model_cfg: ModelConfig, tok_cfg
         ckpt, note = store.load_last()
         if note:
             log.warning(note)
+            emit(NoticeEvent(note))
         run.restore(ckpt)
     else:
         run.build_vocabs()

@@ -37,6 +37,8 @@ def run_loop(run, store: CheckpointStore) -> DoneEvent:
             while not (cfg.epochs and s.epoch >= cfg.epochs):
                 order = bucket_order(run.lengths, cfg.batch_size, cfg.seed + s.epoch)
                 while s.batch_pos < len(order):
+                    if cfg.max_steps and s.step >= cfg.max_steps:
+                        raise _Stop("finished")      # a resumed run may be at its limit already
                     paused += run.cancel.wait_if_paused()
                     run.cancel.raise_if_cancelled()
                     batch = collate(run.examples, order[s.batch_pos])

@@ -100,7 +100,12 @@ class Translator:
                         progress: Callable[[int, int], None] | None = None,
                         cancel: CancelToken | None = None) -> list[Translation]:
         """Translate many sentences, batched by length; results in input order."""
-        token_lists = [self._prepare(t) for t in texts]
+        token_lists = []
+        for n, text in enumerate(texts, 1):
+            try:
+                token_lists.append(self._prepare(text))
+            except CoreError as exc:
+                raise CoreError(f"line {n}: {exc}") from None
         results: list[Translation | None] = [None] * len(texts)
         todo = [i for i, t in enumerate(token_lists) if t]
         for i, t in enumerate(token_lists):

@@ -72,4 +72,7 @@ class Vocab:
             raise CheckpointError(f"cannot read vocabulary {path}: {exc}") from exc
         if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
             raise CheckpointError(f"{path} is not a vocabulary (expected a JSON list of strings)")
-        return cls(tokens)
+        try:
+            return cls(tokens)
+        except CheckpointError as exc:
+            raise CheckpointError(f"{path}: {exc}") from None

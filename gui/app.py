@@ -175,10 +175,10 @@ def create_window(model_path: str | Path | None = None, *, first_run: bool = Tru
         path = startup_model(model_path, window.settings.last_model)
         if path:
             log.info("opening %s", path)
-            window.open_model(path)
+            window.open_at_start(path)
         window.welcome.setVisible(not WelcomePanel.was_dismissed(window.settings))
     elif model_path:
-        window.open_model(str(model_path))
+        window.open_at_start(str(model_path))
     else:
         window.open_last_model()
     return window
@@ -246,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"attnscope {__version__}")
         return 0
     if "--help" in argv[1:] or "-h" in argv[1:]:
+        import textwrap
+
         from gui.app_info import DESCRIPTION
-        _say(USAGE.format(description=DESCRIPTION))
+        _say(USAGE.format(description=textwrap.fill(DESCRIPTION, 79)))
         return 0
     app = ensure_app(argv)
     log_file = setup_logging()

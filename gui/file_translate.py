@@ -1,8 +1,9 @@
 """File → Translate a file…: a UTF-8 text file, one sentence a line, into another file.
 
-The work runs on the model worker thread (``Session.translate_file`` → ``Translator.translate_batch``
-with a progress callback and a ``CancelToken``); this controller only asks for the two paths and
-shows a progress bar with a Cancel button in the status bar.
+The work runs on the model worker thread (``Session.translate_file`` →
+``Translator.translate_batch`` with a progress callback and a ``CancelToken``); this controller
+only asks for the two paths and shows a progress bar with a Cancel button in the status bar.
+While a file is translated, typed translations wait for it (one thread owns the model).
 
 What is written: nothing until every line is translated; then the whole output at once,
 atomically (a temporary file renamed over the target). Cancelling, a failure or closing the app

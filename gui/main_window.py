@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.session = Session(self)
         self._closing = False
         self._closed = False
+        self._tab_at_load = -1
 
         self.train_panel = TrainPanel(self.session, self.errors, self.settings)
         self.translate_panel = TranslatePanel(self.session, self.errors, self.settings)
@@ -138,12 +139,19 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001
             self.errors.report_exception("Cannot open the model", exc)
             return
+        self._tab_at_load = self.tabs.currentIndex()
         self.statusBar().showMessage(f"Opening {path}…")
+
+    def open_at_start(self, path: str) -> None:
+        """Open a model as the app starts, on the Translate tab from the first frame (a welcome
+        button pressed while it loads then keeps its own tab)."""
+        self.tabs.setCurrentWidget(self.translate_panel)
+        self.open_model(path)
 
     def open_last_model(self) -> None:
         last = self.settings.last_model
         if last and (Path(last) / "model.json").is_file():
-            self.open_model(last)
+            self.open_at_start(last)
 
     def open_demo_model(self) -> bool:
         """Open the demo model shipped in resources (read in place, never copied or written)."""
@@ -201,7 +209,8 @@ class MainWindow(QMainWindow):
                                      8000)
         self.setWindowTitle(f"Attnscope — {info.name}")
         self.library_panel.select_path(info.path)
-        self.tabs.setCurrentWidget(self.translate_panel)
+        if self.tabs.currentIndex() == self._tab_at_load:   # the user stayed where they were
+            self.tabs.setCurrentWidget(self.translate_panel)
 
     @Slot(str)
     def on_model_trained(self, path: str) -> None:

@@ -20,15 +20,16 @@ RESUMABLE_STATUSES = ("cancelled", "time_budget", "failed", "training")
 
 
 def has_checkpoint(folder: str | Path) -> bool:
-    from core.checkpoint import CheckpointStore
+    """Whether ``folder/checkpoints`` holds a saved training state.
+
+    Looks for the files (``ckpt-<step>.pt``, core.checkpoint's naming) rather than opening a
+    CheckpointStore: that imports torch and tidies the folder, and this runs on the GUI thread
+    each time a model is selected in the library. core.train checks the checkpoint for real."""
     from core.model_folder import CHECKPOINTS
-    folder = Path(folder)
-    if not (folder / CHECKPOINTS).is_dir():
-        return False
+    folder = Path(folder) / CHECKPOINTS
     try:
-        return CheckpointStore(folder / CHECKPOINTS).has_checkpoint()
-    except Exception:  # noqa: BLE001 — an unreadable manifest: not resumable from here
-        log.warning("cannot read the checkpoints of %s", folder, exc_info=True)
+        return folder.is_dir() and any(p.is_file() for p in folder.glob("ckpt-*.pt"))
+    except OSError:
         return False
 
 

@@ -210,8 +210,8 @@ class ModelWorker(QObject):
                     texts, beam=job.beam, batch_size=job.batch_size, progress=progress,
                     cancel=job.cancel)
             except Cancelled:
-                self.fileFinished.emit(FileResult("cancelled", job.input, job.output, done[0], total,
-                                                  time.monotonic() - t0))
+                self.fileFinished.emit(FileResult("cancelled", job.input, job.output, done[0],
+                                                  total, time.monotonic() - t0))
                 return
             atomic_write_text(job.output, "".join(r.text + "\n" for r in results))
             self.fileFinished.emit(FileResult("done", job.input, job.output, len(results), total,

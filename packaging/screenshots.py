@@ -1,6 +1,8 @@
 """Render every screen of the app with real content to docs/screenshots/*.png.
 
-Trains a tiny real model on the generated demo corpus (number words → reversed digits), then
+Starts as a first run does (empty library: the shipped demo model opens and the welcome panel
+shows), translates the suggested sentence (welcome.png) and opens Help → About (about.png). Then
+trains a tiny real model on the generated demo corpus (number words → reversed digits) and
 drives the window: the corpus preview, the live training dashboard, translation with a 25-token
 sentence and its heatmap, and the model library. Runs offscreen; no display needed.
 
@@ -56,10 +58,24 @@ def main(argv: list[str] | None = None) -> int:
 
     from gui.app import create_window, ensure_app
     app = ensure_app()
-    win = create_window()
+    win = create_window()                 # a first run: the demo model opens, the welcome shows
     win.resize(1440, 900)
     win.show()
+    _wait(app, lambda: win.session.model_info is not None and win.session.state == "idle", 60)
+    got = []
+    win.session.translated.connect(got.append)
+    win.welcome.translate_button.click()
+    _wait(app, lambda: bool(got), 60)
     _pause(app, 0.5)
+    win.grab().save(str(out / "welcome.png"))
+
+    about = win.show_about()
+    _pause(app, 0.5)
+    about.grab().save(str(out / "about.png"))
+    about.close()
+    win.welcome.setVisible(False)
+    _pause(app, 0.3)
+
     panel = win.train_panel
     panel.set_files([str(corpus_dir / "numbers.en"), str(corpus_dir / "numbers.digits")])
     panel.src_lang.setText("en")
@@ -71,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     panel.valid_spin.setValue(60)
     panel.probe_edit.setText(probe)
     panel.name_edit.setText("number words → digits")
+    win.tabs.setCurrentWidget(panel)
     panel.request_preview()
     _wait(app, lambda: panel.preview_table.rowCount() > 0, 60)
     _pause(app, 0.3)
@@ -82,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     _wait(app, lambda: bool(done), args.train_seconds + 90)
     _wait(app, lambda: not win.session.training, 30)
     _pause(app, 0.5)
+    win.tabs.setCurrentWidget(panel)
     panel.right_tabs.setCurrentIndex(1)
     _pause(app, 0.3)
     win.grab().save(str(out / "train-dashboard.png"))

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from core.config import ATTENTION_TYPES, PRESETS, ModelConfig, TokenizerConfig
 from core.paths import AppPaths
+from gui.resume import RESUMABLE_STATUSES, has_checkpoint, resume_job
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.loss_plot import LossPlot
-from gui.resume import RESUMABLE_STATUSES, has_checkpoint, resume_job
 from gui.workers import PreviewJob, TrainJob
 
 log = logging.getLogger(__name__)
@@ -334,7 +334,7 @@ class TrainPanel(QWidget):
             self._apply_preset()          # even when the preset was already selected
 
     def choose_own_files(self) -> None:
-        """Ask for one TSV file, or a source and a target file; focus the source field either way."""
+        """Ask for one TSV file, or a source and a target file; then focus the source field."""
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Choose a TSV file, or a source and a target file",
             self._settings.last_folder("corpus"), "Text files (*.txt *.tsv *.*)")

@@ -126,7 +126,7 @@ class TranslatePanel(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 4)
-        split.setSizes([240, 900])
+        split.setSizes([340, 900])      # room for a hypothesis and its score
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.model_label)

@@ -61,13 +61,14 @@ def library_model(tiny_model_dir) -> Path:
 
 def _close_window(qtbot, win) -> None:
     if win.session.training:
-        with qtbot.waitSignal(win.session.trainFinished, timeout=30000, raising=False):
-            win.session.stop()
+        win.session.stop()
+        qtbot.waitUntil(lambda: not win.session.training, timeout=30000)
     win.session.cancel_file()
     win.errors.close_all()
     win.close()
     win.session.shutdown()
     assert not win.session.is_running()
+    win.deleteLater()
 
 
 @pytest.fixture
@@ -81,7 +82,8 @@ def make_window(qtbot, monkeypatch):
         win = create_window(model_path, first_run=first_run)
         monkeypatch.setattr(win, "confirm_stop_training", lambda: True)
         monkeypatch.setattr(win, "confirm_stop_file_translation", lambda: True)
-        qtbot.addWidget(win)
+        # not qtbot.addWidget: pytest-qt would delete the window before this fixture's teardown
+        # (on a failure, while the trainer still runs); _close_window stops and joins first
         win.show()
         qtbot.waitExposed(win)
         made.append(win)

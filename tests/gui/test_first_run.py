@@ -68,6 +68,7 @@ def test_welcome_train_buttons_fill_the_train_tab(make_window, qtbot, tmp_path, 
     assert tp.hidden_spin.value() == PRESETS["small"].model.hidden_size
     # the filled form is a valid corpus: the preview reads it
     _wait_loaded(qtbot, win)
+    assert win.tabs.currentWidget() is tp        # the demo finishing loading does not pull away
     with qtbot.waitSignal(win.session.previewReady, timeout=60000) as preview:
         qtbot.mouseClick(tp.preview_button, Qt.MouseButton.LeftButton)
     assert preview.args[0].report.pairs_kept > 3000
@@ -99,8 +100,8 @@ def test_welcome_dismissal_is_remembered(make_window, qtbot):
     again = make_window(first_run=True)          # the next start
     assert not again.welcome.isVisible()
     _wait_loaded(qtbot, again)                   # the last model (the demo) opens again
-    help_menu = [a for a in again.menuBar().actions() if a.text() == "&Help"][0].menu()
-    [a for a in help_menu.actions() if a.text() == "&Welcome"][0].trigger()
+    help_menu = next(a for a in again.menuBar().actions() if a.text() == "&Help").menu()
+    next(a for a in help_menu.actions() if a.text() == "&Welcome").trigger()
     assert again.welcome.isVisible()
 
 
@@ -158,10 +159,10 @@ def test_version_and_help_need_no_window(tmp_path):
     env = _bare_env()                  # no display at all: creating a window would abort
     env["ATTNSCOPE_HOME"] = str(tmp_path / "home")
     out = subprocess.run([sys.executable, "-c", CHECK, "--version"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, check=False)
     assert (out.returncode, out.stdout, out.stderr) == (0, f"attnscope {__version__}\n", "")
     out = subprocess.run([sys.executable, "-c", CHECK, "--help"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 0 and out.stdout.startswith("usage: attnscope [MODEL_FOLDER]")
     assert "--version" in out.stdout and out.stderr == ""
     assert not (tmp_path / "home").exists()        # nothing created: no logs, no settings

@@ -18,7 +18,7 @@ def test_stop_then_resume_continues_from_the_saved_step(window, qtbot, toy_corpu
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("tiny"))
     panel.epochs_spin.setValue(0)
     panel.budget_spin.setValue(0.1)              # 6 s of training in all, over both runs
-    panel.valid_spin.setValue(10)
+    panel.valid_spin.setValue(100000)            # validates only at the end: no early stop
     panel.name_edit.setText("resumable")
     assert not panel.resume_button.isVisible()
 

@@ -343,9 +343,6 @@ def test_damaged_manifest_is_rebuilt_from_the_files(two_checkpoints, tmp_path, c
     assert steps[0] == 11
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix: train() only logs the fallback note; it should "
-                   "also emit it as an event (e.g. NoticeEvent) so the app and --json-progress "
-                   "show it — see the proposed patch to core/events.py + core/train.py")
 def test_fallback_note_reaches_the_event_stream(two_checkpoints, tmp_path, capsys, fault):
     rec = fault(CAT_DAMAGE, "newest checkpoint truncated, `train --resume --json-progress` (how "
                 "the app and scripts see a run)",
@@ -387,10 +384,6 @@ def test_stray_checkpoint_temporaries_are_cleaned_at_resume(two_checkpoints, tmp
     assert left == []
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix: train() cleans stray temporaries only in "
-                   "checkpoints/, not in the model folder itself (weights.pt, model.json, vocab "
-                   "files are written atomically there too) — see the proposed patch to "
-                   "core/train.py")
 def test_stray_model_folder_temporaries_are_cleaned_at_resume(two_checkpoints, tmp_path, fault):
     rec = fault(CAT_DAMAGE, "stray temporaries of weights.pt / model.json / vocab.src.json in the "
                 "model folder (killed writer), then resume",

@@ -204,9 +204,7 @@ BROKEN = {
 
 @pytest.mark.parametrize("case", [
     *BROKEN,
-    pytest.param("vocab.src.json without the special tokens", marks=pytest.mark.xfail(
-        strict=True, reason="needs fix: Vocab.load does not name the file when the special tokens "
-        "are missing — see the proposed patch to core/vocab.py")),
+    "vocab.src.json without the special tokens",
 ])
 def test_broken_model_folder_gives_one_clear_message(tiny_model, tmp_path, fault, case):
     rec = fault(CAT, f"model folder with {case}, Translator.load",
@@ -232,10 +230,6 @@ def test_broken_model_folder_gives_one_clear_message(tiny_model, tmp_path, fault
     assert any(name in str(error) for name in files) or str(folder) in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix: load_model builds the network from model.json "
-                   "before it compares the sizes with weights.pt, so a crafted size allocates "
-                   "(here 120 GB) and fails with a torch RuntimeError — see the proposed patch to "
-                   "core/model_folder.py")
 def test_crafted_huge_sizes_in_model_json_are_refused_before_allocating(tiny_model, tmp_path,
                                                                         fault):
     rec = fault(CAT, "model.json claims hidden_size 100000 (weights.pt is the real 64-unit model)",

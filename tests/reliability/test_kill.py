@@ -210,10 +210,6 @@ def test_kill_9_leaves_a_folder_that_loads_and_resumes(scenarios, capsys, monkey
         assert any(s.startswith(".ckpt-") for s in strays_before)
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix: Ctrl-C raises KeyboardInterrupt through the "
-                   "training loop, which marks the run 'failed' and saves nothing since the last "
-                   "validation; the CLI should turn the first Ctrl-C into a cancel (save, then "
-                   "stop) — see the proposed patch to core/cli_commands.py")
 def test_ctrl_c_saves_the_steps_done_since_the_last_checkpoint(scenarios, fault):
     sc = scenarios["SIGINT (Ctrl-C) two steps after the 2nd checkpoint"]
     rec = fault(CAT, "Ctrl-C (SIGINT) to `python -m core train` two steps after a checkpoint",

@@ -238,9 +238,6 @@ def test_resume_accepts_changed_training_only_settings(cli_run, tmp_path, capsys
     assert r.code == 0 and steps[0] == 7 and steps[-1] == 9
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix: run_loop checks max_steps only after a step, so "
-                   "resuming a run that already reached its limit trains one step past it — see "
-                   "the proposed patch to core/training_loop.py")
 def test_resuming_a_finished_run_trains_no_extra_step(cli_run, tmp_path, capsys, monkeypatch,
                                                       fault):
     rec = fault(CAT, "`train --resume DIR` of a run that already reached its --max-steps (6)",
@@ -273,9 +270,6 @@ def test_resume_checkpoint_holds_the_training_state(cli_run, fault):
     assert isinstance(state["rng"]["torch"], torch.Tensor)
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix: the checkpoint does not hold the vocabularies "
-                   "(only vocab.*.json beside it) nor format and library versions — see the "
-                   "proposed patch to core/train.py (checkpoint_state)")
 def test_resume_checkpoint_holds_vocabularies_and_versions(cli_run, fault):
     rec = fault(CAT, "vocabularies and format/library versions inside a resumable checkpoint",
                 "the checkpoint carries both vocabularies and its format, app and torch versions, "

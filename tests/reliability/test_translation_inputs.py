@@ -121,9 +121,6 @@ def test_cli_too_long_sentence_is_one_message(tiny_model, capsys, fault):
     assert r.code == 2 and "1000 tokens" in r.err and "Traceback" not in r.err
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix: cmd_translate iterates sys.stdin, whose strict "
-                   "UTF-8 decoding (the default under a UTF-8 locale) raises UnicodeDecodeError "
-                   "with a traceback — see the proposed patch to core/cli_commands.py")
 def test_cli_translate_invalid_utf8_on_stdin(tiny_model, capsys, monkeypatch, fault):
     rec = fault(CAT, "`attnscope-cli translate` with a Latin-1 byte on stdin line 2 (strict UTF-8 "
                 "stdin, as under an en_US.UTF-8 locale)",
@@ -141,9 +138,6 @@ def test_cli_translate_invalid_utf8_on_stdin(tiny_model, capsys, monkeypatch, fa
         assert "2" in r.err
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix: translate --input reports an over-long line "
-                   "without its line number — see the proposed patch to core/translator.py "
-                   "(translate_batch)")
 def test_cli_translate_file_names_the_overlong_line(tiny_model, tmp_path, capsys, fault):
     rec = fault(CAT, "`attnscope-cli translate --input FILE` where line 3 of 5 has 1,000 tokens",
                 "exit 2, one message that names line 3 (so the user can find it in a big file)")
