@@ -340,7 +340,7 @@ def fingerprint(spec: CorpusSpec) -> str:
         _stat_file(path)
         inner = hashlib.sha256()
         size = 0
-        with _open(path) as f:
+        with open_binary(path) as f:
             while chunk := _read(f, path, None, _CHUNK):
                 inner.update(chunk)
                 size += len(chunk)
@@ -356,7 +356,7 @@ def count_lines(path: PathLike) -> int:
     _stat_file(path)
     n = 0
     last = b""
-    with _open(path) as f:
+    with open_binary(path) as f:
         if _read(f, path, None, 3) != _UTF8_BOM:
             f.seek(0)
         while chunk := _read(f, path, None, _CHUNK):
@@ -386,14 +386,14 @@ class _LineReader:
         self.size = _stat_file(path)
         if self.size == 0:
             raise CorpusError(path, None, "is empty")
-        with _open(path) as f:  # refuse UTF-16 and compressed files before any work starts
+        with open_binary(path) as f:  # refuse UTF-16 and compressed files before any work starts
             _sniff(path, _read(f, path, 1, _SNIFF))
         self.line = 0        # lines yielded so far = the number of the last one
         self.bytes_read = 0
         self._bom = False
 
     def lines(self) -> Iterator[bytes]:
-        with _open(self.path) as f:
+        with open_binary(self.path) as f:
             self._bom = _read(f, self.path, 1, 3) == _UTF8_BOM
             if not self._bom:
                 f.seek(0)
@@ -523,7 +523,7 @@ def _not_text_hint(path: str, name: str) -> str:
     an image, a model) picked by mistake would otherwise be reported only as "misaligned".
     """
     try:
-        with _open(path) as f:
+        with open_binary(path) as f:
             head = _read(f, path, None, _SNIFF)
     except CorpusError:
         return ""
@@ -563,7 +563,8 @@ def _stat_file(path: str) -> int:
     return st.st_size
 
 
-def _open(path: str) -> IO[bytes]:
+def open_binary(path: str) -> IO[bytes]:
+    """Open a user's file for reading; a failure becomes a CorpusError that names the file."""
     try:
         return open(path, "rb")
     except FileNotFoundError:
