@@ -7,10 +7,9 @@ one-paragraph message and exit status 2; ``--debug`` shows the traceback as well
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
-from typing import Any, Sequence, TextIO
+from typing import Any, Sequence
 
 from core import __version__
 from core.errors import CoreError
@@ -28,15 +27,6 @@ Typical use:
   attnscope-cli attention --model my-model "The cat sleeps."
   attnscope-cli evaluate --model my-model --src test.en --ref test.de
 """
-
-
-def _hms(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    seconds = int(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 # ---- argument parsing ------------------------------------------------------------------------
@@ -189,12 +179,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except BrokenPipeError:
         return 0
-
-
-def print_json(obj: Any, out: TextIO | None = None) -> None:
-    out = out or sys.stdout
-    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    out.flush()
 
 
 if __name__ == "__main__":

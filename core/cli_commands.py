@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import csv
 import dataclasses
 import signal
@@ -11,7 +12,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, TextIO
 
 from core.cancel import CancelToken
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
@@ -20,6 +21,12 @@ from core.events import Event, ProgressEvent, ValidationEvent, to_json_dict, Tra
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+def print_json(obj: Any, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    out.flush()
+
 
 def read_text_lines(path: str) -> Iterator[tuple[int, str]]:
     """Lines of a UTF-8 file, split on "\\n" only; a bad byte names file:line."""
@@ -138,8 +145,12 @@ class _TextProgress:
 
 
 def _hms(seconds: float | None) -> str:
-    from core.cli import _hms as f
-    return f(seconds)
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 def _train_configs(args: argparse.Namespace, base: tuple[ModelConfig, TokenizerConfig, TrainConfig]
@@ -172,7 +183,6 @@ def _train_configs(args: argparse.Namespace, base: tuple[ModelConfig, TokenizerC
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from core.cli import print_json
     from core.corpus import CorpusSpec
     from core.model_folder import read_meta
     from core.train import train
@@ -253,7 +263,6 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 
 def cmd_attention(args: argparse.Namespace) -> int:
-    from core.cli import print_json
     from core.translator import Translator
 
     tr = Translator.load(args.model, args.device)
@@ -291,7 +300,6 @@ def write_attention_csv(t: Translation, path: Path) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from core.cli import print_json
     from core.metrics import score
     from core.translator import Translator
 
@@ -313,7 +321,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from core.cli import print_json
     from core.library import list_models
     from core.paths import AppPaths
 

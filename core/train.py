@@ -23,8 +23,7 @@ from core.checkpoint import CheckpointStore, clean_stray_temporaries
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus import CorpusSpec, fingerprint, load_pairs, split_dev
 from core.errors import Cancelled, CheckpointError, CoreError
-from core.events import (CheckpointEvent, DoneEvent, Event, NoticeEvent, ProgressEvent,
-                         ReadingEvent, ReportEvent, ValidationEvent)
+from core.events import (CheckpointEvent, DoneEvent, Event, NoticeEvent, ReadingEvent, ReportEvent, ValidationEvent)
 from core.metrics import score
 from core.model import Seq2Seq
 from core.pair_store import EncodedPairs, PairCollector
@@ -32,11 +31,11 @@ from core.model_folder import (CHECKPOINTS, ModelMeta, append_history, read_meta
                                write_meta, write_vocabs, write_weights)
 from core.search import greedy
 from core.tokenizer import tokenizers_for
+from core.training_loop import run_loop
 from core.translator import Translator
 from core.vocab import Vocab
 
 log = logging.getLogger(__name__)
-PROGRESS_INTERVAL_S = 0.1
 # settings that change the weights' shapes or the data they were trained on: resume refuses if
 # any of them differs from the run being resumed
 SHAPING_TRAIN_KEYS = ("max_len", "vocab_size", "min_freq", "dev_fraction", "dev_max", "seed")
@@ -294,8 +293,6 @@ def train(spec: CorpusSpec, out_dir: str | Path, model_cfg: ModelConfig, tok_cfg
     Raises a ``CoreError`` subclass for anything the user must fix (bad corpus, bad settings,
     incompatible resume). Cancelling through ``cancel`` saves a checkpoint and returns normally.
     """
-    from core.training_loop import run_loop
-
     for c in (model_cfg, tok_cfg, train_cfg):
         c.validate()
     spec.validate()
@@ -335,23 +332,6 @@ def train(spec: CorpusSpec, out_dir: str | Path, model_cfg: ModelConfig, tok_cfg
         write_vocabs(out, run.src_vocab, run.tgt_vocab)
         write_meta(out, run.meta("training"))
     return run_loop(run, store)
-
-
-def progress_event(run: _Run, loss: float, tokens_per_s: float, elapsed: float) -> ProgressEvent:
-    s, cfg = run.state, run.cfg
-    fractions = []
-    if cfg.time_budget_s:
-        fractions.append(elapsed / cfg.time_budget_s)
-    if cfg.max_steps:
-        fractions.append(s.step / cfg.max_steps)
-    if cfg.epochs:
-        fractions.append(s.step / (cfg.epochs * run.batches_per_epoch))
-    fraction = min(1.0, max(fractions)) if fractions else 0.0
-    eta = elapsed * (1 - fraction) / fraction if fraction > 0.002 else None
-    return ProgressEvent(step=s.step, epoch=s.epoch, loss=loss, smoothed_loss=s.smoothed_loss or loss,
-                         learning_rate=run.optimizer.param_groups[0]["lr"],
-                         tokens_per_second=tokens_per_s, elapsed_s=elapsed, eta_s=eta,
-                         fraction=fraction)
 
 
 __all__ = ["train", "Cancelled"]

@@ -7,10 +7,11 @@ import time
 from core.batching import bucket_order, collate
 from core.checkpoint import CheckpointStore
 from core.errors import Cancelled
-from core.events import DoneEvent
+from core.events import DoneEvent, ProgressEvent
 from core.model_folder import WEIGHTS, write_meta, write_weights
 
 SMOOTHING = 0.98   # exponential moving average of the loss, for a readable curve
+PROGRESS_INTERVAL_S = 0.1   # at most ~10 progress events a second
 
 
 class _Stop(Exception):
@@ -20,8 +21,6 @@ class _Stop(Exception):
 
 def run_loop(run, store: CheckpointStore) -> DoneEvent:
     """Train ``run`` (a ``core.train._Run``) until a limit, early stop or cancel; save on exit."""
-    from core import train as _train   # progress_event and the throttle interval live there
-
     s, cfg = run.state, run.cfg
     t0 = time.monotonic()
     base_elapsed, paused = s.elapsed_s, 0.0
@@ -49,8 +48,8 @@ def run_loop(run, store: CheckpointStore) -> DoneEvent:
                         SMOOTHING * s.smoothed_loss + (1 - SMOOTHING) * loss
                     tokens_since += batch.n_tokens
                     now = time.monotonic()
-                    if now - last_emit >= _train.PROGRESS_INTERVAL_S or first:
-                        run.emit(_train.progress_event(run, loss, tokens_since / max(now - last_emit, 1e-9),
+                    if now - last_emit >= PROGRESS_INTERVAL_S or first:
+                        run.emit(progress_event(run, loss, tokens_since / max(now - last_emit, 1e-9),
                                                        elapsed()))
                         last_emit, tokens_since, first = now, 0, False
                     if s.step % cfg.valid_every == 0:
@@ -91,3 +90,20 @@ def run_loop(run, store: CheckpointStore) -> DoneEvent:
                      model_dir=str(run.out), elapsed_s=s.elapsed_s)
     run.emit(done)
     return done
+
+
+def progress_event(run, loss: float, tokens_per_s: float, elapsed: float) -> ProgressEvent:
+    s, cfg = run.state, run.cfg
+    fractions = []
+    if cfg.time_budget_s:
+        fractions.append(elapsed / cfg.time_budget_s)
+    if cfg.max_steps:
+        fractions.append(s.step / cfg.max_steps)
+    if cfg.epochs:
+        fractions.append(s.step / (cfg.epochs * run.batches_per_epoch))
+    fraction = min(1.0, max(fractions)) if fractions else 0.0
+    eta = elapsed * (1 - fraction) / fraction if fraction > 0.002 else None
+    return ProgressEvent(step=s.step, epoch=s.epoch, loss=loss, smoothed_loss=s.smoothed_loss or loss,
+                         learning_rate=run.optimizer.param_groups[0]["lr"],
+                         tokens_per_second=tokens_per_s, elapsed_s=elapsed, eta_s=eta,
+                         fraction=fraction)

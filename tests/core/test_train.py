@@ -20,6 +20,7 @@ import pytest
 import torch
 
 import core.train
+import core.training_loop
 from core.cancel import CancelToken
 from core.checkpoint import CheckpointStore
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
@@ -290,7 +291,7 @@ def _losses_into(store: dict, token: CancelToken | None = None, cancel_at: int |
 def test_exact_resume(tmp_path, monkeypatch, first_stop):
     """Run A trains 2N steps; run B stops at N (cancel, or a step limit followed by its end-of-run
     validation) and resumes to 2N. Steps N+1..2N must have the same losses, and the same weights."""
-    monkeypatch.setattr(core.train, "PROGRESS_INTERVAL_S", 0)      # every step reports its loss
+    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)      # every step reports its loss
     spec = toy_spec(tmp_path / "data", 300)   # 285 training pairs: 18 batches/epoch, N is mid-epoch
     cfg = train_config(batch_size=16, max_steps=2 * N, valid_every=1000, seed=7)
 

@@ -21,6 +21,7 @@ import pytest
 
 import core.checkpoint as ck
 import core.train
+import core.training_loop
 from core.checkpoint import CheckpointStore
 from core.errors import CheckpointError
 from core.events import ProgressEvent
@@ -111,7 +112,7 @@ def test_disk_full_while_writing_a_checkpoint_stops_cleanly(tmp_path, monkeypatc
                 "exit 2 with one message naming the file and the disk-full reason, no traceback; "
                 "training stops at that step; the previous checkpoints are intact and load; no "
                 "partial file at the final name; `--resume` continues")
-    monkeypatch.setattr(core.train, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
     src, tgt = write_reverse_corpus(tmp_path, 120, seed=1)
     out = tmp_path / "run"
     disk = DiskFull(".ckpt-", after=2)
@@ -407,7 +408,7 @@ def test_exception_inside_the_loop_leaves_the_last_checkpoint_usable(tmp_path, m
     rec = fault(CAT_CRASH, what,
                 "the exception propagates (no silent continue); model.json says 'failed'; the last "
                 "checkpoint (step 10) loads, the model translates, and resume continues from it")
-    monkeypatch.setattr(core.train, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
     spec = toy_spec(tmp_path / "data", 200, seed=6)
     out = tmp_path / "run"
     cfg = train_config(max_steps=30, valid_every=5, seed=6)

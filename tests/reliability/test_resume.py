@@ -16,6 +16,7 @@ import pytest
 import torch
 
 import core.train
+import core.training_loop
 from core.cancel import CancelToken
 from core.checkpoint import CheckpointStore
 from core.events import ProgressEvent, ValidationEvent
@@ -60,7 +61,7 @@ def test_cancel_then_resume_equals_uninterrupted_across_epochs_and_validations(
                 "dropout on",
                 f"losses of steps {n + 1}..{2 * n} equal an uninterrupted {2 * n}-step run to "
                 f"{TOL:g}; same final weights, scheduler state, best metric and patience counter")
-    monkeypatch.setattr(core.train, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
     spec = toy_spec(tmp_path / "data", 120, seed=11)
     cfg = train_config(max_steps=2 * n, valid_every=4, seed=11, patience=100)
 
@@ -115,7 +116,7 @@ def test_cli_resume_equals_uninterrupted(tmp_path, monkeypatch, capsys, fault):
                 f"then `train --resume DIR --max-steps {2 * n}`",
                 f"per-step losses from --json-progress equal an uninterrupted `--max-steps "
                 f"{2 * n}` run to {TOL:g}")
-    monkeypatch.setattr(core.train, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
     src, tgt = write_reverse_corpus(tmp_path, 120, seed=12)
     common = ("--valid-every", "5", "--seed", "12", "--json-progress")
     r_a = run_cli(capsys, *cli_train_args(src, tgt, tmp_path / "a", "--max-steps", str(2 * n),
@@ -229,7 +230,7 @@ def test_resume_accepts_changed_training_only_settings(cli_run, tmp_path, capsys
     rec = fault(CAT, "`train --resume DIR --lr 0.001 --batch-size 16 --patience 3 --max-steps 9` "
                 "(settings that do not shape the model or the data)",
                 "accepted: training continues from the saved step")
-    monkeypatch.setattr(core.train, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
     run, _ = _own_copy(cli_run, tmp_path)
     r = run_cli(capsys, "train", "--resume", str(run), "--lr", "0.001", "--batch-size", "16",
                 "--patience", "3", "--max-steps", "9", "--json-progress")
@@ -242,7 +243,7 @@ def test_resuming_a_finished_run_trains_no_extra_step(cli_run, tmp_path, capsys,
                                                       fault):
     rec = fault(CAT, "`train --resume DIR` of a run that already reached its --max-steps (6)",
                 "nothing more is trained: done at step 6 (or a clear message to raise the limit)")
-    monkeypatch.setattr(core.train, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
     run, _ = _own_copy(cli_run, tmp_path)
     r = run_cli(capsys, "train", "--resume", str(run), "--json-progress")
     steps = sorted(_progress(r.out))
