@@ -72,7 +72,8 @@ def _add_train(sub: Any) -> None:
     run.add_argument("--preset", choices=["tiny", "small", "base"], default="small",
                      help="model size and training defaults: tiny (seconds, for demos), small "
                           "(default), base (the standard bi-GRU 256 benchmark model)")
-    run.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop after this much wall-clock time")
+    run.add_argument("--time-budget", type=float, metavar="SECONDS",
+                     help="stop after this much wall-clock time (with --resume: this much more)")
     run.add_argument("--epochs", type=int, metavar="N", help="stop after N passes over the data (0: no limit)")
     run.add_argument("--max-steps", type=int, metavar="N", help="stop after N updates")
     run.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default=None,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import csv
+import json
 import dataclasses
 import signal
 import sys
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
 from core.cancel import CancelToken
+from core.corpus import read_text_lines
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
 from core.errors import ConfigError, CorpusError, CoreError
 from core.events import Event, ProgressEvent, ValidationEvent, to_json_dict, Translation
@@ -26,30 +27,6 @@ def print_json(obj: Any, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     out.flush()
-
-
-def read_text_lines(path: str) -> Iterator[tuple[int, str]]:
-    """Lines of a UTF-8 file, split on "\\n" only; a bad byte names file:line."""
-    try:
-        f = open(path, "rb")
-    except FileNotFoundError:
-        raise CorpusError(path, None, "file not found") from None
-    except IsADirectoryError:
-        raise CorpusError(path, None, "is a folder, not a file") from None
-    except OSError as exc:
-        raise CorpusError(path, None, f"cannot be read: {exc.strerror}") from None
-    with f:
-        for n, raw in enumerate(f, 1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            raw = raw.rstrip(b"\n")
-            if raw.endswith(b"\r"):
-                raw = raw[:-1]
-            try:
-                yield n, raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise CorpusError(path, n, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                                  byte=exc.start + 1) from None
 
 
 def _stdin_lines() -> Iterator[str]:
@@ -207,7 +184,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             spec = CorpusSpec(**meta.corpus["spec"])
             dev = meta.corpus.get("dev_spec")
             dev_spec = CorpusSpec(**dev) if dev else None
-            model, tok, cfg = _train_configs(args, (meta.model, meta.tokenizer, meta.train))
+            extra, args.time_budget = args.time_budget, None   # on resume: *more* time, from now
+            model, tok, cfg = _train_configs(args, (meta.model, meta.tokenizer,
+                                                    meta.train_for_resume(extra)))
             done = train(spec, args.resume, model, tok, cfg, dev_spec=dev_spec, on_event=on_event,
                          cancel=token, resume=True, name=meta.name)
         else:

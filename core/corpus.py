@@ -307,6 +307,30 @@ def _cr_line_ends(path: str) -> bool:
     return b"\n" not in head and head.count(b"\r") >= 2
 
 
+def read_text_lines(path: str) -> Iterator[tuple[int, str]]:
+    """Lines of a UTF-8 file, split on "\\n" only; a bad byte names file:line."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        raise CorpusError(path, None, "file not found") from None
+    except IsADirectoryError:
+        raise CorpusError(path, None, "is a folder, not a file") from None
+    except OSError as exc:
+        raise CorpusError(path, None, f"cannot be read: {exc.strerror}") from None
+    with f:
+        for n, raw in enumerate(f, 1):
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            raw = raw.rstrip(b"\n")
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            try:
+                yield n, raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise CorpusError(path, n, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                                  byte=exc.start + 1) from None
+
+
 # --------------------------------------------------------------------------------------------------
 # Dev split, fingerprint, line count
 

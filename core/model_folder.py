@@ -71,6 +71,20 @@ class ModelMeta:
             "params": self.params,
         }
 
+    def train_for_resume(self, extra_time_s: float | None = None) -> TrainConfig:
+        """The training settings to continue this run with.
+
+        A time budget counts the whole run, so continuing a run that used up its budget means
+        granting more: ``extra_time_s`` seconds from now (by default its old budget again).
+        """
+        cfg = self.train
+        spent = float(self.metrics.get("train_time_s") or 0.0)
+        if extra_time_s is not None:
+            return cfg.replace(time_budget_s=spent + extra_time_s)
+        if self.status == "time_budget" and cfg.time_budget_s:
+            return cfg.replace(time_budget_s=spent + cfg.time_budget_s)
+        return cfg
+
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: Path) -> "ModelMeta":
         try:
@@ -107,6 +121,16 @@ def read_meta(folder: str | Path) -> ModelMeta:
     if not isinstance(data, dict):
         raise CheckpointError(f"{path} does not hold a JSON object")
     return ModelMeta.from_dict(data, path)
+
+
+def has_checkpoint(folder: str | Path) -> bool:
+    """Whether the model folder holds resumable training state, without importing torch (the app
+    asks this on its GUI thread whenever a model is selected)."""
+    folder = Path(folder) / CHECKPOINTS
+    try:
+        return folder.is_dir() and any(p.is_file() for p in folder.glob("ckpt-*.pt"))
+    except OSError:
+        return False
 
 
 def write_vocabs(folder: Path, src: Vocab, tgt: Vocab) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from core.model_folder import has_checkpoint
 from gui.workers import TrainJob
 
 log = logging.getLogger(__name__)
@@ -17,20 +18,6 @@ log = logging.getLogger(__name__)
 # A run that ended like this, with a checkpoint on disk, can be continued ("training" in model.json
 # while no process trains it means the app or the machine went down mid-run).
 RESUMABLE_STATUSES = ("cancelled", "time_budget", "failed", "training")
-
-
-def has_checkpoint(folder: str | Path) -> bool:
-    """Whether ``folder/checkpoints`` holds a saved training state.
-
-    Looks for the files (``ckpt-<step>.pt``, core.checkpoint's naming) rather than opening a
-    CheckpointStore: that imports torch and tidies the folder, and this runs on the GUI thread
-    each time a model is selected in the library. core.train checks the checkpoint for real."""
-    from core.model_folder import CHECKPOINTS
-    folder = Path(folder) / CHECKPOINTS
-    try:
-        return folder.is_dir() and any(p.is_file() for p in folder.glob("ckpt-*.pt"))
-    except OSError:
-        return False
 
 
 def can_resume(folder: str | Path, status: str) -> bool:
@@ -54,10 +41,7 @@ def resume_job(folder: str | Path, extra_time_s: float | None = None) -> TrainJo
     if not isinstance(spec_data, dict):
         raise CheckpointError(f"{folder / 'model.json'} does not say which corpus the run used")
     dev_data = meta.corpus.get("dev_spec")
-    cfg = meta.train
-    if meta.status == "time_budget" and cfg.time_budget_s:
-        spent = float(meta.metrics.get("train_time_s") or cfg.time_budget_s)
-        cfg = cfg.replace(time_budget_s=spent + (extra_time_s or cfg.time_budget_s))
+    cfg = meta.train_for_resume(extra_time_s if meta.status == "time_budget" else None)
     return TrainJob(spec=CorpusSpec(**spec_data), out_dir=str(folder), model_cfg=meta.model,
                     tok_cfg=meta.tokenizer, train_cfg=cfg,
                     dev_spec=CorpusSpec(**dev_data) if isinstance(dev_data, dict) else None,
