@@ -217,7 +217,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_translate(args: argparse.Namespace) -> int:
     from core.translator import Translator
 
-    tr = Translator.load(args.model, args.device)
+    tr = Translator.load(args.model, args.device, args.precision)
     if args.input:
         lines = [text for _, text in read_text_lines(args.input)]
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout

@@ -85,9 +85,9 @@ class Attention(nn.Module):
         else:
             scores = torch.bmm(memory.keys, query.unsqueeze(-1)).squeeze(-1)
         scores = scores.masked_fill(~memory.mask, float("-inf"))
-        weights = torch.softmax(scores.float(), dim=-1).to(memory.values.dtype)
-        context = torch.bmm(weights.unsqueeze(1), memory.values).squeeze(1)  # (B, K)
-        return context, weights
+        weights = torch.softmax(scores.float(), dim=-1)                    # fp32 even under bf16
+        context = torch.bmm(weights.to(memory.values.dtype).unsqueeze(1), memory.values).squeeze(1)
+        return context, weights                                            # (B, K), (B, S)
 
 
 class Decoder(nn.Module):

@@ -109,7 +109,7 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
     offsets_2k = torch.arange(b, device=dev).unsqueeze(1) * (2 * k)
     steps: list[_Step] = []
     finished: list[list[tuple[float, int, int]]] = [[] for _ in range(b)]  # (score, step, slot)
-    active = [True] * b
+    active = torch.ones(b, dtype=torch.bool)
     forced = _checked_prefix(prefix, b)
     for tok in forced:   # the fixed prefix: every slot extends beam row 0 with the given token
         features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
@@ -122,6 +122,7 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
         prev = torch.full((k,), tok, dtype=torch.long, device=dev)
         hidden = hidden.index_select(1, torch.zeros(k, dtype=torch.long, device=dev))
     limits = [lim + len(forced) for lim in limits]
+    limits_t = torch.tensor(limits)
     for t in range(len(forced), max(limits)):
         features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
         logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)     # (B*K, V)
@@ -136,13 +137,14 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
         token = (top_idx % v).view(-1)
         step = _Step(parent, token, logp[parent, token].exp(), weights.index_select(0, parent))
         steps.append(step)
-        keep = _choose(top_scores.cpu(), token.view(b, 2 * k).cpu(), t, k, limits, active, finished)
-        if not any(active):
+        keep, padding = _choose(top_scores.cpu(), token.view(b, 2 * k).cpu(), t, k, limits_t,
+                                active, finished)
+        if not bool(active.any()):
             break
         step.kept = (keep.to(dev) + offsets_2k).view(-1)                              # (B*K,) slots
-        inactive = torch.tensor([not a for a in active], device=dev).unsqueeze(1)
+        dead = (padding | ~active.unsqueeze(1)).to(dev)
         scores = top_scores.view(-1).index_select(0, step.kept).view(b, k) \
-            .masked_fill(inactive, float("-inf"))
+            .masked_fill(dead, float("-inf"))
         prev = token.index_select(0, step.kept)
         hidden = hidden.index_select(1, parent.index_select(0, step.kept))
     return _collect(steps, finished, src_len, nbest, alpha)
@@ -159,30 +161,29 @@ class _Step:
     kept: Tensor | None = None   # (B*K,) which slot became each beam row of the next step
 
 
-def _choose(top_scores: Tensor, top_tok: Tensor, t: int, k: int, limits: list[int],
-            active: list[bool], finished: list[list[tuple[float, int, int]]]) -> Tensor:
-    """Per sentence: record candidates that finish, return the K slots that continue."""
+def _choose(top_scores: Tensor, top_tok: Tensor, t: int, k: int, limits: Tensor,
+            active: Tensor, finished: list[list[tuple[float, int, int]]]) -> tuple[Tensor, Tensor]:
+    """Record the candidates that finish; return the K slots that continue (B, K) and a mask of
+    the slots that are only padding (fewer than K open candidates), whose beams are dropped.
+
+    top_scores, top_tok: (B, 2K) on the CPU, best first; limits (B,) long; active (B,) bool,
+    updated in place (a sentence stops once it has K finished hypotheses or hits its limit).
+    """
     b = top_scores.size(0)
-    keep = torch.zeros((b, k), dtype=torch.long)
-    for i in range(b):
-        if not active[i]:
-            keep[i] = torch.arange(k)
-            continue
-        alive: list[int] = []
-        for r in range(2 * k):
-            s = float(top_scores[i, r])
-            if s == float("-inf"):
-                continue
-            if int(top_tok[i, r]) == EOS_ID or t + 1 >= limits[i]:
-                if r < k:
-                    finished[i].append((s, t, i * 2 * k + r))
-            elif len(alive) < k:
-                alive.append(r)
-        if len(finished[i]) >= k or t + 1 >= limits[i] or not alive:
-            active[i] = False
-        alive += [alive[-1] if alive else 0] * (k - len(alive))
-        keep[i] = torch.tensor(alive)
-    return keep
+    valid = top_scores > float("-inf")
+    at_limit = (t + 1 >= limits).unsqueeze(1)                                   # (B, 1)
+    ends = (top_tok == EOS_ID) | at_limit
+    rank = torch.arange(2 * k).unsqueeze(0)
+    finishing = ends & valid & (rank < k) & active.unsqueeze(1)
+    for i, r in finishing.nonzero().tolist():
+        finished[i].append((float(top_scores[i, r]), t, i * 2 * k + r))
+    open_ = ~ends & valid
+    # the first K open candidates in rank order, then (as padding) the rest
+    order = torch.argsort(torch.where(open_, rank, rank + 2 * k), dim=1, stable=True)[:, :k]
+    padding = ~open_.gather(1, order)
+    n_finished = torch.tensor([len(f) for f in finished])
+    active &= ~((n_finished >= k) | at_limit.squeeze(1) | ~open_.any(1))
+    return order, padding
 
 
 def _collect(steps: list[_Step], finished: list[list[tuple[float, int, int]]], src_len: Tensor,

@@ -159,3 +159,20 @@ def test_translation_probs_are_the_forced_probs(tr):
     src, src_len = tr._tensors([t.source_tokens[:-1]])
     f = forced(tr.model, src, src_len, [tr.tgt_vocab.encode(t.target_tokens[:-1])])[0]
     np.testing.assert_allclose(f.probs, t.token_probs, atol=1e-5)
+
+
+def test_bf16_weights_translate_the_same_with_true_attention(toy, tr):
+    """The faster bfloat16 copy must still give rows summing to 1, zero weight nowhere it
+    should not, and (on this well-learned task) the same outputs as fp32."""
+    folder = tr.path
+    fast = Translator.load(folder, "cpu", precision="bf16")
+    sentences = ["w1 w2 w3", "w4 w5 w6 w7", "w0 w9 w8 w7 w6"]
+    for s in sentences:
+        a, b = tr.translate(s)[0], fast.translate(s)[0]
+        _check(b)
+        assert b.text == a.text
+        assert np.abs(a.attention - b.attention).max() < 0.05
+    assert [t.text for t in fast.translate_batch(sentences, beam=3)] == \
+        [t.text for t in tr.translate_batch(sentences, beam=3)]
+    with pytest.raises(CoreError, match="precision"):
+        Translator.load(folder, "cpu", precision="fp8")
