@@ -73,7 +73,8 @@ def main() -> int:
     ap.add_argument("--test", default="test_2016_flickr")
     ap.add_argument("--budget", type=float, default=600.0, help="training wall-clock seconds")
     ap.add_argument("--preset", default="base")
-    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                    help="training precision (autocast); also used for the test-set translation")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--valid-every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
@@ -117,7 +118,7 @@ def main() -> int:
     steady = [e.tokens_per_second for e in progress if e.elapsed_s >= 0.1 * args.budget]
     tps = statistics.median(steady) if steady else None
 
-    tr = Translator.load(out, cfg.device)
+    tr = Translator.load(out, cfg.device, args.precision)
     srcs = files[args.test, args.src].read_text(encoding="utf-8").splitlines()
     refs = files[args.test, args.tgt].read_text(encoding="utf-8").splitlines()
     result = {

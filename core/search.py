@@ -169,7 +169,6 @@ def _choose(top_scores: Tensor, top_tok: Tensor, t: int, k: int, limits: Tensor,
     top_scores, top_tok: (B, 2K) on the CPU, best first; limits (B,) long; active (B,) bool,
     updated in place (a sentence stops once it has K finished hypotheses or hits its limit).
     """
-    b = top_scores.size(0)
     valid = top_scores > float("-inf")
     at_limit = (t + 1 >= limits).unsqueeze(1)                                   # (B, 1)
     ends = (top_tok == EOS_ID) | at_limit
