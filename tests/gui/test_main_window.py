@@ -86,7 +86,7 @@ def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     marks = {"clicked start": meter.since.elapsed() / 1000}
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=60000)
     marks["first progress"] = meter.since.elapsed() / 1000
-    qtbot.waitUntil(lambda: len(panel.loss_plot.curve_data("smoothed")[0]) >= 2, timeout=30000)
+    qtbot.waitUntil(lambda: len(panel.loss_plot.curve_data("smoothed")[0]) >= 2, timeout=90000)
     assert "tok/s" in bar.format() and "ETA" in bar.format()
     # a validation: sample translations and the probe's attention appear
     qtbot.waitUntil(lambda: panel.samples_table.rowCount() > 0, timeout=30000)

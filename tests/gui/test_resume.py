@@ -5,6 +5,7 @@ settings and corpus its model.json holds, and finishes; from the Train tab or th
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -69,10 +70,16 @@ def test_resume_from_the_models_tab_and_its_limits(window, qtbot, toy_corpus, ti
     a message, not a crash; a time-budget run gets more time."""
     from gui.resume import can_resume, resume_job
     lib = window.library_panel
-    assert can_resume(tiny_model_dir, "time_budget")       # the fixture ran out of its budget
-    job = resume_job(tiny_model_dir, extra_time_s=30.0)
-    meta = json.loads((tiny_model_dir / "model.json").read_text(encoding="utf-8"))
-    assert job.resume and job.out_dir == str(tiny_model_dir) and job.name == meta["name"]
+    # the fixture's run may end on its budget or by early stopping, depending on the machine's
+    # speed: work on a copy that ended on its budget
+    stopped = tmp_path / "budget-run"
+    shutil.copytree(tiny_model_dir, stopped)
+    meta = json.loads((stopped / "model.json").read_text(encoding="utf-8"))
+    meta["status"] = "time_budget"
+    (stopped / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert can_resume(stopped, "time_budget")
+    job = resume_job(stopped, extra_time_s=30.0)
+    assert job.resume and job.out_dir == str(stopped) and job.name == meta["name"]
     assert job.train_cfg.time_budget_s == meta["metrics"]["train_time_s"] + 30.0
     assert job.spec.tsv_path == meta["corpus"]["spec"]["tsv_path"]
     assert job.model_cfg.to_dict() == meta["model"]
