@@ -150,6 +150,9 @@ class TrainPanel(QWidget):
         self.budget_spin.setSpecialValueText("no limit")
         self.valid_spin = self._spin("validEverySpin", 1, 1000000)
         self.valid_spin.setSuffix(" steps")
+        self.patience_spin = self._spin("patienceSpin", 1, 10000)
+        self.patience_spin.setSuffix(" validations")
+        self.patience_spin.setToolTip("stop when this many validations in a row bring no better BLEU")
         self.device_combo = _named(QComboBox(), "deviceCombo")
         self.device_combo.addItem("Automatic (looking for a GPU…)", "auto")
         self.probe_edit = _named(QLineEdit(), "probeSentenceEdit")
@@ -170,6 +173,7 @@ class TrainPanel(QWidget):
         sf.addRow("Epochs", self.epochs_spin)
         sf.addRow("Time budget", self.budget_spin)
         sf.addRow("Validate every", self.valid_spin)
+        sf.addRow("Stop early after", self.patience_spin)
         sf.addRow("Device", self.device_combo)
         sf.addRow("Probe sentence", self.probe_edit)
         sf.addRow("Model name", self.name_edit)
@@ -388,6 +392,7 @@ class TrainPanel(QWidget):
         self.epochs_spin.setValue(t.epochs)
         self.budget_spin.setValue((t.time_budget_s or 0) / 60)
         self.valid_spin.setValue(t.valid_every)
+        self.patience_spin.setValue(t.patience)
 
     @Slot(object)
     def set_devices(self, devices: list) -> None:
@@ -415,6 +420,7 @@ class TrainPanel(QWidget):
                             epochs=self.epochs_spin.value(),
                             time_budget_s=budget if budget > 0 else None,
                             valid_every=self.valid_spin.value(),
+                            patience=self.patience_spin.value(),
                             device=self.device_combo.currentData() or "auto",
                             probe=self.probe_edit.text().strip() or None)
 

@@ -43,6 +43,7 @@ def test_a_failure_inside_the_training_loop_is_shown_and_the_saved_state_survive
     panel.epochs_spin.setValue(0)
     panel.budget_spin.setValue(1.0)
     panel.valid_spin.setValue(5)
+    panel.patience_spin.setValue(10000)     # no early stop before the sabotaged save
     panel.name_edit.setText("doomed run")
     checkpoints: list = []
     window.session.trainEvent.connect(
