@@ -24,7 +24,7 @@ def run_loop(run, store: CheckpointStore) -> DoneEvent:
     s, cfg = run.state, run.cfg
     t0 = time.monotonic()
     base_elapsed, paused = s.elapsed_s, 0.0
-    last_emit, tokens_since = t0, 0
+    last_emit, rate_start, tokens_since = t0, t0, 0   # rate_start: tokens/s excludes validation
     first = True
 
     def elapsed() -> float:
@@ -38,7 +38,10 @@ def run_loop(run, store: CheckpointStore) -> DoneEvent:
                 while s.batch_pos < len(order):
                     if cfg.max_steps and s.step >= cfg.max_steps:
                         raise _Stop("finished")      # a resumed run may be at its limit already
-                    paused += run.cancel.wait_if_paused()
+                    waited = run.cancel.wait_if_paused()
+                    if waited:
+                        paused += waited
+                        rate_start, tokens_since = time.monotonic(), 0
                     run.cancel.raise_if_cancelled()
                     batch = collate(run.examples, order[s.batch_pos])
                     loss = run.train_step(batch)
@@ -49,16 +52,16 @@ def run_loop(run, store: CheckpointStore) -> DoneEvent:
                     tokens_since += batch.n_tokens
                     now = time.monotonic()
                     if now - last_emit >= PROGRESS_INTERVAL_S or first:
-                        run.emit(progress_event(run, loss, tokens_since / max(now - last_emit, 1e-9),
-                                                       elapsed()))
-                        last_emit, tokens_since, first = now, 0, False
+                        run.emit(progress_event(run, loss, tokens_since / max(now - rate_start, 1e-9),
+                                                elapsed()))
+                        last_emit, rate_start, tokens_since, first = now, now, 0, False
                     if s.step % cfg.valid_every == 0:
                         event = run.validate()
                         run.emit(event)
                         run.save(store, event.is_best)
                         if s.bad_validations >= cfg.patience:
                             raise _Stop("early_stopped")
-                        last_emit, tokens_since = time.monotonic(), 0
+                        rate_start, tokens_since = time.monotonic(), 0
                     if cfg.max_steps and s.step >= cfg.max_steps:
                         raise _Stop("finished")
                     if cfg.time_budget_s and elapsed() >= cfg.time_budget_s:

@@ -350,3 +350,24 @@ def test_end_to_end_learns_reversal_with_anti_diagonal_attention(toy):
             rows += 1
             on_diagonal += int(np.argmax(t.attention[i]) == n - 1 - i)
     assert on_diagonal / rows >= 0.9, f"only {on_diagonal}/{rows} rows peak on the anti-diagonal"
+
+
+def test_frequent_validations_do_not_starve_progress_events(tmp_path):
+    """Validating every few steps must not hold back the ~10-a-second progress events."""
+    from core.config import TokenizerConfig, preset
+    from core.corpus import CorpusSpec
+    from core.events import ProgressEvent, ValidationEvent
+    from core.train import train
+    from tests.toy import write_reverse_corpus
+
+    src, tgt = write_reverse_corpus(tmp_path, 400, seed=5)
+    p = preset("tiny")
+    cfg = p.train.replace(epochs=0, time_budget_s=2.5, valid_every=3, patience=10000, dev_max=8)
+    events: list = []
+    train(CorpusSpec(str(src), str(tgt)), tmp_path / "m", p.model, TokenizerConfig("en", "en"), cfg,
+          on_event=events.append)
+    progress = [e for e in events if isinstance(e, ProgressEvent)]
+    validations = [e for e in events if isinstance(e, ValidationEvent)]
+    assert len(validations) > 10
+    assert len(progress) >= 10, f"only {len(progress)} progress events in 2.5 s"
+    assert all(e.tokens_per_second > 0 for e in progress)
