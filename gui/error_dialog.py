@@ -63,7 +63,7 @@ class ErrorReporter(QObject):
         box = QMessageBox(self._parent_widget)
         box.setObjectName("errorDialog")
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(f"Attnscope — {title}")
+        box.setWindowTitle(title)               # Qt appends the application display name
         box.setText(message)
         if details:
             box.setDetailedText(details)

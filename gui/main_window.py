@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         self.settings.last_model = info.path
         self.statusBar().showMessage(f"Opened “{info.name}” ({info.src_lang} → {info.tgt_lang})",
                                      8000)
-        self.setWindowTitle(f"Attnscope — {info.name}")
+        self.setWindowTitle(info.name)          # Qt appends " — Attnscope" (the display name)
         self.library_panel.select_path(info.path)
         if self.tabs.currentIndex() == self._tab_at_load:   # the user stayed where they were
             self.tabs.setCurrentWidget(self.translate_panel)
