@@ -309,15 +309,7 @@ def _cr_line_ends(path: str) -> bool:
 
 def read_text_lines(path: str) -> Iterator[tuple[int, str]]:
     """Lines of a UTF-8 file, split on "\\n" only; a bad byte names file:line."""
-    try:
-        f = open(path, "rb")
-    except FileNotFoundError:
-        raise CorpusError(path, None, "file not found") from None
-    except IsADirectoryError:
-        raise CorpusError(path, None, "is a folder, not a file") from None
-    except OSError as exc:
-        raise CorpusError(path, None, f"cannot be read: {exc.strerror}") from None
-    with f:
+    with open_binary(path) as f:
         for n, raw in enumerate(f, 1):
             if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]

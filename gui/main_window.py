@@ -233,22 +233,19 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
     def confirm_stop_training(self) -> bool:
         """Ask before closing while a model trains (tests replace this)."""
-        if self.auto_confirm:
-            return True
-        answer = QMessageBox.question(
-            self, "Training is running",
-            "A model is training. Stop it, save a checkpoint, and quit?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return self._ask_to_quit("Training is running",
+                                 "A model is training. Stop it, save a checkpoint, and quit?")
 
     def confirm_stop_file_translation(self) -> bool:
         """Ask before closing while a file is translated (tests replace this)."""
+        return self._ask_to_quit("A file is being translated", "A file is being translated. "
+                                 "Stop it and quit? Nothing will be written.")
+
+    def _ask_to_quit(self, title: str, question: str) -> bool:
         if self.auto_confirm:
             return True
         answer = QMessageBox.question(
-            self, "A file is being translated",
-            "A file is being translated. Stop it and quit? Nothing will be written.",
+            self, title, question,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
