@@ -23,7 +23,7 @@ import core.train
 import core.training_loop
 from core.cancel import CancelToken
 from core.checkpoint import CheckpointStore
-from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
+from core.config import ModelConfig, TokenizerConfig, preset
 from core.corpus import CorpusSpec
 from core.errors import CheckpointError, CoreError
 from core.events import (
@@ -37,24 +37,14 @@ from core.events import (
 from core.model_folder import load_model, read_history, read_meta
 from core.train import train
 from core.translator import Translator
-from tests.toy import reverse_pair, write_reverse_corpus
+from tests.toy import (record_step_losses, reverse_pair, toy_spec, train_config,
+                       write_reverse_corpus)
 
 TOK = TokenizerConfig(src_lang="en", tgt_lang="en")            # toy words tokenize as themselves
 SMALL_MODEL = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1)
 TOY_MODEL = ModelConfig(emb_size=16, hidden_size=32, dropout=0.1)
 TOY_PAIRS = 2000
 TOY_BUDGET_S = 25.0
-
-
-def train_config(**changes) -> TrainConfig:
-    """The tiny preset, single-threaded on the CPU (two threads on a busy 2-core box crawl)."""
-    return preset("tiny").train.replace(num_threads=1, device="cpu", **changes)
-
-
-def toy_spec(folder: Path, n: int, seed: int = 0) -> CorpusSpec:
-    folder.mkdir(parents=True, exist_ok=True)
-    src, tgt = write_reverse_corpus(folder, n, seed=seed)
-    return CorpusSpec(src_path=str(src), tgt_path=str(tgt))
 
 
 # ---- the shared trained model --------------------------------------------------------------------
@@ -277,16 +267,6 @@ def test_resume_with_a_changed_corpus_is_refused(tmp_path):
 N = 30
 
 
-def _losses_into(store: dict, token: CancelToken | None = None, cancel_at: int | None = None):
-    def on_event(e):
-        if isinstance(e, ProgressEvent):
-            assert e.step not in store, f"step {e.step} reported twice"
-            store[e.step] = e.loss
-            if token is not None and e.step == cancel_at:
-                token.cancel()
-    return on_event
-
-
 @pytest.mark.parametrize("first_stop", ["cancel", "max_steps"])
 def test_exact_resume(tmp_path, monkeypatch, first_stop):
     """Run A trains 2N steps; run B stops at N (cancel, or a step limit followed by its end-of-run
@@ -296,14 +276,15 @@ def test_exact_resume(tmp_path, monkeypatch, first_stop):
     cfg = train_config(batch_size=16, max_steps=2 * N, valid_every=1000, seed=7)
 
     a: dict[int, float] = {}
-    done_a = train(spec, tmp_path / "a", SMALL_MODEL, TOK, cfg, on_event=_losses_into(a))
+    done_a = train(spec, tmp_path / "a", SMALL_MODEL, TOK, cfg, on_event=record_step_losses(a))
     assert done_a.step == 2 * N and sorted(a) == list(range(1, 2 * N + 1))
 
     b1: dict[int, float] = {}
     token = CancelToken()
     first_cfg = cfg if first_stop == "cancel" else cfg.replace(max_steps=N)
     done_b1 = train(spec, tmp_path / "b", SMALL_MODEL, TOK, first_cfg, cancel=token,
-                    on_event=_losses_into(b1, token, N if first_stop == "cancel" else None))
+                    on_event=record_step_losses(b1, token=token,
+                                                cancel_at=N if first_stop == "cancel" else None))
     assert done_b1.step == N
     assert done_b1.status == ("cancelled" if first_stop == "cancel" else "finished")
     assert CheckpointStore(tmp_path / "b" / "checkpoints").entries()[-1]["step"] == N
@@ -311,7 +292,8 @@ def test_exact_resume(tmp_path, monkeypatch, first_stop):
         assert b1[s] == a[s], f"the runs differ before the resume, at step {s}: not seeded?"
 
     b2: dict[int, float] = {}
-    done_b2 = train(spec, tmp_path / "b", SMALL_MODEL, TOK, cfg, on_event=_losses_into(b2), resume=True)
+    done_b2 = train(spec, tmp_path / "b", SMALL_MODEL, TOK, cfg, on_event=record_step_losses(b2),
+                    resume=True)
     assert done_b2.status == "finished" and done_b2.step == 2 * N
     assert sorted(b2) == list(range(N + 1, 2 * N + 1))
     diffs = {s: abs(b2[s] - a[s]) for s in b2 if abs(b2[s] - a[s]) > 1e-6}
@@ -354,11 +336,9 @@ def test_end_to_end_learns_reversal_with_anti_diagonal_attention(toy):
 
 def test_frequent_validations_do_not_starve_progress_events(tmp_path):
     """Validating every few steps must not hold back the ~10-a-second progress events."""
-    from core.config import TokenizerConfig, preset
-    from core.corpus import CorpusSpec
+    from core.config import TokenizerConfig
     from core.events import ProgressEvent, ValidationEvent
     from core.train import train
-    from tests.toy import write_reverse_corpus
 
     src, tgt = write_reverse_corpus(tmp_path, 400, seed=5)
     p = preset("tiny")

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
-from core.corpus import CorpusSpec
-from tests.toy import write_reverse_corpus
+from core.config import ModelConfig, TokenizerConfig, preset
+from tests.toy import toy_spec, train_config, write_reverse_corpus  # noqa: F401 (shared)
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -22,17 +21,6 @@ DEAD_PID = 999_999_999                  # above any pid_max: no process can have
 TOK = TokenizerConfig(src_lang="en", tgt_lang="en")      # toy words tokenize as themselves
 TINY_MODEL = preset("tiny").model                         # emb 32, hidden 64: the tiny preset
 SMALL_MODEL = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1)
-
-
-def train_config(**changes) -> TrainConfig:
-    """The tiny preset, single-threaded on the CPU (a shared 2-core machine)."""
-    return preset("tiny").train.replace(num_threads=1, device="cpu", **changes)
-
-
-def toy_spec(folder: Path, n: int, seed: int = 0) -> CorpusSpec:
-    folder.mkdir(parents=True, exist_ok=True)
-    src, tgt = write_reverse_corpus(folder, n, seed=seed)
-    return CorpusSpec(src_path=str(src), tgt_path=str(tgt))
 
 
 def shared_tiny_model(base: Path) -> Path:

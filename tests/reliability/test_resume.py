@@ -19,7 +19,6 @@ import core.train
 import core.training_loop
 from core.cancel import CancelToken
 from core.checkpoint import CheckpointStore
-from core.events import ProgressEvent, ValidationEvent
 from core.train import train
 from tests.reliability.helpers import (
     TINY_MODEL,
@@ -30,23 +29,10 @@ from tests.reliability.helpers import (
     toy_spec,
     train_config,
 )
-from tests.toy import write_reverse_corpus
+from tests.toy import record_step_losses, write_reverse_corpus
 
 CAT = "Resume"
 TOL = 1e-6
-
-
-def _collect(store: dict, validations: list, token: CancelToken | None = None,
-             cancel_at: int | None = None):
-    def on_event(e):
-        if isinstance(e, ProgressEvent):
-            assert e.step not in store, f"step {e.step} reported twice"
-            store[e.step] = e.loss
-            if token is not None and e.step == cancel_at:
-                token.cancel()
-        elif isinstance(e, ValidationEvent):
-            validations.append(e.step)
-    return on_event
 
 
 def _max_weight_diff(a: dict, b: dict) -> float:
@@ -67,16 +53,16 @@ def test_cancel_then_resume_equals_uninterrupted_across_epochs_and_validations(
 
     a: dict[int, float] = {}
     val_a: list[int] = []
-    train(spec, tmp_path / "a", TINY_MODEL, TOK, cfg, on_event=_collect(a, val_a))
+    train(spec, tmp_path / "a", TINY_MODEL, TOK, cfg, on_event=record_step_losses(a, val_a))
 
     b: dict[int, float] = {}
     val_b: list[int] = []
     token = CancelToken()
     first = train(spec, tmp_path / "b", TINY_MODEL, TOK, cfg, cancel=token,
-                  on_event=_collect(b, val_b, token, n))
+                  on_event=record_step_losses(b, val_b, token=token, cancel_at=n))
     b_resumed: dict[int, float] = {}
     done = train(spec, tmp_path / "b", TINY_MODEL, TOK, cfg, resume=True,
-                 on_event=_collect(b_resumed, val_b))
+                 on_event=record_step_losses(b_resumed, val_b))
 
     diffs = [abs(b_resumed[s] - a[s]) for s in range(n + 1, 2 * n + 1)]
     last_a = CheckpointStore(tmp_path / "a" / "checkpoints").load_last()[0]
