@@ -9,16 +9,37 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPlainTextEdit, QProgressBar, QPushButton, QScrollArea,
-                               QSizePolicy, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
-                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.config import ATTENTION_TYPES, PRESETS, ModelConfig, TokenizerConfig
 from core.paths import AppPaths
 from gui.resume import RESUMABLE_STATUSES, has_checkpoint, resume_job
 from gui.widgets.attention_heatmap import AttentionHeatmap
+from gui.widgets.column import column
 from gui.widgets.loss_plot import LossPlot
 from gui.workers import PreviewJob, TrainJob
 
@@ -232,18 +253,9 @@ class TrainPanel(QWidget):
         vsplit = QSplitter(Qt.Orientation.Vertical)
         vsplit.addWidget(self.loss_plot)
         bottom = QSplitter(Qt.Orientation.Horizontal)
-        samples = QWidget()
-        sl = QVBoxLayout(samples)
-        sl.setContentsMargins(0, 0, 0, 0)
-        sl.addWidget(QLabel("Sample translations (updated at each validation)"))
-        sl.addWidget(self.samples_table)
-        probe = QWidget()
-        pl = QVBoxLayout(probe)
-        pl.setContentsMargins(0, 0, 0, 0)
-        pl.addWidget(self.probe_label)
-        pl.addWidget(self.probe_heatmap)
-        bottom.addWidget(samples)
-        bottom.addWidget(probe)
+        bottom.addWidget(column("Sample translations (updated at each validation)",
+                                self.samples_table))
+        bottom.addWidget(column(self.probe_label, self.probe_heatmap))
         vsplit.addWidget(bottom)
         vsplit.setSizes([380, 420])
         dl.addWidget(vsplit, 1)

@@ -9,11 +9,24 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMenu, QPlainTextEdit, QPushButton, QSpinBox, QSplitter,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.widgets.attention_heatmap import AttentionHeatmap
+from gui.widgets.column import column
 
 log = logging.getLogger(__name__)
 
@@ -108,23 +121,13 @@ class TranslatePanel(QWidget):
         out_row.addWidget(self.output, 1)
         out_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(QLabel("N-best hypotheses (score):"))
-        ll.addWidget(self.nbest_list)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
         head.addWidget(QLabel("Attention — hover a cell; click a word; arrow keys move"))
         head.addStretch(1)
         head.addWidget(self.export_button)
-        rl.addLayout(head)
-        rl.addWidget(self.heatmap, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(column("N-best hypotheses (score):", self.nbest_list))
+        split.addWidget(column(head, (self.heatmap, 1)))
         split.setStretchFactor(1, 4)
         split.setSizes([340, 900])      # room for a hypothesis and its score
 
