@@ -7,6 +7,15 @@ Bahdanau (additive) attention, with s_{i-1} the decoder state before step i and 
 states:  e_ij = vᵀ tanh(W s_{i-1} + U h_j),  α_ij = softmax_j(e_ij),  c_i = Σ_j α_ij h_j.
 Padded source positions are masked to -inf before the softmax, so their weight is exactly 0.
 ``U h_j`` does not depend on i, so it is computed once per sentence (``project_keys``).
+
+Two decoders share that attention (``ModelConfig.decoder``):
+- ``bahdanau`` (the classic tutorial's): attend with the previous state, feed the context into
+  the GRU with the previous word. Each step depends on the last one's attention, so training
+  runs the GRU one step at a time.
+- ``luong``: run the GRU over the previous words first, then attend with its output
+  (``c_i`` from ``s_i``, not ``s_{i-1}``) and combine ``tanh(W_c [s_i; c_i])``. Nothing feeds
+  back, so training pushes the whole target through one fused GRU call and scores every step's
+  attention in one batched operation: faster, slightly different model.
 """
 
 from __future__ import annotations
@@ -77,8 +86,27 @@ class Attention(nn.Module):
         """values: (B, S, K) → keys: (B, S, A); done once per sentence, not once per step."""
         return values if self.kind == "dot" else self.key_layer(values)
 
-    def forward(self, query: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
-        """query: (B, H) → context (B, K), weights (B, S) with rows summing to 1."""
+    def forward_all(self, queries: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
+        """All steps at once: queries (B, T, H) → contexts (B, T, K), weights (B, T, S)."""
+        if self.kind == "bahdanau":
+            q = self.query_layer(queries).unsqueeze(2)                      # (B, T, 1, A)
+            scores = self.energy(torch.tanh(q + memory.keys.unsqueeze(1))).squeeze(-1)
+        else:
+            scores = torch.bmm(queries, memory.keys.transpose(1, 2))         # (B, T, S)
+        scores = scores.masked_fill(~memory.mask.unsqueeze(1), float("-inf"))
+        weights = torch.softmax(scores.float(), dim=-1)
+        return torch.bmm(weights.to(memory.values.dtype), memory.values), weights
+
+    def forward(self, query: Tensor, memory: Memory,
+                override: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """query: (B, H) → context (B, K), weights (B, S) with rows summing to 1.
+
+        ``override`` (B, S) replaces the computed weights: the "what if it had looked there"
+        experiment of the inspector."""
+        if override is not None:
+            weights = override.float()
+            context = torch.bmm(weights.to(memory.values.dtype).unsqueeze(1), memory.values)
+            return context.squeeze(1), weights
         if self.kind == "bahdanau":
             q = self.query_layer(query).unsqueeze(1)                       # (B, 1, A)
             scores = self.energy(torch.tanh(q + memory.keys)).squeeze(-1)  # (B, S)
@@ -115,10 +143,11 @@ class Decoder(nn.Module):
         h = torch.tanh(self.bridge(final))
         return h.view(h.size(0), self.layers, self.hidden_size).transpose(0, 1).contiguous()
 
-    def step(self, emb: Tensor, hidden: Tensor, memory: Memory) -> tuple[Tensor, Tensor, Tensor]:
+    def step(self, emb: Tensor, hidden: Tensor, memory: Memory,
+             attn_override: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
         """One decoder step. emb: (B, E), hidden: (layers, B, H) → features (B, H+K+E),
         new hidden (layers, B, H), attention weights (B, S)."""
-        context, weights = self.attention(hidden[-1], memory)
+        context, weights = self.attention(hidden[-1], memory, attn_override)
         x = torch.cat([emb, context], dim=-1)
         new = []
         for i, cell in enumerate(self.cells):
@@ -131,6 +160,50 @@ class Decoder(nn.Module):
         """features: (..., H+K+E) → (..., V). Applied once over all steps when training."""
         return self.output(self.dropout(torch.tanh(self.readout(features))))
 
+    def teacher_forced(self, embs: Tensor, hidden: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
+        """embs: (B, T, E) of the previous words → features (B, T, F), attention (B, T, S)."""
+        features, attns = [], []
+        for t in range(embs.size(1)):
+            f, hidden, a = self.step(embs[:, t], hidden, memory)
+            features.append(f)
+            attns.append(a)
+        return torch.stack(features, dim=1), torch.stack(attns, dim=1)
+
+
+class LuongDecoder(Decoder):
+    """Attention after the RNN: the GRU reads only the previous words, so teacher forcing is one
+    fused (cuDNN / oneDNN) GRU call over the whole target, then one batched attention."""
+
+    def __init__(self, vocab_size: int, cfg: ModelConfig, memory_size: int) -> None:
+        nn.Module.__init__(self)
+        h = cfg.hidden_size
+        self.layers = cfg.dec_layers
+        self.hidden_size = h
+        self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
+        self.dropout = nn.Dropout(cfg.dropout)
+        self.attention = Attention(cfg.attention, h, memory_size)
+        self.bridge = nn.Linear(memory_size, h * cfg.dec_layers)
+        self.rnn = nn.GRU(cfg.emb_size, h, num_layers=cfg.dec_layers, batch_first=True,
+                          dropout=cfg.dropout if cfg.dec_layers > 1 else 0.0)
+        readout_size = cfg.emb_size if cfg.tie_embeddings else h
+        self.readout = nn.Linear(h + memory_size, readout_size)       # W_c of [s_i; c_i]
+        self.output = nn.Linear(readout_size, vocab_size, bias=False)
+        if cfg.tie_embeddings:
+            self.output.weight = self.embed.weight
+
+    def step(self, emb: Tensor, hidden: Tensor, memory: Memory,
+             attn_override: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        out, hidden = self.rnn(emb.unsqueeze(1), hidden)
+        query = self.dropout(out[:, 0])
+        context, weights = self.attention(query, memory, attn_override)
+        return torch.cat([query, context], dim=-1), hidden, weights
+
+    def teacher_forced(self, embs: Tensor, hidden: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
+        out, _ = self.rnn(embs, hidden)                                   # (B, T, H)
+        queries = self.dropout(out)
+        contexts, weights = self.attention.forward_all(queries, memory)
+        return torch.cat([queries, contexts], dim=-1), weights
+
 
 class Seq2Seq(nn.Module):
     def __init__(self, cfg: ModelConfig, src_vocab_size: int, tgt_vocab_size: int) -> None:
@@ -138,7 +211,8 @@ class Seq2Seq(nn.Module):
         cfg.validate()
         self.cfg = cfg
         self.encoder = Encoder(src_vocab_size, cfg)
-        self.decoder = Decoder(tgt_vocab_size, cfg, self.encoder.output_size)
+        decoder = LuongDecoder if cfg.decoder == "luong" else Decoder
+        self.decoder = decoder(tgt_vocab_size, cfg, self.encoder.output_size)
 
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, Tensor]:
         """→ the memory to attend to, and the decoder's initial hidden (layers, B, H)."""
@@ -150,13 +224,8 @@ class Seq2Seq(nn.Module):
         """Teacher forcing. tgt_in: (B, T) starting with <s> → logits (B, T, V), attention (B, T, S)."""
         memory, hidden = self.encode(src, src_len)
         embs = self.decoder.dropout(self.decoder.embed(tgt_in))            # (B, T, E)
-        features, attns = [], []
-        for t in range(tgt_in.size(1)):
-            f, hidden, a = self.decoder.step(embs[:, t], hidden, memory)
-            features.append(f)
-            attns.append(a)
-        logits = self.decoder.logits(torch.stack(features, dim=1))
-        return logits, torch.stack(attns, dim=1)
+        features, attns = self.decoder.teacher_forced(embs, hidden, memory)
+        return self.decoder.logits(features), attns
 
     def loss(self, src: Tensor, src_len: Tensor, tgt_in: Tensor, tgt_out: Tensor,
              label_smoothing: float = 0.0) -> tuple[Tensor, Tensor]:

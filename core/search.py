@@ -31,11 +31,13 @@ def max_output_length(src_len: Tensor) -> Tensor:
 
 
 @torch.inference_mode()
-def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor,
-           prefix: list[int] | None = None) -> list[Hypothesis]:
+def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor, prefix: list[int] | None = None,
+           override: np.ndarray | None = None) -> list[Hypothesis]:
     """src: (B, S), src_len: (B,) → one hypothesis per sentence.
 
     ``prefix`` (one sentence only) fixes the first target ids; the model continues from there.
+    ``override`` (S,) replaces the attention of the first step after the prefix, so the word
+    chosen there, and everything after it, follow from where the user made the model look.
     """
     model.eval()
     b = src.size(0)
@@ -52,8 +54,15 @@ def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor,
         probs.append(logp[:, tok].exp())
         attns.append(weights)
     limits = limits + len(ids)
+    forced_weights = None
+    if override is not None:
+        if b != 1 or override.shape != (src.size(1),):
+            raise ValueError("an attention override applies to one sentence, one weight a word")
+        forced_weights = torch.as_tensor(override, dtype=torch.float32, device=src.device)[None]
     for t in range(len(ids), int(limits.max())):
-        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
+        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory,
+                                                       forced_weights)
+        forced_weights = None
         logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
         best_logp, prev = logp.max(dim=-1)
         ids.append(prev)
@@ -87,12 +96,15 @@ def _checked_prefix(prefix: list[int] | None, batch: int) -> list[int]:
 
 @torch.inference_mode()
 def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: int = 1,
-                alpha: float = 1.0, prefix: list[int] | None = None) -> list[list[Hypothesis]]:
+                alpha: float = 1.0, prefix: list[int] | None = None, trees: bool = False):
     """Batched beam search → for each sentence, up to ``nbest`` hypotheses, best first.
 
     Scores are length-normalised (log p / len**alpha). As in fairseq, the 2·beam best candidates
     are taken each step: those ending in </s> among the first ``beam`` finish, the best ``beam``
     others continue, so a finished hypothesis never takes an open beam's place.
+
+    With ``trees=True`` returns ``(hypotheses, trees)``: one ``core.beam_tree.BeamTree`` per
+    sentence, built from the same records the hypotheses are traced from.
     """
     model.eval()
     k, b, dev = beam, src.size(0), src.device
@@ -105,8 +117,6 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
     scores[:, 0] = 0.0
     prev = torch.full((b * k,), BOS_ID, dtype=torch.long, device=dev)
     limits = max_output_length(src_len).tolist()
-    offsets_k = torch.arange(b, device=dev).unsqueeze(1) * k
-    offsets_2k = torch.arange(b, device=dev).unsqueeze(1) * (2 * k)
     steps: list[_Step] = []
     finished: list[list[tuple[float, int, int]]] = [[] for _ in range(b)]  # (score, step, slot)
     active = torch.ones(b, dtype=torch.bool)
@@ -116,38 +126,72 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
         logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
         zeros = torch.zeros(2 * k, dtype=torch.long, device=dev)
         token = torch.full((2 * k,), tok, dtype=torch.long, device=dev)
-        steps.append(_Step(zeros, token, logp[zeros, token].exp(), weights.index_select(0, zeros),
-                           kept=torch.zeros(k, dtype=torch.long, device=dev)))
         scores[:, 0] += logp[0, tok]
+        cand = torch.full((2 * k,), float("-inf"), device=dev)
+        cand[0] = scores[0, 0]
+        steps.append(_Step(zeros, token, logp[zeros, token].exp(), weights.index_select(0, zeros),
+                           cand, kept=torch.zeros(k, dtype=torch.long, device=dev),
+                           alive=torch.ones(k, dtype=torch.bool)))
         prev = torch.full((k,), tok, dtype=torch.long, device=dev)
         hidden = hidden.index_select(1, torch.zeros(k, dtype=torch.long, device=dev))
-    limits = [lim + len(forced) for lim in limits]
-    limits_t = torch.tensor(limits)
-    for t in range(len(forced), max(limits)):
+    limits_t = torch.tensor([lim + len(forced) for lim in limits])
+    cur = torch.arange(b)          # the original sentence at each batch position (CPU)
+    for t in range(len(forced), int(limits_t.max())):
+        n = cur.numel()
         features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
-        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)     # (B*K, V)
-        v = logp.size(-1)
-        cand = (scores.unsqueeze(-1) + logp.view(b, k, v)).view(b, k * v)
-        top_scores, top_idx = cand.topk(min(2 * k, k * v), dim=-1)                   # (B, 2K)
+        logits = model.decoder.logits(features).float()                              # (n*K, V)
+        v = logits.size(-1)
+        # The best 2K extensions of all K beams are among the best 2K of each beam: take those
+        # per row, normalise only them (log-sum-exp), never a full log-softmax over V.
+        row_best, row_tok = logits.topk(min(2 * k, v), dim=-1)                       # (n*K, W)
+        w = row_best.size(1)
+        row_logp = row_best - torch.logsumexp(logits, dim=-1, keepdim=True)
+        cand = (scores.view(-1, 1) + row_logp).view(n, k * w)
+        top_scores, top_idx = cand.topk(min(2 * k, k * w), dim=-1)                   # (n, 2K)
         if top_scores.size(1) < 2 * k:   # tiny vocabularies: pad the slots with dead candidates
             fill = 2 * k - top_scores.size(1)
-            top_scores = torch.cat([top_scores, top_scores.new_full((b, fill), float("-inf"))], 1)
-            top_idx = torch.cat([top_idx, top_idx[:, :1].expand(b, fill)], 1)
-        parent = (top_idx // v + offsets_k).view(-1)                                 # (B*2K,) rows
-        token = (top_idx % v).view(-1)
-        step = _Step(parent, token, logp[parent, token].exp(), weights.index_select(0, parent))
+            top_scores = torch.cat([top_scores, top_scores.new_full((n, fill), float("-inf"))], 1)
+            top_idx = torch.cat([top_idx, top_idx[:, :1].expand(n, fill)], 1)
+        flat = (top_idx + (torch.arange(n, device=dev) * (k * w)).unsqueeze(1)).view(-1)
+        parent = torch.div(flat, w, rounding_mode="floor")                           # (n*2K,) rows
+        token = row_tok.view(-1).index_select(0, flat)
+        prob = row_logp.view(-1).index_select(0, flat).exp()
+        step = _Step(parent, token, prob, weights.index_select(0, parent), top_scores.view(-1),
+                     cur=cur)
         steps.append(step)
-        keep, padding = _choose(top_scores.cpu(), token.view(b, 2 * k).cpu(), t, k, limits_t,
-                                active, finished)
-        if not bool(active.any()):
+        live = active[cur]
+        keep, padding = _choose(top_scores.cpu(), token.view(n, 2 * k).cpu(), t, k, limits_t,
+                                live, finished, cur)
+        active[cur] = live
+        if not bool(live.any()):
             break
-        step.kept = (keep.to(dev) + offsets_2k).view(-1)                              # (B*K,) slots
-        dead = (padding | ~active.unsqueeze(1)).to(dev)
-        scores = top_scores.view(-1).index_select(0, step.kept).view(b, k) \
+        kept = (keep.to(dev) + (torch.arange(n, device=dev) * (2 * k)).unsqueeze(1))  # (n, K)
+        dead = (padding | ~live.unsqueeze(1)).to(dev)
+        scores = top_scores.view(-1).index_select(0, kept.view(-1)).view(n, k) \
             .masked_fill(dead, float("-inf"))
+        gone = int((~live).sum())
+        if gone and gone * 4 >= n:     # drop finished sentences once enough have finished
+            stay = live.nonzero().squeeze(1)
+            stay_rows = (stay.to(dev).unsqueeze(1) * k + torch.arange(k, device=dev)).view(-1)
+            kept, dead, scores = kept[stay.to(dev)], dead[stay.to(dev)], scores[stay.to(dev)]
+            memory = memory.index(stay_rows)
+            cur, limits_t = cur[stay], limits_t[stay]
+        step.kept, step.alive = kept.view(-1), ~dead.view(-1)      # in the next step's numbering
         prev = token.index_select(0, step.kept)
         hidden = hidden.index_select(1, parent.index_select(0, step.kept))
-    return _collect(steps, finished, src_len, nbest, alpha)
+    plain = [(s.parent.cpu().numpy(), s.token.cpu().numpy(), s.prob.float().cpu().numpy(),
+              s.attn.float().cpu().numpy(), None if s.kept is None else s.kept.cpu().numpy(),
+              None if s.alive is None else s.alive.cpu().numpy(), s.score.float().cpu().numpy(),
+              np.arange(b) if s.cur is None else s.cur.numpy())
+             for s in steps]
+    ranked = [sorted(fin, key=lambda x: -x[0] / (x[1] + 1) ** alpha)[:nbest] for fin in finished]
+    results = _collect(plain, ranked, src_len, alpha)
+    if not trees:
+        return results
+    from core.beam_tree import build_tree
+    lens = src_len.tolist()
+    return results, [build_tree(plain, finished[i], ranked[i], i, k, len(forced), lens[i], alpha)
+                     for i in range(b)]
 
 
 @dataclass
@@ -158,16 +202,24 @@ class _Step:
     token: Tensor            # (B*2K,)
     prob: Tensor             # (B*2K,) p(token | parent's prefix)
     attn: Tensor             # (B*2K, S) attention while producing token
-    kept: Tensor | None = None   # (B*K,) which slot became each beam row of the next step
+    score: Tensor            # (B*2K,) the candidate's log-probability (-inf: padding)
+    kept: Tensor | None = None   # (B'*K,) which slot became each beam row of the next step
+    alive: Tensor | None = None  # (B'*K,) whether that beam row is a real hypothesis
+    cur: Tensor | None = None    # (B,) the original sentence at each batch position (CPU)
+
+    # B is this step's batch, B' the next step's: finished sentences leave the batch, so the
+    # numbering changes from step to step and ``kept`` already uses the next step's.
 
 
 def _choose(top_scores: Tensor, top_tok: Tensor, t: int, k: int, limits: Tensor,
-            active: Tensor, finished: list[list[tuple[float, int, int]]]) -> tuple[Tensor, Tensor]:
+            active: Tensor, finished: list[list[tuple[float, int, int]]],
+            cur: Tensor) -> tuple[Tensor, Tensor]:
     """Record the candidates that finish; return the K slots that continue (B, K) and a mask of
     the slots that are only padding (fewer than K open candidates), whose beams are dropped.
 
     top_scores, top_tok: (B, 2K) on the CPU, best first; limits (B,) long; active (B,) bool,
-    updated in place (a sentence stops once it has K finished hypotheses or hits its limit).
+    updated in place (a sentence stops once it has K finished hypotheses or hits its limit);
+    ``cur`` maps batch positions to the original sentences that ``finished`` is indexed by.
     """
     valid = top_scores > float("-inf")
     at_limit = (t + 1 >= limits).unsqueeze(1)                                   # (B, 1)
@@ -175,31 +227,27 @@ def _choose(top_scores: Tensor, top_tok: Tensor, t: int, k: int, limits: Tensor,
     rank = torch.arange(2 * k).unsqueeze(0)
     finishing = ends & valid & (rank < k) & active.unsqueeze(1)
     for i, r in finishing.nonzero().tolist():
-        finished[i].append((float(top_scores[i, r]), t, i * 2 * k + r))
+        finished[int(cur[i])].append((float(top_scores[i, r]), t, i * 2 * k + r))
     open_ = ~ends & valid
     # the first K open candidates in rank order, then (as padding) the rest
     order = torch.argsort(torch.where(open_, rank, rank + 2 * k), dim=1, stable=True)[:, :k]
     padding = ~open_.gather(1, order)
-    n_finished = torch.tensor([len(f) for f in finished])
+    n_finished = torch.tensor([len(finished[int(i)]) for i in cur])
     active &= ~((n_finished >= k) | at_limit.squeeze(1) | ~open_.any(1))
     return order, padding
 
 
-def _collect(steps: list[_Step], finished: list[list[tuple[float, int, int]]], src_len: Tensor,
-             nbest: int, alpha: float = 1.0) -> list[list[Hypothesis]]:
-    """Trace each finished hypothesis back through the recorded steps."""
-    plain = [(s.parent.cpu().numpy(), s.token.cpu().numpy(), s.prob.float().cpu().numpy(),
-              s.attn.float().cpu().numpy(), None if s.kept is None else s.kept.cpu().numpy())
-             for s in steps]
+def _collect(plain: list[tuple], ranked: list[list[tuple[float, int, int]]], src_len: Tensor,
+             alpha: float = 1.0) -> list[list[Hypothesis]]:
+    """Trace each N-best hypothesis (raw score, step, slot) back through the recorded steps."""
     lens = src_len.cpu().numpy()
     results = []
-    for i, fin in enumerate(finished):
-        ranked = sorted(fin, key=lambda x: -x[0] / (x[1] + 1) ** alpha)[:nbest]
+    for i, best in enumerate(ranked):
         hyps = []
-        for raw_score, t, slot in ranked:
+        for raw_score, t, slot in best:
             ids, probs, attn = [], [], []
             for step in range(t, -1, -1):
-                parent, token, prob, att, _ = plain[step]
+                parent, token, prob, att = plain[step][:4]
                 ids.append(int(token[slot]))
                 probs.append(float(prob[slot]))
                 attn.append(att[slot, :lens[i]])

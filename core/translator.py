@@ -6,6 +6,8 @@ The one object front ends hold to translate (the CLI, the app's worker thread, s
 from __future__ import annotations
 
 from pathlib import Path
+
+import numpy as np
 from typing import Callable
 
 import torch
@@ -16,6 +18,7 @@ from core.cancel import CancelToken
 from core.errors import CoreError
 from core.events import Translation
 from core.model_folder import ModelMeta, load_model
+from core.inspection import Inspection
 from core.search import Hypothesis, beam_search, forced, greedy
 from core.tokenizer import tokenizers_for
 from core.vocab import EOS, EOS_ID, Vocab
@@ -80,20 +83,72 @@ class Translator:
                   prefix: str | None = None) -> list[Translation]:
         """Best first; ``nbest`` hypotheses at most (greedy gives one). With ``prefix`` the output
         starts with those words and the model continues from there."""
+        return self.inspect(text, beam, nbest, prefix).hypotheses
+
+    def inspect(self, text: str, beam: int = 1, nbest: int = 1, prefix: str | None = None,
+                reference: str | None = None) -> Inspection:
+        """``translate`` plus what the inspector shows: the beam's search tree (beam > 1) and,
+        given ``reference``, that translation scored token by token (forced decoding)."""
         if not 1 <= beam <= MAX_BEAM:
             raise CoreError(f"beam size must be between 1 and {MAX_BEAM}, not {beam}")
         tokens = self._prepare(text)
         if not tokens:
-            return [self._empty()]
+            return Inspection([self._empty()])
         src, src_len = self._tensors([tokens])
         prefix_tokens = self.tgt_tok.tokenize(prefix.strip()) if prefix and prefix.strip() else []
         prefix_ids = self.tgt_vocab.encode(prefix_tokens, add_eos=False) or None
+        tree = node_tokens = node_texts = None
         if beam == 1:
             hyps = greedy(self.model, src, src_len, prefix=prefix_ids)
         else:
-            hyps = beam_search(self.model, src, src_len, beam, max(1, nbest), prefix=prefix_ids)[0]
+            results, trees = beam_search(self.model, src, src_len, beam, max(1, nbest),
+                                         prefix=prefix_ids, trees=True)
+            hyps, tree = results[0], trees[0]
+            node_tokens, node_texts = self._node_words(tree, prefix_tokens)
         out = [self._to_translation(tokens, h) for h in hyps]
-        return [self._with_prefix_words(t, prefix_tokens) for t in out] if prefix_tokens else out
+        if prefix_tokens:
+            out = [self._with_prefix_words(t, prefix_tokens) for t in out]
+        ref = self.score(text, reference) if reference and reference.strip() else None
+        return Inspection(out, tree, node_tokens, node_texts, ref, " ".join(prefix_tokens))
+
+    def _node_words(self, tree, prefix_tokens: list[str]) -> tuple[list[str], list[str]]:
+        """Each node's token, and the detokenized text of the partial hypothesis it ends."""
+        words = ["<s>"] + [self.tgt_vocab.itos[n.token_id] if n.token_id != EOS_ID else EOS
+                           for n in tree.nodes[1:]]
+        for n in tree.nodes:     # the user's prefix words, not <unk>
+            if n.status == "prefix" and n.step < len(prefix_tokens):
+                words[n.id] = prefix_tokens[n.step]
+        texts = [""] * len(words)
+        for n in tree.nodes[1:]:
+            path = [words[p.id] for p in tree.path(n.id) if p.token_id != EOS_ID]
+            texts[n.id] = self.tgt_tok.detokenize(path)
+        return words, texts
+
+    def what_if(self, text: str, target_tokens: list[str], step: int,
+                source_index: int) -> Translation:
+        """Re-decode (greedily) with all the attention at ``step`` put on one source token.
+
+        The output keeps ``target_tokens[:step]``; at ``step`` the model reads only
+        ``source_index``; after that it decodes on its own again."""
+        tokens = self._prepare(text)
+        n_src = len(tokens) + 1
+        if not tokens:
+            raise CoreError("type a source sentence first")
+        if not 0 <= source_index < n_src:
+            raise CoreError(f"source position {source_index} is outside the sentence "
+                            f"({n_src} tokens with </s>)")
+        body = [t for t in target_tokens if t != EOS]
+        if not 0 <= step <= len(body):
+            raise CoreError(f"step {step} is outside the translation ({len(body)} words)")
+        src, src_len = self._tensors([tokens])
+        prefix_words = body[:step]
+        prefix_ids = self.tgt_vocab.encode(prefix_words, add_eos=False) or None
+        weights = np.zeros(src.size(1), np.float32)
+        weights[source_index] = 1.0
+        hyp = greedy(self.model, src, src_len, prefix=prefix_ids, override=weights)[0]
+        t = self._to_translation(tokens, hyp)
+        return self._with_prefix_words(t, prefix_words) if prefix_words else t
+
 
     def _with_prefix_words(self, t: Translation, words: list[str]) -> Translation:
         """Show the user's own prefix words (not <unk>) where the vocabulary lacks them."""

@@ -94,6 +94,22 @@ class Preview:
     summary: str
 
 
+class JobContext:
+    """What a job function gets besides the translator: a cancel token to check between pieces
+    of work and a throttled ``progress(done, total)``."""
+
+    def __init__(self, cancel, emit_progress) -> None:
+        self.cancel = cancel
+        self._emit = emit_progress
+        self._last = 0.0
+
+    def progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL_S or done >= total:
+            self._last = now
+            self._emit(done, total)
+
+
 @dataclass(frozen=True)
 class Failure:
     operation: str                 # "load", "translate", "train", "preview"
@@ -112,11 +128,14 @@ class ModelWorker(QObject):
     """Lives in the worker thread. Slots run there; results leave as signals."""
 
     modelLoaded = Signal(object)           # core.library.ModelInfo
-    translated = Signal(int, object)       # (request id, list[Translation])
+    translated = Signal(int, object)       # (request id, core.inspection.Inspection)
     previewReady = Signal(object)          # Preview
     devicesReady = Signal(object)          # [(value, label)] from core.device.describe_devices
     fileProgress = Signal(int, int)        # (lines done, total) of a file translation
     fileFinished = Signal(object)          # FileResult
+    jobProgress = Signal(str, int, int)    # (kind, done, total) of a submitted job
+    jobFinished = Signal(str, int, object)  # (kind, job id, result)
+    jobCancelled = Signal(str, int)        # (kind, job id)
     failed = Signal(object)                # Failure
     idle = Signal(str)                     # the operation that just ended (success or not)
 
@@ -156,13 +175,15 @@ class ModelWorker(QObject):
         finally:
             self.idle.emit("load")
 
-    @Slot(int, str, int, int)
-    def translate(self, request_id: int, text: str, beam: int, nbest: int) -> None:
+    @Slot(int, str, int, int, str, str)
+    def translate(self, request_id: int, text: str, beam: int, nbest: int, prefix: str,
+                  reference: str) -> None:
         try:
             if self._translator is None:
                 raise CoreError("no model is open: open one from the Models tab, or train one")
-            results = self._translator.translate(text, beam=beam, nbest=nbest)
-            self.translated.emit(request_id, results)
+            result = self._translator.inspect(text, beam=beam, nbest=nbest, prefix=prefix,
+                                              reference=reference)
+            self.translated.emit(request_id, result)
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(_failure("translate", exc))
         finally:
@@ -220,6 +241,30 @@ class ModelWorker(QObject):
             self.failed.emit(_failure("file", exc))
         finally:
             self.idle.emit("file")
+
+
+    @Slot(str, int, object, object, bool)
+    def run_job(self, kind: str, job_id: int, fn, cancel, needs_model: bool) -> None:
+        """Run ``fn(translator, context)`` — a core function chosen by a panel — and send back
+        its plain-data result. The GUI never decodes itself; it names the work, core does it."""
+        try:
+            self._setup_threads()
+            if needs_model and self._translator is None:
+                raise CoreError("no model is open: open one from the Models tab, or train one")
+            from core.errors import Cancelled
+            ctx = JobContext(cancel, lambda d, t: self.jobProgress.emit(kind, d, t))
+            try:
+                result = fn(self._translator, ctx)
+            except Cancelled:
+                self.jobCancelled.emit(kind, job_id)
+                return
+            self.jobFinished.emit(kind, job_id, result)
+        except Exception as exc:  # noqa: BLE001
+            failure = _failure(kind, exc)
+            failure.extra["job_id"] = job_id
+            self.failed.emit(failure)
+        finally:
+            self.idle.emit("job:" + kind)
 
 
 class TrainProcess(QObject):
@@ -377,20 +422,25 @@ class Session(QObject):
     stateChanged = Signal(str)
     modelLoaded = Signal(object)
     translated = Signal(object)            # list[Translation] of the latest request only
+    inspected = Signal(object)             # core.inspection.Inspection of that same request
     previewReady = Signal(object)
     trainEvent = Signal(object)
     trainFinished = Signal(object)
     devicesReady = Signal(object)
     fileProgress = Signal(int, int)        # (lines done, total)
     fileFinished = Signal(object)          # FileResult (done or cancelled)
+    jobProgress = Signal(str, int, int)    # (kind, done, total)
+    jobFinished = Signal(str, object)      # (kind, result) of the latest job of that kind only
+    jobCancelled = Signal(str)             # kind
     failed = Signal(object)                # Failure
 
     # requests to the worker (queued: the worker lives in another thread)
     _requestLoad = Signal(str, str)
-    _requestTranslate = Signal(int, str, int, int)
+    _requestTranslate = Signal(int, str, int, int, str, str)
     _requestPreview = Signal(object)
     _requestDevices = Signal()
     _requestFile = Signal(object)
+    _requestJob = Signal(str, int, object, object, bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -405,6 +455,10 @@ class Session(QObject):
         self._requestPreview.connect(self._worker.preview)
         self._requestDevices.connect(self._worker.describe_devices)
         self._requestFile.connect(self._worker.translate_file)
+        self._requestJob.connect(self._worker.run_job)
+        self._worker.jobProgress.connect(self._on_job_progress)
+        self._worker.jobFinished.connect(self._on_job_finished)
+        self._worker.jobCancelled.connect(self._on_job_cancelled)
         self._worker.fileProgress.connect(self.fileProgress)
         self._worker.fileFinished.connect(self._on_file_finished)
         self._worker.devicesReady.connect(self._on_devices)
@@ -424,10 +478,14 @@ class Session(QObject):
         self._busy = 0                     # requests sent and not yet answered with idle
         self._latest_id = 0
         self._running_translate = False
-        self._pending: tuple[int, str, int, int] | None = None
+        self._pending: tuple[int, str, int, int, str, str] | None = None
         self._model_info = None
         self._pending_load: tuple[str, str] | None = None
         self._file_cancel = None           # the CancelToken of the running file translation
+        self._jobs: dict[str, tuple[int, Any]] = {}   # kind → (latest id, its CancelToken)
+        self._jobs_running: set[str] = set()          # kinds with a job at the worker now
+        self._jobs_waiting: dict[str, tuple] = {}     # kind → the one request queued behind it
+        self._job_id = 0
         self._thread.start()
 
     # ------------------------------------------------------------------ state
@@ -467,10 +525,15 @@ class Session(QObject):
         self._set_state("loading")
         self._requestLoad.emit(str(path), device)
 
-    def translate(self, text: str, beam: int = 1, nbest: int = 1) -> int:
-        """Queue a translation; only the latest request's result is delivered. Returns its id."""
+    def translate(self, text: str, beam: int = 1, nbest: int = 1, prefix: str = "",
+                  reference: str = "") -> int:
+        """Queue a translation; only the latest request's result is delivered. Returns its id.
+
+        ``prefix``: words the output must start with; ``reference``: the user's own translation,
+        scored by forced decoding. The result arrives as ``translated`` (the N-best list) and
+        ``inspected`` (everything, with the beam tree)."""
         self._latest_id += 1
-        request = (self._latest_id, text, int(beam), int(nbest))
+        request = (self._latest_id, text, int(beam), int(nbest), prefix or "", reference or "")
         if self.training:
             self._on_failed(Failure("translate", "translation is paused while a model trains; "
                                     "it will be available when training ends", ""))
@@ -481,7 +544,7 @@ class Session(QObject):
             self._send_translate(request)
         return self._latest_id
 
-    def _send_translate(self, request: tuple[int, str, int, int]) -> None:
+    def _send_translate(self, request: tuple[int, str, int, int, str, str]) -> None:
         self._running_translate = True
         self._busy += 1
         if self._state == "idle":
@@ -523,6 +586,49 @@ class Session(QObject):
         if self._file_cancel is not None:
             self._file_cancel.cancel()
 
+    def submit(self, kind: str, fn, needs_model: bool = True) -> int:
+        """Run ``fn(translator, context)`` on the worker thread; ``fn`` is a core function (with
+        its arguments bound) returning plain data. The result arrives as ``jobFinished(kind,
+        result)``. Latest request wins: a newer job of the same kind cancels the running one at
+        its next check and replaces any job still waiting, and only its result is delivered.
+        ``context.cancel`` is a CancelToken, ``context.progress(done, total)`` reports as
+        ``jobProgress``. Jobs that need the model are refused while a model trains."""
+        if needs_model and self.training:
+            raise CoreError("the model is busy while a model trains; try again when training ends")
+        from core.cancel import CancelToken
+        if kind in self._jobs:                 # replaced: stop the old one, drop any waiting
+            self._jobs[kind][1].cancel()
+        self._jobs_waiting.pop(kind, None)
+        self._job_id += 1
+        token = CancelToken()
+        self._jobs[kind] = (self._job_id, token)
+        request = (kind, self._job_id, fn, token, needs_model)
+        if kind in self._jobs_running:
+            self._jobs_waiting[kind] = request
+        else:
+            self._send_job(request)
+        return self._job_id
+
+    def _send_job(self, request: tuple) -> None:
+        self._jobs_running.add(request[0])
+        self._busy += 1
+        if self._state == "idle":
+            self._set_state("working")
+        self._requestJob.emit(*request)
+
+    def cancel_job(self, kind: str) -> None:
+        """Cancel the job of this kind: the running one stops at its next cancel check, a
+        waiting one never starts."""
+        if kind in self._jobs:
+            self._jobs[kind][1].cancel()
+        waiting = self._jobs_waiting.pop(kind, None)
+        if waiting is not None and self._is_latest_job(kind, waiting[1]):
+            del self._jobs[kind]
+            self.jobCancelled.emit(kind)
+
+    def job_running(self, kind: str) -> bool:
+        return kind in self._jobs
+
     # Sent straight to the child's CancelToken (through its stdin), never queued behind work.
     def pause(self) -> None:
         self._trainer.pause()
@@ -549,11 +655,32 @@ class Session(QObject):
         self.modelLoaded.emit(info)
 
     @Slot(int, object)
-    def _on_translated(self, request_id: int, results) -> None:
+    def _on_translated(self, request_id: int, inspection) -> None:
         if request_id == self._latest_id:
-            self.translated.emit(results)
+            self.translated.emit(inspection.hypotheses)
+            self.inspected.emit(inspection)
         else:
             log.debug("dropped stale translation %s (latest %s)", request_id, self._latest_id)
+
+    def _is_latest_job(self, kind: str, job_id: int) -> bool:
+        return kind in self._jobs and self._jobs[kind][0] == job_id
+
+    @Slot(str, int, int)
+    def _on_job_progress(self, kind: str, done: int, total: int) -> None:
+        if kind in self._jobs:
+            self.jobProgress.emit(kind, done, total)
+
+    @Slot(str, int, object)
+    def _on_job_finished(self, kind: str, job_id: int, result) -> None:
+        if self._is_latest_job(kind, job_id):
+            del self._jobs[kind]
+            self.jobFinished.emit(kind, result)
+
+    @Slot(str, int)
+    def _on_job_cancelled(self, kind: str, job_id: int) -> None:
+        if self._is_latest_job(kind, job_id):
+            del self._jobs[kind]
+            self.jobCancelled.emit(kind)
 
     @Slot(object)
     def _on_file_finished(self, result) -> None:
@@ -573,6 +700,11 @@ class Session(QObject):
 
     @Slot(object)
     def _on_failed(self, failure: Failure) -> None:
+        if "job_id" in failure.extra:
+            if not self._is_latest_job(failure.operation, failure.extra["job_id"]):
+                log.debug("dropped the failure of a replaced %s job", failure.operation)
+                return
+            del self._jobs[failure.operation]
         self.failed.emit(failure)
 
     @Slot(str)
@@ -582,6 +714,11 @@ class Session(QObject):
             self._file_cancel = None
             if self._state == "translating a file" and self._busy:
                 self._set_state("translating")
+        if operation.startswith("job:"):
+            kind = operation[4:]
+            self._jobs_running.discard(kind)
+            if kind in self._jobs_waiting:
+                self._send_job(self._jobs_waiting.pop(kind))
         if operation == "translate":
             self._running_translate = False
             if self._pending is not None and not self.training:

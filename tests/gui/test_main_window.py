@@ -76,7 +76,7 @@ def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     panel.epochs_spin.setValue(0)
     panel.valid_spin.setValue(8)
     panel.patience_spin.setValue(10000)            # a fast machine learns the toy task at once:
-    panel.probe_edit.setText(toy_corpus["probe"])  # keep training until the test stops it
+    panel.probe_edit.setPlainText(toy_corpus["probe"])  # keep training until the test stops it
     panel.name_edit.setText("window run")
 
     meter = GapMeter()
@@ -237,7 +237,7 @@ def test_worker_error_shows_dialog_and_app_keeps_working(opened, qtbot, monkeypa
 
     def boom(self, *a, **k):
         raise RuntimeError("decoder exploded")
-    monkeypatch.setattr(Translator, "translate", boom)
+    monkeypatch.setattr(Translator, "inspect", boom)
     edit = window.findChild(object, "sourceTextEdit")
     qtbot.keyClicks(edit, "one two")
     with qtbot.waitSignal(window.session.failed, timeout=10000):
