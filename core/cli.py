@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from core import __version__
 from core.errors import CoreError
@@ -25,6 +26,7 @@ Typical use:
   attnscope-cli train --train-tsv pairs.tsv --src-lang en --tgt-lang de --out my-model --time-budget 600
   echo "The cat sleeps." | attnscope-cli translate --model my-model
   attnscope-cli attention --model my-model "The cat sleeps."
+  attnscope-cli align my-model --source test.en --target test.de --gold test.wa
   attnscope-cli evaluate --model my-model --src test.en --ref test.de
 """
 
@@ -41,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
     _add_translate(sub)
     _add_attention(sub)
+    _add_align(sub)
     _add_evaluate(sub)
     _add_models(sub)
     _add_demo(sub)
@@ -86,7 +89,10 @@ def _add_train(sub: Any) -> None:
     run.add_argument("--lr", type=float, metavar="X", help="learning rate")
     run.add_argument("--valid-every", type=int, metavar="N", help="validate every N updates")
     run.add_argument("--patience", type=int, metavar="N", help="stop after N validations without a better BLEU")
-    run.add_argument("--probe", metavar="TEXT", help="sentence whose attention is recorded at each validation")
+    run.add_argument("--probe", metavar="TEXT", action="append",
+                     help="a sentence whose attention is recorded at each validation (into the "
+                          "model's probes.jsonl); repeat for several, up to 8 (default: the first "
+                          "3 dev pairs, scored on their references)")
     model = t.add_argument_group("model (overrides the preset)")
     model.add_argument("--emb-size", type=int, metavar="N")
     model.add_argument("--hidden-size", type=int, metavar="N")
@@ -94,6 +100,9 @@ def _add_train(sub: Any) -> None:
     model.add_argument("--dec-layers", type=int, metavar="N")
     model.add_argument("--unidirectional", action="store_true", help="a one-directional encoder")
     model.add_argument("--attention", choices=["bahdanau", "dot", "general"])
+    model.add_argument("--decoder", choices=["bahdanau", "luong"],
+                       help="bahdanau: attention fed into the decoder RNN (the classic model); "
+                            "luong: attention after the RNN, which trains faster")
     model.add_argument("--dropout", type=float, metavar="X")
     t.add_argument("--json-progress", action="store_true",
                    help="print one JSON object per line (types: report, progress, validation, "
@@ -130,8 +139,36 @@ def _add_attention(sub: Any) -> None:
                    help="fix the first words of the translation; the model continues from there")
     t.add_argument("--json", action="store_true",
                    help='print {"source_tokens", "target_tokens", "weights", "token_probs", '
-                        '"score", "text", "entropy", "coverage"} as JSON (a list of them with --nbest)')
+                        '"score", "text", "entropy", "coverage", "peak", "alignment"} as JSON (a '
+                        'list of them with --nbest); peak is each target token\'s largest weight, '
+                        'alignment the argmax word alignment as Pharaoh "i-j" links')
     t.add_argument("--csv", metavar="FILE", help="also write the matrix as CSV to FILE")
+    t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+
+def _add_align(sub: Any) -> None:
+    t = sub.add_parser(
+        "align", help="word alignments from attention, as Pharaoh i-j lines (AER with --gold)",
+        description="Score each line of --target as the translation of the same line of "
+                    "--source (forced decoding) and read a word alignment off the attention: one "
+                    "line of source-target index pairs 'i-j' per sentence pair (0-based indices "
+                    "of the tokenized words; </s> is never linked). With --gold, also print the "
+                    "alignment error rate over all sentences (counts summed, not averaged).")
+    t.add_argument("model", nargs="?", metavar="MODEL", help="a model folder (or give --model)")
+    t.add_argument("--model", dest="model_option", metavar="DIR", help="the model folder, as in "
+                   "the other commands")
+    t.add_argument("--source", required=True, metavar="FILE", help="source sentences, one a line")
+    t.add_argument("--target", required=True, metavar="FILE",
+                   help="their translations, line-aligned with --source")
+    t.add_argument("--gold", metavar="FILE",
+                   help="gold alignments, one Pharaoh line per pair: i-j sure, i?j or ipj "
+                        "possible; prints 'AER ...' (on stderr when the links go to stdout)")
+    t.add_argument("--out", metavar="FILE", help="write the alignments to FILE (default stdout)")
+    t.add_argument("--method", choices=["argmax", "threshold"], default="argmax",
+                   help="argmax (default): each target word to the source word it attends to "
+                        "most; threshold: every link whose weight is at least --threshold")
+    t.add_argument("--threshold", type=float, default=None, metavar="X",
+                   help="the weight a link needs with --method threshold (default 0.3)")
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import dataclasses
+import json
 import signal
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, TextIO
 
 from core.cancel import CancelToken
-from core.corpus import read_text_lines
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
-from core.errors import ConfigError, CorpusError, CoreError
-from core.events import Event, ProgressEvent, ValidationEvent, to_json_dict, Translation
-
+from core.corpus import read_text_lines
+from core.errors import ConfigError, CoreError, CorpusError
+from core.events import Event, ProgressEvent, Translation, ValidationEvent, to_json_dict
 
 # ---- helpers -------------------------------------------------------------------------------
 
@@ -136,6 +136,7 @@ def _train_configs(args: argparse.Namespace, base: tuple[ModelConfig, TokenizerC
     model_changes = {k: v for k, v in {
         "emb_size": args.emb_size, "hidden_size": args.hidden_size, "enc_layers": args.enc_layers,
         "dec_layers": args.dec_layers, "attention": args.attention, "dropout": args.dropout,
+        "decoder": args.decoder,
     }.items() if v is not None}
     if args.unidirectional:
         model_changes["bidirectional"] = False
@@ -146,7 +147,8 @@ def _train_configs(args: argparse.Namespace, base: tuple[ModelConfig, TokenizerC
         "time_budget_s": args.time_budget, "epochs": args.epochs, "max_steps": args.max_steps,
         "device": args.device, "precision": args.precision, "num_threads": args.threads,
         "seed": args.seed, "batch_size": args.batch_size, "learning_rate": args.lr,
-        "valid_every": args.valid_every, "patience": args.patience, "probe": args.probe,
+        "valid_every": args.valid_every, "patience": args.patience,
+        "probe": "\n".join(args.probe) if args.probe else None,
         "max_len": args.max_len,
     }.items() if v is not None}
     if args.time_budget is not None and args.epochs is None:
@@ -220,7 +222,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     tr = Translator.load(args.model, args.device, args.precision)
     if args.input:
         lines = [text for _, text in read_text_lines(args.input)]
-        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115 (closed below; stdout is not)
         def progress(done: int, total: int) -> None:
             print(f"\rtranslated {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
         try:
@@ -257,7 +259,7 @@ def cmd_attention(args: argparse.Namespace) -> int:
     if args.csv:
         write_attention_csv(hyps[0], Path(args.csv))
     if args.json:
-        dicts = [h.to_dict() for h in hyps]
+        dicts = [attention_json(h) for h in hyps]
         print_json(dicts if args.nbest > 1 else dicts[0])
         return 0
     for i, t in enumerate(hyps):
@@ -267,6 +269,79 @@ def cmd_attention(args: argparse.Namespace) -> int:
         print()
         print(attention_table(t))
         print()
+    return 0
+
+
+def attention_json(t: Translation) -> dict[str, Any]:
+    """``Translation.to_dict()`` plus each target token's peak weight and the argmax alignment
+    as a Pharaoh string (added here, not in the record, so the record stays minimal)."""
+    from core.alignment import hard_alignment, to_pharaoh
+
+    data = t.to_dict()
+    data["peak"] = [float(x) for x in t.attention.max(axis=1)] if t.attention.shape[1] else []
+    data["alignment"] = to_pharaoh(hard_alignment(t.attention, t.source_tokens, t.target_tokens))
+    return data
+
+
+def _nonempty_lines(path: str) -> list[tuple[int, str]]:
+    """Every line of ``path``; a blank one is refused (a pair cannot be aligned without text)."""
+    lines = list(read_text_lines(path))
+    for n, text in lines:
+        if not text.strip():
+            raise CorpusError(path, n, "empty line; every line needs a sentence, and the source "
+                                       "and target files must be line-aligned")
+    return lines
+
+
+def cmd_align(args: argparse.Namespace) -> int:
+    from core.alignment import (
+        check_bounds,
+        corpus_aer_counts,
+        hard_alignment,
+        read_gold,
+        to_pharaoh,
+        word_count,
+    )
+    from core.checkpoint import atomic_write_text
+    from core.translator import Translator
+
+    if bool(args.model) == bool(args.model_option):
+        raise ConfigError("give the model folder once: attnscope-cli align MODEL (or --model DIR)")
+    if args.threshold is not None and args.method != "threshold":
+        raise ConfigError("--threshold applies to --method threshold only")
+    threshold = 0.3 if args.threshold is None else args.threshold
+    if not 0.0 < threshold <= 1.0:
+        raise ConfigError(f"--threshold must be above 0 and at most 1, not {threshold}")
+    srcs, tgts = _nonempty_lines(args.source), _nonempty_lines(args.target)
+    if len(srcs) != len(tgts):
+        raise CorpusError(args.source, None, f"has {len(srcs):,} lines but {args.target} has "
+                                             f"{len(tgts):,}; source and target must be line-aligned")
+    gold = read_gold(args.gold) if args.gold else None
+    if gold is not None and len(gold) != len(srcs):
+        raise CorpusError(args.gold, None, f"has {len(gold):,} lines but {args.source} has "
+                                           f"{len(srcs):,}; give one gold line per sentence pair")
+    tr = Translator.load(args.model or args.model_option, args.device)
+    predicted, lines = [], []
+    for (n, source), (_, target) in zip(srcs, tgts):
+        t = tr.score(source, target)
+        links = hard_alignment(t.attention, t.source_tokens, t.target_tokens, args.method, threshold)
+        if gold is not None:
+            check_bounds(gold[n - 1], word_count(t.source_tokens), word_count(t.target_tokens),
+                         args.gold, n)
+        predicted.append(links)
+        lines.append(to_pharaoh(links))
+        if args.out:
+            print(f"\raligned {n:,}/{len(srcs):,}", end="", file=sys.stderr, flush=True)
+        else:
+            print(lines[-1], flush=True)
+    if args.out:
+        print(file=sys.stderr)
+        atomic_write_text(args.out, "".join(line + "\n" for line in lines))
+    if gold is not None:
+        c = corpus_aer_counts(predicted, gold)
+        print(f"AER {c.aer:.4f}  (precision {c.precision:.4f}, recall {c.recall:.4f}; "
+              f"{len(lines):,} sentence pairs, {c.a:,} predicted links, {c.s:,} sure gold links)",
+              file=sys.stdout if args.out else sys.stderr, flush=True)
     return 0
 
 
@@ -318,9 +393,9 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from core.corpus import CorpusSpec
+    from core.demo_task import write_demo_corpus
     from core.train import train
     from core.translator import Translator
-    from core.demo_task import write_demo_corpus
 
     folder = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="attnscope-demo-"))
     data = folder.parent / (folder.name + "-data") if args.out else folder / "data"
@@ -342,5 +417,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train": cmd_train, "translate": cmd_translate, "attention": cmd_attention,
-    "evaluate": cmd_evaluate, "models": cmd_models, "demo": cmd_demo,
+    "align": cmd_align, "evaluate": cmd_evaluate, "models": cmd_models, "demo": cmd_demo,
 }

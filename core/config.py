@@ -13,8 +13,11 @@ from typing import Any, TypeVar
 from core.errors import ConfigError
 
 ATTENTION_TYPES = ("bahdanau", "dot", "general")
+DECODER_TYPES = ("bahdanau", "luong")  # attention before the decoder RNN (fed in) or after it
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16")
+MAX_PROBES = 8              # probe sentences recorded at each validation (each costs a decode)
+MAX_PROBE_CHARS = 1000      # per probe sentence: probes are for looking at, not for paragraphs
 
 T = TypeVar("T")
 
@@ -71,11 +74,14 @@ class ModelConfig:
     attention: str = "bahdanau"
     dropout: float = 0.2
     tie_embeddings: bool = False
+    decoder: str = "bahdanau"
 
     def validate(self) -> None:
         _check_types(self)
         _check(self.attention in ATTENTION_TYPES,
                f"attention must be one of {', '.join(ATTENTION_TYPES)}, not {self.attention!r}")
+        _check(self.decoder in DECODER_TYPES,
+               f"decoder must be one of {', '.join(DECODER_TYPES)}, not {self.decoder!r}")
         for name in ("emb_size", "hidden_size", "enc_layers", "dec_layers"):
             _check(int(getattr(self, name)) >= 1, f"{name} must be at least 1")
         _check(0.0 <= self.dropout < 1.0, "dropout must be in [0, 1)")
@@ -141,7 +147,7 @@ class TrainConfig:
     precision: str = "fp32"
     num_threads: int | None = None     # None: all cores but one when a GUI runs, else all
     num_samples: int = 3               # sample translations shown at each validation
-    probe: str | None = None           # sentence whose attention is recorded at each validation
+    probe: str | None = None           # probe sentences, one per line (None: the first dev pairs)
     keep_last: int = 2
 
     def validate(self) -> None:
@@ -169,6 +175,23 @@ class TrainConfig:
         _check(0.0 < self.dev_fraction < 0.5, "dev_fraction must be in (0, 0.5)")
         _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}")
         _check(self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}")
+        self._check_probes()
+
+    def _check_probes(self) -> None:
+        sentences = self.probe_sentences()
+        _check(len(sentences) <= MAX_PROBES,
+               f"{len(sentences)} probe sentences given; at most {MAX_PROBES} are recorded")
+        for n, sentence in enumerate(sentences, 1):
+            _check(len(sentence) <= MAX_PROBE_CHARS,
+                   f"probe sentence {n} has {len(sentence):,} characters; at most "
+                   f"{MAX_PROBE_CHARS:,} are allowed (a probe is one sentence)")
+
+    def probe_sentences(self) -> list[str]:
+        """The probe sentences, one per line of ``probe`` (blank lines ignored); [] means "use the
+        first dev pairs". One string, not a list, so model.json files of older versions load."""
+        if not self.probe:
+            return []
+        return [line.strip() for line in self.probe.splitlines() if line.strip()]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":

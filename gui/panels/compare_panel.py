@@ -1,0 +1,284 @@
+"""Compare: one sentence, two models (or two checkpoints of one model), side by side.
+
+Each column shows its translation, score and attention heatmap; both heatmaps use the same fixed
+0..1 colour scale (``AttentionHeatmap`` pins its levels), so a colour means the same weight on
+both sides. Decoding runs on the app's worker thread as the ``"compare"`` job
+(``core.compare.compare``); this panel only chooses the sources and shows the results.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.compare import compare, describe_difference
+from core.library import list_models
+from core.model_sources import TranslatorCache
+from core.paths import AppPaths
+from gui.widgets.attention_heatmap import AttentionHeatmap
+from gui.widgets.column import column
+from gui.widgets.source_picker import SourcePicker, same_folder
+
+log = logging.getLogger(__name__)
+
+KIND = "compare"
+
+
+def _named(widget, name: str):
+    widget.setObjectName(name)
+    widget.setAccessibleName(name)
+    return widget
+
+
+class _ResultColumn(QWidget):
+    """One side: caption, source chooser, translation, score and heatmap."""
+
+    def __init__(self, side: str, errors, settings) -> None:
+        super().__init__()
+        self.side = side
+        self.picker = SourcePicker(side, errors, settings)
+        self.text_label = _named(QLabel(" "), f"compareTranslation{side}")
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.text_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.text_label.setFont(font)
+        self.score_label = _named(QLabel(" "), f"compareScore{side}")
+        self.score_label.setToolTip("Score: the sum of the log-probabilities of the output tokens "
+                                    "(length-normalised for beam search); higher is more likely")
+        self.heatmap = AttentionHeatmap()
+        self.heatmap.setObjectName(f"compareHeatmap{side}")
+        self.heatmap.setAccessibleName(f"compareHeatmap{side}")
+        caption = QLabel(side)
+        big = caption.font()
+        big.setBold(True)
+        big.setPointSizeF(big.pointSizeF() * 1.4)
+        caption.setFont(big)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(column(caption, self.picker, self.text_label, self.score_label,
+                             (self.heatmap, 1)))
+
+    def show_translation(self, tr) -> None:
+        self.text_label.setText(tr.text or "(empty output)")
+        probs = np.asarray(tr.token_probs, dtype=np.float64)
+        mean_p = f" · mean token probability {probs.mean():.2f}" if probs.size else ""
+        self.score_label.setText(f"score {tr.score:.3f} · {len(tr.target_tokens)} tokens{mean_p}")
+        if tr.attention.size:
+            self.heatmap.set_translation(tr)
+        else:
+            self.heatmap.clear()
+
+    def clear(self) -> None:
+        self.text_label.setText(" ")
+        self.score_label.setText(" ")
+        self.heatmap.clear()
+
+
+class ComparePanel(QWidget):
+    """Two columns, A and B, translating the same sentence; only the latest request is shown."""
+
+    compared = Signal(object)          # list[Translation] just shown, A then B
+
+    def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._errors = errors
+        self._settings = settings
+        self._cache = TranslatorCache(capacity=4)      # touched only on the worker thread
+        self._results: list = []
+        self._touched = {"A": False, "B": False}
+
+        self.source_edit = _named(QLineEdit(), "compareSourceEdit")
+        self.source_edit.setPlaceholderText("Type a sentence — Enter translates it with A and B")
+        self.beam_spin = _named(QSpinBox(), "compareBeamSpin")
+        self.beam_spin.setRange(1, 32)
+        self.beam_spin.setValue(1)
+        self.beam_spin.setPrefix("beam ")
+        self.beam_spin.setToolTip("Beam size for both models: 1 is greedy search")
+        self.compare_button = _named(QPushButton("Compare"), "compareButton")
+        self.cancel_button = _named(QPushButton("Cancel"), "compareCancelButton")
+        self.cancel_button.setVisible(False)
+        self.status_label = _named(QLabel(""), "compareStatusLabel")
+        self.status_label.setWordWrap(True)
+        self.status_label.setVisible(False)
+        self.diff_label = _named(QLabel(" "), "compareDifferenceLabel")
+        self.diff_label.setWordWrap(True)
+        self.diff_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.column_a = _ResultColumn("A", errors, settings)
+        self.column_b = _ResultColumn("B", errors, settings)
+        self.picker_a, self.picker_b = self.column_a.picker, self.column_b.picker
+        self.heatmap_a, self.heatmap_b = self.column_a.heatmap, self.column_b.heatmap
+
+        row = QHBoxLayout()
+        row.addWidget(self.source_edit, 1)
+        row.addWidget(self.beam_spin)
+        row.addWidget(self.compare_button)
+        row.addWidget(self.cancel_button)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.column_a)
+        split.addWidget(self.column_b)
+        split.setChildrenCollapsible(False)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("Translate one sentence with two models, or two checkpoints of one "
+                             "model. Both heatmaps use the same colour scale (0 to 1)."))
+        lay.addLayout(row)
+        lay.addWidget(self.status_label)
+        lay.addWidget(self.diff_label)
+        lay.addWidget(split, 1)
+
+        self.source_edit.returnPressed.connect(self.compare_now)
+        self.compare_button.clicked.connect(self.compare_now)
+        self.cancel_button.clicked.connect(self.cancel)
+        for side, picker in (("A", self.picker_a), ("B", self.picker_b)):
+            picker.userChanged.connect(partial(self._on_user_changed, side))
+            picker.sourceChanged.connect(self._update_enabled)
+        session.jobFinished.connect(self._on_job_finished)
+        session.jobProgress.connect(self._on_job_progress)
+        session.jobCancelled.connect(self._on_job_cancelled)
+        session.failed.connect(self._on_failed)
+        session.modelLoaded.connect(self.on_model_loaded)
+
+        self.refresh_models()
+        info = getattr(session, "model_info", None)
+        if info is not None:
+            self.on_model_loaded(info)
+        else:
+            self._choose_defaults()
+
+    # ------------------------------------------------------------------ choosing
+    def refresh_models(self) -> None:
+        """Re-read the library (cheap: model.json files only); the choices are kept."""
+        library = list_models(AppPaths.default().models)
+        self.picker_a.set_models(library)
+        self.picker_b.set_models(library)
+        self._choose_defaults()
+
+    def showEvent(self, ev) -> None:
+        self.refresh_models()
+        super().showEvent(ev)
+
+    def _on_user_changed(self, side: str) -> None:
+        self._touched[side] = True
+        if side == "A":
+            self._choose_defaults()      # B follows A until the user chooses B
+        if self.source_edit.text().strip():
+            self.compare_now()
+
+    @Slot(object)
+    def on_model_loaded(self, info) -> None:
+        """The open model becomes A (unless the user chose A), and B follows from it."""
+        if not self._touched["A"]:
+            self.picker_b.include(info.path)
+            self.picker_a.set_model(info.path)
+        self._choose_defaults()
+
+    def _choose_defaults(self) -> None:
+        """A: the open model (or the first listed); B: A's latest checkpoint when it has one,
+        else another model from the same language, else A again."""
+        a = self.picker_a.model_path()
+        if a is None and self.picker_a.model_infos and not self._touched["A"]:
+            self.picker_a.set_model(self.picker_a.model_infos[0].path)
+            a = self.picker_a.model_path()
+        if a is None or self._touched["B"]:
+            self._update_enabled()
+            return
+        self.picker_b.set_model(a)
+        if not self.picker_b.select_latest_checkpoint():
+            lang = next((i.src_lang for i in self.picker_a.model_infos if same_folder(i.path, a)),
+                        None)
+            others = [i for i in self.picker_b.model_infos if not same_folder(i.path, a)]
+            others.sort(key=lambda i: i.src_lang != lang)
+            if others:
+                self.picker_b.set_model(others[0].path)
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        ready = self.picker_a.source() is not None and self.picker_b.source() is not None
+        self.compare_button.setEnabled(ready)
+        self.compare_button.setToolTip("" if ready else "Choose a model with weights for A and B")
+
+    # ------------------------------------------------------------------ comparing
+    def compare_text(self, text: str) -> None:
+        """Put ``text`` in the sentence box and compare now (for tests and the main window)."""
+        self.source_edit.setText(text)
+        self.compare_now()
+
+    @Slot()
+    def compare_now(self) -> None:
+        text = self.source_edit.text().strip()
+        sources = [self.picker_a.source(), self.picker_b.source()]
+        if not text:
+            return
+        if None in sources:
+            self._set_status("Choose a model with weights for both A and B.", error=True)
+            return
+        fn = partial(compare, self._cache, sources, text=text, beam=self.beam_spin.value())
+        try:
+            self._session.submit(KIND, fn, needs_model=False)
+        except Exception as exc:  # noqa: BLE001 — the session refuses with a CoreError
+            self._errors.report_exception("Cannot compare", exc)
+            return
+        self._set_status(f"Translating with {sources[0].label} and {sources[1].label}…")
+        self.cancel_button.setVisible(True)
+
+    @Slot()
+    def cancel(self) -> None:
+        self._session.cancel_job(KIND)
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.status_label.setStyleSheet("color: #b00020;" if error else "")
+        self.status_label.setText(text)
+        self.status_label.setVisible(bool(text))
+
+    @Slot(str, int, int)
+    def _on_job_progress(self, kind: str, done: int, total: int) -> None:
+        if kind == KIND and total:
+            step = "loading the models" if done * 2 < total else "translating"
+            self._set_status(f"Working: {step} ({done}/{total})…")
+
+    @Slot(str, object)
+    def _on_job_finished(self, kind: str, results) -> None:
+        if kind != KIND:
+            return
+        self.cancel_button.setVisible(False)
+        self.show_results(results)
+
+    @Slot(str)
+    def _on_job_cancelled(self, kind: str) -> None:
+        if kind == KIND:
+            self.cancel_button.setVisible(False)
+            self._set_status("Cancelled.")
+
+    @Slot(object)
+    def _on_failed(self, failure) -> None:
+        if getattr(failure, "operation", None) == KIND:
+            self.cancel_button.setVisible(False)
+            self._set_status(f"Cannot compare: {failure.message}", error=True)
+
+    def show_results(self, results: list) -> None:
+        self._results = list(results)
+        a, b = self._results
+        self.column_a.show_translation(a)
+        self.column_b.show_translation(b)
+        self.diff_label.setText(describe_difference(a, b))
+        self._set_status("")
+        self.compared.emit(list(self._results))
+
+    @property
+    def results(self) -> list:
+        return list(self._results)
