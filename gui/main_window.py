@@ -19,6 +19,7 @@ from gui.about_dialog import AboutDialog
 from gui.app_info import app_icon
 from gui.error_dialog import ErrorReporter
 from gui.file_translate import FileTranslation
+from gui.panels.compare_panel import ComparePanel
 from gui.panels.library_panel import LibraryPanel
 from gui.panels.train_panel import TrainPanel
 from gui.panels.translate_panel import TranslatePanel
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 TITLES = {"load": "Cannot open the model", "translate": "Translation failed",
           "train": "Training failed", "preview": "Cannot read the corpus",
-          "devices": "Cannot list devices", "file": "Cannot translate the file"}
+          "devices": "Cannot list devices", "file": "Cannot translate the file",
+          "compare": "Cannot compare", "what-if": "Cannot re-decode", "dev": "Cannot translate the dev set"}
 
 
 class MainWindow(QMainWindow):
@@ -50,10 +52,12 @@ class MainWindow(QMainWindow):
         self.train_panel = TrainPanel(self.session, self.errors, self.settings)
         self.translate_panel = TranslatePanel(self.session, self.errors, self.settings)
         self.library_panel = LibraryPanel(self.errors, self.settings)
+        self.compare_panel = ComparePanel(self.session, self.errors, self.settings)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.train_panel, "Train")
         self.tabs.addTab(self.translate_panel, "Translate && inspect")
+        self.tabs.addTab(self.compare_panel, "Compare")
         self.tabs.addTab(self.library_panel, "Models")
         self.welcome = WelcomePanel(self.settings)
         self.welcome.setVisible(False)           # create_window shows it on a first run

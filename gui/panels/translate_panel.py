@@ -1,10 +1,16 @@
 """Translate & inspect: a source box (Enter translates, typing translates after a pause), the best
-translation, the N-best list, and the attention heatmap of the chosen hypothesis, with export.
+translation, the N-best list, and the inspector for the chosen hypothesis: attention heatmap (with
+export), alignment lines, attention statistics, the beam's search tree and the what-if re-decode.
+
+Two optional boxes steer the request: "Start with" fixes the first words of the output (guided
+completion) and "Your translation" is scored by the model token by token (forced decoding); it
+then appears in the N-best list, marked ✎, with its own attention and confidence colours.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
@@ -13,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -20,17 +27,24 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.widgets.alignment_view import AlignmentView
 from gui.widgets.attention_heatmap import AttentionHeatmap
+from gui.widgets.attention_stats_view import AttentionStatsView
+from gui.widgets.beam_tree_view import BeamTreeView
 from gui.widgets.column import column
+from gui.widgets.token_strip import ConfidenceComparison
+from gui.widgets.what_if_view import WhatIfView
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
+GREEDY_TREE_MESSAGE = "Beam size 1 (greedy search) explores no tree — set the beam to 2 or more"
 EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)",
                   "csv": "CSV table (*.csv)", "json": "JSON (*.json)"}
 
@@ -67,7 +81,9 @@ class TranslatePanel(QWidget):
         self._session = session
         self._errors = errors
         self._settings = settings
-        self._results: list = []
+        self._results: list = []         # what the N-best list shows (the reference last)
+        self._inspection = None
+        self._inspected_text = ""        # the source text of the latest request
 
         self.model_label = QLabel("No model open. Train one, or open one from the Models tab.")
         self.model_label.setObjectName("modelLabel")
@@ -88,6 +104,17 @@ class TranslatePanel(QWidget):
         self.nbest_spin.setRange(1, 32)
         self.nbest_spin.setValue(4)
         self.nbest_spin.setPrefix("N-best ")
+        self.prefix_edit = _named(QLineEdit(), "prefixEdit")
+        self.prefix_edit.setPlaceholderText("start the translation with these words (optional)")
+        self.prefix_edit.setToolTip("Guided completion: the output begins with these words and "
+                                    "the model continues from there")
+        self.prefix_edit.setClearButtonEnabled(True)
+        self.reference_edit = _named(QLineEdit(), "referenceEdit")
+        self.reference_edit.setPlaceholderText("type your own translation to see how likely the "
+                                               "model finds each word (optional)")
+        self.reference_edit.setToolTip("Forced decoding: the model scores this translation token by "
+                                       "token; it appears in the list as ✎ with its attention")
+        self.reference_edit.setClearButtonEnabled(True)
 
         self.output = _named(QPlainTextEdit(), "translationOutput")
         self.output.setReadOnly(True)
@@ -125,15 +152,32 @@ class TranslatePanel(QWidget):
         head.addWidget(QLabel("Attention — hover a cell; click a word; arrow keys move"))
         head.addStretch(1)
         head.addWidget(self.export_button)
+        self.alignment_view = _named(AlignmentView(settings=settings, errors=errors), "alignmentView")
+        self.stats_view = _named(AttentionStatsView(settings=settings, errors=errors), "statsView")
+        self.stats_view.sourceTokenSelected.connect(lambda j: self.heatmap.select(None, j))
+        self.stats_view.targetTokenSelected.connect(lambda i: self.heatmap.select(i, None))
+        self.inspector_tabs = _named(QTabWidget(), "inspectorTabs")
+        self.inspector_tabs.setDocumentMode(True)
+        self.inspector_tabs.addTab(column(head, (self.heatmap, 1)), "Heatmap")
+        self.inspector_tabs.addTab(self.alignment_view, "Alignment lines")
+        self.inspector_tabs.addTab(self.stats_view, "Statistics")
+        self._add_inspector_tabs(session)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(column("N-best hypotheses (score):", self.nbest_list))
-        split.addWidget(column(head, (self.heatmap, 1)))
+        split.addWidget(self.inspector_tabs)
         split.setStretchFactor(1, 4)
         split.setSizes([340, 900])      # room for a hypothesis and its score
+
+        steer = QHBoxLayout()
+        steer.addWidget(QLabel("Start with:"))
+        steer.addWidget(self.prefix_edit, 2)
+        steer.addWidget(QLabel("Your translation:"))
+        steer.addWidget(self.reference_edit, 3)
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.model_label)
         lay.addLayout(row)
+        lay.addLayout(steer)
         lay.addWidget(QLabel("Translation:"))
         lay.addLayout(out_row)
         lay.addWidget(split, 1)
@@ -148,7 +192,11 @@ class TranslatePanel(QWidget):
         self.nbest_list.currentRowChanged.connect(self.show_hypothesis)
         self.beam_spin.valueChanged.connect(self._on_text_changed)
         self.nbest_spin.valueChanged.connect(self._on_text_changed)
-        session.translated.connect(self.show_results)
+        self.prefix_edit.textChanged.connect(self._on_text_changed)
+        self.reference_edit.textChanged.connect(self._on_text_changed)
+        self.prefix_edit.returnPressed.connect(self.translate_now)
+        self.reference_edit.returnPressed.connect(self.translate_now)
+        session.inspected.connect(self.show_inspection)
         session.modelLoaded.connect(self.on_model_loaded)
         session.stateChanged.connect(self.on_state_changed)
         self._has_model = False
@@ -169,28 +217,52 @@ class TranslatePanel(QWidget):
             return
         beam = self.beam_spin.value()
         nbest = min(self.nbest_spin.value(), beam)
-        self._session.translate(text, beam, nbest)
+        self._inspected_text = text
+        self._session.translate(text, beam, nbest, prefix=self.prefix_edit.text().strip(),
+                                reference=self.reference_edit.text().strip())
 
     def translate_text(self, text: str) -> None:
         """Put ``text`` in the source box and translate it now."""
         self.source_edit.setPlainText(text)
         self.translate_now()
 
+    def inspect_pair(self, source: str, reference: str = "") -> None:
+        """Open a sentence (and a translation to score against it) in the inspector."""
+        for edit in (self.reference_edit, self.prefix_edit):
+            edit.blockSignals(True)
+        self.reference_edit.setText(reference)
+        self.prefix_edit.clear()
+        for edit in (self.reference_edit, self.prefix_edit):
+            edit.blockSignals(False)
+        self.translate_text(source)
+
     @property
     def beam(self) -> int:
         return self.beam_spin.value()
 
     @Slot(object)
-    def show_results(self, results: list) -> None:
-        self._results = list(results)
+    def show_inspection(self, inspection) -> None:
+        """The N-best list (and the user's translation, ✎, last), then every inspector view."""
+        self._inspection = inspection
+        hyps = list(inspection.hypotheses)
+        self._results = hyps + ([inspection.reference] if inspection.reference is not None else [])
         self.nbest_list.blockSignals(True)
         self.nbest_list.clear()
-        for i, tr in enumerate(self._results, 1):
+        for i, tr in enumerate(hyps, 1):
             item = QListWidgetItem(f"{i}. {tr.text}   ({tr.score:.3f})")
             item.setToolTip(" ".join(tr.target_tokens))
             self.nbest_list.addItem(item)
+        if inspection.reference is not None:
+            ref = inspection.reference
+            per_token = ref.score / max(1, len(ref.target_tokens))   # as the beam's scores are
+            item = QListWidgetItem(f"✎ {ref.text}   ({per_token:.3f})")
+            item.setToolTip(f"Your translation, scored by the model: log-probability "
+                            f"{ref.score:.3f}, {per_token:.3f} per token: "
+                            + " ".join(ref.target_tokens))
+            self.nbest_list.addItem(item)
         self.nbest_list.blockSignals(False)
-        self.output.setPlainText(self._results[0].text if self._results else "")
+        self.output.setPlainText(hyps[0].text if hyps else "")
+        self._show_inspection_extras(inspection)
         if self._results:
             self.nbest_list.setCurrentRow(0)
             self.show_hypothesis(0)
@@ -202,10 +274,115 @@ class TranslatePanel(QWidget):
         tr = self._results[index]
         if tr.attention.size == 0:
             self.heatmap.clear()
+            self.alignment_view.clear()
+            self.stats_view.clear()
             self.export_button.setEnabled(False)
             return
         self.heatmap.set_translation(tr)
+        self.alignment_view.set_translation(tr)
+        self.stats_view.set_translation(tr)
         self.export_button.setEnabled(True)
+        self._show_hypothesis_extras(tr)
+
+    # ------------------------------------------------------------------ beam tree, confidence, what-if
+    def _add_inspector_tabs(self, session) -> None:
+        """Beam tree (with the chosen partial hypothesis's attention), confidence colours of the
+        model's and the user's translation side by side, and the what-if re-decode."""
+        self.tree_view = BeamTreeView()
+        self.tree_heatmap = _named(AttentionHeatmap(), "treeNodeHeatmap")
+        self.tree_label = QLabel("Click a node to see that partial hypothesis and its attention")
+        self.tree_label.setWordWrap(True)
+        self.tree_view.nodeSelected.connect(self._show_tree_node)
+        tree_split = QSplitter(Qt.Orientation.Vertical)
+        tree_split.addWidget(self.tree_view)
+        tree_split.addWidget(column(self.tree_label, (self.tree_heatmap, 1)))
+        tree_split.setSizes([420, 300])
+        self.inspector_tabs.addTab(tree_split, "Beam tree")
+
+        self.confidence = ConfidenceComparison()
+        self.model_heatmap = _named(AttentionHeatmap(), "modelBestHeatmap")
+        self.your_heatmap = _named(AttentionHeatmap(), "yourTranslationHeatmap")
+        pair = QSplitter(Qt.Orientation.Horizontal)
+        pair.addWidget(column("The model's translation", (self.model_heatmap, 1)))
+        pair.addWidget(column("Your translation (type it above)", (self.your_heatmap, 1)))
+        conf_split = QSplitter(Qt.Orientation.Vertical)
+        conf_split.addWidget(self.confidence)
+        conf_split.addWidget(pair)
+        conf_split.setSizes([170, 500])
+        self.inspector_tabs.addTab(conf_split, "Your translation")
+
+        self.what_if_view = WhatIfView()
+        self.what_if_view.whatIfRequested.connect(self._request_what_if)
+        session.jobFinished.connect(self._on_job_finished)
+        session.jobCancelled.connect(self._on_job_ended)
+        session.failed.connect(lambda f: self._on_job_ended(f.operation))
+        self.inspector_tabs.addTab(self.what_if_view, "What if…")
+
+    def _show_inspection_extras(self, inspection) -> None:
+        if inspection.tree is not None:
+            self.tree_view.set_inspection(inspection)
+        else:
+            self.tree_view.clear(GREEDY_TREE_MESSAGE)
+        self.tree_heatmap.clear()
+        best = inspection.hypotheses[0] if inspection.hypotheses else None
+        if best is not None and best.attention.size:
+            self.confidence.set_pair(best, inspection.reference)
+            self.model_heatmap.set_translation(best)
+        else:
+            self.confidence.clear()
+            self.model_heatmap.clear()
+        if inspection.reference is not None and inspection.reference.attention.size:
+            self.your_heatmap.set_translation(inspection.reference)
+        else:
+            self.your_heatmap.clear()
+
+    def _show_hypothesis_extras(self, tr) -> None:
+        self.what_if_view.set_translation(self._inspected_text, tr)
+
+    def _clear_extras(self) -> None:
+        self.tree_view.clear()
+        self.tree_heatmap.clear()
+        self.confidence.clear()
+        self.model_heatmap.clear()
+        self.your_heatmap.clear()
+        self.what_if_view.clear()
+
+    @Slot(int)
+    def _show_tree_node(self, node_id: int) -> None:
+        if self._inspection is None or self._inspection.tree is None or node_id <= 0:
+            self.tree_heatmap.clear()
+            return
+        partial = self._inspection.partial(node_id)
+        node = self._inspection.tree.nodes[node_id]
+        self.tree_label.setText(f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): "
+                                f"“{partial.text}”")
+        self.tree_heatmap.set_translation(partial)
+
+    @Slot(int, int)
+    def _request_what_if(self, step: int, source_index: int) -> None:
+        from core.inspection import what_if
+        try:
+            job = partial(what_if, **self.what_if_view.job_kwargs(step, source_index))
+            self._session.submit("what-if", job)
+        except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
+            self._errors.report_exception("Cannot re-decode", exc)
+            return
+        self.what_if_view.busy(True)
+
+    @Slot(str, object)
+    def _on_job_finished(self, kind: str, result) -> None:
+        if kind == "what-if":
+            self.what_if_view.busy(False)
+            self.what_if_view.show_result(result)
+
+    @Slot(str)
+    def _on_job_ended(self, kind: str) -> None:
+        if kind == "what-if":
+            self.what_if_view.busy(False)
+
+    @property
+    def inspection(self):
+        return self._inspection
 
     @property
     def results(self) -> list:
@@ -244,9 +421,13 @@ class TranslatePanel(QWidget):
         self.model_label.setText(f"Model: <b>{info.name}</b> ({info.src_lang} → {info.tgt_lang}"
                                  f"{bleu})")
         self._results = []
+        self._inspection = None
         self.nbest_list.clear()
         self.output.clear()
         self.heatmap.clear()
+        self.alignment_view.clear()
+        self.stats_view.clear()
+        self._clear_extras()
         self.export_button.setEnabled(False)
         if self.source_edit.toPlainText().strip():
             self.translate_now()
