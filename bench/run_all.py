@@ -207,6 +207,8 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--threads", type=int, default=None, help="training threads for ours (default: all cores)")
     ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="training precision (ours)")
+    ap.add_argument("--decoder", default="bahdanau", choices=["bahdanau", "luong"],
+                    help="our decoder: bahdanau (the standard config) or luong (attention after the RNN)")
     ap.add_argument("--skip", default="", help="comma-separated steps to skip: peer,decode,floor,app")
     ap.add_argument("--work", type=Path, default=None, help="keep models and logs here (default: a "
                     "temporary folder, removed at the end)")
@@ -242,7 +244,8 @@ def main() -> int:
         if model.exists():
             shutil.rmtree(model)
         cmd = [py, str(HERE / "train.py"), "--corpus", str(args.corpus), "--src", src, "--tgt", tgt,
-               "--budget", str(budget), "--out", str(model), "--precision", args.precision, "--cli-translate"]
+               "--budget", str(budget), "--out", str(model), "--precision", args.precision, "--cli-translate",
+               "--decoder", args.decoder]
         if args.threads:
             cmd += ["--threads", str(args.threads)]
         if args.quick:

@@ -17,6 +17,7 @@ imports, model load and translation of the test set), the counterpart of the pee
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
 import resource
@@ -75,6 +76,8 @@ def main() -> int:
     ap.add_argument("--preset", default="base")
     ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
                     help="training precision (autocast); also used for the test-set translation")
+    ap.add_argument("--decoder", default="bahdanau", choices=["bahdanau", "luong"],
+                    help="bahdanau (attention fed into the RNN) or luong (attention after it)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--valid-every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
@@ -92,6 +95,7 @@ def main() -> int:
              for s in (args.train, args.dev, args.test) for l in (args.src, args.tgt)}
     load_start = os.getloadavg()
     p = preset(args.preset)
+    model_cfg = dataclasses.replace(p.model, decoder=args.decoder)
     cfg = p.train.replace(time_budget_s=args.budget, epochs=0, precision=args.precision,
                           num_threads=args.threads, valid_every=args.valid_every, seed=args.seed)
     out = args.out or work / "model"
@@ -111,7 +115,7 @@ def main() -> int:
 
     t0 = time.monotonic()
     done = train(CorpusSpec(str(files[args.train, args.src]), str(files[args.train, args.tgt])), out,
-                 p.model, TokenizerConfig(args.src, args.tgt), cfg,
+                 model_cfg, TokenizerConfig(args.src, args.tgt), cfg,
                  dev_spec=CorpusSpec(str(files[args.dev, args.src]), str(files[args.dev, args.tgt])),
                  on_event=on_event)
     train_wall = time.monotonic() - t0
@@ -123,6 +127,7 @@ def main() -> int:
     refs = files[args.test, args.tgt].read_text(encoding="utf-8").splitlines()
     result = {
         "pair": f"{args.src}-{args.tgt}", "preset": args.preset, "precision": args.precision,
+        "decoder": args.decoder,
         "budget_s": args.budget, "train_wall_s": round(train_wall, 1), "updates": done.step,
         "epochs": round(done.step / max(1, progress[-1].step) * progress[-1].epoch, 2) if progress else 0,
         "tokens_per_s_median": round(tps) if tps else None,

@@ -5,6 +5,8 @@
     vocab.tgt.json     target vocabulary
     weights.pt         the best weights: tensors only, loaded with weights_only=True
     history.jsonl      validation results and progress summaries, one JSON object per line
+    probes.jsonl       the probe sentences' attention at every validation (core.probe_timeline)
+    dev.tsv            the dev pairs, source TAB reference (core.dev_eval), for the dev browser
     checkpoints/       resumable training state (see core.checkpoint.CheckpointStore)
 
 Every file is written atomically, so a crash leaves either the old file or the new one.

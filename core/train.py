@@ -22,6 +22,7 @@ from core.cancel import CancelToken
 from core.checkpoint import CheckpointStore, clean_stray_temporaries
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus import CorpusSpec, fingerprint, load_pairs, split_dev
+from core.dev_eval import DEV_TSV, write_dev_set
 from core.errors import Cancelled, CheckpointError, CoreError
 from core.events import (CheckpointEvent, DoneEvent, Event, NoticeEvent, ReadingEvent, ReportEvent, ValidationEvent)
 from core.metrics import score
@@ -29,6 +30,8 @@ from core.model import Seq2Seq
 from core.pair_store import EncodedPairs, PairCollector
 from core.model_folder import (CHECKPOINTS, ModelMeta, append_history, read_meta, read_vocabs,
                                write_meta, write_vocabs, write_weights)
+from core.probe_recorder import ProbeRecorder, dev_probes, user_probes
+from core.probe_timeline import append_snapshot, forget_after
 from core.search import greedy
 from core.tokenizer import tokenizers_for
 from core.training_loop import run_loop
@@ -105,6 +108,8 @@ class _Run:
         self.name = name or out_dir.name
         self.state = _State()
         self.src_tok, self.tgt_tok = tokenizers_for(tok_cfg)
+        # a probe sentence that cannot be translated is refused now, not at the first validation
+        self.user_probes = user_probes(cfg.probe_sentences(), self.src_tok.tokenize)
 
     # ---- data ----------------------------------------------------------------------------
     def read_data(self) -> None:
@@ -149,6 +154,14 @@ class _Run:
         self.dev_examples = [(self.src_vocab.encode(s), self.tgt_vocab.encode(t)) for s, t in self.dev_pairs]
         self.dev_refs = [self.tgt_tok.detokenize(t) for _, t in self.dev_pairs]
         self.batches_per_epoch = math.ceil(len(self.examples) / self.cfg.batch_size)
+        probes = self.user_probes or dev_probes(self.dev_pairs, self.src_tok.detokenize,
+                                                self.tgt_tok.detokenize)
+        self.probes = ProbeRecorder(probes, self.src_vocab, self.tgt_vocab, self.tgt_tok.detokenize)
+
+    def write_dev_set(self) -> None:
+        """dev.tsv, so the dev set browser can show these very pairs after training."""
+        write_dev_set(self.out, [self.src_tok.detokenize(s) for s, _ in self.dev_pairs],
+                      self.dev_refs)
 
     # ---- model ---------------------------------------------------------------------------
     def build_model(self, device: torch.device) -> None:
@@ -249,7 +262,8 @@ class _Run:
                           self.device)
 
     def validate(self, step_scheduler: bool = True) -> ValidationEvent:
-        """Dev loss, BLEU/chrF, samples and the probe's attention; saves weights.pt when best."""
+        """Dev loss, BLEU/chrF, samples and the probes' attention (the first one for the live
+        view, all of them into probes.jsonl); saves weights.pt when best."""
         s = self.state
         loss = self.dev_loss()
         hyps = self.translate_dev()
@@ -266,14 +280,15 @@ class _Run:
         samples = [{"source": self.src_tok.detokenize(self.dev_pairs[i][0]),
                     "reference": self.dev_refs[i], "hypothesis": hyps[i]}
                    for i in range(min(self.cfg.num_samples, len(hyps)))]
-        probe_text = self.cfg.probe or (samples[0]["source"] if samples else None)
-        probe = self.translator().translate(probe_text)[0] if probe_text else None
+        probe_records, probe = self.probes.record(self.model, self.device)
         event = ValidationEvent(step=s.step, epoch=s.epoch, loss=loss, bleu=scores.bleu,
                                 chrf=scores.chrf, is_best=improved, samples=samples, probe=probe,
                                 bleu_signature=scores.bleu_signature)
         append_history(self.out, {"type": "validation", "step": s.step, "epoch": s.epoch,
                                   "loss": loss, "bleu": scores.bleu, "chrf": scores.chrf,
                                   "lr": self.optimizer.param_groups[0]["lr"]})
+        if probe_records:
+            append_snapshot(self.out, s.step, s.epoch, scores.bleu, scores.chrf, probe_records)
         return event
 
     def save(self, store: CheckpointStore, is_best: bool, status: str = "training") -> None:
@@ -324,12 +339,18 @@ def train(spec: CorpusSpec, out_dir: str | Path, model_cfg: ModelConfig, tok_cfg
             log.warning(note)
             emit(NoticeEvent(note))
         run.restore(ckpt)
+        dropped = forget_after(out, run.state.step)   # validations after the checkpoint come again
+        if dropped:
+            log.info("probe timeline: dropped %d snapshot(s) after step %d", dropped, run.state.step)
+        if not (out / DEV_TSV).is_file():
+            run.write_dev_set()                       # a run started before dev.tsv existed
     else:
         run.build_vocabs()
         run.encode_data()
         run.build_model(device)
         run.created = ModelMeta(name="", model=model_cfg, tokenizer=tok_cfg, train=train_cfg).created
         write_vocabs(out, run.src_vocab, run.tgt_vocab)
+        run.write_dev_set()
         write_meta(out, run.meta("training"))
     return run_loop(run, store)
 

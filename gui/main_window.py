@@ -20,7 +20,9 @@ from gui.app_info import app_icon
 from gui.error_dialog import ErrorReporter
 from gui.file_translate import FileTranslation
 from gui.panels.compare_panel import ComparePanel
+from gui.panels.dev_panel import DevSetPanel
 from gui.panels.library_panel import LibraryPanel
+from gui.panels.timeline_panel import TimelinePanel
 from gui.panels.train_panel import TrainPanel
 from gui.panels.translate_panel import TranslatePanel
 from gui.panels.welcome_panel import WelcomePanel
@@ -32,7 +34,9 @@ log = logging.getLogger(__name__)
 TITLES = {"load": "Cannot open the model", "translate": "Translation failed",
           "train": "Training failed", "preview": "Cannot read the corpus",
           "devices": "Cannot list devices", "file": "Cannot translate the file",
-          "compare": "Cannot compare", "what-if": "Cannot re-decode", "dev": "Cannot translate the dev set"}
+          "compare": "Cannot compare", "what-if": "Cannot re-decode",
+          "dev": "Cannot translate the dev set", "dev-read": "Cannot read the dev file",
+          "timeline-read": "Cannot read the probe timeline"}
 
 
 class MainWindow(QMainWindow):
@@ -52,11 +56,15 @@ class MainWindow(QMainWindow):
         self.train_panel = TrainPanel(self.session, self.errors, self.settings)
         self.translate_panel = TranslatePanel(self.session, self.errors, self.settings)
         self.library_panel = LibraryPanel(self.errors, self.settings)
+        self.dev_panel = DevSetPanel(self.session, self.errors, self.settings)
+        self.timeline_panel = TimelinePanel(self.session, self.errors, self.settings)
         self.compare_panel = ComparePanel(self.session, self.errors, self.settings)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.train_panel, "Train")
         self.tabs.addTab(self.translate_panel, "Translate && inspect")
+        self.tabs.addTab(self.dev_panel, "Dev set")
+        self.tabs.addTab(self.timeline_panel, "Timeline")
         self.tabs.addTab(self.compare_panel, "Compare")
         self.tabs.addTab(self.library_panel, "Models")
         self.welcome = WelcomePanel(self.settings)
@@ -85,6 +93,7 @@ class MainWindow(QMainWindow):
         self.train_panel.modelTrained.connect(self.on_model_trained)
         self.train_panel.openModelRequested.connect(self.open_model)
         self.library_panel.openRequested.connect(self.open_model)
+        self.dev_panel.openInInspector.connect(self.inspect_sentence)
         self.library_panel.resumeRequested.connect(self.resume_training)
         self.welcome.translateSuggestedRequested.connect(self.translate_suggested)
         self.welcome.trainSampleRequested.connect(self.train_on_sample)
@@ -175,6 +184,12 @@ class MainWindow(QMainWindow):
             self.open_demo_model()
         self.tabs.setCurrentWidget(self.translate_panel)
         self.translate_panel.translate_text(text)
+
+    @Slot(str, str)
+    def inspect_sentence(self, source: str, reference: str) -> None:
+        """A dev sentence, opened in the inspector with its reference scored beside the output."""
+        self.tabs.setCurrentWidget(self.translate_panel)
+        self.translate_panel.inspect_pair(source, reference)
 
     @Slot()
     def train_on_sample(self) -> None:

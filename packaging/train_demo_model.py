@@ -2,10 +2,13 @@
 
     .venv/bin/python packaging/train_demo_model.py            # writes resources/models/demo-en-de
     .venv/bin/python packaging/train_demo_model.py --check    # only scores the shipped model
+    .venv/bin/python packaging/train_demo_model.py --write-dev  # only (re)writes its dev.tsv
 
 Every tenth pair of resources/corpora/en-de.tsv is held out as a test set the model never sees;
 the script reports BLEU/chrF on it and records them in the model's metrics and in
-resources/models/README.md. One thread and a fixed seed make the run repeatable on one machine.
+resources/models/README.md. The held-out pairs are also saved as the model's ``dev.tsv``, so the
+app's dev set browser shows exactly the sentences the model never saw. One thread and a fixed seed
+make the run repeatable on one machine.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from core.config import ModelConfig, TokenizerConfig, TrainConfig  # noqa: E402
 from core.corpus import CorpusSpec  # noqa: E402
+from core.dev_eval import write_dev_set  # noqa: E402
 from core.metrics import score  # noqa: E402
 from core.model_folder import CHECKPOINTS, read_meta, write_meta  # noqa: E402
 from core.train import train  # noqa: E402
@@ -62,12 +66,20 @@ def evaluate(model_dir: Path, sources: list[str], refs: list[str],
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="score the shipped model, train nothing")
+    ap.add_argument("--write-dev", action="store_true",
+                    help="write the held-out pairs as the shipped model's dev.tsv, train nothing")
     ap.add_argument("--out", type=Path, default=TARGET)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="attnscope-demo-"))
     train_tsv, sources, refs = split(CORPUS, work)
     if args.check:
         print(json.dumps(evaluate(args.out, sources, refs)))
+        return 0
+    if args.write_dev:
+        if not (args.out / "model.json").is_file():
+            ap.error(f"{args.out} is not a model folder: train it first")
+        path = write_dev_set(args.out, sources, refs)
+        print(json.dumps({"dev_tsv": str(path), "pairs": len(sources)}))
         return 0
     t0 = time.monotonic()
     staging = work / "demo-en-de"
@@ -81,6 +93,7 @@ def main() -> int:
     meta.metrics["train_seconds"] = round(time.monotonic() - t0, 1)
     write_meta(staging, meta)
     shutil.rmtree(staging / CHECKPOINTS)       # resume state is not needed to translate
+    write_dev_set(staging, sources, refs)      # the held-out pairs, not the run's own dev split
     if args.out.exists():
         shutil.rmtree(args.out)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.config import ATTENTION_TYPES, PRESETS, ModelConfig, TokenizerConfig
+from core.config import (
+    ATTENTION_TYPES,
+    MAX_PROBES,
+    PRESETS,
+    ModelConfig,
+    TokenizerConfig,
+)
 from core.paths import AppPaths
 from gui.resume import RESUMABLE_STATUSES, has_checkpoint, resume_job
 from gui.widgets.attention_heatmap import AttentionHeatmap
@@ -154,6 +160,12 @@ class TrainPanel(QWidget):
         self.bidir_check = _named(QCheckBox("bidirectional encoder"), "bidirectionalCheck")
         self.attention_combo = _named(QComboBox(), "attentionCombo")
         self.attention_combo.addItems(list(ATTENTION_TYPES))
+        self.decoder_combo = _named(QComboBox(), "decoderCombo")
+        self.decoder_combo.addItem("Bahdanau (attention fed into the RNN)", "bahdanau")
+        self.decoder_combo.addItem("Luong (attention after the RNN; trains faster)", "luong")
+        self.decoder_combo.setToolTip(
+            "Bahdanau: the classic decoder; each step reads the attention of the step before. "
+            "Luong: attends after the RNN, so training runs the whole target at once")
         self.dropout_spin = _named(QDoubleSpinBox(), "dropoutSpin")
         self.dropout_spin.setRange(0.0, 0.9)
         self.dropout_spin.setSingleStep(0.05)
@@ -176,8 +188,13 @@ class TrainPanel(QWidget):
         self.patience_spin.setToolTip("stop when this many validations in a row bring no better BLEU")
         self.device_combo = _named(QComboBox(), "deviceCombo")
         self.device_combo.addItem("Automatic (looking for a GPU…)", "auto")
-        self.probe_edit = _named(QLineEdit(), "probeSentenceEdit")
-        self.probe_edit.setPlaceholderText("sentence whose attention is shown at each validation")
+        self.probe_edit = _named(QPlainTextEdit(), "probeSentenceEdit")
+        self.probe_edit.setPlaceholderText(
+            f"one sentence per line (up to {MAX_PROBES}); empty: the first 3 dev sentences")
+        self.probe_edit.setToolTip("Their attention is recorded at each validation (the Timeline "
+                                   "replays it); the first one is shown live below")
+        self.probe_edit.setTabChangesFocus(True)
+        self.probe_edit.setFixedHeight(3 * self.probe_edit.fontMetrics().lineSpacing() + 12)
         self.name_edit = _named(QLineEdit(), "modelNameEdit")
         self.name_edit.setPlaceholderText("model name (default: languages and date)")
         settings_box = QGroupBox("Settings")
@@ -188,6 +205,7 @@ class TrainPanel(QWidget):
         sf.addRow("Layers", self.layers_spin)
         sf.addRow("", self.bidir_check)
         sf.addRow("Attention", self.attention_combo)
+        sf.addRow("Decoder", self.decoder_combo)
         sf.addRow("Dropout", self.dropout_spin)
         sf.addRow("Batch size", self.batch_spin)
         sf.addRow("Learning rate", self.lr_spin)
@@ -196,7 +214,7 @@ class TrainPanel(QWidget):
         sf.addRow("Validate every", self.valid_spin)
         sf.addRow("Stop early after", self.patience_spin)
         sf.addRow("Device", self.device_combo)
-        sf.addRow("Probe sentence", self.probe_edit)
+        sf.addRow("Probe sentences", self.probe_edit)
         sf.addRow("Model name", self.name_edit)
 
         # --- run controls -------------------------------------------------------------------
@@ -398,6 +416,7 @@ class TrainPanel(QWidget):
         self.layers_spin.setValue(m.enc_layers)
         self.bidir_check.setChecked(m.bidirectional)
         self.attention_combo.setCurrentText(m.attention)
+        self.decoder_combo.setCurrentIndex(max(0, self.decoder_combo.findData(m.decoder)))
         self.dropout_spin.setValue(m.dropout)
         self.batch_spin.setValue(t.batch_size)
         self.lr_spin.setValue(t.learning_rate)
@@ -420,6 +439,7 @@ class TrainPanel(QWidget):
                           enc_layers=self.layers_spin.value(), dec_layers=self.layers_spin.value(),
                           bidirectional=self.bidir_check.isChecked(),
                           attention=self.attention_combo.currentText(),
+                          decoder=self.decoder_combo.currentData(),
                           dropout=round(self.dropout_spin.value(), 3))
         cfg.validate()
         return cfg
@@ -434,7 +454,7 @@ class TrainPanel(QWidget):
                             valid_every=self.valid_spin.value(),
                             patience=self.patience_spin.value(),
                             device=self.device_combo.currentData() or "auto",
-                            probe=self.probe_edit.text().strip() or None)
+                            probe=self.probe_edit.toPlainText().strip() or None)
 
     def build_job(self) -> TrainJob:
         """The form as a TrainJob; raises CoreError subclasses with messages for the user."""

@@ -5,7 +5,8 @@ Why it is built this way (see docs ENGINEERING.md, "pyqtgraph heatmaps"):
 - ``ImageItem(axisOrder="row-major")`` so ``weights[target, source]`` is shown as is, shifted by
   -0.5 so cell *i* sits on tick *i*; Y is inverted so the first target token is at the top.
 - Colour levels are fixed to (0, 1) by one ``ColorBarItem`` created once, so colours compare
-  across sentences.
+  across sentences. A difference of two matrices uses the same widget with ``levels=(-1, 1)``
+  and a diverging colour map (``AttentionHeatmap.diverging()``), so zero change is white.
 - Token labels go through ``AxisItem.setTicks`` with ``hideOverlappingLabels`` off. Labels cannot
   rotate, so the widget grows (inside a scroll area) until every label has room; long sentences
   stagger source labels between the top and the bottom axis, and very long tokens are elided
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 MAX_LABEL_CHARS = 14          # longer tokens are elided on the axis (full text on hover)
 SINGLE_ROW_MAX_WIDTH = 900    # beyond this, source labels alternate between top and bottom
 HIGHLIGHT = QColor(255, 64, 160)
+PLACEHOLDER = "Translate a sentence to see what each target word attends to."
+DIVERGING_MAP = "CET-D1"      # blue (less attention) – white (no change) – red (more attention)
 
 
 def elide_token(token: str, limit: int = MAX_LABEL_CHARS) -> str:
@@ -112,11 +115,16 @@ class AttentionHeatmap(QWidget):
     selectionChanged = Signal(int, int)      # (row, col), -1 for "none"
     hoverTextChanged = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, levels: tuple[float, float] = (0.0, 1.0),
+                 colormap: str = "viridis", bar_label: str = "weight",
+                 placeholder: str = PLACEHOLDER) -> None:
         super().__init__(parent)
         self.setObjectName("attentionHeatmap")
         self.setAccessibleName("attentionHeatmap")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._levels = (float(levels[0]), float(levels[1]))
+        self._signed = self._levels[0] < 0
+        self._placeholder = placeholder
 
         self._weights = np.zeros((0, 0), dtype=np.float32)
         self._src: list[str] = []
@@ -175,8 +183,8 @@ class AttentionHeatmap(QWidget):
         self._bar_view.setBackground("w")
         self._bar_view.setFixedWidth(84)
         self._bar_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get("viridis"),
-                                         interactive=False, label="weight")
+        self._colorbar = pg.ColorBarItem(values=self._levels, colorMap=pg.colormap.get(colormap),
+                                         interactive=False, label=bar_label)
         self._colorbar.setImageItem(self._img)
         self._colorbar.axis.setTextPen(pg.mkPen("#111"))
         self._bar_view.addItem(self._colorbar)
@@ -212,6 +220,18 @@ class AttentionHeatmap(QWidget):
         self._axes["bottom"].tokenClicked.connect(self._on_source_clicked)
         self._set_placeholder()
 
+    @classmethod
+    def diverging(cls, parent: QWidget | None = None, *, bar_label: str = "change",
+                  placeholder: str = "Choose two points in time to see how attention changed."
+                  ) -> AttentionHeatmap:
+        """A heatmap for differences of two attention matrices: fixed levels −1..1, white at 0."""
+        return cls(parent, levels=(-1.0, 1.0), colormap=DIVERGING_MAP, bar_label=bar_label,
+                   placeholder=placeholder)
+
+    @property
+    def levels(self) -> tuple[float, float]:
+        return self._levels
+
     # ------------------------------------------------------------------ data in
     def set_translation(self, translation) -> None:
         """Show a ``core.events.Translation`` (its attention, tokens and per-token probabilities)."""
@@ -238,7 +258,7 @@ class AttentionHeatmap(QWidget):
         if rows == 0 or cols == 0:
             self.clear()
             return
-        self._img.setImage(self._weights, levels=(0.0, 1.0), autoLevels=False)
+        self._img.setImage(self._weights, levels=self._levels, autoLevels=False)
         self._img.setRect(QRectF(-0.5, -0.5, cols, rows))
         self._img.setVisible(True)
         if not same_tokens:   # a probe refreshed during training keeps its tokens: no re-layout
@@ -320,7 +340,9 @@ class AttentionHeatmap(QWidget):
     # ------------------------------------------------------------------ hover / selection
     def text_for_cell(self, row: int, col: int) -> str:
         """``target ← source: weight`` plus the target token's probability."""
-        text = f"{self._tgt[row]} ← {self._src[col]}: {self._weights[row, col]:.3f}"
+        value = float(self._weights[row, col])
+        text = f"{self._tgt[row]} ← {self._src[col]}: " + (f"{value:+.3f}" if self._signed
+                                                           else f"{value:.3f}")
         if self._probs is not None and row < len(self._probs):
             text += f"   (p({self._tgt[row]}) = {float(self._probs[row]):.3f})"
         return text
@@ -341,7 +363,7 @@ class AttentionHeatmap(QWidget):
 
     def _set_placeholder(self) -> None:
         self._hover_text = ""
-        self._hover_label.setText("Translate a sentence to see what each target word attends to.")
+        self._hover_label.setText(self._placeholder)
         self._selection_label.setText(" ")
 
     def _on_cell_clicked(self, row: int, col: int) -> None:

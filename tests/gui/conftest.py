@@ -98,3 +98,17 @@ def make_window(qtbot, monkeypatch):
 def window(make_window):
     """The real main window without the first-run behaviour (no demo model, no welcome)."""
     return make_window()
+
+
+@pytest.fixture(autouse=True)
+def _no_dialog_left_open():
+    """A dialog a test leaves open stays modal over every later test's window and swallows its
+    mouse events; close any that remain."""
+    yield
+    from PySide6.QtWidgets import QApplication, QDialog
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in app.topLevelWidgets():
+        if isinstance(widget, QDialog) and widget.isVisible():
+            widget.close()

@@ -181,8 +181,18 @@ def test_translate_shows_true_attention_and_nbest(opened, qtbot, toy_corpus, tin
     qtbot.mouseClick(panel.nbest_list.viewport(), Qt.MouseButton.LeftButton,
                      pos=panel.nbest_list.visualItemRect(panel.nbest_list.item(0)).center())
     pos = heat.cell_view_pos(0, 1)
-    qtbot.mouseMove(heat.graphics_view.viewport(), QPoint(int(pos.x()), int(pos.y())))
-    qtbot.waitUntil(lambda: heat.hover_text != "", timeout=3000)
+    viewport = heat.graphics_view.viewport()
+    jitter = iter(range(1000))
+
+    def hovered() -> bool:
+        # pyqtgraph rate-limits move events and a cursor already resting on the spot sends none,
+        # so move within the cell, a pixel at a time, until the hover arrives
+        if heat.hover_text:
+            return True
+        dx = next(jitter) % 3
+        qtbot.mouseMove(viewport, QPoint(int(pos.x()) + dx, int(pos.y())))
+        return False
+    qtbot.waitUntil(hovered, timeout=3000)
     tr = results[0]
     assert heat.hover_text.startswith(
         f"{tr.target_tokens[0]} ← {tr.source_tokens[1]}: {tr.attention[0, 1]:.3f}")

@@ -1,0 +1,298 @@
+"""Dev set browser: every dev sentence with the model's translation and its sentence chrF,
+sortable and filterable; double-click (or Enter) opens a sentence in the inspector.
+
+The dev pairs come from the open model's ``dev.tsv`` (saved when it was trained) or from any
+``source<TAB>reference`` file. Reading and translating run on the Session's worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.dev_eval import DEV_TSV, evaluate_dev_set, read_dev_set
+from gui.panels.dev_table import (
+    COL_CHRF,
+    COL_INDEX,
+    DevFilterProxy,
+    DevTableModel,
+    TableRow,
+)
+from gui.read_job import read_job
+
+log = logging.getLogger(__name__)
+
+KIND_EVAL = "dev"            # Session job kinds of this panel
+KIND_READ = "dev-read"
+TSV_FILTER = "Tab-separated pairs (*.tsv *.txt);;All files (*)"
+
+
+def _named(widget, name: str):
+    widget.setObjectName(name)
+    widget.setAccessibleName(name)
+    return widget
+
+
+class _EnterKey(QObject):
+    """Enter (or Return) on the table opens the current row, like a double-click."""
+
+    def __init__(self, on_enter) -> None:
+        super().__init__()
+        self._on_enter = on_enter
+
+    def eventFilter(self, obj, ev) -> bool:
+        if ev.type() == QEvent.Type.KeyPress and isinstance(ev, QKeyEvent) \
+                and ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._on_enter()
+            return True
+        return False
+
+
+class DevSetPanel(QWidget):
+    """Asks the Session to read and translate the dev set; shows and sorts what comes back."""
+
+    openInInspector = Signal(str, str)     # (source, reference) of the chosen row
+
+    def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._errors = errors
+        self._settings = settings
+        self._pairs: list[tuple[str, str]] = []
+        self._source_name = ""              # what the pairs are, for messages
+        self._pending_name = ""             # ... of the file being read
+        self._model_name: str | None = None
+
+        self.status_label = _named(QLabel("Open a model to browse its dev set."), "devStatusLabel")
+        self.status_label.setWordWrap(True)
+        self.translate_button = _named(QPushButton("Translate the dev set"), "translateDevButton")
+        self.beam_spin = _named(QSpinBox(), "devBeamSpin")
+        self.beam_spin.setRange(1, 32)
+        self.beam_spin.setValue(1)
+        self.beam_spin.setPrefix("beam ")
+        self.beam_spin.setToolTip("Beam size: 1 is greedy search (fastest)")
+        self.open_button = _named(QPushButton("Open another dev file…"), "openDevFileButton")
+        self.open_button.setToolTip("A UTF-8 file with source<TAB>reference on each line")
+        self.progress_bar = _named(QProgressBar(), "devProgressBar")
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setFormat("")
+        self.cancel_button = _named(QPushButton("Cancel"), "cancelDevButton")
+        self.cancel_button.setEnabled(False)
+        self.filter_edit = _named(QLineEdit(), "devFilterEdit")
+        self.filter_edit.setPlaceholderText("filter: show rows whose source, reference or "
+                                            "translation contains…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.summary_label = _named(QLabel(" "), "devSummaryLabel")
+        self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+        self.model = DevTableModel(self)
+        self.proxy = DevFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = _named(QTableView(), "devTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_INDEX, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setToolTip("Double-click a row, or press Enter, to open it in Translate & inspect")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col in (2, 3, 4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(COL_INDEX, 52)
+        header.resizeSection(COL_CHRF, 64)
+        self._enter = _EnterKey(self.open_current)
+        self.table.installEventFilter(self._enter)
+
+        row = QHBoxLayout()
+        row.addWidget(self.translate_button)
+        row.addWidget(self.beam_spin)
+        row.addWidget(self.progress_bar, 1)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.open_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.status_label)
+        lay.addLayout(row)
+        lay.addWidget(self.summary_label)
+        lay.addWidget(self.filter_edit)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(QLabel("Double-click a sentence (or press Enter) to open it in "
+                             "Translate & inspect with its reference. Click a header to sort."))
+
+        self.translate_button.clicked.connect(self.translate_dev_set)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.open_button.clicked.connect(self._choose_file)
+        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        self.table.doubleClicked.connect(self._open_index)
+        session.modelLoaded.connect(self.on_model_loaded)
+        session.jobFinished.connect(self._on_job_finished)
+        session.jobProgress.connect(self._on_job_progress)
+        session.jobCancelled.connect(self._on_job_cancelled)
+        session.failed.connect(self._on_failed)
+        session.stateChanged.connect(self._update_buttons)
+        self._update_buttons()
+        if session.model_info is not None:      # built after a model was opened
+            self.on_model_loaded(session.model_info)
+
+    # ------------------------------------------------------------------ choosing the pairs
+    @Slot(object)
+    def on_model_loaded(self, info) -> None:
+        """Show the new model's own dev set (its dev.tsv) when it has one."""
+        self._session.cancel_job(KIND_EVAL)
+        self._model_name = info.name
+        self._set_pairs([], "")
+        path = Path(info.path) / DEV_TSV
+        if path.is_file():
+            self.load_file(str(path), f"the dev set of “{info.name}”")
+        else:
+            self.status_label.setText(
+                f"“{info.name}” has no saved dev set ({DEV_TSV}): it was trained before Attnscope "
+                "kept one. Choose “Open another dev file…” to pick a file of "
+                "source<TAB>reference pairs.")
+        self._update_buttons()
+
+    def load_file(self, path: str, name: str | None = None) -> None:
+        """Read ``path`` (source<TAB>reference lines) on the worker thread."""
+        self._pending_name = name or Path(path).name
+        self.status_label.setText(f"Reading {path}…")
+        self._session.submit(KIND_READ, read_job(read_dev_set, path), needs_model=False)
+
+    @Slot()
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a dev file (source<TAB>reference)",
+                                              self._settings.last_folder("dev"), TSV_FILTER)
+        if path:
+            self._settings.set_last_folder("dev", path)
+            self.load_file(path)
+
+    def _set_pairs(self, pairs: list[tuple[str, str]], name: str) -> None:
+        self._pairs = list(pairs)
+        self._source_name = name
+        self.model.set_rows([TableRow(i, s, r) for i, (s, r) in enumerate(self._pairs)])
+        self.summary_label.setText(" ")
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("")
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return list(self._pairs)
+
+    # ------------------------------------------------------------------ translating
+    @Slot()
+    def translate_dev_set(self) -> None:
+        if not self._pairs:
+            return
+        beam = self.beam_spin.value()
+        try:
+            self._session.submit(KIND_EVAL, partial(evaluate_dev_set, pairs=list(self._pairs),
+                                                    beam=beam))
+        except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
+            self._errors.report_exception("Cannot translate the dev set", exc)
+            return
+        self.progress_bar.setRange(0, len(self._pairs))
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat(f"translating %v of %m ({'greedy' if beam == 1 else f'beam {beam}'})…")
+        self._update_buttons()
+
+    @Slot()
+    def cancel(self) -> None:
+        self._session.cancel_job(KIND_EVAL)
+
+    @Slot(str, int, int)
+    def _on_job_progress(self, kind: str, done: int, total: int) -> None:
+        if kind == KIND_EVAL:
+            self.progress_bar.setRange(0, max(1, total))
+            self.progress_bar.setValue(done)
+
+    @Slot(str, object)
+    def _on_job_finished(self, kind: str, result) -> None:
+        if kind == KIND_READ:
+            self._set_pairs(result, self._pending_name)
+            self.status_label.setText(f"{len(result):,} sentence pairs: {self._source_name}. "
+                                      "Press “Translate the dev set” to translate and score them.")
+        elif kind == KIND_EVAL:
+            self.show_report(result)
+        self._update_buttons()
+
+    def show_report(self, report) -> None:
+        """Fill the table with a ``core.dev_eval.DevReport``."""
+        self.model.set_rows([TableRow(r.index, r.source, r.reference, r.hypothesis, r.chrf)
+                             for r in report.rows])
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(1)
+        self.progress_bar.setFormat("done")
+        how = "greedy" if report.beam == 1 else f"beam {report.beam}"
+        worst = min((r.chrf for r in report.rows), default=0.0)
+        self.status_label.setText(f"{len(report.rows):,} sentence pairs: {self._source_name}, "
+                                  f"translated by the open model ({how}).")
+        self.summary_label.setText(
+            f"<b>Corpus chrF {report.chrf:.1f}</b> · BLEU {report.bleu:.1f} over "
+            f"{len(report.rows):,} sentences ({how}) · lowest sentence chrF {worst:.1f}. "
+            "Sort by chrF to see the weakest translations first.")
+        self.table.sortByColumn(COL_CHRF, Qt.SortOrder.AscendingOrder)
+
+    @Slot(str)
+    def _on_job_cancelled(self, kind: str) -> None:
+        if kind == KIND_EVAL:
+            self.progress_bar.setFormat("cancelled")
+            self._update_buttons()
+
+    @Slot(object)
+    def _on_failed(self, failure) -> None:
+        """The main window shows the dialog; here the panel only says what happened."""
+        if failure.operation == KIND_READ:
+            self.status_label.setText(f"Could not read the dev file: {failure.message}")
+        elif failure.operation == KIND_EVAL:
+            self.progress_bar.setFormat("failed")
+        else:
+            return
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ opening a row
+    @Slot(QModelIndex)
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            row = self.model.row_at(self.proxy.mapToSource(index).row())
+            self.openInInspector.emit(row.source, row.reference)
+
+    @Slot()
+    def open_current(self) -> None:
+        self._open_index(self.table.currentIndex())
+
+    # ------------------------------------------------------------------ state
+    def _update_buttons(self, *_args) -> None:
+        running = self._session.job_running(KIND_EVAL)
+        training = self._session.training
+        self.translate_button.setEnabled(bool(self._pairs) and not running and not training
+                                         and self._model_name is not None)
+        self.translate_button.setToolTip("Not available while a model trains" if training else "")
+        self.cancel_button.setEnabled(running)
+        self.beam_spin.setEnabled(not running)
+        self.open_button.setEnabled(not running)
