@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     panel.epochs_spin.setValue(0)
     panel.budget_spin.setValue(args.train_seconds / 60)
     panel.valid_spin.setValue(60)
-    panel.probe_edit.setText(probe)
+    panel.probe_edit.setPlainText(probe)
     panel.name_edit.setText("number words → digits")
     win.tabs.setCurrentWidget(panel)
     panel.request_preview()
