@@ -77,8 +77,9 @@ class BeamTree:
         return {0, *(n.id for n in self.path(best[0].id))}
 
 
-def build_tree(steps: list, finished: list[tuple[float, int, int]], ranked: list[tuple[float, int, int]],
-               sentence: int, k: int, n_prefix: int, src_len: int, alpha: float) -> BeamTree:
+def build_tree(steps: list, finished: list[tuple[float, int, int]],
+               ranked: list[tuple[float, int, int]], sentence: int, k: int, n_prefix: int,
+               src_len: int, alpha: float) -> BeamTree:
     """Turn the recorded steps of one sentence into a tree.
 
     ``steps`` hold numpy copies (parent row, token, prob, attention, kept slots, which kept rows

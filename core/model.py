@@ -130,13 +130,19 @@ class Decoder(nn.Module):
         self.dropout = nn.Dropout(cfg.dropout)
         self.attention = Attention(cfg.attention, h, memory_size)
         self.bridge = nn.Linear(memory_size, h * cfg.dec_layers)
-        self.cells = nn.ModuleList(
-            [nn.GRUCell(cfg.emb_size + memory_size if i == 0 else h, h) for i in range(cfg.dec_layers)])
+        features = self._build_rnn(cfg, memory_size)
         readout_size = cfg.emb_size if cfg.tie_embeddings else h
-        self.readout = nn.Linear(h + memory_size + cfg.emb_size, readout_size)
+        self.readout = nn.Linear(features, readout_size)
         self.output = nn.Linear(readout_size, vocab_size, bias=False)
         if cfg.tie_embeddings:
             self.output.weight = self.embed.weight
+
+    def _build_rnn(self, cfg: ModelConfig, memory_size: int) -> int:
+        """The recurrent part; returns the size of the features the readout reads."""
+        h = cfg.hidden_size
+        self.cells = nn.ModuleList(
+            [nn.GRUCell(cfg.emb_size + memory_size if i == 0 else h, h) for i in range(cfg.dec_layers)])
+        return h + memory_size + cfg.emb_size                        # [s_i; c_i; y_{i-1}]
 
     def init_hidden(self, final: Tensor) -> Tensor:
         """final: (B, K) → hidden (layers, B, H)."""
@@ -174,22 +180,10 @@ class LuongDecoder(Decoder):
     """Attention after the RNN: the GRU reads only the previous words, so teacher forcing is one
     fused (cuDNN / oneDNN) GRU call over the whole target, then one batched attention."""
 
-    def __init__(self, vocab_size: int, cfg: ModelConfig, memory_size: int) -> None:
-        nn.Module.__init__(self)
-        h = cfg.hidden_size
-        self.layers = cfg.dec_layers
-        self.hidden_size = h
-        self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
-        self.dropout = nn.Dropout(cfg.dropout)
-        self.attention = Attention(cfg.attention, h, memory_size)
-        self.bridge = nn.Linear(memory_size, h * cfg.dec_layers)
-        self.rnn = nn.GRU(cfg.emb_size, h, num_layers=cfg.dec_layers, batch_first=True,
-                          dropout=cfg.dropout if cfg.dec_layers > 1 else 0.0)
-        readout_size = cfg.emb_size if cfg.tie_embeddings else h
-        self.readout = nn.Linear(h + memory_size, readout_size)       # W_c of [s_i; c_i]
-        self.output = nn.Linear(readout_size, vocab_size, bias=False)
-        if cfg.tie_embeddings:
-            self.output.weight = self.embed.weight
+    def _build_rnn(self, cfg: ModelConfig, memory_size: int) -> int:
+        self.rnn = nn.GRU(cfg.emb_size, cfg.hidden_size, num_layers=cfg.dec_layers,
+                          batch_first=True, dropout=cfg.dropout if cfg.dec_layers > 1 else 0.0)
+        return cfg.hidden_size + memory_size                         # W_c reads [s_i; c_i]
 
     def step(self, emb: Tensor, hidden: Tensor, memory: Memory,
              attn_override: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:

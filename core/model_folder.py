@@ -30,6 +30,20 @@ if TYPE_CHECKING:   # torch (1-3 s to import) only where weights are read or wri
     from core.model import Seq2Seq
 
 
+def shape_mismatch(found_state: dict, wanted_state: dict, found_in: str, wanted_in: str) -> str | None:
+    """How a file's tensors differ from the shapes the settings imply (None when they match);
+    checked before allocating, so a crafted size cannot allocate gigabytes first."""
+    import torch
+    wanted = {k: tuple(v.shape) for k, v in wanted_state.items()}
+    found = {k: tuple(v.shape) for k, v in found_state.items() if isinstance(v, torch.Tensor)}
+    if wanted == found:
+        return None
+    bad = sorted(set(wanted) ^ set(found)) or [k for k in wanted if wanted[k] != found[k]]
+    k = bad[0]
+    return (f"{k} is {found.get(k, 'missing')} in {found_in} but {wanted.get(k, 'absent')} in "
+            f"{wanted_in}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+
+
 def atomic_write_json(path, obj) -> None:
     from core.checkpoint import atomic_write_json as write
     write(path, obj)
@@ -192,15 +206,9 @@ def load_model(folder: str | Path, device: torch.device | str = "cpu"
     # (or mistyped) size would otherwise allocate gigabytes before load_state_dict objects
     with torch.device("meta"):
         skeleton = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
-    wanted = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
-    found = {k: tuple(v.shape) for k, v in state.items() if isinstance(v, torch.Tensor)}
-    if wanted != found:
-        bad = sorted(set(wanted) ^ set(found)) or [k for k in wanted if wanted[k] != found[k]]
-        k = bad[0]
-        raise CheckpointError(
-            f"{folder / WEIGHTS} does not match {MODEL_JSON}: {k} is "
-            f"{found.get(k, 'missing')} in {WEIGHTS} but {wanted.get(k, 'absent')} in "
-            f"{MODEL_JSON}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    mismatch = shape_mismatch(state, skeleton.state_dict(), WEIGHTS, MODEL_JSON)
+    if mismatch:
+        raise CheckpointError(f"{folder / WEIGHTS} does not match {MODEL_JSON}: {mismatch}")
     model = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
     try:
         model.load_state_dict(state)

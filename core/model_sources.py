@@ -151,16 +151,10 @@ def _model_parts(state: dict, folder: Path, path: Path):
 
 def _check_shapes(weights: dict, skeleton_state: dict, path: Path) -> None:
     """Compare shapes before allocating: a crafted size must not allocate gigabytes first."""
-    import torch
-    wanted = {k: tuple(v.shape) for k, v in skeleton_state.items()}
-    found = {k: tuple(v.shape) for k, v in weights.items() if isinstance(v, torch.Tensor)}
-    if wanted != found:
-        bad = sorted(set(wanted) ^ set(found)) or [k for k in wanted if wanted[k] != found[k]]
-        k = bad[0]
-        raise CheckpointError(
-            f"{path} does not match its model settings: {k} is {found.get(k, 'missing')} in the "
-            f"checkpoint but {wanted.get(k, 'absent')} in the settings"
-            + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    from core.model_folder import shape_mismatch
+    mismatch = shape_mismatch(weights, skeleton_state, "the checkpoint", "the settings")
+    if mismatch:
+        raise CheckpointError(f"{path} does not match its model settings: {mismatch}")
 
 
 def _load_checkpoint(source: ModelSource, device: str) -> Translator:

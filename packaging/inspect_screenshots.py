@@ -20,24 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from screenshots import pause as _pause  # noqa: E402  (packaging/screenshots.py)
+from screenshots import wait_for as _wait  # noqa: E402
 
 SENTENCE = "I know that the woman drinks coffee."
 REFERENCE = "Ich weiß, dass die Frau Kaffee trinkt."
-
-
-def _wait(app, predicate, timeout_s: float) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        app.processEvents()
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def _pause(app, seconds: float) -> None:
-    _wait(app, lambda: False, seconds)
 
 
 def train_history_model(folder: Path, seconds: float) -> Path:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def _wait(app, predicate, timeout_s: float) -> bool:
+def wait_for(app, predicate, timeout_s: float) -> bool:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         app.processEvents()
@@ -33,8 +33,8 @@ def _wait(app, predicate, timeout_s: float) -> bool:
     return False
 
 
-def _pause(app, seconds: float) -> None:
-    _wait(app, lambda: False, seconds)
+def pause(app, seconds: float) -> None:
+    wait_for(app, lambda: False, seconds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,20 +61,20 @@ def main(argv: list[str] | None = None) -> int:
     win = create_window()                 # a first run: the demo model opens, the welcome shows
     win.resize(1440, 900)
     win.show()
-    _wait(app, lambda: win.session.model_info is not None and win.session.state == "idle", 60)
+    wait_for(app, lambda: win.session.model_info is not None and win.session.state == "idle", 60)
     got = []
     win.session.translated.connect(got.append)
     win.welcome.translate_button.click()
-    _wait(app, lambda: bool(got), 60)
-    _pause(app, 0.5)
+    wait_for(app, lambda: bool(got), 60)
+    pause(app, 0.5)
     win.grab().save(str(out / "welcome.png"))
 
     about = win.show_about()
-    _pause(app, 0.5)
+    pause(app, 0.5)
     about.grab().save(str(out / "about.png"))
     about.close()
     win.welcome.setVisible(False)
-    _pause(app, 0.3)
+    pause(app, 0.3)
 
     panel = win.train_panel
     panel.set_files([str(corpus_dir / "numbers.en"), str(corpus_dir / "numbers.digits")])
@@ -89,19 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     panel.name_edit.setText("number words → digits")
     win.tabs.setCurrentWidget(panel)
     panel.request_preview()
-    _wait(app, lambda: panel.preview_table.rowCount() > 0, 60)
-    _pause(app, 0.3)
+    wait_for(app, lambda: panel.preview_table.rowCount() > 0, 60)
+    pause(app, 0.3)
     win.grab().save(str(out / "train-preview.png"))
 
     panel.start_training()
     done = []
     win.session.trainFinished.connect(done.append)
-    _wait(app, lambda: bool(done), args.train_seconds + 90)
-    _wait(app, lambda: not win.session.training, 30)
-    _pause(app, 0.5)
+    wait_for(app, lambda: bool(done), args.train_seconds + 90)
+    wait_for(app, lambda: not win.session.training, 30)
+    pause(app, 0.5)
     win.tabs.setCurrentWidget(panel)
     panel.right_tabs.setCurrentIndex(1)
-    _pause(app, 0.3)
+    pause(app, 0.3)
     win.grab().save(str(out / "train-dashboard.png"))
 
     model_dir = done[0].model_dir if done else None
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         loaded = []
         win.session.modelLoaded.connect(loaded.append)
         win.open_model(model_dir)
-        _wait(app, lambda: bool(loaded), 60)
+        wait_for(app, lambda: bool(loaded), 60)
         tp = win.translate_panel
         digits = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2, 6, 4]
         sentence = " ".join(WORDS[d] for d in digits)         # 24 words + </s> = 25 tokens
@@ -119,19 +119,19 @@ def main(argv: list[str] | None = None) -> int:
         got = []
         win.session.translated.connect(got.append)
         tp.translate_now()
-        _wait(app, lambda: bool(got), 60)
-        _pause(app, 0.5)
+        wait_for(app, lambda: bool(got), 60)
+        pause(app, 0.5)
         tp.heatmap.select(5, None)
-        _pause(app, 0.3)
+        pause(app, 0.3)
         win.grab().save(str(out / "translate-heatmap.png"))
         tp.heatmap.export_png(out / "heatmap-25-tokens.png")
 
     win.tabs.setCurrentWidget(win.library_panel)
     win.library_panel.refresh()
-    _pause(app, 0.3)
+    pause(app, 0.3)
     win.grab().save(str(out / "models.png"))
     win.close()
-    _wait(app, lambda: not win.session.is_running(), 10)
+    wait_for(app, lambda: not win.session.is_running(), 10)
     for p in sorted(out.glob("*.png")):
         print(p)
     return 0

@@ -30,17 +30,13 @@ from core.model_sources import TranslatorCache
 from core.paths import AppPaths
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
+from gui.widgets.naming import named as _named
 from gui.widgets.source_picker import SourcePicker, same_folder
 
 log = logging.getLogger(__name__)
 
 KIND = "compare"
 
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 class _ResultColumn(QWidget):

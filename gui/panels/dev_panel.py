@@ -38,6 +38,7 @@ from gui.panels.dev_table import (
     TableRow,
 )
 from gui.read_job import read_job
+from gui.widgets.naming import named as _named
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,6 @@ KIND_EVAL = "dev"            # Session job kinds of this panel
 KIND_READ = "dev-read"
 TSV_FILTER = "Tab-separated pairs (*.tsv *.txt);;All files (*)"
 
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 class _EnterKey(QObject):

@@ -9,21 +9,27 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.paths import AppPaths
+from gui.widgets.naming import named as _named
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["Name", "Languages", "Corpus", "Pairs", "Size", "BLEU", "Date", "Status"]
 
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 def human_size(n: int) -> str:

@@ -36,17 +36,13 @@ from core.probe_timeline import (
 from gui.read_job import read_job
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
+from gui.widgets.naming import named as _named
 
 log = logging.getLogger(__name__)
 
 KIND_READ = "timeline-read"      # the Session job kind of this panel
 PLAY_INTERVAL_MS = 700
 
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 def _describe(snap: Snapshot, n: int, total: int) -> str:

@@ -47,14 +47,10 @@ from gui.resume import RESUMABLE_STATUSES, has_checkpoint, resume_job
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.loss_plot import LossPlot
+from gui.widgets.naming import named as _named
 from gui.workers import PreviewJob, TrainJob
 
 log = logging.getLogger(__name__)
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 def order_pair(paths: list[str], src_lang: str, tgt_lang: str) -> list[str]:

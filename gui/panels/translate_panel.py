@@ -10,49 +10,31 @@ then appears in the N-best list, marked ✎, with its own attention and confiden
 from __future__ import annotations
 
 import logging
-from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.widgets.alignment_view import AlignmentView
-from gui.widgets.attention_heatmap import AttentionHeatmap
-from gui.widgets.attention_stats_view import AttentionStatsView
-from gui.widgets.beam_tree_view import BeamTreeView
+from gui.panels.inspector import Inspector
 from gui.widgets.column import column
-from gui.widgets.token_strip import ConfidenceComparison
-from gui.widgets.what_if_view import WhatIfView
+from gui.widgets.naming import named as _named
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
-GREEDY_TREE_MESSAGE = "Beam size 1 (greedy search) explores no tree — set the beam to 2 or more"
-EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)",
-                  "csv": "CSV table (*.csv)", "json": "JSON (*.json)"}
 
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 class _EnterFilter(QObject):
@@ -122,19 +104,15 @@ class TranslatePanel(QWidget):
         self.copy_button = _named(QPushButton("Copy"), "copyTranslationButton")
         self.nbest_list = _named(QListWidget(), "nbestList")
         self.nbest_list.setToolTip("Click a hypothesis to see its attention")
-        self.heatmap = AttentionHeatmap()
-        self.export_button = _named(QToolButton(), "exportAttentionButton")
-        self.export_button.setText("Export…")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.export_button)
-        for fmt, label in (("png", "Heatmap as PNG…"), ("svg", "Heatmap as SVG…"),
-                           ("csv", "Matrix as CSV…"), ("json", "Matrix as JSON…")):
-            act = QAction(label, menu)
-            act.setData(fmt)
-            menu.addAction(act)
-        menu.triggered.connect(self._on_export_action)
-        self.export_button.setMenu(menu)
-        self.export_button.setEnabled(False)
+        self.inspector = Inspector(session, errors, settings)
+        self.inspector.exportFinished.connect(self.exportFinished)
+        # the inspector's views, by the names tests and scripts reach them
+        ins = self.inspector
+        self.inspector_tabs, self.heatmap, self.export_button = ins, ins.heatmap, ins.export_button
+        self.alignment_view, self.stats_view = ins.alignment_view, ins.stats_view
+        self.tree_view, self.tree_heatmap = ins.tree_view, ins.tree_heatmap
+        self.confidence, self.model_heatmap = ins.confidence, ins.model_heatmap
+        self.your_heatmap, self.what_if_view = ins.your_heatmap, ins.what_if_view
 
         row = QHBoxLayout()
         row.addWidget(self.source_edit, 1)
@@ -148,23 +126,9 @@ class TranslatePanel(QWidget):
         out_row.addWidget(self.output, 1)
         out_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        head = QHBoxLayout()
-        head.addWidget(QLabel("Attention — hover a cell; click a word; arrow keys move"))
-        head.addStretch(1)
-        head.addWidget(self.export_button)
-        self.alignment_view = _named(AlignmentView(settings=settings, errors=errors), "alignmentView")
-        self.stats_view = _named(AttentionStatsView(settings=settings, errors=errors), "statsView")
-        self.stats_view.sourceTokenSelected.connect(lambda j: self.heatmap.select(None, j))
-        self.stats_view.targetTokenSelected.connect(lambda i: self.heatmap.select(i, None))
-        self.inspector_tabs = _named(QTabWidget(), "inspectorTabs")
-        self.inspector_tabs.setDocumentMode(True)
-        self.inspector_tabs.addTab(column(head, (self.heatmap, 1)), "Heatmap")
-        self.inspector_tabs.addTab(self.alignment_view, "Alignment lines")
-        self.inspector_tabs.addTab(self.stats_view, "Statistics")
-        self._add_inspector_tabs(session)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(column("N-best hypotheses (score):", self.nbest_list))
-        split.addWidget(self.inspector_tabs)
+        split.addWidget(self.inspector)
         split.setStretchFactor(1, 4)
         split.setSizes([340, 900])      # room for a hypothesis and its score
 
@@ -262,7 +226,7 @@ class TranslatePanel(QWidget):
             self.nbest_list.addItem(item)
         self.nbest_list.blockSignals(False)
         self.output.setPlainText(hyps[0].text if hyps else "")
-        self._show_inspection_extras(inspection)
+        self.inspector.show_inspection(inspection, self._inspected_text)
         if self._results:
             self.nbest_list.setCurrentRow(0)
             self.show_hypothesis(0)
@@ -271,114 +235,7 @@ class TranslatePanel(QWidget):
     def show_hypothesis(self, index: int) -> None:
         if not 0 <= index < len(self._results):
             return
-        tr = self._results[index]
-        if tr.attention.size == 0:
-            self.heatmap.clear()
-            self.alignment_view.clear()
-            self.stats_view.clear()
-            self.export_button.setEnabled(False)
-            return
-        self.heatmap.set_translation(tr)
-        self.alignment_view.set_translation(tr)
-        self.stats_view.set_translation(tr)
-        self.export_button.setEnabled(True)
-        self._show_hypothesis_extras(tr)
-
-    # ------------------------------------------------------------------ beam tree, confidence, what-if
-    def _add_inspector_tabs(self, session) -> None:
-        """Beam tree (with the chosen partial hypothesis's attention), confidence colours of the
-        model's and the user's translation side by side, and the what-if re-decode."""
-        self.tree_view = BeamTreeView()
-        self.tree_heatmap = _named(AttentionHeatmap(), "treeNodeHeatmap")
-        self.tree_label = QLabel("Click a node to see that partial hypothesis and its attention")
-        self.tree_label.setWordWrap(True)
-        self.tree_view.nodeSelected.connect(self._show_tree_node)
-        tree_split = QSplitter(Qt.Orientation.Vertical)
-        tree_split.addWidget(self.tree_view)
-        tree_split.addWidget(column(self.tree_label, (self.tree_heatmap, 1)))
-        tree_split.setSizes([420, 300])
-        self.inspector_tabs.addTab(tree_split, "Beam tree")
-
-        self.confidence = ConfidenceComparison()
-        self.model_heatmap = _named(AttentionHeatmap(), "modelBestHeatmap")
-        self.your_heatmap = _named(AttentionHeatmap(), "yourTranslationHeatmap")
-        pair = QSplitter(Qt.Orientation.Horizontal)
-        pair.addWidget(column("The model's translation", (self.model_heatmap, 1)))
-        pair.addWidget(column("Your translation (type it above)", (self.your_heatmap, 1)))
-        conf_split = QSplitter(Qt.Orientation.Vertical)
-        conf_split.addWidget(self.confidence)
-        conf_split.addWidget(pair)
-        conf_split.setSizes([170, 500])
-        self.inspector_tabs.addTab(conf_split, "Your translation")
-
-        self.what_if_view = WhatIfView()
-        self.what_if_view.whatIfRequested.connect(self._request_what_if)
-        session.jobFinished.connect(self._on_job_finished)
-        session.jobCancelled.connect(self._on_job_ended)
-        session.failed.connect(lambda f: self._on_job_ended(f.operation))
-        self.inspector_tabs.addTab(self.what_if_view, "What if…")
-
-    def _show_inspection_extras(self, inspection) -> None:
-        if inspection.tree is not None:
-            self.tree_view.set_inspection(inspection)
-        else:
-            self.tree_view.clear(GREEDY_TREE_MESSAGE)
-        self.tree_heatmap.clear()
-        best = inspection.hypotheses[0] if inspection.hypotheses else None
-        if best is not None and best.attention.size:
-            self.confidence.set_pair(best, inspection.reference)
-            self.model_heatmap.set_translation(best)
-        else:
-            self.confidence.clear()
-            self.model_heatmap.clear()
-        if inspection.reference is not None and inspection.reference.attention.size:
-            self.your_heatmap.set_translation(inspection.reference)
-        else:
-            self.your_heatmap.clear()
-
-    def _show_hypothesis_extras(self, tr) -> None:
-        self.what_if_view.set_translation(self._inspected_text, tr)
-
-    def _clear_extras(self) -> None:
-        self.tree_view.clear()
-        self.tree_heatmap.clear()
-        self.confidence.clear()
-        self.model_heatmap.clear()
-        self.your_heatmap.clear()
-        self.what_if_view.clear()
-
-    @Slot(int)
-    def _show_tree_node(self, node_id: int) -> None:
-        if self._inspection is None or self._inspection.tree is None or node_id <= 0:
-            self.tree_heatmap.clear()
-            return
-        partial = self._inspection.partial(node_id)
-        node = self._inspection.tree.nodes[node_id]
-        self.tree_label.setText(f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): "
-                                f"“{partial.text}”")
-        self.tree_heatmap.set_translation(partial)
-
-    @Slot(int, int)
-    def _request_what_if(self, step: int, source_index: int) -> None:
-        from core.inspection import what_if
-        try:
-            job = partial(what_if, **self.what_if_view.job_kwargs(step, source_index))
-            self._session.submit("what-if", job)
-        except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
-            self._errors.report_exception("Cannot re-decode", exc)
-            return
-        self.what_if_view.busy(True)
-
-    @Slot(str, object)
-    def _on_job_finished(self, kind: str, result) -> None:
-        if kind == "what-if":
-            self.what_if_view.busy(False)
-            self.what_if_view.show_result(result)
-
-    @Slot(str)
-    def _on_job_ended(self, kind: str) -> None:
-        if kind == "what-if":
-            self.what_if_view.busy(False)
+        self.inspector.show_hypothesis(self._results[index])
 
     @property
     def inspection(self):
@@ -392,26 +249,9 @@ class TranslatePanel(QWidget):
     def copy_translation(self) -> None:
         QGuiApplication.clipboard().setText(self.output.toPlainText())
 
-    @Slot(QAction)
-    def _on_export_action(self, action: QAction) -> None:
-        fmt = action.data()
-        start = Path(self._settings.last_folder("export")) / f"attention.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, "Export attention", str(start),
-                                              EXPORT_FILTERS[fmt])
-        if path:
-            if not path.lower().endswith("." + fmt):
-                path += "." + fmt
-            self.export_to(path)
-
     def export_to(self, path: str) -> bool:
-        try:
-            self.heatmap.export(path)
-        except Exception as exc:  # noqa: BLE001 — a file problem must not kill the app
-            self._errors.report_exception("Export failed", exc)
-            return False
-        self._settings.set_last_folder("export", path)
-        self.exportFinished.emit(str(path))
-        return True
+        """Export the shown attention (PNG, SVG, CSV or JSON by the file's suffix)."""
+        return self.inspector.export_to(path)
 
     # ------------------------------------------------------------------ session state
     @Slot(object)
@@ -424,11 +264,7 @@ class TranslatePanel(QWidget):
         self._inspection = None
         self.nbest_list.clear()
         self.output.clear()
-        self.heatmap.clear()
-        self.alignment_view.clear()
-        self.stats_view.clear()
-        self._clear_extras()
-        self.export_button.setEnabled(False)
+        self.inspector.clear()
         if self.source_edit.toPlainText().strip():
             self.translate_now()
 

@@ -9,16 +9,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout
 
+from gui.widgets.naming import named as _named
+
 # English with a time adverb first: German puts the verb second ("Heute schläft der Hund…"), so
 # the heatmap shows the verb looking back past the subject.
 SUGGESTED_SENTENCE = "Today the dog sleeps in the garden."
 DISMISSED_KEY = "welcome/dismissed"
 
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 class WelcomePanel(QFrame):

@@ -47,9 +47,9 @@ from core.alignment import (
     to_pharaoh,
     word_count,
 )
-from core.checkpoint import atomic_write_text
 from core.errors import CoreError
 from core.events import Translation
+from gui.widgets.naming import named as _named
 from gui.widgets.save_file import ask_save_path, remember_folder, report_failure
 
 DEFAULT_THRESHOLD = 0.1
@@ -62,11 +62,6 @@ WORD_HOVER_FILL = QColor(255, 222, 238)
 MARGIN, GAP, PAD_X, PAD_Y = 12, 10, 8, 5
 MIN_HEIGHT = 170
 
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 def _elide(token: str) -> str:
@@ -476,6 +471,7 @@ class AlignmentView(QWidget):
         try:
             if self._tr is None:
                 raise ValueError("there is no translation to export yet")
+            from core.model_folder import atomic_write_text   # core.checkpoint imports torch
             atomic_write_text(path, self.pharaoh() + "\n")
         except (OSError, ValueError, CoreError) as exc:
             report_failure(self, self._errors, "Export failed", exc)

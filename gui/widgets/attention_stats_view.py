@@ -34,6 +34,7 @@ from core.attention_stats import (
 from core.errors import CoreError
 from core.events import Translation
 from gui.widgets.column import column
+from gui.widgets.naming import named as _named
 from gui.widgets.save_file import ask_save_path, remember_folder, report_failure
 
 FLAG_COLOURS = {UNDER_ATTENDED: QColor(255, 214, 153), OVER_ATTENDED: QColor(214, 196, 255)}
@@ -52,11 +53,6 @@ SOURCE_TIPS = ("The input token",
                ("under-attended: coverage below the lower limit (maybe left untranslated); "
                 "over-attended: above the upper limit (maybe translated twice)"))
 
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 def _table(name: str, headers: tuple[str, ...], tips: tuple[str, ...]) -> QTableWidget:

@@ -39,7 +39,8 @@ def _oklch_to_linear(lightness: float, chroma: float, hue_deg: float
 
 def _scale_entry(p: float) -> tuple[tuple[int, int, int], float]:
     """Lightness rises linearly; the hue turns faster near the top (orange at 0.5, yellow at
-    0.75); chroma eases off towards the top and shrinks (bisection) until the colour fits in sRGB, so the hue is kept."""
+    0.75); chroma eases off towards the top and shrinks (bisection) until the colour fits in
+    sRGB, so the hue is kept."""
     lightness = L_LOW + (L_HIGH - L_LOW) * p
     hue = HUE_LOW + (HUE_HIGH - HUE_LOW) * p * p
     lo, hi = 0.0, CHROMA * (1.0 - 0.45 * p * p)     # pale, not neon, at the top

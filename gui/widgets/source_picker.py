@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from core.errors import CoreError
 from core.library import ModelInfo, read_info
 from core.model_sources import ModelSource, list_sources
+from gui.widgets.naming import named as _named
 
 
 def same_folder(a: str | Path, b: str | Path) -> bool:
@@ -34,11 +35,6 @@ def same_folder(a: str | Path, b: str | Path) -> bool:
 def model_label(info: ModelInfo) -> str:
     return f"{info.name} ({info.src_lang} → {info.tgt_lang})"
 
-
-def _named(widget, name: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 class SourcePicker(QWidget):

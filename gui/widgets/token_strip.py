@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from gui.widgets.confidence_colours import confidence_colour, format_prob, text_colour
 from gui.widgets.flow_layout import FlowLayout
+from gui.widgets.naming import named as _named
 
 CHANGED = QColor("#ffd166")        # what-if: the first changed token and everything after it
 UNCHANGED = QColor("#ffffff")
@@ -25,11 +26,6 @@ OUTLINE = QColor(255, 64, 160)     # the what-if step (the heatmap's selection c
 NO_REFERENCE = ("Type your own translation to see how the model scores it, token by token "
                 "(forced decoding).")
 
-
-def _named(widget: QWidget, name: str) -> QWidget:
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 def log_prob(probs: np.ndarray) -> float:

@@ -112,3 +112,29 @@ def _no_dialog_left_open():
     for widget in app.topLevelWidgets():
         if isinstance(widget, QDialog) and widget.isVisible():
             widget.close()
+
+
+@pytest.fixture
+def session(qtbot):
+    """A real Session (its worker thread) without a window; stopped and joined at teardown."""
+    from gui.workers import Session
+    s = Session()
+    yield s
+    s.shutdown()
+    assert not s.is_running()
+
+
+@pytest.fixture
+def shown_panel(qtbot, session):
+    """Build a panel class ``(session, errors, settings)`` around the ``session``, shown at a size."""
+    def make(panel_cls, size: tuple[int, int] = (1100, 700)):
+        from gui.error_dialog import ErrorReporter
+        from gui.settings import AppSettings
+        p = panel_cls(session, ErrorReporter(), AppSettings())
+        qtbot.addWidget(p)
+        p.resize(*size)
+        p.show()
+        qtbot.waitExposed(p)
+        return p
+    return make
+

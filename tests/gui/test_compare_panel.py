@@ -17,14 +17,6 @@ from core.model_sources import ModelSource, list_sources, load_translator
 SENTENCE = "three one four one five nine two"
 
 
-@pytest.fixture
-def session(qtbot):
-    from gui.workers import Session
-    s = Session()
-    yield s
-    s.shutdown()
-    assert not s.is_running()
-
 
 @pytest.fixture
 def make_panel(qtbot, session):

@@ -17,26 +17,11 @@ from gui.panels.dev_table import COL_CHRF, COL_INDEX, COL_SOURCE, COL_TRANSLATIO
 EVAL, READ = "dev", "dev-read"
 
 
-@pytest.fixture
-def session(qtbot):
-    from gui.workers import Session
-    s = Session()
-    yield s
-    s.shutdown()
-    assert not s.is_running()
-
 
 @pytest.fixture
-def panel(qtbot, session):
-    from gui.error_dialog import ErrorReporter
+def panel(shown_panel):
     from gui.panels.dev_panel import DevSetPanel
-    from gui.settings import AppSettings
-    p = DevSetPanel(session, ErrorReporter(), AppSettings())
-    qtbot.addWidget(p)
-    p.resize(1100, 700)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return shown_panel(DevSetPanel, (1100, 700))
 
 
 def _open(qtbot, session, folder: Path) -> None:

@@ -32,26 +32,11 @@ def dev_probe_model(tmp_path_factory, toy_corpus) -> Path:
     return out
 
 
-@pytest.fixture
-def session(qtbot):
-    from gui.workers import Session
-    s = Session()
-    yield s
-    s.shutdown()
-    assert not s.is_running()
-
 
 @pytest.fixture
-def panel(qtbot, session):
-    from gui.error_dialog import ErrorReporter
+def panel(shown_panel):
     from gui.panels.timeline_panel import TimelinePanel
-    from gui.settings import AppSettings
-    p = TimelinePanel(session, ErrorReporter(), AppSettings())
-    qtbot.addWidget(p)
-    p.resize(1300, 760)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return shown_panel(TimelinePanel, (1300, 760))
 
 
 def _open(qtbot, session, folder: Path) -> None:

@@ -1,0 +1,203 @@
+"""The inspector beside the N-best list: every view of one translation, one tab each.
+
+Heatmap (with export), alignment lines, statistics, the beam's search tree (click a node: that
+partial hypothesis's attention), the user's translation beside the model's (tokens coloured by
+confidence) and the what-if re-decode. It shows what the Translate panel hands it; the one thing it
+asks the model for itself, a what-if re-decode, goes through ``Session.submit`` like every job.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QSplitter, QTabWidget, QToolButton
+
+from gui.widgets.alignment_view import AlignmentView
+from gui.widgets.attention_heatmap import AttentionHeatmap
+from gui.widgets.attention_stats_view import AttentionStatsView
+from gui.widgets.beam_tree_view import BeamTreeView
+from gui.widgets.column import column
+from gui.widgets.naming import named
+from gui.widgets.token_strip import ConfidenceComparison
+from gui.widgets.what_if_view import WhatIfView
+
+GREEDY_TREE_MESSAGE = "Beam size 1 (greedy search) explores no tree — set the beam to 2 or more"
+EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)",
+                  "csv": "CSV table (*.csv)", "json": "JSON (*.json)"}
+
+
+class Inspector(QTabWidget):
+    exportFinished = Signal(str)     # the path written
+
+    def __init__(self, session, errors, settings, parent=None) -> None:
+        super().__init__(parent)
+        named(self, "inspectorTabs")
+        self.setDocumentMode(True)
+        self._session, self._errors, self._settings = session, errors, settings
+        self._inspection = None
+        self._text = ""
+        self.addTab(self._build_heatmap_tab(), "Heatmap")
+        self.alignment_view = named(AlignmentView(settings=settings, errors=errors), "alignmentView")
+        self.addTab(self.alignment_view, "Alignment lines")
+        self.stats_view = named(AttentionStatsView(settings=settings, errors=errors), "statsView")
+        self.stats_view.sourceTokenSelected.connect(lambda j: self.heatmap.select(None, j))
+        self.stats_view.targetTokenSelected.connect(lambda i: self.heatmap.select(i, None))
+        self.addTab(self.stats_view, "Statistics")
+        self.addTab(self._build_tree_tab(), "Beam tree")
+        self.addTab(self._build_confidence_tab(), "Your translation")
+        self.what_if_view = WhatIfView()
+        self.what_if_view.whatIfRequested.connect(self._request_what_if)
+        session.jobFinished.connect(self._on_job_finished)
+        session.jobCancelled.connect(self._on_job_ended)
+        session.failed.connect(lambda f: self._on_job_ended(f.operation))
+        self.addTab(self.what_if_view, "What if…")
+
+    # ------------------------------------------------------------------ building
+    def _build_heatmap_tab(self):
+        self.heatmap = AttentionHeatmap()
+        self.export_button = named(QToolButton(), "exportAttentionButton")
+        self.export_button.setText("Export…")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        for fmt, label in (("png", "Heatmap as PNG…"), ("svg", "Heatmap as SVG…"),
+                           ("csv", "Matrix as CSV…"), ("json", "Matrix as JSON…")):
+            act = QAction(label, menu)
+            act.setData(fmt)
+            menu.addAction(act)
+        menu.triggered.connect(self._on_export_action)
+        self.export_button.setMenu(menu)
+        self.export_button.setEnabled(False)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Attention — hover a cell; click a word; arrow keys move"))
+        head.addStretch(1)
+        head.addWidget(self.export_button)
+        return column(head, (self.heatmap, 1))
+
+    def _build_tree_tab(self):
+        self.tree_view = BeamTreeView()
+        self.tree_heatmap = named(AttentionHeatmap(), "treeNodeHeatmap")
+        self.tree_label = QLabel("Click a node to see that partial hypothesis and its attention")
+        self.tree_label.setWordWrap(True)
+        self.tree_view.nodeSelected.connect(self._show_tree_node)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tree_view)
+        split.addWidget(column(self.tree_label, (self.tree_heatmap, 1)))
+        split.setSizes([420, 300])
+        return split
+
+    def _build_confidence_tab(self):
+        self.confidence = ConfidenceComparison()
+        self.model_heatmap = named(AttentionHeatmap(), "modelBestHeatmap")
+        self.your_heatmap = named(AttentionHeatmap(), "yourTranslationHeatmap")
+        pair = QSplitter(Qt.Orientation.Horizontal)
+        pair.addWidget(column("The model's translation", (self.model_heatmap, 1)))
+        pair.addWidget(column("Your translation (type it above)", (self.your_heatmap, 1)))
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.confidence)
+        split.addWidget(pair)
+        split.setSizes([170, 500])
+        return split
+
+    # ------------------------------------------------------------------ showing
+    def show_inspection(self, inspection, source_text: str) -> None:
+        """A new result: the views that belong to the whole request (tree, confidence)."""
+        self._inspection, self._text = inspection, source_text
+        if inspection.tree is not None:
+            self.tree_view.set_inspection(inspection)
+        else:
+            self.tree_view.clear(GREEDY_TREE_MESSAGE)
+        self.tree_heatmap.clear()
+        best = inspection.hypotheses[0] if inspection.hypotheses else None
+        if best is not None and best.attention.size:
+            self.confidence.set_pair(best, inspection.reference)
+            self.model_heatmap.set_translation(best)
+        else:
+            self.confidence.clear()
+            self.model_heatmap.clear()
+        ref = inspection.reference
+        if ref is not None and ref.attention.size:
+            self.your_heatmap.set_translation(ref)
+        else:
+            self.your_heatmap.clear()
+
+    def show_hypothesis(self, tr) -> None:
+        """The hypothesis chosen in the N-best list: heatmap, lines, statistics, what-if."""
+        if tr.attention.size == 0:
+            self.heatmap.clear()
+            self.alignment_view.clear()
+            self.stats_view.clear()
+            self.export_button.setEnabled(False)
+            return
+        self.heatmap.set_translation(tr)
+        self.alignment_view.set_translation(tr)
+        self.stats_view.set_translation(tr)
+        self.export_button.setEnabled(True)
+        self.what_if_view.set_translation(self._text, tr)
+
+    def clear(self) -> None:
+        self._inspection = None
+        for view in (self.heatmap, self.alignment_view, self.stats_view, self.tree_view,
+                     self.tree_heatmap, self.confidence, self.model_heatmap, self.your_heatmap,
+                     self.what_if_view):
+            view.clear()
+        self.export_button.setEnabled(False)
+
+    @Slot(int)
+    def _show_tree_node(self, node_id: int) -> None:
+        ins = self._inspection
+        if ins is None or ins.tree is None or node_id <= 0:
+            self.tree_heatmap.clear()
+            return
+        part = ins.partial(node_id)
+        node = ins.tree.nodes[node_id]
+        self.tree_label.setText(f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): "
+                                f"“{part.text}”")
+        self.tree_heatmap.set_translation(part)
+
+    # ------------------------------------------------------------------ what-if
+    @Slot(int, int)
+    def _request_what_if(self, step: int, source_index: int) -> None:
+        from core.inspection import what_if
+        try:
+            job = partial(what_if, **self.what_if_view.job_kwargs(step, source_index))
+            self._session.submit("what-if", job)
+        except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
+            self._errors.report_exception("Cannot re-decode", exc)
+            return
+        self.what_if_view.busy(True)
+
+    @Slot(str, object)
+    def _on_job_finished(self, kind: str, result) -> None:
+        if kind == "what-if":
+            self.what_if_view.busy(False)
+            self.what_if_view.show_result(result)
+
+    @Slot(str)
+    def _on_job_ended(self, kind: str) -> None:
+        if kind == "what-if":
+            self.what_if_view.busy(False)
+
+    # ------------------------------------------------------------------ export
+    @Slot(QAction)
+    def _on_export_action(self, action: QAction) -> None:
+        fmt = action.data()
+        start = Path(self._settings.last_folder("export")) / f"attention.{fmt}"
+        path, _ = QFileDialog.getSaveFileName(self, "Export attention", str(start),
+                                              EXPORT_FILTERS[fmt])
+        if path:
+            if not path.lower().endswith("." + fmt):
+                path += "." + fmt
+            self.export_to(path)
+
+    def export_to(self, path: str) -> bool:
+        try:
+            self.heatmap.export(path)
+        except Exception as exc:  # noqa: BLE001 — a file problem must not kill the app
+            self._errors.report_exception("Export failed", exc)
+            return False
+        self._settings.set_last_folder("export", path)
+        self.exportFinished.emit(str(path))
+        return True
