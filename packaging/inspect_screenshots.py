@@ -49,12 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--train-seconds", type=float, default=150.0)
+    parser.add_argument("--history-model", help="use this model folder (with probes.jsonl) for the "
+                        "timeline and the comparison instead of training one")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="attnscope-inspect-shots-"))
     os.environ["ATTNSCOPE_HOME"] = str(home)
-    small = train_history_model(home / "models" / "small-en-de", args.train_seconds)
+    small = (Path(args.history_model) if args.history_model
+             else train_history_model(home / "models" / "small-en-de", args.train_seconds))
 
     from core.resources import demo_model_dir
     from gui.app import create_window, ensure_app
@@ -86,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     tp.heatmap.select(6, None)
     shot("Heatmap", "inspect-heatmap.png")
     verb = next((n for n in ins.tree.nodes if ins.node_tokens[n.id] == "trinkt"), None)
-    tp.tree_view.fit()
+    shot("Beam tree", "inspect-beam-tree.png")     # shown first: the view sizes itself to the tab
     if verb is not None:
         tp.tree_view.select_node(verb.id)
     shot("Beam tree", "inspect-beam-tree.png")
