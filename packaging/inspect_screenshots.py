@@ -81,21 +81,22 @@ def main(argv: list[str] | None = None) -> int:
 
     def shot(tab: str, name: str) -> None:
         for i in range(tp.inspector_tabs.count()):
-            if tp.inspector_tabs.tabText(i) == tab:
+            if tp.inspector_tabs.tabText(i).replace("&&", "&") == tab:
                 tp.inspector_tabs.setCurrentIndex(i)
         _pause(app, 0.4)
         win.grab().save(str(out / name))
 
     tp.heatmap.select(6, None)
-    shot("Heatmap", "inspect-heatmap.png")
+    shot("Heatmap & statistics", "inspect-heatmap.png")
     verb = next((n for n in ins.tree.nodes if ins.node_tokens[n.id] == "trinkt"), None)
     shot("Beam tree", "inspect-beam-tree.png")     # shown first: the view sizes itself to the tab
     if verb is not None:
         tp.tree_view.select_node(verb.id)
     shot("Beam tree", "inspect-beam-tree.png")
     shot("Your translation", "inspect-your-translation.png")
+    # a hand-made gold alignment: "dass" aligned to "that", the final period to "." (possible)
+    tp.alignment_view.gold_edit.setText("0-0 1-1 2-2 2-3 3-4 4-5 6-6 7?7")
     shot("Alignment lines", "inspect-alignment.png")
-    shot("Statistics", "inspect-statistics.png")
 
     best = ins.hypotheses[0]
     step = best.target_tokens.index(".") if "." in best.target_tokens else len(best.target_tokens) - 1

@@ -1,6 +1,6 @@
 """The inspector beside the N-best list: every view of one translation, one tab each.
 
-Heatmap (with export), alignment lines, statistics, the beam's search tree (click a node: that
+Heatmap (with export) and its statistics side by side, alignment lines, the beam's search tree (click a node: that
 partial hypothesis's attention), the user's translation beside the model's (tokens coloured by
 confidence) and the what-if re-decode. It shows what the Translate panel hands it; the one thing it
 asks the model for itself, a what-if re-decode, goes through ``Session.submit`` like every job.
@@ -39,13 +39,9 @@ class Inspector(QTabWidget):
         self._session, self._errors, self._settings = session, errors, settings
         self._inspection = None
         self._text = ""
-        self.addTab(self._build_heatmap_tab(), "Heatmap")
+        self.addTab(self._build_heatmap_tab(settings, errors), "Heatmap && statistics")
         self.alignment_view = named(AlignmentView(settings=settings, errors=errors), "alignmentView")
         self.addTab(self.alignment_view, "Alignment lines")
-        self.stats_view = named(AttentionStatsView(settings=settings, errors=errors), "statsView")
-        self.stats_view.sourceTokenSelected.connect(lambda j: self.heatmap.select(None, j))
-        self.stats_view.targetTokenSelected.connect(lambda i: self.heatmap.select(i, None))
-        self.addTab(self.stats_view, "Statistics")
         self.addTab(self._build_tree_tab(), "Beam tree")
         self.addTab(self._build_confidence_tab(), "Your translation")
         self.what_if_view = WhatIfView()
@@ -56,7 +52,9 @@ class Inspector(QTabWidget):
         self.addTab(self.what_if_view, "What if…")
 
     # ------------------------------------------------------------------ building
-    def _build_heatmap_tab(self):
+    def _build_heatmap_tab(self, settings, errors):
+        """The matrix with its statistics beside it: entropy and peak per row, coverage (and the
+        under/over-attended flags) per column; clicking a statistics row selects it on the map."""
         self.heatmap = AttentionHeatmap()
         self.export_button = named(QToolButton(), "exportAttentionButton")
         self.export_button.setText("Export…")
@@ -74,7 +72,16 @@ class Inspector(QTabWidget):
         head.addWidget(QLabel("Attention — hover a cell; click a word; arrow keys move"))
         head.addStretch(1)
         head.addWidget(self.export_button)
-        return column(head, (self.heatmap, 1))
+        self.stats_view = named(AttentionStatsView(settings=settings, errors=errors), "statsView")
+        self.stats_view.sourceTokenSelected.connect(lambda j: self.heatmap.select(None, j))
+        self.stats_view.targetTokenSelected.connect(lambda i: self.heatmap.select(i, None))
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(column(head, (self.heatmap, 1)))
+        split.addWidget(self.stats_view)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([700, 360])
+        return split
 
     def _build_tree_tab(self):
         self.tree_view = BeamTreeView()

@@ -81,7 +81,7 @@ def test_beam_tree_holds_the_beams_hypotheses_and_shows_partial_attention(opened
     assert [ins.partial(n.id).target_tokens for n in ranked] == \
         [h.target_tokens for h in ins.hypotheses]
     assert set(panel.tree_view.node_items()) == {n.id for n in ins.tree.nodes}
-    panel.inspector_tabs.setCurrentIndex(3)
+    panel.inspector_tabs.setCurrentIndex(2)      # Beam tree
     inner = next(n for n in ins.tree.nodes if n.step == 1)
     with qtbot.waitSignal(panel.tree_view.nodeSelected, timeout=2000):
         panel.tree_view.select_node(inner.id)
