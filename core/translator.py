@@ -83,12 +83,12 @@ class Translator:
                   prefix: str | None = None) -> list[Translation]:
         """Best first; ``nbest`` hypotheses at most (greedy gives one). With ``prefix`` the output
         starts with those words and the model continues from there."""
-        return self.inspect(text, beam, nbest, prefix).hypotheses
+        return self.inspect(text, beam, nbest, prefix, tree=False).hypotheses
 
     def inspect(self, text: str, beam: int = 1, nbest: int = 1, prefix: str | None = None,
-                reference: str | None = None) -> Inspection:
-        """``translate`` plus what the inspector shows: the beam's search tree (beam > 1) and,
-        given ``reference``, that translation scored token by token (forced decoding)."""
+                reference: str | None = None, tree: bool = True) -> Inspection:
+        """``translate`` plus what the inspector shows: the beam's search tree (beam > 1, unless
+        ``tree=False``) and, given ``reference``, that translation scored token by token."""
         if not 1 <= beam <= MAX_BEAM:
             raise CoreError(f"beam size must be between 1 and {MAX_BEAM}, not {beam}")
         tokens = self._prepare(text)
@@ -97,19 +97,21 @@ class Translator:
         src, src_len = self._tensors([tokens])
         prefix_tokens = self.tgt_tok.tokenize(prefix.strip()) if prefix and prefix.strip() else []
         prefix_ids = self.tgt_vocab.encode(prefix_tokens, add_eos=False) or None
-        tree = node_tokens = node_texts = None
+        search_tree = node_tokens = node_texts = None
         if beam == 1:
             hyps = greedy(self.model, src, src_len, prefix=prefix_ids)
+        elif not tree:
+            hyps = beam_search(self.model, src, src_len, beam, max(1, nbest), prefix=prefix_ids)[0]
         else:
             results, trees = beam_search(self.model, src, src_len, beam, max(1, nbest),
                                          prefix=prefix_ids, trees=True)
-            hyps, tree = results[0], trees[0]
-            node_tokens, node_texts = self._node_words(tree, prefix_tokens)
+            hyps, search_tree = results[0], trees[0]
+            node_tokens, node_texts = self._node_words(search_tree, prefix_tokens)
         out = [self._to_translation(tokens, h) for h in hyps]
         if prefix_tokens:
             out = [self._with_prefix_words(t, prefix_tokens) for t in out]
         ref = self.score(text, reference) if reference and reference.strip() else None
-        return Inspection(out, tree, node_tokens, node_texts, ref, " ".join(prefix_tokens))
+        return Inspection(out, search_tree, node_tokens, node_texts, ref, " ".join(prefix_tokens))
 
     def _node_words(self, tree, prefix_tokens: list[str]) -> tuple[list[str], list[str]]:
         """Each node's token, and the detokenized text of the partial hypothesis it ends."""
