@@ -17,10 +17,9 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QProgressBar, QPushButton, QStatusBar,
-                               QWidget)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QProgressBar, QPushButton, QStatusBar, QWidget
 
-from gui.workers import FileJob
+from gui.jobs import FileJob
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ class FileTranslation(QObject):
     """Owns the status-bar progress widget; starts, cancels and reports file translations."""
 
     started = Signal(str, str)         # input, output
-    finished = Signal(object)          # gui.workers.FileResult
+    finished = Signal(object)          # gui.jobs.FileResult
 
     def __init__(self, session, errors, settings, status_bar: QStatusBar,
                  beam_source=None, parent: QObject | None = None) -> None:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from core.paths import AppPaths
 from gui.about_dialog import AboutDialog
 from gui.app_info import app_icon
 from gui.error_dialog import ErrorReporter
 from gui.file_translate import FileTranslation
+from gui.jobs import Failure
 from gui.panels.compare_panel import ComparePanel
 from gui.panels.dev_panel import DevSetPanel
 from gui.panels.library_panel import LibraryPanel
@@ -27,7 +27,7 @@ from gui.panels.train_panel import TrainPanel
 from gui.panels.translate_panel import TranslatePanel
 from gui.panels.welcome_panel import WelcomePanel
 from gui.settings import AppSettings
-from gui.workers import Failure, Session
+from gui.workers import Session
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from core.model_folder import has_checkpoint
-from gui.workers import TrainJob
+from gui.jobs import TrainJob
 
 log = logging.getLogger(__name__)
 

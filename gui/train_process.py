@@ -35,7 +35,7 @@ log = logging.getLogger("attnscope.trainer")
 
 
 def job_to_json(job) -> str:
-    """Serialise a ``gui.workers.TrainJob`` for the child's first stdin line."""
+    """Serialise a ``gui.jobs.TrainJob`` for the child's first stdin line."""
     def spec(s):
         return None if s is None else dataclasses.asdict(s)
     return json.dumps({

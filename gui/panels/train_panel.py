@@ -43,12 +43,12 @@ from core.config import (
     TokenizerConfig,
 )
 from core.paths import AppPaths
+from gui.jobs import PreviewJob, TrainJob
 from gui.resume import RESUMABLE_STATUSES, has_checkpoint, resume_job
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.naming import named as _named
-from gui.workers import PreviewJob, TrainJob
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ def test_model_load_pauses_the_collector_and_freezes_its_objects(qtbot, tiny_mod
 
 
 def test_quiet_gc_restores_a_disabled_collector():
-    from gui.workers import _quiet_gc
+    from gui.model_worker import _quiet_gc
     gc.disable()
     try:
         with _quiet_gc():
