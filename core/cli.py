@@ -142,6 +142,11 @@ def _add_attention(sub: Any) -> None:
                         '"score", "text", "entropy", "coverage", "peak", "alignment"} as JSON (a '
                         'list of them with --nbest); peak is each target token\'s largest weight, '
                         'alignment the argmax word alignment as Pharaoh "i-j" links')
+    t.add_argument("--tree", action="store_true",
+                   help='with --json and --beam 2 or more: print {"hypotheses": [...], "tree": '
+                        '[...]}, the beam\'s search tree, one node per scored candidate: id, parent, '
+                        'step, token, prob, logp, status (root, prefix, kept, finished, pruned), '
+                        'rank (N-best place of a finished node), score, weights')
     t.add_argument("--csv", metavar="FILE", help="also write the matrix as CSV to FILE")
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 

@@ -246,7 +246,11 @@ def cmd_translate(args: argparse.Namespace) -> int:
 def cmd_attention(args: argparse.Namespace) -> int:
     from core.translator import Translator
 
+    if args.tree and (not args.json or args.beam < 2 or args.reference is not None):
+        raise ConfigError("--tree prints the beam's search tree as JSON: it needs --json and "
+                          "--beam 2 or more, and does not combine with --reference")
     tr = Translator.load(args.model, args.device)
+    tree = None
     if args.reference is not None:
         if args.prefix or args.nbest > 1:
             raise ConfigError("--reference scores one given translation; it does not combine "
@@ -255,12 +259,15 @@ def cmd_attention(args: argparse.Namespace) -> int:
     else:
         if args.nbest > max(1, args.beam):
             raise ConfigError(f"--nbest {args.nbest} needs a beam at least that wide (--beam {args.nbest})")
-        hyps = tr.translate(args.sentence, args.beam, args.nbest, prefix=args.prefix)
+        inspection = tr.inspect(args.sentence, args.beam, args.nbest, prefix=args.prefix,
+                                tree=args.tree)
+        hyps, tree = inspection.hypotheses, tree_json(inspection) if args.tree else None
     if args.csv:
         write_attention_csv(hyps[0], Path(args.csv))
     if args.json:
         dicts = [attention_json(h) for h in hyps]
-        print_json(dicts if args.nbest > 1 else dicts[0])
+        result = dicts if args.nbest > 1 else dicts[0]
+        print_json({"hypotheses": dicts, "tree": tree} if tree is not None else result)
         return 0
     for i, t in enumerate(hyps):
         if len(hyps) > 1:
@@ -281,6 +288,16 @@ def attention_json(t: Translation) -> dict[str, Any]:
     data["peak"] = [float(x) for x in t.attention.max(axis=1)] if t.attention.shape[1] else []
     data["alignment"] = to_pharaoh(hard_alignment(t.attention, t.source_tokens, t.target_tokens))
     return data
+
+
+def tree_json(inspection) -> list[dict[str, Any]]:
+    """The beam tree's nodes as plain JSON objects (the root first)."""
+    tree, words = inspection.tree, inspection.node_tokens
+    if tree is None or words is None:
+        return []
+    return [{"id": n.id, "parent": n.parent, "step": n.step, "token": words[n.id],
+             "prob": n.prob, "logp": n.logp, "status": n.status, "rank": n.rank,
+             "score": n.score, "weights": [float(w) for w in n.attention]} for n in tree.nodes]
 
 
 def _nonempty_lines(path: str) -> list[tuple[int, str]]:
