@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint
 from core.alignment import hard_alignment, to_pharaoh
 from core.events import Translation
 from gui.widgets.alignment_view import DEFAULT_THRESHOLD, AlignmentView
+from tests.gui.stubs import RecordingErrors
 
 SRC = ["the", "house", "is", "small", "</s>"]
 TGT = ["das", "Haus", "ist", "klein", "</s>"]
@@ -24,13 +25,6 @@ ATT = np.array([
     [0.00, 0.00, 0.00, 0.10, 0.90],
 ], dtype=np.float32)
 
-
-class Errors:
-    def __init__(self) -> None:
-        self.reported: list[tuple[str, str]] = []
-
-    def report_exception(self, title: str, exc: BaseException) -> None:
-        self.reported.append((title, str(exc)))
 
 
 def _tr(att=ATT, src=SRC, tgt=TGT) -> Translation:
@@ -44,7 +38,7 @@ def _expected(att: np.ndarray, threshold: float) -> set[tuple[int, int, float]]:
 
 @pytest.fixture
 def view(qtbot):
-    errors = Errors()
+    errors = RecordingErrors()
     v = AlignmentView(errors=errors)
     v.errors = errors
     qtbot.addWidget(v)

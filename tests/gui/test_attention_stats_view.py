@@ -17,6 +17,7 @@ from core.attention_stats import (
 )
 from core.events import Translation
 from gui.widgets.attention_stats_view import FLAG_COLOURS, AttentionStatsView
+from tests.gui.stubs import RecordingErrors
 
 SRC = ["the", "cat", "cat", "sleeps", "</s>"]
 TGT = ["die", "Katze", "Katze", "Katze", "</s>"]
@@ -29,15 +30,6 @@ ATT = np.array([
 ], dtype=np.float32)
 
 
-class Errors:
-    """Stands in for the app's ErrorReporter and remembers what was reported."""
-
-    def __init__(self) -> None:
-        self.reported: list[tuple[str, str]] = []
-
-    def report_exception(self, title: str, exc: BaseException) -> None:
-        self.reported.append((title, str(exc)))
-
 
 def _tr() -> Translation:
     probs = np.array([0.9, 0.8, 0.3, 0.2, 0.95], dtype=np.float32)
@@ -46,7 +38,7 @@ def _tr() -> Translation:
 
 @pytest.fixture
 def view(qtbot):
-    errors = Errors()
+    errors = RecordingErrors()
     v = AttentionStatsView(errors=errors)
     v.errors = errors
     qtbot.addWidget(v)
