@@ -35,7 +35,6 @@ from core.probe_timeline import append_snapshot, forget_after
 from core.search import greedy
 from core.tokenizer import tokenizers_for
 from core.training_loop import run_loop
-from core.translator import Translator
 from core.vocab import Vocab
 
 log = logging.getLogger(__name__)
@@ -256,10 +255,6 @@ class _Run:
             for i, h in zip(idx, out):
                 hyps[i] = self.tgt_tok.detokenize(self.tgt_vocab.decode(h.ids))
         return hyps
-
-    def translator(self) -> Translator:
-        return Translator(self.model, self.src_vocab, self.tgt_vocab, self.meta("training"),
-                          self.device)
 
     def validate(self, step_scheduler: bool = True) -> ValidationEvent:
         """Dev loss, BLEU/chrF, samples and the probes' attention (the first one for the live
