@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from core.alignment import word_count
-from core.model_folder import atomic_write_json, atomic_write_text  # torch-free wrappers
+from core.atomic_io import atomic_write_json, atomic_write_text
 from core.events import Translation
 
 UNDER_ATTENDED = "under-attended"

@@ -319,7 +319,7 @@ def cmd_align(args: argparse.Namespace) -> int:
         to_pharaoh,
         word_count,
     )
-    from core.checkpoint import atomic_write_text
+    from core.atomic_io import atomic_write_text
     from core.translator import Translator
 
     if bool(args.model) == bool(args.model_option):

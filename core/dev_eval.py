@@ -33,7 +33,7 @@ def _clean(text: str) -> str:
 
 def write_dev_set(folder: str | Path, sources: Sequence[str], references: Sequence[str]) -> Path:
     """Write ``dev.tsv`` (source TAB reference, one pair a line) atomically."""
-    from core.checkpoint import atomic_write_text
+    from core.atomic_io import atomic_write_text
     if len(sources) != len(references):
         raise ValueError(f"{len(sources)} dev sources but {len(references)} references")
     path = Path(folder) / DEV_TSV

@@ -21,12 +21,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import __version__
+from core.atomic_io import atomic_write_json, atomic_write_text
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.errors import CheckpointError, ConfigError
+from core.manifest import checkpoint_files
 from core.vocab import Vocab
 
 if TYPE_CHECKING:   # torch (1-3 s to import) only where weights are read or written: the app's
-    import torch    # model list reads model.json on the GUI thread and must not pay for it
+    import torch  # model list reads model.json on the GUI thread and must not pay for it
+
     from core.model import Seq2Seq
 
 
@@ -43,15 +46,6 @@ def shape_mismatch(found_state: dict, wanted_state: dict, found_in: str, wanted_
     return (f"{k} is {found.get(k, 'missing')} in {found_in} but {wanted.get(k, 'absent')} in "
             f"{wanted_in}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
 
-
-def atomic_write_json(path, obj) -> None:
-    from core.checkpoint import atomic_write_json as write
-    write(path, obj)
-
-
-def atomic_write_text(path, text) -> None:
-    from core.checkpoint import atomic_write_text as write
-    write(path, text)
 
 FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
@@ -142,11 +136,7 @@ def read_meta(folder: str | Path) -> ModelMeta:
 def has_checkpoint(folder: str | Path) -> bool:
     """Whether the model folder holds resumable training state, without importing torch (the app
     asks this on its GUI thread whenever a model is selected)."""
-    folder = Path(folder) / CHECKPOINTS
-    try:
-        return folder.is_dir() and any(p.is_file() for p in folder.glob("ckpt-*.pt"))
-    except OSError:
-        return False
+    return bool(checkpoint_files(Path(folder) / CHECKPOINTS))
 
 
 def write_vocabs(folder: Path, src: Vocab, tgt: Vocab) -> None:
@@ -162,7 +152,7 @@ def read_vocabs(folder: Path) -> tuple[Vocab, Vocab]:
 
 
 def write_weights(folder: Path, model: Seq2Seq) -> None:
-    from core.checkpoint import atomic_torch_save
+    from core.torch_io import atomic_torch_save
     state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
     atomic_torch_save(state, folder / WEIGHTS)
 
@@ -191,8 +181,8 @@ def load_model(folder: str | Path, device: torch.device | str = "cpu"
     """Rebuild the model from its folder. Never unpickles anything but tensors."""
     import torch
 
-    from core.checkpoint import safe_torch_load
     from core.model import Seq2Seq
+    from core.torch_io import safe_torch_load
     folder = Path(folder)
     meta = read_meta(folder)
     src_vocab, tgt_vocab = read_vocabs(folder)

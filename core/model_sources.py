@@ -10,22 +10,19 @@ the worker thread.
 from __future__ import annotations
 
 import dataclasses
-import json
-import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import CheckpointError
+from core.manifest import MANIFEST_NAME, read_manifest
 from core.model_folder import CHECKPOINTS, WEIGHTS, read_history, read_meta, read_vocabs
 
 if TYPE_CHECKING:
     from core.translator import Translator
 
 BEST_LABEL = "best weights"
-MANIFEST = "manifest.json"
-_CKPT_RE = re.compile(r"^ckpt-(\d+)\.pt$")
 
 
 @dataclass(frozen=True)
@@ -51,29 +48,10 @@ class ModelSource:
 
 
 def _manifest_entries(folder: Path) -> list[dict[str, Any]]:
-    """Checkpoint entries from ``manifest.json`` (oldest first), or from the file names when the
-    manifest is missing or damaged. Plain JSON on purpose: ``core.checkpoint`` imports torch."""
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        raw = data.get("checkpoints") if isinstance(data, dict) else None
-    except (OSError, ValueError):
-        raw = None
-    entries: list[dict[str, Any]] = []
-    if isinstance(raw, list):
-        for e in raw:
-            name = e.get("file") if isinstance(e, dict) else None
-            step = e.get("step") if isinstance(e, dict) else None
-            if (isinstance(name, str) and _CKPT_RE.match(name) and isinstance(step, int)
-                    and not isinstance(step, bool)):
-                entries.append({"file": name, "step": step, "sha256": e.get("sha256"),
-                                "metrics": e.get("metrics") if isinstance(e.get("metrics"), dict) else None})
-    else:
-        for path in folder.glob("ckpt-*.pt"):
-            match = _CKPT_RE.match(path.name)
-            if match:
-                entries.append({"file": path.name, "step": int(match.group(1)), "sha256": None,
-                                "metrics": None})
-    entries = [e for e in entries if (folder / e["file"]).is_file()]
+    """The checkpoints ``manifest.json`` lists (rebuilt from the file names when it is missing or
+    damaged) whose files exist, oldest first; a manifest from a newer Attnscope is refused."""
+    manifest, _ = read_manifest(folder)
+    entries = [e for e in manifest["checkpoints"] if (folder / e["file"]).is_file()]
     return sorted(entries, key=lambda e: e["step"])
 
 
@@ -161,14 +139,15 @@ def _load_checkpoint(source: ModelSource, device: str) -> Translator:
     import torch
 
     from core import device as _device
-    from core.checkpoint import safe_torch_load, sha256_file
+    from core.atomic_io import sha256_file
     from core.model import Seq2Seq
+    from core.torch_io import safe_torch_load
     from core.translator import Translator
     folder = Path(source.model_dir)
     path, sha = _checkpoint_file(source)
     if sha is not None and sha256_file(path) != sha:
         raise CheckpointError(f"{path} is damaged: its contents do not match the checksum "
-                              f"recorded in {MANIFEST} (a partial copy or a disk error)")
+                              f"recorded in {MANIFEST_NAME} (a partial copy or a disk error)")
     state = safe_torch_load(path)      # weights_only=True; failures already name the file
     weights = state.get("model") if isinstance(state, dict) else None
     if not isinstance(weights, dict):

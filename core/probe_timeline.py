@@ -140,7 +140,7 @@ def forget_after(folder: Path, step: int) -> int:
             continue
     dropped = len(lines) - len(kept)
     if dropped:
-        from core.checkpoint import atomic_write_text
+        from core.atomic_io import atomic_write_text
         atomic_write_text(path, "".join(line + "\n" for line in kept))
     return dropped
 

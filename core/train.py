@@ -19,7 +19,8 @@ import torch
 from core import __version__, device as _device
 from core.batching import collate, sorted_batches
 from core.cancel import CancelToken
-from core.checkpoint import CheckpointStore, clean_stray_temporaries
+from core.atomic_io import clean_stray_temporaries
+from core.checkpoint import CheckpointStore
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus import CorpusSpec, fingerprint, load_pairs, split_dev
 from core.dev_eval import DEV_TSV, write_dev_set

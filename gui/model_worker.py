@@ -125,7 +125,7 @@ class ModelWorker(QObject):
         try:
             if self._translator is None:
                 raise CoreError("no model is open: open one from the Models tab, or train one")
-            from core.checkpoint import atomic_write_text
+            from core.atomic_io import atomic_write_text
             from core.corpus import read_text_lines
             from core.errors import Cancelled
             texts = [text for _, text in read_text_lines(job.input)]

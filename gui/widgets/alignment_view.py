@@ -471,7 +471,7 @@ class AlignmentView(QWidget):
         try:
             if self._tr is None:
                 raise ValueError("there is no translation to export yet")
-            from core.model_folder import atomic_write_text   # core.checkpoint imports torch
+            from core.atomic_io import atomic_write_text
             atomic_write_text(path, self.pharaoh() + "\n")
         except (OSError, ValueError, CoreError) as exc:
             report_failure(self, self._errors, "Export failed", exc)

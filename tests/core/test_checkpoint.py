@@ -17,10 +17,16 @@ from pathlib import Path
 import pytest
 import torch
 
-from core import checkpoint as ck
-from core.checkpoint import (CheckpointStore, atomic_torch_save, atomic_write_bytes,
-                             atomic_write_json, atomic_write_text, clean_stray_temporaries,
-                             ensure_plain_state, safe_torch_load, sha256_file)
+from core import atomic_io as aio
+from core.atomic_io import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    clean_stray_temporaries,
+    sha256_file,
+)
+from core.checkpoint import CheckpointStore
+from core.torch_io import atomic_torch_save, ensure_plain_state, safe_torch_load
 from core.errors import CheckpointError, CoreError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,7 +78,7 @@ def test_failed_write_keeps_previous_file(tmp_path, monkeypatch, target):
     atomic_torch_save(_state(1.0), path)
     before = path.read_bytes()
 
-    monkeypatch.setattr(ck.os, target, _enospc)
+    monkeypatch.setattr(aio.os, target, _enospc)
     with pytest.raises(CheckpointError) as info:
         atomic_torch_save(_state(2.0), path)
     monkeypatch.undo()
@@ -88,7 +94,7 @@ def test_failed_write_keeps_previous_file(tmp_path, monkeypatch, target):
 
 
 def test_failed_write_of_new_file_says_nothing_was_written(tmp_path, monkeypatch):
-    monkeypatch.setattr(ck.os, "fsync", _enospc)
+    monkeypatch.setattr(aio.os, "fsync", _enospc)
     with pytest.raises(CheckpointError, match="No file was written"):
         atomic_write_bytes(tmp_path / "new.bin", b"x")
     monkeypatch.undo()
@@ -112,7 +118,7 @@ def test_replace_is_retried_after_transient_permission_errors(tmp_path, monkeypa
             raise PermissionError(errno.EACCES, "Access is denied")
         real_replace(src, dst)
 
-    monkeypatch.setattr(ck.os, "replace", flaky)
+    monkeypatch.setattr(aio.os, "replace", flaky)
     atomic_write_text(path, "new")
     monkeypatch.undo()
 
@@ -130,8 +136,8 @@ def test_replace_gives_up_after_the_retry_window(tmp_path, monkeypatch):
         err.winerror = 32
         raise err
 
-    monkeypatch.setattr(ck, "_REPLACE_RETRY_S", 0.05)
-    monkeypatch.setattr(ck.os, "replace", locked)
+    monkeypatch.setattr(aio, "_REPLACE_RETRY_S", 0.05)
+    monkeypatch.setattr(aio.os, "replace", locked)
     with pytest.raises(CheckpointError, match="previous file is unchanged"):
         atomic_write_text(path, "new")
     monkeypatch.undo()
@@ -146,7 +152,7 @@ def test_non_transient_replace_error_is_not_retried(tmp_path, monkeypatch):
         calls.append(dst)
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(ck.os, "replace", broken)
+    monkeypatch.setattr(aio.os, "replace", broken)
     with pytest.raises(CheckpointError, match="Input/output error"):
         atomic_write_bytes(tmp_path / "x.bin", b"x")
     assert len(calls) == 1
@@ -325,7 +331,7 @@ def test_old_files_survive_when_manifest_write_fails(tmp_path, monkeypatch):
     store.save(_state(1), 1)
     manifest_before = store.manifest_path.read_bytes()
 
-    monkeypatch.setattr(ck.os, "replace", _enospc)
+    monkeypatch.setattr(aio.os, "replace", _enospc)
     with pytest.raises(CheckpointError):
         store.save(_state(2), 2)
     monkeypatch.undo()

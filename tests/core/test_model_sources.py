@@ -14,7 +14,8 @@ import pytest
 import torch
 
 from core.cancel import CancelToken
-from core.checkpoint import CheckpointStore, atomic_torch_save, safe_torch_load
+from core.checkpoint import CheckpointStore
+from core.torch_io import atomic_torch_save, safe_torch_load
 from core.compare import compare, describe_difference
 from core.config import ModelConfig, TokenizerConfig
 from core.errors import Cancelled, CheckpointError, CoreError

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-import core.checkpoint as ck
+import core.atomic_io as aio
 import core.train
 import core.training_loop
 from core.checkpoint import CheckpointStore
@@ -72,7 +72,7 @@ class _HalfThenFull:
 
 
 class DiskFull:
-    """Stands in for ``open`` inside core.checkpoint: temp files whose name starts with ``prefix``
+    """Stands in for ``open`` inside core.atomic_io: temp files whose name starts with ``prefix``
     hit ENOSPC halfway, after ``after`` such writes went through."""
 
     def __init__(self, prefix: str, after: int = 0) -> None:
@@ -116,10 +116,10 @@ def test_disk_full_while_writing_a_checkpoint_stops_cleanly(tmp_path, monkeypatc
     src, tgt = write_reverse_corpus(tmp_path, 120, seed=1)
     out = tmp_path / "run"
     disk = DiskFull(".ckpt-", after=2)
-    monkeypatch.setattr(ck, "open", disk, raising=False)
+    monkeypatch.setattr(aio, "open", disk, raising=False)
     r = run_cli(capsys, *cli_train_args(src, tgt, out, "--max-steps", "40", "--valid-every", "5",
                                         "--seed", "3", "--json-progress"))
-    monkeypatch.delattr(ck, "open")
+    monkeypatch.delattr(aio, "open")
     events = _events(r.out)
     steps = [e["step"] for e in events if e["type"] == "progress"]
     error = next((e["message"] for e in events if e["type"] == "error"), None)
@@ -160,7 +160,7 @@ def test_disk_full_while_writing_the_best_weights_keeps_the_old_ones(tmp_path, m
     monkeypatch.setattr(core.train, "score",
                         lambda h, r: dataclasses.replace(real_score(h, r), bleu=float(next(bleu))))
     disk = DiskFull(".weights.pt", after=1)
-    monkeypatch.setattr(ck, "open", disk, raising=False)
+    monkeypatch.setattr(aio, "open", disk, raising=False)
     snapshots: dict[int, bytes] = {}
 
     def on_event(e):
@@ -190,10 +190,10 @@ def test_disk_full_while_writing_the_manifest_keeps_the_previous_one(tmp_path, m
     out = tmp_path / "run"
     cfg = train_config(max_steps=40, valid_every=5, seed=3)
     disk = DiskFull(".manifest.json", after=2)
-    monkeypatch.setattr(ck, "open", disk, raising=False)
+    monkeypatch.setattr(aio, "open", disk, raising=False)
     with pytest.raises(CheckpointError) as info:
         train(spec, out, TINY_MODEL, TOK, cfg)
-    monkeypatch.delattr(ck, "open")
+    monkeypatch.delattr(aio, "open")
     store = CheckpointStore(out / "checkpoints")
     manifest = store.manifest()
     files_before = _ckpt_files(out)
@@ -232,8 +232,8 @@ def test_windows_sharing_violation_on_replace(tmp_path, monkeypatch, fault, kind
             raise err
         real_replace(src, dst)
 
-    monkeypatch.setattr(ck, "_REPLACE_RETRY_S", 0.3)
-    monkeypatch.setattr(ck.os, "replace", locked)
+    monkeypatch.setattr(aio, "_REPLACE_RETRY_S", 0.3)
+    monkeypatch.setattr(aio.os, "replace", locked)
     cfg = train_config(max_steps=10, valid_every=5, seed=3)
     if kind == "transient":
         done = train(spec, out, TINY_MODEL, TOK, cfg)

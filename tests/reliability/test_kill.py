@@ -50,7 +50,7 @@ HARD_LIMIT_S = 90            # a scenario that never reaches its moment is kille
 # scenario) a checkpoint writer that writes half of its 3rd checkpoint, says so, and waits.
 CHILD = r"""
 import json, os, sys, time
-import core.train, core.training_loop, core.checkpoint as ck
+import core.train, core.training_loop, core.checkpoint as ck, core.atomic_io as aio
 core.training_loop.PROGRESS_INTERVAL_S = 0
 if os.environ.get("TEST_PAUSE_MID_WRITE"):
     real, seen = ck.atomic_write_bytes, [0]
@@ -58,7 +58,7 @@ if os.environ.get("TEST_PAUSE_MID_WRITE"):
         if os.path.basename(str(path)).startswith("ckpt-"):
             seen[0] += 1
             if seen[0] == 3:
-                tmp = ck._temp_name(ck.Path(path))
+                tmp = aio._temp_name(aio.Path(path))
                 with open(tmp, "xb") as fh:
                     fh.write(data[: len(data) // 2])
                     fh.flush()
