@@ -162,8 +162,7 @@ def _train_configs(args: argparse.Namespace, base: tuple[ModelConfig, TokenizerC
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from core.corpus import CorpusSpec
-    from core.model_folder import read_meta
+    from core.resume import resume_job
     from core.train import train
 
     if args.json_progress:
@@ -182,15 +181,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         if args.resume:
-            meta = read_meta(args.resume)
-            spec = CorpusSpec(**meta.corpus["spec"])
-            dev = meta.corpus.get("dev_spec")
-            dev_spec = CorpusSpec(**dev) if dev else None
             extra, args.time_budget = args.time_budget, None   # on resume: *more* time, from now
-            model, tok, cfg = _train_configs(args, (meta.model, meta.tokenizer,
-                                                    meta.train_for_resume(extra)))
-            done = train(spec, args.resume, model, tok, cfg, dev_spec=dev_spec, on_event=on_event,
-                         cancel=token, resume=True, name=meta.name)
+            job = resume_job(args.resume, extra, extend_any_run=extra is not None)
+            model, tok, cfg = _train_configs(args, (job.model_cfg, job.tok_cfg, job.train_cfg))
+            done = train(job.spec, job.out_dir, model, tok, cfg, dev_spec=job.dev_spec,
+                         on_event=on_event, cancel=token, resume=True, name=job.name)
         else:
             spec = _spec(args.train_tsv, args.train_src, args.train_tgt, "train")
             if spec is None:

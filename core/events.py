@@ -160,3 +160,31 @@ def to_json_dict(event: Event) -> dict[str, Any]:
     if isinstance(event, ValidationEvent) and event.probe is not None:
         data["probe"] = event.probe.to_dict()
     return {"type": data.pop("type"), **data}
+
+
+def event_from_json(data: dict[str, Any]) -> Event:
+    """Rebuild an event from its ``to_json_dict`` form (numpy float32 arrays for attention and
+    probabilities): how the app reads the training child's stdout."""
+    kind = data.get("type")
+    fields = {k: v for k, v in data.items() if k != "type"}
+    if kind == "validation":
+        probe = fields.pop("probe", None)
+        if probe is not None:
+            probe = Translation(
+                source_tokens=list(probe["source_tokens"]),
+                target_tokens=list(probe["target_tokens"]),
+                token_probs=np.asarray(probe["token_probs"], dtype=np.float32),
+                attention=np.asarray(probe["weights"], dtype=np.float32).reshape(
+                    len(probe["target_tokens"]), len(probe["source_tokens"])),
+                score=float(probe["score"]), text=probe["text"])
+        return ValidationEvent(probe=probe, **fields)
+    if kind == "error":
+        return ErrorEvent(message=str(fields.get("message", "")))
+    for cls in _EVENT_TYPES:
+        if cls.type == kind:
+            return cls(**fields)
+    raise ValueError(f"unknown event type {kind!r}")
+
+
+_EVENT_TYPES: tuple[type, ...] = (NoticeEvent, ReadingEvent, ReportEvent, ProgressEvent,
+                                  CheckpointEvent, DoneEvent)

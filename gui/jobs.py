@@ -7,23 +7,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.config import ModelConfig, TokenizerConfig, TrainConfig
+from core.config import TokenizerConfig
+from core.training_job import TrainJob  # lives in core: the training child reads it too
+
+__all__ = ["PROGRESS_INTERVAL_S", "Failure", "FileJob", "FileResult", "JobContext", "Preview",
+           "PreviewJob", "TrainJob"]
 
 PROGRESS_INTERVAL_S = 0.1     # at most ~10 progress updates a second reach the widgets
-
-
-@dataclass(frozen=True)
-class TrainJob:
-    """Everything one training run needs; built by the train panel, run by the worker."""
-
-    spec: Any                      # core.corpus.CorpusSpec
-    out_dir: str
-    model_cfg: ModelConfig
-    tok_cfg: TokenizerConfig
-    train_cfg: TrainConfig
-    dev_spec: Any = None
-    name: str | None = None
-    resume: bool = False           # continue the run saved in out_dir (core.train resume=True)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Training in a child process (``python -m gui.train_process``), seen from the GUI.
+"""Training in a child process (``python -m core.train_process``), seen from the GUI.
 
 In a thread, torch and the trainer's Python glue held the interpreter lock for 50–250 ms at a time
 on a 2-core machine (measured), over the 100 ms responsiveness budget. QProcess is asynchronous,
@@ -43,16 +43,15 @@ class TrainProcess(QObject):
     def command() -> tuple[str, list[str]]:
         if getattr(sys, "frozen", False):      # a bundled app: the executable runs the child
             return sys.executable, ["--train-worker"]
-        return sys.executable, ["-m", "gui.train_process"]
+        return sys.executable, ["-m", "core.train_process"]
 
     def start(self, job: TrainJob) -> None:
-        from gui.train_process import job_to_json
+        from core.training_job import job_to_json
         proc = QProcess(self)
         env = QProcessEnvironment.systemEnvironment()
         package_root = str(Path(__file__).resolve().parent.parent)
         env.insert("PYTHONPATH", os.pathsep.join(
             p for p in (package_root, env.value("PYTHONPATH", "")) if p))
-        env.insert("ATTNSCOPE_TRAIN_CHILD", "1")
         env.insert("PYTHONUNBUFFERED", "1")
         env.insert("PYTHONIOENCODING", "utf-8")
         proc.setProcessEnvironment(env)
@@ -104,7 +103,7 @@ class TrainProcess(QObject):
                 self._handle_line(raw)
 
     def _handle_line(self, raw: bytes) -> None:
-        from gui.train_process import event_from_json
+        from core.events import event_from_json
         try:
             data = json.loads(raw.decode("utf-8"))
             kind = data.get("type")

@@ -166,7 +166,7 @@ class LibraryPanel(QWidget):
         return next((i for i in self._infos if path and Path(i.path) == Path(path)), None)
 
     def _update_buttons(self) -> None:
-        from gui.resume import can_resume
+        from core.resume import can_resume
         has = self.selected_path() is not None
         for b in (self.open_button, self.rename_button, self.delete_button, self.export_button):
             b.setEnabled(has)

@@ -42,9 +42,10 @@ from core.config import (
     ModelConfig,
     TokenizerConfig,
 )
+from core.model_folder import has_checkpoint
 from core.paths import AppPaths
+from core.resume import RESUMABLE_STATUSES, resume_job
 from gui.jobs import PreviewJob, TrainJob
-from gui.resume import RESUMABLE_STATUSES, has_checkpoint, resume_job
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.loss_plot import LossPlot

@@ -201,3 +201,32 @@ def test_attention_nbest_reference_and_prefix(trained, capsys):
     pre = json.loads(capsys.readouterr().out)
     assert pre["target_tokens"][0] == "W9" and pre["target_tokens"][-1] == "</s>"
     assert pre["token_probs"][0] < 0.5
+
+
+def test_resume_refuses_a_folder_without_checkpoints_with_one_message(trained, tmp_path, capsys):
+    """The CLI resumes through the app's path (core.resume), so it makes the app's checks."""
+    import shutil
+
+    _, out, _ = trained
+    copy = tmp_path / "no-checkpoints"
+    shutil.copytree(out, copy)
+    shutil.rmtree(copy / "checkpoints")
+    assert main(["train", "--resume", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"nothing to resume in {copy}: it holds no training checkpoint" in err
+    assert "Traceback" not in err
+
+
+def test_resume_refuses_a_model_json_without_its_corpus(trained, tmp_path, capsys):
+    import shutil
+
+    _, out, _ = trained
+    copy = tmp_path / "no-corpus"
+    shutil.copytree(out, copy)
+    meta = json.loads((copy / "model.json").read_text(encoding="utf-8"))
+    del meta["corpus"]["spec"]
+    (copy / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert main(["train", "--resume", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "model.json does not say which corpus the run used" in err
+    assert "Traceback" not in err

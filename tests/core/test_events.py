@@ -16,7 +16,9 @@ from core.events import (
     ReadingEvent,
     ReportEvent,
     Translation,
+    NoticeEvent,
     ValidationEvent,
+    event_from_json,
     to_json_dict,
 )
 
@@ -102,3 +104,20 @@ def test_entropy_is_zero_for_one_hot_rows_and_log_n_for_uniform():
 def test_events_are_frozen(event):
     with pytest.raises(dataclasses.FrozenInstanceError):
         event.type = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("event", _events() + [NoticeEvent("resumed from ckpt-00000010.pt")],
+                         ids=lambda e: e.type)
+def test_event_from_json_reads_back_what_to_json_dict_wrote(event):
+    """The app rebuilds the training child's events from JSON lines: same type, same values."""
+    back = event_from_json(json.loads(json.dumps(to_json_dict(event))))
+    assert type(back) is type(event)
+    assert to_json_dict(back) == json.loads(json.dumps(to_json_dict(event)))
+    if isinstance(event, ValidationEvent) and event.probe is not None:
+        assert back.probe.attention.dtype == np.float32
+        np.testing.assert_allclose(back.probe.attention, event.probe.attention)
+
+
+def test_event_from_json_refuses_an_unknown_type():
+    with pytest.raises(ValueError, match="unknown event type 'telemetry'"):
+        event_from_json({"type": "telemetry", "step": 1})

@@ -6,77 +6,30 @@ hold the GIL), over the 100 ms budget. In a child process the GUI only parses a 
 lines a second.
 
 Protocol (all UTF-8 lines):
-- stdin, first line: the job as JSON (see ``job_to_json``): ``spec``, ``dev_spec``, ``out_dir``,
-  ``model``, ``tokenizer``, ``train``, ``name``, and ``resume`` (true: continue the run saved in
+- stdin, first line: the job as JSON (``core.training_job.job_to_json``): ``spec``,
+  ``dev_spec``, ``out_dir``, ``model``, ``tokenizer``, ``train``, ``name``, and ``resume`` (true: continue the run saved in
   ``out_dir`` from its last checkpoint, with the configs and corpus spec its model.json holds;
   absent in older jobs means false). Then commands ``pause``, ``resume``, ``cancel``.
   End of input (the app went away) counts as ``cancel``, so the run still saves.
-- stdout: one ``core.events.to_json_dict`` object per line; failures as
+- stdout: one ``core.events.to_json_dict`` object per line (read back with
+  ``core.events.event_from_json``); failures as
   ``{"type": "error", "message": ..., "details": ...}``.
 - stderr: log lines, which the app copies into its log file.
 
-This module must not import Qt: it runs without a display (see gui/__init__.py).
+It lives in ``core`` (run as ``python -m core.train_process``) so the child never imports Qt
+and runs without a display.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
 import sys
 import threading
 import traceback
-from typing import Any
-
-import numpy as np
 
 log = logging.getLogger("attnscope.trainer")
-
-
-def job_to_json(job) -> str:
-    """Serialise a ``gui.jobs.TrainJob`` for the child's first stdin line."""
-    def spec(s):
-        return None if s is None else dataclasses.asdict(s)
-    return json.dumps({
-        "spec": spec(job.spec), "dev_spec": spec(job.dev_spec), "out_dir": str(job.out_dir),
-        "model": job.model_cfg.to_dict(), "tokenizer": job.tok_cfg.to_dict(),
-        "train": job.train_cfg.to_dict(), "name": job.name, "resume": bool(job.resume),
-    }, ensure_ascii=False)
-
-
-def event_from_json(data: dict[str, Any]):
-    """Rebuild a core event from its JSON dict (numpy float32 arrays for attention and probs)."""
-    from core import events as ev
-    kind = data.get("type")
-    fields = {k: v for k, v in data.items() if k != "type"}
-    if kind == "progress":
-        return ev.ProgressEvent(**fields)
-    if kind == "validation":
-        probe = fields.pop("probe", None)
-        if probe is not None:
-            probe = ev.Translation(
-                source_tokens=list(probe["source_tokens"]),
-                target_tokens=list(probe["target_tokens"]),
-                token_probs=np.asarray(probe["token_probs"], dtype=np.float32),
-                attention=np.asarray(probe["weights"], dtype=np.float32).reshape(
-                    len(probe["target_tokens"]), len(probe["source_tokens"])),
-                score=float(probe["score"]), text=probe["text"])
-        return ev.ValidationEvent(probe=probe, **fields)
-    if kind == "checkpoint":
-        return ev.CheckpointEvent(**fields)
-    if kind == "done":
-        return ev.DoneEvent(**fields)
-    if kind == "report":
-        return ev.ReportEvent(**fields)
-    if kind == "error":
-        return ev.ErrorEvent(message=str(fields.get("message", "")))
-    for cls in vars(ev).values():          # any other event type core defines (e.g. "reading")
-        if dataclasses.is_dataclass(cls) and isinstance(cls, type):
-            names = {f.name: f for f in dataclasses.fields(cls)}
-            if "type" in names and names["type"].default == kind:
-                return cls(**fields)
-    raise ValueError(f"unknown event type {kind!r}")
 
 
 class _Out:
@@ -130,23 +83,17 @@ def main() -> int:
     out = _Out(sys.stdout)
     try:
         from core.cancel import CancelToken
-        from core.config import ModelConfig, TokenizerConfig, TrainConfig
-        from core.corpus import CorpusSpec
         from core.events import to_json_dict
+        from core.training_job import job_from_json
 
-        job = json.loads(sys.stdin.readline())
+        job = job_from_json(sys.stdin.readline())
         token = CancelToken()
         threading.Thread(target=_read_commands, args=(sys.stdin, token), daemon=True,
                          name="attnscope-commands").start()
         from core.train import train
-        spec = CorpusSpec(**job["spec"])
-        dev = CorpusSpec(**job["dev_spec"]) if job.get("dev_spec") else None
-        done = train(spec, job["out_dir"], ModelConfig.from_dict(job["model"]),
-                     TokenizerConfig.from_dict(job["tokenizer"]),
-                     TrainConfig.from_dict(job["train"]), dev_spec=dev,
-                     on_event=lambda e: out.write(to_json_dict(e)), cancel=token,
-                     resume=bool(job.get("resume", False)), name=job.get("name"),
-                     leave_one_core=True)
+        done = train(job.spec, job.out_dir, job.model_cfg, job.tok_cfg, job.train_cfg,
+                     dev_spec=job.dev_spec, on_event=lambda e: out.write(to_json_dict(e)),
+                     cancel=token, resume=job.resume, name=job.name, leave_one_core=True)
         out.write(to_json_dict(done))
         return 0
     except Exception as exc:  # noqa: BLE001 — reported to the app, which shows the dialog
