@@ -103,7 +103,7 @@ def child_stall(opts: dict) -> int:
 
     import gui.app
     from core.config import TokenizerConfig, preset
-    from core.corpus import CorpusSpec
+    from core.data.corpus import CorpusSpec
     from gui.jobs import TrainJob
 
     window = gui.app.create_window(None)

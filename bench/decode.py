@@ -56,7 +56,7 @@ class ForcedLength:
     """
 
     def __init__(self, model, n: int) -> None:
-        from core.vocab import EOS_ID
+        from core.data.vocab import EOS_ID
         self.decoder, self.n, self.eos, self.step = model.decoder, n, EOS_ID, 0
         self.original = model.decoder.logits
 
@@ -147,7 +147,7 @@ def main() -> int:
 
     import torch
 
-    from core.translator import Translator
+    from core.decoding.translator import Translator
 
     t_load = time.perf_counter()
     tr = Translator.load(args.model, args.device, args.precision)

@@ -41,7 +41,7 @@ def main() -> int:
 
     from core import device
     from core.config import preset
-    from core.model import Seq2Seq
+    from core.model.seq2seq import Seq2Seq
     device.set_threads(args.threads)
     torch.manual_seed(0)
     b, s, t, v_src, v_tgt = args.batch, args.src_len, args.tgt_len, 8000, 6500

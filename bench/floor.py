@@ -28,7 +28,7 @@ training thread count. Two floors are printed:
              products (B = 64 rows) run far below the peak rate, so this is the tighter bound
 
 "model step tok/s" (``--steps``) times the real model's training step (forward, loss, backward, clip,
-fused Adam, bf16 under autocast as core/train.py does) on a synthetic batch of exactly those lengths:
+fused Adam, bf16 under autocast as core/training/run.py does) on a synthetic batch of exactly those lengths:
 no padding and no data pipeline, so it sits between the floor and what training achieves.
 
 Any real implementation also pays for element-wise work, Python overhead per decoder step and
@@ -122,13 +122,13 @@ def time_mm(m: int, k: int, n: int, dtype, bmm: bool, min_time: float, rounds: i
 
 
 def time_train_step(cfg: dict, S: float, T: float, B: int, precision: str, steps: int) -> dict:
-    """The real model's training step (core.model.Seq2Seq.loss, backward, clip, fused Adam, as
-    core/train.py does it) on a synthetic batch of B sentences of exactly round(S) / round(T)
+    """The real model's training step (core.model.seq2seq.Seq2Seq.loss, backward, clip, fused Adam, as
+    core/training/run.py does it) on a synthetic batch of B sentences of exactly round(S) / round(T)
     tokens: no padding, no data pipeline. Sits between the floor and the achieved figure."""
     import torch
 
     from core.config import ModelConfig
-    from core.model import Seq2Seq
+    from core.model.seq2seq import Seq2Seq
     torch.manual_seed(0)
     mc = ModelConfig(emb_size=cfg["E"], hidden_size=cfg["H"], bidirectional=cfg["bidirectional"],
                      attention=cfg["attention"], enc_layers=cfg["enc_layers"], dec_layers=cfg["dec_layers"],

@@ -34,11 +34,11 @@ T_START = time.monotonic()
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import TokenizerConfig, preset  # noqa: E402
-from core.corpus import CorpusSpec  # noqa: E402
+from core.data.corpus import CorpusSpec  # noqa: E402
 from core.events import ProgressEvent, ValidationEvent  # noqa: E402
-from core.metrics import score  # noqa: E402
-from core.train import train  # noqa: E402
-from core.translator import Translator  # noqa: E402
+from core.evaluation.metrics import score  # noqa: E402
+from core.training.run import train  # noqa: E402
+from core.decoding.translator import Translator  # noqa: E402
 
 
 def plain_file(corpus: Path, split: str, lang: str, work: Path, limit: int = 0) -> Path:

@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     """``attnscope [MODEL_FOLDER]``: start the app, optionally opening a model."""
     argv = list(sys.argv if argv is None else argv)
     if "--train-worker" in argv[1:]:          # a bundled app re-runs itself as the trainer
-        from core.train_process import main as train_main
+        from core.training.child_process import main as train_main
         return train_main()
     if "--version" in argv[1:]:               # before any QApplication: no window, no display
         from core import __version__

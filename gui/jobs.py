@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.config import TokenizerConfig
-from core.training_job import TrainJob  # lives in core: the training child reads it too
+from core.training.job import TrainJob  # lives in core: the training child reads it too
 
 __all__ = ["PROGRESS_INTERVAL_S", "Failure", "FileJob", "FileResult", "JobContext", "Preview",
            "PreviewJob", "TrainJob"]
@@ -50,7 +50,7 @@ class Preview:
     """The first pairs as they will be tokenized, and the validation report of the whole corpus."""
 
     pairs: list[tuple[list[str], list[str]]]
-    report: Any                    # core.corpus.CorpusReport
+    report: Any                    # core.data.corpus.CorpusReport
     summary: str
 
 

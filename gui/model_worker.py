@@ -1,7 +1,7 @@
 """The model worker: lives in the one worker thread and owns the Translator, so nothing else
 touches torch. Requests arrive as queued signals, results leave as signals carrying plain data.
 
-torch is imported lazily here (via core.translator), so the window appears before torch has
+torch is imported lazily here (via core.decoding.translator), so the window appears before torch has
 loaded. Those first imports (torch, and the torch._dynamo/sympy modules it pulls in when the
 first GRU is built) create millions of objects, and Python's cyclic garbage collector then runs
 full collections over all of them, each holding the interpreter lock for 100-200 ms, in which the
@@ -38,8 +38,8 @@ def _quiet_gc():
 class ModelWorker(QObject):
     """Lives in the worker thread. Slots run there; results leave as signals."""
 
-    modelLoaded = Signal(object)           # core.library.ModelInfo
-    translated = Signal(int, object)       # (request id, core.inspection.Inspection)
+    modelLoaded = Signal(object)           # core.storage.library.ModelInfo
+    translated = Signal(int, object)       # (request id, core.inspection.sentence.Inspection)
     previewReady = Signal(object)          # Preview
     devicesReady = Signal(object)          # [(value, label)] from core.device.describe_devices
     fileProgress = Signal(int, int)        # (lines done, total) of a file translation
@@ -75,12 +75,12 @@ class ModelWorker(QObject):
             self.failed.emit(failure_from("devices", exc))
 
     @Slot(str, str)
-    def load_model(self, path: str, device: str = "auto") -> None:
+    def open_model(self, path: str, device: str = "auto") -> None:
         try:
             self._setup_threads()
             with _quiet_gc():
-                from core.library import read_info
-                from core.translator import Translator
+                from core.storage.library import read_info
+                from core.decoding.translator import Translator
                 self._translator = Translator.load(path, device=device or "auto")
             self._model_path = path
             self.modelLoaded.emit(read_info(path))
@@ -106,8 +106,8 @@ class ModelWorker(QObject):
     @Slot(object)
     def preview(self, job: PreviewJob) -> None:
         try:
-            from core.corpus import load_pairs
-            from core.tokenizer import tokenizers_for
+            from core.data.corpus import load_pairs
+            from core.data.tokenizer import tokenizers_for
             src_tok, tgt_tok = tokenizers_for(job.tok_cfg)
             pairs, report = load_pairs(job.spec, src_tok.tokenize, tgt_tok.tokenize, job.max_len)
             self.previewReady.emit(Preview(pairs[: job.rows], report, report.summary()))
@@ -125,8 +125,8 @@ class ModelWorker(QObject):
         try:
             if self._translator is None:
                 raise CoreError("no model is open: open one from the Models tab, or train one")
-            from core.atomic_io import atomic_write_text
-            from core.corpus import read_text_lines
+            from core.storage.atomic_io import atomic_write_text
+            from core.data.corpus import read_text_lines
             from core.errors import Cancelled
             texts = [text for _, text in read_text_lines(job.input)]
             total = len(texts)

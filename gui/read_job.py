@@ -1,6 +1,6 @@
 """A Session job that reads a file on the worker thread, so a large file never freezes the window.
 
-``Session.submit`` runs ``fn(translator, ctx)``; a reader such as ``core.dev_eval.read_dev_set``
+``Session.submit`` runs ``fn(translator, ctx)``; a reader such as ``core.evaluation.dev_set.read_dev_set``
 needs neither, so this wraps it (submit it with ``needs_model=False``).
 """
 

@@ -1,4 +1,4 @@
-"""Training in a child process (``python -m core.train_process``), seen from the GUI.
+"""Training in a child process (``python -m core.training.child_process``), seen from the GUI.
 
 In a thread, torch and the trainer's Python glue held the interpreter lock for 50–250 ms at a time
 on a 2-core machine (measured), over the 100 ms responsiveness budget. QProcess is asynchronous,
@@ -43,10 +43,10 @@ class TrainProcess(QObject):
     def command() -> tuple[str, list[str]]:
         if getattr(sys, "frozen", False):      # a bundled app: the executable runs the child
             return sys.executable, ["--train-worker"]
-        return sys.executable, ["-m", "core.train_process"]
+        return sys.executable, ["-m", "core.training.child_process"]
 
     def start(self, job: TrainJob) -> None:
-        from core.training_job import job_to_json
+        from core.training.job import job_to_json
         proc = QProcess(self)
         env = QProcessEnvironment.systemEnvironment()
         package_root = str(Path(__file__).resolve().parent.parent)

@@ -42,7 +42,7 @@ class Session(QObject):
     stateChanged = Signal(str)
     modelLoaded = Signal(object)
     translated = Signal(object)            # list[Translation] of the latest request only
-    inspected = Signal(object)             # core.inspection.Inspection of that same request
+    inspected = Signal(object)             # core.inspection.sentence.Inspection of that same request
     previewReady = Signal(object)
     trainEvent = Signal(object)
     trainFinished = Signal(object)
@@ -70,7 +70,7 @@ class Session(QObject):
         self._worker.moveToThread(self._thread)
         self._thread.finished.connect(self._worker.deleteLater)
 
-        self._requestLoad.connect(self._worker.load_model)
+        self._requestLoad.connect(self._worker.open_model)
         self._requestTranslate.connect(self._worker.translate)
         self._requestPreview.connect(self._worker.preview)
         self._requestDevices.connect(self._worker.describe_devices)

@@ -32,9 +32,9 @@ REFERENCE = "Ich weiß, dass die Frau Kaffee trinkt."
 def train_history_model(folder: Path, seconds: float) -> Path:
     """A small model with several validations (probe timeline) and checkpoints."""
     from core.config import TokenizerConfig, preset
-    from core.corpus import CorpusSpec
+    from core.data.corpus import CorpusSpec
     from core.resources import sample_corpus
-    from core.train import train
+    from core.training.run import train
     p = preset("small")
     cfg = p.train.replace(epochs=0, time_budget_s=seconds, valid_every=100, num_threads=1,
                           keep_last=3)

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     home = Path(tempfile.mkdtemp(prefix="attnscope-shots-"))
     os.environ["ATTNSCOPE_HOME"] = str(home)
 
-    from core.demo_task import WORDS, write_demo_corpus
+    from core.data.demo_corpus import WORDS, write_demo_corpus
     corpus_dir = home / "corpus"
     corpus_dir.mkdir()
     tsv, probe = write_demo_corpus(corpus_dir / "numbers.tsv", n=3000)

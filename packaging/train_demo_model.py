@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.config import ModelConfig, TokenizerConfig, TrainConfig  # noqa: E402
-from core.corpus import CorpusSpec  # noqa: E402
-from core.dev_eval import write_dev_set  # noqa: E402
-from core.metrics import score  # noqa: E402
-from core.model_folder import CHECKPOINTS, read_meta, write_meta  # noqa: E402
-from core.train import train  # noqa: E402
-from core.translator import Translator  # noqa: E402
+from core.data.corpus import CorpusSpec  # noqa: E402
+from core.evaluation.dev_set import write_dev_set  # noqa: E402
+from core.evaluation.metrics import score  # noqa: E402
+from core.storage.model_folder import CHECKPOINTS, read_meta, write_meta  # noqa: E402
+from core.training.run import train  # noqa: E402
+from core.decoding.translator import Translator  # noqa: E402
 
 CORPUS = ROOT / "resources" / "corpora" / "en-de.tsv"
 TARGET = ROOT / "resources" / "models" / "demo-en-de"

@@ -12,7 +12,7 @@ from typing import Callable
 
 from core.cancel import CancelToken
 from core.config import TrainConfig, preset
-from core.corpus import CorpusSpec
+from core.data.corpus import CorpusSpec
 from core.events import Event, ProgressEvent, ValidationEvent
 
 SRC_WORDS = [f"w{i}" for i in range(12)]

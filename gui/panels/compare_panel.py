@@ -3,7 +3,7 @@
 Each column shows its translation, score and attention heatmap; both heatmaps use the same fixed
 0..1 colour scale (``AttentionHeatmap`` pins its levels), so a colour means the same weight on
 both sides. Decoding runs on the app's worker thread as the ``"compare"`` job
-(``core.compare.compare``); this panel only chooses the sources and shows the results.
+(``core.inspection.compare.compare``); this panel only chooses the sources and shows the results.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.compare import compare, describe_difference
-from core.library import list_models
-from core.model_sources import TranslatorCache
+from core.inspection.compare import compare, describe_difference
+from core.storage.library import list_models
+from core.decoding.weight_sources import TranslatorCache
 from core.paths import AppPaths
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.dev_eval import DEV_TSV, evaluate_dev_set, read_dev_set
+from core.evaluation.dev_set import DEV_TSV, evaluate_dev_set, read_dev_set
 from gui.panels.dev_table import (
     COL_CHRF,
     COL_INDEX,
@@ -238,7 +238,7 @@ class DevSetPanel(QWidget):
         self._update_buttons()
 
     def show_report(self, report) -> None:
-        """Fill the table with a ``core.dev_eval.DevReport``."""
+        """Fill the table with a ``core.evaluation.dev_set.DevReport``."""
         self.model.set_rows([TableRow(r.index, r.source, r.reference, r.hypothesis, r.chrf)
                              for r in report.rows])
         self.progress_bar.setRange(0, 1)

@@ -167,7 +167,7 @@ class Inspector(QTabWidget):
     # ------------------------------------------------------------------ what-if
     @Slot(int, int)
     def _request_what_if(self, step: int, source_index: int) -> None:
-        from core.inspection import what_if
+        from core.inspection.sentence import what_if
         try:
             job = partial(what_if, **self.what_if_view.job_kwargs(step, source_index))
             self._session.submit("what-if", job)

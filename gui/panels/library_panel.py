@@ -1,5 +1,5 @@
 """Models: the library of model folders (languages, corpus, pairs, size, BLEU, date) with open,
-rename, delete (confirmed), import and export. File operations go through core.library.
+rename, delete (confirmed), import and export. File operations go through core.storage.library.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ class LibraryPanel(QWidget):
     # ------------------------------------------------------------------ listing
     @Slot()
     def refresh(self, select: str | None = None) -> None:
-        from core.library import list_models
+        from core.storage.library import list_models
         select = select or self.selected_path()     # keep the selection across a refresh
         try:
             self._infos = list_models(self.root)
@@ -166,7 +166,7 @@ class LibraryPanel(QWidget):
         return next((i for i in self._infos if path and Path(i.path) == Path(path)), None)
 
     def _update_buttons(self) -> None:
-        from core.resume import can_resume
+        from core.training.resume import can_resume
         has = self.selected_path() is not None
         for b in (self.open_button, self.rename_button, self.delete_button, self.export_button):
             b.setEnabled(has)
@@ -187,7 +187,7 @@ class LibraryPanel(QWidget):
             self.resumeRequested.emit(path)
 
     def rename(self, path: str, new_name: str) -> str | None:
-        from core.library import rename_model
+        from core.storage.library import rename_model
         try:
             new_path = str(rename_model(path, new_name))
         except Exception as exc:  # noqa: BLE001
@@ -207,7 +207,7 @@ class LibraryPanel(QWidget):
             self.rename(path, name)
 
     def delete(self, path: str) -> bool:
-        from core.library import delete_model
+        from core.storage.library import delete_model
         try:
             delete_model(path)
         except Exception as exc:  # noqa: BLE001
@@ -231,7 +231,7 @@ class LibraryPanel(QWidget):
             self.delete(path)
 
     def import_from(self, source: str) -> str | None:
-        from core.library import import_model
+        from core.storage.library import import_model
         try:
             path = str(import_model(Path(source), self.root))
         except Exception as exc:  # noqa: BLE001
@@ -252,7 +252,7 @@ class LibraryPanel(QWidget):
             self.import_from(path)
 
     def export_to(self, path: str, dest: str) -> str | None:
-        from core.library import export_model
+        from core.storage.library import export_model
         try:
             out = str(export_model(path, Path(dest)))
         except Exception as exc:  # noqa: BLE001

@@ -1,7 +1,7 @@
 """Attention through training: replay how the probe sentences' attention sharpened, validation by
 validation, and diff two points in time.
 
-It reads the open model's ``probes.jsonl`` (``core.probe_timeline``) on the Session's worker
+It reads the open model's ``probes.jsonl`` (``core.inspection.probe_timeline``) on the Session's worker
 thread; Reload reads it again while a run appends to it. Dev probes were recorded on their
 reference, so every point has the same matrix shape and the diff is exact cell by cell.
 """
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.probe_timeline import (
+from core.inspection.probe_timeline import (
     KIND_REFERENCE,
     PROBES,
     ProbeSnapshot,

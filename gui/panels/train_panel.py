@@ -42,9 +42,9 @@ from core.config import (
     ModelConfig,
     TokenizerConfig,
 )
-from core.model_folder import has_checkpoint
+from core.storage.model_folder import has_checkpoint
 from core.paths import AppPaths
-from core.resume import RESUMABLE_STATUSES, resume_job
+from core.training.resume import RESUMABLE_STATUSES, resume_job
 from gui.jobs import PreviewJob, TrainJob
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
@@ -385,13 +385,13 @@ class TrainPanel(QWidget):
             ev.acceptProposedAction()
 
     def corpus_spec(self):
-        from core.corpus import CorpusSpec
+        from core.data.corpus import CorpusSpec
         return CorpusSpec(src_path=self.src_field.text() or None,
                           tgt_path=self.tgt_field.text() or None,
                           tsv_path=self.tsv_field.text() or None)
 
     def dev_spec(self):
-        from core.corpus import CorpusSpec
+        from core.data.corpus import CorpusSpec
         if not (self.dev_src_field.text() or self.dev_tgt_field.text()):
             return None
         return CorpusSpec(src_path=self.dev_src_field.text() or None,
@@ -458,7 +458,7 @@ class TrainPanel(QWidget):
         spec = self.corpus_spec()
         spec.validate()
         tok = self.tokenizer_config()
-        from core.library import unique_folder
+        from core.storage.library import unique_folder
         name = self.name_edit.text().strip() or \
             f"{tok.src_lang}-{tok.tgt_lang} {_dt.datetime.now():%Y-%m-%d %H%M}"
         root = AppPaths.default().models
@@ -536,7 +536,7 @@ class TrainPanel(QWidget):
     def _show_history(self, path: str) -> None:
         """A resumed run's earlier validations, so its curves continue where they were."""
         try:
-            from core.model_folder import read_history
+            from core.storage.model_folder import read_history
             for rec in read_history(path):
                 if rec.get("type") == "validation":
                     self.loss_plot.add_validation(int(rec["step"]), float(rec["loss"]),

@@ -4,7 +4,7 @@ by a line for every attention weight at or above a threshold — thicker and dar
 Why it is built this way: words keep their natural width and sit side by side, so nothing can
 overlap; a long sentence makes the canvas wider and the scroll area scrolls sideways. Lines are
 drawn lightest first so strong links stay on top. Hard links for export and AER come from
-``core.alignment`` (the same code the CLI uses), never from what happens to be drawn.
+``core.inspection.alignment`` (the same code the CLI uses), never from what happens to be drawn.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.alignment import (
+from core.inspection.alignment import (
     EOS,
     AlignmentError,
     Link,
@@ -471,7 +471,7 @@ class AlignmentView(QWidget):
         try:
             if self._tr is None:
                 raise ValueError("there is no translation to export yet")
-            from core.atomic_io import atomic_write_text
+            from core.storage.atomic_io import atomic_write_text
             atomic_write_text(path, self.pharaoh() + "\n")
         except (OSError, ValueError, CoreError) as exc:
             report_failure(self, self._errors, "Export failed", exc)

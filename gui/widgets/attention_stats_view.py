@@ -1,6 +1,6 @@
 """Attention statistics beside the heatmap: per target token its probability, entropy, peak weight
 and the source word it looks at most; per source token its coverage, with under- and over-attended
-words marked. The numbers come from ``core.attention_stats``; this widget only shows and exports.
+words marked. The numbers come from ``core.inspection.attention_stats``; this widget only shows and exports.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.attention_stats import (
+from core.inspection.attention_stats import (
     OVER_ATTENDED,
     UNDER_ATTENDED,
     AttentionStats,

@@ -2,7 +2,7 @@
 
 Why a widget of its own: the compare panel needs two identical choosers, and both must list
 library models, folders picked with "Browse…" and the model open in the app. Listing reads only
-JSON (``core.model_sources.list_sources``), so it runs on the GUI thread without torch.
+JSON (``core.decoding.weight_sources.list_sources``), so it runs on the GUI thread without torch.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import CoreError
-from core.library import ModelInfo, read_info
-from core.model_sources import ModelSource, list_sources
+from core.storage.library import ModelInfo, read_info
+from core.decoding.weight_sources import ModelSource, list_sources
 from gui.widgets.naming import named as _named
 
 

@@ -84,7 +84,7 @@ def _train_and_translate(steps: int = 20) -> str:
 
 def _demo_model() -> str:
     from core.resources import demo_model_dir
-    from core.translator import Translator
+    from core.decoding.translator import Translator
 
     folder = demo_model_dir()
     if folder is None:

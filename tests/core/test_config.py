@@ -9,7 +9,7 @@ import pytest
 
 from core.config import PRESETS, ModelConfig, TokenizerConfig, TrainConfig, preset
 from core.errors import ConfigError
-from core.model import Seq2Seq
+from core.model.seq2seq import Seq2Seq
 
 CLASSES = [ModelConfig, TokenizerConfig, TrainConfig]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.model_folder import read_meta
-from core.translator import Translator
+from core.storage.model_folder import read_meta
+from core.decoding.translator import Translator
 
 ROOT = Path(__file__).resolve().parents[2]
 MARGIN = 3.0   # BLEU points: room for other CPUs' arithmetic, not for a worse model

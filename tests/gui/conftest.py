@@ -1,6 +1,6 @@
 """GUI fixtures: a toy corpus, one tiny real model trained once per session, and the main window.
 
-The model is trained with core.train (preset "tiny", a few seconds) so the heatmap tests check
+The model is trained with core.training.run (preset "tiny", a few seconds) so the heatmap tests check
 the real decoder's attention, not a fake.
 """
 
@@ -15,7 +15,7 @@ import gui  # noqa: F401  (applies the PySide6 refcount workaround before any Qt
 
 
 def _write_corpus(folder: Path, n: int = 200) -> dict[str, Path]:
-    from core.demo_task import write_demo_corpus
+    from core.data.demo_corpus import write_demo_corpus
     folder.mkdir(parents=True, exist_ok=True)
     tsv, probe = write_demo_corpus(folder / "demo.tsv", n=n)
     src_lines, tgt_lines = [], []
@@ -37,8 +37,8 @@ def toy_corpus(tmp_path_factory) -> dict:
 def tiny_model_dir(tmp_path_factory, toy_corpus) -> Path:
     """A real tiny model folder (trained once, ~5 s). Copy it before changing it."""
     from core.config import TokenizerConfig, preset
-    from core.corpus import CorpusSpec
-    from core.train import train
+    from core.data.corpus import CorpusSpec
+    from core.training.run import train
     p = preset("tiny")
     cfg = p.train.replace(epochs=0, time_budget_s=3.0, valid_every=25, dev_fraction=0.1,
                           probe=toy_corpus["probe"])

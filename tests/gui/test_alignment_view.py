@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint
 
-from core.alignment import hard_alignment, to_pharaoh
+from core.inspection.alignment import hard_alignment, to_pharaoh
 from core.events import Translation
 from gui.widgets.alignment_view import DEFAULT_THRESHOLD, AlignmentView
 from tests.gui.stubs import RecordingErrors
@@ -151,7 +151,7 @@ def test_long_sentence_scrolls_sideways_and_words_never_overlap(qtbot):
 
 def test_real_translation_and_clear(qtbot):
     from core.resources import demo_model_dir
-    from core.translator import Translator
+    from core.decoding.translator import Translator
 
     tr = Translator.load(demo_model_dir(), "cpu").score("The cat sleeps.", "Die Katze schläft.")
     v = AlignmentView()

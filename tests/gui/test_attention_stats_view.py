@@ -1,4 +1,4 @@
-"""The statistics view shows exactly the numbers of core.attention_stats (coverage = column sums),
+"""The statistics view shows exactly the numbers of core.inspection.attention_stats (coverage = column sums),
 marks the flagged source words, exports what it shows, and reads at ~350 px wide."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from core.attention_stats import (
+from core.inspection.attention_stats import (
     OVER_ATTENDED,
     UNDER_ATTENDED,
     attention_stats,
@@ -84,7 +84,7 @@ def test_flagged_rows_are_marked(view):
 
 def test_real_translation_coverage_equals_column_sums(qtbot):
     from core.resources import demo_model_dir
-    from core.translator import Translator
+    from core.decoding.translator import Translator
 
     tr = Translator.load(demo_model_dir(), "cpu").translate("The woman drinks coffee.")[0]
     v = AttentionStatsView()

@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from core.compare import describe_difference
-from core.model_folder import read_meta, write_meta
-from core.model_sources import ModelSource, list_sources, load_translator
+from core.inspection.compare import describe_difference
+from core.storage.model_folder import read_meta, write_meta
+from core.decoding.weight_sources import ModelSource, list_sources, load_translator
 
 SENTENCE = "three one four one five nine two"
 

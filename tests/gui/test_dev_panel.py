@@ -10,8 +10,8 @@ import pytest
 import sacrebleu
 from PySide6.QtCore import Qt
 
-from core.dev_eval import DEV_TSV, read_dev_set
-from core.translator import Translator
+from core.evaluation.dev_set import DEV_TSV, read_dev_set
+from core.decoding.translator import Translator
 from gui.panels.dev_table import COL_CHRF, COL_INDEX, COL_SOURCE, COL_TRANSLATION
 
 EVAL, READ = "dev", "dev-read"

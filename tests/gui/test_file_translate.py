@@ -61,7 +61,7 @@ def test_translate_a_file_through_the_menu(opened, qtbot, toy_corpus, tiny_model
 
     got = out.read_text(encoding="utf-8").split("\n")
     assert got[-1] == "" and len(got) - 1 == len(lines)
-    from core.translator import Translator
+    from core.decoding.translator import Translator
     direct = Translator.load(tiny_model_dir, device="cpu")
     assert got[:-1] == [direct.translate(line)[0].text for line in lines]
     assert got[3] == ""

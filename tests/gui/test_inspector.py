@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from core.translator import Translator
+from core.decoding.translator import Translator
 
 
 @pytest.fixture

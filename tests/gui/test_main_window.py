@@ -159,7 +159,7 @@ def test_translate_shows_true_attention_and_nbest(opened, qtbot, toy_corpus, tin
     assert panel.nbest_list.count() == len(results)
 
     # the same numbers as the model computes directly
-    from core.translator import Translator
+    from core.decoding.translator import Translator
     direct = Translator.load(tiny_model_dir, device="cpu").translate(toy_corpus["probe"], 3, 3)
     np.testing.assert_allclose(results[0].attention, direct[0].attention, atol=1e-6)
 
@@ -243,7 +243,7 @@ def test_latest_request_wins(opened, qtbot):
 
 def test_worker_error_shows_dialog_and_app_keeps_working(opened, qtbot, monkeypatch, toy_corpus):
     window = opened
-    from core.translator import Translator
+    from core.decoding.translator import Translator
 
     def boom(self, *a, **k):
         raise RuntimeError("decoder exploded")

@@ -68,7 +68,7 @@ def test_resume_from_the_models_tab_and_its_limits(window, qtbot, toy_corpus, ti
                                                    tmp_path):
     """A finished model (no checkpoint needed) cannot be resumed; a run without checkpoints gives
     a message, not a crash; a time-budget run gets more time."""
-    from core.resume import can_resume, resume_job
+    from core.training.resume import can_resume, resume_job
     lib = window.library_panel
     # the fixture's run may end on its budget or by early stopping, depending on the machine's
     # speed: work on a copy that ended on its budget
@@ -83,7 +83,7 @@ def test_resume_from_the_models_tab_and_its_limits(window, qtbot, toy_corpus, ti
     assert job.train_cfg.time_budget_s == meta["metrics"]["train_time_s"] + 30.0
     assert job.spec.tsv_path == meta["corpus"]["spec"]["tsv_path"]
     assert job.model_cfg.to_dict() == meta["model"]
-    from core.training_job import job_to_json
+    from core.training.job import job_to_json
     assert json.loads(job_to_json(job))["resume"] is True
 
     assert not can_resume(tiny_model_dir, "finished")

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from core.model_folder import read_history
-from core.probe_timeline import KIND_OUTPUT, KIND_REFERENCE, PROBES, read_timeline
+from core.storage.model_folder import read_history
+from core.inspection.probe_timeline import KIND_OUTPUT, KIND_REFERENCE, PROBES, read_timeline
 
 READ = "timeline-read"
 
@@ -22,8 +22,8 @@ def dev_probe_model(tmp_path_factory, toy_corpus) -> Path:
     """A tiny model trained without probe sentences: the first 3 dev pairs are recorded, on their
     references, at steps 15, 30, 45 and 60."""
     from core.config import TokenizerConfig, preset
-    from core.corpus import CorpusSpec
-    from core.train import train
+    from core.data.corpus import CorpusSpec
+    from core.training.run import train
     p = preset("tiny")
     out = tmp_path_factory.mktemp("timeline") / "dev-probes"
     train(CorpusSpec(tsv_path=str(toy_corpus["tsv"])), out, p.model, TokenizerConfig("en", "xx"),

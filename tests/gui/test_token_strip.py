@@ -111,7 +111,7 @@ def test_long_rows_wrap_inside_the_width(strip, qtbot):
 
 @pytest.fixture(scope="module")
 def inspection():
-    from core.translator import Translator
+    from core.decoding.translator import Translator
     return Translator.load(DEMO).inspect(TEXT, beam=4, nbest=4, reference=REFERENCE)
 
 

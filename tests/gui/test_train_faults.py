@@ -62,8 +62,8 @@ def test_a_failure_inside_the_training_loop_is_shown_and_the_saved_state_survive
     assert "manifest.json" in texts and "Traceback" not in texts
     assert window.session.state == "idle" and panel.start_button.isEnabled()
     # what was written before the failure still loads and translates
-    from core.torch_io import safe_torch_load
-    from core.translator import Translator
+    from core.storage.torch_io import safe_torch_load
+    from core.decoding.translator import Translator
     assert isinstance(safe_torch_load(first), dict)
     t = Translator.load(folder, "cpu").translate(toy_corpus["probe"])[0]
     assert t.target_tokens and abs(t.attention.sum(1) - 1).max() < 1e-5

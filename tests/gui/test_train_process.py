@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core.config import TrainConfig
-from core.training_job import job_to_json
+from core.training.job import job_to_json
 
 
 @pytest.fixture

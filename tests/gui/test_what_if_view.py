@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from core.inspection import what_if
+from core.inspection.sentence import what_if
 from gui.widgets.token_strip import CHANGED
 from gui.widgets.what_if_view import PICK_A_CELL, WhatIfView, first_difference
 
 
 @pytest.fixture(scope="module")
 def translator(tiny_model_dir):
-    from core.translator import Translator
+    from core.decoding.translator import Translator
     return Translator.load(tiny_model_dir)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.dev_eval import DEV_TSV, read_dev_set
+from core.evaluation.dev_set import DEV_TSV, read_dev_set
 from core.resources import demo_model_dir, sample_corpus
 
 HELD_OUT_EVERY = 10      # packaging/train_demo_model.py holds out every tenth pair

@@ -82,7 +82,7 @@ def test_wheel_contains_packages_and_resources(installed):
     wheel = installed[0]
     assert wheel.name.startswith(f"attnscope-{__version__}-py3-none-any")
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {"core/__init__.py", "core/cli.py", "core/resources.py", "gui/__init__.py",
+    expected = {"core/__init__.py", "core/cli/__init__.py", "core/cli/parser.py", "core/resources.py", "gui/__init__.py",
                 "gui/app.py", "resources/__init__.py", "resources/icons/attnscope.svg",
                 "resources/icons/attnscope-256.png", "resources/icons/attnscope.ico"}
     for path in (ROOT / "resources").rglob("*"):                  # whatever the tree ships

@@ -25,7 +25,7 @@ SMALL_MODEL = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1)
 
 def shared_tiny_model(base: Path) -> Path:
     """Train the tiny preset on 300 toy pairs for 40 steps; returns the model folder."""
-    from core.train import train
+    from core.training.run import train
 
     spec = toy_spec(base / "data", 300, seed=5)
     out = base / "model"

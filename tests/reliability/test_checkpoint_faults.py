@@ -1,9 +1,9 @@
 """Faults while checkpoints are written and read: disk full, Windows file locks, damaged files,
 stray temporaries, and an exception in the middle of training.
 
-The store itself is unit-tested in tests/core/test_checkpoint.py (atomic writes, ENOSPC at fsync and
+The store itself is unit-tested in tests/core/storage/test_checkpoints.py (atomic writes, ENOSPC at fsync and
 replace, retry window, sha256 fallback, manifest rebuild); here the same faults hit a real
-training run, through ``core.train.train`` and the CLI, and the run folder must stay usable.
+training run, through ``core.training.run.train`` and the CLI, and the run folder must stay usable.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from pathlib import Path
 
 import pytest
 
-import core.atomic_io as aio
-import core.train
-import core.training_loop
-from core.checkpoint import CheckpointStore
+import core.storage.atomic_io as aio
+import core.training.run
+import core.training.loop
+from core.storage.checkpoints import CheckpointStore
 from core.errors import CheckpointError
 from core.events import ProgressEvent
-from core.model_folder import WEIGHTS, read_meta
-from core.train import train
-from core.translator import Translator
+from core.storage.model_folder import WEIGHTS, read_meta
+from core.training.run import train
+from core.decoding.translator import Translator
 from tests.reliability.helpers import (
     DEAD_PID,
     TINY_MODEL,
@@ -72,7 +72,7 @@ class _HalfThenFull:
 
 
 class DiskFull:
-    """Stands in for ``open`` inside core.atomic_io: temp files whose name starts with ``prefix``
+    """Stands in for ``open`` inside core.storage.atomic_io: temp files whose name starts with ``prefix``
     hit ENOSPC halfway, after ``after`` such writes went through."""
 
     def __init__(self, prefix: str, after: int = 0) -> None:
@@ -112,7 +112,7 @@ def test_disk_full_while_writing_a_checkpoint_stops_cleanly(tmp_path, monkeypatc
                 "exit 2 with one message naming the file and the disk-full reason, no traceback; "
                 "training stops at that step; the previous checkpoints are intact and load; no "
                 "partial file at the final name; `--resume` continues")
-    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     src, tgt = write_reverse_corpus(tmp_path, 120, seed=1)
     out = tmp_path / "run"
     disk = DiskFull(".ckpt-", after=2)
@@ -155,9 +155,9 @@ def test_disk_full_while_writing_the_best_weights_keeps_the_old_ones(tmp_path, m
                 "byte-for-byte unchanged and the model still translates")
     spec = toy_spec(tmp_path / "data", 200, seed=1)
     out = tmp_path / "run"
-    real_score, bleu = core.train.score, iter(range(1, 1000))
+    real_score, bleu = core.training.run.score, iter(range(1, 1000))
     # every validation "improves", so weights.pt is rewritten at each one, whatever the model learns
-    monkeypatch.setattr(core.train, "score",
+    monkeypatch.setattr(core.training.run, "score",
                         lambda h, r: dataclasses.replace(real_score(h, r), bleu=float(next(bleu))))
     disk = DiskFull(".weights.pt", after=1)
     monkeypatch.setattr(aio, "open", disk, raising=False)
@@ -278,7 +278,7 @@ def _copy_run(two_checkpoints, tmp_path: Path) -> Path:
 
 
 def _resume_spec(run: Path):
-    from core.corpus import CorpusSpec
+    from core.data.corpus import CorpusSpec
     return CorpusSpec(**read_meta(run).corpus["spec"])
 
 
@@ -304,7 +304,7 @@ def test_damaged_newest_checkpoint_falls_back_and_says_which(two_checkpoints, tm
         done = train(_resume_spec(run), run, TINY_MODEL, TOK,
                      train_config(max_steps=8, valid_every=5, seed=4), resume=True,
                      on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else 0)
-    notes = [r.getMessage() for r in caplog.records if r.name == "core.train"]
+    notes = [r.getMessage() for r in caplog.records if r.name == "core.training.run"]
     rec.observed(f"warning: \"{short(' / '.join(notes))}\"; resumed at step {steps[0]}, "
                  f"finished at {done.step}")
     assert any("ckpt-00000010.pt" in n and "resumed from ckpt-00000005.pt instead" in n
@@ -338,7 +338,7 @@ def test_damaged_manifest_is_rebuilt_from_the_files(two_checkpoints, tmp_path, c
         train(_resume_spec(run), run, TINY_MODEL, TOK, train_config(max_steps=12, valid_every=5,
                                                                   seed=4), resume=True,
               on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else 0)
-    notes = [r.getMessage() for r in caplog.records if r.name == "core.train"]
+    notes = [r.getMessage() for r in caplog.records if r.name == "core.training.run"]
     rec.observed(f"warning: \"{short(' / '.join(notes))}\"; resumed at step {steps[0]}")
     assert any("manifest.json is damaged" in n and "rebuilt" in n for n in notes)
     assert steps[0] == 11
@@ -408,20 +408,20 @@ def test_exception_inside_the_loop_leaves_the_last_checkpoint_usable(tmp_path, m
     rec = fault(CAT_CRASH, what,
                 "the exception propagates (no silent continue); model.json says 'failed'; the last "
                 "checkpoint (step 10) loads, the model translates, and resume continues from it")
-    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     spec = toy_spec(tmp_path / "data", 200, seed=6)
     out = tmp_path / "run"
     cfg = train_config(max_steps=30, valid_every=5, seed=6)
     on_event = None
     if where == "train_step":
-        real_step = core.train._Run.train_step
+        real_step = core.training.run.TrainingRun.train_step
 
         def flaky_step(self, batch):
             if self.state.step == 12:
                 raise RuntimeError("injected failure inside the training step")
             return real_step(self, batch)
 
-        monkeypatch.setattr(core.train._Run, "train_step", flaky_step)
+        monkeypatch.setattr(core.training.run.TrainingRun, "train_step", flaky_step)
     else:
         def on_event(e):
             if isinstance(e, ProgressEvent) and e.step == 13:

@@ -1,6 +1,6 @@
 """Bad and odd corpus files through ``attnscope-cli train``, as a user meets them.
 
-Each reading rule of core.corpus has a unit test with a failing input in tests/core/test_corpus.py
+Each reading rule of core.data.corpus has a unit test with a failing input in tests/core/data/test_corpus.py
 (and a fuzz test in test_corpus_fuzz.py); here every rule, plus the hostile inputs of the issue
 (NUL bytes, binary files, a 1 MB line, devices and FIFOs, UTF-16/32), goes through the CLI: the
 answer is exit status 2 and one message naming the file (and the line where there is one), never
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from core import corpus
-from core.corpus import CorpusSpec, iter_raw_pairs, load_pairs
-from core.tokenizer import Tokenizer
+from core.data import corpus
+from core.data.corpus import CorpusSpec, iter_raw_pairs, load_pairs
+from core.data.tokenizer import Tokenizer
 from tests.reliability.helpers import REPO, cli_train_args, run_cli, short
 from tests.toy import reverse_pair
 
@@ -250,7 +250,7 @@ def test_line_separator_characters_stay_inside_one_line(tmp_path, capsys, fault,
     char = SEPARATORS[sep]
     rec = fault(CAT, f"{sep} inside lines 3 and 7 of both files (`str.splitlines` would split "
                 "there)",
-                f"still {N} pairs (wc -l), the character stays inside its line through core.corpus "
+                f"still {N} pairs (wc -l), the character stays inside its line through core.data.corpus "
                 "and the CLI run trains on all of them")
     pairs = _pairs()
     src_lines = [s for s, _ in pairs]
@@ -265,7 +265,7 @@ def test_line_separator_characters_stay_inside_one_line(tmp_path, capsys, fault,
     r = run_cli(capsys, *cli_train_args(src, tgt, tmp_path / "model", "--max-steps", "2",
                                         "--valid-every", "2", "--json-progress"))
     report = next(json.loads(x)["report"] for x in r.out.splitlines() if '"report"' in x)
-    rec.observed(f"core.corpus read {len(raw)} pairs, line 3 holds the character: "
+    rec.observed(f"core.data.corpus read {len(raw)} pairs, line 3 holds the character: "
                  f"{char in raw[2].src}; str.splitlines would give {splitlines}; CLI exit {r.code}, "
                  f"report pairs_read {report['pairs_read']}, kept {report['pairs_kept']}")
     assert len(raw) == N and char in raw[2].src and char in raw[6].tgt
@@ -387,7 +387,7 @@ def test_reading_progress_arrives_while_a_corpus_is_read(tmp_path, fault):
                 "'reading' progress events arrive while the corpus is read (not only at 0 % and "
                 "100 %), rising to the file size, before the corpus report")
     from core.events import ReadingEvent, ReportEvent
-    from core.train import train
+    from core.training.run import train
     from tests.reliability.helpers import TINY_MODEL, TOK, train_config
     data = tmp_path / "data"
     data.mkdir()

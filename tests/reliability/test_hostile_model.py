@@ -1,6 +1,6 @@
 """Hostile and broken model folders: loading never runs code and always ends in one clear message.
 
-tests/core/test_checkpoint.py proves ``safe_torch_load`` refuses a payload and scans core/ and gui/
+tests/core/storage/test_checkpoints.py proves ``safe_torch_load`` refuses a payload and scans core/ and gui/
 for ``torch.load``; here whole crafted model folders go through ``Translator.load``, the CLI and
 ``train --resume``, and the scan is widened to every shipped script and to other unpickling APIs.
 """
@@ -19,10 +19,10 @@ import pytest
 import torch
 
 from core.errors import CheckpointError
-from core.model_folder import MODEL_JSON, SRC_VOCAB, WEIGHTS
-from core.train import train
-from core.translator import Translator
-from tests.core.test_checkpoint import _unsafe_torch_loads
+from core.storage.model_folder import MODEL_JSON, SRC_VOCAB, WEIGHTS
+from core.training.run import train
+from core.decoding.translator import Translator
+from tests.core.storage.test_checkpoints import _unsafe_torch_loads
 from tests.reliability.helpers import (
     REPO,
     TINY_MODEL,
@@ -141,7 +141,7 @@ def test_pickle_payload_in_a_checkpoint_is_refused_at_resume(tmp_path, caplog, f
     import logging
     with caplog.at_level(logging.WARNING):
         done = train(spec, run, TINY_MODEL, TOK, cfg.replace(max_steps=7), resume=True)
-    notes = [r.getMessage() for r in caplog.records if r.name == "core.train"]
+    notes = [r.getMessage() for r in caplog.records if r.name == "core.training.run"]
     rec.observed(f"warning: \"{short(' / '.join(notes))}\"; marker created: {marker.exists()}; "
                  f"resumed run {done.status} at step {done.step}")
     assert not marker.exists()
@@ -290,7 +290,7 @@ def test_no_shipped_code_unpickles_arbitrary_objects(fault):
     rec = fault(CAT, "source scan of every shipped Python file (core, gui, bench, packaging) for "
                 "torch.load without weights_only=True and for pickle/marshal/shelve/dill/joblib/"
                 "torch.jit loads or numpy allow_pickle",
-                "none found (tests/core/test_checkpoint.py scans core/ and gui/ for torch.load; "
+                "none found (tests/core/storage/test_checkpoints.py scans core/ and gui/ for torch.load; "
                 "this widens it)")
     files = [p for d in SHIPPED if (REPO / d).is_dir() for p in sorted((REPO / d).rglob("*.py"))
              if ".venv" not in p.parts and "build" not in p.parts]

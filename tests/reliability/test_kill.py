@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
-import core.train
-import core.training_loop
-from core.checkpoint import CheckpointStore
-from core.model_folder import read_meta
-from core.translator import Translator
+import core.training.run
+import core.training.loop
+from core.storage.checkpoints import CheckpointStore
+from core.storage.model_folder import read_meta
+from core.decoding.translator import Translator
 from tests.reliability.helpers import (
     PYTHON,
     REPO,
@@ -50,8 +50,8 @@ HARD_LIMIT_S = 90            # a scenario that never reaches its moment is kille
 # scenario) a checkpoint writer that writes half of its 3rd checkpoint, says so, and waits.
 CHILD = r"""
 import json, os, sys, time
-import core.train, core.training_loop, core.checkpoint as ck, core.atomic_io as aio
-core.training_loop.PROGRESS_INTERVAL_S = 0
+import core.training.run, core.training.loop, core.storage.checkpoints as ck, core.storage.atomic_io as aio
+core.training.loop.PROGRESS_INTERVAL_S = 0
 if os.environ.get("TEST_PAUSE_MID_WRITE"):
     real, seen = ck.atomic_write_bytes, [0]
     def paused(path, data):
@@ -193,7 +193,7 @@ def test_kill_9_leaves_a_folder_that_loads_and_resumes(scenarios, capsys, monkey
     text = Translator.load(out, device="cpu").translate("w1 w2 w3")[0].text
     state, note = CheckpointStore(ckpt).load_last()
     last = state["state"]["step"]
-    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     r = run_cli(capsys, "train", "--resume", str(out), "--max-steps", str(last + 3),
                 "--json-progress")
     steps = _progress_steps(r.out)

@@ -1,6 +1,6 @@
 """Resume: a stopped run continues exactly where it stopped, and refuses when its basis changed.
 
-tests/core/test_train.py::test_exact_resume covers cancel/step-limit at mid-epoch without
+tests/core/training/test_run.py::test_exact_resume covers cancel/step-limit at mid-epoch without
 validation; here the interrupted stretch also crosses epoch boundaries and validations (so the
 LR scheduler, best metric and patience counters must come back too), and the same is checked
 through ``attnscope-cli train --resume``, whose refusals must list what differs.
@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import torch
 
-import core.train
-import core.training_loop
+import core.training.run
+import core.training.loop
 from core.cancel import CancelToken
-from core.checkpoint import CheckpointStore
-from core.train import train
+from core.storage.checkpoints import CheckpointStore
+from core.training.run import train
 from tests.reliability.helpers import (
     TINY_MODEL,
     TOK,
@@ -47,7 +47,7 @@ def test_cancel_then_resume_equals_uninterrupted_across_epochs_and_validations(
                 "dropout on",
                 f"losses of steps {n + 1}..{2 * n} equal an uninterrupted {2 * n}-step run to "
                 f"{TOL:g}; same final weights, scheduler state, best metric and patience counter")
-    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     spec = toy_spec(tmp_path / "data", 120, seed=11)
     cfg = train_config(max_steps=2 * n, valid_every=4, seed=11, patience=100)
 
@@ -102,7 +102,7 @@ def test_cli_resume_equals_uninterrupted(tmp_path, monkeypatch, capsys, fault):
                 f"then `train --resume DIR --max-steps {2 * n}`",
                 f"per-step losses from --json-progress equal an uninterrupted `--max-steps "
                 f"{2 * n}` run to {TOL:g}")
-    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     src, tgt = write_reverse_corpus(tmp_path, 120, seed=12)
     common = ("--valid-every", "5", "--seed", "12", "--json-progress")
     r_a = run_cli(capsys, *cli_train_args(src, tgt, tmp_path / "a", "--max-steps", str(2 * n),
@@ -216,7 +216,7 @@ def test_resume_accepts_changed_training_only_settings(cli_run, tmp_path, capsys
     rec = fault(CAT, "`train --resume DIR --lr 0.001 --batch-size 16 --patience 3 --max-steps 9` "
                 "(settings that do not shape the model or the data)",
                 "accepted: training continues from the saved step")
-    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     run, _ = _own_copy(cli_run, tmp_path)
     r = run_cli(capsys, "train", "--resume", str(run), "--lr", "0.001", "--batch-size", "16",
                 "--patience", "3", "--max-steps", "9", "--json-progress")
@@ -229,7 +229,7 @@ def test_resuming_a_finished_run_trains_no_extra_step(cli_run, tmp_path, capsys,
                                                       fault):
     rec = fault(CAT, "`train --resume DIR` of a run that already reached its --max-steps (6)",
                 "nothing more is trained: done at step 6 (or a clear message to raise the limit)")
-    monkeypatch.setattr(core.training_loop, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     run, _ = _own_copy(cli_run, tmp_path)
     r = run_cli(capsys, "train", "--resume", str(run), "--json-progress")
     steps = sorted(_progress(r.out))

@@ -1,6 +1,6 @@
 """Odd text to translate: every input gives a translation or one clear CoreError, never a crash.
 
-tests/core/test_translator.py covers empty text, the 400-token limit and a few unknown scripts
+tests/core/decoding/test_translator.py covers empty text, the 400-token limit and a few unknown scripts
 with greedy search; here a wider set goes through greedy *and* beam search, the batch path and
 the CLI (stdin, --input files, attention), on the tiny preset model.
 """
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from core.errors import CoreError
-from core.translator import MAX_SOURCE_TOKENS, Translator
+from core.decoding.translator import MAX_SOURCE_TOKENS, Translator
 from tests.reliability.helpers import run_cli, short, stdin_bytes
 
 CAT = "Translation input"

@@ -1,0 +1,205 @@
+"""Translate text with a model folder: tokenize, search, detokenize, keep the attention.
+
+The one object front ends hold to translate (the CLI, the app's worker thread, scripts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from typing import Callable
+
+import torch
+
+from core import device as _device
+from core.data.batching import pad, sorted_batches
+from core.cancel import CancelToken
+from core.errors import CoreError
+from core.events import Translation
+from core.storage.model_folder import ModelMeta, read_model
+from core.inspection.sentence import Inspection
+from core.decoding.search import Hypothesis, beam_search, forced, greedy
+from core.data.tokenizer import tokenizers_for
+from core.data.vocab import EOS, EOS_ID, Vocab
+
+MAX_SOURCE_TOKENS = 400   # beyond this, attention memory grows quadratically for no real use
+MAX_BEAM = 32
+
+
+class Translator:
+    def __init__(self, model, src_vocab: Vocab, tgt_vocab: Vocab, meta: ModelMeta,
+                 device: torch.device, path: Path | None = None) -> None:
+        self.model = model
+        self.src_vocab = src_vocab
+        self.tgt_vocab = tgt_vocab
+        self.meta = meta
+        self.device = device
+        self.path = path
+        self.src_tok, self.tgt_tok = tokenizers_for(meta.tokenizer)
+
+    @classmethod
+    def load(cls, model_dir: str | Path, device: str = "auto", precision: str = "fp32") -> "Translator":
+        """``precision="bf16"`` keeps a bfloat16 copy of the weights: faster on CPUs with bfloat16
+        units and on GPUs, with slightly different numbers (attention rows still sum to 1)."""
+        if precision not in ("fp32", "bf16"):
+            raise CoreError(f"precision must be fp32 or bf16, not {precision!r}")
+        dev = _device.resolve(device)
+        model, sv, tv, meta = read_model(model_dir, dev)
+        if precision == "bf16":
+            model = model.to(torch.bfloat16)
+        return cls(model, sv, tv, meta, dev, Path(model_dir))
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _prepare(self, text: str) -> list[str]:
+        tokens = self.src_tok.tokenize(text.strip())
+        if len(tokens) > MAX_SOURCE_TOKENS:
+            raise CoreError(f"the sentence has {len(tokens)} tokens; Attnscope translates at most "
+                            f"{MAX_SOURCE_TOKENS} at a time — split it into shorter sentences")
+        return tokens
+
+    def _to_translation(self, src_tokens: list[str], hyp: Hypothesis) -> Translation:
+        words = self.tgt_vocab.decode(hyp.ids, strip_eos=False)
+        if words and hyp.ids[-1] == EOS_ID:
+            words[-1] = EOS
+            body = words[:-1]
+        else:
+            body = words
+        return Translation(source_tokens=[*src_tokens, EOS], target_tokens=words,
+                           token_probs=hyp.probs, attention=hyp.attention, score=hyp.score,
+                           text=self.tgt_tok.detokenize(body))
+
+    def _empty(self) -> Translation:
+        import numpy as np
+        return Translation([EOS], [], np.zeros(0, np.float32), np.zeros((0, 1), np.float32), 0.0, "")
+
+    def _tensors(self, token_lists: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
+        ids = [self.src_vocab.encode(t) for t in token_lists]
+        src = pad(ids).to(self.device)
+        return src, torch.tensor([len(i) for i in ids], dtype=torch.long)
+
+    # ---- public API ----------------------------------------------------------------------
+    def translate(self, text: str, beam: int = 1, nbest: int = 1,
+                  prefix: str | None = None) -> list[Translation]:
+        """Best first; ``nbest`` hypotheses at most (greedy gives one). With ``prefix`` the output
+        starts with those words and the model continues from there."""
+        return self.inspect(text, beam, nbest, prefix, tree=False).hypotheses
+
+    def inspect(self, text: str, beam: int = 1, nbest: int = 1, prefix: str | None = None,
+                reference: str | None = None, tree: bool = True) -> Inspection:
+        """``translate`` plus what the inspector shows: the beam's search tree (beam > 1, unless
+        ``tree=False``) and, given ``reference``, that translation scored token by token."""
+        if not 1 <= beam <= MAX_BEAM:
+            raise CoreError(f"beam size must be between 1 and {MAX_BEAM}, not {beam}")
+        tokens = self._prepare(text)
+        if not tokens:
+            return Inspection([self._empty()])
+        src, src_len = self._tensors([tokens])
+        prefix_tokens = self.tgt_tok.tokenize(prefix.strip()) if prefix and prefix.strip() else []
+        prefix_ids = self.tgt_vocab.encode(prefix_tokens, add_eos=False) or None
+        search_tree = node_tokens = node_texts = None
+        if beam == 1:
+            hyps = greedy(self.model, src, src_len, prefix=prefix_ids)
+        elif not tree:
+            hyps = beam_search(self.model, src, src_len, beam, max(1, nbest), prefix=prefix_ids)[0]
+        else:
+            results, trees = beam_search(self.model, src, src_len, beam, max(1, nbest),
+                                         prefix=prefix_ids, trees=True)
+            hyps, search_tree = results[0], trees[0]
+            node_tokens, node_texts = self._node_words(search_tree, prefix_tokens)
+        out = [self._to_translation(tokens, h) for h in hyps]
+        if prefix_tokens:
+            out = [self._with_prefix_words(t, prefix_tokens) for t in out]
+        ref = self.score(text, reference) if reference and reference.strip() else None
+        return Inspection(out, search_tree, node_tokens, node_texts, ref, " ".join(prefix_tokens))
+
+    def _node_words(self, tree, prefix_tokens: list[str]) -> tuple[list[str], list[str]]:
+        """Each node's token, and the detokenized text of the partial hypothesis it ends."""
+        words = ["<s>"] + [self.tgt_vocab.itos[n.token_id] if n.token_id != EOS_ID else EOS
+                           for n in tree.nodes[1:]]
+        for n in tree.nodes:     # the user's prefix words, not <unk>
+            if n.status == "prefix" and n.step < len(prefix_tokens):
+                words[n.id] = prefix_tokens[n.step]
+        texts = [""] * len(words)
+        for n in tree.nodes[1:]:
+            path = [words[p.id] for p in tree.path(n.id) if p.token_id != EOS_ID]
+            texts[n.id] = self.tgt_tok.detokenize(path)
+        return words, texts
+
+    def what_if(self, text: str, target_tokens: list[str], step: int,
+                source_index: int) -> Translation:
+        """Re-decode (greedily) with all the attention at ``step`` put on one source token.
+
+        The output keeps ``target_tokens[:step]``; at ``step`` the model reads only
+        ``source_index``; after that it decodes on its own again."""
+        tokens = self._prepare(text)
+        n_src = len(tokens) + 1
+        if not tokens:
+            raise CoreError("type a source sentence first")
+        if not 0 <= source_index < n_src:
+            raise CoreError(f"source position {source_index} is outside the sentence "
+                            f"({n_src} tokens with </s>)")
+        body = [t for t in target_tokens if t != EOS]
+        if not 0 <= step <= len(body):
+            raise CoreError(f"step {step} is outside the translation ({len(body)} words)")
+        src, src_len = self._tensors([tokens])
+        prefix_words = body[:step]
+        prefix_ids = self.tgt_vocab.encode(prefix_words, add_eos=False) or None
+        weights = np.zeros(src.size(1), np.float32)
+        weights[source_index] = 1.0
+        hyp = greedy(self.model, src, src_len, prefix=prefix_ids, override=weights)[0]
+        t = self._to_translation(tokens, hyp)
+        return self._with_prefix_words(t, prefix_words) if prefix_words else t
+
+
+    def _with_prefix_words(self, t: Translation, words: list[str]) -> Translation:
+        """Show the user's own prefix words (not <unk>) where the vocabulary lacks them."""
+        tokens = [*words, *t.target_tokens[len(words):]]
+        body = tokens[:-1] if tokens and tokens[-1] == EOS else tokens
+        return Translation(t.source_tokens, tokens, t.token_probs, t.attention, t.score,
+                           self.tgt_tok.detokenize(body))
+
+    def translate_batch(self, texts: list[str], beam: int = 1, batch_size: int = 64,
+                        progress: Callable[[int, int], None] | None = None,
+                        cancel: CancelToken | None = None) -> list[Translation]:
+        """Translate many sentences, batched by length; results in input order."""
+        token_lists = []
+        for n, text in enumerate(texts, 1):
+            try:
+                token_lists.append(self._prepare(text))
+            except CoreError as exc:
+                raise CoreError(f"line {n}: {exc}") from None
+        results: list[Translation | None] = [None] * len(texts)
+        todo = [i for i, t in enumerate(token_lists) if t]
+        for i, t in enumerate(token_lists):
+            if not t:
+                results[i] = self._empty()
+        done = len(texts) - len(todo)
+        for batch in sorted_batches([len(token_lists[i]) for i in todo], batch_size):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            idx = [todo[j] for j in batch]
+            src, src_len = self._tensors([token_lists[i] for i in idx])
+            if beam == 1:
+                hyps = greedy(self.model, src, src_len)
+            else:
+                hyps = [h[0] for h in beam_search(self.model, src, src_len, beam, 1)]
+            for i, h in zip(idx, hyps):
+                results[i] = self._to_translation(token_lists[i], h)
+            done += len(idx)
+            if progress is not None:
+                progress(done, len(texts))
+        return [r for r in results if r is not None]
+
+    def score(self, source: str, target: str) -> Translation:
+        """Forced decoding: how likely the model finds ``target``, token by token, and where it looks."""
+        src_tokens = self._prepare(source)
+        tgt_tokens = self.tgt_tok.tokenize(target.strip())
+        if not src_tokens:
+            raise CoreError("type a source sentence to score a translation against")
+        src, src_len = self._tensors([src_tokens])
+        hyp = forced(self.model, src, src_len, [self.tgt_vocab.encode(tgt_tokens)])[0]
+        t = self._to_translation(src_tokens, hyp)
+        # show the user's own words, not <unk>, where the vocabulary lacks them
+        return Translation(t.source_tokens, [*tgt_tokens, EOS], t.token_probs, t.attention,
+                           t.score, self.tgt_tok.detokenize(tgt_tokens))

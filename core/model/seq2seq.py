@@ -1,0 +1,241 @@
+"""The network: embeddings → GRU encoder → attention → GRU decoder → output layer.
+
+Shapes use B = batch, S = source length, T = target length, E = embedding size, H = decoder hidden
+size, K = encoder output size (H, or 2H when bidirectional), V = vocabulary size.
+
+Bahdanau (additive) attention, with s_{i-1} the decoder state before step i and h_j the encoder
+states:  e_ij = vᵀ tanh(W s_{i-1} + U h_j),  α_ij = softmax_j(e_ij),  c_i = Σ_j α_ij h_j.
+Padded source positions are masked to -inf before the softmax, so their weight is exactly 0.
+``U h_j`` does not depend on i, so it is computed once per sentence (``project_keys``).
+
+Two decoders share that attention (``ModelConfig.decoder``):
+- ``bahdanau`` (the classic tutorial's): attend with the previous state, feed the context into
+  the GRU with the previous word. Each step depends on the last one's attention, so training
+  runs the GRU one step at a time.
+- ``luong``: run the GRU over the previous words first, then attend with its output
+  (``c_i`` from ``s_i``, not ``s_{i-1}``) and combine ``tanh(W_c [s_i; c_i])``. Nothing feeds
+  back, so training pushes the whole target through one fused GRU call and scores every step's
+  attention in one batched operation: faster, slightly different model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from core.config import ModelConfig
+from core.data.vocab import PAD_ID
+
+
+@dataclass
+class Memory:
+    """What the decoder attends to, prepared once per batch."""
+
+    values: Tensor      # (B, S, K) encoder states
+    keys: Tensor        # (B, S, A) encoder states projected for the attention score
+    mask: Tensor        # (B, S) bool, True at real (non-padding) positions
+
+    def index(self, idx: Tensor) -> "Memory":
+        """Rows ``idx`` of the batch, e.g. to repeat each sentence once per beam."""
+        return Memory(self.values.index_select(0, idx), self.keys.index_select(0, idx),
+                      self.mask.index_select(0, idx))
+
+
+class Encoder(nn.Module):
+    def __init__(self, vocab_size: int, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
+        self.dropout = nn.Dropout(cfg.dropout)
+        self.rnn = nn.GRU(cfg.emb_size, cfg.hidden_size, num_layers=cfg.enc_layers, batch_first=True,
+                          bidirectional=cfg.bidirectional,
+                          dropout=cfg.dropout if cfg.enc_layers > 1 else 0.0)
+        self.output_size = cfg.hidden_size * (2 if cfg.bidirectional else 1)
+
+    def forward(self, src: Tensor, src_len: Tensor) -> tuple[Tensor, Tensor]:
+        """src: (B, S) ids, src_len: (B,) → states (B, S, K), final (B, K) of the top layer."""
+        x = self.dropout(self.embed(src))                                # (B, S, E)
+        packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
+        out, h_n = self.rnn(packed)                                      # h_n: (layers*dirs, B, H)
+        states, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
+        if self.rnn.bidirectional:
+            final = torch.cat([h_n[-2], h_n[-1]], dim=-1)                # (B, 2H)
+        else:
+            final = h_n[-1]                                              # (B, H)
+        return self.dropout(states), final
+
+
+class Attention(nn.Module):
+    """Scores a decoder query against every encoder state: additive, dot or general."""
+
+    def __init__(self, kind: str, query_size: int, key_size: int) -> None:
+        super().__init__()
+        self.kind = kind
+        if kind == "bahdanau":
+            self.key_layer = nn.Linear(key_size, query_size, bias=False)     # U
+            self.query_layer = nn.Linear(query_size, query_size, bias=False)  # W
+            self.energy = nn.Linear(query_size, 1, bias=False)              # v
+        elif kind == "general":
+            self.key_layer = nn.Linear(key_size, query_size, bias=False)     # W_a
+        elif kind != "dot":
+            raise ValueError(kind)
+
+    def project_keys(self, values: Tensor) -> Tensor:
+        """values: (B, S, K) → keys: (B, S, A); done once per sentence, not once per step."""
+        return values if self.kind == "dot" else self.key_layer(values)
+
+    def forward_all(self, queries: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
+        """All steps at once: queries (B, T, H) → contexts (B, T, K), weights (B, T, S)."""
+        if self.kind == "bahdanau":
+            q = self.query_layer(queries).unsqueeze(2)                      # (B, T, 1, A)
+            scores = self.energy(torch.tanh(q + memory.keys.unsqueeze(1))).squeeze(-1)
+        else:
+            scores = torch.bmm(queries, memory.keys.transpose(1, 2))         # (B, T, S)
+        scores = scores.masked_fill(~memory.mask.unsqueeze(1), float("-inf"))
+        weights = torch.softmax(scores.float(), dim=-1)
+        return torch.bmm(weights.to(memory.values.dtype), memory.values), weights
+
+    def forward(self, query: Tensor, memory: Memory,
+                override: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """query: (B, H) → context (B, K), weights (B, S) with rows summing to 1.
+
+        ``override`` (B, S) replaces the computed weights: the "what if it had looked there"
+        experiment of the inspector."""
+        if override is not None:
+            weights = override.float()
+            context = torch.bmm(weights.to(memory.values.dtype).unsqueeze(1), memory.values)
+            return context.squeeze(1), weights
+        if self.kind == "bahdanau":
+            q = self.query_layer(query).unsqueeze(1)                       # (B, 1, A)
+            scores = self.energy(torch.tanh(q + memory.keys)).squeeze(-1)  # (B, S)
+        else:
+            scores = torch.bmm(memory.keys, query.unsqueeze(-1)).squeeze(-1)
+        scores = scores.masked_fill(~memory.mask, float("-inf"))
+        weights = torch.softmax(scores.float(), dim=-1)                    # fp32 even under bf16
+        context = torch.bmm(weights.to(memory.values.dtype).unsqueeze(1), memory.values).squeeze(1)
+        return context, weights                                            # (B, K), (B, S)
+
+
+class Decoder(nn.Module):
+    """A GRU fed [embedding of the previous word; attention context] at every step."""
+
+    def __init__(self, vocab_size: int, cfg: ModelConfig, memory_size: int) -> None:
+        super().__init__()
+        h = cfg.hidden_size
+        self.layers = cfg.dec_layers
+        self.hidden_size = h
+        self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
+        self.dropout = nn.Dropout(cfg.dropout)
+        self.attention = Attention(cfg.attention, h, memory_size)
+        self.bridge = nn.Linear(memory_size, h * cfg.dec_layers)
+        features = self._build_rnn(cfg, memory_size)
+        readout_size = cfg.emb_size if cfg.tie_embeddings else h
+        self.readout = nn.Linear(features, readout_size)
+        self.output = nn.Linear(readout_size, vocab_size, bias=False)
+        if cfg.tie_embeddings:
+            self.output.weight = self.embed.weight
+
+    def _build_rnn(self, cfg: ModelConfig, memory_size: int) -> int:
+        """The recurrent part; returns the size of the features the readout reads."""
+        h = cfg.hidden_size
+        self.cells = nn.ModuleList(
+            [nn.GRUCell(cfg.emb_size + memory_size if i == 0 else h, h) for i in range(cfg.dec_layers)])
+        return h + memory_size + cfg.emb_size                        # [s_i; c_i; y_{i-1}]
+
+    def init_hidden(self, final: Tensor) -> Tensor:
+        """final: (B, K) → hidden (layers, B, H)."""
+        h = torch.tanh(self.bridge(final))
+        return h.view(h.size(0), self.layers, self.hidden_size).transpose(0, 1).contiguous()
+
+    def step(self, emb: Tensor, hidden: Tensor, memory: Memory,
+             attn_override: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        """One decoder step. emb: (B, E), hidden: (layers, B, H) → features (B, H+K+E),
+        new hidden (layers, B, H), attention weights (B, S)."""
+        context, weights = self.attention(hidden[-1], memory, attn_override)
+        x = torch.cat([emb, context], dim=-1)
+        new = []
+        for i, cell in enumerate(self.cells):
+            h_i = cell(x, hidden[i])
+            new.append(h_i)
+            x = self.dropout(h_i)
+        return torch.cat([x, context, emb], dim=-1), torch.stack(new), weights
+
+    def logits(self, features: Tensor) -> Tensor:
+        """features: (..., H+K+E) → (..., V). Applied once over all steps when training."""
+        return self.output(self.dropout(torch.tanh(self.readout(features))))
+
+    def teacher_forced(self, embs: Tensor, hidden: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
+        """embs: (B, T, E) of the previous words → features (B, T, F), attention (B, T, S)."""
+        features, attns = [], []
+        for t in range(embs.size(1)):
+            f, hidden, a = self.step(embs[:, t], hidden, memory)
+            features.append(f)
+            attns.append(a)
+        return torch.stack(features, dim=1), torch.stack(attns, dim=1)
+
+
+class LuongDecoder(Decoder):
+    """Attention after the RNN: the GRU reads only the previous words, so teacher forcing is one
+    fused (cuDNN / oneDNN) GRU call over the whole target, then one batched attention."""
+
+    def _build_rnn(self, cfg: ModelConfig, memory_size: int) -> int:
+        self.rnn = nn.GRU(cfg.emb_size, cfg.hidden_size, num_layers=cfg.dec_layers,
+                          batch_first=True, dropout=cfg.dropout if cfg.dec_layers > 1 else 0.0)
+        return cfg.hidden_size + memory_size                         # W_c reads [s_i; c_i]
+
+    def step(self, emb: Tensor, hidden: Tensor, memory: Memory,
+             attn_override: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        out, hidden = self.rnn(emb.unsqueeze(1), hidden)
+        query = self.dropout(out[:, 0])
+        context, weights = self.attention(query, memory, attn_override)
+        return torch.cat([query, context], dim=-1), hidden, weights
+
+    def teacher_forced(self, embs: Tensor, hidden: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
+        out, _ = self.rnn(embs, hidden)                                   # (B, T, H)
+        queries = self.dropout(out)
+        contexts, weights = self.attention.forward_all(queries, memory)
+        return torch.cat([queries, contexts], dim=-1), weights
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, cfg: ModelConfig, src_vocab_size: int, tgt_vocab_size: int) -> None:
+        super().__init__()
+        cfg.validate()
+        self.cfg = cfg
+        self.encoder = Encoder(src_vocab_size, cfg)
+        decoder = LuongDecoder if cfg.decoder == "luong" else Decoder
+        self.decoder = decoder(tgt_vocab_size, cfg, self.encoder.output_size)
+
+    def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, Tensor]:
+        """→ the memory to attend to, and the decoder's initial hidden (layers, B, H)."""
+        states, final = self.encoder(src, src_len)
+        memory = Memory(states, self.decoder.attention.project_keys(states), src != PAD_ID)
+        return memory, self.decoder.init_hidden(final)
+
+    def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor) -> tuple[Tensor, Tensor]:
+        """Teacher forcing. tgt_in: (B, T) starting with <s> → logits (B, T, V), attention (B, T, S)."""
+        memory, hidden = self.encode(src, src_len)
+        embs = self.decoder.dropout(self.decoder.embed(tgt_in))            # (B, T, E)
+        features, attns = self.decoder.teacher_forced(embs, hidden, memory)
+        return self.decoder.logits(features), attns
+
+    def loss(self, src: Tensor, src_len: Tensor, tgt_in: Tensor, tgt_out: Tensor,
+             label_smoothing: float = 0.0) -> tuple[Tensor, Tensor]:
+        """Mean label-smoothed cross-entropy per target token (for the optimiser) and the summed
+        plain NLL (for reports), from one log-softmax over all steps at once."""
+        logits, _ = self(src, src_len, tgt_in)
+        logp = torch.log_softmax(logits.float(), dim=-1)                  # (B, T, V)
+        mask = tgt_out != PAD_ID
+        nll = -logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)          # (B, T)
+        if label_smoothing > 0:
+            per_token = (1 - label_smoothing) * nll - label_smoothing * logp.mean(-1)
+        else:
+            per_token = nll
+        n = mask.sum().clamp(min=1)
+        loss = per_token.masked_select(mask).sum() / n
+        return loss, nll.detach().masked_select(mask).sum()
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
