@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import json
 import signal
@@ -240,6 +239,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 def cmd_attention(args: argparse.Namespace) -> int:
     from core.decoding.translator import Translator
+    from core.inspection.attention_export import translation_record, write_attention_csv
 
     if args.tree and (not args.json or args.beam < 2 or args.reference is not None):
         raise ConfigError("--tree prints the beam's search tree as JSON: it needs --json and "
@@ -258,9 +258,10 @@ def cmd_attention(args: argparse.Namespace) -> int:
                                 tree=args.tree)
         hyps, tree = inspection.hypotheses, tree_json(inspection) if args.tree else None
     if args.csv:
-        write_attention_csv(hyps[0], Path(args.csv))
+        t = hyps[0]
+        write_attention_csv(Path(args.csv), t.source_tokens, t.target_tokens, t.attention)
     if args.json:
-        dicts = [attention_json(h) for h in hyps]
+        dicts = [translation_record(h) for h in hyps]
         result = dicts if args.nbest > 1 else dicts[0]
         print_json({"hypotheses": dicts, "tree": tree} if tree is not None else result)
         return 0
@@ -272,17 +273,6 @@ def cmd_attention(args: argparse.Namespace) -> int:
         print(attention_table(t))
         print()
     return 0
-
-
-def attention_json(t: Translation) -> dict[str, Any]:
-    """``Translation.to_dict()`` plus each target token's peak weight and the argmax alignment
-    as a Pharaoh string (added here, not in the record, so the record stays minimal)."""
-    from core.inspection.alignment import hard_alignment, to_pharaoh
-
-    data = t.to_dict()
-    data["peak"] = [float(x) for x in t.attention.max(axis=1)] if t.attention.shape[1] else []
-    data["alignment"] = to_pharaoh(hard_alignment(t.attention, t.source_tokens, t.target_tokens))
-    return data
 
 
 def tree_json(inspection) -> list[dict[str, Any]]:
@@ -306,6 +296,7 @@ def _nonempty_lines(path: str) -> list[tuple[int, str]]:
 
 
 def cmd_align(args: argparse.Namespace) -> int:
+    from core.decoding.translator import Translator
     from core.inspection.alignment import (
         check_bounds,
         corpus_aer_counts,
@@ -315,7 +306,6 @@ def cmd_align(args: argparse.Namespace) -> int:
         word_count,
     )
     from core.storage.atomic_io import atomic_write_text
-    from core.decoding.translator import Translator
 
     if bool(args.model) == bool(args.model_option):
         raise ConfigError("give the model folder once: attnscope-cli align MODEL (or --model DIR)")
@@ -357,17 +347,9 @@ def cmd_align(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_attention_csv(t: Translation, path: Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["target \\ source", *t.source_tokens])
-        for tok, row in zip(t.target_tokens, t.attention):
-            w.writerow([tok, *(f"{x:.6f}" for x in row)])
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from core.evaluation.metrics import score
     from core.decoding.translator import Translator
+    from core.evaluation.metrics import score
 
     srcs = [t for _, t in read_text_lines(args.src)]
     refs = [t for _, t in read_text_lines(args.ref)]
@@ -387,8 +369,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from core.storage.library import list_models
     from core.paths import AppPaths
+    from core.storage.library import list_models
 
     root = AppPaths.default().models
     models = list_models(root)
@@ -406,8 +388,8 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from core.data.corpus import CorpusSpec
     from core.data.demo_corpus import write_demo_corpus
-    from core.training.run import train
     from core.decoding.translator import Translator
+    from core.training.run import train
 
     folder = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="attnscope-demo-"))
     data = folder.parent / (folder.name + "-data") if args.out else folder / "data"

@@ -147,7 +147,9 @@ def _add_attention(sub: Any) -> None:
                         '[...]}, the beam\'s search tree, one node per scored candidate: id, parent, '
                         'step, token, prob, logp, status (root, prefix, kept, finished, pruned), '
                         'rank (N-best place of a finished node), score, weights')
-    t.add_argument("--csv", metavar="FILE", help="also write the matrix as CSV to FILE")
+    t.add_argument("--csv", metavar="FILE",
+                   help="also write the matrix as CSV to FILE (the app's format: target rows, "
+                        "source columns, each weight the shortest decimal of its float32)")
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 

@@ -16,8 +16,6 @@ Why it is built this way (see docs ENGINEERING.md, "pyqtgraph heatmaps"):
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import math
 from pathlib import Path
@@ -27,7 +25,21 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent
-from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.inspection.attention_export import (
+    attention_record,
+    write_attention_csv,
+    write_attention_json,
+)
 
 log = logging.getLogger(__name__)
 
@@ -546,30 +558,16 @@ class AttentionHeatmap(QWidget):
 
     def to_dict(self) -> dict:
         """Tokens and weights as plain JSON-ready data (the same keys as Translation.to_dict)."""
-        data = {"source_tokens": list(self._src), "target_tokens": list(self._tgt),
-                "weights": [[float(v) for v in row] for row in self._weights]}
-        if self._probs is not None:
-            data["token_probs"] = [float(v) for v in self._probs]
-        data.update(self._meta)
-        return data
+        return attention_record(self._src, self._tgt, self._weights, self._probs, **self._meta)
 
     def export_json(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
-        return path
+        """The matrix as JSON in the shared format (``core.inspection.attention_export``)."""
+        return write_attention_json(path, self.to_dict())
 
     def export_csv(self, path: str | Path) -> Path:
-        """First row: a corner cell then the source tokens; then one row per target token.
-
-        Floats are written with ``repr`` so they parse back to exactly the same float32 values.
-        """
-        path = Path(path)
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["target \\ source", *self._src])
-            for tok, row in zip(self._tgt, self._weights):
-                writer.writerow([tok, *(repr(float(v)) for v in row)])
-        return path
+        """The matrix as CSV in the shared format: target rows, source columns, each weight the
+        shortest decimal that reads back as the same float32."""
+        return write_attention_csv(path, self._src, self._tgt, self._weights)
 
     def export(self, path: str | Path) -> Path:
         """Export by file suffix: .png, .svg, .csv or .json."""
@@ -579,13 +577,3 @@ class AttentionHeatmap(QWidget):
         if suffix not in writers:
             raise ValueError(f"unknown export format {suffix!r}: use .png, .svg, .csv or .json")
         return writers[suffix](path)
-
-
-def read_attention_csv(path: str | Path) -> tuple[list[str], list[str], np.ndarray]:
-    """Parse an exported CSV back to (source_tokens, target_tokens, weights)."""
-    with Path(path).open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    src = rows[0][1:]
-    tgt = [r[0] for r in rows[1:]]
-    weights = np.array([[float(v) for v in r[1:]] for r in rows[1:]], dtype=np.float32)
-    return src, tgt, weights.reshape(len(tgt), len(src))

@@ -9,7 +9,8 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from gui.widgets.attention_heatmap import AttentionHeatmap, elide_token, read_attention_csv
+from core.inspection.attention_export import attention_csv, read_attention_csv
+from gui.widgets.attention_heatmap import AttentionHeatmap, elide_token
 
 
 def _matrix(rows: int, cols: int, seed: int = 0) -> np.ndarray:
@@ -151,6 +152,8 @@ def test_exports_round_trip(heatmap, tmp_path):
     src, tgt, got = read_attention_csv(tmp_path / "a.csv")
     assert (src, tgt) == (SRC, TGT)
     np.testing.assert_array_equal(got, w)
+    # the same bytes the CLI writes for the same matrix (one format, core.inspection)
+    assert (tmp_path / "a.csv").read_bytes().decode("utf-8") == attention_csv(SRC, TGT, w)
 
     heatmap.export(tmp_path / "a.json")
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))

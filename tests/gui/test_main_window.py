@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, QObject, QPoint, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gui.widgets.attention_heatmap import read_attention_csv
+from core.inspection.attention_export import read_attention_csv
 
 NAMED = ["sourceFileEdit", "targetFileEdit", "startTrainingButton", "pauseTrainingButton",
          "stopTrainingButton", "trainingProgressBar", "lossPlot", "sourceTextEdit",

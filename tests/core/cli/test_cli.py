@@ -100,6 +100,9 @@ def test_attention_json_and_csv(trained, tmp_path, capsys):
     assert rows[0][1:] == data["source_tokens"]
     assert [r[0] for r in rows[1:]] == data["target_tokens"]
     assert np.allclose(np.array([[float(x) for x in r[1:]] for r in rows[1:]]), w, atol=1e-6)
+    # the app's heatmap format: each weight the shortest decimal of its float32
+    from core.inspection.attention_export import format_weight
+    assert all(x == format_weight(float(x)) for r in rows[1:] for x in r[1:])
 
 
 def test_attention_text_table(trained, capsys):
