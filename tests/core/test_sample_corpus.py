@@ -7,7 +7,7 @@ trickiest rules: verb-final clauses, V2, separable verbs, case, adjective ending
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -19,17 +19,16 @@ GENERATOR = ROOT / "packaging" / "sample_corpus.py"
 CORPORA = ROOT / "resources" / "corpora"
 
 
-def _load_generator():
-    # packaging/ is not a package (and "packaging" is also a PyPI name): load the file directly.
-    spec = importlib.util.spec_from_file_location("attnscope_sample_corpus", GENERATOR)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module          # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+def _load_grammar():
+    # packaging/ is not a package (and "packaging" is also a PyPI name): the grammar package
+    # sits beside the script, which finds it on its own folder; the tests do the same.
+    folder = str(GENERATOR.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module("sample_grammar")
 
 
-sc = _load_generator()
+sc = _load_grammar()
 
 
 def _pairs(name: str) -> list[tuple[str, str]]:

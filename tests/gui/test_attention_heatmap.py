@@ -152,7 +152,7 @@ def test_exports_round_trip(heatmap, tmp_path):
     src, tgt, got = read_attention_csv(tmp_path / "a.csv")
     assert (src, tgt) == (SRC, TGT)
     np.testing.assert_array_equal(got, w)
-    # the same bytes the CLI writes for the same matrix (one format, core.inspection)
+    # the same bytes the CLI writes for the same matrix (one format: the attention_export module)
     assert (tmp_path / "a.csv").read_bytes().decode("utf-8") == attention_csv(SRC, TGT, w)
 
     heatmap.export(tmp_path / "a.json")

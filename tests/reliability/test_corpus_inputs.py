@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from core.data import corpus
+from core.data.corpus import files as corpus_files
+from core.data.corpus import pairs as corpus_pairs
 from core.data.corpus import CorpusSpec, iter_raw_pairs, load_pairs
 from core.data.tokenizer import Tokenizer
 from tests.reliability.helpers import REPO, cli_train_args, run_cli, short
@@ -311,9 +312,9 @@ def test_long_line_shortcut_keeps_the_drop_reasons(fault):
              ("a " * 51, "b"), ("a " * 50, "b"), ("  " * 80, "z"), ("\x1e " * 70 + "a", "q")]
     mismatches = []
     for src, tgt in cases:
-        shortcut = corpus._drop_reason(corpus._tokenize(tok, src.strip(), 50),
-                                       corpus._tokenize(tok, tgt.strip(), 50), 50)
-        slow = corpus._drop_reason(tok(src.strip()) if src.strip() else [],
+        shortcut = corpus_pairs._drop_reason(corpus_pairs._tokenize(tok, src.strip(), 50),
+                                       corpus_pairs._tokenize(tok, tgt.strip(), 50), 50)
+        slow = corpus_pairs._drop_reason(tok(src.strip()) if src.strip() else [],
                                    tok(tgt.strip()) if tgt.strip() else [], 50)
         if shortcut != slow:
             mismatches.append((src[:10], tgt[:10], shortcut, slow))
@@ -363,7 +364,7 @@ def test_permission_denied_is_one_clear_message(tmp_path, capsys, monkeypatch, f
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(corpus, "open", guarded, raising=False)
+    monkeypatch.setattr(corpus_files, "open", guarded, raising=False)
     r = run_cli(capsys, *cli_train_args(src_path, tgt_path, tmp_path / "model", "--max-steps",
                                         "2"))
     rec.observed(f"exit {r.code}; stderr: \"{short(r.message)}\"")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import core.data.corpus as corpus
+import core.data.corpus.files as corpus_files
+import core.data.corpus.pairs as corpus_pairs
 from core.cancel import CancelToken
 from core.data.corpus import (CorpusReport, CorpusSpec, RawPair, count_lines, fingerprint,
                          iter_raw_pairs, load_pairs, split_dev)
@@ -104,7 +105,7 @@ def test_crlf_leaves_no_carriage_return_in_tokens(tmp_path):
 
 def test_reader_strips_exactly_one_trailing_cr(tmp_path):
     # sides are whitespace-stripped later anyway; the line reader itself keeps this promise
-    reader = corpus._LineReader(write(tmp_path, "x.txt", b"a\r\nb\r\r\nc\r"))
+    reader = corpus_files.LineReader(write(tmp_path, "x.txt", b"a\r\nb\r\r\nc\r"))
     assert list(reader.lines()) == [b"a", b"b\r", b"c"]
 
 
@@ -205,7 +206,7 @@ def test_unreadable_file_simulated(tmp_path, monkeypatch):
     def deny(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(corpus, "open", deny, raising=False)
+    monkeypatch.setattr(corpus_files, "open", deny, raising=False)
     with pytest.raises(CorpusError, match="locked.tsv: cannot be read: permission denied"):
         list(iter_raw_pairs(CorpusSpec(tsv_path=path)))
 
@@ -233,8 +234,8 @@ def test_read_error_midway_names_the_line(tmp_path, monkeypatch):
         def __exit__(self, *exc):
             self.f.close()
 
-    monkeypatch.setattr(corpus, "_CHUNK", 4)
-    monkeypatch.setattr(corpus, "open", lambda p, m: Flaky(real_open(p, m)), raising=False)
+    monkeypatch.setattr(corpus_files, "_CHUNK", 4)
+    monkeypatch.setattr(corpus_files, "open", lambda p, m: Flaky(real_open(p, m)), raising=False)
     with pytest.raises(CorpusError, match=r"p.tsv:2: reading failed \(Input/output error\)"):
         list(iter_raw_pairs(CorpusSpec(tsv_path=path)))
 
@@ -292,8 +293,8 @@ def test_mismatch_with_same_basenames_shows_folders(tmp_path):
 
 
 def test_overlong_line_is_refused_without_reading_it_all(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus, "MAX_LINE_BYTES", 100)
-    monkeypatch.setattr(corpus, "_CHUNK", 16)
+    monkeypatch.setattr(corpus_files, "MAX_LINE_BYTES", 100)
+    monkeypatch.setattr(corpus_files, "_CHUNK", 16)
     spec = pair_spec(tmp_path, b"ok\n" + b"x" * 500 + b"\n", b"a\nb\n")
     with pytest.raises(CorpusError) as err:
         raw(spec)
@@ -513,13 +514,13 @@ def test_chunk_boundaries_do_not_change_the_result(tmp_path, monkeypatch, chunk)
     spec = pair_spec(tmp_path, src, tgt)
     want = raw(spec)
     want_n = count_lines(spec.src_path)
-    monkeypatch.setattr(corpus, "_CHUNK", chunk)
+    monkeypatch.setattr(corpus_files, "_CHUNK", chunk)
     assert raw(spec) == want
     assert count_lines(spec.src_path) == want_n == 6
 
 
 def test_reading_streams_in_bounded_memory(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus, "_CHUNK", 64 * 1024)
+    monkeypatch.setattr(corpus_files, "_CHUNK", 64 * 1024)
     line = b"w " * (128 * 1024) + b"\n"            # 256 KiB per line
     path = write(tmp_path, "big.de", line * 40)   # 10 MiB
     spec = CorpusSpec(path, write(tmp_path, "big.en", b"x\n" * 40))
@@ -538,12 +539,12 @@ def test_progress_is_throttled_monotonic_and_ends_at_total(tmp_path, monkeypatch
     total = os.path.getsize(spec.src_path) + os.path.getsize(spec.tgt_path)
     calls: list[tuple[int, int]] = []
 
-    monkeypatch.setattr(corpus, "_CHECK_EVERY", 1)
+    monkeypatch.setattr(corpus_pairs, "_CHECK_EVERY", 1)
     load_pairs(spec, split, split, None, progress=lambda a, b: calls.append((a, b)))
     assert calls == [(0, total), (total, total)]  # the clock did not move 0.1 s: no middle calls
 
     ticks = iter(range(10_000))
-    monkeypatch.setattr(corpus, "_clock", lambda: next(ticks) * 1.0)
+    monkeypatch.setattr(corpus_pairs, "_clock", lambda: next(ticks) * 1.0)
     calls.clear()
     load_pairs(spec, split, split, None, progress=lambda a, b: calls.append((a, b)))
     assert len(calls) == 52
@@ -560,7 +561,7 @@ def test_cancel_before_start(tmp_path):
 
 
 def test_cancel_while_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus, "_CHECK_EVERY", 10)
+    monkeypatch.setattr(corpus_pairs, "_CHECK_EVERY", 10)
     spec = pair_spec(tmp_path, lines(100, "s"), lines(100, "t"))
     token = CancelToken()
     seen: list[str] = []

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import core.data.corpus as corpus
+import core.data.corpus.files as corpus_files
 from core.data.corpus import CorpusSpec, count_lines, iter_raw_pairs, load_pairs
 from core.errors import CorpusError
 
@@ -60,7 +60,7 @@ def expected_lines(data: bytes) -> int:
 @given(src=tricky_bytes, tgt=tricky_bytes, max_len=st.sampled_from([None, 1, 3]),
        chunk=st.sampled_from([1, 3, 1 << 20]))
 def test_any_bytes_give_pairs_or_a_corpus_error(src, tgt, max_len, chunk):
-    with files(src, tgt) as (s, t), mock.patch.object(corpus, "_CHUNK", chunk):
+    with files(src, tgt) as (s, t), mock.patch.object(corpus_files, "_CHUNK", chunk):
         try:
             pairs, report = load_pairs(CorpusSpec(s, t), str.split, str.split, max_len)
         except CorpusError as e:
@@ -100,7 +100,7 @@ def test_pairs_read_equals_newline_lines_and_stay_aligned(src_lines, final_newli
     n = expected_lines(src)
     # target line i says "T<i>": a pair read at line i must carry it, whatever the source held
     tgt = "".join(f"T{i}\n" for i in range(1, n + 1)).encode()
-    with files(src, tgt) as (s, t), mock.patch.object(corpus, "_CHUNK", chunk):
+    with files(src, tgt) as (s, t), mock.patch.object(corpus_files, "_CHUNK", chunk):
         if n == 0:
             with pytest.raises(CorpusError, match="is empty"):
                 list(iter_raw_pairs(CorpusSpec(s, t)))

@@ -1,0 +1,245 @@
+"""From files to pairs: aligned raw pairs, tokenized pairs with drop reasons, and the dev split."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Callable, Iterator, TypeVar
+
+from core.cancel import CancelToken
+from core.data.corpus.files import (
+    LineReader,
+    Skip,
+    count_lines,
+    has_cr_line_ends,
+    misaligned_error,
+)
+from core.data.corpus.messages import count_of, file_names, short_file_names
+from core.data.corpus.report import (
+    EMPTY_PAIR,
+    EMPTY_SOURCE,
+    EMPTY_TARGET,
+    TOO_FEW_COLUMNS,
+    TOO_LONG,
+    CorpusReport,
+)
+from core.data.corpus.spec import CorpusSpec, RawPair
+from core.errors import CorpusError
+
+T = TypeVar("T")
+_CHECK_EVERY = 1000         # lines between cancel checks / progress clock reads
+_PROGRESS_INTERVAL = 0.1    # seconds; at most this often progress() is called
+_clock = time.monotonic     # module-level so tests can fake the passage of time
+
+
+def iter_raw_pairs(spec: CorpusSpec, report: CorpusReport | None = None) -> Iterator[RawPair]:
+    """Streams the aligned, decoded, stripped pairs, empty sides included (``load_pairs`` drops them).
+
+    File problems (missing, folder, empty, UTF-16) raise here, before the first pair; decoding
+    problems and a line-count mismatch raise while iterating. TSV lines without a tab are skipped;
+    pass ``report`` to have them (and every line read) counted.
+    """
+    reader = _PairReader(spec)
+
+    def gen() -> Iterator[RawPair]:
+        for item in reader:
+            if report is not None:
+                report.pairs_read += 1
+            if isinstance(item, Skip):
+                if report is not None:
+                    report.drop(item.reason, item.line)
+                continue
+            yield item
+
+    return gen()
+
+
+def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
+               tgt_tok: Callable[[str], list[str]], max_len: int | None,
+               progress: Callable[[int, int], None] | None = None,
+               cancel: CancelToken | None = None,
+               sink: Callable[[list[str], list[str]], None] | None = None,
+               ) -> tuple[list[tuple[list[str], list[str]]], CorpusReport]:
+    """Reads and tokenizes the corpus, dropping unusable pairs *as pairs* and counting why.
+
+    A side that is empty after stripping, or that the tokenizer turns into no tokens, makes an empty
+    pair/source/target; a side with more than ``max_len`` tokens makes the pair "too long".
+    ``progress(bytes_read, total_bytes)`` is called at the start, at most every ~0.1 s, and at the end;
+    ``cancel`` is checked every ~1000 lines (raises ``Cancelled``).
+    With ``sink``, each kept pair goes to ``sink(src, tgt)`` instead of the returned list, so a
+    caller can store a large corpus compactly (the list is then empty).
+    """
+    if max_len is not None and max_len < 1:
+        raise ValueError(f"max_len must be at least 1 or None, not {max_len}")
+    reader = _PairReader(spec)
+    reader.check_line_counts()
+    files = spec.files()
+    report = CorpusReport(files=files, max_len=max_len)
+    pairs: list[tuple[list[str], list[str]]] = []
+    total = reader.total_bytes
+
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    if progress is not None:
+        progress(0, total)
+    last_emit = _clock()
+
+    for n, item in enumerate(reader, 1):
+        if n % _CHECK_EVERY == 0:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if progress is not None:
+                now = _clock()
+                if now - last_emit >= _PROGRESS_INTERVAL:
+                    progress(min(reader.bytes_read, total), total)
+                    last_emit = now
+        report.pairs_read += 1
+        if isinstance(item, Skip):
+            report.drop(item.reason, item.line)
+            continue
+        src = _tokenize(src_tok, item.src, max_len)
+        tgt = _tokenize(tgt_tok, item.tgt, max_len)
+        reason = _drop_reason(src, tgt, max_len)
+        if reason is not None:
+            report.drop(reason, item.line)
+            continue
+        report.pairs_kept += 1
+        if sink is not None:
+            sink(src, tgt)
+        else:
+            pairs.append((src, tgt))
+
+    if progress is not None:
+        progress(total, total)
+    if not report.pairs_kept:
+        raise CorpusError(files[0], None, _nothing_left(report))
+    return pairs, report
+
+
+#: stands for a side that is surely longer than max_len tokens, without tokenizing it
+_OVER = ("<over max_len>",)
+_CONTROL = dict.fromkeys(range(32))
+
+
+def _tokenize(tok: Callable[[str], list[str]], text: str, max_len: int | None):
+    """The side's tokens, or ``_OVER`` when it has more than ``max_len`` words anyway.
+
+    Why: word tokenizers split a whitespace-separated word further but never join two, so more
+    than ``max_len`` words (not counting control characters, which Moses deletes) means more than
+    ``max_len`` tokens. A 1 MB line is then dropped in milliseconds; sacremoses takes ~10 s on it.
+    """
+    if not text:
+        return []
+    if max_len is not None and len(text) > 2 * max_len \
+            and len(text.translate(_CONTROL).split(None, max_len)) > max_len:
+        return _OVER
+    return tok(text)
+
+
+def _drop_reason(src, tgt, max_len: int | None) -> str | None:
+    if not src and not tgt:
+        return EMPTY_PAIR
+    if not src:
+        return EMPTY_SOURCE
+    if not tgt:
+        return EMPTY_TARGET
+    if max_len is not None and (src is _OVER or tgt is _OVER
+                                or len(src) > max_len or len(tgt) > max_len):
+        return TOO_LONG
+    return None
+
+
+def _nothing_left(report: CorpusReport) -> str:
+    text = (f"no usable sentence pairs left: all {count_of(report.pairs_read, 'pair')} read from "
+            f"{file_names(report.files)} were dropped: " + "; ".join(report._drop_items()))
+    cr_only = [name for path, name in zip(report.files, short_file_names(report.files))
+               if has_cr_line_ends(path)]
+    if cr_only:
+        text += (f". {' and '.join(cr_only)} end{'s' if len(cr_only) == 1 else ''} lines with a "
+                 f"carriage return only (old Mac format), so each reads as one long line: save "
+                 f"{'it' if len(cr_only) == 1 else 'them'} with LF or CRLF line ends")
+    elif TOO_LONG in report.dropped:
+        text += ". Raise the maximum sentence length"
+        if report.max_len is not None:
+            text += f" (now {count_of(report.max_len, 'token')})"
+    elif TOO_FEW_COLUMNS in report.dropped:
+        text += ". A TSV file needs source<TAB>target on every line"
+    return text
+
+
+def split_dev(pairs: list[T], fraction: float, max_n: int, seed: int) -> tuple[list[T], list[T]]:
+    """Deterministic held-out split: (train, dev), each in the original order.
+
+    dev size = min(max_n, max(1, round(fraction * n))) for n >= 2, never the whole corpus; with fewer
+    than two pairs everything is training data. The same (pairs, fraction, max_n, seed) always gives
+    the same split, so a resumed run evaluates on the same sentences.
+    """
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"fraction must be between 0 and 1, not {fraction}")
+    if max_n < 0:
+        raise ValueError(f"max_n must be >= 0, not {max_n}")
+    n = len(pairs)
+    if n < 2:
+        return list(pairs), []
+    n_dev = min(max_n, max(1, round(fraction * n)), n - 1)
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    dev_idx = set(order[:n_dev])
+    train = [p for i, p in enumerate(pairs) if i not in dev_idx]
+    dev = [pairs[i] for i in sorted(dev_idx)]
+    return train, dev
+
+
+class _PairReader:
+    """Yields RawPair (or Skip) for a spec; checks every file up front, alignment at the end."""
+
+    def __init__(self, spec: CorpusSpec) -> None:
+        self.spec = spec
+        self.readers = [LineReader(p) for p in spec.files()]
+        self.total_bytes = sum(r.size for r in self.readers)
+
+    @property
+    def bytes_read(self) -> int:
+        return sum(r.bytes_read for r in self.readers)
+
+    def __iter__(self) -> Iterator[RawPair | Skip]:
+        return self._tsv() if self.spec.tsv_path else self._two_files()
+
+    def _tsv(self) -> Iterator[RawPair | Skip]:
+        r = self.readers[0]
+        for raw in r.lines():
+            text = r.decode(raw)
+            parts = text.split("\t", 2)
+            if len(parts) < 2:
+                # a blank line is an empty pair, not a malformed one
+                yield Skip(r.line, TOO_FEW_COLUMNS) if text.strip() else RawPair(r.line, "", "")
+                continue
+            yield RawPair(r.line, parts[0].strip(), parts[1].strip())
+        if r.line == 0:
+            raise CorpusError(r.path, None, "is empty")
+
+    def _two_files(self) -> Iterator[RawPair | Skip]:
+        a, b = self.readers
+        it_a, it_b = a.lines(), b.lines()
+        while True:
+            raw_a = next(it_a, None)
+            raw_b = next(it_b, None)
+            if raw_a is None or raw_b is None:
+                break
+            yield RawPair(a.line, a.decode(raw_a).strip(), b.decode(raw_b).strip())
+        # One file ended: count the rest of the other (without decoding) to report both counts.
+        for _ in it_a if raw_a is not None else it_b:
+            pass
+        for r in (a, b):
+            if r.line == 0:
+                raise CorpusError(r.path, None, "is empty")
+        if a.line != b.line:
+            raise misaligned_error(a.path, a.line, b.path, b.line)
+
+    def check_line_counts(self) -> None:
+        """Fast pre-pass (no decoding) so a misaligned pair of files fails before tokenizing."""
+        if len(self.readers) == 2:
+            a, b = (r.path for r in self.readers)
+            n_a, n_b = count_lines(a), count_lines(b)
+            if n_a and n_b and n_a != n_b:
+                raise misaligned_error(a, n_a, b, n_b)
