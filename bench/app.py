@@ -1,4 +1,5 @@
-"""Benchmark the desktop app: seconds from launch to a visible window, and GUI stalls while training.
+"""Benchmark the desktop app: seconds from launch to a visible window, and GUI stalls while
+training.
 
 Start-up: a fresh process per run (``--runs``) executes the app's real entry point,
 ``gui.app.main()`` (what ``python -m gui.app`` and the ``attnscope`` launcher run), with
@@ -13,7 +14,8 @@ Stall: one more process builds the window with ``gui.app.create_window()``, show
 10 ms ``QTimer`` (precise) that records the gap between consecutive ticks: the longest gap is the
 longest time the event loop could not react. After the window is painted and the worker thread has
 answered the device query (torch imported), it starts training through the app's own mechanism
-(``Session.start_training`` -> ``TrainProcess``, a child process streaming JSON events that the Train
+(``Session.start_training`` -> ``TrainProcess``, a child process streaming JSON events that the
+Train
 panel draws: progress bar, loss plot, samples, probe heatmap) on a slice of the corpus with
 validation every ``--valid-every`` steps, keeps recording for ``--stall-seconds``, then stops the
 run (the child saves a checkpoint) and waits for it. For the longest gap it also reports how much
@@ -69,11 +71,11 @@ def child_startup(model: str | None) -> int:
             super().__init__(*a, **kw)
             marks["window_built"] = time.monotonic() - T_START
 
-        def showEvent(self, ev) -> None:  # noqa: N802
+        def showEvent(self, ev) -> None:
             marks.setdefault("show_event", time.monotonic() - T_START)
             super().showEvent(ev)
 
-        def paintEvent(self, ev) -> None:  # noqa: N802
+        def paintEvent(self, ev) -> None:
             super().paintEvent(ev)
             if not ProbeWindow._painted:
                 ProbeWindow._painted = True
@@ -318,7 +320,8 @@ def main() -> int:
                          m.get("window_built"), m.get("first_paint"), str(r["loadavg"])])
         print_table("start-up: spawn -> main window painted (s); child-side marks since its first line",
                     ["", "total", "PySide6", "gui imported", "window built", "painted", "loadavg"], rows)
-        print(f"  median {result['startup']['median_s']} s, first (coldest) {result['startup']['first_s']} s")
+        startup = result["startup"]
+        print(f"  median {startup['median_s']} s, first (coldest) {startup['first_s']} s")
 
     if not args.no_stall:
         with tempfile.TemporaryDirectory(prefix="attnscope-stall-bench-") as home:

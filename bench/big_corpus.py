@@ -35,7 +35,8 @@ VOWELS = "aeiou"
 
 
 def lexicon(size: int, rng: np.random.Generator) -> tuple[list[str], list[str]]:
-    """``size`` distinct pseudo-words per language (1-4 syllables), a 1:1 word mapping between them."""
+    """``size`` distinct pseudo-words per language (1-4 syllables), a 1:1 word mapping between
+    them."""
     def words(upper: bool) -> list[str]:
         out: set[str] = set()
         while len(out) < size:

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import emit_json, loadavg, machine, print_table  # noqa: E402
+from common import emit_json, loadavg, machine, print_table
 
 
 def main() -> int:
@@ -55,7 +55,7 @@ def main() -> int:
             model = Seq2Seq(dataclasses.replace(preset("base").model, decoder=decoder), v_src, v_tgt)
             opt = torch.optim.Adam(model.parameters())
 
-            def step() -> None:
+            def step(model=model, opt=opt, precision=precision) -> None:   # bound now, not later
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
                     loss, _ = model.loss(src, src_len, tgt_in, tgt_out, 0.1)
                 opt.zero_grad()

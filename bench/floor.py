@@ -1,4 +1,5 @@
-"""The compute floor of training: FLOPs per target token of one step against this machine's matmul rate.
+"""The compute floor of training: FLOPs per target token of one step against this machine's matmul
+rate.
 
 Counting rule (matrix products only, 2 FLOPs per multiply-add; element-wise work such as the GRU
 gates, tanh, softmax, the loss and Adam is left out, which makes the floor optimistic):
@@ -20,22 +21,23 @@ with K = 2H for a bidirectional encoder, A = H. Forward FLOPs per target token =
 
 The rate: ``torch.mm`` timed at the shapes these products have in training (B sentences of mean
 lengths: e.g. the output layer is (B*T x R) @ (R x V) forward, (B*T x V) @ (V x R) and
-(V x B*T) @ (B*T x R) backward; the decoder's per-step products have B rows), fp32 and bf16, with the
-training thread count. Two floors are printed:
+(V x B*T) @ (B*T x R) backward; the decoder's per-step products have B rows), fp32 and bf16, with
+the training thread count. Two floors are printed:
 
   uniform  = the best rate measured at any of these shapes / FLOPs per token (every FLOP at peak)
   shaped   = B*T / sum over products of (count * measured time at its own shape): small per-step
              products (B = 64 rows) run far below the peak rate, so this is the tighter bound
 
-"model step tok/s" (``--steps``) times the real model's training step (forward, loss, backward, clip,
-fused Adam, bf16 under autocast as core/training/run.py does) on a synthetic batch of exactly those lengths:
-no padding and no data pipeline, so it sits between the floor and what training achieves.
+"model step tok/s" (``--steps``) times the real model's training step (forward, loss, backward,
+clip, fused Adam, bf16 under autocast as core/training/run.py does) on a synthetic batch of exactly
+those lengths: no padding and no data pipeline, so it sits between the floor and what training
+achieves.
 
 Any real implementation also pays for element-wise work, Python overhead per decoder step and
 padding, so achieved tokens/s stays below both. ``--achieved`` prints the fraction reached.
 
-    .venv/bin/python bench/floor.py --model /tmp/m-de-en --achieved 3100
-    .venv/bin/python bench/floor.py --vocab-src 8025 --vocab-tgt 6225 --src-len 13.44 --tgt-len 14.02
+    .venv/bin/python bench/floor.py --model /tmp/m-de-en --achieved 3100 .venv/bin/python
+    bench/floor.py --vocab-src 8025 --vocab-tgt 6225 --src-len 13.44 --tgt-len 14.02
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import emit_json, loadavg, machine, parse_threads, print_table  # noqa: E402
+from common import emit_json, loadavg, machine, parse_threads, print_table
 
 # Multi30K de-en with this project's Moses tokenization, vocabularies at min_freq 2 (measured on the
 # train split; each length counts the final </s>). Used unless --model / --vocab-* / --*-len say
@@ -95,7 +97,8 @@ def flops_per_target_token(prods: list[dict], B: int, T: float, S: float) -> tup
 
 
 def time_mm(m: int, k: int, n: int, dtype, bmm: bool, min_time: float, rounds: int) -> float:
-    """Best-of-rounds seconds for one (m x k) @ (k x n) product (bmm: m batches of 1 x k @ k x n)."""
+    """Best-of-rounds seconds for one (m x k) @ (k x n) product (bmm: m batches of 1 x k @ k x
+    n)."""
     import torch
     if bmm:
         a = torch.randn(m, 1, k).to(dtype)
@@ -122,8 +125,9 @@ def time_mm(m: int, k: int, n: int, dtype, bmm: bool, min_time: float, rounds: i
 
 
 def time_train_step(cfg: dict, S: float, T: float, B: int, precision: str, steps: int) -> dict:
-    """The real model's training step (core.model.seq2seq.Seq2Seq.loss, backward, clip, fused Adam, as
-    core/training/run.py does it) on a synthetic batch of B sentences of exactly round(S) / round(T)
+    """The real model's training step (core.model.seq2seq.Seq2Seq.loss, backward, clip, fused Adam,
+    as core/training/run.py does it) on a synthetic batch of B sentences of exactly round(S) /
+    round(T)
     tokens: no padding, no data pipeline. Sits between the floor and the achieved figure."""
     import torch
 
@@ -245,7 +249,7 @@ def main() -> int:
             dt = dtypes[prec]
             cache: dict = {}
 
-            def t_of(m, k, nn, bmm=False):
+            def t_of(m, k, nn, bmm=False, cache=cache, dt=dt):   # bound now, not later
                 key = (m, k, nn, bmm)
                 if key not in cache:
                     cache[key] = time_mm(m, k, nn, dt, bmm, args.min_time, args.rounds)

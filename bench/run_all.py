@@ -142,7 +142,8 @@ def compare(combined: dict) -> tuple[list, list]:
         target("BLEU (beam 5) after budget >= peer", pair, f"{ob} vs {pb}", None,
                None if ob is None or pb is None else ob >= pb, "" if has_peer else "no peer run")
         for beam in (1, 5):
-            # in-process times (model loaded) when the peer logged its generation time, else end to end
+            # in-process times (model loaded) when the peer logged its generation time, else end to
+            # end
             if has_peer and peer.get(f"generation_s_b{beam}") and ours.get(f"translate_s_b{beam}"):
                 speed = ratio(peer[f"generation_s_b{beam}"], ours[f"translate_s_b{beam}"])
                 e2e = ratio(peer.get(f"translate_s_b{beam}"), ours.get(f"translate_cli_s_b{beam}"))
@@ -152,7 +153,8 @@ def compare(combined: dict) -> tuple[list, list]:
                 note = "end to end (start-up, load, translate)" if has_peer else "no peer run"
             n_ours = ours.get("test_sentences")
             if has_peer and n_ours is not None and n_ours != PEER_TEST_SENTENCES:
-                note = f"ours translated {n_ours} sentences, the peer {PEER_TEST_SENTENCES:,}: not comparable"
+                note = (f"ours translated {n_ours} sentences, the peer "
+                        f"{PEER_TEST_SENTENCES:,}: not comparable")
                 speed = None
             target(f"batched translation {'greedy' if beam == 1 else 'beam 5'} >= "
                    f"{TARGETS['translate_speedup']:g}x faster", pair, speed, TARGETS["translate_speedup"],
@@ -168,7 +170,8 @@ def compare(combined: dict) -> tuple[list, list]:
         for n, d in (fl.get("by_threads") or {}).items():
             f32 = d.get("fp32", {})
             rows.append([f"floor tok/s fp32 ({n} thr; shaped / uniform)", pair,
-                         f"{f32.get('floor_tokens_per_s_shaped')} / {f32.get('floor_tokens_per_s_uniform')}",
+                         f"{f32.get('floor_tokens_per_s_shaped')} / "
+                         f"{f32.get('floor_tokens_per_s_uniform')}",
                          None, None])
 
     app = combined.get("app") or {}
@@ -186,7 +189,8 @@ def compare(combined: dict) -> tuple[list, list]:
 
 def print_report(combined: dict, rows: list, targets: list) -> None:
     quick = bool(combined.get("quick"))
-    print_table(f"Attnscope vs peer  (budget {combined.get('budget_s', 0):g} s{', QUICK smoke run' if quick else ''}; "
+    smoke = ", QUICK smoke run" if quick else ""
+    print_table(f"Attnscope vs peer  (budget {combined.get('budget_s', 0):g} s{smoke}; "
                 f"load at end {combined.get('loadavg_end')}; {combined.get('machine', {}).get('date')})",
                 ["measure", "pair", "ours", "peer", "ours/peer"], rows)
     print_table("Targets" + ("  (QUICK smoke run: tiny budget, loaded machine - not a verdict)" if quick else ""),

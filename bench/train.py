@@ -7,8 +7,8 @@ RSS. Example (German→English on Multi30K, 10 minutes, the standard config):
     .venv/bin/python bench/train.py --corpus ../shared/corpora/multi30k --src de --tgt en \
         --train train --dev val --test test_2016_flickr --budget 600
 
-Corpus files are ``{corpus}/{split}.{lang}`` or ``.gz``. ``--dev-limit`` / ``--test-limit`` keep only
-the first N dev / test sentences (smoke runs). ``--cli-translate`` also times the command-line
+Corpus files are ``{corpus}/{split}.{lang}`` or ``.gz``. ``--dev-limit`` / ``--test-limit`` keep
+only the first N dev / test sentences (smoke runs). ``--cli-translate`` also times the command-line
 translator end to end (``python -m core translate --input ... --output ...``: interpreter start,
 imports, model load and translation of the test set), the counterpart of the peer toolkit's
 ``joeynmt translate`` timing, which includes the same start-up costs.
@@ -46,10 +46,10 @@ def plain_file(corpus: Path, split: str, lang: str, work: Path, limit: int = 0) 
     ``limit``, only its first ``limit`` lines (written into ``work``)."""
     plain = corpus / f"{split}.{lang}"
     if limit:
-        opener = (lambda: open(plain, "rb")) if plain.is_file() else \
-            (lambda: gzip.open(corpus / f"{split}.{lang}.gz", "rb"))
+        opener, source = (open, plain) if plain.is_file() else \
+            (gzip.open, corpus / f"{split}.{lang}.gz")
         out = work / f"{split}.{lang}"
-        with opener() as f:
+        with opener(source, "rb") as f:
             lines = f.read().splitlines()[:limit]
         out.write_bytes(b"\n".join(lines) + b"\n")
         return out
@@ -91,8 +91,8 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="attnscope-bench-"))
     limits = {args.train: 0, args.dev: args.dev_limit, args.test: args.test_limit}
-    files = {(s, l): plain_file(args.corpus, s, l, work, limits[s])
-             for s in (args.train, args.dev, args.test) for l in (args.src, args.tgt)}
+    files = {(s, lang): plain_file(args.corpus, s, lang, work, limits[s])
+             for s in (args.train, args.dev, args.test) for lang in (args.src, args.tgt)}
     load_start = os.getloadavg()
     p = preset(args.preset)
     model_cfg = dataclasses.replace(p.model, decoder=args.decoder)
@@ -172,7 +172,8 @@ def main() -> int:
                 f"{result['translate_cli_s_b1']} / {result['translate_cli_s_b5']}")] if args.cli_translate else []),
             ("peak RSS (MB)", result["peak_rss_mb"]),
             ("load average start / end", f"{result['loadavg_start']} / {result['loadavg_end']}")]
-    print(f"\n{result['pair']}  preset={args.preset}  precision={args.precision}  budget={args.budget:.0f}s")
+    print(f"\n{result['pair']}  preset={args.preset}  precision={args.precision}  "
+          f"budget={args.budget:.0f}s")
     for name, value in rows:
         print(f"  {name:44} {value}")
     print("  validation curve (step, loss, BLEU): " + ", ".join(str(tuple(v)) for v in result["valid_curve"]))

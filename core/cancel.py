@@ -1,6 +1,7 @@
 """A thread-safe stop/pause flag that long work checks between batches.
 
-The GUI thread sets it directly: a queued signal would reach a busy worker only after its work ended.
+The GUI thread sets it directly: a queued signal would reach a busy worker only after its work
+ended.
 """
 
 from __future__ import annotations

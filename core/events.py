@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -150,7 +151,8 @@ class ErrorEvent:
     type: str = "error"
 
 
-Event = Union[NoticeEvent, ReadingEvent, ReportEvent, ProgressEvent, ValidationEvent, CheckpointEvent, DoneEvent, ErrorEvent]
+Event = (NoticeEvent | ReadingEvent | ReportEvent | ProgressEvent | ValidationEvent
+         | CheckpointEvent | DoneEvent | ErrorEvent)
 EventCallback = Callable[[Event], None]
 
 

@@ -39,7 +39,7 @@ class ModelWorker(QObject):
     """Lives in the worker thread. Slots run there; results leave as signals."""
 
     modelLoaded = Signal(object)           # core.storage.library.ModelInfo
-    translated = Signal(int, object)       # (request id, core.inspection.sentence.Inspection)
+    translated = Signal(int, object)       # (request id, core.decoding.inspection.Inspection)
     previewReady = Signal(object)          # Preview
     devicesReady = Signal(object)          # [(value, label)] from core.device.describe_devices
     fileProgress = Signal(int, int)        # (lines done, total) of a file translation

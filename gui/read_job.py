@@ -1,7 +1,8 @@
 """A Session job that reads a file on the worker thread, so a large file never freezes the window.
 
-``Session.submit`` runs ``fn(translator, ctx)``; a reader such as ``core.evaluation.dev_set.read_dev_set``
-needs neither, so this wraps it (submit it with ``needs_model=False``).
+``Session.submit`` runs ``fn(translator, ctx)``; a reader such as
+``core.evaluation.dev_set.read_dev_set`` needs neither, so this wraps it (submit it with
+``needs_model=False``).
 """
 
 from __future__ import annotations

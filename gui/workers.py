@@ -42,7 +42,7 @@ class Session(QObject):
     stateChanged = Signal(str)
     modelLoaded = Signal(object)
     translated = Signal(object)            # list[Translation] of the latest request only
-    inspected = Signal(object)             # core.inspection.sentence.Inspection of that same request
+    inspected = Signal(object)             # core.decoding.inspection.Inspection of that same request
     previewReady = Signal(object)
     trainEvent = Signal(object)
     trainFinished = Signal(object)
@@ -178,7 +178,8 @@ class Session(QObject):
         self._requestPreview.emit(job)
 
     def start_training(self, job: TrainJob) -> None:
-        """Train in a child process; events arrive as ``trainEvent``, the end as ``trainFinished``."""
+        """Train in a child process; events arrive as ``trainEvent``, the end as
+        ``trainFinished``."""
         if self.training or self._trainer.running:
             raise CoreError("a model is already training")
         self._pending = None

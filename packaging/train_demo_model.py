@@ -44,8 +44,8 @@ TRAIN = TrainConfig(batch_size=32, learning_rate=2e-3, epochs=40, valid_every=20
 def split(corpus: Path, work: Path) -> tuple[Path, list[str], list[str]]:
     """(training TSV, held-out sources, held-out references)."""
     lines = corpus.read_text(encoding="utf-8").splitlines()
-    train_lines = [l for i, l in enumerate(lines) if i % HELD_OUT_EVERY != HELD_OUT_EVERY - 1]
-    test = [l.split("\t") for i, l in enumerate(lines) if i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1]
+    train_lines = [x for i, x in enumerate(lines) if i % HELD_OUT_EVERY != HELD_OUT_EVERY - 1]
+    test = [x.split("\t") for i, x in enumerate(lines) if i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1]
     path = work / "train.tsv"
     path.write_text("\n".join(train_lines) + "\n", encoding="utf-8")
     return path, [t[0] for t in test], [t[1] for t in test]
@@ -107,6 +107,8 @@ def main() -> int:
 
 
 def write_readme(folder: Path, metrics: dict[str, float], steps: int, size: int, params: int) -> None:
+    model = (f"bi-GRU encoder, Bahdanau attention, GRU decoder; embeddings {MODEL.emb_size}, "
+             f"hidden {MODEL.hidden_size}")
     text = f"""# Models shipped with Attnscope
 
 ## demo-en-de — Demo English→German
@@ -116,7 +118,7 @@ Trained by `packaging/train_demo_model.py` (seeded, one thread) on the project's
 
 | | |
 | --- | --- |
-| model | bi-GRU encoder, Bahdanau attention, GRU decoder; embeddings {MODEL.emb_size}, hidden {MODEL.hidden_size} |
+| model | {model} |
 | parameters | {params:,} |
 | size on disk | {size / 1e6:.1f} MB |
 | training updates | {steps:,} |

@@ -1,1 +1,2 @@
-"""Data files shipped with Attnscope (sample corpora, demo model, icons), found via importlib.resources."""
+"""Data files shipped with Attnscope (sample corpora, demo model, icons), found via
+importlib.resources."""

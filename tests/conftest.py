@@ -1,4 +1,5 @@
-"""Shared test set-up: Qt runs offscreen, torch is seeded and single-threaded, app dirs are private."""
+"""Shared test set-up: Qt runs offscreen, torch is seeded and single-threaded, app dirs are
+private."""
 
 import os
 
@@ -9,7 +10,7 @@ os.environ.setdefault("PYTEST_QT_API", "pyside6")
 os.environ.setdefault("ATTNSCOPE_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

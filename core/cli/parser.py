@@ -23,7 +23,8 @@ Train an attention-based translation model on your own parallel text, translate 
 and see which source words each output word attends to.
 
 Typical use:
-  attnscope-cli train --train-tsv pairs.tsv --src-lang en --tgt-lang de --out my-model --time-budget 600
+  attnscope-cli train --train-tsv pairs.tsv --src-lang en --tgt-lang de --out my-model \\
+      --time-budget 600
   echo "The cat sleeps." | attnscope-cli translate --model my-model
   attnscope-cli attention --model my-model "The cat sleeps."
   attnscope-cli align my-model --source test.en --target test.de --gold test.wa

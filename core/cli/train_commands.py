@@ -1,4 +1,5 @@
-"""``attnscope-cli train`` (new run or ``--resume``) and ``attnscope-cli demo``: training from the command line."""
+"""``attnscope-cli train`` (new run or ``--resume``) and ``attnscope-cli demo``: training from the
+command line."""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ class TextProgress:
         elif isinstance(event, ProgressEvent):
             if event.elapsed_s - self.last >= self.every_s:
                 self.last = event.elapsed_s
-                print(f"step {event.step:>6} | epoch {event.epoch + 1:>3} | loss {event.smoothed_loss:6.3f} | "
+                print(f"step {event.step:>6} | epoch {event.epoch + 1:>3} | "
+                      f"loss {event.smoothed_loss:6.3f} | "
                       f"{event.tokens_per_second:8,.0f} tok/s | {_hms(event.elapsed_s)} elapsed | "
                       f"ETA {_hms(event.eta_s)} | {100 * event.fraction:5.1f}%", flush=True)
         elif isinstance(event, ValidationEvent):
@@ -69,7 +71,8 @@ class TextProgress:
             print(f"validation @ step {event.step}: loss {event.loss:.3f}, BLEU {event.bleu:.2f}, "
                   f"chrF {event.chrf:.2f}{best}", flush=True)
             for s in event.samples:
-                print(f"  source:    {s['source']}\n  reference: {s['reference']}\n  output:    {s['hypothesis']}")
+                print(f"  source:    {s['source']}\n  reference: {s['reference']}\n"
+                      f"  output:    {s['hypothesis']}")
         elif kind == "done":
             bleu = "n/a" if event.best_bleu is None else f"{event.best_bleu:.2f}"
             print(f"done ({event.status}) after {event.step} steps, {_hms(event.elapsed_s)}; "
@@ -144,7 +147,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         else:
             spec = corpus_spec_from_args(args.train_tsv, args.train_src, args.train_tgt, "train")
             if spec is None:
-                raise ConfigError("no training data: give --train-tsv FILE, or --train-src FILE and --train-tgt FILE")
+                raise ConfigError("no training data: give --train-tsv FILE, "
+                                  "or --train-src FILE and --train-tgt FILE")
             if not args.out:
                 raise ConfigError("give --out DIR: the new model folder to create")
             if not (args.src_lang and args.tgt_lang):

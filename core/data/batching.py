@@ -69,7 +69,8 @@ def pad(seqs: Sequence[Sequence[int]], prefix: list[int] | None = None) -> Tenso
 
 
 def collate(examples: "EncodedPairs | Sequence[Example]", indices: list[int]) -> Batch:
-    """Padded tensors for the examples at ``indices`` (teacher forcing: tgt_in is tgt_out shifted)."""
+    """Padded tensors for the examples at ``indices`` (teacher forcing: tgt_in is tgt_out
+    shifted)."""
     pairs = [examples[i] for i in indices]
     srcs = [p[0] for p in pairs]
     tgts = [p[1] for p in pairs]

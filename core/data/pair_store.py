@@ -105,7 +105,8 @@ class PairCollector:
 
 
 class EncodedPairs:
-    """Id sequences ready for batching; ``pair(i)`` gives (source ids, target ids), each ending in </s>."""
+    """Id sequences ready for batching; ``pair(i)`` gives (source ids, target ids), each ending in
+    </s>."""
 
     def __init__(self, src: np.ndarray, src_offsets: np.ndarray, tgt: np.ndarray,
                  tgt_offsets: np.ndarray) -> None:

@@ -1,2 +1,3 @@
-"""From a trained model to translations: greedy/beam/forced search, the ``Translator`` that
-tokenizes, searches and detokenizes, and which weights of a folder to translate with."""
+"""From a trained model to translations: greedy/beam/forced search, the search tree a beam
+explored, one sentence's inspection (N-best, tree, what-if), the ``Translator`` that tokenizes,
+searches and detokenizes, and which weights of a folder to translate with."""

@@ -103,8 +103,8 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
     are taken each step: those ending in </s> among the first ``beam`` finish, the best ``beam``
     others continue, so a finished hypothesis never takes an open beam's place.
 
-    With ``trees=True`` returns ``(hypotheses, trees)``: one ``core.inspection.beam_tree.BeamTree`` per
-    sentence, built from the same records the hypotheses are traced from.
+    With ``trees=True`` returns ``(hypotheses, trees)``: one ``core.decoding.beam_tree.BeamTree``
+    per sentence, built from the same records the hypotheses are traced from.
     """
     model.eval()
     k, b, dev = beam, src.size(0), src.device
@@ -188,7 +188,7 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
     results = _collect(plain, ranked, src_len, alpha)
     if not trees:
         return results
-    from core.inspection.beam_tree import build_tree
+    from core.decoding.beam_tree import build_tree
     lens = src_len.tolist()
     return results, [build_tree(plain, finished[i], ranked[i], i, k, len(forced), lens[i], alpha)
                      for i in range(b)]

@@ -18,7 +18,7 @@ from core.cancel import CancelToken
 from core.errors import CoreError
 from core.events import Translation
 from core.storage.model_folder import ModelMeta, read_model
-from core.inspection.sentence import Inspection
+from core.decoding.inspection import Inspection
 from core.decoding.search import Hypothesis, beam_search, forced, greedy
 from core.data.tokenizer import tokenizers_for
 from core.data.vocab import EOS, EOS_ID, Vocab
@@ -192,7 +192,8 @@ class Translator:
         return [r for r in results if r is not None]
 
     def score(self, source: str, target: str) -> Translation:
-        """Forced decoding: how likely the model finds ``target``, token by token, and where it looks."""
+        """Forced decoding: how likely the model finds ``target``, token by token, and where it
+        looks."""
         src_tokens = self._prepare(source)
         tgt_tokens = self.tgt_tok.tokenize(target.strip())
         if not src_tokens:

@@ -1,4 +1,5 @@
-"""The dev set: saved in the model folder as ``dev.tsv``, read back, translated and scored per sentence.
+"""The dev set: saved in the model folder as ``dev.tsv``, read back, translated and scored per
+sentence.
 
 Why keep it: the held-out pairs are chosen by a seeded split of the corpus, which a model folder
 alone could not reproduce; with dev.tsv the app can show every dev sentence with the model's

@@ -1,3 +1,3 @@
-"""What the views show about a translation: alignments, attention statistics, the beam's search
-tree, the inspector's sentence view and what-if, comparing models, the probe timeline, and the
-attention export (CSV/JSON) shared by the app and the CLI."""
+"""What the views compute from translations: alignments, attention statistics, comparing models
+or checkpoints, the probe timeline, and the attention export (CSV/JSON) shared by the app and the
+CLI. Above decoding: it reads translations, it never searches."""

@@ -6,8 +6,8 @@ line per validation, appended like history.jsonl (a crash can tear only the last
 reader skips with a warning). Dev probes are recorded by forced decoding of their reference, so a
 probe's matrix has the same shape at every validation and two points in time diff exactly.
 
-This module holds the file format (writing, reading, diffing) and imports no torch, so the app
-can read a timeline without loading the model code; ``core.training.probe_recorder`` does the decoding.
+This module holds the file format (writing, reading, diffing) and imports no torch, so the app can
+read a timeline without loading the model code; ``core.training.probe_recorder`` does the decoding.
 """
 
 from __future__ import annotations

@@ -215,7 +215,8 @@ class Seq2Seq(nn.Module):
         return memory, self.decoder.init_hidden(final)
 
     def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor) -> tuple[Tensor, Tensor]:
-        """Teacher forcing. tgt_in: (B, T) starting with <s> → logits (B, T, V), attention (B, T, S)."""
+        """Teacher forcing. tgt_in: (B, T) starting with <s> → logits (B, T, V), attention (B, T,
+        S)."""
         memory, hidden = self.encode(src, src_len)
         embs = self.decoder.dropout(self.decoder.embed(tgt_in))            # (B, T, E)
         features, attns = self.decoder.teacher_forced(embs, hidden, memory)

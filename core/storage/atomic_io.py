@@ -2,9 +2,9 @@
 
 Why this module exists: writing straight onto the final name leaves a half-written file when the
 process dies, the disk fills or Windows holds the file for a moment. Everything here writes to a
-hidden temporary file in the destination folder and renames it into place; ``clean_stray_temporaries``
-removes the temporaries of writers that died. No torch here (the app's GUI thread writes small JSON
-and text files with it), and no Qt.
+hidden temporary file in the destination folder and renames it into place;
+``clean_stray_temporaries`` removes the temporaries of writers that died. No torch here (the app's
+GUI thread writes small JSON and text files with it), and no Qt.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ _TEMP_PID_RE = re.compile(r"\.tmp-(\d+)-[0-9a-f]+$")
 # --------------------------------------------------------------------------------------------
 
 def _temp_name(path: Path) -> Path:
-    """Hidden, unique, same folder: the rename is then atomic and a crash leaves a findable stray."""
+    """Hidden, unique, same folder: the rename is then atomic and a crash leaves a findable
+    stray."""
     return path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
 
 
@@ -158,7 +159,8 @@ def sha256_file(path: str | Path) -> str:
 # --------------------------------------------------------------------------------------------
 
 def _pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs now; unsure counts as alive (keeping a stray is harmless)."""
+    """Whether a process with this id runs now; unsure counts as alive (keeping a stray is
+    harmless)."""
     if pid <= 0:
         return False
     if pid == os.getpid():

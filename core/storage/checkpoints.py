@@ -1,8 +1,9 @@
 """Numbered resumable checkpoints in a run folder that never loses work.
 
 Why this module exists: a resume must find the newest checkpoint that is intact and fall back to
-the previous good one, saying so. Each checkpoint is written atomically (``core.storage.torch_io``), and
-the manifest (``core.storage.manifest``) records a SHA-256 per file so damage is detected, not loaded.
+the previous good one, saying so. Each checkpoint is written atomically (``core.storage.torch_io``),
+and the manifest (``core.storage.manifest``) records a SHA-256 per file so damage is detected, not
+loaded.
 
 No Qt here: the trainer, the CLI and the app all use it.
 """

@@ -46,7 +46,8 @@ def read_info(folder: str | Path) -> ModelInfo:
 
 
 def list_models(root: str | Path) -> list[ModelInfo]:
-    """Every readable model folder directly under ``root``, newest first; broken ones are skipped."""
+    """Every readable model folder directly under ``root``, newest first; broken ones are
+    skipped."""
     root = Path(root)
     if not root.is_dir():
         return []
@@ -100,7 +101,8 @@ def delete_model(folder: str | Path) -> None:
 
 
 def export_model(folder: str | Path, dest: str | Path) -> Path:
-    """A .zip archive (when ``dest`` ends in .zip) or a copied folder, without resume checkpoints."""
+    """A .zip archive (when ``dest`` ends in .zip) or a copied folder, without resume
+    checkpoints."""
     folder, dest = Path(folder), Path(dest)
     read_meta(folder)
     files = [p for p in folder.rglob("*") if p.is_file() and "checkpoints" not in p.relative_to(folder).parts]

@@ -1,9 +1,10 @@
 """The checkpoint manifest: the one reader of ``checkpoints/manifest.json`` and its file names.
 
-Why this module exists: the trainer (``core.storage.checkpoints.CheckpointStore``), the list of weights a
-model folder offers (``core.decoding.weight_sources``) and the app's "can this run be resumed?" all read the
-same folder; one reader means one format-version check and one idea of what a checkpoint file is.
-Plain JSON and file names only (no torch), so the app may call it on its GUI thread.
+Why this module exists: the trainer (``core.storage.checkpoints.CheckpointStore``), the list of
+weights a model folder offers (``core.decoding.weight_sources``) and the app's "can this run be
+resumed?" all read the same folder; one reader means one format-version check and one idea of what a
+checkpoint file is. Plain JSON and file names only (no torch), so the app may call it on its GUI
+thread.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """A model is a self-contained folder; translating needs nothing outside it.
 
     model.json         format version, configs, corpus description and fingerprint, metrics
-    vocab.src.json     source vocabulary (a JSON list, specials first)
-    vocab.tgt.json     target vocabulary
-    weights.pt         the best weights: tensors only, loaded with weights_only=True
+    vocab.src.json     source vocabulary (a JSON list, specials first) vocab.tgt.json     target
+    vocabulary weights.pt         the best weights: tensors only, loaded with weights_only=True
     history.jsonl      validation results and progress summaries, one JSON object per line
-    probes.jsonl       the probe sentences' attention at every validation (core.inspection.probe_timeline)
-    dev.tsv            the dev pairs, source TAB reference (core.evaluation.dev_set), for the dev browser
-    checkpoints/       resumable training state (see core.storage.checkpoints.CheckpointStore)
+    probes.jsonl       the probe sentences' attention at every validation
+    (core.inspection.probe_timeline) dev.tsv            the dev pairs, source TAB reference
+    (core.evaluation.dev_set), for the dev browser checkpoints/       resumable training state (see
+    core.storage.checkpoints.CheckpointStore)
 
 Every file is written atomically, so a crash leaves either the old file or the new one.
 """

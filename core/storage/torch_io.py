@@ -2,7 +2,8 @@
 
 Why this module exists: ``torch.load`` without ``weights_only=True`` runs whatever code a
 downloaded file carries, and a checkpoint that saves fine but is refused at resume loses the whole
-run. Saving checks the state first and writes it atomically (``core.storage.atomic_io``); loading uses
+run. Saving checks the state first and writes it atomically (``core.storage.atomic_io``); loading
+uses
 ``weights_only=True`` only and turns every failure into a sentence. Imports torch: keep it off the
 app's GUI thread.
 """
@@ -50,8 +51,9 @@ def ensure_plain_state(obj: Any, where: str = "state") -> None:
         if kind not in _PLAIN_CONTAINERS:
             name = f"{kind.__module__}.{kind.__qualname__}"
             raise CheckpointError(
-                f"cannot save a checkpoint: {at} is a {name}; only tensors, numbers, strings, "
-                "bools, None, lists, tuples, sets and dicts can be stored (convert it to plain data)")
+                f"cannot save a checkpoint: {at} is a {name}; only tensors, numbers, "
+                "strings, bools, None, lists, tuples, sets and dicts can be stored "
+                "(convert it to plain data)")
         if id(value) in seen:  # shared (or cyclic) container: already checked
             continue
         seen.add(id(value))

@@ -1,4 +1,5 @@
-"""The training child process: runs ``core.training.run.train`` and streams its events as JSON lines.
+"""The training child process: runs ``core.training.run.train`` and streams its events as JSON
+lines.
 
 Why a process and not the worker thread: measured on a 2-core machine, training in a thread of
 the GUI process stalled the event loop for 50–250 ms at a time (torch and the trainer's Python glue
@@ -7,17 +8,18 @@ lines a second.
 
 Protocol (all UTF-8 lines):
 - stdin, first line: the job as JSON (``core.training.job.job_to_json``): ``spec``,
-  ``dev_spec``, ``out_dir``, ``model``, ``tokenizer``, ``train``, ``name``, and ``resume`` (true: continue the run saved in
-  ``out_dir`` from its last checkpoint, with the configs and corpus spec its model.json holds;
-  absent in older jobs means false). Then commands ``pause``, ``resume``, ``cancel``.
-  End of input (the app went away) counts as ``cancel``, so the run still saves.
+  ``dev_spec``, ``out_dir``, ``model``, ``tokenizer``, ``train``, ``name``, and ``resume``
+  (true: continue the run saved in ``out_dir`` from its last checkpoint, with the configs and
+  corpus spec its model.json holds; absent in older jobs means false). Then commands ``pause``,
+  ``resume``, ``cancel``. End of input (the app went away) counts as ``cancel``, so the run
+  still saves.
 - stdout: one ``core.events.to_json_dict`` object per line (read back with
   ``core.events.event_from_json``); failures as
   ``{"type": "error", "message": ..., "details": ...}``.
 - stderr: log lines, which the app copies into its log file.
 
-It lives in ``core`` (run as ``python -m core.training.child_process``) so the child never imports Qt
-and runs without a display.
+It lives in ``core`` (run as ``python -m core.training.child_process``) so the child never imports
+Qt and runs without a display.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def _lower_priority() -> None:
             BELOW_NORMAL_PRIORITY_CLASS = 0x4000
             handle = ctypes.windll.kernel32.GetCurrentProcess()  # type: ignore[attr-defined]
             ctypes.windll.kernel32.SetPriorityClass(handle, BELOW_NORMAL_PRIORITY_CLASS)
-    except Exception:  # noqa: BLE001 — a priority we cannot change is not an error
+    except Exception:  # a priority we cannot change is not an error (logged, not raised)
         log.debug("could not lower the trainer's priority", exc_info=True)
 
 

@@ -1,9 +1,9 @@
 """One training request as plain data: what the app's Train tab, the CLI's ``--resume`` and the
 training child process pass around, and its one-line JSON form for the child's stdin.
 
-Why this module exists: the app starts training in a child process (``core.training.child_process``), so a
-job must cross a process boundary; keeping the record and its JSON form together means the two
-ends cannot drift apart.
+Why this module exists: the app starts training in a child process
+(``core.training.child_process``), so a job must cross a process boundary; keeping the record and
+its JSON form together means the two ends cannot drift apart.
 """
 
 from __future__ import annotations

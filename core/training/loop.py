@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TYPE_CHECKING
 
@@ -88,10 +89,8 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
         else:
             run.save(store, is_best, status=status)
     except BaseException:
-        try:
+        with contextlib.suppress(Exception):   # the original error matters more
             write_meta(run.out, run.meta("failed"))
-        except Exception:  # noqa: BLE001 - the original error matters more
-            pass
         raise
     done = DoneEvent(status=status, step=s.step, epoch=s.epoch, best_bleu=s.best_bleu,
                      model_dir=str(run.out), elapsed_s=s.elapsed_s)

@@ -1,10 +1,10 @@
 """Continuing a stopped training run: which runs can be resumed, and the job that resumes one.
 
 One path for the app and the CLI: the job is rebuilt from the model folder's own model.json
-(configs and corpus spec), so the run continues exactly as it was set up; ``core.training.run.train(...,
-resume=True)`` then restores the last checkpoint (weights, optimizer, step, RNG) and refuses if
-the corpus or a shaping setting changed. A folder without a checkpoint, or a model.json that does
-not name its corpus, gets a sentence saying so, never a traceback.
+(configs and corpus spec), so the run continues exactly as it was set up;
+``core.training.run.train(..., resume=True)`` then restores the last checkpoint (weights, optimizer,
+step, RNG) and refuses if the corpus or a shaping setting changed. A folder without a checkpoint, or
+a model.json that does not name its corpus, gets a sentence saying so, never a traceback.
 """
 
 from __future__ import annotations

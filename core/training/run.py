@@ -116,7 +116,8 @@ class TrainingRun:
 
     # ---- data ----------------------------------------------------------------------------
     def read_data(self) -> None:
-        """Stream the corpus into a compact store; hold out a dev split unless dev files are given."""
+        """Stream the corpus into a compact store; hold out a dev split unless dev files are
+        given."""
         cfg = self.cfg
         self.collected = PairCollector()
 

@@ -1,9 +1,10 @@
 """The inspector beside the N-best list: every view of one translation, one tab each.
 
-Heatmap (with export) and its statistics side by side, alignment lines, the beam's search tree (click a node: that
-partial hypothesis's attention), the user's translation beside the model's (tokens coloured by
-confidence) and the what-if re-decode. It shows what the Translate panel hands it; the one thing it
-asks the model for itself, a what-if re-decode, goes through ``Session.submit`` like every job.
+Heatmap (with export) and its statistics side by side, alignment lines, the beam's search tree
+(click a node: that partial hypothesis's attention), the user's translation beside the model's
+(tokens coloured by confidence) and the what-if re-decode. It shows what the Translate panel hands
+it; the one thing it asks the model for itself, a what-if re-decode, goes through ``Session.submit``
+like every job.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ class Inspector(QTabWidget):
     # ------------------------------------------------------------------ what-if
     @Slot(int, int)
     def _request_what_if(self, step: int, source_index: int) -> None:
-        from core.inspection.sentence import what_if
+        from core.decoding.inspection import what_if
         try:
             job = partial(what_if, **self.what_if_view.job_kwargs(step, source_index))
             self._session.submit("what-if", job)

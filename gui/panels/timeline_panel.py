@@ -1,8 +1,8 @@
 """Attention through training: replay how the probe sentences' attention sharpened, validation by
 validation, and diff two points in time.
 
-It reads the open model's ``probes.jsonl`` (``core.inspection.probe_timeline``) on the Session's worker
-thread; Reload reads it again while a run appends to it. Dev probes were recorded on their
+It reads the open model's ``probes.jsonl`` (``core.inspection.probe_timeline``) on the Session's
+worker thread; Reload reads it again while a run appends to it. Dev probes were recorded on their
 reference, so every point has the same matrix shape and the diff is exact cell by cell.
 """
 

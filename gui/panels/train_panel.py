@@ -96,7 +96,8 @@ class _FileField(QWidget):
 
 
 class TrainPanel(QWidget):
-    """Builds a TrainJob from the form and hands it to the Session; shows the events it gets back."""
+    """Builds a TrainJob from the form and hands it to the Session; shows the events it gets
+    back."""
 
     modelTrained = Signal(str)        # the model folder, when a run ends with weights saved
     openModelRequested = Signal(str)

@@ -33,9 +33,9 @@ class WelcomePanel(QFrame):
         self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
         title = QLabel("<b>Welcome to Attnscope</b>")
         self.text_label = _named(QLabel(
-            "Try the English→German demo model: translate a sentence and see which English words "
-            "each German word attends to. Then train a model of your own, on the sample corpus or "
-            "on your own parallel text."), "welcomeText")
+            "Try the English→German demo model: translate a sentence and see which "
+            "English words each German word attends to. Then train a model of your own, "
+            "on the sample corpus or on your own parallel text."), "welcomeText")
         self.text_label.setWordWrap(True)
         self.translate_button = _named(QPushButton("Translate a suggested sentence"),
                                        "welcomeTranslateButton")

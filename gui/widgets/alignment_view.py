@@ -410,7 +410,8 @@ class AlignmentView(QWidget):
             row = w[index]
             order = [j for j in np.argsort(-row) if row[j] >= self.threshold]
             words = ", ".join(f"{self._tr.source_tokens[j]} ({row[j]:.2f})" for j in order)
-            text = f"“{self._tr.target_tokens[index]}” attends to: {words or 'nothing above the threshold'}"
+            words = words or "nothing above the threshold"
+            text = f"“{self._tr.target_tokens[index]}” attends to: {words}"
         else:
             col = w[:, index]
             order = [i for i in np.argsort(-col) if col[i] >= self.threshold]

@@ -245,7 +245,8 @@ class AttentionHeatmap(QWidget):
 
     # ------------------------------------------------------------------ data in
     def set_translation(self, translation) -> None:
-        """Show a ``core.events.Translation`` (its attention, tokens and per-token probabilities)."""
+        """Show a ``core.events.Translation`` (its attention, tokens and per-token
+        probabilities)."""
         self.set_matrix(translation.attention, translation.source_tokens,
                         translation.target_tokens, translation.token_probs,
                         meta={"text": translation.text, "score": float(translation.score)})

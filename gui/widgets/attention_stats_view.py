@@ -1,6 +1,7 @@
 """Attention statistics beside the heatmap: per target token its probability, entropy, peak weight
 and the source word it looks at most; per source token its coverage, with under- and over-attended
-words marked. The numbers come from ``core.inspection.attention_stats``; this widget only shows and exports.
+words marked. The numbers come from ``core.inspection.attention_stats``; this widget only shows and
+exports.
 """
 
 from __future__ import annotations

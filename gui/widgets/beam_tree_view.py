@@ -9,8 +9,8 @@ Why it is drawn this way:
   rank order below it. Nodes never overlap (see that module).
 - Pruned candidates (scored, then dropped from the beam) stay visible but faded, so one sees what
   the beam gave up; "Show pruned" hides them for big trees.
-- The view never decodes: it draws a ``core.inspection.sentence.Inspection`` and reports the node the
-  user picks (``nodeSelected``); the owner shows ``ins.partial(node_id)`` beside it.
+- The view never decodes: it draws a ``core.decoding.inspection.Inspection`` and reports the node
+  the user picks (``nodeSelected``); the owner shows ``ins.partial(node_id)`` beside it.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.inspection.beam_tree import FINISHED, KEPT, PREFIX, PRUNED, ROOT
+from core.decoding.beam_tree import FINISHED, KEPT, PREFIX, PRUNED, ROOT
 from gui.widgets.attention_heatmap import HIGHLIGHT
 from gui.widgets.confidence_colours import confidence_colour, format_prob
 from gui.widgets.tree_layout import children_map, leaf_order_rows
@@ -288,7 +288,8 @@ class BeamTreeView(QWidget):
 
     # ------------------------------------------------------------------ data in
     def set_inspection(self, ins) -> None:
-        """Draw ``ins.tree`` (a ``core.inspection.sentence.Inspection``); greedy results get a message."""
+        """Draw ``ins.tree`` (a ``core.decoding.inspection.Inspection``); greedy results get a
+        message."""
         if ins is None:
             self.clear()
             return

@@ -1,10 +1,10 @@
 """What-if: put all of one decoding step's attention on one source word and see what follows.
 
 Why it is split this way: the view only *asks* (``whatIfRequested(step, source_index)``) and
-*shows* (``show_result``); the re-decoding is ``core.inspection.sentence.what_if``, run by the owner on
-the session's worker thread. The user picks the step and the word by clicking a cell of the
-hypothesis's heatmap (row = step, column = source word); the result is shown as the two outputs
-with everything from the first changed token on highlighted, plus the new attention, whose row
+*shows* (``show_result``); the re-decoding is ``core.decoding.inspection.what_if``, run by the owner
+on the session's worker thread. The user picks the step and the word by clicking a cell of the
+hypothesis's heatmap (row = step, column = source word); the result is shown as the two outputs with
+everything from the first changed token on highlighted, plus the new attention, whose row
 ``step`` is the one-hot override. Steps are 0-based in the signal and the core call (rows of
 the attention matrix) and 1-based on screen ("step 8" is the eighth output token).
 """
@@ -227,7 +227,7 @@ class WhatIfView(QWidget):
 
     # ------------------------------------------------------------------ for the owner
     def job_kwargs(self, step: int, source_index: int) -> dict:
-        """The keyword arguments of ``core.inspection.sentence.what_if`` for a request:
+        """The keyword arguments of ``core.decoding.inspection.what_if`` for a request:
         ``partial(what_if, **view.job_kwargs(step, source_index))``."""
         if self._tr is None:
             raise ValueError("no translation shown")

@@ -64,7 +64,7 @@ def _qt_icon() -> str:
 def _gui_modules() -> str:
     import pyqtgraph
 
-    import gui.app  # noqa: F401
+    import gui.app
     import gui.main_window  # noqa: F401
     return f"gui.app, gui.main_window, pyqtgraph {pyqtgraph.__version__}"
 
@@ -102,7 +102,7 @@ def run() -> int:
     """Run every check, print one line each, return the exit status (0: all passed)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if sys.stdout is None:                      # a windowed program: nowhere to print
-        sys.stdout = sys.stderr = open(os.devnull, "w")
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - open for the process
     start = time.perf_counter()
     failures = 0
     for name, check in CHECKS:

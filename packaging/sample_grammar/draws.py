@@ -213,9 +213,7 @@ class Draws:
                 return tense == "modal" or "sched" in v.flags
             if t.tense == "past":
                 return False
-            if "be" in v.flags and t.clock:
-                return False
-            return True
+            return not ("be" in v.flags and t.clock)
         opts = [t for t in TIMES if fits(t)]
         if v.key in VERB_TIMES:
             opts = [t for t in opts if t.key in VERB_TIMES[v.key]]

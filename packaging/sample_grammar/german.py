@@ -1,4 +1,5 @@
-"""The German realiser: V2 main clauses, verb-final subordinate clauses, questions, zu-infinitives."""
+"""The German realiser: V2 main clauses, verb-final subordinate clauses, questions,
+zu-infinitives."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """GUI fixtures: a toy corpus, one tiny real model trained once per session, and the main window.
 
-The model is trained with core.training.run (preset "tiny", a few seconds) so the heatmap tests check
-the real decoder's attention, not a fake.
+The model is trained with core.training.run (preset "tiny", a few seconds) so the heatmap tests
+check the real decoder's attention, not a fake.
 """
 
 from __future__ import annotations
@@ -126,7 +126,8 @@ def session(qtbot):
 
 @pytest.fixture
 def shown_panel(qtbot, session):
-    """Build a panel class ``(session, errors, settings)`` around the ``session``, shown at a size."""
+    """Build a panel class ``(session, errors, settings)`` around the ``session``, shown at a
+    size."""
     def make(panel_cls, size: tuple[int, int] = (1100, 700)):
         from gui.error_dialog import ErrorReporter
         from gui.settings import AppSettings

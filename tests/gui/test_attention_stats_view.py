@@ -1,5 +1,5 @@
-"""The statistics view shows exactly the numbers of core.inspection.attention_stats (coverage = column sums),
-marks the flagged source words, exports what it shows, and reads at ~350 px wide."""
+"""The statistics view shows exactly the numbers of core.inspection.attention_stats (coverage =
+column sums), marks the flagged source words, exports what it shows, and reads at ~350 px wide."""
 
 from __future__ import annotations
 

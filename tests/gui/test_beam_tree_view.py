@@ -13,9 +13,9 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from core.inspection.beam_tree import KEPT, PRUNED, ROOT, BeamTree, TreeNode
+from core.decoding.beam_tree import KEPT, PRUNED, ROOT, BeamTree, TreeNode
 from core.events import Translation
-from core.inspection.sentence import Inspection
+from core.decoding.inspection import Inspection
 from gui.widgets.beam_tree_view import BOX_H, GREEDY_MESSAGE, MINUS, BeamTreeView
 from gui.widgets.confidence_colours import format_prob
 

@@ -12,7 +12,6 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
@@ -20,7 +19,11 @@ from core import __version__
 from core.resources import demo_model_dir, sample_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(demo_model_dir() is None, reason="the demo model is not shipped")
+
+
+def test_the_demo_model_is_shipped():
+    """Everything below needs it: a missing demo model fails here, it never skips."""
+    assert demo_model_dir() is not None, "resources/models/demo-en-de/model.json is not shipped"
 
 
 def _wait_loaded(qtbot, win, timeout=60000):

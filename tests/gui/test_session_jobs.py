@@ -1,5 +1,6 @@
 """Session.submit: core functions run on the worker thread; per kind the latest request wins, a
-replaced waiting job never starts, cancelling reaches the running job, and failures name the kind."""
+replaced waiting job never starts, cancelling reaches the running job, and failures name the
+kind."""
 
 from __future__ import annotations
 

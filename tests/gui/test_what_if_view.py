@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from core.inspection.sentence import what_if
+from core.decoding.inspection import what_if
 from gui.widgets.token_strip import CHANGED
 from gui.widgets.what_if_view import PICK_A_CELL, WhatIfView, first_difference
 

@@ -1,4 +1,5 @@
-"""packaging/linux: the .desktop entry is valid and install.sh puts it and the icons where XDG looks."""
+"""packaging/linux: the .desktop entry is valid and install.sh puts it and the icons where XDG
+looks."""
 
 from __future__ import annotations
 

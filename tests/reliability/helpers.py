@@ -99,7 +99,8 @@ def temporaries(folder: Path) -> list[str]:
 @contextlib.contextmanager
 def address_space_limit(extra_bytes: int) -> Iterator[None]:
     """Cap this process's address space at its current size + ``extra_bytes`` for a moment, so a
-    test that provokes a huge allocation gets a MemoryError/RuntimeError instead of the OOM killer."""
+    test that provokes a huge allocation gets a MemoryError/RuntimeError instead of the OOM
+    killer."""
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     with open("/proc/self/statm") as f:
         pages = int(f.read().split()[0])

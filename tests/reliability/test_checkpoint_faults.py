@@ -1,8 +1,8 @@
 """Faults while checkpoints are written and read: disk full, Windows file locks, damaged files,
 stray temporaries, and an exception in the middle of training.
 
-The store itself is unit-tested in tests/core/storage/test_checkpoints.py (atomic writes, ENOSPC at fsync and
-replace, retry window, sha256 fallback, manifest rebuild); here the same faults hit a real
+The store itself is unit-tested in tests/core/storage/test_checkpoints.py (atomic writes, ENOSPC at
+fsync and replace, retry window, sha256 fallback, manifest rebuild); here the same faults hit a real
 training run, through ``core.training.run.train`` and the CLI, and the run folder must stay usable.
 """
 
@@ -72,8 +72,8 @@ class _HalfThenFull:
 
 
 class DiskFull:
-    """Stands in for ``open`` inside core.storage.atomic_io: temp files whose name starts with ``prefix``
-    hit ENOSPC halfway, after ``after`` such writes went through."""
+    """Stands in for ``open`` inside core.storage.atomic_io: temp files whose name starts with
+    ``prefix`` hit ENOSPC halfway, after ``after`` such writes went through."""
 
     def __init__(self, prefix: str, after: int = 0) -> None:
         self.prefix, self.after = prefix, after
@@ -104,7 +104,8 @@ def _usable(folder: Path) -> str:
     return Translator.load(folder, device="cpu").translate("w1 w2 w3")[0].text
 
 
-# ---- disk full -------------------------------------------------------------------------------------
+# ---- disk full
+# -------------------------------------------------------------------------------------
 
 def test_disk_full_while_writing_a_checkpoint_stops_cleanly(tmp_path, monkeypatch, capsys, fault):
     rec = fault(CAT_DISK, "disk full (ENOSPC after half the bytes) while the CLI writes its 3rd "

@@ -1,10 +1,11 @@
 """Bad and odd corpus files through ``attnscope-cli train``, as a user meets them.
 
-Each reading rule of core.data.corpus has a unit test with a failing input in tests/core/data/test_corpus.py
-(and a fuzz test in test_corpus_fuzz.py); here every rule, plus the hostile inputs of the issue
-(NUL bytes, binary files, a 1 MB line, devices and FIFOs, UTF-16/32), goes through the CLI: the
-answer is exit status 2 and one message naming the file (and the line where there is one), never
-a traceback — or, for the odd-but-valid inputs, a run that trains on exactly the right pairs.
+Each reading rule of core.data.corpus has a unit test with a failing input in
+tests/core/data/test_corpus.py (and a fuzz test in test_corpus_fuzz.py); here every rule, plus the
+hostile inputs of the issue (NUL bytes, binary files, a 1 MB line, devices and FIFOs, UTF-16/32),
+goes through the CLI: the answer is exit status 2 and one message naming the file (and the line
+where there is one), never a traceback — or, for the odd-but-valid inputs, a run that trains on
+exactly the right pairs.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Hostile and broken model folders: loading never runs code and always ends in one clear message.
 
-tests/core/storage/test_checkpoints.py proves ``safe_torch_load`` refuses a payload and scans core/ and gui/
-for ``torch.load``; here whole crafted model folders go through ``Translator.load``, the CLI and
+tests/core/storage/test_checkpoints.py proves ``safe_torch_load`` refuses a payload and scans core/
+and gui/ for ``torch.load``; here whole crafted model folders go through ``Translator.load``, the
+CLI and
 ``train --resume``, and the scan is widened to every shipped script and to other unpickling APIs.
 """
 
@@ -214,7 +215,8 @@ def test_broken_model_folder_gives_one_clear_message(tiny_model, tmp_path, fault
     if case in BROKEN:
         damage, needle = BROKEN[case]
     else:
-        damage = lambda f: (f / SRC_VOCAB).write_text(json.dumps(["a", "b", "c"]), "utf-8")
+        def damage(f: Path) -> None:
+            (f / SRC_VOCAB).write_text(json.dumps(["a", "b", "c"]), "utf-8")
         needle = "vocab.src.json"
     damage(folder)
     try:
@@ -258,7 +260,8 @@ def test_model_folder_that_is_a_file(tmp_path, capsys, fault):
     assert r.code == 2 and "not a model folder" in r.err and "Traceback" not in r.err
 
 
-# ---- source scans ----------------------------------------------------------------------------------
+# ---- source scans
+# ----------------------------------------------------------------------------------
 
 SHIPPED = ("core", "gui", "bench", "packaging")
 # other ways to unpickle (or run) data from a file; none belongs in shipped code

@@ -13,6 +13,7 @@ Every scenario starts ``python -m core train ... --json-progress`` as its own pr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import signal
@@ -50,7 +51,8 @@ HARD_LIMIT_S = 90            # a scenario that never reaches its moment is kille
 # scenario) a checkpoint writer that writes half of its 3rd checkpoint, says so, and waits.
 CHILD = r"""
 import json, os, sys, time
-import core.training.run, core.training.loop, core.storage.checkpoints as ck, core.storage.atomic_io as aio
+import core.training.run, core.training.loop
+import core.storage.checkpoints as ck, core.storage.atomic_io as aio
 core.training.loop.PROGRESS_INTERVAL_S = 0
 if os.environ.get("TEST_PAUSE_MID_WRITE"):
     real, seen = ck.atomic_write_bytes, [0]
@@ -120,10 +122,8 @@ def _watch(sc: Scenario, proc: subprocess.Popen) -> None:
             proc.send_signal(sc.signal)
             armed_step = None
     for line in proc.stdout:            # drain whatever else arrives (Ctrl-C: the final events)
-        try:
+        with contextlib.suppress(ValueError):
             sc.events.append(json.loads(line))
-        except ValueError:
-            pass
     if sc.signal == signal.SIGKILL:     # the child ran on until the signal landed
         steps = [e["step"] for e in sc.events if e.get("type") == "progress"]
         sc.killed_at_step = max(steps) if steps else None

@@ -1,8 +1,8 @@
 """Odd text to translate: every input gives a translation or one clear CoreError, never a crash.
 
-tests/core/decoding/test_translator.py covers empty text, the 400-token limit and a few unknown scripts
-with greedy search; here a wider set goes through greedy *and* beam search, the batch path and
-the CLI (stdin, --input files, attention), on the tiny preset model.
+tests/core/decoding/test_translator.py covers empty text, the 400-token limit and a few unknown
+scripts with greedy search; here a wider set goes through greedy *and* beam search, the batch path
+and the CLI (stdin, --input files, attention), on the tiny preset model.
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ def test_scoring_an_empty_source_is_a_clear_error(tr, fault):
     rec.observed(f"CoreError: \"{info.value}\"")
 
 
-# ---- through the CLI ---------------------------------------------------------------------------------
+# ---- through the CLI
+# ---------------------------------------------------------------------------------
 
 def test_cli_translate_stdin_odd_lines(tiny_model, capsys, monkeypatch, fault):
     lines = ["", "?!", "😀 日本語", "مرحبا", "w1 w2"]
@@ -134,8 +135,11 @@ def test_cli_translate_invalid_utf8_on_stdin(tiny_model, capsys, monkeypatch, fa
         raise
     rec.observed(f"exit {r.code}; stdout {r.out.splitlines()}; stderr \"{short(r.message)}\"")
     assert r.code in (0, 2) and "Traceback" not in r.err
-    if r.code == 2:
-        assert "2" in r.err
+    if r.code == 2:     # one message naming stdin, line 2, the column and the byte
+        assert "<stdin>:2:4: not valid UTF-8 (byte 0xe9); send UTF-8 text" in r.err
+        assert len(r.out.splitlines()) == 1             # line 1 was translated before it
+    else:               # the bad byte replaced: every line translated
+        assert len(r.out.splitlines()) == 3
 
 
 def test_cli_translate_file_names_the_overlong_line(tiny_model, tmp_path, capsys, fault):

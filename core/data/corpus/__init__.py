@@ -1,8 +1,9 @@
-"""Reads a parallel corpus (two line-aligned files, or one TSV file) and says exactly what it dropped.
+"""Reads a parallel corpus (two line-aligned files, or one TSV file) and says exactly what it
+dropped.
 
 Why so strict: the usual NMT toolkits lose alignment silently. ``str.splitlines`` splits on U+2028,
-U+0085 and form feed; dropping empty lines per side shifts every later pair; ``zip`` truncates to the
-shorter file; a UTF-8 BOM sticks to the first word. Here files are read in binary and split on
+U+0085 and form feed; dropping empty lines per side shifts every later pair; ``zip`` truncates to
+the shorter file; a UTF-8 BOM sticks to the first word. Here files are read in binary and split on
 ``b"\\n"`` only, streamed in chunks, decoded strictly, and every refusal names file, line and byte.
 Each rule has a test with a failing input in ``tests/core/data/test_corpus.py``.
 

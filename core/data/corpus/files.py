@@ -92,7 +92,8 @@ class Skip:
 
 
 class LineReader:
-    """Streams one file's lines as bytes (BOM and one trailing CR removed), counting lines and bytes."""
+    """Streams one file's lines as bytes (BOM and one trailing CR removed), counting lines and
+    bytes."""
 
     def __init__(self, path: str) -> None:
         self.path = path

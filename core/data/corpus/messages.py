@@ -6,7 +6,8 @@ import os
 
 
 def short_file_names(paths: list[str]) -> list[str]:
-    """Basenames; with the parent folder when two basenames would be the same (de/x.txt, en/x.txt)."""
+    """Basenames; with the parent folder when two basenames would be the same (de/x.txt,
+    en/x.txt)."""
     base = [os.path.basename(p) or p for p in paths]
     if len(set(base)) < len(base):
         base = [os.path.join(os.path.basename(os.path.dirname(p)), os.path.basename(p))

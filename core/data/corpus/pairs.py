@@ -33,7 +33,8 @@ _clock = time.monotonic     # module-level so tests can fake the passage of time
 
 
 def iter_raw_pairs(spec: CorpusSpec, report: CorpusReport | None = None) -> Iterator[RawPair]:
-    """Streams the aligned, decoded, stripped pairs, empty sides included (``load_pairs`` drops them).
+    """Streams the aligned, decoded, stripped pairs, empty sides included (``load_pairs`` drops
+    them).
 
     File problems (missing, folder, empty, UTF-16) raise here, before the first pair; decoding
     problems and a line-count mismatch raise while iterating. TSV lines without a tab are skipped;
@@ -64,7 +65,8 @@ def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
 
     A side that is empty after stripping, or that the tokenizer turns into no tokens, makes an empty
     pair/source/target; a side with more than ``max_len`` tokens makes the pair "too long".
-    ``progress(bytes_read, total_bytes)`` is called at the start, at most every ~0.1 s, and at the end;
+    ``progress(bytes_read, total_bytes)`` is called at the start, at most every ~0.1 s, and at the
+    end;
     ``cancel`` is checked every ~1000 lines (raises ``Cancelled``).
     With ``sink``, each kept pair goes to ``sink(src, tgt)`` instead of the returned list, so a
     caller can store a large corpus compactly (the list is then empty).
@@ -170,9 +172,9 @@ def _nothing_left(report: CorpusReport) -> str:
 def split_dev(pairs: list[T], fraction: float, max_n: int, seed: int) -> tuple[list[T], list[T]]:
     """Deterministic held-out split: (train, dev), each in the original order.
 
-    dev size = min(max_n, max(1, round(fraction * n))) for n >= 2, never the whole corpus; with fewer
-    than two pairs everything is training data. The same (pairs, fraction, max_n, seed) always gives
-    the same split, so a resumed run evaluates on the same sentences.
+    dev size = min(max_n, max(1, round(fraction * n))) for n >= 2, never the whole corpus; with
+    fewer than two pairs everything is training data. The same (pairs, fraction, max_n, seed) always
+    gives the same split, so a resumed run evaluates on the same sentences.
     """
     if not 0.0 <= fraction <= 1.0:
         raise ValueError(f"fraction must be between 0 and 1, not {fraction}")

@@ -19,7 +19,8 @@ MAX_EXAMPLES = 5            # line numbers remembered per drop reason
 
 @dataclass
 class CorpusReport:
-    """Counts of what was read, kept and dropped (with example line numbers), for the UI and the CLI."""
+    """Counts of what was read, kept and dropped (with example line numbers), for the UI and the
+    CLI."""
 
     files: list[str]
     pairs_read: int = 0

@@ -1,4 +1,5 @@
-"""The command line as a user meets it: help, JSON progress, translate, attention, evaluate, errors."""
+"""The command line as a user meets it: help, JSON progress, translate, attention, evaluate,
+errors."""
 
 from __future__ import annotations
 
@@ -177,7 +178,8 @@ def test_help_is_accurate_about_subcommands():
 def test_python_dash_m_core_runs_without_qt():
     code = ("import sys, runpy; sys.argv=['attnscope-cli','--version'];\n"
             "try:\n runpy.run_module('core', run_name='__main__')\nexcept SystemExit: pass\n"
-            "bad=[m for m in sys.modules if m.split('.')[0] in ('PySide6','shiboken6','pyqtgraph','gui')]\n"
+            "qt=('PySide6','shiboken6','pyqtgraph','gui')\n"
+            "bad=[m for m in sys.modules if m.split('.')[0] in qt]\n"
             "assert not bad, bad")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
@@ -207,7 +209,8 @@ def test_attention_nbest_reference_and_prefix(trained, capsys):
 
 
 def test_resume_refuses_a_folder_without_checkpoints_with_one_message(trained, tmp_path, capsys):
-    """The CLI resumes through the app's path (core.training.resume), so it makes the app's checks."""
+    """The CLI resumes through the app's path (core.training.resume), so it makes the app's
+    checks."""
     import shutil
 
     _, out, _ = trained

@@ -1,4 +1,5 @@
-"""Length buckets and collation: every example once, small batches, reproducible order, right shifts."""
+"""Length buckets and collation: every example once, small batches, reproducible order, right
+shifts."""
 
 from __future__ import annotations
 

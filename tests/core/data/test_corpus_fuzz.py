@@ -1,4 +1,5 @@
-"""core.data.corpus under hypothesis: any bytes give pairs or a CorpusError, and lines are b"\\n"-lines."""
+"""core.data.corpus under hypothesis: any bytes give pairs or a CorpusError, and lines are
+b"\\n"-lines."""
 
 from __future__ import annotations
 

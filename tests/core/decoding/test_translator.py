@@ -154,7 +154,8 @@ def test_translate_batch_can_be_cancelled(tr):
 
 
 def test_translation_probs_are_the_forced_probs(tr):
-    """token_probs[i] is the model's probability of target_tokens[i] (checked by forced decoding)."""
+    """token_probs[i] is the model's probability of target_tokens[i] (checked by forced
+    decoding)."""
     [t] = tr.translate("w2 w4 w6 w8")
     src, src_len = tr._tensors([t.source_tokens[:-1]])
     f = forced(tr.model, src, src_len, [tr.tgt_vocab.encode(t.target_tokens[:-1])])[0]

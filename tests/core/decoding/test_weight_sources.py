@@ -115,7 +115,8 @@ def test_list_sources_of_a_folder_that_is_no_model(tmp_path):
 
 def test_listing_does_not_import_torch(model_dir):
     """The app lists sources on its GUI thread; torch takes seconds to import."""
-    script = ("import sys, core.inspection.compare; from core.decoding.weight_sources import list_sources; "
+    script = ("import sys, core.inspection.compare; "
+              "from core.decoding.weight_sources import list_sources; "
               f"n = len(list_sources({str(model_dir)!r})); "
               "print(n, 'torch' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,

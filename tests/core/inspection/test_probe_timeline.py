@@ -102,7 +102,8 @@ def test_dev_probes_keep_their_shape_so_two_times_diff_exactly(dev_run):
 
 
 def test_recorded_matrix_is_the_models_real_attention(dev_run):
-    """The last snapshot equals forced decoding by the weights of the last checkpoint (same step)."""
+    """The last snapshot equals forced decoding by the weights of the last checkpoint (same
+    step)."""
     _check_last_snapshot_against_checkpoint(dev_run[0], MODEL, 25)
 
 

@@ -63,8 +63,8 @@ def test_checkpoint_files_lists_steps_in_order_and_tolerates_a_missing_folder(tm
 def test_model_folder_io_does_not_import_torch():
     """The app lists models and asks about checkpoints on its GUI thread: no torch there."""
     code = ("import sys\n"
-            "import core.storage.atomic_io, core.storage.manifest, core.storage.model_folder, core.decoding.weight_sources, "
-            "core.storage.library\n"
+            "import core.storage.atomic_io, core.storage.manifest, core.storage.model_folder\n"
+            "import core.decoding.weight_sources, core.storage.library\n"
             "print('TORCH', 'torch' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          timeout=120, check=False)

@@ -1,6 +1,6 @@
-"""The training run as its callers see it: the event stream, the model folder, cancel, resume (exact,
-step for step), refusals, and, end to end, a tiny model that learns the toy reversal task with the
-attention on the anti-diagonal.
+"""The training run as its callers see it: the event stream, the model folder, cancel, resume
+(exact, step for step), refusals, and, end to end, a tiny model that learns the toy reversal task
+with the attention on the anti-diagonal.
 
 ``trained_toy_model`` (trained once per session, ~5 s) is shared with test_search.py and
 test_translator.py.

@@ -83,8 +83,9 @@ def build_tree(steps: list, finished: list[tuple[float, int, int]],
     """Turn the recorded steps of one sentence into a tree.
 
     ``steps`` hold numpy copies (parent row, token, prob, attention, kept slots, which kept rows
-    are alive, candidate score, the original sentence at each batch position) for the batch; ``finished``/``ranked`` are that sentence's (raw score, step, slot)
-    entries, all of them and the N-best ones in order.
+    are alive, candidate score, the original sentence at each batch position) for the batch;
+    ``finished``/``ranked`` are that sentence's (raw score, step, slot) entries, all of them and the
+    N-best ones in order.
     """
     nodes = [TreeNode(0, -1, -1, -1, 1.0, 0.0, np.zeros(0, np.float32), ROOT)]
     finished_slots = {(t, slot) for _, t, slot in finished}

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core.data.batching import pad
-from core.inspection.beam_tree import FINISHED, KEPT, PREFIX, PRUNED, ROOT
+from core.decoding.beam_tree import FINISHED, KEPT, PREFIX, PRUNED, ROOT
 from core.storage.model_folder import read_model
 from core.decoding.search import beam_search, greedy
 from tests.core.model.test_seq2seq import random_sentences, tiny_model
@@ -64,7 +64,7 @@ def test_tree_structure_is_a_beam(toy_model):
             assert 0.0 < n.prob <= 1.0
             np.testing.assert_allclose(n.attention.sum(), 1.0, atol=1e-5)
             by_step.setdefault(n.step, []).append(n)
-        for step, nodes in by_step.items():
+        for nodes in by_step.values():
             assert len(nodes) <= 2 * 3                      # the 2K shortlist of each step
             assert sum(n.status == KEPT for n in nodes) <= 3  # at most K stay in the beam
         assert any(n.status == PRUNED for n in tree.nodes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.inspection.beam_tree import BeamTree
+from core.decoding.beam_tree import BeamTree
 from core.events import Translation
 
 
