@@ -432,7 +432,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from core import doctor
+    return doctor.main()
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train": cmd_train, "translate": cmd_translate, "attention": cmd_attention,
     "align": cmd_align, "evaluate": cmd_evaluate, "models": cmd_models, "demo": cmd_demo,
+    "doctor": cmd_doctor,
 }

@@ -37,8 +37,13 @@ USAGE = """usage: attnscope [MODEL_FOLDER]
 
   MODEL_FOLDER   a model folder to open (default: the last model used; with an empty
                  model library, the English-German demo model)
+  --doctor       check this machine (Python, PyTorch, Qt and its libraries, display,
+                 fonts, folders, disk space): one line each with the fix; exit 1 on a problem
   --version      print the version and exit
   -h, --help     print this help and exit
+
+When Qt cannot start (a missing system library, no display), it says why and how to fix it
+and exits with status 3.
 
 Models, settings and logs live in the user's data folders, or under $ATTNSCOPE_HOME if set.
 The command-line tool is attnscope-cli (attnscope-cli --help).
@@ -235,8 +240,24 @@ def install_automation(window, env=None) -> bool:
     return True
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``attnscope [MODEL_FOLDER]``: start the app, optionally opening a model."""
+def refuse_to_start(failure, *, desktop: bool | None = None) -> int:
+    """Qt cannot start: log the reason and fix, tell the user (stderr, desktop) and exit 3."""
+    from gui import startup_check
+
+    try:
+        log_file: Path | None = setup_logging()
+        log.error("%s", failure.message())
+    except OSError:
+        log_file = None
+    startup_check.tell(failure, log_file, desktop=desktop)
+    return startup_check.EXIT_QT_CANNOT_START
+
+
+def main(argv: list[str] | None = None, *, platform_check=None) -> int:
+    """``attnscope [MODEL_FOLDER]``: start the app, optionally opening a model.
+
+    ``platform_check`` replaces ``core.qt_platform.verdict`` (tests inject a failing one).
+    """
     argv = list(sys.argv if argv is None else argv)
     if "--train-worker" in argv[1:]:          # a bundled app re-runs itself as the trainer
         from gui.train_process import main as train_main
@@ -251,7 +272,17 @@ def main(argv: list[str] | None = None) -> int:
         from gui.app_info import DESCRIPTION
         _say(USAGE.format(description=textwrap.fill(DESCRIPTION, 79)))
         return 0
-    app = ensure_app(argv)
+    if "--doctor" in argv[1:]:                # no QApplication: it must work where Qt cannot
+        from core import doctor
+        return doctor.main(say=_say)
+    from gui import startup_check
+    failure = startup_check.platform_failure(platform_check)
+    if failure is not None:
+        return refuse_to_start(failure)
+    try:
+        app = ensure_app(argv)
+    except ImportError as exc:
+        return refuse_to_start(startup_check.import_failure(exc))
     log_file = setup_logging()
     log.info("starting Attnscope; log file %s", log_file)
     if _pyside_fix.apply():
