@@ -1,7 +1,10 @@
 """Application start-up: logging to a file, exception hooks, the QApplication, the main window.
 
-A windowed launch has no console, so nothing here prints (``--version``/``--help`` print only
-where a stdout exists): everything goes to the log file in ``AppPaths.default().logs``.
+A windowed launch has no console, so nothing here prints (``--version``/``--help``/``--doctor``
+print only where a stdout exists): everything goes to the log file in ``AppPaths.default().logs``.
+Before the ``QApplication`` exists, ``gui.startup_check`` asks whether Qt can start here; when it
+cannot, the reason and the fix go to stderr, the log and the desktop's notifier, and the exit
+status is 3 instead of Qt's abort.
 
 First run: with no model folder on the command line, the last model used is opened; failing that,
 when the model library is empty, the demo model shipped in ``resources/models`` (read in place:
@@ -23,9 +26,15 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gui import _pyside_fix  # noqa: F401  (applied on import of the gui package)
+
+if TYPE_CHECKING:
+    from core.qt_platform import Verdict
+    from gui.startup_check import StartupFailure
 
 log = logging.getLogger("attnscope")
 _reporter = None          # the ErrorReporter the hooks show dialogs through
@@ -240,7 +249,7 @@ def install_automation(window, env=None) -> bool:
     return True
 
 
-def refuse_to_start(failure, *, desktop: bool | None = None) -> int:
+def refuse_to_start(failure: StartupFailure, *, desktop: bool | None = None) -> int:
     """Qt cannot start: log the reason and fix, tell the user (stderr, desktop) and exit 3."""
     from gui import startup_check
 
@@ -253,7 +262,8 @@ def refuse_to_start(failure, *, desktop: bool | None = None) -> int:
     return startup_check.EXIT_QT_CANNOT_START
 
 
-def main(argv: list[str] | None = None, *, platform_check=None) -> int:
+def main(argv: list[str] | None = None, *,
+         platform_check: Callable[[], Verdict] | None = None) -> int:
     """``attnscope [MODEL_FOLDER]``: start the app, optionally opening a model.
 
     ``platform_check`` replaces ``core.qt_platform.verdict`` (tests inject a failing one).
