@@ -19,7 +19,7 @@ from pathlib import Path
 from core import qt_platform
 
 EXIT_QT_CANNOT_START = 3
-NOTIFIERS = ("notify-send", "zenity", "kdialog", "xmessage")     # first that exists is used
+NOTIFIERS = ("notify-send", "zenity", "kdialog", "xmessage", "osascript")   # first that exists
 TITLE = "Attnscope cannot start"
 
 
@@ -74,7 +74,10 @@ def notifier_command(text: str, which: Callable[[str], str | None] = shutil.whic
             return [exe, "--error", "--no-markup", f"--title={TITLE}", f"--text={text}"]
         if name == "kdialog":
             return [exe, "--title", TITLE, "--error", text]
-        return [exe, "-center", f"{TITLE}\n\n{text}"]
+        if name == "xmessage":
+            return [exe, "-center", f"{TITLE}\n\n{text}"]
+        quoted = text.replace("\\", "\\\\").replace('"', '\\"')       # macOS
+        return [exe, "-e", f'display alert "{TITLE}" message "{quoted}" as critical']
     return None
 
 
@@ -83,13 +86,22 @@ def show_on_desktop(text: str, which: Callable[[str], str | None] = shutil.which
     """Start the notifier without waiting for it (a dialog blocks until closed); its name."""
     cmd = notifier_command(text, which)
     if cmd is None:
-        return None
+        return _windows_message_box(text)
     try:
         popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
               stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError:
         return None
     return Path(cmd[0]).name
+
+
+def _windows_message_box(text: str) -> str | None:
+    """Windows has none of the notifier commands; its message box needs no extra program."""
+    if sys.platform != "win32":
+        return None
+    import ctypes
+    ctypes.windll.user32.MessageBoxW(None, text, TITLE, 0x10)     # MB_ICONERROR; waits for OK
+    return "MessageBox"
 
 
 def tell(failure: StartupFailure, log_file: Path | None, *, desktop: bool | None = None,

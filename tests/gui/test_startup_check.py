@@ -106,6 +106,9 @@ def test_the_first_notifier_that_exists_is_used():
     cmd = startup_check.notifier_command("text", {"xmessage": "/x/xmessage"}.get)
     assert cmd[0] == "/x/xmessage" and cmd[-1].endswith("text")
     assert startup_check.notifier_command("text", {}.get) is None
+    mac = startup_check.notifier_command('say "hi"', {"osascript": "/usr/bin/osascript"}.get)
+    script = 'display alert "Attnscope cannot start" message "say \\"hi\\"" as critical'
+    assert mac == ["/usr/bin/osascript", "-e", script]
 
 
 def test_a_terminal_launch_shows_no_desktop_dialog(capsys):
