@@ -1,7 +1,10 @@
 """Application start-up: logging to a file, exception hooks, the QApplication, the main window.
 
-A windowed launch has no console, so nothing here prints (``--version``/``--help`` print only
-where a stdout exists): everything goes to the log file in ``AppPaths.default().logs``.
+A windowed launch has no console, so nothing here prints (``--version``/``--help``/``--doctor``
+print only where a stdout exists): everything goes to the log file in ``AppPaths.default().logs``.
+Before the ``QApplication`` exists, ``gui.startup_check`` asks whether Qt can start here; when it
+cannot, the reason and the fix go to stderr, the log and the desktop's notifier, and the exit
+status is 3 instead of Qt's abort.
 
 First run: with no model folder on the command line, the last model used is opened; failing that,
 when the model library is empty, the demo model shipped in ``resources/models`` (read in place:
@@ -23,9 +26,15 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gui import _pyside_fix  # noqa: F401  (applied on import of the gui package)
+
+if TYPE_CHECKING:
+    from core.system.qt_platform import Verdict
+    from gui.startup_check import StartupFailure
 
 log = logging.getLogger("attnscope")
 _reporter = None          # the ErrorReporter the hooks show dialogs through
@@ -37,8 +46,13 @@ USAGE = """usage: attnscope [MODEL_FOLDER]
 
   MODEL_FOLDER   a model folder to open (default: the last model used; with an empty
                  model library, the English-German demo model)
+  --doctor       check this machine (Python, PyTorch, Qt and its libraries, display,
+                 fonts, folders, disk space): one line each with the fix; exit 1 on a problem
   --version      print the version and exit
   -h, --help     print this help and exit
+
+When Qt cannot start (a missing system library, no display), it says why and how to fix it
+and exits with status 3.
 
 Models, settings and logs live in the user's data folders, or under $ATTNSCOPE_HOME if set.
 The command-line tool is attnscope-cli (attnscope-cli --help).
@@ -235,8 +249,25 @@ def install_automation(window, env=None) -> bool:
     return True
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``attnscope [MODEL_FOLDER]``: start the app, optionally opening a model."""
+def refuse_to_start(failure: StartupFailure, *, desktop: bool | None = None) -> int:
+    """Qt cannot start: log the reason and fix, tell the user (stderr, desktop) and exit 3."""
+    from gui import startup_check
+
+    try:
+        log_file: Path | None = setup_logging()
+        log.error("%s", failure.message())
+    except OSError:
+        log_file = None
+    startup_check.tell(failure, log_file, desktop=desktop)
+    return startup_check.EXIT_QT_CANNOT_START
+
+
+def main(argv: list[str] | None = None, *,
+         platform_check: Callable[[], Verdict] | None = None) -> int:
+    """``attnscope [MODEL_FOLDER]``: start the app, optionally opening a model.
+
+    ``platform_check`` replaces ``core.system.qt_platform.verdict`` (tests inject a failing one).
+    """
     argv = list(sys.argv if argv is None else argv)
     if "--train-worker" in argv[1:]:          # a bundled app re-runs itself as the trainer
         from core.training.child_process import main as train_main
@@ -251,7 +282,17 @@ def main(argv: list[str] | None = None) -> int:
         from gui.app_info import DESCRIPTION
         _say(USAGE.format(description=textwrap.fill(DESCRIPTION, 79)))
         return 0
-    app = ensure_app(argv)
+    if "--doctor" in argv[1:]:                # no QApplication: it must work where Qt cannot
+        from core.system import doctor
+        return doctor.main(say=_say)
+    from gui import startup_check
+    failure = startup_check.platform_failure(platform_check)
+    if failure is not None:
+        return refuse_to_start(failure)
+    try:
+        app = ensure_app(argv)
+    except ImportError as exc:
+        return refuse_to_start(startup_check.import_failure(exc))
     log_file = setup_logging()
     log.info("starting Attnscope; log file %s", log_file)
     if _pyside_fix.apply():

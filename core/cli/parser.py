@@ -29,6 +29,7 @@ Typical use:
   attnscope-cli attention --model my-model "The cat sleeps."
   attnscope-cli align my-model --source test.en --target test.de --gold test.wa
   attnscope-cli evaluate --model my-model --src test.en --ref test.de
+  attnscope-cli doctor          # what is missing on this machine, and the fix
 """
 
 
@@ -48,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate(sub)
     _add_models(sub)
     _add_demo(sub)
+    sub.add_parser("doctor", help="check this machine: Python, PyTorch, Qt, display, folders",
+                   description="One line per check — ok or PROBLEM, what was found and the fix: "
+                               "Python, PyTorch (build, device, bfloat16), the Qt platform "
+                               "plugin and its system libraries, the display, fonts, the "
+                               "model/config/log folders and free disk space. Exit status 0 "
+                               "when all is well, 1 otherwise.")
     return p
 
 
