@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gui import startup_check
-from tests.core.test_doctor import check_all_ok, offscreen_env
+from tests.core.system.test_doctor import check_all_ok, offscreen_env
 
 ROOT = Path(__file__).resolve().parents[2]
 

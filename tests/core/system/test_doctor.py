@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.system import doctor, qt_platform
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NAMES = ["Python", "PyTorch", "Device", "bfloat16", "Qt platform", "Display", "Fonts",
          "Models folder", "Config folder", "Log folder", "Disk space"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from core.system import qt_platform
 from core.system.qt_libs import LddReport, parse_ldd
-from tests.core.test_qt_libs import THREE, fake_pyside, read
+from tests.core.system.test_qt_libs import THREE, fake_pyside, read
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="abstract X sockets are Linux's")
