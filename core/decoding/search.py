@@ -13,8 +13,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from core.model.seq2seq import Seq2Seq
 from core.data.vocab import BOS_ID, EOS_ID
+from core.decoding.beam_tree import build_tree
+from core.model.seq2seq import Seq2Seq
 
 
 @dataclass
@@ -121,19 +122,7 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
     finished: list[list[tuple[float, int, int]]] = [[] for _ in range(b)]  # (score, step, slot)
     active = torch.ones(b, dtype=torch.bool)
     forced = _checked_prefix(prefix, b)
-    for tok in forced:   # the fixed prefix: every slot extends beam row 0 with the given token
-        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
-        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
-        zeros = torch.zeros(2 * k, dtype=torch.long, device=dev)
-        token = torch.full((2 * k,), tok, dtype=torch.long, device=dev)
-        scores[:, 0] += logp[0, tok]
-        cand = torch.full((2 * k,), float("-inf"), device=dev)
-        cand[0] = scores[0, 0]
-        steps.append(_Step(zeros, token, logp[zeros, token].exp(), weights.index_select(0, zeros),
-                           cand, kept=torch.zeros(k, dtype=torch.long, device=dev),
-                           alive=torch.ones(k, dtype=torch.bool)))
-        prev = torch.full((k,), tok, dtype=torch.long, device=dev)
-        hidden = hidden.index_select(1, torch.zeros(k, dtype=torch.long, device=dev))
+    prev, hidden = _follow_prefix(model, forced, k, prev, hidden, memory, scores, steps)
     limits_t = torch.tensor([lim + len(forced) for lim in limits])
     cur = torch.arange(b)          # the original sentence at each batch position (CPU)
     for t in range(len(forced), int(limits_t.max())):
@@ -179,19 +168,43 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
         step.kept, step.alive = kept.view(-1), ~dead.view(-1)      # in the next step's numbering
         prev = token.index_select(0, step.kept)
         hidden = hidden.index_select(1, parent.index_select(0, step.kept))
-    plain = [(s.parent.cpu().numpy(), s.token.cpu().numpy(), s.prob.float().cpu().numpy(),
-              s.attn.float().cpu().numpy(), None if s.kept is None else s.kept.cpu().numpy(),
-              None if s.alive is None else s.alive.cpu().numpy(), s.score.float().cpu().numpy(),
-              np.arange(b) if s.cur is None else s.cur.numpy())
-             for s in steps]
+    plain = [_plain_step(s, b) for s in steps]
     ranked = [sorted(fin, key=lambda x: -x[0] / (x[1] + 1) ** alpha)[:nbest] for fin in finished]
     results = _collect(plain, ranked, src_len, alpha)
     if not trees:
         return results
-    from core.decoding.beam_tree import build_tree
     lens = src_len.tolist()
     return results, [build_tree(plain, finished[i], ranked[i], i, k, len(forced), lens[i], alpha)
                      for i in range(b)]
+
+
+def _follow_prefix(model: Seq2Seq, forced: list[int], k: int, prev: Tensor, hidden: Tensor,
+                   memory, scores: Tensor, steps: list[_Step]) -> tuple[Tensor, Tensor]:
+    """Decode the fixed prefix: every slot extends beam row 0 with the given token. Adds to
+    ``scores`` and ``steps`` in place; returns the next (previous tokens, hidden state)."""
+    dev = scores.device
+    for tok in forced:
+        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
+        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
+        zeros = torch.zeros(2 * k, dtype=torch.long, device=dev)
+        token = torch.full((2 * k,), tok, dtype=torch.long, device=dev)
+        scores[:, 0] += logp[0, tok]
+        cand = torch.full((2 * k,), float("-inf"), device=dev)
+        cand[0] = scores[0, 0]
+        steps.append(_Step(zeros, token, logp[zeros, token].exp(), weights.index_select(0, zeros),
+                           cand, kept=torch.zeros(k, dtype=torch.long, device=dev),
+                           alive=torch.ones(k, dtype=torch.bool)))
+        prev = torch.full((k,), tok, dtype=torch.long, device=dev)
+        hidden = hidden.index_select(1, torch.zeros(k, dtype=torch.long, device=dev))
+    return prev, hidden
+
+
+def _plain_step(s: _Step, b: int) -> tuple:
+    """One step's records as numpy arrays on the CPU, for tracing hypotheses and trees."""
+    return (s.parent.cpu().numpy(), s.token.cpu().numpy(), s.prob.float().cpu().numpy(),
+            s.attn.float().cpu().numpy(), None if s.kept is None else s.kept.cpu().numpy(),
+            None if s.alive is None else s.alive.cpu().numpy(), s.score.float().cpu().numpy(),
+            np.arange(b) if s.cur is None else s.cur.numpy())
 
 
 @dataclass

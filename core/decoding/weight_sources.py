@@ -140,9 +140,9 @@ def _load_checkpoint(source: ModelSource, device: str) -> Translator:
 
     from core import device as _device
     from core.storage.atomic_io import sha256_file
-    from core.model.seq2seq import Seq2Seq
-    from core.storage.torch_io import safe_torch_load
     from core.decoding.translator import Translator
+    from core.model.build import build_model
+    from core.storage.torch_io import safe_torch_load
     folder = Path(source.model_dir)
     path, sha = _checkpoint_file(source)
     if sha is not None and sha256_file(path) != sha:
@@ -154,9 +154,9 @@ def _load_checkpoint(source: ModelSource, device: str) -> Translator:
         raise CheckpointError(f"{path} is damaged: it holds no model weights")
     meta, src_vocab, tgt_vocab = _model_parts(state, folder, path)
     with torch.device("meta"):
-        skeleton = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
+        skeleton = build_model(meta.model, len(src_vocab), len(tgt_vocab))
     _check_shapes(weights, skeleton.state_dict(), path)
-    model = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
+    model = build_model(meta.model, len(src_vocab), len(tgt_vocab))
     try:
         model.load_state_dict(weights)
     except RuntimeError as exc:

@@ -181,7 +181,7 @@ def read_model(folder: str | Path, device: torch.device | str = "cpu"
     """Rebuild the model from its folder. Never unpickles anything but tensors."""
     import torch
 
-    from core.model.seq2seq import Seq2Seq
+    from core.model.build import build_model
     from core.storage.torch_io import safe_torch_load
     folder = Path(folder)
     meta = read_meta(folder)
@@ -195,11 +195,11 @@ def read_model(folder: str | Path, device: torch.device | str = "cpu"
     # compare the shapes model.json implies with the file before allocating anything: a crafted
     # (or mistyped) size would otherwise allocate gigabytes before load_state_dict objects
     with torch.device("meta"):
-        skeleton = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
+        skeleton = build_model(meta.model, len(src_vocab), len(tgt_vocab))
     mismatch = shape_mismatch(state, skeleton.state_dict(), WEIGHTS, MODEL_JSON)
     if mismatch:
         raise CheckpointError(f"{folder / WEIGHTS} does not match {MODEL_JSON}: {mismatch}")
-    model = Seq2Seq(meta.model, len(src_vocab), len(tgt_vocab))
+    model = build_model(meta.model, len(src_vocab), len(tgt_vocab))
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:

@@ -27,6 +27,7 @@ from core.evaluation.dev_set import DEV_TSV, write_dev_set
 from core.errors import Cancelled, CheckpointError, CoreError
 from core.events import (CheckpointEvent, DoneEvent, Event, NoticeEvent, ReadingEvent, ReportEvent, ValidationEvent)
 from core.evaluation.metrics import score
+from core.model.build import build_model
 from core.model.seq2seq import Seq2Seq
 from core.data.pair_store import EncodedPairs, PairCollector
 from core.storage.model_folder import (CHECKPOINTS, ModelMeta, append_history, read_meta, read_vocabs,
@@ -170,7 +171,8 @@ class TrainingRun:
     # ---- model ---------------------------------------------------------------------------
     def build_model(self, device: torch.device) -> None:
         self.device = device
-        self.model = Seq2Seq(self.model_cfg, len(self.src_vocab), len(self.tgt_vocab)).to(device)
+        self.model = build_model(self.model_cfg, len(self.src_vocab),
+                                 len(self.tgt_vocab)).to(device)
         self.optimizer = _adam(self.model, self.cfg.learning_rate)
         self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             self.optimizer, mode="min", factor=self.cfg.lr_decay, patience=self.cfg.lr_patience,

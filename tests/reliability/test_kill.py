@@ -166,6 +166,10 @@ def scenarios(tmp_path_factory) -> dict[str, Scenario]:
             sc.returncode = proc.wait()
             sc.error = (sc.error or "") + " did not end after the signal"
         sc.stderr = proc.stderr.read() if proc.stderr else ""
+        if proc.stdout is not None and not thread.is_alive():   # the pipes are ours to close
+            proc.stdout.close()
+        if proc.stderr is not None:
+            proc.stderr.close()
     return {sc.name: sc for sc in plan}
 
 
