@@ -137,6 +137,8 @@ def ensure_app(argv: list[str] | None = None):
     app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(app_icon())
+    from gui.widgets.wheel_guard import install_wheel_guard
+    install_wheel_guard(app)            # the wheel scrolls pages, not the setting under it
     return app
 
 

@@ -10,10 +10,12 @@ then appears in the N-best list, marked ✎, with its own attention and confiden
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -34,7 +36,7 @@ from gui.widgets.naming import named as _named
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
-
+NO_MODEL = "No model open. Train one, or open one from the Models tab (Ctrl+O)."
 
 
 class _EnterFilter(QObject):
@@ -57,6 +59,7 @@ class TranslatePanel(QWidget):
     """Sends text to the Session and shows what comes back; never touches the model itself."""
 
     exportFinished = Signal(str)     # the path written
+    openModelRequested = Signal(str)  # "Use the model you trained"
 
     def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,8 +70,21 @@ class TranslatePanel(QWidget):
         self._inspection = None
         self._inspected_text = ""        # the source text of the latest request
 
-        self.model_label = QLabel("No model open. Train one, or open one from the Models tab.")
-        self.model_label.setObjectName("modelLabel")
+        self.model_label = _named(QLabel(NO_MODEL), "modelLabel")
+        self.model_label.setWordWrap(True)
+        self.use_trained_button = _named(QPushButton("Use the model you trained"),
+                                         "useTrainedModelButton")
+        self.use_trained_button.setVisible(False)
+        self.use_trained_button.clicked.connect(
+            lambda: self.openModelRequested.emit(self._trained[0]) if self._trained else None)
+        self._trained: tuple[str, str, str, str] | None = None   # path, name, src, tgt
+        self.model_banner = _named(QFrame(), "modelBanner")
+        self.model_banner.setFrameShape(QFrame.Shape.StyledPanel)
+        banner = QHBoxLayout(self.model_banner)
+        banner.setContentsMargins(8, 3, 8, 3)
+        banner.addWidget(self.model_label, 1)
+        banner.addWidget(self.use_trained_button)
+        self._style_banner(warn=False)
         self.source_edit = _named(QPlainTextEdit(), "sourceTextEdit")
         self.source_edit.setPlaceholderText("Type a sentence to translate — Enter translates, "
                                             "Shift+Enter adds a line")
@@ -139,7 +155,7 @@ class TranslatePanel(QWidget):
         steer.addWidget(self.reference_edit, 3)
 
         lay = QVBoxLayout(self)
-        lay.addWidget(self.model_label)
+        lay.addWidget(self.model_banner)
         lay.addLayout(row)
         lay.addLayout(steer)
         lay.addWidget(QLabel("Translation:"))
@@ -254,12 +270,39 @@ class TranslatePanel(QWidget):
         return self.inspector.export_to(path)
 
     # ------------------------------------------------------------------ session state
+    def _style_banner(self, warn: bool) -> None:
+        colours = ("#fff4d6", "#c98a00") if warn else ("#e8f0fb", "#8fb0dd")
+        self.model_banner.setStyleSheet(
+            f"#modelBanner {{ background: {colours[0]}; border: 1px solid {colours[1]}; "
+            "border-radius: 3px; }")
+
+    def expect_trained(self, path: str, name: str, src_lang: str, tgt_lang: str) -> None:
+        """The last training run's model: the banner warns while another model is open."""
+        self._trained = (str(path), name, src_lang, tgt_lang)
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        info = self._session.model_info
+        other = (self._trained is not None and info is not None
+                 and Path(info.path) != Path(self._trained[0]))
+        self.use_trained_button.setVisible(other)
+        self._style_banner(warn=other)
+        if info is None:
+            self.model_label.setText(NO_MODEL)
+            return
+        bleu = f", BLEU {info.bleu:.1f}" if info.bleu is not None else ""
+        text = (f"Translating with <b>{info.name}</b>: <b>{info.src_lang} → {info.tgt_lang}</b>"
+                f"{bleu}")
+        if other:
+            _, name, src, tgt = self._trained
+            text += f" — not the model you trained last (“{name}”, {src} → {tgt})"
+        self.model_label.setText(text)
+        self.model_label.setToolTip(info.path)
+
     @Slot(object)
     def on_model_loaded(self, info) -> None:
         self._has_model = True
-        bleu = f", BLEU {info.bleu:.1f}" if info.bleu is not None else ""
-        self.model_label.setText(f"Model: <b>{info.name}</b> ({info.src_lang} → {info.tgt_lang}"
-                                 f"{bleu})")
+        self._update_banner()
         self._results = []
         self._inspection = None
         self.nbest_list.clear()

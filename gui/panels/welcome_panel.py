@@ -1,7 +1,8 @@
 """The welcome banner shown above the tabs until dismissed: three ways to start.
 
-Not a dialog: it never blocks, and the window stays usable around it. Dismissing it is remembered
-in the settings (``welcome/dismissed``); Help → Welcome shows it again.
+Not a dialog: it never blocks, and the window stays usable around it. ✕ hides it for this session;
+*Don't show again* hides it for good (``welcome/dismissed`` in the settings); Help → Welcome shows
+it again either way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from gui.widgets.naming import named as _named
 # the heatmap shows the verb looking back past the subject.
 SUGGESTED_SENTENCE = "Today the dog sleeps in the garden."
 DISMISSED_KEY = "welcome/dismissed"
-
 
 
 class WelcomePanel(QFrame):
@@ -50,7 +50,12 @@ class WelcomePanel(QFrame):
         self.close_button = _named(QToolButton(), "welcomeDismissButton")
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip("Hide the welcome (Help → Welcome shows it again)")
+        self.close_button.setToolTip("Hide the welcome until the next start (Help → Welcome "
+                                     "shows it again)")
+        self.dont_show_button = _named(QPushButton("Don't show again"), "welcomeDontShowButton")
+        self.dont_show_button.setFlat(True)
+        self.dont_show_button.setToolTip("Hide the welcome for good (Help → Welcome shows it "
+                                         "again)")
 
         head = QHBoxLayout()
         head.addWidget(title)
@@ -60,6 +65,7 @@ class WelcomePanel(QFrame):
         for b in (self.translate_button, self.sample_button, self.own_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.dont_show_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 6, 8)
         lay.setSpacing(4)
@@ -71,7 +77,8 @@ class WelcomePanel(QFrame):
             lambda: self.translateSuggestedRequested.emit(SUGGESTED_SENTENCE))
         self.sample_button.clicked.connect(self.trainSampleRequested)
         self.own_button.clicked.connect(self.trainOwnFilesRequested)
-        self.close_button.clicked.connect(self.dismiss)
+        self.close_button.clicked.connect(self.hide)
+        self.dont_show_button.clicked.connect(self.dismiss)
 
     @staticmethod
     def was_dismissed(settings) -> bool:
@@ -79,7 +86,7 @@ class WelcomePanel(QFrame):
         return value is True or str(value).lower() in ("true", "1")
 
     def dismiss(self) -> None:
-        """Hide, and remember not to show it at the next start."""
+        """Hide, and remember not to show it at the next starts ("Don't show again")."""
         self.hide()
         self._settings.set_value(DISMISSED_KEY, True)
         self._settings.sync()

@@ -27,7 +27,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent
-from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 log = logging.getLogger(__name__)
 
@@ -202,15 +211,28 @@ class AttentionHeatmap(QWidget):
         for lab in (self._hover_label, self._selection_label):
             lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
+        # Before the first matrix the hint stands alone: no bare 0..1 axes, no empty colour bar.
+        self._hint_label = QLabel(placeholder)
+        self._hint_label.setObjectName("attentionHintLabel")
+        self._hint_label.setWordWrap(True)
+        self._hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint_label.setStyleSheet("color: #555555; padding: 12px;")
+        content = QWidget()
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self._scroll, 1)
         top.addWidget(self._bar_view)
+        content_lay = QVBoxLayout(content)
+        content_lay.setContentsMargins(0, 0, 0, 0)
+        content_lay.addLayout(top, 1)
+        content_lay.addWidget(self._hover_label)
+        content_lay.addWidget(self._selection_label)
+        self._pages = QStackedWidget()
+        self._pages.addWidget(self._hint_label)
+        self._pages.addWidget(content)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(top, 1)
-        lay.addWidget(self._hover_label)
-        lay.addWidget(self._selection_label)
+        lay.addWidget(self._pages)
 
         self._img.cellHovered.connect(self._on_hover)
         self._img.cellClicked.connect(self._on_cell_clicked)
@@ -260,6 +282,7 @@ class AttentionHeatmap(QWidget):
         self._img.setImage(self._weights, levels=self._levels, autoLevels=False)
         self._img.setRect(QRectF(-0.5, -0.5, cols, rows))
         self._img.setVisible(True)
+        self._pages.setCurrentIndex(1)
         if not same_tokens:   # a probe refreshed during training keeps its tokens: no re-layout
             self._layout_ticks()
             self._plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5),
@@ -307,6 +330,15 @@ class AttentionHeatmap(QWidget):
     @property
     def selection(self) -> tuple[int | None, int | None]:
         return self._row, self._col
+
+    @property
+    def showing_hint(self) -> bool:
+        """True in the empty state: the hint is shown instead of the axes and colour bar."""
+        return self._pages.currentIndex() == 0
+
+    @property
+    def hint_text(self) -> str:
+        return self._hint_label.text()
 
     @property
     def hover_text(self) -> str:
@@ -361,6 +393,7 @@ class AttentionHeatmap(QWidget):
         self.hoverTextChanged.emit(text)
 
     def _set_placeholder(self) -> None:
+        self._pages.setCurrentIndex(0)
         self._hover_text = ""
         self._hover_label.setText(self._placeholder)
         self._selection_label.setText(" ")

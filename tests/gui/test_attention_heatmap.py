@@ -184,3 +184,19 @@ def test_clear_and_reuse_items(heatmap):
     heatmap.set_matrix(_matrix(3, 4), list("abcd"), list("xyz"))
     assert heatmap.image_item is img and len(heatmap.plot_item.items) == n_items
     assert heatmap.source_tick_labels() == list("abcd")
+
+
+def test_empty_state_is_the_hint_alone_not_bare_axes(qtbot):
+    """Before the first translation: the hint, without 0..1 axes or an empty colour bar."""
+    w = AttentionHeatmap(placeholder="Translate a sentence first.")
+    qtbot.addWidget(w)
+    w.resize(600, 400)
+    w.show()
+    qtbot.waitExposed(w)
+    hint = w.findChild(object, "attentionHintLabel")
+    assert w.showing_hint and hint.isVisible() and hint.text() == "Translate a sentence first."
+    assert not w.graphics_view.isVisible()            # no axes, no colour bar
+    w.set_matrix(_matrix(len(TGT), len(SRC)), SRC, TGT)
+    assert not w.showing_hint and not hint.isVisible() and w.graphics_view.isVisible()
+    w.clear()
+    assert w.showing_hint and hint.isVisible() and not w.graphics_view.isVisible()
