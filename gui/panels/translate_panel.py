@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from gui.panels.inspector import Inspector
 from gui.widgets.column import column
 from gui.widgets.naming import named as _named
+from gui.widgets.splitter_memory import remember_sizes
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,8 @@ class TranslatePanel(QWidget):
         self.source_edit = _named(QPlainTextEdit(), "sourceTextEdit")
         self.source_edit.setPlaceholderText("Type a sentence to translate — Enter translates, "
                                             "Shift+Enter adds a line")
-        self.source_edit.setMaximumHeight(90)
+        lines = self.source_edit.fontMetrics().lineSpacing()
+        self.source_edit.setMaximumHeight(3 * lines + 14)     # room below for the heatmap
         self._enter = _EnterFilter(self.translate_now)
         self.source_edit.installEventFilter(self._enter)
 
@@ -116,7 +118,7 @@ class TranslatePanel(QWidget):
 
         self.output = _named(QPlainTextEdit(), "translationOutput")
         self.output.setReadOnly(True)
-        self.output.setMaximumHeight(70)
+        self.output.setMaximumHeight(2 * lines + 14)
         self.copy_button = _named(QPushButton("Copy"), "copyTranslationButton")
         self.nbest_list = _named(QListWidget(), "nbestList")
         self.nbest_list.setToolTip("Click a hypothesis to see its attention")
@@ -139,6 +141,7 @@ class TranslatePanel(QWidget):
         col.addStretch(1)
         row.addLayout(col)
         out_row = QHBoxLayout()
+        out_row.addWidget(QLabel("Translation:"), 0, Qt.AlignmentFlag.AlignTop)
         out_row.addWidget(self.output, 1)
         out_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
 
@@ -146,7 +149,7 @@ class TranslatePanel(QWidget):
         split.addWidget(column("N-best hypotheses (score):", self.nbest_list))
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 4)
-        split.setSizes([340, 900])      # room for a hypothesis and its score
+        remember_sizes(split, settings, "translate", [340, 900])   # a hypothesis and its score
 
         steer = QHBoxLayout()
         steer.addWidget(QLabel("Start with:"))
@@ -158,7 +161,6 @@ class TranslatePanel(QWidget):
         lay.addWidget(self.model_banner)
         lay.addLayout(row)
         lay.addLayout(steer)
-        lay.addWidget(QLabel("Translation:"))
         lay.addLayout(out_row)
         lay.addWidget(split, 1)
 

@@ -31,11 +31,11 @@ class WelcomePanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
-        title = QLabel("<b>Welcome to Attnscope</b>")
+        # Title and text share a line: on a laptop screen every pixel of height goes to the tabs.
         self.text_label = _named(QLabel(
-            "Try the English→German demo model: translate a sentence and see which English words "
-            "each German word attends to. Then train a model of your own, on the sample corpus or "
-            "on your own parallel text."), "welcomeText")
+            "<b>Welcome to Attnscope.</b> Try the English→German demo model: translate a sentence "
+            "and see which English words each German word attends to. Then train a model of your "
+            "own, on the sample corpus or on your own parallel text."), "welcomeText")
         self.text_label.setWordWrap(True)
         self.translate_button = _named(QPushButton("Translate a suggested sentence"),
                                        "welcomeTranslateButton")
@@ -58,8 +58,7 @@ class WelcomePanel(QFrame):
                                          "again)")
 
         head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
+        head.addWidget(self.text_label, 1)
         head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         buttons = QHBoxLayout()
         for b in (self.translate_button, self.sample_button, self.own_button):
@@ -67,10 +66,9 @@ class WelcomePanel(QFrame):
         buttons.addStretch(1)
         buttons.addWidget(self.dont_show_button)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 6, 6, 8)
+        lay.setContentsMargins(10, 4, 6, 6)
         lay.setSpacing(4)
         lay.addLayout(head)
-        lay.addWidget(self.text_label)
         lay.addLayout(buttons)
 
         self.translate_button.clicked.connect(

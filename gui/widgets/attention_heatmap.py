@@ -141,6 +141,7 @@ class AttentionHeatmap(QWidget):
         self._meta: dict = {}
         self._row: int | None = None
         self._col: int | None = None
+        self._staggered = False
         self._hover_text = ""
 
         self._font = QFont(self.font())
@@ -492,6 +493,24 @@ class AttentionHeatmap(QWidget):
         return ""
 
     # ------------------------------------------------------------------ layout of labels
+    def _single_row_limit(self, tgt_w: int) -> int:
+        """How wide one row of source labels may be: the visible width (so a sentence that would
+        need a scroll bar staggers its labels instead), never more than SINGLE_ROW_MAX_WIDTH."""
+        if not self.isVisible():
+            return SINGLE_ROW_MAX_WIDTH
+        room = self._scroll.viewport().width() - tgt_w - 60
+        return max(240, min(SINGLE_ROW_MAX_WIDTH, room))
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802
+        super().resizeEvent(ev)
+        if self._src and self._tgt:
+            fm = self._fm
+            src_w = max(fm.horizontalAdvance(elide_token(t)) for t in self._src)
+            tgt_w = max(fm.horizontalAdvance(elide_token(t)) for t in self._tgt)
+            wide = len(self._src) * max(26, src_w + 12) > self._single_row_limit(tgt_w)
+            if len(self._src) > 1 and wide != self._staggered:
+                self._layout_ticks()
+
     def _layout_ticks(self) -> None:
         """Give every label room: grow the plot's minimum size, stagger long source rows."""
         fm = self._fm
@@ -502,20 +521,21 @@ class AttentionHeatmap(QWidget):
         cols, rows = len(src_labels), len(tgt_labels)
 
         col_w = max(26, src_w + 12)
-        stagger = cols > 1 and cols * col_w > SINGLE_ROW_MAX_WIDTH
+        stagger = cols > 1 and cols * col_w > self._single_row_limit(tgt_w)
+        self._staggered = stagger
         if stagger:
             col_w = max(22, math.ceil((src_w + 14) / 2))
             top = [(i, s) for i, s in enumerate(src_labels) if i % 2 == 0]
             bottom = [(i, s) for i, s in enumerate(src_labels) if i % 2 == 1]
         else:
             top, bottom = list(enumerate(src_labels)), []
-        row_h = max(22, fm.height() + 8)
+        row_h = max(20, fm.height() + 5)
 
         self._axes["top"].setTicks([top])
         self._axes["bottom"].setTicks([bottom])
         self._axes["left"].setTicks([list(enumerate(tgt_labels))])
         self._plot.showAxis("bottom", bool(bottom))
-        axis_h = fm.height() + 14
+        axis_h = fm.height() + 10
         left_w = tgt_w + 16
         self._axes["left"].setWidth(left_w)
         self._axes["top"].setHeight(axis_h)
