@@ -54,7 +54,7 @@ class RunMonitor(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.loss_plot)
         self.splitter.addWidget(bottom)
-        remember_sizes(self.splitter, settings, "trainMonitor", [400, 300])
+        remember_sizes(self.splitter, settings, "trainMonitor", [360, 340])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.splitter)

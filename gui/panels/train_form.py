@@ -167,6 +167,8 @@ class TrainForm(QWidget):
         self.patience_spin = _spin("patienceSpin", 1, 10000, " validations")
         self.device_combo = _named(QComboBox(), "deviceCombo")
         self.device_combo.addItem("Automatic (looking for a GPU…)", "auto")
+        # the labels say what was found ("no GPU found"): the form widens to show them whole
+        self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.probe_edit = _named(QPlainTextEdit(), "probeSentenceEdit")
         self.probe_edit.setPlaceholderText(
             f"one sentence per line (up to {MAX_PROBES}); empty: the first 3 dev sentences")

@@ -121,7 +121,8 @@ class TrainPanel(QWidget):
         """The form's column is never narrower than the form needs: no clipped fields, no
         horizontal scroll bar."""
         bar = self.form_scroll.verticalScrollBar().sizeHint().width()
-        self.form_scroll.setMinimumWidth(self.form.minimumSizeHint().width() + bar + 4)
+        need = max(self.form.minimumSizeHint().width(), self.form.sizeHint().width())
+        self.form_scroll.setMinimumWidth(need + bar + 4)
 
     def _connect(self, session) -> None:
         self.form.previewRequested.connect(self.request_preview)
@@ -137,8 +138,13 @@ class TrainPanel(QWidget):
         session.trainEvent.connect(self.on_train_event)
         session.trainFinished.connect(self.on_train_finished)
         session.stateChanged.connect(self.on_state_changed)
-        session.devicesReady.connect(self.form.set_devices)
+        session.devicesReady.connect(self._on_devices)
         self.on_state_changed(session.state)
+
+    @Slot(object)
+    def _on_devices(self, devices: list) -> None:
+        self.form.set_devices(devices)
+        self._fit_form_width()                    # the device names may widen the form
 
     # ------------------------------------------------------------------ drops
     def dragEnterEvent(self, ev) -> None:  # noqa: N802
