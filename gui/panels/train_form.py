@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -49,6 +50,24 @@ def order_pair(paths: list[str], src_lang: str, tgt_lang: str) -> list[str]:
         if suffixes == [tgt_lang.lower(), src_lang.lower()] and src_lang != tgt_lang:
             return [paths[1], paths[0]]
     return paths
+
+
+_PAIR_NAME = re.compile(r"(?:^|[._-])([a-z]{2})[-_]([a-z]{2})$")      # ISO 639-1 codes
+_LANG_SUFFIX = re.compile(r"[a-z]{2,3}")
+
+
+def guess_languages(paths: list[str]) -> tuple[str, str] | None:
+    """Language codes a file name states: ``en-fr.tsv`` or ``tatoeba_en_fr.tsv`` (one file),
+    ``corpus.en`` + ``corpus.fr`` (two files, in that order); None when the names do not say."""
+    if len(paths) == 1:
+        match = _PAIR_NAME.search(Path(paths[0]).stem.lower())
+        return (match.group(1), match.group(2)) if match else None
+    if len(paths) == 2:
+        suffixes = [Path(p).suffix.lstrip(".").lower() for p in paths]
+        if all(_LANG_SUFFIX.fullmatch(s) for s in suffixes) and suffixes[0] != suffixes[1] \
+                and not {"txt", "tsv"} & set(suffixes):
+            return suffixes[0], suffixes[1]
+    return None
 
 
 class _FileField(QWidget):
@@ -247,6 +266,10 @@ class TrainForm(QWidget):
             self.tsv_field.edit.clear()
         if paths:
             self._settings.set_last_folder("corpus", paths[0])
+        langs = guess_languages(paths)
+        if langs is not None:             # the file names say which languages: fill them in
+            self.src_lang.setText(langs[0])
+            self.tgt_lang.setText(langs[1])
 
     def use_sample_corpus(self, tsv: str | Path, src_lang: str, tgt_lang: str,
                           preset: str = "small") -> None:

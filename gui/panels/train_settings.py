@@ -61,8 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Read the source both left-to-right and right-to-left, so each word's state knows "
             "its whole sentence. Usually better; the encoder costs about twice as much."),
     Setting("attention_combo", "model", ("attention",),
-            "How the decoder scores each source word: bahdanau (additive, the classic), dot or "
-            "general (Luong's multiplicative scores; slightly faster)."),
+            "How the decoder scores each source word: bahdanau (additive, the classic), general "
+            "or dot (Luong's multiplicative scores; dot needs a one-way encoder)."),
     Setting("decoder_combo", "model", ("decoder",),
             "Bahdanau: the classic decoder; each step reads the attention of the step before. "
             "Luong: attends after the RNN, so training runs the whole target at once (faster)."),

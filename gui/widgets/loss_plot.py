@@ -75,6 +75,9 @@ class LossPlot(QWidget):
             for side in ("left", "bottom"):
                 plot.getAxis(side).setTextPen(pg.mkPen("#222"))
                 plot.getAxis(side).setPen(pg.mkPen("#666"))
+        # a flat curve (BLEU 100 from the first validation) must not zoom into rounding noise
+        self._score.setLimits(yMin=-2, yMax=102, minYRange=5)
+        self._loss.setLimits(minYRange=0.05)
         self._loss.setLabel("bottom", "step")
         self._score.setLabel("bottom", "step")
 
