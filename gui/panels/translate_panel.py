@@ -71,21 +71,8 @@ class TranslatePanel(QWidget):
         self._inspection = None
         self._inspected_text = ""        # the source text of the latest request
 
-        self.model_label = _named(QLabel(NO_MODEL), "modelLabel")
-        self.model_label.setWordWrap(True)
-        self.use_trained_button = _named(QPushButton("Use the model you trained"),
-                                         "useTrainedModelButton")
-        self.use_trained_button.setVisible(False)
-        self.use_trained_button.clicked.connect(
-            lambda: self.openModelRequested.emit(self._trained[0]) if self._trained else None)
         self._trained: tuple[str, str, str, str] | None = None   # path, name, src, tgt
-        self.model_banner = _named(QFrame(), "modelBanner")
-        self.model_banner.setFrameShape(QFrame.Shape.StyledPanel)
-        banner = QHBoxLayout(self.model_banner)
-        banner.setContentsMargins(8, 3, 8, 3)
-        banner.addWidget(self.model_label, 1)
-        banner.addWidget(self.use_trained_button)
-        self._style_banner(warn=False)
+        self.model_banner = self._build_banner()
         self.source_edit = _named(QPlainTextEdit(), "sourceTextEdit")
         self.source_edit.setPlaceholderText("Type a sentence to translate — Enter translates, "
                                             "Shift+Enter adds a line")
@@ -272,6 +259,30 @@ class TranslatePanel(QWidget):
         return self.inspector.export_to(path)
 
     # ------------------------------------------------------------------ session state
+    def _build_banner(self) -> QFrame:
+        """The line that names the open model and its languages (and warns when it is not the
+        model trained last)."""
+        self.model_label = _named(QLabel(NO_MODEL), "modelLabel")
+        self.model_label.setWordWrap(True)
+        self.use_trained_button = _named(QPushButton("Use the model you trained"),
+                                         "useTrainedModelButton")
+        self.use_trained_button.setVisible(False)
+        self.use_trained_button.clicked.connect(self._use_trained)
+        frame = _named(QFrame(), "modelBanner")
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        banner = QHBoxLayout(frame)
+        banner.setContentsMargins(8, 3, 8, 3)
+        banner.addWidget(self.model_label, 1)
+        banner.addWidget(self.use_trained_button)
+        self.model_banner = frame
+        self._style_banner(warn=False)
+        return frame
+
+    @Slot()
+    def _use_trained(self) -> None:
+        if self._trained:
+            self.openModelRequested.emit(self._trained[0])
+
     def _style_banner(self, warn: bool) -> None:
         colours = ("#fff4d6", "#c98a00") if warn else ("#e8f0fb", "#8fb0dd")
         self.model_banner.setStyleSheet(
