@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -212,28 +211,25 @@ class AttentionHeatmap(QWidget):
         for lab in (self._hover_label, self._selection_label):
             lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        # Before the first matrix the hint stands alone: no bare 0..1 axes, no empty colour bar.
-        self._hint_label = QLabel(placeholder)
-        self._hint_label.setObjectName("attentionHintLabel")
-        self._hint_label.setWordWrap(True)
-        self._hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._hint_label.setStyleSheet("color: #555555; padding: 12px;")
-        content = QWidget()
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self._scroll, 1)
         top.addWidget(self._bar_view)
-        content_lay = QVBoxLayout(content)
-        content_lay.setContentsMargins(0, 0, 0, 0)
-        content_lay.addLayout(top, 1)
-        content_lay.addWidget(self._hover_label)
-        content_lay.addWidget(self._selection_label)
-        self._pages = QStackedWidget()
-        self._pages.addWidget(self._hint_label)
-        self._pages.addWidget(content)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self._pages)
+        lay.addLayout(top, 1)
+        lay.addWidget(self._hover_label)
+        lay.addWidget(self._selection_label)
+        # Before the first matrix the hint stands alone: an opaque cover over the whole widget
+        # hides the bare 0..1 axes and the empty colour bar. A cover rather than a page swap, so
+        # the plot is polished and shown from the start and the first matrix (a probe during
+        # training) costs no first-show layout on the GUI thread.
+        self._hint_label = QLabel(placeholder, self)
+        self._hint_label.setObjectName("attentionHintLabel")
+        self._hint_label.setWordWrap(True)
+        self._hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint_label.setAutoFillBackground(True)
+        self._hint_label.setStyleSheet("QLabel { color: #555555; padding: 12px; }")
 
         self._img.cellHovered.connect(self._on_hover)
         self._img.cellClicked.connect(self._on_cell_clicked)
@@ -283,7 +279,7 @@ class AttentionHeatmap(QWidget):
         self._img.setImage(self._weights, levels=self._levels, autoLevels=False)
         self._img.setRect(QRectF(-0.5, -0.5, cols, rows))
         self._img.setVisible(True)
-        self._pages.setCurrentIndex(1)
+        self._hint_label.hide()
         if not same_tokens:   # a probe refreshed during training keeps its tokens: no re-layout
             self._layout_ticks()
             self._plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5),
@@ -335,7 +331,7 @@ class AttentionHeatmap(QWidget):
     @property
     def showing_hint(self) -> bool:
         """True in the empty state: the hint is shown instead of the axes and colour bar."""
-        return self._pages.currentIndex() == 0
+        return not self._hint_label.isHidden()
 
     @property
     def hint_text(self) -> str:
@@ -394,7 +390,9 @@ class AttentionHeatmap(QWidget):
         self.hoverTextChanged.emit(text)
 
     def _set_placeholder(self) -> None:
-        self._pages.setCurrentIndex(0)
+        self._hint_label.setGeometry(self.rect())
+        self._hint_label.show()
+        self._hint_label.raise_()
         self._hover_text = ""
         self._hover_label.setText(self._placeholder)
         self._selection_label.setText(" ")
@@ -503,6 +501,7 @@ class AttentionHeatmap(QWidget):
 
     def resizeEvent(self, ev) -> None:  # noqa: N802
         super().resizeEvent(ev)
+        self._hint_label.setGeometry(self.rect())
         if self._src and self._tgt:
             fm = self._fm
             src_w = max(fm.horizontalAdvance(elide_token(t)) for t in self._src)
