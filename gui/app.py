@@ -5,7 +5,7 @@ where a stdout exists): everything goes to the log file in ``AppPaths.default().
 
 First run: with no model folder on the command line, the last model used is opened; failing that,
 when the model library is empty, the demo model shipped in ``resources/models`` (read in place:
-never copied, never written). The welcome panel shows until the user dismisses it.
+never copied, never written). The welcome panel shows until the user picks "Don't show again".
 
 Automation (only when these environment variables are set; used by tests and benchmarks):
 

@@ -334,12 +334,9 @@ class MainWindow(QMainWindow):
         """A run ended with weights: it is in the library, and it becomes the open model (the
         user stays on the Train tab; its finish line offers the way to Translate)."""
         self.library_panel.refresh(select=path)
-        try:
-            from core.library import read_info
-            info = read_info(path)
+        info = self.library_panel.selected_info()        # read by the refresh, not again
+        if info is not None and Path(info.path) == Path(path):
             self.translate_panel.expect_trained(path, info.name, info.src_lang, info.tgt_lang)
-        except Exception:  # noqa: BLE001 — the banner is advisory
-            log.warning("cannot read the trained model %s", path, exc_info=True)
         if not self._closing:
             self.open_model(path, switch_tab=False)
         self.statusBar().showMessage(f"The new model is open and in the library: {path}", 10000)

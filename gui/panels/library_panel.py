@@ -84,6 +84,7 @@ class LibraryPanel(QWidget):
         self._settings = settings
         self._infos: list = []
         self._shipped: set[str] = set()
+        self._shipped_infos: list | None = None
         self.tree = _named(QTreeWidget(), "modelLibraryList")
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels(COLUMNS)
@@ -140,7 +141,9 @@ class LibraryPanel(QWidget):
         except Exception as exc:  # noqa: BLE001
             self._errors.report_exception("Cannot read the model library", exc)
             self._infos = []
-        shipped = _shipped_models()
+        if self._shipped_infos is None:               # read once: shipped files never change
+            self._shipped_infos = _shipped_models()
+        shipped = list(self._shipped_infos)
         self._shipped = {info.path for info in shipped}
         self._infos += shipped
         self.root_label.setText(f"Models in {self.root}")
