@@ -337,6 +337,7 @@ class MainWindow(QMainWindow):
         info = self.library_panel.selected_info()        # read by the refresh, not again
         if info is not None and Path(info.path) == Path(path):
             self.translate_panel.expect_trained(path, info.name, info.src_lang, info.tgt_lang)
+        self.welcome.hide()          # it speaks of the demo; the user has a model of their own
         if not self._closing:
             self.open_model(path, switch_tab=False)
         self.statusBar().showMessage(f"The new model is open and in the library: {path}", 10000)

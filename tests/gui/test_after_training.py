@@ -28,6 +28,7 @@ def _train_tiny(window, qtbot, corpus, name: str):
 @pytest.mark.skipif(demo_model_dir() is None, reason="the demo model is not shipped")
 def test_finished_run_becomes_the_open_model(make_window, qtbot, toy_corpus):
     win = make_window(first_run=True)               # the en→de demo is open, as for a new user
+    assert win.welcome.isVisible()
     qtbot.waitUntil(lambda: win.session.model_info is not None, timeout=60000)
     assert "en → de" in win.tabs.tabText(win.tabs.indexOf(win.translate_panel))
     win.tabs.setCurrentWidget(win.train_panel)
@@ -38,6 +39,7 @@ def test_finished_run_becomes_the_open_model(make_window, qtbot, toy_corpus):
                     and win.session.state == "idle", timeout=30000)
     tp, rc = win.translate_panel, win.train_panel.run_controls
     assert win.tabs.currentWidget() is win.train_panel      # not pulled away from the curves
+    assert not win.welcome.isVisible()                      # its demo advice is behind the user
     assert "now the open model" in rc.status_label.text()
     assert win.tabs.tabText(win.tabs.indexOf(tp)) == "Translate && inspect (en → xx)"
     assert "fresh en-xx" in tp.model_label.text() and "en → xx" in tp.model_label.text()

@@ -122,3 +122,21 @@ def test_splitters_remember_their_sizes(make_window, qtbot):
     again.tabs.setCurrentWidget(again.train_panel)
     qtbot.wait(20)
     assert again.train_panel.splitter.sizes()[0] == moved[0]
+
+
+@pytest.mark.skipif(__import__("core.resources", fromlist=["demo_model_dir"]).demo_model_dir()
+                    is None, reason="the demo model is not shipped")
+def test_an_eleven_word_sentence_needs_no_scroll_bars(laptop, qtbot):
+    """The issue's complaint: at 1366×768 the heatmap of an 11-word sentence scrolled."""
+    qtbot.waitUntil(lambda: laptop.session.model_info is not None
+                    and laptop.session.state == "idle", timeout=60000)
+    tp = laptop.translate_panel
+    laptop.tabs.setCurrentWidget(tp)
+    with qtbot.waitSignal(laptop.session.translated, timeout=30000) as got:
+        tp.translate_text("I know that the woman drinks coffee in the garden today.")
+    assert len(got.args[0][0].source_tokens) == 13          # 11 words, the period, </s>
+    qtbot.wait(50)
+    scroll = tp.heatmap._scroll
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert not scroll.verticalScrollBar().isVisible()
+    assert tp.heatmap.source_tick_labels() == got.args[0][0].source_tokens
