@@ -56,7 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    from core.resources import sample_corpus
     from gui.app import create_window, ensure_app
     app = ensure_app()
     screen = app.primaryScreen()
