@@ -8,7 +8,7 @@ status is 3 instead of Qt's abort.
 
 First run: with no model folder on the command line, the last model used is opened; failing that,
 when the model library is empty, the demo model shipped in ``resources/models`` (read in place:
-never copied, never written). The welcome panel shows until the user dismisses it.
+never copied, never written). The welcome panel shows until the user picks "Don't show again".
 
 Automation (only when these environment variables are set; used by tests and benchmarks):
 
@@ -151,6 +151,8 @@ def ensure_app(argv: list[str] | None = None):
     app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(app_icon())
+    from gui.widgets.wheel_guard import install_wheel_guard
+    install_wheel_guard(app)            # the wheel scrolls pages, not the setting under it
     return app
 
 

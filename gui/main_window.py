@@ -11,13 +11,23 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.paths import AppPaths
 from gui.about_dialog import AboutDialog
 from gui.app_info import app_icon
 from gui.error_dialog import ErrorReporter
 from gui.file_translate import FileTranslation
+from gui.guide_dialog import GuideDialog
 from gui.jobs import Failure
 from gui.panels.compare_panel import ComparePanel
 from gui.panels.dev_panel import DevSetPanel
@@ -37,6 +47,7 @@ TITLES = {"load": "Cannot open the model", "translate": "Translation failed",
           "compare": "Cannot compare", "what-if": "Cannot re-decode",
           "dev": "Cannot translate the dev set", "dev-read": "Cannot read the dev file",
           "timeline-read": "Cannot read the probe timeline"}
+TRANSLATE_TAB = "Translate && inspect"
 
 
 class MainWindow(QMainWindow):
@@ -62,7 +73,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.train_panel, "Train")
-        self.tabs.addTab(self.translate_panel, "Translate && inspect")
+        self.tabs.addTab(self.translate_panel, TRANSLATE_TAB)
         self.tabs.addTab(self.dev_panel, "Dev set")
         self.tabs.addTab(self.timeline_panel, "Timeline")
         self.tabs.addTab(self.compare_panel, "Compare")
@@ -85,13 +96,17 @@ class MainWindow(QMainWindow):
                                                 beam_source=lambda: self.translate_panel.beam,
                                                 parent=self)
         self.about_dialog: AboutDialog | None = None
+        self.guide_dialog: GuideDialog | None = None
+        self.train_panel.opens_new_models = True
         self._build_menus()
 
         self.session.failed.connect(self.on_failed)
         self.session.modelLoaded.connect(self.on_model_loaded)
         self.session.stateChanged.connect(self.on_state_changed)
         self.train_panel.modelTrained.connect(self.on_model_trained)
-        self.train_panel.openModelRequested.connect(self.open_model)
+        self.train_panel.openModelRequested.connect(self.translate_with)
+        self.train_panel.showInLibraryRequested.connect(self.show_in_library)
+        self.translate_panel.openModelRequested.connect(self.translate_with)
         self.library_panel.openRequested.connect(self.open_model)
         self.dev_panel.openInInspector.connect(self.inspect_sentence)
         self.library_panel.resumeRequested.connect(self.resume_training)
@@ -104,36 +119,99 @@ class MainWindow(QMainWindow):
             self.resize(1360, 860)
         self.session.request_devices()
 
+    def _action(self, menu: QMenu, text: str, slot, name: str, keys=()) -> QAction:
+        """A menu entry; its shortcuts show in the menu beside it."""
+        act = QAction(text, self)
+        act.setObjectName(name)
+        if keys:
+            act.setShortcuts([QKeySequence(k) for k in keys])
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        open_act = QAction("&Open model folder…", self)
-        open_act.setShortcut(QKeySequence.StandardKey.Open)
-        open_act.triggered.connect(self._choose_model_folder)
-        file_menu.addAction(open_act)
-        import_act = QAction("&Import model…", self)
-        import_act.triggered.connect(self.library_panel._import)
-        file_menu.addAction(import_act)
-        self.translate_file_action = QAction("&Translate a file…", self)
-        self.translate_file_action.setObjectName("translateFileAction")
-        self.translate_file_action.triggered.connect(self.file_translation.choose_and_start)
-        file_menu.addAction(self.translate_file_action)
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open model folder…",
+                                        self._choose_model_folder, "openModelAction",
+                                        [QKeySequence.StandardKey.Open])
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        self._action(file_menu, "&Import model…", self.library_panel._import, "importAction")
+        self.translate_file_action = self._action(
+            file_menu, "&Translate a file…", self.file_translation.choose_and_start,
+            "translateFileAction")
         file_menu.addSeparator()
-        quit_act = QAction("&Quit", self)
-        quit_act.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_act.triggered.connect(self.close)
-        file_menu.addAction(quit_act)
-        help_menu = self.menuBar().addMenu("&Help")
-        welcome_act = QAction("&Welcome", self)
-        welcome_act.triggered.connect(self.welcome.show_again)
-        help_menu.addAction(welcome_act)
-        logs_act = QAction("Open &log folder", self)
-        logs_act.triggered.connect(lambda: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(AppPaths.default().logs))))
-        help_menu.addAction(logs_act)
-        self.about_action = QAction("&About Attnscope", self)
-        self.about_action.setObjectName("aboutAction")
-        self.about_action.triggered.connect(self.show_about)
-        help_menu.addAction(self.about_action)
+        self._action(file_menu, "&Quit", self.close, "quitAction", [QKeySequence.StandardKey.Quit])
+        train_menu = bar.addMenu("T&rain")
+        self.train_action = self._action(train_menu, "&Start or stop training",
+                                         self.start_or_stop_training, "startStopTrainingAction",
+                                         ["Ctrl+Shift+T"])
+        self._action(train_menu, "&Preview && validate the corpus", self.preview_corpus,
+                     "previewAction")
+        translate_menu = bar.addMenu("&Translate")
+        self.translate_action = self._action(translate_menu, "&Translate now",
+                                             self.translate_now, "translateNowAction",
+                                             ["Ctrl+Return", "Ctrl+Enter"])
+        help_menu = bar.addMenu("&Help")
+        self.guide_action = self._action(help_menu, "&Guide", self.show_guide, "guideAction",
+                                         ["F1"])
+        self._action(help_menu, "&Welcome", self.welcome.show_again, "welcomeAction")
+        self._action(help_menu, "Open &log folder", lambda: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(AppPaths.default().logs))), "logFolderAction")
+        self.about_action = self._action(help_menu, "&About Attnscope", self.show_about,
+                                         "aboutAction")
+
+    @Slot()
+    def _fill_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        recent = self.settings.recent_models()
+        for i, path in enumerate(recent, 1):
+            act = menu.addAction(f"&{i} {Path(path).name}")
+            act.setToolTip(path)
+            act.setData(path)
+            act.triggered.connect(lambda _=False, p=path: self.open_model(p))
+        if recent:
+            menu.addSeparator()
+            menu.addAction("&Clear the list", self.settings.clear_recent_models)
+        else:
+            menu.addAction("No models opened yet").setEnabled(False)
+
+    # ------------------------------------------------------------------ shortcuts
+    @Slot()
+    def translate_now(self) -> None:
+        """Ctrl+Enter: the Translate tab, its source box translated now."""
+        self.tabs.setCurrentWidget(self.translate_panel)
+        self.translate_panel.source_edit.setFocus()
+        self.translate_panel.translate_now()
+
+    @Slot()
+    def start_or_stop_training(self) -> None:
+        """Ctrl+Shift+T: start training from the form, or stop (and save) the run."""
+        self.tabs.setCurrentWidget(self.train_panel)
+        self.train_panel.start_or_stop()
+
+    @Slot()
+    def preview_corpus(self) -> None:
+        self.tabs.setCurrentWidget(self.train_panel)
+        self.train_panel.request_preview()
+
+    @Slot()
+    def show_guide(self) -> GuideDialog:
+        """F1: the guide, beside the window (modeless)."""
+        if self.guide_dialog is None:
+            try:
+                self.guide_dialog = GuideDialog(self)
+            except OSError as exc:
+                self.errors.report_exception("Cannot open the guide", exc)
+                raise
+        self.guide_dialog.show()
+        self.guide_dialog.raise_()
+        self.guide_dialog.activateWindow()
+        return self.guide_dialog
 
     @Slot()
     def show_about(self) -> AboutDialog:
@@ -146,14 +224,31 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ models
     @Slot(str)
-    def open_model(self, path: str) -> None:
+    def open_model(self, path: str, switch_tab: bool = True) -> None:
+        """Open a model; with ``switch_tab``, show Translate when it is loaded (unless the user
+        went to another tab meanwhile)."""
         try:
             self.session.load_model(str(path))
         except Exception as exc:  # noqa: BLE001
             self.errors.report_exception("Cannot open the model", exc)
             return
-        self._tab_at_load = self.tabs.currentIndex()
+        self._tab_at_load = self.tabs.currentIndex() if switch_tab else -1
         self.statusBar().showMessage(f"Opening {path}…")
+
+    @Slot(str)
+    def translate_with(self, path: str) -> None:
+        """"Translate with this model": the Translate tab, with ``path`` open (opened if needed)."""
+        info = self.session.model_info
+        if info is not None and Path(info.path) == Path(path) and self.session.state != "loading":
+            self.tabs.setCurrentWidget(self.translate_panel)
+            self.translate_panel.source_edit.setFocus()
+        else:
+            self.open_model(path)
+
+    @Slot(str)
+    def show_in_library(self, path: str) -> None:
+        self.library_panel.refresh(select=path)
+        self.tabs.setCurrentWidget(self.library_panel)
 
     def open_at_start(self, path: str) -> None:
         """Open a model as the app starts, on the Translate tab from the first frame (a welcome
@@ -224,6 +319,9 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def on_model_loaded(self, info) -> None:
         self.settings.last_model = info.path
+        self.settings.add_recent_model(info.path)
+        self.tabs.setTabText(self.tabs.indexOf(self.translate_panel),
+                             f"{TRANSLATE_TAB} ({info.src_lang} → {info.tgt_lang})")
         self.statusBar().showMessage(f"Opened “{info.name}” ({info.src_lang} → {info.tgt_lang})",
                                      8000)
         self.setWindowTitle(info.name)          # Qt appends " — Attnscope" (the display name)
@@ -233,8 +331,16 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def on_model_trained(self, path: str) -> None:
+        """A run ended with weights: it is in the library, and it becomes the open model (the
+        user stays on the Train tab; its finish line offers the way to Translate)."""
         self.library_panel.refresh(select=path)
-        self.statusBar().showMessage(f"The new model is in the library: {path}", 10000)
+        info = self.library_panel.selected_info()        # read by the refresh, not again
+        if info is not None and Path(info.path) == Path(path):
+            self.translate_panel.expect_trained(path, info.name, info.src_lang, info.tgt_lang)
+        self.welcome.hide()          # it speaks of the demo; the user has a model of their own
+        if not self._closing:
+            self.open_model(path, switch_tab=False)
+        self.statusBar().showMessage(f"The new model is open and in the library: {path}", 10000)
 
     # ------------------------------------------------------------------ status and errors
     @Slot(object)

@@ -6,6 +6,7 @@ portable install) gets its own settings, and a user can read or delete the file.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -14,6 +15,7 @@ from core.paths import AppPaths
 
 ORG_NAME = "Attnscope"
 APP_NAME = "attnscope"
+MAX_RECENT = 8
 
 
 def settings_path() -> Path:
@@ -49,6 +51,21 @@ class AppSettings:
     @last_model.setter
     def last_model(self, path: str) -> None:
         self.qsettings.setValue("models/last", str(path))
+
+    def recent_models(self) -> list[str]:
+        """Model folders opened lately, newest first; folders that no longer exist are left out."""
+        try:
+            paths = json.loads(self._str("models/recent", "[]"))
+        except ValueError:
+            return []
+        return [p for p in paths if isinstance(p, str) and (Path(p) / "model.json").is_file()]
+
+    def add_recent_model(self, path: str) -> None:
+        paths = [str(path)] + [p for p in self.recent_models() if Path(p) != Path(path)]
+        self.qsettings.setValue("models/recent", json.dumps(paths[:MAX_RECENT]))
+
+    def clear_recent_models(self) -> None:
+        self.qsettings.setValue("models/recent", "[]")
 
     def geometry(self) -> QByteArray | None:
         value = self.qsettings.value("window/geometry")

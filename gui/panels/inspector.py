@@ -22,6 +22,7 @@ from gui.widgets.attention_stats_view import AttentionStatsView
 from gui.widgets.beam_tree_view import BeamTreeView
 from gui.widgets.column import column
 from gui.widgets.naming import named
+from gui.widgets.splitter_memory import remember_sizes
 from gui.widgets.token_strip import ConfidenceComparison
 from gui.widgets.what_if_view import WhatIfView
 
@@ -81,7 +82,7 @@ class Inspector(QTabWidget):
         split.addWidget(self.stats_view)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        split.setSizes([700, 360])
+        remember_sizes(split, settings, "heatmapStats", [720, 320])
         return split
 
     def _build_tree_tab(self):

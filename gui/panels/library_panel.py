@@ -1,5 +1,8 @@
 """Models: the library of model folders (languages, corpus, pairs, size, BLEU, date) with open,
 rename, delete (confirmed), import and export. File operations go through core.storage.library.
+
+The demo model shipped with the app is listed too, so it can be found again after opening another
+one; it is read in place and read-only (open and export only, no rename, delete or resume).
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from gui.widgets.naming import named as _named
 log = logging.getLogger(__name__)
 
 COLUMNS = ["Name", "Languages", "Corpus", "Pairs", "Size", "BLEU", "Date", "Status"]
-
-
+SHIPPED_STATUS = "shipped with the app (read-only)"
+SHIPPED_ROLE = Qt.ItemDataRole.UserRole + 2
 
 def human_size(n: int) -> str:
     size = float(n)
@@ -59,6 +62,18 @@ class _Item(QTreeWidgetItem):
         return super().__lt__(other)
 
 
+def _shipped_models() -> list:
+    """The demo model that ships with the app, if it is there and readable."""
+    from core.storage.library import read_info
+    from core.resources import demo_model_dir
+    try:
+        demo = demo_model_dir()
+        return [read_info(demo)] if demo is not None else []
+    except Exception:  # noqa: BLE001 — a damaged install must not hide the user's own models
+        log.warning("cannot read the shipped demo model", exc_info=True)
+        return []
+
+
 class LibraryPanel(QWidget):
     openRequested = Signal(str)      # a model folder to open
     resumeRequested = Signal(str)    # a model folder whose stopped training run to continue
@@ -68,6 +83,8 @@ class LibraryPanel(QWidget):
         self._errors = errors
         self._settings = settings
         self._infos: list = []
+        self._shipped: set[str] = set()
+        self._shipped_infos: list | None = None
         self.tree = _named(QTreeWidget(), "modelLibraryList")
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels(COLUMNS)
@@ -124,16 +141,28 @@ class LibraryPanel(QWidget):
         except Exception as exc:  # noqa: BLE001
             self._errors.report_exception("Cannot read the model library", exc)
             self._infos = []
+        if self._shipped_infos is None:               # read once: shipped files never change
+            self._shipped_infos = _shipped_models()
+        shipped = list(self._shipped_infos)
+        self._shipped = {info.path for info in shipped}
+        self._infos += shipped
         self.root_label.setText(f"Models in {self.root}")
         self.tree.setSortingEnabled(False)
         self.tree.clear()
         for info in self._infos:
+            read_only = info.path in self._shipped
             bleu = "" if info.bleu is None else f"{info.bleu:.1f}"
             values = [info.name, f"{info.src_lang} → {info.tgt_lang}", info.corpus,
                       f"{info.pairs:,}", human_size(info.size_bytes), bleu,
-                      short_date(info.created), info.status]
+                      short_date(info.created), SHIPPED_STATUS if read_only else info.status]
             item = _Item(values)
             item.setData(0, Qt.ItemDataRole.UserRole, info.path)
+            item.setData(0, SHIPPED_ROLE, read_only)
+            if read_only:
+                font = item.font(0)
+                font.setItalic(True)
+                for col in range(len(COLUMNS)):
+                    item.setFont(col, font)
             item.setData(3, Qt.ItemDataRole.UserRole + 1, info.pairs)
             item.setData(4, Qt.ItemDataRole.UserRole + 1, info.size_bytes)
             item.setData(5, Qt.ItemDataRole.UserRole + 1, -1.0 if info.bleu is None else info.bleu)
@@ -148,8 +177,16 @@ class LibraryPanel(QWidget):
         self._update_buttons()
 
     def model_paths(self) -> list[str]:
+        """The folders in the library (the shipped, read-only models are not among them)."""
+        return [p for p in self.listed_paths() if p not in self._shipped]
+
+    def listed_paths(self) -> list[str]:
+        """Every model listed, the shipped ones included, in the order shown."""
         return [self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
                 for i in range(self.tree.topLevelItemCount())]
+
+    def is_read_only(self, path: str | None) -> bool:
+        return path is not None and path in self._shipped
 
     def selected_path(self) -> str | None:
         item = self.tree.currentItem()
@@ -167,11 +204,16 @@ class LibraryPanel(QWidget):
 
     def _update_buttons(self) -> None:
         from core.training.resume import can_resume
-        has = self.selected_path() is not None
-        for b in (self.open_button, self.rename_button, self.delete_button, self.export_button):
+        path = self.selected_path()
+        has, writable = path is not None, path is not None and not self.is_read_only(path)
+        for b in (self.open_button, self.export_button):
             b.setEnabled(has)
+        for b in (self.rename_button, self.delete_button):
+            b.setEnabled(writable)
+            b.setToolTip("" if writable or not has else "The shipped demo model is read-only")
         info = self.selected_info()
-        self.resume_button.setEnabled(info is not None and can_resume(info.path, info.status))
+        self.resume_button.setEnabled(writable and info is not None
+                                      and can_resume(info.path, info.status))
 
     # ------------------------------------------------------------------ actions
     @Slot()
@@ -188,6 +230,9 @@ class LibraryPanel(QWidget):
 
     def rename(self, path: str, new_name: str) -> str | None:
         from core.storage.library import rename_model
+        if self.is_read_only(path):
+            self._errors.report("Rename failed", "the shipped demo model is read-only")
+            return None
         try:
             new_path = str(rename_model(path, new_name))
         except Exception as exc:  # noqa: BLE001
@@ -208,6 +253,9 @@ class LibraryPanel(QWidget):
 
     def delete(self, path: str) -> bool:
         from core.storage.library import delete_model
+        if self.is_read_only(path):
+            self._errors.report("Delete failed", "the shipped demo model is read-only")
+            return False
         try:
             delete_model(path)
         except Exception as exc:  # noqa: BLE001

@@ -10,10 +10,12 @@ then appears in the N-best list, marked ✎, with its own attention and confiden
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,11 +32,12 @@ from PySide6.QtWidgets import (
 from gui.panels.inspector import Inspector
 from gui.widgets.column import column
 from gui.widgets.naming import named as _named
+from gui.widgets.splitter_memory import remember_sizes
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
-
+NO_MODEL = "No model open. Train one, or open one from the Models tab (Ctrl+O)."
 
 
 class _EnterFilter(QObject):
@@ -57,6 +60,7 @@ class TranslatePanel(QWidget):
     """Sends text to the Session and shows what comes back; never touches the model itself."""
 
     exportFinished = Signal(str)     # the path written
+    openModelRequested = Signal(str)  # "Use the model you trained"
 
     def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,12 +71,13 @@ class TranslatePanel(QWidget):
         self._inspection = None
         self._inspected_text = ""        # the source text of the latest request
 
-        self.model_label = QLabel("No model open. Train one, or open one from the Models tab.")
-        self.model_label.setObjectName("modelLabel")
+        self._trained: tuple[str, str, str, str] | None = None   # path, name, src, tgt
+        self.model_banner = self._build_banner()
         self.source_edit = _named(QPlainTextEdit(), "sourceTextEdit")
         self.source_edit.setPlaceholderText("Type a sentence to translate — Enter translates, "
                                             "Shift+Enter adds a line")
-        self.source_edit.setMaximumHeight(90)
+        lines = self.source_edit.fontMetrics().lineSpacing()
+        self.source_edit.setMaximumHeight(3 * lines + 14)     # room below for the heatmap
         self._enter = _EnterFilter(self.translate_now)
         self.source_edit.installEventFilter(self._enter)
 
@@ -100,7 +105,7 @@ class TranslatePanel(QWidget):
 
         self.output = _named(QPlainTextEdit(), "translationOutput")
         self.output.setReadOnly(True)
-        self.output.setMaximumHeight(70)
+        self.output.setMaximumHeight(2 * lines + 14)
         self.copy_button = _named(QPushButton("Copy"), "copyTranslationButton")
         self.nbest_list = _named(QListWidget(), "nbestList")
         self.nbest_list.setToolTip("Click a hypothesis to see its attention")
@@ -123,6 +128,7 @@ class TranslatePanel(QWidget):
         col.addStretch(1)
         row.addLayout(col)
         out_row = QHBoxLayout()
+        out_row.addWidget(QLabel("Translation:"), 0, Qt.AlignmentFlag.AlignTop)
         out_row.addWidget(self.output, 1)
         out_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
 
@@ -130,7 +136,7 @@ class TranslatePanel(QWidget):
         split.addWidget(column("N-best hypotheses (score):", self.nbest_list))
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 4)
-        split.setSizes([340, 900])      # room for a hypothesis and its score
+        remember_sizes(split, settings, "translate", [340, 900])   # a hypothesis and its score
 
         steer = QHBoxLayout()
         steer.addWidget(QLabel("Start with:"))
@@ -139,10 +145,9 @@ class TranslatePanel(QWidget):
         steer.addWidget(self.reference_edit, 3)
 
         lay = QVBoxLayout(self)
-        lay.addWidget(self.model_label)
+        lay.addWidget(self.model_banner)
         lay.addLayout(row)
         lay.addLayout(steer)
-        lay.addWidget(QLabel("Translation:"))
         lay.addLayout(out_row)
         lay.addWidget(split, 1)
 
@@ -254,12 +259,63 @@ class TranslatePanel(QWidget):
         return self.inspector.export_to(path)
 
     # ------------------------------------------------------------------ session state
+    def _build_banner(self) -> QFrame:
+        """The line that names the open model and its languages (and warns when it is not the
+        model trained last)."""
+        self.model_label = _named(QLabel(NO_MODEL), "modelLabel")
+        self.model_label.setWordWrap(True)
+        self.use_trained_button = _named(QPushButton("Use the model you trained"),
+                                         "useTrainedModelButton")
+        self.use_trained_button.setVisible(False)
+        self.use_trained_button.clicked.connect(self._use_trained)
+        frame = _named(QFrame(), "modelBanner")
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        banner = QHBoxLayout(frame)
+        banner.setContentsMargins(8, 3, 8, 3)
+        banner.addWidget(self.model_label, 1)
+        banner.addWidget(self.use_trained_button)
+        self.model_banner = frame
+        self._style_banner(warn=False)
+        return frame
+
+    @Slot()
+    def _use_trained(self) -> None:
+        if self._trained:
+            self.openModelRequested.emit(self._trained[0])
+
+    def _style_banner(self, warn: bool) -> None:
+        colours = ("#fff4d6", "#c98a00") if warn else ("#e8f0fb", "#8fb0dd")
+        self.model_banner.setStyleSheet(
+            f"#modelBanner {{ background: {colours[0]}; border: 1px solid {colours[1]}; "
+            "border-radius: 3px; }")
+
+    def expect_trained(self, path: str, name: str, src_lang: str, tgt_lang: str) -> None:
+        """The last training run's model: the banner warns while another model is open."""
+        self._trained = (str(path), name, src_lang, tgt_lang)
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        info = self._session.model_info
+        other = (self._trained is not None and info is not None
+                 and Path(info.path) != Path(self._trained[0]))
+        self.use_trained_button.setVisible(other)
+        self._style_banner(warn=other)
+        if info is None:
+            self.model_label.setText(NO_MODEL)
+            return
+        bleu = f", BLEU {info.bleu:.1f}" if info.bleu is not None else ""
+        text = (f"Translating with <b>{info.name}</b>: <b>{info.src_lang} → {info.tgt_lang}</b>"
+                f"{bleu}")
+        if other:
+            _, name, src, tgt = self._trained
+            text += f" — not the model you trained last (“{name}”, {src} → {tgt})"
+        self.model_label.setText(text)
+        self.model_label.setToolTip(info.path)
+
     @Slot(object)
     def on_model_loaded(self, info) -> None:
         self._has_model = True
-        bleu = f", BLEU {info.bleu:.1f}" if info.bleu is not None else ""
-        self.model_label.setText(f"Model: <b>{info.name}</b> ({info.src_lang} → {info.tgt_lang}"
-                                 f"{bleu})")
+        self._update_banner()
         self._results = []
         self._inspection = None
         self.nbest_list.clear()

@@ -1,7 +1,8 @@
 """The welcome banner shown above the tabs until dismissed: three ways to start.
 
-Not a dialog: it never blocks, and the window stays usable around it. Dismissing it is remembered
-in the settings (``welcome/dismissed``); Help → Welcome shows it again.
+Not a dialog: it never blocks, and the window stays usable around it. ✕ hides it for this session;
+*Don't show again* hides it for good (``welcome/dismissed`` in the settings); Help → Welcome shows
+it again either way.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ SUGGESTED_SENTENCE = "Today the dog sleeps in the garden."
 DISMISSED_KEY = "welcome/dismissed"
 
 
-
 class WelcomePanel(QFrame):
     translateSuggestedRequested = Signal(str)
     trainSampleRequested = Signal()
@@ -31,11 +31,11 @@ class WelcomePanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
-        title = QLabel("<b>Welcome to Attnscope</b>")
+        # Title and text share a line: on a laptop screen every pixel of height goes to the tabs.
         self.text_label = _named(QLabel(
-            "Try the English→German demo model: translate a sentence and see which "
-            "English words each German word attends to. Then train a model of your own, "
-            "on the sample corpus or on your own parallel text."), "welcomeText")
+            "<b>Welcome to Attnscope.</b> Try the English→German demo model: translate a sentence "
+            "and see which English words each German word attends to. Then train a model of your "
+            "own, on the sample corpus or on your own parallel text."), "welcomeText")
         self.text_label.setWordWrap(True)
         self.translate_button = _named(QPushButton("Translate a suggested sentence"),
                                        "welcomeTranslateButton")
@@ -50,28 +50,33 @@ class WelcomePanel(QFrame):
         self.close_button = _named(QToolButton(), "welcomeDismissButton")
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip("Hide the welcome (Help → Welcome shows it again)")
+        self.close_button.setToolTip("Hide the welcome until the next start (Help → Welcome "
+                                     "shows it again)")
+        self.dont_show_button = _named(QPushButton("Don't show again"), "welcomeDontShowButton")
+        self.dont_show_button.setFlat(True)
+        self.dont_show_button.setToolTip("Hide the welcome for good (Help → Welcome shows it "
+                                         "again)")
 
         head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
+        head.addWidget(self.text_label, 1)
         head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         buttons = QHBoxLayout()
         for b in (self.translate_button, self.sample_button, self.own_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.dont_show_button)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 6, 6, 8)
+        lay.setContentsMargins(10, 4, 6, 6)
         lay.setSpacing(4)
         lay.addLayout(head)
-        lay.addWidget(self.text_label)
         lay.addLayout(buttons)
 
         self.translate_button.clicked.connect(
             lambda: self.translateSuggestedRequested.emit(SUGGESTED_SENTENCE))
         self.sample_button.clicked.connect(self.trainSampleRequested)
         self.own_button.clicked.connect(self.trainOwnFilesRequested)
-        self.close_button.clicked.connect(self.dismiss)
+        self.close_button.clicked.connect(self.hide)
+        self.dont_show_button.clicked.connect(self.dismiss)
 
     @staticmethod
     def was_dismissed(settings) -> bool:
@@ -79,7 +84,7 @@ class WelcomePanel(QFrame):
         return value is True or str(value).lower() in ("true", "1")
 
     def dismiss(self) -> None:
-        """Hide, and remember not to show it at the next start."""
+        """Hide, and remember not to show it at the next starts ("Don't show again")."""
         self.hide()
         self._settings.set_value(DISMISSED_KEY, True)
         self._settings.sync()

@@ -144,6 +144,7 @@ class AttentionHeatmap(QWidget):
         self._meta: dict = {}
         self._row: int | None = None
         self._col: int | None = None
+        self._staggered = False
         self._hover_text = ""
 
         self._font = QFont(self.font())
@@ -223,6 +224,16 @@ class AttentionHeatmap(QWidget):
         lay.addLayout(top, 1)
         lay.addWidget(self._hover_label)
         lay.addWidget(self._selection_label)
+        # Before the first matrix the hint stands alone: an opaque cover over the whole widget
+        # hides the bare 0..1 axes and the empty colour bar. A cover rather than a page swap, so
+        # the plot is polished and shown from the start and the first matrix (a probe during
+        # training) costs no first-show layout on the GUI thread.
+        self._hint_label = QLabel(placeholder, self)
+        self._hint_label.setObjectName("attentionHintLabel")
+        self._hint_label.setWordWrap(True)
+        self._hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint_label.setAutoFillBackground(True)
+        self._hint_label.setStyleSheet("QLabel { color: #555555; padding: 12px; }")
 
         self._img.cellHovered.connect(self._on_hover)
         self._img.cellClicked.connect(self._on_cell_clicked)
@@ -273,6 +284,7 @@ class AttentionHeatmap(QWidget):
         self._img.setImage(self._weights, levels=self._levels, autoLevels=False)
         self._img.setRect(QRectF(-0.5, -0.5, cols, rows))
         self._img.setVisible(True)
+        self._hint_label.hide()
         if not same_tokens:   # a probe refreshed during training keeps its tokens: no re-layout
             self._layout_ticks()
             self._plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5),
@@ -320,6 +332,15 @@ class AttentionHeatmap(QWidget):
     @property
     def selection(self) -> tuple[int | None, int | None]:
         return self._row, self._col
+
+    @property
+    def showing_hint(self) -> bool:
+        """True in the empty state: the hint is shown instead of the axes and colour bar."""
+        return not self._hint_label.isHidden()
+
+    @property
+    def hint_text(self) -> str:
+        return self._hint_label.text()
 
     @property
     def hover_text(self) -> str:
@@ -374,6 +395,9 @@ class AttentionHeatmap(QWidget):
         self.hoverTextChanged.emit(text)
 
     def _set_placeholder(self) -> None:
+        self._hint_label.setGeometry(self.rect())
+        self._hint_label.show()
+        self._hint_label.raise_()
         self._hover_text = ""
         self._hover_label.setText(self._placeholder)
         self._selection_label.setText(" ")
@@ -472,6 +496,25 @@ class AttentionHeatmap(QWidget):
         return ""
 
     # ------------------------------------------------------------------ layout of labels
+    def _single_row_limit(self, tgt_w: int) -> int:
+        """How wide one row of source labels may be: the visible width (so a sentence that would
+        need a scroll bar staggers its labels instead), never more than SINGLE_ROW_MAX_WIDTH."""
+        if not self.isVisible():
+            return SINGLE_ROW_MAX_WIDTH
+        room = self._scroll.viewport().width() - tgt_w - 60
+        return max(240, min(SINGLE_ROW_MAX_WIDTH, room))
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802
+        super().resizeEvent(ev)
+        self._hint_label.setGeometry(self.rect())
+        if self._src and self._tgt:
+            fm = self._fm
+            src_w = max(fm.horizontalAdvance(elide_token(t)) for t in self._src)
+            tgt_w = max(fm.horizontalAdvance(elide_token(t)) for t in self._tgt)
+            wide = len(self._src) * max(26, src_w + 12) > self._single_row_limit(tgt_w)
+            if len(self._src) > 1 and wide != self._staggered:
+                self._layout_ticks()
+
     def _layout_ticks(self) -> None:
         """Give every label room: grow the plot's minimum size, stagger long source rows."""
         fm = self._fm
@@ -482,20 +525,21 @@ class AttentionHeatmap(QWidget):
         cols, rows = len(src_labels), len(tgt_labels)
 
         col_w = max(26, src_w + 12)
-        stagger = cols > 1 and cols * col_w > SINGLE_ROW_MAX_WIDTH
+        stagger = cols > 1 and cols * col_w > self._single_row_limit(tgt_w)
+        self._staggered = stagger
         if stagger:
             col_w = max(22, math.ceil((src_w + 14) / 2))
             top = [(i, s) for i, s in enumerate(src_labels) if i % 2 == 0]
             bottom = [(i, s) for i, s in enumerate(src_labels) if i % 2 == 1]
         else:
             top, bottom = list(enumerate(src_labels)), []
-        row_h = max(22, fm.height() + 8)
+        row_h = max(20, fm.height() + 5)
 
         self._axes["top"].setTicks([top])
         self._axes["bottom"].setTicks([bottom])
         self._axes["left"].setTicks([list(enumerate(tgt_labels))])
         self._plot.showAxis("bottom", bool(bottom))
-        axis_h = fm.height() + 14
+        axis_h = fm.height() + 10
         left_w = tgt_w + 16
         self._axes["left"].setWidth(left_w)
         self._axes["top"].setHeight(axis_h)

@@ -42,6 +42,19 @@ class _Buffer:
         return self._y[: self.n]
 
 
+def _key(colour: str, mark: str, name: str) -> str:
+    return f"<span style='color:{colour}'>{mark}</span>&nbsp;{name}"
+
+
+# The legends live in the titles: a legend box inside a short plot sits on the curves.
+LOSS_TITLE = ("Loss (nats per token) &nbsp;&nbsp; " + " &nbsp; ".join((
+    _key("#78a0dc", "━", "training"), _key("#1f5fbf", "━", "smoothed"),
+    _key("#d62728", "●", "validation"))))
+SCORE_TITLE = ("Validation score &nbsp;&nbsp; " + " &nbsp; ".join((
+    _key("#2ca02c", "●", "BLEU"), _key("#9467bd", "▲", "chrF"))))
+MIN_PLOT_HEIGHT = 130         # per plot: axis labels, ticks and a readable curve
+
+
 class LossPlot(QWidget):
     """Two stacked plots sharing the step axis: losses (nats) above, BLEU/chrF (0..100) below."""
 
@@ -53,16 +66,18 @@ class LossPlot(QWidget):
         self.setAccessibleName("lossPlot")
         self._glw = pg.GraphicsLayoutWidget()
         self._glw.setBackground("w")
-        self._loss = self._glw.addPlot(row=0, col=0, title="Loss (nats per token)")
-        self._score = self._glw.addPlot(row=1, col=0, title="Validation BLEU / chrF")
+        self._loss = self._glw.addPlot(row=0, col=0, title=LOSS_TITLE)
+        self._score = self._glw.addPlot(row=1, col=0, title=SCORE_TITLE)
         self._score.setXLink(self._loss)
         for plot in (self._loss, self._score):
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
-            plot.addLegend(offset=(-10, 10), labelTextColor="#222")
             for side in ("left", "bottom"):
                 plot.getAxis(side).setTextPen(pg.mkPen("#222"))
                 plot.getAxis(side).setPen(pg.mkPen("#666"))
+        # a flat curve (BLEU 100 from the first validation) must not zoom into rounding noise
+        self._score.setLimits(yMin=-2, yMax=102, minYRange=5)
+        self._loss.setLimits(minYRange=0.05)
         self._loss.setLabel("bottom", "step")
         self._score.setLabel("bottom", "step")
 
@@ -90,6 +105,7 @@ class LossPlot(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self._glw)
+        self.setMinimumHeight(2 * MIN_PLOT_HEIGHT)
 
     # ------------------------------------------------------------------ data in
     def add_progress(self, step: int, loss: float, smoothed: float) -> None:
@@ -138,3 +154,7 @@ class LossPlot(QWidget):
     @property
     def loss_plot_item(self) -> pg.PlotItem:
         return self._loss
+
+    @property
+    def score_plot_item(self) -> pg.PlotItem:
+        return self._score

@@ -187,3 +187,26 @@ def test_clear_and_reuse_items(heatmap):
     heatmap.set_matrix(_matrix(3, 4), list("abcd"), list("xyz"))
     assert heatmap.image_item is img and len(heatmap.plot_item.items) == n_items
     assert heatmap.source_tick_labels() == list("abcd")
+
+
+def test_empty_state_is_the_hint_alone_not_bare_axes(qtbot):
+    """Before the first translation: the hint, covering the bare 0..1 axes and colour bar."""
+    w = AttentionHeatmap(placeholder="Translate a sentence first.")
+    qtbot.addWidget(w)
+    w.resize(600, 400)
+    w.show()
+    qtbot.waitExposed(w)
+    hint = w.findChild(object, "attentionHintLabel")
+
+    def covered() -> bool:
+        """The hint lies over the whole widget: whatever is at the centre and the corners is it."""
+        points = [w.rect().center(), QPoint(3, 3), QPoint(w.width() - 4, w.height() - 4)]
+        return hint.geometry() == w.rect() and all(w.childAt(p) is hint for p in points)
+
+    assert w.showing_hint and hint.isVisible() and hint.text() == "Translate a sentence first."
+    assert covered()
+    w.set_matrix(_matrix(len(TGT), len(SRC)), SRC, TGT)
+    assert not w.showing_hint and not hint.isVisible() and not covered()
+    w.resize(700, 450)
+    w.clear()
+    assert w.showing_hint and covered()

@@ -94,13 +94,19 @@ def test_welcome_train_buttons_fill_the_train_tab(make_window, qtbot, tmp_path, 
     assert tp.tsv_field.text() == ""
 
 
-def test_welcome_dismissal_is_remembered(make_window, qtbot):
+def test_welcome_hides_for_now_or_for_good(make_window, qtbot):
     win = make_window(first_run=True)
-    qtbot.mouseClick(win.welcome.close_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(win.welcome.close_button, Qt.MouseButton.LeftButton)   # ✕: this session
     assert not win.welcome.isVisible()
     _wait_loaded(qtbot, win)
     win.close()
-    again = make_window(first_run=True)          # the next start
+    second = make_window(first_run=True)         # the next start: it is back
+    assert second.welcome.isVisible()
+    qtbot.mouseClick(second.welcome.dont_show_button, Qt.MouseButton.LeftButton)
+    assert not second.welcome.isVisible()
+    _wait_loaded(qtbot, second)
+    second.close()
+    again = make_window(first_run=True)          # and after "Don't show again" it stays away
     assert not again.welcome.isVisible()
     _wait_loaded(qtbot, again)                   # the last model (the demo) opens again
     help_menu = next(a for a in again.menuBar().actions() if a.text() == "&Help").menu()

@@ -119,11 +119,15 @@ def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     from pathlib import Path
     model_dir = Path(event.model_dir)
     assert (model_dir / "weights.pt").is_file() and (model_dir / "checkpoints").is_dir()
-    # the model is in the library at once, and can be opened from the train panel
+    # the model is in the library at once and becomes the open model; the finish line leads on
     assert str(model_dir) in window.library_panel.model_paths()
-    assert panel.open_trained_button.isVisible()
-    with qtbot.waitSignal(window.session.modelLoaded, timeout=20000):
-        qtbot.mouseClick(panel.open_trained_button, Qt.MouseButton.LeftButton)
+    translate_button = panel.run_controls.translate_button
+    assert translate_button.isVisible()
+    qtbot.waitUntil(lambda: window.session.model_info is not None
+                    and window.session.model_info.path == str(model_dir)
+                    and window.session.state == "idle", timeout=20000)
+    assert window.tabs.currentWidget() is panel          # the user stays on the final curves
+    qtbot.mouseClick(translate_button, Qt.MouseButton.LeftButton)
     assert window.tabs.currentWidget() is window.translate_panel
 
     print(f"\nlongest GUI stall while training: {meter.longest_ms} ms over {meter.ticks} ticks; "
@@ -278,19 +282,23 @@ def test_library_rename_delete_export_import(window, qtbot, library_model, tmp_p
     lib = window.library_panel
     lib.refresh()
     tree = window.findChild(object, "modelLibraryList")
-    assert tree.topLevelItemCount() == 1
-    item = tree.topLevelItem(0)
+
+    def item_of(path):
+        return next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                    if tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == str(path))
+    assert lib.model_paths() == [str(library_model)]
+    item = item_of(library_model)
     assert item.text(0) == "tiny demo" and item.text(1) == "en → xx" and item.text(5) != ""
     new_path = lib.rename(str(library_model), "renamed model")
-    assert tree.topLevelItem(0).text(0) == "renamed model"
+    assert item_of(new_path).text(0) == "renamed model"
     archive = lib.export_to(new_path, str(tmp_path / "m.zip"))
     assert archive and (tmp_path / "m.zip").is_file()
     lib.select_path(new_path)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(lib.delete_button, Qt.MouseButton.LeftButton)
-    assert tree.topLevelItemCount() == 0
+    assert lib.model_paths() == []
     imported = lib.import_from(str(tmp_path / "m.zip"))
-    assert imported and tree.topLevelItemCount() == 1
+    assert imported and lib.model_paths() == [imported]
     with qtbot.waitSignal(window.session.modelLoaded, timeout=20000):
         lib.select_path(imported)
         qtbot.mouseClick(lib.open_button, Qt.MouseButton.LeftButton)

@@ -58,10 +58,13 @@ def test_stop_then_resume_continues_from_the_saved_step(window, qtbot, toy_corpu
     assert meta["status"] == "time_budget" and meta["metrics"]["steps"] == done.step
     assert meta["name"] == "resumable"
     assert any(ev.type == "validation" and ev.step > first.step for ev in events)
-    # still one model in the library, now usable
+    # still one model in the library, now usable: it is the open model (reloaded after the
+    # resumed run), and the finish line leads to it
     assert window.library_panel.model_paths() == [str(folder)]
-    with qtbot.waitSignal(window.session.modelLoaded, timeout=20000):
-        qtbot.mouseClick(panel.open_trained_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.state == "idle" and window.session.model_info
+                    is not None and window.session.model_info.path == str(folder), timeout=20000)
+    qtbot.mouseClick(panel.run_controls.translate_button, Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget() is window.translate_panel
 
 
 def test_resume_from_the_models_tab_and_its_limits(window, qtbot, toy_corpus, tiny_model_dir,
