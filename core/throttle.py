@@ -20,11 +20,17 @@ class Throttle:
     """``ready()`` is true at most once per ``interval_s``; ``ready(final=True)`` always is."""
 
     def __init__(
-        self, interval_s: float = PROGRESS_INTERVAL_S, clock: Callable[[], float] = time.monotonic
+        self,
+        interval_s: float = PROGRESS_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        started: bool = False,
     ) -> None:
+        """``started``: count the moment of construction as a report (the caller has just
+        reported the start itself), so the first ``ready()`` waits a whole interval."""
         self.interval_s = interval_s
         self._clock = clock
-        self._last: float | None = None
+        self._last: float | None = clock() if started else None
 
     def ready(self, final: bool = False) -> bool:
         """Whether to report now; the first call and a final one always report."""
