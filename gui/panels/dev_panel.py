@@ -103,29 +103,7 @@ class DevSetPanel(QWidget):
         self.summary_label = _named(QLabel(" "), "devSummaryLabel")
         self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        self.model = DevTableModel(self)
-        self.proxy = DevFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = _named(QTableView(), "devTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_INDEX, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.setToolTip("Double-click a row, or press Enter, to open it in Translate & inspect")
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col in (2, 3, 4):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(COL_INDEX, 52)
-        header.resizeSection(COL_CHRF, 64)
-        self._enter = _EnterKey(self.open_current)
-        self.table.installEventFilter(self._enter)
+        self._build_table()
 
         row = QHBoxLayout()
         row.addWidget(self.translate_button)
@@ -152,6 +130,33 @@ class DevSetPanel(QWidget):
         self._update_buttons()
         if session.model_info is not None:      # built after a model was opened
             self.on_model_loaded(session.model_info)
+
+    def _build_table(self) -> None:
+        """The sortable, filterable table of pairs; Enter or a double-click opens a row."""
+        self.model = DevTableModel(self)
+        self.proxy = DevFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = _named(QTableView(), "devTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_INDEX, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setToolTip("Double-click a row, or press Enter, to open it in "
+                              "Translate & inspect")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col in (2, 3, 4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(COL_INDEX, 52)
+        header.resizeSection(COL_CHRF, 64)
+        self._enter = _EnterKey(self.open_current)
+        self.table.installEventFilter(self._enter)
 
     # ------------------------------------------------------------------ choosing the pairs
     @Slot(object)

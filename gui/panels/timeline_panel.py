@@ -87,15 +87,7 @@ class TimelinePanel(QWidget):
             slider.setRange(0, 0)
         self.compare_label.setMinimumWidth(330)
 
-        self.heatmap = AttentionHeatmap(placeholder="Choose a probe sentence and a point in time.")
-        _named(self.heatmap, "timelineHeatmap")
-        self.diff_heatmap = AttentionHeatmap.diverging()
-        _named(self.diff_heatmap, "timelineDiffHeatmap")
-        self.heatmap_caption = QLabel(" ")
-        self.diff_caption = QLabel(" ")
-        for label in (self.heatmap_caption, self.diff_caption):
-            label.setWordWrap(True)
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._build_heatmaps()
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Probe:"))
@@ -134,6 +126,18 @@ class TimelinePanel(QWidget):
         self.reload_button.setEnabled(False)
         if session.model_info is not None:      # built after a model was opened
             self.on_model_loaded(session.model_info)
+
+    def _build_heatmaps(self) -> None:
+        """The attention at the chosen point, and its change since the compared one."""
+        self.heatmap = AttentionHeatmap(placeholder="Choose a probe sentence and a point in time.")
+        _named(self.heatmap, "timelineHeatmap")
+        self.diff_heatmap = AttentionHeatmap.diverging()
+        _named(self.diff_heatmap, "timelineDiffHeatmap")
+        self.heatmap_caption = QLabel(" ")
+        self.diff_caption = QLabel(" ")
+        for label in (self.heatmap_caption, self.diff_caption):
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     # ------------------------------------------------------------------ loading
     @Slot(object)
