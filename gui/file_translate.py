@@ -1,7 +1,8 @@
 """File → Translate a file…: a UTF-8 text file, one sentence a line, into another file.
 
 The work runs on the model worker thread (``Session.translate_file`` →
-``Translator.translate_batch`` with a progress callback and a ``CancelToken``); this controller
+``gui.tasks.translate_file`` → ``Translator.translate_batch`` with a progress callback and a
+``CancelToken``, reporting through its job handle); this controller
 only asks for the two paths and shows a progress bar with a Cancel button in the status bar.
 While a file is translated, typed translations wait for it (one thread owns the model).
 
@@ -34,7 +35,7 @@ class FileTranslation(QObject):
     """Owns the status-bar progress widget; starts, cancels and reports file translations."""
 
     started = Signal(str, str)         # input, output
-    finished = Signal(object)          # gui.jobs.FileResult
+    finished = Signal(object)          # gui.jobs.FileResult (done or cancelled)
 
     def __init__(self, session, errors, settings, status_bar: QStatusBar,
                  beam_source=None, parent: QObject | None = None) -> None:
@@ -45,6 +46,7 @@ class FileTranslation(QObject):
         self._status_bar = status_bar
         self._beam_source = beam_source or (lambda: 1)
         self._job: FileJob | None = None
+        self.job = None                    # the running translation's handle (gui.job.Job)
 
         self.widget = QWidget()
         self.widget.setObjectName("fileTranslationBox")
@@ -65,9 +67,6 @@ class FileTranslation(QObject):
         self.widget.setVisible(False)
 
         self.cancel_button.clicked.connect(self.cancel)
-        session.fileProgress.connect(self._on_progress)
-        session.fileFinished.connect(self._on_finished)
-        session.failed.connect(self._on_failed)
 
     @property
     def running(self) -> bool:
@@ -106,11 +105,13 @@ class FileTranslation(QObject):
         job = FileJob(str(input_path), str(output_path),
                       beam=int(beam if beam is not None else self._beam_source()))
         try:
-            self._session.translate_file(job)
+            handle = self._session.translate_file(job)
         except Exception as exc:  # noqa: BLE001
             self._errors.report_exception("Cannot translate the file", exc)
             return False
-        self._job = job
+        handle.on_progress(self._on_progress).on_result(self._on_finished)
+        handle.on_error(self._on_failed)
+        self._job, self.job = job, handle
         self._settings.set_last_folder("translate-file", input_path)
         self.progress.setRange(0, 0)                 # busy until the line count is known
         self.progress.setFormat(f"Reading {Path(input_path).name}…")
@@ -122,8 +123,8 @@ class FileTranslation(QObject):
 
     @Slot()
     def cancel(self) -> None:
-        if self._job is not None:
-            self._session.cancel_file()
+        if self.job is not None:
+            self.job.cancel()
             self.cancel_button.setEnabled(False)
             self.progress.setFormat("Cancelling…")
 
@@ -139,7 +140,7 @@ class FileTranslation(QObject):
 
     @Slot(object)
     def _on_finished(self, result) -> None:
-        self._job = None
+        self._job = self.job = None
         self.widget.setVisible(False)
         if result.status == "done":
             self._status_bar.showMessage(
@@ -153,7 +154,7 @@ class FileTranslation(QObject):
 
     @Slot(object)
     def _on_failed(self, failure) -> None:
-        if getattr(failure, "operation", "") == "file" and self._job is not None:
-            self._job = None
-            self.widget.setVisible(False)
-            self._status_bar.showMessage("File translation failed; nothing was written", 15000)
+        """The main window shows the dialog; the status bar says nothing was written."""
+        self._job = self.job = None
+        self.widget.setVisible(False)
+        self._status_bar.showMessage("File translation failed; nothing was written", 15000)

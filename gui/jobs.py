@@ -3,17 +3,15 @@ records (jobs, results, failures) and the job context, never tensors or widgets.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from core.config import TokenizerConfig
+from core.throttle import Throttle
 from core.training.job import TrainJob  # lives in core: the training child reads it too
 
-__all__ = ["PROGRESS_INTERVAL_S", "Failure", "FileJob", "FileResult", "JobContext", "Preview",
-           "PreviewJob", "TrainJob"]
-
-PROGRESS_INTERVAL_S = 0.1     # at most ~10 progress updates a second reach the widgets
+__all__ = ["Failure", "FileJob", "FileResult", "JobContext", "Preview", "PreviewJob", "TrainJob"]
 
 
 @dataclass(frozen=True)
@@ -24,15 +22,14 @@ class FileJob:
     output: str
     beam: int = 1
     batch_size: int = 64
-    cancel: Any = None             # core.cancel.CancelToken, set by the Session
 
 
 @dataclass(frozen=True)
 class FileResult:
-    status: str                    # "done" or "cancelled" (a failure arrives as ``failed``)
+    status: str  # "done" or "cancelled" (a failure arrives as ``failed``)
     input: str
     output: str
-    lines: int                     # lines translated (all of them when done)
+    lines: int  # lines translated (all of them when done)
     total: int
     elapsed_s: float
 
@@ -50,7 +47,7 @@ class Preview:
     """The first pairs as they will be tokenized, and the validation report of the whole corpus."""
 
     pairs: list[tuple[list[str], list[str]]]
-    report: Any                    # core.data.corpus.CorpusReport
+    report: Any  # core.data.corpus.CorpusReport
     summary: str
 
 
@@ -58,28 +55,30 @@ class JobContext:
     """What a job function gets besides the translator: a cancel token to check between pieces
     of work and a throttled ``progress(done, total)``."""
 
-    def __init__(self, cancel, emit_progress) -> None:
+    def __init__(self, cancel: Any, emit_progress: Callable[[int, int], None]) -> None:
         self.cancel = cancel
         self._emit = emit_progress
-        self._last = 0.0
+        self._throttle = Throttle()
 
     def progress(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self._last >= PROGRESS_INTERVAL_S or done >= total:
-            self._last = now
+        """Report ``done`` of ``total``: at most ~10 a second, and always the last one."""
+        if self._throttle.ready(final=done >= total):
             self._emit(done, total)
 
 
 @dataclass(frozen=True)
 class Failure:
-    operation: str                 # "load", "translate", "train", "preview"
-    message: str                   # short, for the user
-    details: str                   # traceback, for "details"
-    extra: dict = field(default_factory=dict)
+    """What went wrong, ready for a dialog: the request names its own title."""
+
+    operation: str  # the request's key: "load", "translate", "train", "dev-read"…
+    title: str  # the dialog's title, e.g. "Cannot read the dev file"
+    message: str  # short, for the user
+    details: str  # traceback, for "details"
 
 
-def failure_from(operation: str, exc: BaseException) -> Failure:
+def failure_from(operation: str, title: str, exc: BaseException) -> Failure:
     """A Failure for the user (short message) with the details (traceback) behind a button."""
     from gui.error_dialog import describe_exception
+
     message, details = describe_exception(exc)
-    return Failure(operation, message, details)
+    return Failure(operation, title, message, details)

@@ -36,17 +36,11 @@ from gui.panels.timeline_panel import TimelinePanel
 from gui.panels.train_panel import TrainPanel
 from gui.panels.translate_panel import TranslatePanel
 from gui.panels.welcome_panel import WelcomePanel
+from gui.session import Session
 from gui.settings import AppSettings
-from gui.workers import Session
 
 log = logging.getLogger(__name__)
 
-TITLES = {"load": "Cannot open the model", "translate": "Translation failed",
-          "train": "Training failed", "preview": "Cannot read the corpus",
-          "devices": "Cannot list devices", "file": "Cannot translate the file",
-          "compare": "Cannot compare", "what-if": "Cannot re-decode",
-          "dev": "Cannot translate the dev set", "dev-read": "Cannot read the dev file",
-          "timeline-read": "Cannot read the probe timeline"}
 TRANSLATE_TAB = "Translate && inspect"
 
 
@@ -345,8 +339,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ status and errors
     @Slot(object)
     def on_failed(self, failure: Failure) -> None:
-        self.errors.report(TITLES.get(failure.operation, "Error"), failure.message,
-                           failure.details)
+        self.errors.report(failure.title, failure.message, failure.details)
 
     @Slot(str)
     def on_state_changed(self, state: str) -> None:

@@ -13,14 +13,16 @@ import json
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal, Slot
 
-from gui.jobs import PROGRESS_INTERVAL_S, Failure, TrainJob
+from core.throttle import Throttle
+from gui.jobs import Failure, TrainJob
 
 log = logging.getLogger(__name__)
+
+TRAIN_FAILED = "Training failed"      # the title of the dialog that shows a training failure
 
 
 class TrainProcess(QObject):
@@ -36,7 +38,7 @@ class TrainProcess(QObject):
         self._proc: QProcess | None = None
         self._buffer = b""
         self._outcome_seen = False
-        self._last_progress = 0.0
+        self._progress = Throttle()       # progress events reach the GUI ≤ 10 times a second
         self._paused = False
 
     @staticmethod
@@ -109,7 +111,8 @@ class TrainProcess(QObject):
             kind = data.get("type")
             if kind == "error":
                 self._outcome_seen = True
-                self.failed.emit(Failure("train", str(data.get("message", "training failed")),
+                message = str(data.get("message", "training failed"))
+                self.failed.emit(Failure("train", TRAIN_FAILED, message,
                                          str(data.get("details", ""))))
                 return
             ev = event_from_json(data)
@@ -120,9 +123,7 @@ class TrainProcess(QObject):
             self._outcome_seen = True
             self.finished.emit(ev)
         elif kind == "progress":
-            now = time.monotonic()
-            if now - self._last_progress >= PROGRESS_INTERVAL_S or ev.fraction >= 1.0:
-                self._last_progress = now
+            if self._progress.ready(final=ev.fraction >= 1.0):
                 self.event.emit(ev)
         else:
             self.event.emit(ev)
@@ -142,7 +143,8 @@ class TrainProcess(QObject):
             self._buffer = b""
         if not self._outcome_seen:
             how = "crashed" if status == QProcess.ExitStatus.CrashExit else f"exit code {code}"
-            self.failed.emit(Failure("train", f"the training process ended unexpectedly ({how}); "
+            self.failed.emit(Failure("train", TRAIN_FAILED,
+                                     f"the training process ended unexpectedly ({how}); "
                                      "the last saved checkpoint is kept", ""))
         self._proc = None
         self.ended.emit()
@@ -151,7 +153,8 @@ class TrainProcess(QObject):
     def _on_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
             self._outcome_seen = True
-            self.failed.emit(Failure("train", "could not start the training process", str(error)))
+            self.failed.emit(Failure("train", TRAIN_FAILED, "could not start the training process",
+                                     str(error)))
             self._proc = None
             self.ended.emit()
 

@@ -101,10 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     step = best.target_tokens.index(".") if "." in best.target_tokens else len(best.target_tokens) - 1
     column = best.source_tokens.index("drinks")
     tp.what_if_view.original_heatmap.select(step, column)
-    done_jobs: list = []
-    win.session.jobFinished.connect(lambda kind, result: done_jobs.append(kind))
     tp.what_if_view.redecode_button.click()
-    _wait(app, lambda: "what-if" in done_jobs, 60)
+    what_if = win.session.latest_job("what-if")
+    _wait(app, lambda: what_if.status == "done", 60)
     shot("What if…", "inspect-what-if.png")
 
     # ---- the dev set browser (demo model): worst sentences first

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from core.data.batching import bucket_order, collate
 from core.storage.checkpoints import CheckpointStore
+from core import throttle
 from core.errors import Cancelled
 from core.events import DoneEvent, ProgressEvent
 from core.storage.model_folder import WEIGHTS, write_meta, write_weights
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from core.training.run import TrainingRun
 
 SMOOTHING = 0.98   # exponential moving average of the loss, for a readable curve
-PROGRESS_INTERVAL_S = 0.1   # at most ~10 progress events a second
+PROGRESS_INTERVAL_S = throttle.PROGRESS_INTERVAL_S   # at most ~10 progress events a second
 
 
 class _Stop(Exception):
@@ -29,8 +30,8 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
     s, cfg = run.state, run.cfg
     t0 = time.monotonic()
     base_elapsed, paused = s.elapsed_s, 0.0
-    last_emit, rate_start, tokens_since = t0, t0, 0   # rate_start: tokens/s excludes validation
-    first = True
+    rate_start, tokens_since = t0, 0       # rate_start: tokens/s excludes validation
+    progress_due = throttle.Throttle(PROGRESS_INTERVAL_S)   # the first step always reports
 
     def elapsed() -> float:
         return base_elapsed + time.monotonic() - t0 - paused
@@ -55,11 +56,11 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
                     s.smoothed_loss = loss if s.smoothed_loss is None else \
                         SMOOTHING * s.smoothed_loss + (1 - SMOOTHING) * loss
                     tokens_since += batch.n_tokens
-                    now = time.monotonic()
-                    if now - last_emit >= PROGRESS_INTERVAL_S or first:
+                    if progress_due.ready():
+                        now = time.monotonic()
                         run.emit(progress_event(run, loss, tokens_since / max(now - rate_start, 1e-9),
                                                 elapsed()))
-                        last_emit, rate_start, tokens_since, first = now, now, 0, False
+                        rate_start, tokens_since = now, 0
                     if s.step % cfg.valid_every == 0:
                         event = run.validate()
                         run.emit(event)

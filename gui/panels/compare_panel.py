@@ -97,6 +97,7 @@ class ComparePanel(QWidget):
         self._cache = TranslatorCache(capacity=4)      # touched only on the worker thread
         self._results: list = []
         self._touched = {"A": False, "B": False}
+        self._job = None                     # the latest comparison's handle (gui.job.Job)
 
         self.source_edit = _named(QLineEdit(), "compareSourceEdit")
         self.source_edit.setPlaceholderText("Type a sentence — Enter translates it with A and B")
@@ -143,10 +144,6 @@ class ComparePanel(QWidget):
         for side, picker in (("A", self.picker_a), ("B", self.picker_b)):
             picker.userChanged.connect(partial(self._on_user_changed, side))
             picker.sourceChanged.connect(self._update_enabled)
-        session.jobFinished.connect(self._on_job_finished)
-        session.jobProgress.connect(self._on_job_progress)
-        session.jobCancelled.connect(self._on_job_cancelled)
-        session.failed.connect(self._on_failed)
         session.modelLoaded.connect(self.on_model_loaded)
 
         self.refresh_models()
@@ -225,46 +222,47 @@ class ComparePanel(QWidget):
             return
         fn = partial(compare, self._cache, sources, text=text, beam=self.beam_spin.value())
         try:
-            self._session.submit(KIND, fn, needs_model=False)
+            job = self._session.submit(KIND, fn, needs_model=False, title="Cannot compare")
         except Exception as exc:  # noqa: BLE001 — the session refuses with a CoreError
             self._errors.report_exception("Cannot compare", exc)
             return
+        job.on_progress(self._on_progress).on_result(self._on_compared)
+        job.on_cancelled(self._on_cancelled).on_error(self._on_failed)
+        self._job = job
         self._set_status(f"Translating with {sources[0].label} and {sources[1].label}…")
         self.cancel_button.setVisible(True)
 
     @Slot()
     def cancel(self) -> None:
-        self._session.cancel_job(KIND)
+        if self._job is not None:
+            self._job.cancel()
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setStyleSheet("color: #b00020;" if error else "")
         self.status_label.setText(text)
         self.status_label.setVisible(bool(text))
 
-    @Slot(str, int, int)
-    def _on_job_progress(self, kind: str, done: int, total: int) -> None:
-        if kind == KIND and total:
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        if total:
             step = "loading the models" if done * 2 < total else "translating"
             self._set_status(f"Working: {step} ({done}/{total})…")
 
-    @Slot(str, object)
-    def _on_job_finished(self, kind: str, results) -> None:
-        if kind != KIND:
-            return
+    @Slot(object)
+    def _on_compared(self, results) -> None:
         self.cancel_button.setVisible(False)
         self.show_results(results)
 
-    @Slot(str)
-    def _on_job_cancelled(self, kind: str) -> None:
-        if kind == KIND:
-            self.cancel_button.setVisible(False)
-            self._set_status("Cancelled.")
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.cancel_button.setVisible(False)
+        self._set_status("Cancelled.")
 
     @Slot(object)
     def _on_failed(self, failure) -> None:
-        if getattr(failure, "operation", None) == KIND:
-            self.cancel_button.setVisible(False)
-            self._set_status(f"Cannot compare: {failure.message}", error=True)
+        """The main window shows the dialog; here the panel says what happened."""
+        self.cancel_button.setVisible(False)
+        self._set_status(f"Cannot compare: {failure.message}", error=True)
 
     def show_results(self, results: list) -> None:
         self._results = list(results)

@@ -42,7 +42,7 @@ from gui.widgets.naming import named as _named
 
 log = logging.getLogger(__name__)
 
-KIND_EVAL = "dev"            # Session job kinds of this panel
+KIND_EVAL = "dev"            # Session job keys of this panel (latest wins per key)
 KIND_READ = "dev-read"
 TSV_FILTER = "Tab-separated pairs (*.tsv *.txt);;All files (*)"
 
@@ -76,6 +76,7 @@ class DevSetPanel(QWidget):
         self._pairs: list[tuple[str, str]] = []
         self._source_name = ""              # what the pairs are, for messages
         self._pending_name = ""             # ... of the file being read
+        self._eval_job = None               # the handle of the running translation (gui.job.Job)
         self._model_name: str | None = None
 
         self.status_label = _named(QLabel("Open a model to browse its dev set."), "devStatusLabel")
@@ -102,29 +103,7 @@ class DevSetPanel(QWidget):
         self.summary_label = _named(QLabel(" "), "devSummaryLabel")
         self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        self.model = DevTableModel(self)
-        self.proxy = DevFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = _named(QTableView(), "devTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_INDEX, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.setToolTip("Double-click a row, or press Enter, to open it in Translate & inspect")
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col in (2, 3, 4):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(COL_INDEX, 52)
-        header.resizeSection(COL_CHRF, 64)
-        self._enter = _EnterKey(self.open_current)
-        self.table.installEventFilter(self._enter)
+        self._build_table()
 
         row = QHBoxLayout()
         row.addWidget(self.translate_button)
@@ -147,20 +126,43 @@ class DevSetPanel(QWidget):
         self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
         self.table.doubleClicked.connect(self._open_index)
         session.modelLoaded.connect(self.on_model_loaded)
-        session.jobFinished.connect(self._on_job_finished)
-        session.jobProgress.connect(self._on_job_progress)
-        session.jobCancelled.connect(self._on_job_cancelled)
-        session.failed.connect(self._on_failed)
         session.stateChanged.connect(self._update_buttons)
         self._update_buttons()
         if session.model_info is not None:      # built after a model was opened
             self.on_model_loaded(session.model_info)
 
+    def _build_table(self) -> None:
+        """The sortable, filterable table of pairs; Enter or a double-click opens a row."""
+        self.model = DevTableModel(self)
+        self.proxy = DevFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = _named(QTableView(), "devTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_INDEX, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setToolTip("Double-click a row, or press Enter, to open it in "
+                              "Translate & inspect")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col in (2, 3, 4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(COL_INDEX, 52)
+        header.resizeSection(COL_CHRF, 64)
+        self._enter = _EnterKey(self.open_current)
+        self.table.installEventFilter(self._enter)
+
     # ------------------------------------------------------------------ choosing the pairs
     @Slot(object)
     def on_model_loaded(self, info) -> None:
         """Show the new model's own dev set (its dev.tsv) when it has one."""
-        self._session.cancel_job(KIND_EVAL)
+        self.cancel()
         self._model_name = info.name
         self._set_pairs([], "")
         path = Path(info.path) / DEV_TSV
@@ -177,7 +179,9 @@ class DevSetPanel(QWidget):
         """Read ``path`` (source<TAB>reference lines) on the worker thread."""
         self._pending_name = name or Path(path).name
         self.status_label.setText(f"Reading {path}…")
-        self._session.submit(KIND_READ, read_job(read_dev_set, path), needs_model=False)
+        job = self._session.submit(KIND_READ, read_job(read_dev_set, path), needs_model=False,
+                                   title="Cannot read the dev file")
+        job.on_result(self._on_pairs_read).on_error(self._on_read_failed)
 
     @Slot()
     def _choose_file(self) -> None:
@@ -207,11 +211,16 @@ class DevSetPanel(QWidget):
             return
         beam = self.beam_spin.value()
         try:
-            self._session.submit(KIND_EVAL, partial(evaluate_dev_set, pairs=list(self._pairs),
-                                                    beam=beam))
+            job = self._session.submit(
+                KIND_EVAL, partial(evaluate_dev_set, pairs=list(self._pairs), beam=beam),
+                title="Cannot translate the dev set")
         except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
             self._errors.report_exception("Cannot translate the dev set", exc)
             return
+        job.on_progress(self._on_eval_progress).on_result(self.show_report)
+        job.on_cancelled(self._on_eval_cancelled).on_error(self._on_eval_failed)
+        job.on_end(self._update_buttons)
+        self._eval_job = job
         self.progress_bar.setRange(0, len(self._pairs))
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(f"translating %v of %m ({'greedy' if beam == 1 else f'beam {beam}'})…")
@@ -219,22 +228,19 @@ class DevSetPanel(QWidget):
 
     @Slot()
     def cancel(self) -> None:
-        self._session.cancel_job(KIND_EVAL)
+        if self._eval_job is not None:
+            self._eval_job.cancel()
 
-    @Slot(str, int, int)
-    def _on_job_progress(self, kind: str, done: int, total: int) -> None:
-        if kind == KIND_EVAL:
-            self.progress_bar.setRange(0, max(1, total))
-            self.progress_bar.setValue(done)
+    @Slot(int, int)
+    def _on_eval_progress(self, done: int, total: int) -> None:
+        self.progress_bar.setRange(0, max(1, total))
+        self.progress_bar.setValue(done)
 
-    @Slot(str, object)
-    def _on_job_finished(self, kind: str, result) -> None:
-        if kind == KIND_READ:
-            self._set_pairs(result, self._pending_name)
-            self.status_label.setText(f"{len(result):,} sentence pairs: {self._source_name}. "
-                                      "Press “Translate the dev set” to translate and score them.")
-        elif kind == KIND_EVAL:
-            self.show_report(result)
+    @Slot(object)
+    def _on_pairs_read(self, pairs) -> None:
+        self._set_pairs(pairs, self._pending_name)
+        self.status_label.setText(f"{len(pairs):,} sentence pairs: {self._source_name}. "
+                                  "Press “Translate the dev set” to translate and score them.")
         self._update_buttons()
 
     def show_report(self, report) -> None:
@@ -254,21 +260,18 @@ class DevSetPanel(QWidget):
             "Sort by chrF to see the weakest translations first.")
         self.table.sortByColumn(COL_CHRF, Qt.SortOrder.AscendingOrder)
 
-    @Slot(str)
-    def _on_job_cancelled(self, kind: str) -> None:
-        if kind == KIND_EVAL:
-            self.progress_bar.setFormat("cancelled")
-            self._update_buttons()
+    @Slot()
+    def _on_eval_cancelled(self) -> None:
+        self.progress_bar.setFormat("cancelled")
+
+    # The main window shows the dialog; here the panel only says what happened.
+    @Slot(object)
+    def _on_eval_failed(self, failure) -> None:
+        self.progress_bar.setFormat("failed")
 
     @Slot(object)
-    def _on_failed(self, failure) -> None:
-        """The main window shows the dialog; here the panel only says what happened."""
-        if failure.operation == KIND_READ:
-            self.status_label.setText(f"Could not read the dev file: {failure.message}")
-        elif failure.operation == KIND_EVAL:
-            self.progress_bar.setFormat("failed")
-        else:
-            return
+    def _on_read_failed(self, failure) -> None:
+        self.status_label.setText(f"Could not read the dev file: {failure.message}")
         self._update_buttons()
 
     # ------------------------------------------------------------------ opening a row
@@ -284,7 +287,7 @@ class DevSetPanel(QWidget):
 
     # ------------------------------------------------------------------ state
     def _update_buttons(self, *_args) -> None:
-        running = self._session.job_running(KIND_EVAL)
+        running = self._eval_job is not None and self._eval_job.active
         training = self._session.training
         self.translate_button.setEnabled(bool(self._pairs) and not running and not training
                                          and self._model_name is not None)

@@ -48,9 +48,6 @@ class Inspector(QTabWidget):
         self.addTab(self._build_confidence_tab(), "Your translation")
         self.what_if_view = WhatIfView()
         self.what_if_view.whatIfRequested.connect(self._request_what_if)
-        session.jobFinished.connect(self._on_job_finished)
-        session.jobCancelled.connect(self._on_job_ended)
-        session.failed.connect(lambda f: self._on_job_ended(f.operation))
         self.addTab(self.what_if_view, "What if…")
 
     # ------------------------------------------------------------------ building
@@ -172,22 +169,16 @@ class Inspector(QTabWidget):
         from core.decoding.inspection import what_if
         try:
             job = partial(what_if, **self.what_if_view.job_kwargs(step, source_index))
-            self._session.submit("what-if", job)
+            handle = self._session.submit("what-if", job, title="Cannot re-decode")
         except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
             self._errors.report_exception("Cannot re-decode", exc)
             return
+        handle.on_end(self._on_what_if_ended).on_result(self.what_if_view.show_result)
         self.what_if_view.busy(True)
 
-    @Slot(str, object)
-    def _on_job_finished(self, kind: str, result) -> None:
-        if kind == "what-if":
-            self.what_if_view.busy(False)
-            self.what_if_view.show_result(result)
-
-    @Slot(str)
-    def _on_job_ended(self, kind: str) -> None:
-        if kind == "what-if":
-            self.what_if_view.busy(False)
+    @Slot()
+    def _on_what_if_ended(self) -> None:
+        self.what_if_view.busy(False)
 
     # ------------------------------------------------------------------ export
     @Slot(QAction)

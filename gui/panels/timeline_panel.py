@@ -40,7 +40,7 @@ from gui.widgets.naming import named as _named
 
 log = logging.getLogger(__name__)
 
-KIND_READ = "timeline-read"      # the Session job kind of this panel
+KIND_READ = "timeline-read"      # the Session job key of this panel (latest wins)
 PLAY_INTERVAL_MS = 700
 
 
@@ -87,15 +87,7 @@ class TimelinePanel(QWidget):
             slider.setRange(0, 0)
         self.compare_label.setMinimumWidth(330)
 
-        self.heatmap = AttentionHeatmap(placeholder="Choose a probe sentence and a point in time.")
-        _named(self.heatmap, "timelineHeatmap")
-        self.diff_heatmap = AttentionHeatmap.diverging()
-        _named(self.diff_heatmap, "timelineDiffHeatmap")
-        self.heatmap_caption = QLabel(" ")
-        self.diff_caption = QLabel(" ")
-        for label in (self.heatmap_caption, self.diff_caption):
-            label.setWordWrap(True)
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._build_heatmaps()
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Probe:"))
@@ -130,12 +122,22 @@ class TimelinePanel(QWidget):
         self.slider.valueChanged.connect(self._show)
         self.compare_slider.valueChanged.connect(self._show)
         session.modelLoaded.connect(self.on_model_loaded)
-        session.jobFinished.connect(self._on_job_finished)
-        session.failed.connect(self._on_failed)
         self._set_enabled(False)
         self.reload_button.setEnabled(False)
         if session.model_info is not None:      # built after a model was opened
             self.on_model_loaded(session.model_info)
+
+    def _build_heatmaps(self) -> None:
+        """The attention at the chosen point, and its change since the compared one."""
+        self.heatmap = AttentionHeatmap(placeholder="Choose a probe sentence and a point in time.")
+        _named(self.heatmap, "timelineHeatmap")
+        self.diff_heatmap = AttentionHeatmap.diverging()
+        _named(self.diff_heatmap, "timelineDiffHeatmap")
+        self.heatmap_caption = QLabel(" ")
+        self.diff_caption = QLabel(" ")
+        for label in (self.heatmap_caption, self.diff_caption):
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     # ------------------------------------------------------------------ loading
     @Slot(object)
@@ -151,19 +153,20 @@ class TimelinePanel(QWidget):
         if self._model_dir is None:
             return
         self.reload_button.setEnabled(False)
-        self._session.submit(KIND_READ, read_job(read_timeline, self._model_dir), needs_model=False)
-
-    @Slot(str, object)
-    def _on_job_finished(self, kind: str, result) -> None:
-        if kind == KIND_READ:
-            self.reload_button.setEnabled(self._model_dir is not None)
-            self.show_timeline(result)
+        job = self._session.submit(KIND_READ, read_job(read_timeline, self._model_dir),
+                                   needs_model=False, title="Cannot read the probe timeline")
+        job.on_result(self._on_read).on_error(self._on_read_failed)
 
     @Slot(object)
-    def _on_failed(self, failure) -> None:
-        if failure.operation == KIND_READ:       # the main window shows the dialog
-            self.reload_button.setEnabled(self._model_dir is not None)
-            self.status_label.setText(f"Cannot read the probe timeline: {failure.message}")
+    def _on_read(self, timeline: Timeline) -> None:
+        self.reload_button.setEnabled(self._model_dir is not None)
+        self.show_timeline(timeline)
+
+    @Slot(object)
+    def _on_read_failed(self, failure) -> None:
+        """The main window shows the dialog; here the panel says what happened."""
+        self.reload_button.setEnabled(self._model_dir is not None)
+        self.status_label.setText(f"Cannot read the probe timeline: {failure.message}")
 
     def show_timeline(self, timeline: Timeline) -> None:
         """Show ``timeline``, keeping the chosen probe, and the latest point if it was shown."""

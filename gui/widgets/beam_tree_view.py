@@ -11,24 +11,23 @@ Why it is drawn this way:
   the beam gave up; "Show pruned" hides them for big trees.
 - The view never decodes: it draws a ``core.decoding.inspection.Inspection`` and reports the node
   the user picks (``nodeSelected``); the owner shows ``ins.partial(node_id)`` beside it.
+
+How a node, an edge and a label look is in ``gui.widgets.beam_tree_items``; this module lays
+them out and handles zoom, selection and keyboard navigation.
 """
 
 from __future__ import annotations
 
-import math
 import time
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPainterPath,
-    QPen,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -43,110 +42,32 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QStackedWidget,
-    QStyleOptionGraphicsItem,
     QVBoxLayout,
     QWidget,
 )
 
-from core.decoding.beam_tree import FINISHED, KEPT, PREFIX, PRUNED, ROOT
-from gui.widgets.attention_heatmap import HIGHLIGHT
-from gui.widgets.confidence_colours import confidence_colour, format_prob
+from core.decoding.beam_tree import PRUNED
+from gui.widgets.beam_tree_items import (
+    ACCENT,
+    BOX_H,
+    COL_GAP,
+    MAX_ZOOM,
+    MIN_ZOOM,
+    PRUNED_OPACITY,
+    ROW_PITCH,
+    NodeItem,
+    child_order,
+    edge_path,
+    edge_pen,
+    leaf_label,
+    node_info,
+    node_item,
+)
+from gui.widgets.confidence_colours import confidence_colour
 from gui.widgets.tree_layout import children_map, leaf_order_rows
 
 GREEDY_MESSAGE = "Beam size 1 (greedy) explores no tree — set beam ≥ 2"
 EMPTY_MESSAGE = "Translate with beam ≥ 2 to see the search tree the beam explored."
-ACCENT = QColor("#1f6feb")          # the best hypothesis's path
-PRUNED_OPACITY = 0.35
-BOX_H, ROW_PITCH, COL_GAP, PAD_X, STRIP_W = 22.0, 30.0, 34.0, 6.0, 4.0
-MAX_TOKEN_CHARS = 16
-MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
-MINUS = "\u2212"
-
-# status → (fill, border, text)
-_STYLE = {
-    ROOT: ("#e6e9ef", "#666666", "#111111"),
-    PREFIX: ("#e8eefc", "#7a8fbf", "#111111"),
-    KEPT: ("#ffffff", "#7a7a7a", "#111111"),
-    FINISHED: ("#fff6dc", "#b08a2e", "#111111"),
-    PRUNED: ("#f2f2f2", "#b5b5b5", "#6a6a6a"),
-}
-_STATUS_TEXT = {
-    ROOT: "the start of every hypothesis",
-    PREFIX: "a forced prefix word",
-    KEPT: "kept in the beam",
-    PRUNED: "pruned: scored, then dropped from the beam",
-}
-
-
-def _signed(value: float) -> str:
-    """``−0.41`` with a real minus sign (reads better than a hyphen next to '#1')."""
-    return f"{value:.2f}".replace("-", MINUS)
-
-
-def _elide(token: str) -> str:
-    return token if len(token) <= MAX_TOKEN_CHARS else token[: MAX_TOKEN_CHARS - 1] + "…"
-
-
-class _NodeItem(QGraphicsItem):
-    """A rounded box: a confidence-coloured strip, the token, and its probability."""
-
-    def __init__(self, node_id: int, token: str, prob_text: str, status: str, best: bool,
-                 strip: QColor | None, width: float, fonts: tuple[QFont, QFont],
-                 token_w: float) -> None:
-        super().__init__()
-        self.node_id = node_id
-        self.token, self.prob_text, self.status, self.best = token, prob_text, status, best
-        self.selected = False
-        self._strip = strip
-        self._w = width
-        self._fonts = fonts
-        self._token_w = token_w
-        self.setAcceptHoverEvents(False)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(-3, -3, self._w + 6, BOX_H + 6)   # room for the selection outline
-
-    @property
-    def width(self) -> float:
-        return self._w
-
-    def set_selected(self, on: bool) -> None:
-        if on != self.selected:
-            self.selected = on
-            self.update()
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        fill, border, text = _STYLE[self.status]
-        rect = QRectF(0, 0, self._w, BOX_H)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self.selected:
-            painter.setPen(QPen(HIGHLIGHT, 3.0))
-        elif self.best:
-            painter.setPen(QPen(ACCENT, 2.0))
-        else:
-            pen = QPen(QColor(border), 1.0)
-            if self.status == PREFIX:
-                pen.setStyle(Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-        painter.setBrush(QBrush(QColor(fill)))
-        painter.drawRoundedRect(rect, 5, 5)
-        if self._strip is not None:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(self._strip)
-            painter.drawRoundedRect(QRectF(1.5, 3, STRIP_W, BOX_H - 6), 1.5, 1.5)
-        x = PAD_X + (STRIP_W + 2 if self._strip is not None else 0)
-        painter.setPen(QColor(text))
-        painter.setFont(self._fonts[0])
-        painter.drawText(QRectF(x, 0, self._token_w + 1, BOX_H),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.token)
-        if self.prob_text:
-            painter.setPen(QColor("#555555") if self.status != PRUNED else QColor(text))
-            painter.setFont(self._fonts[1])
-            painter.drawText(QRectF(x + self._token_w + 5, 0, self._w, BOX_H),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             self.prob_text)
 
 
 class _Canvas(QGraphicsView):
@@ -175,9 +96,9 @@ class _Canvas(QGraphicsView):
     def mousePressEvent(self, ev: QMouseEvent) -> None:
         if ev.button() == Qt.MouseButton.LeftButton:
             item = self.itemAt(ev.position().toPoint())
-            while item is not None and not isinstance(item, _NodeItem):
+            while item is not None and not isinstance(item, NodeItem):
                 item = item.parentItem()
-            if isinstance(item, _NodeItem):
+            if isinstance(item, NodeItem):
                 self.setFocus(Qt.FocusReason.MouseFocusReason)
                 self._owner.select_node(item.node_id)
                 ev.accept()
@@ -209,7 +130,7 @@ class BeamTreeView(QWidget):
         self.setObjectName("beamTreeView")
         self.setAccessibleName("beamTreeView")
         self._ins = None
-        self._items: dict[int, _NodeItem] = {}
+        self._items: dict[int, NodeItem] = {}
         self._edges: dict[int, QGraphicsPathItem] = {}
         self._labels: dict[int, QGraphicsSimpleTextItem] = {}
         self._texts: dict[int, str] = {}
@@ -239,7 +160,23 @@ class BeamTreeView(QWidget):
         self._stack = QStackedWidget()
         self._stack.addWidget(self._message)
         self._stack.addWidget(self._canvas)
+        bar = self._build_toolbar()
 
+        self._info = QLabel(" ")
+        self._info.setObjectName("beamTreeNodeInfo")
+        self._info.setWordWrap(True)
+        self._info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(bar)
+        lay.addWidget(self._stack, 1)
+        lay.addWidget(self._info)
+        self.setFocusProxy(self._canvas)
+        self._set_controls_enabled(False)
+
+    def _build_toolbar(self) -> QHBoxLayout:
+        """Fit, 100%, "Show pruned" and the legend, above the tree."""
         self.fit_button = QPushButton("Fit")
         self.fit_button.setObjectName("beamTreeFitButton")
         self.fit_button.setAccessibleName("beamTreeFitButton")
@@ -265,26 +202,13 @@ class BeamTreeView(QWidget):
         legend.setObjectName("beamTreeLegend")
         legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._legend = legend
-
-        self._info = QLabel(" ")
-        self._info.setObjectName("beamTreeNodeInfo")
-        self._info.setWordWrap(True)
-        self._info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.fit_button)
         bar.addWidget(self.actual_size_button)
         bar.addWidget(self.show_pruned)
         bar.addWidget(legend, 1)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(bar)
-        lay.addWidget(self._stack, 1)
-        lay.addWidget(self._info)
-        self.setFocusProxy(self._canvas)
-        self._set_controls_enabled(False)
+        return bar
 
     # ------------------------------------------------------------------ data in
     def set_inspection(self, ins) -> None:
@@ -302,37 +226,26 @@ class BeamTreeView(QWidget):
         self._ins = ins
         tree = ins.tree
         self._kids = children_map([n.parent for n in tree.nodes])
-        self._order = self._child_order(tree)
+        self._order = child_order(tree)
         best = tree.on_best_path()
-        fonts = (self._font, self._small)
+        fonts, metrics = (self._font, self._small), (self._fm, self._fm_small)
         for node in tree.nodes:
-            token = ins.node_tokens[node.id]
-            shown = _elide(token)
-            prob_text = "" if node.status == ROOT else format_prob(node.prob)
-            token_w = self._fm.horizontalAdvance(shown)
-            strip = None if node.status == ROOT else confidence_colour(node.prob)
-            width = (PAD_X * 2 + token_w + (STRIP_W + 2 if strip is not None else 0)
-                     + (5 + self._fm_small.horizontalAdvance(prob_text) if prob_text else 0))
-            item = _NodeItem(node.id, shown, prob_text, node.status, node.id in best, strip,
-                             math.ceil(width), fonts, token_w)
-            item.setToolTip(self._tooltip(node))
-            item.setZValue(2)
+            item = node_item(ins, node, node.id in best, fonts, metrics)
             self._scene.addItem(item)
             self._items[node.id] = item
-            self._texts[node.id] = f"{token} {prob_text}".strip()
+            self._texts[node.id] = f"{ins.node_tokens[node.id]} {item.prob_text}".strip()
             if node.parent >= 0:
                 edge = QGraphicsPathItem()
                 edge.setZValue(1 if node.id in best else 0)
-                edge.setPen(self._edge_pen(node.status, node.id in best))
+                edge.setPen(edge_pen(node.status, node.id in best))
+                if node.status == PRUNED:
+                    edge.setOpacity(PRUNED_OPACITY)
                 self._scene.addItem(edge)
                 self._edges[node.id] = edge
-            label = self._leaf_label(node)
+            label = leaf_label(node, self._bold, self._small)
             if label is not None:
                 self._scene.addItem(label)
                 self._labels[node.id] = label
-            if node.status == PRUNED:
-                item.setOpacity(PRUNED_OPACITY)
-                self._edges[node.id].setOpacity(PRUNED_OPACITY)
         self._relayout()
         self._stack.setCurrentWidget(self._canvas)
         self._set_controls_enabled(True)
@@ -365,56 +278,6 @@ class BeamTreeView(QWidget):
         self._legend.setVisible(on)
 
     # ------------------------------------------------------------------ building blocks
-    def _child_order(self, tree) -> dict[int, tuple]:
-        """Sort key per node: the subtree holding the best N-best rank first, then kept before
-        pruned, then higher log-probability."""
-        best_rank = {n.id: (n.rank if n.rank is not None else math.inf) for n in tree.nodes}
-        for node in reversed(tree.nodes):          # children have larger ids than parents
-            if node.parent >= 0:
-                best_rank[node.parent] = min(best_rank[node.parent], best_rank[node.id])
-        return {n.id: (best_rank[n.id], n.status == PRUNED, -n.logp, n.id) for n in tree.nodes}
-
-    def _edge_pen(self, status: str, best: bool) -> QPen:
-        if best:
-            pen = QPen(ACCENT, 3.0)
-        elif status == PRUNED:
-            pen = QPen(QColor("#b5b5b5"), 1.0)
-        else:
-            pen = QPen(QColor("#8c8c8c"), 1.3)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        return pen
-
-    def _leaf_label(self, node) -> QGraphicsSimpleTextItem | None:
-        """"#1  −0.41" beside an N-best leaf; a grey score beside other finished ones."""
-        if node.status != FINISHED:
-            return None
-        if node.rank is not None:
-            label = QGraphicsSimpleTextItem(f"#{node.rank + 1}  {_signed(node.score)}")
-            label.setFont(self._bold)
-            label.setBrush(QColor("#7a5a00"))
-        else:
-            score = node.score if node.score is not None else node.logp
-            label = QGraphicsSimpleTextItem(f"{_signed(score)} (not in the N-best)")
-            label.setFont(self._small)
-            label.setBrush(QColor("#8a8a8a"))
-        label.setZValue(2)
-        return label
-
-    def _tooltip(self, node) -> str:
-        ins = self._ins
-        if node.status == ROOT:
-            return "<s>: the start of every hypothesis"
-        text = ins.node_texts[node.id] if ins.node_texts else ""
-        return (f"“{text}”\np({ins.node_tokens[node.id]}) = {node.prob:.4g}, "
-                f"log-prob so far {_signed(node.logp)}\n{self._status_text(node)}")
-
-    def _status_text(self, node) -> str:
-        if node.status == FINISHED:
-            if node.rank is not None:
-                return f"finished: #{node.rank + 1} in the N-best, score {_signed(node.score)}"
-            return "finished, but not in the N-best"
-        return _STATUS_TEXT[node.status]
-
     def _visible(self, node_id: int) -> bool:
         return self.show_pruned.isChecked() or self._ins.tree.nodes[node_id].status != PRUNED
 
@@ -450,13 +313,7 @@ class BeamTreeView(QWidget):
         for nid, edge in self._edges.items():
             if nid not in self._rows:
                 continue
-            parent, child = self._items[parents[nid]], self._items[nid]
-            a = QPointF(parent.x() + parent.width, parent.y() + BOX_H / 2)
-            b = QPointF(child.x(), child.y() + BOX_H / 2)
-            path = QPainterPath(a)
-            mid = (a.x() + b.x()) / 2
-            path.cubicTo(QPointF(mid, a.y()), QPointF(mid, b.y()), b)
-            edge.setPath(path)
+            edge.setPath(edge_path(self._items[parents[nid]], self._items[nid]))
         rect = QRectF()            # itemsBoundingRect() would count the hidden items too
         for nid in self._rows:
             rect |= self._items[nid].sceneBoundingRect()
@@ -525,14 +382,7 @@ class BeamTreeView(QWidget):
             self._info.setText(" ")
             return
         self._items[node_id].set_selected(True)
-        node = self._ins.tree.nodes[node_id]
-        if node.status == ROOT:
-            self._info.setText("<s>: the start of every hypothesis")
-            return
-        text = self._ins.node_texts[node_id]
-        self._info.setText(f"Step {node.step + 1} · p({self._ins.node_tokens[node_id]}) = "
-                           f"{format_prob(node.prob)} · log-prob {_signed(node.logp)} · "
-                           f"{self._status_text(node)} — “{text}”")
+        self._info.setText(node_info(self._ins, self._ins.tree.nodes[node_id]))
 
     def _light_path(self, node_id: int | None) -> None:
         """Draw the edges from the root to ``node_id`` in the selection colour (others as
@@ -541,15 +391,13 @@ class BeamTreeView(QWidget):
         best = self._ins.tree.on_best_path() if nodes else set()
         for nid in self._lit:             # back to normal (pruned ones faded again)
             edge, faded = self._edges[nid], nodes[nid].status == PRUNED
-            edge.setPen(self._edge_pen(nodes[nid].status, nid in best))
+            edge.setPen(edge_pen(nodes[nid].status, nid in best))
             edge.setZValue(1 if nid in best else 0)
             edge.setOpacity(PRUNED_OPACITY if faded else 1.0)
             self._items[nid].setOpacity(PRUNED_OPACITY if faded else 1.0)
         self._lit = [] if node_id is None else [n.id for n in self._ins.tree.path(node_id)]
         for nid in self._lit:             # the chosen path: fully visible, even if pruned
-            pen = QPen(HIGHLIGHT, 2.5)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            self._edges[nid].setPen(pen)
+            self._edges[nid].setPen(edge_pen("", False, lit=True))
             self._edges[nid].setZValue(1.5)
             self._edges[nid].setOpacity(1.0)
             self._items[nid].setOpacity(1.0)

@@ -117,7 +117,7 @@ def _no_dialog_left_open():
 @pytest.fixture
 def session(qtbot):
     """A real Session (its worker thread) without a window; stopped and joined at teardown."""
-    from gui.workers import Session
+    from gui.session import Session
     s = Session()
     yield s
     s.shutdown()

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QApplication
 from core.decoding.beam_tree import KEPT, PRUNED, ROOT, BeamTree, TreeNode
 from core.events import Translation
 from core.decoding.inspection import Inspection
-from gui.widgets.beam_tree_view import BOX_H, GREEDY_MESSAGE, MINUS, BeamTreeView
+from gui.widgets.beam_tree_items import BOX_H, MINUS
+from gui.widgets.beam_tree_view import GREEDY_MESSAGE, BeamTreeView
 from gui.widgets.confidence_colours import format_prob
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "models" / "demo-en-de"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 from core.inspection.compare import describe_difference
 from core.storage.model_folder import read_meta, write_meta
 from core.decoding.weight_sources import ModelSource, list_sources, load_translator
+from tests.gui.stubs import wait_for_job
 
 SENTENCE = "three one four one five nine two"
 
@@ -47,10 +48,9 @@ def model_copy(tiny_model_dir, tmp_path) -> Path:
 def _compare_with_enter(qtbot, panel, session, text: str) -> list:
     panel.source_edit.clear()
     qtbot.keyClicks(panel.source_edit, text)
-    with qtbot.waitSignal(session.jobFinished, timeout=60000,
-                          check_params_cb=lambda kind, _r: kind == "compare") as blocker:
-        qtbot.keyClick(panel.source_edit, Qt.Key.Key_Return)
-    return blocker.args[1]
+    wait_for_job(qtbot, session, "compare",
+                 lambda: qtbot.keyClick(panel.source_edit, Qt.Key.Key_Return))
+    return panel.results
 
 
 def _browse(monkeypatch, qtbot, picker, folder: Path) -> None:
@@ -144,8 +144,7 @@ def test_a_damaged_checkpoint_is_reported_with_its_file(make_panel, session, qtb
     assert panel.results == []
     # a good pair still works afterwards
     panel.picker_b.set_model(model_copy, None)
-    with qtbot.waitSignal(session.jobFinished, timeout=60000):
-        panel.compare_text(SENTENCE)
+    wait_for_job(qtbot, session, "compare", lambda: panel.compare_text(SENTENCE))
     assert len(panel.results) == 2
     assert panel.status_label.text() == "" and not panel.status_label.isVisible()
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from core.evaluation.dev_set import DEV_TSV, read_dev_set
 from core.decoding.translator import Translator
 from gui.panels.dev_table import COL_CHRF, COL_INDEX, COL_SOURCE, COL_TRANSLATION
+from tests.gui.stubs import wait_for_job
 
 EVAL, READ = "dev", "dev-read"
 
@@ -25,15 +26,12 @@ def panel(shown_panel):
 
 
 def _open(qtbot, session, folder: Path) -> None:
-    with qtbot.waitSignal(session.jobFinished, timeout=60000,
-                          check_params_cb=lambda kind, _r: kind == READ):
-        session.load_model(str(folder))
+    wait_for_job(qtbot, session, READ, lambda: session.load_model(str(folder)))
 
 
 def _translate(qtbot, session, panel) -> None:
-    with qtbot.waitSignal(session.jobFinished, timeout=60000,
-                          check_params_cb=lambda kind, _r: kind == EVAL):
-        qtbot.mouseClick(panel.translate_button, Qt.MouseButton.LeftButton)
+    wait_for_job(qtbot, session, EVAL,
+                 lambda: qtbot.mouseClick(panel.translate_button, Qt.MouseButton.LeftButton))
 
 
 def _column(panel, col: int) -> list[str]:
@@ -65,9 +63,7 @@ def test_translate_sort_and_open_in_the_inspector(qtbot, session, panel, tiny_mo
     _open(qtbot, session, tiny_model_dir)
     assert panel.proxy.rowCount() == len(read_dev_set(tiny_model_dir / DEV_TSV)) > 5
     path, dev = _graded_dev_file(tiny_model_dir, tmp_path)
-    with qtbot.waitSignal(session.jobFinished, timeout=60000,
-                          check_params_cb=lambda kind, _r: kind == READ):
-        panel.load_file(str(path))
+    wait_for_job(qtbot, session, READ, lambda: panel.load_file(str(path)))
     assert _column(panel, COL_SOURCE) == [s for s, _ in dev]
     assert f"{len(dev):,} sentence pairs" in panel.status_label.text()
     assert panel.translate_button.isEnabled()
@@ -133,15 +129,14 @@ def test_another_dev_file_and_cancel(qtbot, session, panel, tiny_model_dir, toy_
     big = tmp_path / "big.tsv"
     lines = toy_corpus["tsv"].read_text(encoding="utf-8").splitlines()
     big.write_text("\n".join(lines * 40) + "\n", encoding="utf-8")      # 8000 pairs
-    with qtbot.waitSignal(session.jobFinished, timeout=60000,
-                          check_params_cb=lambda kind, _r: kind == READ):
-        panel.load_file(str(big))
+    wait_for_job(qtbot, session, READ, lambda: panel.load_file(str(big)))
     assert panel.proxy.rowCount() == 8000 and "big.tsv" in panel.status_label.text()
-    with qtbot.waitSignal(session.jobCancelled, timeout=60000,
-                          check_params_cb=lambda kind: kind == EVAL):
+
+    def translate_then_cancel():
         qtbot.mouseClick(panel.translate_button, Qt.MouseButton.LeftButton)
         assert panel.cancel_button.isEnabled()
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    wait_for_job(qtbot, session, EVAL, translate_then_cancel, status="cancelled")
     assert panel.progress_bar.format() == "cancelled"
     assert panel.translate_button.isEnabled() and not panel.cancel_button.isEnabled()
     assert all(r.translation is None for r in panel.model.rows)      # nothing half-filled
@@ -163,6 +158,7 @@ def test_a_bad_dev_file_names_file_and_line(qtbot, session, panel, tiny_model_di
     bad = tmp_path / "bad.tsv"
     bad.write_text("a\tb\nno tab on this line\n", encoding="utf-8")
     with qtbot.waitSignal(session.failed, timeout=30000,
-                          check_params_cb=lambda f: f.operation == READ):
+                          check_params_cb=lambda f: f.operation == READ) as failed:
         panel.load_file(str(bad))
+    assert failed.args[0].title == "Cannot read the dev file"
     assert f"{bad}:2: no TAB" in panel.status_label.text()

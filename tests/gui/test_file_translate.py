@@ -45,10 +45,10 @@ def test_translate_a_file_through_the_menu(opened, qtbot, toy_corpus, tiny_model
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
     window.translate_panel.beam_spin.setValue(1)
     progress = []
-    window.session.fileProgress.connect(lambda d, t: progress.append((d, t)))
     assert window.translate_file_action.isEnabled()
-    with qtbot.waitSignal(window.session.fileFinished, timeout=60000) as finished:
+    with qtbot.waitSignal(window.file_translation.finished, timeout=60000) as finished:
         window.translate_file_action.trigger()
+        window.file_translation.job.on_progress(lambda d, t: progress.append((d, t)))
         assert window.file_translation.widget.isVisible()
         assert window.session.state == "translating a file"
     result = finished.args[0]
@@ -76,13 +76,13 @@ def test_cancel_mid_way_writes_nothing(opened, qtbot, toy_corpus, tmp_path):
     out.write_text("an older translation\n", encoding="utf-8")
     window.translate_panel.beam_spin.setValue(1)
     progress = []
-    window.session.fileProgress.connect(lambda d, t: progress.append((d, t)))
     assert window.file_translation.start(str(src), str(out))
+    window.file_translation.job.on_progress(lambda d, t: progress.append((d, t)))
     qtbot.waitUntil(lambda: any(0 < d < t for d, t in progress), timeout=30000)
     bar = window.findChild(object, "fileTranslationProgress")
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=5000)
     assert bar.maximum() == 30000
-    with qtbot.waitSignal(window.session.fileFinished, timeout=30000) as finished:
+    with qtbot.waitSignal(window.file_translation.finished, timeout=30000) as finished:
         qtbot.mouseClick(window.file_translation.cancel_button, Qt.MouseButton.LeftButton)
     result = finished.args[0]
     assert result.status == "cancelled" and 0 < result.lines < result.total == 30000
@@ -111,8 +111,8 @@ def test_closing_during_a_file_translation_asks_then_stops_cleanly(opened, qtbot
         return answer[0]
     monkeypatch.setattr(window, "confirm_stop_file_translation", confirm)
     progress = []
-    window.session.fileProgress.connect(lambda d, t: progress.append((d, t)))
     assert window.file_translation.start(str(src), str(out), beam=1)
+    window.file_translation.job.on_progress(lambda d, t: progress.append((d, t)))
     qtbot.waitUntil(lambda: any(0 < d < t for d, t in progress), timeout=30000)
 
     window.close()                                 # "No": nothing changes
@@ -121,7 +121,7 @@ def test_closing_during_a_file_translation_asks_then_stops_cleanly(opened, qtbot
     qtbot.waitUntil(lambda: len(progress) > n, timeout=10000)   # it is still translating
 
     answer[0] = True
-    with qtbot.waitSignal(window.session.fileFinished, timeout=30000) as finished:
+    with qtbot.waitSignal(window.file_translation.finished, timeout=30000) as finished:
         window.close()                             # "Yes": cancel, then close
         assert window.isVisible()                  # not before the worker has stopped
     assert finished.args[0].status == "cancelled"

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core.decoding.translator import Translator
+from tests.gui.stubs import wait_for_job
 
 
 @pytest.fixture
@@ -116,10 +117,9 @@ def test_what_if_moves_the_attention_and_redecodes(opened, qtbot, toy_corpus):
     assert view.translation is best
     step, col = 1, 0
     view.original_heatmap.select(step, col)
-    with qtbot.waitSignal(opened.session.jobFinished, timeout=20000) as blocker:
-        view.redecode_button.click()
-    kind, changed = blocker.args
-    assert kind == "what-if"
+    job = wait_for_job(qtbot, opened.session, "what-if", view.redecode_button.click,
+                       timeout=20000)
+    changed = job.result
     one_hot = np.zeros(len(best.source_tokens), np.float32)
     one_hot[col] = 1.0
     np.testing.assert_array_equal(changed.attention[step], one_hot)

@@ -10,8 +10,8 @@ import sys
 def test_building_the_window_does_not_import_torch():
     code = ("import os, sys; os.environ.setdefault('QT_QPA_PLATFORM', 'offscreen')\n"
             "from gui.app import ensure_app\n"
-            "import gui.main_window, gui.workers\n"
-            "gui.workers.Session.request_devices = lambda self: None  # the worker's own import\n"
+            "import gui.main_window, gui.session\n"
+            "gui.session.Session.request_devices = lambda self: None  # the worker's own import\n"
             "ensure_app()\n"
             "w = gui.main_window.MainWindow()\n"
             "heavy = [m for m in ('torch', 'sacrebleu') if m in sys.modules]\n"

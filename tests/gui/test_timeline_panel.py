@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 
 from core.storage.model_folder import read_history
 from core.inspection.probe_timeline import KIND_OUTPUT, KIND_REFERENCE, PROBES, read_timeline
+from tests.gui.stubs import wait_for_job
 
 READ = "timeline-read"
 
@@ -40,9 +41,7 @@ def panel(shown_panel):
 
 
 def _open(qtbot, session, folder: Path) -> None:
-    with qtbot.waitSignal(session.jobFinished, timeout=60000,
-                          check_params_cb=lambda kind, _r: kind == READ):
-        session.load_model(str(folder))
+    wait_for_job(qtbot, session, READ, lambda: session.load_model(str(folder)))
 
 
 def test_one_matrix_per_validation_and_the_slider_replays_them(qtbot, session, panel,
@@ -122,9 +121,8 @@ def test_reload_shows_validations_added_since(qtbot, session, panel, tiny_model_
     record["step"] += 1000
     with open(folder / PROBES, "a", encoding="utf-8") as f:     # as a running training would
         f.write(json.dumps(record) + "\n")
-    with qtbot.waitSignal(session.jobFinished, timeout=30000,
-                          check_params_cb=lambda kind, _r: kind == READ):
-        qtbot.mouseClick(panel.reload_button, Qt.MouseButton.LeftButton)
+    wait_for_job(qtbot, session, READ,
+                 lambda: qtbot.mouseClick(panel.reload_button, Qt.MouseButton.LeftButton))
     assert len(panel.series) == n + 1 and panel.slider.maximum() == n
     assert panel.slider.value() == n                               # it was at the end: stays there
     assert f"step {record['step']:,}" in panel.step_label.text()

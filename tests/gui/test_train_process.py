@@ -17,7 +17,7 @@ def train_panel(qtbot):
     from gui.error_dialog import ErrorReporter
     from gui.panels.train_panel import TrainPanel
     from gui.settings import AppSettings
-    from gui.workers import Session
+    from gui.session import Session
     session = Session()
     errors = ErrorReporter()
     panel = TrainPanel(session, errors, AppSettings())

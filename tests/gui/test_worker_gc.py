@@ -7,7 +7,7 @@ import gc
 
 
 def test_model_load_pauses_the_collector_and_freezes_its_objects(qtbot, tiny_model_dir):
-    from gui.workers import Session
+    from gui.session import Session
     gc.unfreeze()
     session = Session()
     try:

@@ -25,10 +25,11 @@ from core.data.corpus.report import (
 )
 from core.data.corpus.spec import CorpusSpec, RawPair
 from core.errors import CorpusError
+from core.throttle import PROGRESS_INTERVAL_S, Throttle
 
 T = TypeVar("T")
 _CHECK_EVERY = 1000         # lines between cancel checks / progress clock reads
-_PROGRESS_INTERVAL = 0.1    # seconds; at most this often progress() is called
+_PROGRESS_INTERVAL = PROGRESS_INTERVAL_S    # at most this often progress() is called
 _clock = time.monotonic     # module-level so tests can fake the passage of time
 
 
@@ -84,17 +85,14 @@ def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
         cancel.raise_if_cancelled()
     if progress is not None:
         progress(0, total)
-    last_emit = _clock()
+    throttle = Throttle(_PROGRESS_INTERVAL, clock=_clock, started=True)
 
     for n, item in enumerate(reader, 1):
         if n % _CHECK_EVERY == 0:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            if progress is not None:
-                now = _clock()
-                if now - last_emit >= _PROGRESS_INTERVAL:
-                    progress(min(reader.bytes_read, total), total)
-                    last_emit = now
+            if progress is not None and throttle.ready():
+                progress(min(reader.bytes_read, total), total)
         report.pairs_read += 1
         if isinstance(item, Skip):
             report.drop(item.reason, item.line)

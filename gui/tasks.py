@@ -1,0 +1,75 @@
+"""The work the app's own requests do on the worker thread, as job functions
+``fn(translator, context)`` for ``Session.submit``: each is a thin call into core returning plain
+data. (Panels submit core functions such as ``core.evaluation.dev_set.evaluate_dev_set``
+directly; these are the Session's own, and the file translation with its atomic write.)
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from gui.jobs import FileJob, FileResult, JobContext, Preview, PreviewJob
+
+
+def inspect_sentence(
+    translator: Any,
+    ctx: JobContext,
+    *,
+    text: str,
+    beam: int,
+    nbest: int,
+    prefix: str,
+    reference: str,
+) -> Any:
+    """One sentence with everything the inspector shows (``core.decoding.inspection``)."""
+    return translator.inspect(text, beam=beam, nbest=nbest, prefix=prefix, reference=reference)
+
+
+def preview_corpus(job: PreviewJob, translator: Any, ctx: JobContext) -> Preview:
+    """The first pairs as they will be tokenized, and the validation report of the corpus."""
+    from core.data.corpus import load_pairs
+    from core.data.tokenizer import tokenizers_for
+
+    src_tok, tgt_tok = tokenizers_for(job.tok_cfg)
+    pairs, report = load_pairs(job.spec, src_tok.tokenize, tgt_tok.tokenize, job.max_len)
+    return Preview(pairs[: job.rows], report, report.summary())
+
+
+def describe_devices(translator: Any, ctx: JobContext) -> Any:
+    """Importing torch and probing CUDA takes a moment: done on the worker, with the collector
+    paused (see ``gui.model_worker``)."""
+    from gui.model_worker import _quiet_gc
+
+    with _quiet_gc():
+        from core.device import describe_devices as describe
+
+        return describe()
+
+
+def translate_file(job: FileJob, translator: Any, ctx: JobContext) -> FileResult:
+    """Read every line, translate in batches (cancellable between batches), then write the
+    output atomically: a cancelled or failed run leaves no output file, never a partial one.
+    A cancelled run is a result too (status "cancelled", with the lines done so far)."""
+    from core.data.corpus import read_text_lines
+    from core.errors import Cancelled
+    from core.storage.atomic_io import atomic_write_text
+
+    t0 = time.monotonic()
+    texts = [text for _, text in read_text_lines(job.input)]
+    total = len(texts)
+    ctx.progress(0, total)
+    done = [0]
+
+    def progress(n_done: int, n: int) -> None:
+        done[0] = n_done
+        ctx.progress(n_done, n)
+
+    try:
+        results = translator.translate_batch(
+            texts, beam=job.beam, batch_size=job.batch_size, progress=progress, cancel=ctx.cancel
+        )
+    except Cancelled:
+        return FileResult("cancelled", job.input, job.output, done[0], total, time.monotonic() - t0)
+    atomic_write_text(job.output, "".join(r.text + "\n" for r in results))
+    return FileResult("done", job.input, job.output, len(results), total, time.monotonic() - t0)
