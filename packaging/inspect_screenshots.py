@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     win.tabs.setCurrentWidget(dev)
     _wait(app, lambda: bool(dev.pairs), 30)
     dev.translate_dev_set()
-    _wait(app, lambda: "dev" in done_jobs, 120)
+    dev_job = win.session.latest_job("dev")
+    _wait(app, lambda: dev_job.status == "done", 120)
     _pause(app, 0.5)              # the panel sorts by chrF, weakest first, when results arrive
     win.grab().save(str(out / "inspect-dev-set.png"))
 

@@ -12,12 +12,14 @@ Why it is built this way (see docs ENGINEERING.md, "pyqtgraph heatmaps"):
   stagger source labels between the top and the bottom axis, and very long tokens are elided
   with a visible "…". No token silently vanishes; hover shows the full token.
 - Items are created once and updated with ``setImage``/``setData``; nothing is cleared and re-added.
+
+Where labels go is ``gui.widgets.heatmap_axes``; PNG/SVG pictures are ``gui.widgets.heatmap_export``
+and the CSV/JSON matrix ``core.inspection.attention_export``.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 from typing import Sequence
 
@@ -40,79 +42,22 @@ from core.inspection.attention_export import (
     write_attention_csv,
     write_attention_json,
 )
+from gui.widgets.heatmap_axes import (
+    SINGLE_ROW_MAX_WIDTH,
+    AttentionImage,
+    TokenAxis,
+    elide_token,
+    layout_ticks,
+)
+from gui.widgets.heatmap_export import save_png, save_svg
+
+__all__ = ["HIGHLIGHT", "AttentionHeatmap", "elide_token"]
 
 log = logging.getLogger(__name__)
 
-MAX_LABEL_CHARS = 14          # longer tokens are elided on the axis (full text on hover)
-SINGLE_ROW_MAX_WIDTH = 900    # beyond this, source labels alternate between top and bottom
 HIGHLIGHT = QColor(255, 64, 160)
 PLACEHOLDER = "Translate a sentence to see what each target word attends to."
 DIVERGING_MAP = "CET-D1"      # blue (less attention) – white (no change) – red (more attention)
-
-
-def elide_token(token: str, limit: int = MAX_LABEL_CHARS) -> str:
-    """Shorten a token for an axis label, visibly (a trailing "…"), never silently."""
-    return token if len(token) <= limit else token[: limit - 1] + "…"
-
-
-class _AttentionImage(pg.ImageItem):
-    """An ImageItem that reports the cell under the mouse and the cell clicked.
-
-    Event positions are in item (pixel) coordinates: column = floor(x), row = floor(y).
-    """
-
-    cellHovered = Signal(int, int)   # (row, col); (-1, -1) when the mouse leaves
-    cellClicked = Signal(int, int)
-
-    def _cell(self, pos) -> tuple[int, int] | None:
-        if self.image is None:
-            return None
-        rows, cols = self.image.shape[:2]
-        r, c = int(math.floor(pos.y())), int(math.floor(pos.x()))
-        if 0 <= r < rows and 0 <= c < cols:
-            return r, c
-        return None
-
-    def hoverEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph API)
-        if ev.isExit():
-            self.cellHovered.emit(-1, -1)
-            return
-        cell = self._cell(ev.pos())
-        self.cellHovered.emit(*(cell or (-1, -1)))
-
-    def mouseClickEvent(self, ev) -> None:  # noqa: N802
-        if ev.button() != Qt.MouseButton.LeftButton:
-            return
-        cell = self._cell(ev.pos())
-        if cell is not None:
-            ev.accept()
-            self.cellClicked.emit(*cell)
-
-
-class _TokenAxis(pg.AxisItem):
-    """An axis whose tick labels are tokens; clicking a label reports the token's index."""
-
-    tokenClicked = Signal(int)
-
-    def mouseClickEvent(self, ev) -> None:  # noqa: N802
-        view = self.linkedView()
-        if view is None or ev.button() != Qt.MouseButton.LeftButton:
-            return
-        p = view.mapSceneToView(ev.scenePos())
-        value = p.y() if self.orientation in ("left", "right") else p.x()
-        ev.accept()
-        self.tokenClicked.emit(int(round(value)))
-
-    def mouseDragEvent(self, ev) -> None:  # noqa: N802 (no panning from the axis)
-        ev.ignore()
-
-    def wheelEvent(self, ev) -> None:  # noqa: N802
-        ev.ignore()
-
-    def labels(self) -> list[tuple[float, str]]:
-        """The (position, label) pairs currently set on this axis."""
-        levels = getattr(self, "_tickLevels", None) or []
-        return [tick for level in levels for tick in level]
 
 
 class AttentionHeatmap(QWidget):
@@ -151,55 +96,8 @@ class AttentionHeatmap(QWidget):
         self._font.setPointSizeF(max(8.0, self._font.pointSizeF()))
         self._fm = QFontMetrics(self._font)
 
-        # --- the plot, created once -----------------------------------------------------------
-        self._glw = pg.GraphicsLayoutWidget()
-        self._glw.setBackground("w")
-        self._glw.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._glw.ci.layout.setContentsMargins(4, 4, 12, 4)
-        self._axes = {side: _TokenAxis(side) for side in ("left", "top", "bottom")}
-        for ax in self._axes.values():
-            ax.setStyle(hideOverlappingLabels=False, tickFont=self._font, tickLength=4,
-                        autoExpandTextSpace=False)
-            ax.setPen(pg.mkPen("#444"))
-            ax.setTextPen(pg.mkPen("#111"))
-        self._plot = self._glw.addPlot(axisItems=dict(self._axes))
-        self._plot.showAxes((True, True, False, True), showValues=(True, True, False, True))
-        self._plot.setMenuEnabled(False)
-        self._plot.hideButtons()
-        self._plot.setDefaultPadding(0.0)
-        vb = self._plot.getViewBox()
-        vb.setMouseEnabled(False, False)
-        vb.invertY(True)
-        vb.enableAutoRange(enable=False)
-
-        self._img = _AttentionImage(axisOrder="row-major")
-        self._plot.addItem(self._img)
-
-        pen = pg.mkPen(HIGHLIGHT, width=3)
-        pen.setCosmetic(True)
-        self._row_rect = QGraphicsRectItem()
-        self._col_rect = QGraphicsRectItem()
-        for rect in (self._row_rect, self._col_rect):
-            rect.setPen(pen)
-            rect.setZValue(10)
-            rect.setVisible(False)
-            self._plot.addItem(rect)
-        self._attended = pg.ScatterPlotItem(symbol="s", size=0.86, pxMode=False,
-                                            pen=pg.mkPen("#ffffff", width=2), brush=None)
-        self._attended.setZValue(11)
-        self._plot.addItem(self._attended)
-
-        # The colour bar lives in its own small view beside the scroll area, so it stays visible
-        # when a long sentence scrolls.
-        self._bar_view = pg.GraphicsLayoutWidget()
-        self._bar_view.setBackground("w")
-        self._bar_view.setFixedWidth(84)
-        self._bar_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._colorbar = pg.ColorBarItem(values=self._levels, colorMap=pg.colormap.get(colormap),
-                                         interactive=False, label=bar_label)
-        self._colorbar.setImageItem(self._img)
-        self._colorbar.axis.setTextPen(pg.mkPen("#111"))
-        self._bar_view.addItem(self._colorbar)
+        self._build_plot()
+        self._build_colorbar(colormap, bar_label)
 
         self._scroll = QScrollArea()
         self._scroll.setWidget(self._glw)
@@ -241,6 +139,58 @@ class AttentionHeatmap(QWidget):
         self._axes["top"].tokenClicked.connect(self._on_source_clicked)
         self._axes["bottom"].tokenClicked.connect(self._on_source_clicked)
         self._set_placeholder()
+
+    def _build_plot(self) -> None:
+        """The plot, created once: token axes, the image, the selection outlines."""
+        self._glw = pg.GraphicsLayoutWidget()
+        self._glw.setBackground("w")
+        self._glw.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._glw.ci.layout.setContentsMargins(4, 4, 12, 4)
+        self._axes = {side: TokenAxis(side) for side in ("left", "top", "bottom")}
+        for ax in self._axes.values():
+            ax.setStyle(hideOverlappingLabels=False, tickFont=self._font, tickLength=4,
+                        autoExpandTextSpace=False)
+            ax.setPen(pg.mkPen("#444"))
+            ax.setTextPen(pg.mkPen("#111"))
+        self._plot = self._glw.addPlot(axisItems=dict(self._axes))
+        self._plot.showAxes((True, True, False, True), showValues=(True, True, False, True))
+        self._plot.setMenuEnabled(False)
+        self._plot.hideButtons()
+        self._plot.setDefaultPadding(0.0)
+        vb = self._plot.getViewBox()
+        vb.setMouseEnabled(False, False)
+        vb.invertY(True)
+        vb.enableAutoRange(enable=False)
+
+        self._img = AttentionImage(axisOrder="row-major")
+        self._plot.addItem(self._img)
+
+        pen = pg.mkPen(HIGHLIGHT, width=3)
+        pen.setCosmetic(True)
+        self._row_rect = QGraphicsRectItem()
+        self._col_rect = QGraphicsRectItem()
+        for rect in (self._row_rect, self._col_rect):
+            rect.setPen(pen)
+            rect.setZValue(10)
+            rect.setVisible(False)
+            self._plot.addItem(rect)
+        self._attended = pg.ScatterPlotItem(symbol="s", size=0.86, pxMode=False,
+                                            pen=pg.mkPen("#ffffff", width=2), brush=None)
+        self._attended.setZValue(11)
+        self._plot.addItem(self._attended)
+
+    def _build_colorbar(self, colormap: str, bar_label: str) -> None:
+        """The colour bar lives in its own small view beside the scroll area, so it stays
+        visible when a long sentence scrolls."""
+        self._bar_view = pg.GraphicsLayoutWidget()
+        self._bar_view.setBackground("w")
+        self._bar_view.setFixedWidth(84)
+        self._bar_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._colorbar = pg.ColorBarItem(values=self._levels, colorMap=pg.colormap.get(colormap),
+                                         interactive=False, label=bar_label)
+        self._colorbar.setImageItem(self._img)
+        self._colorbar.axis.setTextPen(pg.mkPen("#111"))
+        self._bar_view.addItem(self._colorbar)
 
     @classmethod
     def diverging(cls, parent: QWidget | None = None, *, bar_label: str = "change",
@@ -504,102 +454,39 @@ class AttentionHeatmap(QWidget):
         room = self._scroll.viewport().width() - tgt_w - 60
         return max(240, min(SINGLE_ROW_MAX_WIDTH, room))
 
+    def _target_label_width(self) -> int:
+        return max(self._fm.horizontalAdvance(elide_token(t)) for t in self._tgt)
+
     def resizeEvent(self, ev) -> None:  # noqa: N802
         super().resizeEvent(ev)
         self._hint_label.setGeometry(self.rect())
-        if self._src and self._tgt:
-            fm = self._fm
-            src_w = max(fm.horizontalAdvance(elide_token(t)) for t in self._src)
-            tgt_w = max(fm.horizontalAdvance(elide_token(t)) for t in self._tgt)
-            wide = len(self._src) * max(26, src_w + 12) > self._single_row_limit(tgt_w)
-            if len(self._src) > 1 and wide != self._staggered:
+        if len(self._src) > 1 and self._tgt:
+            limit = self._single_row_limit(self._target_label_width())
+            if layout_ticks(self._src, self._tgt, self._fm, limit).staggered != self._staggered:
                 self._layout_ticks()
 
     def _layout_ticks(self) -> None:
         """Give every label room: grow the plot's minimum size, stagger long source rows."""
-        fm = self._fm
-        src_labels = [elide_token(t) for t in self._src]
-        tgt_labels = [elide_token(t) for t in self._tgt]
-        src_w = max(fm.horizontalAdvance(s) for s in src_labels)
-        tgt_w = max(fm.horizontalAdvance(s) for s in tgt_labels)
-        cols, rows = len(src_labels), len(tgt_labels)
-
-        col_w = max(26, src_w + 12)
-        stagger = cols > 1 and cols * col_w > self._single_row_limit(tgt_w)
-        self._staggered = stagger
-        if stagger:
-            col_w = max(22, math.ceil((src_w + 14) / 2))
-            top = [(i, s) for i, s in enumerate(src_labels) if i % 2 == 0]
-            bottom = [(i, s) for i, s in enumerate(src_labels) if i % 2 == 1]
-        else:
-            top, bottom = list(enumerate(src_labels)), []
-        row_h = max(20, fm.height() + 5)
-
-        self._axes["top"].setTicks([top])
-        self._axes["bottom"].setTicks([bottom])
-        self._axes["left"].setTicks([list(enumerate(tgt_labels))])
-        self._plot.showAxis("bottom", bool(bottom))
-        axis_h = fm.height() + 10
-        left_w = tgt_w + 16
-        self._axes["left"].setWidth(left_w)
-        self._axes["top"].setHeight(axis_h)
-        self._axes["bottom"].setHeight(axis_h if bottom else 0)
-        # Half a label can stick out past the first/last column; leave margin for it.
-        overhang = max(0, src_w // 2 - col_w // 2) + 8
-        min_w = left_w + cols * col_w + overhang + 24
-        min_h = axis_h * (2 if bottom else 1) + rows * row_h + 16
-        self._glw.setMinimumSize(int(min_w), int(min_h))
+        ticks = layout_ticks(self._src, self._tgt, self._fm,
+                             self._single_row_limit(self._target_label_width()))
+        self._staggered = ticks.staggered
+        self._axes["top"].setTicks([ticks.top])
+        self._axes["bottom"].setTicks([ticks.bottom])
+        self._axes["left"].setTicks([ticks.left])
+        self._plot.showAxis("bottom", bool(ticks.bottom))
+        self._axes["left"].setWidth(ticks.left_width)
+        self._axes["top"].setHeight(ticks.axis_height)
+        self._axes["bottom"].setHeight(ticks.axis_height if ticks.bottom else 0)
+        self._glw.setMinimumSize(ticks.min_width, ticks.min_height)
 
     # ------------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> Path:
         """The whole heatmap (even the part scrolled out of view) with its colour bar."""
-        from PySide6.QtGui import QPainter, QPixmap
-        path = Path(path)
-        plot = self._glw.grab()
-        bar = self._bar_view.grab()
-        ratio = plot.devicePixelRatio()
-        w = plot.width() + bar.width()
-        h = max(plot.height(), bar.height())
-        out = QPixmap(int(w), int(h))
-        out.setDevicePixelRatio(ratio)
-        out.fill(QColor("white"))
-        painter = QPainter(out)
-        painter.drawPixmap(0, 0, plot)
-        painter.drawPixmap(int(plot.width() / ratio), 0, bar)
-        painter.end()
-        if not out.save(str(path), "PNG"):
-            raise OSError(f"could not write {path}")
-        return path
+        return save_png(self._glw, self._bar_view, path)
 
     def export_svg(self, path: str | Path) -> Path:
-        """Vector export (axes, labels and colour bar as SVG; the cells as an embedded image).
-
-        Rendered with QSvgGenerator: pyqtgraph's SVGExporter cannot parse the paths Qt 6.12 writes.
-        """
-        from PySide6.QtCore import QRect, QSize
-        from PySide6.QtGui import QPainter
-        from PySide6.QtSvg import QSvgGenerator
-        path = Path(path)
-        plot_size, bar_size = self._glw.size(), self._bar_view.size()
-        gen = QSvgGenerator()
-        gen.setFileName(str(path))
-        size = QSize(plot_size.width() + bar_size.width(),
-                     max(plot_size.height(), bar_size.height()))
-        gen.setSize(size)
-        gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
-        gen.setTitle("Attention")
-        gen.setDescription(self._meta.get("text", ""))
-        painter = QPainter(gen)
-        try:
-            for view, x in ((self._glw, 0), (self._bar_view, plot_size.width())):
-                w, h = view.width(), view.height()
-                view.render(painter, QRectF(x, 0, w, h), QRect(0, 0, w, h),
-                            Qt.AspectRatioMode.IgnoreAspectRatio)
-        finally:
-            painter.end()
-        if not path.exists():
-            raise OSError(f"could not write {path}")
-        return path
+        """Vector export (axes, labels and colour bar as SVG; the cells as an embedded image)."""
+        return save_svg(self._glw, self._bar_view, path, self._meta.get("text", ""))
 
     def to_dict(self) -> dict:
         """Tokens and weights as plain JSON-ready data (the same keys as Translation.to_dict)."""
