@@ -40,8 +40,8 @@ from core.data.vocab import BOS_ID, EOS, EOS_ID
 from core.errors import CoreError
 from core.events import Translation
 from core.inspection.agreement import SentenceAgreement, sentence_agreement
+from core.inspection.attribution_methods import METHODS
 
-METHODS = ("saliency", "grad-x-input", "integrated-gradients")
 #: Integrated gradients by default starts with FIRST_IG_STEPS Gauss–Legendre nodes and doubles
 #: them until the completeness error is under IG_TOLERANCE (at most MAX_AUTO_IG_STEPS). Measured on
 #: five demo-model sentences: 32 nodes left 1–15 % error, 64 left 0.05–8 %, 128 under 3 %.
@@ -294,3 +294,19 @@ def attribution_job(
 ) -> Attribution:
     """Job form of ``attribute`` for the app's worker thread (progress and cancel from ctx)."""
     return attribute(translator, tr, method, steps, ctx.progress, ctx.cancel)
+
+
+def attribution_record(a: Attribution) -> dict:
+    """What ``attnscope-cli attention --attribution`` adds to its JSON (and the app exports)."""
+    from core.inspection.attention_export import short_floats
+
+    record = {
+        "attribution_method": a.method,
+        "attribution": short_floats(a.normalised),
+        "attribution_raw": short_floats(a.raw),
+        "agreement": a.agreement.to_dict(),
+    }
+    if a.completeness_error is not None:
+        record["completeness_error"] = a.completeness_error
+        record["ig_steps"] = a.steps
+    return record
