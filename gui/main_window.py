@@ -36,7 +36,8 @@ TITLES = {"load": "Cannot open the model", "translate": "Translation failed",
           "devices": "Cannot list devices", "file": "Cannot translate the file",
           "compare": "Cannot compare", "what-if": "Cannot re-decode",
           "dev": "Cannot translate the dev set", "dev-read": "Cannot read the dev file",
-          "timeline-read": "Cannot read the probe timeline"}
+          "timeline-read": "Cannot read the probe timeline",
+          "attribution": "Cannot compute the attribution"}
 
 
 class MainWindow(QMainWindow):

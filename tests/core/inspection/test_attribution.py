@@ -233,3 +233,15 @@ def test_learnt_reversal_points_at_the_mirrored_source_word(reversal_model, meth
     of 139 words. Gradients of a confident model (p ≈ 0.99) are small and noisy — the reason
     to show them beside attention, not to trust either blindly."""
     assert _mirror_rate(reversal_model, method) >= least
+
+
+def test_integrated_gradients_stops_when_cancelled():
+    from core.cancel import CancelToken
+    from core.errors import Cancelled
+
+    tr = _translator(_model("bahdanau"))
+    shown = _translation(tr, ["w1", "w2"], ["w3"])
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        attribute(tr, shown, "integrated-gradients", cancel=token)
