@@ -37,7 +37,8 @@ TITLES = {"load": "Cannot open the model", "translate": "Translation failed",
           "compare": "Cannot compare", "what-if": "Cannot re-decode",
           "dev": "Cannot translate the dev set", "dev-read": "Cannot read the dev file",
           "timeline-read": "Cannot read the probe timeline",
-          "attribution": "Cannot compute the attribution"}
+          "attribution": "Cannot compute the attribution",
+          "dev-agreement": "Cannot compare attention with attribution"}
 
 
 class MainWindow(QMainWindow):
