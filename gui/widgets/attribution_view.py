@@ -129,6 +129,7 @@ class AttributionView(QWidget):
         head.addWidget(self.run_button)
         head.addWidget(self.cancel_button)
         head.addWidget(self.progress, 1)
+        head.addStretch(1)
         maps = QSplitter(Qt.Orientation.Horizontal)
         maps.addWidget(column("Attention (where the model looked)", (self.attention_heatmap, 1)))
         maps.addWidget(
@@ -139,7 +140,7 @@ class AttributionView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(maps)
         split.addWidget(column(self.summary, (self.table, 1), explanation))
-        split.setSizes([420, 260])
+        split.setSizes([520, 220])
         lay = QVBoxLayout(self)
         lay.addLayout(head)
         lay.addWidget(split, 1)
