@@ -166,6 +166,9 @@ def scenarios(tmp_path_factory) -> dict[str, Scenario]:
             sc.returncode = proc.wait()
             sc.error = (sc.error or "") + " did not end after the signal"
         sc.stderr = proc.stderr.read() if proc.stderr else ""
+        for stream in (proc.stdout, proc.stderr):   # unclosed pipes warn, and warnings fail
+            if stream is not None:
+                stream.close()
     return {sc.name: sc for sc in plan}
 
 
