@@ -7,6 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.cli.attribution_commands import (
+    attribution_for,
+    check_attribution_args,
+    print_attribution,
+)
 from core.cli.output import attention_table, print_json
 from core.data.corpus import read_text_lines
 from core.errors import ConfigError, CorpusError
@@ -16,6 +21,8 @@ def cmd_attention(args: argparse.Namespace) -> int:
     from core.decoding.translator import Translator
     from core.inspection.attention_export import translation_record, write_attention_csv
 
+    if args.attribution is not None:
+        check_attribution_args(args)
     if args.tree and (not args.json or args.beam < 2 or args.reference is not None):
         raise ConfigError("--tree prints the beam's search tree as JSON: it needs --json and "
                           "--beam 2 or more, and does not combine with --reference")
@@ -35,8 +42,12 @@ def cmd_attention(args: argparse.Namespace) -> int:
     if args.csv:
         t = hyps[0]
         write_attention_csv(Path(args.csv), t.source_tokens, t.target_tokens, t.attention)
+    attribution = attribution_for(tr, hyps[0], args) if args.attribution else None
     if args.json:
         dicts = [translation_record(h) for h in hyps]
+        if attribution is not None:
+            from core.inspection.attribution import attribution_record
+            dicts[0].update(attribution_record(attribution))
         result = dicts if args.nbest > 1 else dicts[0]
         print_json({"hypotheses": dicts, "tree": tree} if tree is not None else result)
         return 0
@@ -47,6 +58,8 @@ def cmd_attention(args: argparse.Namespace) -> int:
         print()
         print(attention_table(t))
         print()
+    if attribution is not None and attribution.target_tokens:
+        print_attribution(attribution)
     return 0
 
 

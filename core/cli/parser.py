@@ -28,6 +28,7 @@ Typical use:
   echo "The cat sleeps." | attnscope-cli translate --model my-model
   attnscope-cli attention --model my-model "The cat sleeps."
   attnscope-cli align my-model --source test.en --target test.de --gold test.wa
+  attnscope-cli agreement --model my-model --src test.en --method integrated-gradients
   attnscope-cli evaluate --model my-model --src test.en --ref test.de
   attnscope-cli doctor          # what is missing on this machine, and the fix
 """
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_translate(sub)
     _add_attention(sub)
     _add_align(sub)
+    _add_agreement(sub)
     _add_evaluate(sub)
     _add_models(sub)
     _add_demo(sub)
@@ -158,6 +160,40 @@ def _add_attention(sub: Any) -> None:
     t.add_argument("--csv", metavar="FILE",
                    help="also write the matrix as CSV to FILE (the app's format: target rows, "
                         "source columns, each weight the shortest decimal of its float32)")
+    _add_attribution_options(t, "--attribution", None,
+                             "also attribute the shown translation (forced decoding) to the "
+                             "source tokens by METHOD and compare with its attention; with "
+                             "--json adds attribution (|raw|, rows sum to 1), attribution_raw, "
+                             "agreement (per target token: Spearman rank correlation, same top "
+                             "source word) and, for integrated-gradients, completeness_error")
+    t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+
+def _add_attribution_options(t: Any, flag: str, default: str | None, text: str) -> None:
+    from core.inspection.attribution_methods import METHODS
+    t.add_argument(flag, dest="attribution", choices=METHODS, default=default, metavar="METHOD",
+                   help=f"{text}. METHOD: {', '.join(METHODS)}")
+    t.add_argument("--ig-steps", type=int, default=None, metavar="N",
+                   help="integrated gradients' interpolation steps (default: from 64, doubled "
+                        "until the completeness error is under 5 %%, at most 512)")
+
+
+def _add_agreement(sub: Any) -> None:
+    t = sub.add_parser(
+        "agreement", help="how often attention agrees with gradient attribution, over a file",
+        description="For every line of --src, attribute the model's translation (or, with "
+                    "--ref, the reference: forced decoding) to the source tokens and compare "
+                    "with the attention, per target token: Spearman rank correlation and "
+                    "whether both put most weight on the same source word. Prints the mean "
+                    "rank correlation and the top-1 match rate pooled over every target token.")
+    t.add_argument("--model", required=True, metavar="DIR")
+    t.add_argument("--src", required=True, metavar="FILE", help="source sentences, one a line")
+    t.add_argument("--ref", metavar="FILE", help="reference translations, line-aligned")
+    _add_attribution_options(t, "--method", "grad-x-input",
+                             "the attribution method (default grad-x-input)")
+    t.add_argument("--json", action="store_true",
+                   help='print {"method", "sentences", "tokens", "mean_rank_correlation", '
+                        '"top_match_rate", "per_sentence": [...]} as JSON')
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 

@@ -1,5 +1,7 @@
 """Dev set browser: every dev sentence with the model's translation and its sentence chrF,
-sortable and filterable; double-click (or Enter) opens a sentence in the inspector.
+sortable and filterable; double-click (or Enter) opens a sentence in the inspector. On request,
+each translation's attention–attribution agreement fills a sortable column, so the sentences
+where attention misleads can be found.
 
 The dev pairs come from the open model's ``dev.tsv`` (saved when it was trained) or from any
 ``source<TAB>reference`` file. Reading and translating run on the Session's worker thread.
@@ -8,6 +10,7 @@ The dev pairs come from the open model's ``dev.tsv`` (saved when it was trained)
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -30,7 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.evaluation.dev_set import DEV_TSV, evaluate_dev_set, read_dev_set
+from core.inspection.attribution_methods import GRAD_X_INPUT, LABELS, METHODS
 from gui.panels.dev_table import (
+    COL_AGREEMENT,
     COL_CHRF,
     COL_INDEX,
     DevFilterProxy,
@@ -44,8 +50,16 @@ log = logging.getLogger(__name__)
 
 KIND_EVAL = "dev"            # Session job keys of this panel (latest wins per key)
 KIND_READ = "dev-read"
+KIND_AGREE = "dev-agreement"
 TSV_FILTER = "Tab-separated pairs (*.tsv *.txt);;All files (*)"
 
+
+
+def _dev_agreement_job(translator, ctx, pairs, method, hypotheses):
+    """On the worker thread, which imports the torch-heavy attribution code itself."""
+    from core.inspection.attribution_runs import dev_agreement_job
+
+    return dev_agreement_job(translator, ctx, pairs, method, hypotheses)
 
 
 class _EnterKey(QObject):
@@ -77,7 +91,9 @@ class DevSetPanel(QWidget):
         self._source_name = ""              # what the pairs are, for messages
         self._pending_name = ""             # ... of the file being read
         self._eval_job = None               # the handle of the running translation (gui.job.Job)
+        self._agree_job = None              # ... of the running attention-attribution comparison
         self._model_name: str | None = None
+        self._agree_rows: list[int] = []     # dev indices sent to the agreement job
 
         self.status_label = _named(QLabel("Open a model to browse its dev set."), "devStatusLabel")
         self.status_label.setWordWrap(True)
@@ -96,6 +112,12 @@ class DevSetPanel(QWidget):
         self.progress_bar.setFormat("")
         self.cancel_button = _named(QPushButton("Cancel"), "cancelDevButton")
         self.cancel_button.setEnabled(False)
+        self.agreement_button = _named(QPushButton("Compare attention with attribution"),
+                                       "devAgreementButton")
+        self.agreement_method = _named(QComboBox(), "devAgreementMethod")
+        for m in METHODS:
+            self.agreement_method.addItem(LABELS[m], m)
+        self.agreement_method.setCurrentIndex(METHODS.index(GRAD_X_INPUT))
         self.filter_edit = _named(QLineEdit(), "devFilterEdit")
         self.filter_edit.setPlaceholderText("filter: show rows whose source, reference or "
                                             "translation contains…")
@@ -111,9 +133,14 @@ class DevSetPanel(QWidget):
         row.addWidget(self.progress_bar, 1)
         row.addWidget(self.cancel_button)
         row.addWidget(self.open_button)
+        agree_row = QHBoxLayout()
+        agree_row.addWidget(self.agreement_button)
+        agree_row.addWidget(self.agreement_method)
+        agree_row.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.status_label)
         lay.addLayout(row)
+        lay.addLayout(agree_row)
         lay.addWidget(self.summary_label)
         lay.addWidget(self.filter_edit)
         lay.addWidget(self.table, 1)
@@ -122,6 +149,7 @@ class DevSetPanel(QWidget):
 
         self.translate_button.clicked.connect(self.translate_dev_set)
         self.cancel_button.clicked.connect(self.cancel)
+        self.agreement_button.clicked.connect(self.compute_agreement)
         self.open_button.clicked.connect(self._choose_file)
         self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
         self.table.doubleClicked.connect(self._open_index)
@@ -155,6 +183,7 @@ class DevSetPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(COL_INDEX, 52)
         header.resizeSection(COL_CHRF, 64)
+        header.resizeSection(COL_AGREEMENT, 110)
         self._enter = _EnterKey(self.open_current)
         self.table.installEventFilter(self._enter)
 
@@ -228,8 +257,9 @@ class DevSetPanel(QWidget):
 
     @Slot()
     def cancel(self) -> None:
-        if self._eval_job is not None:
-            self._eval_job.cancel()
+        for job in (self._eval_job, self._agree_job):
+            if job is not None:
+                job.cancel()
 
     @Slot(int, int)
     def _on_eval_progress(self, done: int, total: int) -> None:
@@ -241,6 +271,50 @@ class DevSetPanel(QWidget):
         self._set_pairs(pairs, self._pending_name)
         self.status_label.setText(f"{len(pairs):,} sentence pairs: {self._source_name}. "
                                   "Press “Translate the dev set” to translate and score them.")
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ agreement
+    @Slot()
+    def compute_agreement(self) -> None:
+        """Attribute every translated row's translation (forced decoding) on the worker thread
+        and compare with its attention; fills the agreement column."""
+        rows = [r for r in self.model.rows if r.translation]
+        if not rows:
+            return
+        method = str(self.agreement_method.currentData())
+        job = partial(_dev_agreement_job, pairs=[(r.source, r.reference) for r in rows],
+                      method=method, hypotheses=[r.translation for r in rows])
+        try:
+            handle = self._session.submit(
+                KIND_AGREE, job, title="Cannot compare attention with attribution")
+        except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
+            self._errors.report_exception("Cannot compare attention with attribution", exc)
+            return
+        handle.on_progress(self._on_eval_progress).on_result(self.show_agreement)
+        handle.on_cancelled(self._on_eval_cancelled).on_error(self._on_eval_failed)
+        handle.on_end(self._update_buttons)
+        self._agree_job = handle
+        self._agree_rows = [r.index for r in rows]
+        self.progress_bar.setRange(0, len(rows))
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat(f"attributing %v of %m ({LABELS[method].lower()})…")
+        self._update_buttons()
+
+    def show_agreement(self, results) -> None:
+        """Fill the agreement column from ``core.inspection.attribution_runs.SentenceResult``s
+        (in the order of the rows that were sent)."""
+        by_index = {}
+        for dev_index, r in zip(self._agree_rows, results):
+            a = r.agreement
+            by_index[dev_index] = (None, None) if a is None else (a.mean_rank_correlation,
+                                                                  a.top_match_rate)
+        rows = [replace(r, agreement=by_index[r.index][0], top_match=by_index[r.index][1])
+                if r.index in by_index else r for r in self.model.rows]
+        self.model.set_rows(rows)
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(1)
+        self.progress_bar.setFormat("done")
+        self.table.sortByColumn(COL_AGREEMENT, Qt.SortOrder.AscendingOrder)
         self._update_buttons()
 
     def show_report(self, report) -> None:
@@ -287,10 +361,18 @@ class DevSetPanel(QWidget):
 
     # ------------------------------------------------------------------ state
     def _update_buttons(self, *_args) -> None:
-        running = self._eval_job is not None and self._eval_job.active
+        running = any(j is not None and j.active for j in (self._eval_job, self._agree_job))
         training = self._session.training
         self.translate_button.setEnabled(bool(self._pairs) and not running and not training
                                          and self._model_name is not None)
+        translated = any(r.translation for r in self.model.rows)
+        self.agreement_button.setEnabled(translated and not running and not training)
+        self.agreement_button.setToolTip(
+            "Not available while a model trains" if training else
+            "Per sentence: does the attention agree with gradient attribution? Sort the "
+            "agreement column to find where attention misleads" if translated else
+            "Translate the dev set first")
+        self.agreement_method.setEnabled(not running)
         self.translate_button.setToolTip("Not available while a model trains" if training else "")
         self.cancel_button.setEnabled(running)
         self.beam_spin.setEnabled(not running)

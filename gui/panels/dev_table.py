@@ -1,5 +1,5 @@
-"""The dev set browser's table: a model of (source, reference, translation, chrF) rows and a
-proxy that sorts numbers as numbers and filters on the text columns.
+"""The dev set browser's table: a model of (source, reference, translation, chrF, agreement) rows
+and a proxy that sorts numbers as numbers and filters on the text columns.
 
 Why a model and not a QTableWidget: a dev set has up to thousands of rows; a model hands the view
 only what it draws, and sorting by a role (SORT_ROLE) keeps "10" after "9" and chrF numeric.
@@ -20,8 +20,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-COLUMNS = ("#", "chrF", "source", "reference", "translation")
-COL_INDEX, COL_CHRF, COL_SOURCE, COL_REFERENCE, COL_TRANSLATION = range(5)
+COLUMNS = ("#", "chrF", "source", "reference", "translation", "agreement")
+COL_INDEX, COL_CHRF, COL_SOURCE, COL_REFERENCE, COL_TRANSLATION, COL_AGREEMENT = range(6)
 TEXT_COLUMNS = (COL_SOURCE, COL_REFERENCE, COL_TRANSLATION)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -36,6 +36,14 @@ class TableRow:
     reference: str
     translation: str | None = None  # None until the dev set is translated
     chrf: float | None = None
+    agreement: float | None = None   # attention vs attribution: mean rank correlation
+    top_match: float | None = None   # ... and the share of target tokens with the same top word
+
+
+def agreement_text(row: TableRow) -> str:
+    if row.agreement is None:
+        return "" if row.top_match is None else f"– ({row.top_match:.0%})"
+    return f"{row.agreement:+.2f} ({0.0 if row.top_match is None else row.top_match:.0%})"
 
 
 def chrf_colour(chrf: float) -> QColor:
@@ -73,7 +81,12 @@ class DevTableModel(QAbstractTableModel):
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return {COL_CHRF: "sentence-level chrF of the translation against the reference "
-                              "(0–100); click to sort"}.get(section, "click to sort")
+                              "(0–100); click to sort",
+                    COL_AGREEMENT: "attention vs gradient attribution for the translation: mean "
+                                   "rank correlation over its target tokens (-1..1) and, in "
+                                   "brackets, how many have the same top source word; low "
+                                   "values: attention may mislead here. Click to sort"
+                    }.get(section, "click to sort")
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -85,16 +98,21 @@ class DevTableModel(QAbstractTableModel):
                 return str(r.index + 1)
             if col == COL_CHRF:
                 return "" if r.chrf is None else f"{r.chrf:.1f}"
+            if col == COL_AGREEMENT:
+                return agreement_text(r)
             return (r.source, r.reference, r.translation or "")[col - COL_SOURCE]
         if role == SORT_ROLE:
             if col == COL_INDEX:
                 return r.index
             if col == COL_CHRF:
                 return -1.0 if r.chrf is None else r.chrf
+            if col == COL_AGREEMENT:    # unknown sorts after every number, ascending
+                return 2.0 if r.agreement is None else r.agreement
             return (r.source, r.reference, r.translation or "")[col - COL_SOURCE].casefold()
         if role == Qt.ItemDataRole.ToolTipRole and col in TEXT_COLUMNS:
             return (r.source, r.reference, r.translation or "")[col - COL_SOURCE] or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_INDEX, COL_CHRF):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_INDEX, COL_CHRF,
+                                                                   COL_AGREEMENT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_CHRF and r.chrf is not None:
             return chrf_colour(r.chrf)

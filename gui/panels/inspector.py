@@ -2,9 +2,9 @@
 
 Heatmap (with export) and its statistics side by side, alignment lines, the beam's search tree
 (click a node: that partial hypothesis's attention), the user's translation beside the model's
-(tokens coloured by confidence) and the what-if re-decode. It shows what the Translate panel hands
-it; the one thing it asks the model for itself, a what-if re-decode, goes through ``Session.submit``
-like every job.
+(tokens coloured by confidence), the what-if re-decode and gradient attribution beside attention.
+It shows what the Translate panel hands it; what it asks the model for itself (a what-if re-decode,
+an attribution) goes through ``Session.submit`` like every job.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QSplitter
 from gui.widgets.alignment_view import AlignmentView
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.attention_stats_view import AttentionStatsView
+from gui.widgets.attribution_view import AttributionView
 from gui.widgets.beam_tree_view import BeamTreeView
 from gui.widgets.column import column
 from gui.widgets.naming import named
@@ -27,8 +28,17 @@ from gui.widgets.token_strip import ConfidenceComparison
 from gui.widgets.what_if_view import WhatIfView
 
 GREEDY_TREE_MESSAGE = "Beam size 1 (greedy search) explores no tree — set the beam to 2 or more"
+KIND_ATTRIBUTION = "attribution"
 EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)",
                   "csv": "CSV table (*.csv)", "json": "JSON (*.json)"}
+
+
+def _attribution_job(translator, ctx, tr, method: str):
+    """Runs on the worker thread, which imports the torch-heavy attribution code itself: the
+    GUI thread never does, so opening the tab costs nothing."""
+    from core.inspection.attribution import attribution_job
+
+    return attribution_job(translator, ctx, tr, method)
 
 
 class Inspector(QTabWidget):
@@ -40,6 +50,7 @@ class Inspector(QTabWidget):
         self.setDocumentMode(True)
         self._session, self._errors, self._settings = session, errors, settings
         self._inspection = None
+        self._attribution_handle = None      # gui.job.Job of the running attribution
         self._text = ""
         self.addTab(self._build_heatmap_tab(settings, errors), "Heatmap && statistics")
         self.alignment_view = named(AlignmentView(settings=settings, errors=errors), "alignmentView")
@@ -49,6 +60,10 @@ class Inspector(QTabWidget):
         self.what_if_view = WhatIfView()
         self.what_if_view.whatIfRequested.connect(self._request_what_if)
         self.addTab(self.what_if_view, "What if…")
+        self.attribution_view = AttributionView()
+        self.attribution_view.attributionRequested.connect(self._request_attribution)
+        self.attribution_view.cancelRequested.connect(self._cancel_attribution)
+        self.addTab(self.attribution_view, "Attribution")
 
     # ------------------------------------------------------------------ building
     def _build_heatmap_tab(self, settings, errors):
@@ -142,12 +157,14 @@ class Inspector(QTabWidget):
         self.stats_view.set_translation(tr)
         self.export_button.setEnabled(True)
         self.what_if_view.set_translation(self._text, tr)
+        self._cancel_attribution()        # a running one explains the previous hypothesis
+        self.attribution_view.set_translation(tr)
 
     def clear(self) -> None:
         self._inspection = None
         for view in (self.heatmap, self.alignment_view, self.stats_view, self.tree_view,
                      self.tree_heatmap, self.confidence, self.model_heatmap, self.your_heatmap,
-                     self.what_if_view):
+                     self.what_if_view, self.attribution_view):
             view.clear()
         self.export_button.setEnabled(False)
 
@@ -179,6 +196,38 @@ class Inspector(QTabWidget):
     @Slot()
     def _on_what_if_ended(self) -> None:
         self.what_if_view.busy(False)
+
+    # ------------------------------------------------------------------ attribution
+    @Slot(str)
+    def _request_attribution(self, method: str) -> None:
+        """Attribute the shown hypothesis on the worker thread."""
+        tr = self.attribution_view.translation
+        try:
+            job = self._session.submit(
+                KIND_ATTRIBUTION, partial(_attribution_job, tr=tr, method=method),
+                title="Cannot compute the attribution")
+        except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
+            self._errors.report_exception("Cannot compute the attribution", exc)
+            return
+        job.on_progress(self.attribution_view.set_progress).on_result(self._on_attributed)
+        job.on_cancelled(self.attribution_view.cancelled).on_end(self._on_attribution_ended)
+        self._attribution_handle = job
+        self.attribution_view.busy(True)
+
+    def _cancel_attribution(self) -> None:
+        if self._attribution_handle is not None and self._attribution_handle.active:
+            self._attribution_handle.cancel()
+
+    @Slot(object)
+    def _on_attributed(self, result) -> None:
+        """Show it only if it still explains the shown hypothesis."""
+        shown = self.attribution_view.translation
+        if shown is not None and list(result.target_tokens) == list(shown.target_tokens):
+            self.attribution_view.show_result(result)
+
+    @Slot()
+    def _on_attribution_ended(self) -> None:
+        self.attribution_view.busy(False)
 
     # ------------------------------------------------------------------ export
     @Slot(QAction)

@@ -14,7 +14,8 @@ def test_building_the_window_does_not_import_torch():
             "gui.session.Session.request_devices = lambda self: None  # the worker's own import\n"
             "ensure_app()\n"
             "w = gui.main_window.MainWindow()\n"
-            "heavy = [m for m in ('torch', 'sacrebleu') if m in sys.modules]\n"
+            "heavy = [m for m in ('torch', 'sacrebleu', 'core.inspection.attribution',\n"
+            "                      'captum', 'matplotlib') if m in sys.modules]\n"
             "w.session.shutdown()\n"
             "print('HEAVY', heavy)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -1,0 +1,68 @@
+"""Attribution over many sentences: a file for ``attnscope-cli agreement``, the dev set for the
+app. Each sentence is attributed on its own (one forward and backward per sentence), with
+progress and a cancel check between sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from core.errors import CoreError
+from core.inspection.agreement import SentenceAgreement
+from core.inspection.attribution import attribute
+
+
+@dataclass(frozen=True)
+class SentenceResult:
+    index: int  # 0-based position in the input
+    agreement: SentenceAgreement | None  # None: nothing to attribute (empty output)
+    completeness_error: float | None
+
+
+def attribute_sentences(
+    translator,
+    sources: Sequence[str],
+    references: Sequence[str] | None,
+    method: str,
+    steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel=None,
+) -> list[SentenceResult]:
+    """Attribute each sentence's shown output: the reference (forced) when given, otherwise the
+    model's own greedy translation. ``progress(done, total)`` counts sentences."""
+    if references is not None and len(references) != len(sources):
+        raise CoreError(
+            f"{len(sources)} source sentences but {len(references)} references; "
+            "the files must be line-aligned"
+        )
+    if references is None:
+        shown = translator.translate_batch(list(sources), cancel=cancel)
+    else:
+        shown = [translator.score(s, r) for s, r in zip(sources, references)]
+    out = []
+    for i, tr in enumerate(shown):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if not tr.target_tokens:
+            out.append(SentenceResult(i, None, None))
+        else:
+            a = attribute(translator, tr, method, steps, cancel=cancel)
+            out.append(SentenceResult(i, a.agreement, a.completeness_error))
+        if progress is not None:
+            progress(i + 1, len(shown))
+    return out
+
+
+def dev_agreement_job(
+    translator, ctx, pairs: Sequence[tuple[str, str]], method: str, hypotheses: Sequence[str]
+) -> list[SentenceResult]:
+    """The dev view's agreement column: each dev sentence's shown translation (the model's
+    hypothesis as listed there) force-decoded and attributed, on the worker thread."""
+    return attribute_sentences(
+        translator,
+        [s for s, _ in pairs],
+        list(hypotheses),
+        method,
+        progress=ctx.progress,
+        cancel=ctx.cancel,
+    )
