@@ -37,27 +37,40 @@ VOWELS = "aeiou"
 def lexicon(size: int, rng: np.random.Generator) -> tuple[list[str], list[str]]:
     """``size`` distinct pseudo-words per language (1-4 syllables), a 1:1 word mapping between
     them."""
+
     def words(upper: bool) -> list[str]:
         out: set[str] = set()
         while len(out) < size:
             n = int(rng.integers(1, 5))
-            w = "".join(CONSONANTS[int(rng.integers(len(CONSONANTS)))] +
-                        VOWELS[int(rng.integers(len(VOWELS)))] for _ in range(n))
+            w = "".join(
+                CONSONANTS[int(rng.integers(len(CONSONANTS)))]
+                + VOWELS[int(rng.integers(len(VOWELS)))]
+                for _ in range(n)
+            )
             out.add(w.upper() if upper else w)
         return sorted(out)
+
     return words(False), words(True)
 
 
-def generate(folder: Path, total_bytes: int, seed: int, vocab: int = 4000,
-             min_len: int = 5, max_len: int = 30) -> dict:
+def generate(
+    folder: Path,
+    total_bytes: int,
+    seed: int,
+    vocab: int = 4000,
+    min_len: int = 5,
+    max_len: int = 30,
+) -> dict:
     """Write train.src and train.tgt until together they hold ``total_bytes``; return counts."""
     rng = np.random.default_rng(seed)
     src_words, tgt_words = lexicon(vocab, rng)
     src_arr, tgt_arr = np.array(src_words, dtype=object), np.array(tgt_words, dtype=object)
     written = lines = tokens = 0
     batch = 20_000
-    with open(folder / "train.src", "w", encoding="utf-8", newline="\n") as fs, \
-            open(folder / "train.tgt", "w", encoding="utf-8", newline="\n") as ft:
+    with (
+        open(folder / "train.src", "w", encoding="utf-8", newline="\n") as fs,
+        open(folder / "train.tgt", "w", encoding="utf-8", newline="\n") as ft,
+    ):
         while written < total_bytes:
             lengths = rng.integers(min_len, max_len + 1, size=batch)
             ids = rng.integers(0, vocab, size=int(lengths.sum()))
@@ -70,7 +83,7 @@ def generate(folder: Path, total_bytes: int, seed: int, vocab: int = 4000,
                 tgt_lines.append(" ".join(tgt_arr[chunk[::-1]]))
             s = "\n".join(src_lines) + "\n"
             t = "\n".join(tgt_lines) + "\n"
-            if written + len(s) + len(t) > total_bytes:        # trim the last batch to size
+            if written + len(s) + len(t) > total_bytes:  # trim the last batch to size
                 keep, size = 0, written
                 for sl, tl in zip(src_lines, tgt_lines):
                     if size + len(sl) + len(tl) + 2 > total_bytes and keep:
@@ -87,9 +100,13 @@ def generate(folder: Path, total_bytes: int, seed: int, vocab: int = 4000,
             tokens += int(lengths.sum())
             if len(lengths) < batch:
                 break
-    return {"lines": lines, "tokens_per_side": tokens, "bytes": written,
-            "src_bytes": (folder / "train.src").stat().st_size,
-            "tgt_bytes": (folder / "train.tgt").stat().st_size}
+    return {
+        "lines": lines,
+        "tokens_per_side": tokens,
+        "bytes": written,
+        "src_bytes": (folder / "train.src").stat().st_size,
+        "tgt_bytes": (folder / "train.tgt").stat().st_size,
+    }
 
 
 class RssSampler(threading.Thread):
@@ -98,7 +115,7 @@ class RssSampler(threading.Thread):
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
-        self.samples: list[tuple[float, float]] = []     # (monotonic time, MB)
+        self.samples: list[tuple[float, float]] = []  # (monotonic time, MB)
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -121,15 +138,37 @@ class RssSampler(threading.Thread):
 
 def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
     out = folder / "model"
-    cmd = [sys.executable, "-m", "core", "train", "--train-src", str(folder / "train.src"),
-           "--train-tgt", str(folder / "train.tgt"), "--src-lang", "en", "--tgt-lang", "en",
-           "--out", str(out), "--preset", "tiny", "--max-steps", str(max_steps),
-           "--valid-every", str(valid_every), "--device", "cpu", "--json-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "core",
+        "train",
+        "--train-src",
+        str(folder / "train.src"),
+        "--train-tgt",
+        str(folder / "train.tgt"),
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "en",
+        "--out",
+        str(out),
+        "--preset",
+        "tiny",
+        "--max-steps",
+        str(max_steps),
+        "--valid-every",
+        str(valid_every),
+        "--device",
+        "cpu",
+        "--json-progress",
+    ]
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t_start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, cwd=REPO)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
+    )
     sampler = RssSampler(proc.pid)
     sampler.start()
     reading: list[tuple[float, int, int]] = []
@@ -147,8 +186,11 @@ def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
         if kind == "reading":
             reading.append((now, event["bytes_read"], event["total_bytes"]))
             if echo and len(reading) % 20 == 1:
-                print(f"  reading {100 * event['bytes_read'] / max(1, event['total_bytes']):5.1f}%"
-                      f" at {now - t_start:6.1f} s", flush=True)
+                print(
+                    f"  reading {100 * event['bytes_read'] / max(1, event['total_bytes']):5.1f}%"
+                    f" at {now - t_start:6.1f} s",
+                    flush=True,
+                )
         elif kind == "report":
             times["report"] = now
             report = event["report"]
@@ -174,10 +216,15 @@ def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
         "train_exit": code,
         "error": error or (stderr.strip().splitlines()[-1] if code and stderr.strip() else None),
         "startup_s": round(first_read - t_start, 2) if first_read else None,
-        "reading_validation_s": round(t_report - first_read, 2) if t_report and first_read else None,
-        "to_first_step_s": round(times["first_step"] - t_start, 2) if "first_step" in times else None,
+        "reading_validation_s": round(t_report - first_read, 2)
+        if t_report and first_read
+        else None,
+        "to_first_step_s": round(times["first_step"] - t_start, 2)
+        if "first_step" in times
+        else None,
         "training_s": round(times["done"] - times["first_step"], 2)
-        if "done" in times and "first_step" in times else None,
+        if "done" in times and "first_step" in times
+        else None,
         "total_s": round(t_end - t_start, 2),
         "reading_events": len(reading),
         "reading_events_during_reading": len(during),
@@ -196,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-steps", type=int, default=50)
     p.add_argument("--valid-every", type=int, default=50)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--workdir", help="folder for the corpus and model (default: a temporary one, "
-                                     "deleted afterwards)")
+    p.add_argument(
+        "--workdir",
+        help="folder for the corpus and model (default: a temporary one, deleted afterwards)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the generated files")
     p.add_argument("--json-only", action="store_true", help="print only the JSON line")
     args = p.parse_args(argv)
@@ -211,27 +260,43 @@ def main(argv: list[str] | None = None) -> int:
         counts = generate(folder, int(args.mb * 1_000_000), args.seed)
         gen_s = time.monotonic() - t0
         if echo:
-            print(f"generated {counts['bytes'] / 1e6:.1f} MB ({counts['lines']:,} pairs, "
-                  f"{counts['tokens_per_side']:,} tokens a side) in {gen_s:.1f} s", flush=True)
+            print(
+                f"generated {counts['bytes'] / 1e6:.1f} MB ({counts['lines']:,} pairs, "
+                f"{counts['tokens_per_side']:,} tokens a side) in {gen_s:.1f} s",
+                flush=True,
+            )
         result = train(folder, args.max_steps, min(args.valid_every, args.max_steps), echo)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
             if not args.workdir:
                 shutil.rmtree(base, ignore_errors=True)
-    summary = {"corpus_mb": round(counts["bytes"] / 1e6, 1), "pairs": counts["lines"],
-               "tokens_per_side": counts["tokens_per_side"], "generation_s": round(gen_s, 2),
-               "max_steps": args.max_steps, **result}
+    summary = {
+        "corpus_mb": round(counts["bytes"] / 1e6, 1),
+        "pairs": counts["lines"],
+        "tokens_per_side": counts["tokens_per_side"],
+        "generation_s": round(gen_s, 2),
+        "max_steps": args.max_steps,
+        **result,
+    }
     if echo:
-        print(f"trainer exit {result['train_exit']}" + (f": {result['error']}" if result["error"]
-                                                        else ""))
-        print(f"start-up (imports) {result['startup_s']} s; reading + validation "
-              f"{result['reading_validation_s']} s; to first step {result['to_first_step_s']} s; "
-              f"{args.max_steps} steps {result['training_s']} s; total {result['total_s']} s")
-        print(f"reading progress events: {result['reading_events']} "
-              f"({result['reading_events_during_reading']} while reading)")
-        print(f"peak RSS {result['peak_rss_mb']} MB (while reading {result['peak_rss_reading_mb']} "
-              f"MB, afterwards {result['peak_rss_after_reading_mb']} MB)")
+        print(
+            f"trainer exit {result['train_exit']}"
+            + (f": {result['error']}" if result["error"] else "")
+        )
+        print(
+            f"start-up (imports) {result['startup_s']} s; reading + validation "
+            f"{result['reading_validation_s']} s; to first step {result['to_first_step_s']} s; "
+            f"{args.max_steps} steps {result['training_s']} s; total {result['total_s']} s"
+        )
+        print(
+            f"reading progress events: {result['reading_events']} "
+            f"({result['reading_events_during_reading']} while reading)"
+        )
+        print(
+            f"peak RSS {result['peak_rss_mb']} MB (while reading {result['peak_rss_reading_mb']} "
+            f"MB, afterwards {result['peak_rss_after_reading_mb']} MB)"
+        )
     print(json.dumps(summary), flush=True)
     return 0 if result["train_exit"] == 0 else 1
 

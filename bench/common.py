@@ -13,8 +13,9 @@ import os
 import platform
 import statistics
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -44,9 +45,13 @@ def loadavg() -> list[float]:
 
 def machine() -> dict[str, Any]:
     """What the numbers were measured on: enough to tell a quiet run from a busy one."""
-    info: dict[str, Any] = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
-                            "host": platform.node(), "cpus": os.cpu_count(),
-                            "python": platform.python_version(), "loadavg": loadavg()}
+    info: dict[str, Any] = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "loadavg": loadavg(),
+    }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -78,8 +83,13 @@ def summary_ms(samples_s: Sequence[float]) -> dict[str, Any]:
     ms = [x * 1000 for x in samples_s]
     if not ms:
         return {"n": 0}
-    return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2),
-            "mean_ms": round(statistics.fmean(ms), 2), "max_ms": round(max(ms), 2)}
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "mean_ms": round(statistics.fmean(ms), 2),
+        "max_ms": round(max(ms), 2),
+    }
 
 
 def fmt(value: Any, digits: int = 2) -> str:
@@ -94,20 +104,35 @@ def fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
-def print_table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], file=None) -> None:
+def print_table(
+    title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], file=None
+) -> None:
     """A plain aligned text table."""
     file = file or sys.stdout
     rows = [[fmt(c) for c in r] for r in rows]
     header = list(header)
-    widths = [max(len(str(h)), *(len(r[i]) for r in rows)) if rows else len(str(h))
-              for i, h in enumerate(header)]
+    widths = [
+        max(len(str(h)), *(len(r[i]) for r in rows)) if rows else len(str(h))
+        for i, h in enumerate(header)
+    ]
     print(f"\n{title}", file=file)
-    print("  " + "  ".join(str(h).ljust(w) if i == 0 else str(h).rjust(w)
-                           for i, (h, w) in enumerate(zip(header, widths))), file=file)
+    print(
+        "  "
+        + "  ".join(
+            str(h).ljust(w) if i == 0 else str(h).rjust(w)
+            for i, (h, w) in enumerate(zip(header, widths))
+        ),
+        file=file,
+    )
     print("  " + "  ".join("-" * w for w in widths), file=file)
     for r in rows:
-        print("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                               for i, (c, w) in enumerate(zip(r, widths))), file=file)
+        print(
+            "  "
+            + "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))
+            ),
+            file=file,
+        )
 
 
 def emit_json(result: dict[str, Any], path: Path | None) -> None:

@@ -36,8 +36,16 @@ from pathlib import Path
 T_START = time.monotonic()
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (DEFAULT_CORPUS, emit_json, loadavg, machine, parse_threads,  # noqa: E402
-                    print_table, read_lines, summary_ms)
+from common import (  # noqa: E402
+    DEFAULT_CORPUS,
+    emit_json,
+    loadavg,
+    machine,
+    parse_threads,
+    print_table,
+    read_lines,
+    summary_ms,
+)
 
 
 def precision_context(precision: str):
@@ -57,6 +65,7 @@ class ForcedLength:
 
     def __init__(self, model, n: int) -> None:
         from core.data.vocab import EOS_ID
+
         self.decoder, self.n, self.eos, self.step = model.decoder, n, EOS_ID, 0
         self.original = model.decoder.logits
 
@@ -71,6 +80,7 @@ class ForcedLength:
                 out[..., self.eos] = keep
             self.step += 1
             return out
+
         self.decoder.logits = logits
         return self
 
@@ -78,7 +88,7 @@ class ForcedLength:
         self.step = 0
 
     def __exit__(self, *exc) -> None:
-        del self.decoder.logits          # back to the class's method
+        del self.decoder.logits  # back to the class's method
 
 
 def time_single(tr, sentences: list[str], beam: int, precision: str, force_len: int = 0) -> dict:
@@ -106,36 +116,77 @@ def time_batch(tr, sentences: list[str], beam: int, precision: str, batch_size: 
         res = tr.translate_batch(sentences, beam=beam, batch_size=batch_size)
         secs = time.perf_counter() - t0
     tokens = sum(len(r.target_tokens) for r in res)
-    return {"sentences": len(sentences), "seconds": round(secs, 3),
-            "sentences_per_s": round(len(sentences) / secs, 1), "out_tokens_per_s": round(tokens / secs)}
+    return {
+        "sentences": len(sentences),
+        "seconds": round(secs, 3),
+        "sentences_per_s": round(len(sentences) / secs, 1),
+        "out_tokens_per_s": round(tokens / secs),
+    }
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", required=True, type=Path, help="a model folder (model.json, weights.pt)")
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help="folder with {split}.{lang}[.gz] (default: %(default)s)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--model", required=True, type=Path, help="a model folder (model.json, weights.pt)"
+    )
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="folder with {split}.{lang}[.gz] (default: %(default)s)",
+    )
     ap.add_argument("--src", required=True, help="source language code of the corpus files")
     ap.add_argument("--tgt", required=True, help="target language code (only recorded)")
-    ap.add_argument("--test", default="test_2016_flickr", help="split to translate (default: %(default)s)")
-    ap.add_argument("--threads", default="1,2",
-                    help="torch intra-op thread counts to measure, comma-separated (default: %(default)s)")
-    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
-                    help="bf16 runs the search under torch.autocast(cpu, bfloat16)")
-    ap.add_argument("--latency-n", type=int, default=100, help="sentences for the latency percentiles")
-    ap.add_argument("--fixed-len", type=int, default=20,
-                    help="also time the test sentences with exactly this many source tokens")
+    ap.add_argument(
+        "--test", default="test_2016_flickr", help="split to translate (default: %(default)s)"
+    )
+    ap.add_argument(
+        "--threads",
+        default="1,2",
+        help="torch intra-op thread counts to measure, comma-separated (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--precision",
+        default="fp32",
+        choices=["fp32", "bf16"],
+        help="bf16 runs the search under torch.autocast(cpu, bfloat16)",
+    )
+    ap.add_argument(
+        "--latency-n", type=int, default=100, help="sentences for the latency percentiles"
+    )
+    ap.add_argument(
+        "--fixed-len",
+        type=int,
+        default=20,
+        help="also time the test sentences with exactly this many source tokens",
+    )
     ap.add_argument("--fixed-max", type=int, default=100, help="at most this many of those")
-    ap.add_argument("--fixed-splits", default="test_2016_flickr,val,train",
-                    help="where to find them, in order, until --fixed-max (Multi30K's test set has "
-                         "only 7 German sentences of 20 tokens; default: %(default)s)")
-    ap.add_argument("--no-forced", action="store_true",
-                    help="skip the rows whose output is forced to --fixed-len tokens + </s>")
-    ap.add_argument("--min-fixed", type=int, default=5,
-                    help="report the fixed-length rows only when at least this many sentences exist")
+    ap.add_argument(
+        "--fixed-splits",
+        default="test_2016_flickr,val,train",
+        help="where to find them, in order, until --fixed-max (Multi30K's test set has "
+        "only 7 German sentences of 20 tokens; default: %(default)s)",
+    )
+    ap.add_argument(
+        "--no-forced",
+        action="store_true",
+        help="skip the rows whose output is forced to --fixed-len tokens + </s>",
+    )
+    ap.add_argument(
+        "--min-fixed",
+        type=int,
+        default=5,
+        help="report the fixed-length rows only when at least this many sentences exist",
+    )
     ap.add_argument("--beam", type=int, default=5, help="beam size of the beam rows (default 5)")
-    ap.add_argument("--batch-sents", type=int, default=0,
-                    help="translate only the first N test sentences in the throughput rows (0: all)")
+    ap.add_argument(
+        "--batch-sents",
+        type=int,
+        default=0,
+        help="translate only the first N test sentences in the throughput rows (0: all)",
+    )
     ap.add_argument("--batch-size", type=int, default=64, help="translate_batch's batch_size")
     ap.add_argument("--no-batch", action="store_true", help="skip the throughput rows")
     ap.add_argument("--no-latency", action="store_true", help="skip the latency rows")
@@ -168,12 +219,24 @@ def main() -> int:
     batch_set = test[: args.batch_sents] if args.batch_sents else test
     warm = lat_set[: max(1, args.warmup)]
 
-    result = {"bench": "decode", "model": str(args.model), "pair": f"{args.src}-{args.tgt}",
-              "precision": args.precision, "device": args.device, "machine": machine(),
-              "model_load_s": round(load_s, 3), "params": tr.model.num_parameters(),
-              "src_vocab": len(tr.src_vocab), "tgt_vocab": len(tr.tgt_vocab),
-              "latency_sentences": len(lat_set), "fixed_len": args.fixed_len,
-              "fixed_len_sentences": len(fixed), "fixed_from": fixed_from, "beam": args.beam, "by_threads": {}}
+    result = {
+        "bench": "decode",
+        "model": str(args.model),
+        "pair": f"{args.src}-{args.tgt}",
+        "precision": args.precision,
+        "device": args.device,
+        "machine": machine(),
+        "model_load_s": round(load_s, 3),
+        "params": tr.model.num_parameters(),
+        "src_vocab": len(tr.src_vocab),
+        "tgt_vocab": len(tr.tgt_vocab),
+        "latency_sentences": len(lat_set),
+        "fixed_len": args.fixed_len,
+        "fixed_len_sentences": len(fixed),
+        "fixed_from": fixed_from,
+        "beam": args.beam,
+        "by_threads": {},
+    }
 
     for n in threads:
         torch.set_num_threads(n)
@@ -189,8 +252,12 @@ def main() -> int:
                 r["fixed_greedy"] = time_single(tr, fixed, 1, args.precision)
                 r["fixed_beam"] = time_single(tr, fixed, args.beam, args.precision)
                 if not args.no_forced:
-                    r["forced_greedy"] = time_single(tr, fixed, 1, args.precision, args.fixed_len + 1)
-                    r["forced_beam"] = time_single(tr, fixed, args.beam, args.precision, args.fixed_len + 1)
+                    r["forced_greedy"] = time_single(
+                        tr, fixed, 1, args.precision, args.fixed_len + 1
+                    )
+                    r["forced_beam"] = time_single(
+                        tr, fixed, args.beam, args.precision, args.fixed_len + 1
+                    )
         if not args.no_batch:
             r["batch_greedy"] = time_batch(tr, batch_set, 1, args.precision, args.batch_size)
             r["batch_beam"] = time_batch(tr, batch_set, args.beam, args.precision, args.batch_size)
@@ -198,41 +265,69 @@ def main() -> int:
         result["by_threads"][str(n)] = r
 
         rows = []
-        for key, label in (("latency_greedy", f"single, {len(lat_set)} test sents, greedy"),
-                           ("latency_beam", f"single, {len(lat_set)} test sents, beam {args.beam}"),
-                           ("fixed_greedy", f"single, {len(fixed)} x {args.fixed_len}-token, greedy"),
-                           ("fixed_beam", f"single, {len(fixed)} x {args.fixed_len}-token, beam {args.beam}"),
-                           ("forced_greedy", f"  same, output forced to {args.fixed_len}+</s>, greedy"),
-                           ("forced_beam", f"  same, output forced to {args.fixed_len}+</s>, beam {args.beam}")):
+        for key, label in (
+            ("latency_greedy", f"single, {len(lat_set)} test sents, greedy"),
+            ("latency_beam", f"single, {len(lat_set)} test sents, beam {args.beam}"),
+            ("fixed_greedy", f"single, {len(fixed)} x {args.fixed_len}-token, greedy"),
+            ("fixed_beam", f"single, {len(fixed)} x {args.fixed_len}-token, beam {args.beam}"),
+            ("forced_greedy", f"  same, output forced to {args.fixed_len}+</s>, greedy"),
+            ("forced_beam", f"  same, output forced to {args.fixed_len}+</s>, beam {args.beam}"),
+        ):
             if key in r:
                 d = r[key]
-                rows.append([label, d["p50_ms"], d["p95_ms"], d["mean_out_tokens"], d["ms_per_out_token"]])
+                rows.append(
+                    [label, d["p50_ms"], d["p95_ms"], d["mean_out_tokens"], d["ms_per_out_token"]]
+                )
         if rows:
-            print_table(f"latency  {result['pair']}  threads={n}  {args.precision}  "
-                        f"load {r['loadavg_before']} -> {r['loadavg_after']}",
-                        ["translate()", "p50 ms", "p95 ms", "out tok", "ms/out tok"], rows)
+            print_table(
+                f"latency  {result['pair']}  threads={n}  {args.precision}  "
+                f"load {r['loadavg_before']} -> {r['loadavg_after']}",
+                ["translate()", "p50 ms", "p95 ms", "out tok", "ms/out tok"],
+                rows,
+            )
         rows = []
-        for key, label in (("batch_greedy", "translate_batch greedy"),
-                           ("batch_beam", f"translate_batch beam {args.beam}")):
+        for key, label in (
+            ("batch_greedy", "translate_batch greedy"),
+            ("batch_beam", f"translate_batch beam {args.beam}"),
+        ):
             if key in r:
                 d = r[key]
-                rows.append([label, d["sentences"], d["seconds"], d["sentences_per_s"], d["out_tokens_per_s"]])
+                rows.append(
+                    [
+                        label,
+                        d["sentences"],
+                        d["seconds"],
+                        d["sentences_per_s"],
+                        d["out_tokens_per_s"],
+                    ]
+                )
         if rows:
-            print_table(f"throughput  threads={n}", ["", "sents", "seconds", "sents/s", "out tok/s"], rows)
+            print_table(
+                f"throughput  threads={n}", ["", "sents", "seconds", "sents/s", "out tok/s"], rows
+            )
 
     # the best thread count per measurement, for summaries
     best: dict = {}
-    for key, metric in (("latency_greedy", "p50_ms"), ("latency_beam", "p50_ms"),
-                        ("fixed_greedy", "p50_ms"), ("fixed_beam", "p50_ms"),
-                        ("forced_greedy", "p50_ms"), ("forced_beam", "p50_ms"),
-                        ("batch_greedy", "seconds"), ("batch_beam", "seconds")):
+    for key, metric in (
+        ("latency_greedy", "p50_ms"),
+        ("latency_beam", "p50_ms"),
+        ("fixed_greedy", "p50_ms"),
+        ("fixed_beam", "p50_ms"),
+        ("forced_greedy", "p50_ms"),
+        ("forced_beam", "p50_ms"),
+        ("batch_greedy", "seconds"),
+        ("batch_beam", "seconds"),
+    ):
         cands = [(r[key][metric], int(n)) for n, r in result["by_threads"].items() if key in r]
         if cands:
             value, n = min(cands)
             best[key] = {metric: value, "threads": n}
     result["best"] = best
-    result["if_fixed_missing"] = (None if len(fixed) >= args.min_fixed else
-                                  f"only {len(fixed)} test sentences have {args.fixed_len} tokens")
+    result["if_fixed_missing"] = (
+        None
+        if len(fixed) >= args.min_fixed
+        else f"only {len(fixed)} test sentences have {args.fixed_len} tokens"
+    )
     result["wall_s"] = round(time.monotonic() - T_START, 1)
     emit_json(result, args.json_out)
     return 0

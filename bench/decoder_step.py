@@ -28,7 +28,9 @@ from common import emit_json, loadavg, machine, print_table
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=15)
     ap.add_argument("--batch", type=int, default=64)
@@ -42,6 +44,7 @@ def main() -> int:
     from core import device
     from core.config import preset
     from core.model.seq2seq import Seq2Seq
+
     device.set_threads(args.threads)
     torch.manual_seed(0)
     b, s, t, v_src, v_tgt = args.batch, args.src_len, args.tgt_len, 8000, 6500
@@ -52,15 +55,18 @@ def main() -> int:
     results: dict[str, dict] = {}
     for decoder in ("bahdanau", "luong"):
         for precision in ("fp32", "bf16"):
-            model = Seq2Seq(dataclasses.replace(preset("base").model, decoder=decoder), v_src, v_tgt)
+            model = Seq2Seq(
+                dataclasses.replace(preset("base").model, decoder=decoder), v_src, v_tgt
+            )
             opt = torch.optim.Adam(model.parameters())
 
-            def step(model=model, opt=opt, precision=precision) -> None:   # bound now, not later
+            def step(model=model, opt=opt, precision=precision) -> None:  # bound now, not later
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
                     loss, _ = model.loss(src, src_len, tgt_in, tgt_out, 0.1)
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+
             for _ in range(3):
                 step()
             times = []
@@ -69,16 +75,33 @@ def main() -> int:
                 step()
                 times.append(time.perf_counter() - t0)
             med = statistics.median(times)
-            results[f"{decoder}-{precision}"] = {"ms_per_step": round(med * 1000, 1),
-                                                 "tokens_per_s": round(b * t / med)}
+            results[f"{decoder}-{precision}"] = {
+                "ms_per_step": round(med * 1000, 1),
+                "tokens_per_s": round(b * t / med),
+            }
     rows = [[k, v["ms_per_step"], v["tokens_per_s"]] for k, v in results.items()]
-    ratios = {p: round(results[f"bahdanau-{p}"]["ms_per_step"] / results[f"luong-{p}"]["ms_per_step"], 2)
-              for p in ("fp32", "bf16")}
-    print_table(f"one training step, B={b}, S={s}, T={t}, {args.threads} threads "
-                f"(load {load0} -> {loadavg()})", ["decoder-precision", "ms/step", "target tokens/s"], rows)
+    ratios = {
+        p: round(results[f"bahdanau-{p}"]["ms_per_step"] / results[f"luong-{p}"]["ms_per_step"], 2)
+        for p in ("fp32", "bf16")
+    }
+    print_table(
+        f"one training step, B={b}, S={s}, T={t}, {args.threads} threads "
+        f"(load {load0} -> {loadavg()})",
+        ["decoder-precision", "ms/step", "target tokens/s"],
+        rows,
+    )
     print(f"  Bahdanau / Luong step time: fp32 {ratios['fp32']}x, bf16 {ratios['bf16']}x")
-    emit_json({"bench": "decoder_step", "machine": machine(), "threads": args.threads,
-               "shape": [b, s, t], "results": results, "bahdanau_over_luong": ratios}, args.json_out)
+    emit_json(
+        {
+            "bench": "decoder_step",
+            "machine": machine(),
+            "threads": args.threads,
+            "shape": [b, s, t],
+            "results": results,
+            "bahdanau_over_luong": ratios,
+        },
+        args.json_out,
+    )
     return 0
 
 

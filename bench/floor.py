@@ -59,20 +59,36 @@ from common import emit_json, loadavg, machine, parse_threads, print_table
 DEFAULTS = {"de": {"vocab": 8025, "len": 13.44}, "en": {"vocab": 6225, "len": 14.02}}
 
 
-def products(E: int, H: int, K: int, A: int, R: int, Vt: int, S: float, T: float, B: int,
-             bidirectional: bool) -> list[dict]:
+def products(
+    E: int, H: int, K: int, A: int, R: int, Vt: int, S: float, T: float, B: int, bidirectional: bool
+) -> list[dict]:
     """Every matrix product of one forward pass over a batch: name, (m, k, n), times per batch."""
     dirs = 2 if bidirectional else 1
     s, t = max(1, round(S)), max(1, round(T))
     return [
         # name, m, k, n, count per batch, per-what (for the FLOPs table)
         {"name": "encoder GRU input", "m": B * s, "k": E, "n": 3 * H, "count": dirs, "per": "src"},
-        {"name": "encoder GRU recurrent", "m": B, "k": H, "n": 3 * H, "count": dirs * s, "per": "src"},
+        {
+            "name": "encoder GRU recurrent",
+            "m": B,
+            "k": H,
+            "n": 3 * H,
+            "count": dirs * s,
+            "per": "src",
+        },
         {"name": "attention keys", "m": B * s, "k": K, "n": A, "count": 1, "per": "src"},
         {"name": "bridge", "m": B, "k": K, "n": H, "count": 1, "per": "sent"},
         {"name": "attention query", "m": B, "k": H, "n": A, "count": t, "per": "tgt"},
         {"name": "attention scores", "m": B * s, "k": A, "n": 1, "count": t, "per": "tgt"},
-        {"name": "attention context", "m": B, "k": s, "n": K, "count": t, "per": "tgt", "bmm": True},
+        {
+            "name": "attention context",
+            "m": B,
+            "k": s,
+            "n": K,
+            "count": t,
+            "per": "tgt",
+            "bmm": True,
+        },
         {"name": "decoder GRU input", "m": B, "k": E + K, "n": 3 * H, "count": t, "per": "tgt"},
         {"name": "decoder GRU recurrent", "m": B, "k": H, "n": 3 * H, "count": t, "per": "tgt"},
         {"name": "readout", "m": B * t, "k": H + K + E, "n": R, "count": 1, "per": "tgt"},
@@ -85,7 +101,7 @@ def flops_per_target_token(prods: list[dict], B: int, T: float, S: float) -> tup
     s, t = max(1, round(S)), max(1, round(T))
     rows, total = [], 0.0
     for p in prods:
-        f = 2.0 * p["m"] * p["k"] * p["n"] * p["count"]          # per batch at rounded lengths
+        f = 2.0 * p["m"] * p["k"] * p["n"] * p["count"]  # per batch at rounded lengths
         # rescale from rounded lengths to the mean ones, then divide by the batch's target tokens
         scale = (S / s) if p["per"] == "src" else (T / t if p["per"] == "tgt" else 1.0)
         if p["name"] in ("attention scores", "attention context"):
@@ -100,6 +116,7 @@ def time_mm(m: int, k: int, n: int, dtype, bmm: bool, min_time: float, rounds: i
     """Best-of-rounds seconds for one (m x k) @ (k x n) product (bmm: m batches of 1 x k @ k x
     n)."""
     import torch
+
     if bmm:
         a = torch.randn(m, 1, k).to(dtype)
         b = torch.randn(m, k, n).to(dtype)
@@ -133,10 +150,17 @@ def time_train_step(cfg: dict, S: float, T: float, B: int, precision: str, steps
 
     from core.config import ModelConfig
     from core.model.seq2seq import Seq2Seq
+
     torch.manual_seed(0)
-    mc = ModelConfig(emb_size=cfg["E"], hidden_size=cfg["H"], bidirectional=cfg["bidirectional"],
-                     attention=cfg["attention"], enc_layers=cfg["enc_layers"], dec_layers=cfg["dec_layers"],
-                     tie_embeddings=cfg["tied"])
+    mc = ModelConfig(
+        emb_size=cfg["E"],
+        hidden_size=cfg["H"],
+        bidirectional=cfg["bidirectional"],
+        attention=cfg["attention"],
+        enc_layers=cfg["enc_layers"],
+        dec_layers=cfg["dec_layers"],
+        tie_embeddings=cfg["tied"],
+    )
     model = Seq2Seq(mc, cfg["Vs"], cfg["Vt"])
     model.train()
     try:
@@ -166,8 +190,12 @@ def time_train_step(cfg: dict, S: float, T: float, B: int, precision: str, steps
         times.append(time.perf_counter() - t0)
     times.sort()
     med = times[len(times) // 2]
-    return {"step_ms_median": round(med * 1000, 1), "step_ms_best": round(times[0] * 1000, 1),
-            "tokens_per_s_median": round(B * t / med), "tokens_per_s_best": round(B * t / times[0])}
+    return {
+        "step_ms_median": round(med * 1000, 1),
+        "step_ms_best": round(times[0] * 1000, 1),
+        "tokens_per_s_median": round(B * t / med),
+        "tokens_per_s_best": round(B * t / times[0]),
+    }
 
 
 def from_model(folder: Path) -> dict:
@@ -176,15 +204,26 @@ def from_model(folder: Path) -> dict:
     vs = len(json.loads((folder / "vocab.src.json").read_text(encoding="utf-8")))
     vt = len(json.loads((folder / "vocab.tgt.json").read_text(encoding="utf-8")))
     tok = meta.get("tokenizer", {})
-    return {"E": m["emb_size"], "H": m["hidden_size"], "bidirectional": m["bidirectional"],
-            "tied": m.get("tie_embeddings", False), "attention": m["attention"],
-            "enc_layers": m["enc_layers"], "dec_layers": m["dec_layers"],
-            "Vs": vs, "Vt": vt, "src": tok.get("src_lang"), "tgt": tok.get("tgt_lang"),
-            "batch": meta.get("train", {}).get("batch_size", 64)}
+    return {
+        "E": m["emb_size"],
+        "H": m["hidden_size"],
+        "bidirectional": m["bidirectional"],
+        "tied": m.get("tie_embeddings", False),
+        "attention": m["attention"],
+        "enc_layers": m["enc_layers"],
+        "dec_layers": m["dec_layers"],
+        "Vs": vs,
+        "Vt": vt,
+        "src": tok.get("src_lang"),
+        "tgt": tok.get("tgt_lang"),
+        "batch": meta.get("train", {}).get("batch_size", 64),
+    }
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--model", type=Path, help="read sizes and vocabularies from this model folder")
     ap.add_argument("--vocab-src", type=int, help="source vocabulary size (default: Multi30K de)")
     ap.add_argument("--vocab-tgt", type=int, help="target vocabulary size (default: Multi30K en)")
@@ -193,24 +232,41 @@ def main() -> int:
     ap.add_argument("--emb", type=int, default=256)
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--batch", type=int, default=64, help="sentences per batch (default 64)")
-    ap.add_argument("--threads", default=str(os.cpu_count() or 1),
-                    help="torch threads for the rate, comma-separated for several (default: all "
-                         "cores, as bench/train.py trains)")
+    ap.add_argument(
+        "--threads",
+        default=str(os.cpu_count() or 1),
+        help="torch threads for the rate, comma-separated for several (default: all "
+        "cores, as bench/train.py trains)",
+    )
     ap.add_argument("--precisions", default="fp32,bf16", help="comma-separated: fp32, bf16")
     ap.add_argument("--min-time", type=float, default=0.05, help="seconds per timing round")
     ap.add_argument("--rounds", type=int, default=7, help="timing rounds per shape (best is kept)")
-    ap.add_argument("--steps", type=int, default=10,
-                    help="timed training steps of the real model on a synthetic batch (0: skip)")
+    ap.add_argument(
+        "--steps",
+        type=int,
+        default=10,
+        help="timed training steps of the real model on a synthetic batch (0: skip)",
+    )
     ap.add_argument("--achieved", type=float, help="measured training target tokens/s to compare")
     ap.add_argument("--json-out", type=Path)
     args = ap.parse_args()
 
     import torch
 
-    cfg = {"E": args.emb, "H": args.hidden, "bidirectional": True, "tied": False,
-           "attention": "bahdanau", "enc_layers": 1, "dec_layers": 1,
-           "Vs": DEFAULTS["de"]["vocab"], "Vt": DEFAULTS["en"]["vocab"], "src": "de", "tgt": "en",
-           "batch": args.batch}
+    cfg = {
+        "E": args.emb,
+        "H": args.hidden,
+        "bidirectional": True,
+        "tied": False,
+        "attention": "bahdanau",
+        "enc_layers": 1,
+        "dec_layers": 1,
+        "Vs": DEFAULTS["de"]["vocab"],
+        "Vt": DEFAULTS["en"]["vocab"],
+        "src": "de",
+        "tgt": "en",
+        "batch": args.batch,
+    }
     if args.model:
         cfg.update(from_model(args.model))
     S = args.src_len or DEFAULTS.get(cfg["src"] or "", DEFAULTS["de"])["len"]
@@ -229,18 +285,25 @@ def main() -> int:
     prods = products(E, H, K, H, R, cfg["Vt"], S, T, B, cfg["bidirectional"])
     fwd, breakdown = flops_per_target_token(prods, B, T, S)
     train_flops = 3 * fwd
-    print_table(f"FLOPs per target token (forward; E={E} H={H} K={K} V_tgt={cfg['Vt']} "
-                f"S={S} T={T})", ["product", "MFLOP", "share"],
-                [[name, f / 1e6, f"{100 * f / fwd:.1f}%"] for name, f in breakdown]
-                + [["forward total", fwd / 1e6, "100%"], ["training step (x3)", train_flops / 1e6, ""]])
+    print_table(
+        f"FLOPs per target token (forward; E={E} H={H} K={K} V_tgt={cfg['Vt']} S={S} T={T})",
+        ["product", "MFLOP", "share"],
+        [[name, f / 1e6, f"{100 * f / fwd:.1f}%"] for name, f in breakdown]
+        + [["forward total", fwd / 1e6, "100%"], ["training step (x3)", train_flops / 1e6, ""]],
+    )
 
     dtypes = {"fp32": torch.float32, "bf16": torch.bfloat16}
-    result = {"bench": "floor", "machine": machine(), "config": {**cfg, "K": K, "A": H, "R": R,
-              "src_len": S, "tgt_len": T, "batch": B}, "counting_rule": "matmul FLOPs only, "
-              "2 per multiply-add; training = 3 x forward", "forward_flops_per_token": round(fwd),
-              "train_flops_per_token": round(train_flops),
-              "breakdown_mflops": {n: round(f / 1e6, 4) for n, f in breakdown}, "by_threads": {},
-              "notes": notes}
+    result = {
+        "bench": "floor",
+        "machine": machine(),
+        "config": {**cfg, "K": K, "A": H, "R": R, "src_len": S, "tgt_len": T, "batch": B},
+        "counting_rule": "matmul FLOPs only, 2 per multiply-add; training = 3 x forward",
+        "forward_flops_per_token": round(fwd),
+        "train_flops_per_token": round(train_flops),
+        "breakdown_mflops": {n: round(f / 1e6, 4) for n, f in breakdown},
+        "by_threads": {},
+        "notes": notes,
+    }
     big = next(p for p in prods if p["name"] == "output layer")
     for n in parse_threads(args.threads):
         torch.set_num_threads(n)
@@ -249,7 +312,7 @@ def main() -> int:
             dt = dtypes[prec]
             cache: dict = {}
 
-            def t_of(m, k, nn, bmm=False, cache=cache, dt=dt):   # bound now, not later
+            def t_of(m, k, nn, bmm=False, cache=cache, dt=dt):  # bound now, not later
                 key = (m, k, nn, bmm)
                 if key not in cache:
                     cache[key] = time_mm(m, k, nn, dt, bmm, args.min_time, args.rounds)
@@ -259,7 +322,7 @@ def main() -> int:
             shape_rates = {}
             for p in prods:
                 m, k, nn, bmm = p["m"], p["k"], p["n"], p.get("bmm", False)
-                if bmm:   # backward of a (1 x k) @ (k x n) per row: same work, similar shapes
+                if bmm:  # backward of a (1 x k) @ (k x n) per row: same work, similar shapes
                     tf = t_of(m, k, nn, True)
                     tt = tf + 2 * tf
                 else:
@@ -273,20 +336,24 @@ def main() -> int:
             out_rate = 2 * big["m"] * big["k"] * big["n"] / out_fwd
             peak_rate = max(2 * m * k * nn / t for (m, k, nn, _), t in cache.items())
             uniform_floor = peak_rate / train_flops
-            per_thread[prec] = {"rate_gflops_output_shape": round(out_rate / 1e9, 1),
-                                "rate_gflops_best_shape": round(peak_rate / 1e9, 1),
-                                "rate_gflops_by_product": shape_rates,
-                                "floor_tokens_per_s_uniform": round(uniform_floor),
-                                "floor_tokens_per_s_shaped": round(shaped_floor),
-                                "matmul_ms_per_batch": round(batch_time * 1000, 2)}
+            per_thread[prec] = {
+                "rate_gflops_output_shape": round(out_rate / 1e9, 1),
+                "rate_gflops_best_shape": round(peak_rate / 1e9, 1),
+                "rate_gflops_by_product": shape_rates,
+                "floor_tokens_per_s_uniform": round(uniform_floor),
+                "floor_tokens_per_s_shaped": round(shaped_floor),
+                "matmul_ms_per_batch": round(batch_time * 1000, 2),
+            }
             if args.steps:
                 per_thread[prec]["model_step"] = time_train_step(cfg, S, T, B, prec, args.steps)
         per_thread["loadavg_after"] = loadavg()
         for prec, d in per_thread.items():
             step = d.get("model_step", {}) if isinstance(d, dict) else {}
             if step and step["tokens_per_s_best"] > d["floor_tokens_per_s_shaped"]:
-                d["warning"] = ("the real model step ran faster than the shaped floor: the small "
-                                "products' timings were disturbed (machine load?); rerun on a quiet machine")
+                d["warning"] = (
+                    "the real model step ran faster than the shaped floor: the small "
+                    "products' timings were disturbed (machine load?); rerun on a quiet machine"
+                )
                 print(f"\n  WARNING ({prec}, {n} threads): {d['warning']}")
         result["by_threads"][str(n)] = per_thread
         rows = []
@@ -295,22 +362,52 @@ def main() -> int:
                 continue
             ach = ""
             if args.achieved:
-                ach = f"{100 * args.achieved / d['floor_tokens_per_s_shaped']:.0f}% / " \
-                      f"{100 * args.achieved / d['floor_tokens_per_s_uniform']:.0f}%"
+                ach = (
+                    f"{100 * args.achieved / d['floor_tokens_per_s_shaped']:.0f}% / "
+                    f"{100 * args.achieved / d['floor_tokens_per_s_uniform']:.0f}%"
+                )
             ms = d.get("model_step", {})
-            rows.append([prec, d["rate_gflops_output_shape"], d["rate_gflops_best_shape"],
-                         d["floor_tokens_per_s_uniform"],
-                         d["floor_tokens_per_s_shaped"], d["matmul_ms_per_batch"],
-                         ms.get("tokens_per_s_median"), ach])
-        print_table(f"rate and floor  threads={n}  load {per_thread['loadavg_before']} -> "
-                    f"{per_thread['loadavg_after']}",
-                    ["precision", "GFLOP/s output mm", "GFLOP/s best", "floor tok/s uniform", "floor tok/s shaped",
-                     "mm ms/batch", "model step tok/s", "achieved/floor (shaped / uniform)"], rows)
-        rows = [[name] + [per_thread[p]["rate_gflops_by_product"][name]
-                          for p in per_thread if isinstance(per_thread[p], dict)]
-                for name, _ in breakdown]
-        print_table(f"GFLOP/s of each forward product at its training shape (threads={n})",
-                    ["product"] + [p for p in per_thread if isinstance(per_thread[p], dict)], rows)
+            rows.append(
+                [
+                    prec,
+                    d["rate_gflops_output_shape"],
+                    d["rate_gflops_best_shape"],
+                    d["floor_tokens_per_s_uniform"],
+                    d["floor_tokens_per_s_shaped"],
+                    d["matmul_ms_per_batch"],
+                    ms.get("tokens_per_s_median"),
+                    ach,
+                ]
+            )
+        print_table(
+            f"rate and floor  threads={n}  load {per_thread['loadavg_before']} -> "
+            f"{per_thread['loadavg_after']}",
+            [
+                "precision",
+                "GFLOP/s output mm",
+                "GFLOP/s best",
+                "floor tok/s uniform",
+                "floor tok/s shaped",
+                "mm ms/batch",
+                "model step tok/s",
+                "achieved/floor (shaped / uniform)",
+            ],
+            rows,
+        )
+        rows = [
+            [name]
+            + [
+                per_thread[p]["rate_gflops_by_product"][name]
+                for p in per_thread
+                if isinstance(per_thread[p], dict)
+            ]
+            for name, _ in breakdown
+        ]
+        print_table(
+            f"GFLOP/s of each forward product at its training shape (threads={n})",
+            ["product"] + [p for p in per_thread if isinstance(per_thread[p], dict)],
+            rows,
+        )
     if args.achieved:
         result["achieved_tokens_per_s"] = args.achieved
         print(f"\n  achieved {args.achieved:,.0f} target tokens/s")

@@ -47,9 +47,15 @@ sys.path.insert(0, str(HERE))
 
 from common import DEFAULT_CORPUS, loadavg, machine, print_table  # noqa: E402
 
-PEER_TEST_SENTENCES = 1000     # run.sh always translates all of test_2016_flickr
-TARGETS = {"train_speedup": 2.0, "translate_speedup": 3.0, "greedy_p50_ms": 15.0,
-           "beam_p50_ms": 40.0, "window_s": 1.5, "stall_ms": 50.0}
+PEER_TEST_SENTENCES = 1000  # run.sh always translates all of test_2016_flickr
+TARGETS = {
+    "train_speedup": 2.0,
+    "translate_speedup": 3.0,
+    "greedy_p50_ms": 15.0,
+    "beam_p50_ms": 40.0,
+    "window_s": 1.5,
+    "stall_ms": 50.0,
+}
 
 
 def run_step(name: str, cmd: list[str], log_dir: Path, timeout: float | None = None) -> dict | None:
@@ -59,8 +65,9 @@ def run_step(name: str, cmd: list[str], log_dir: Path, timeout: float | None = N
     t0 = time.monotonic()
     last = None
     with open(log, "w", encoding="utf-8") as f:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                cwd=str(HERE.parent))
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=str(HERE.parent)
+        )
         assert proc.stdout is not None
         for line in proc.stdout:
             f.write(line)
@@ -68,7 +75,7 @@ def run_step(name: str, cmd: list[str], log_dir: Path, timeout: float | None = N
             if s.startswith("{") and s.endswith("}"):
                 try:
                     last = json.loads(s)
-                    continue          # the JSON line is in the combined result; keep output short
+                    continue  # the JSON line is in the combined result; keep output short
                 except json.JSONDecodeError:
                     pass
             print("  | " + line.rstrip(), flush=True)
@@ -79,8 +86,11 @@ def run_step(name: str, cmd: list[str], log_dir: Path, timeout: float | None = N
     secs = time.monotonic() - t0
     if proc.returncode != 0 or last is None:
         print(f"=== {name}: FAILED (exit {proc.returncode}); log: {log}", flush=True)
-        return {"error": f"exit status {proc.returncode}", "log": str(log)} if last is None else \
-            {**last, "error": f"exit status {proc.returncode}"}
+        return (
+            {"error": f"exit status {proc.returncode}", "log": str(log)}
+            if last is None
+            else {**last, "error": f"exit status {proc.returncode}"}
+        )
     print(f"=== {name}: done in {secs:.0f} s", flush=True)
     return last
 
@@ -101,7 +111,13 @@ def peer_generation_seconds(out: Path) -> dict:
 
 
 def ratio(a, b, digits: int = 2):
-    if a is None or b is None or not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or b == 0:
+    if (
+        a is None
+        or b is None
+        or not isinstance(a, (int, float))
+        or not isinstance(b, (int, float))
+        or b == 0
+    ):
         return None
     return round(a / b, digits)
 
@@ -115,32 +131,65 @@ def compare(combined: dict) -> tuple[list, list]:
     rows, targets = [], []
 
     def target(name: str, pair: str, value, limit, ok, note: str = "") -> None:
-        targets.append({"target": name, "pair": pair, "value": value, "limit": limit,
-                        "result": verdict(ok), "note": note})
+        targets.append(
+            {
+                "target": name,
+                "pair": pair,
+                "value": value,
+                "limit": limit,
+                "result": verdict(ok),
+                "note": note,
+            }
+        )
 
     for pair, e in combined["pairs"].items():
         ours, peer, dec = e.get("ours") or {}, e.get("peer") or {}, e.get("decode") or {}
         has_peer = bool(peer) and "error" not in peer
-        for label, key in (("train tokens/s", "tokens_per_s_median"), ("updates", "updates"),
-                           ("BLEU greedy", "bleu_b1"), ("BLEU beam 5", "bleu_b5"),
-                           ("chrF beam 5", "chrf_b5"), ("translate s greedy (in-process)", "translate_s_b1"),
-                           ("translate s beam 5 (in-process)", "translate_s_b5"),
-                           ("translate s greedy (end to end)", "translate_cli_s_b1"),
-                           ("translate s beam 5 (end to end)", "translate_cli_s_b5"),
-                           ("peak RSS MB", "peak_rss_mb")):
+        for label, key in (
+            ("train tokens/s", "tokens_per_s_median"),
+            ("updates", "updates"),
+            ("BLEU greedy", "bleu_b1"),
+            ("BLEU beam 5", "bleu_b5"),
+            ("chrF beam 5", "chrf_b5"),
+            ("translate s greedy (in-process)", "translate_s_b1"),
+            ("translate s beam 5 (in-process)", "translate_s_b5"),
+            ("translate s greedy (end to end)", "translate_cli_s_b1"),
+            ("translate s beam 5 (end to end)", "translate_cli_s_b5"),
+            ("peak RSS MB", "peak_rss_mb"),
+        ):
             # ours in-process <-> the peer's logged generation time; end to end <-> run.sh's timing
-            pkey = {"translate_cli_s_b1": "translate_s_b1", "translate_cli_s_b5": "translate_s_b5",
-                    "translate_s_b1": "generation_s_b1", "translate_s_b5": "generation_s_b5"}.get(key, key)
+            pkey = {
+                "translate_cli_s_b1": "translate_s_b1",
+                "translate_cli_s_b5": "translate_s_b5",
+                "translate_s_b1": "generation_s_b1",
+                "translate_s_b5": "generation_s_b5",
+            }.get(key, key)
             pv = peer.get(pkey) if has_peer else None
             rows.append([label, pair, ours.get(key), pv, ratio(ours.get(key), pv)])
-        tps_ratio = ratio(ours.get("tokens_per_s_median"), peer.get("tokens_per_s_median")) if has_peer else None
-        target(f"training tokens/s >= {TARGETS['train_speedup']:g}x peer", pair, tps_ratio,
-               TARGETS["train_speedup"], None if tps_ratio is None else tps_ratio >= TARGETS["train_speedup"],
-               "no peer run" if not has_peer else ("" if tps_ratio is not None else
-                                                   "the peer logged no tokens/s (too few updates)"))
+        tps_ratio = (
+            ratio(ours.get("tokens_per_s_median"), peer.get("tokens_per_s_median"))
+            if has_peer
+            else None
+        )
+        target(
+            f"training tokens/s >= {TARGETS['train_speedup']:g}x peer",
+            pair,
+            tps_ratio,
+            TARGETS["train_speedup"],
+            None if tps_ratio is None else tps_ratio >= TARGETS["train_speedup"],
+            "no peer run"
+            if not has_peer
+            else ("" if tps_ratio is not None else "the peer logged no tokens/s (too few updates)"),
+        )
         ob, pb = ours.get("bleu_b5"), peer.get("bleu_b5") if has_peer else None
-        target("BLEU (beam 5) after budget >= peer", pair, f"{ob} vs {pb}", None,
-               None if ob is None or pb is None else ob >= pb, "" if has_peer else "no peer run")
+        target(
+            "BLEU (beam 5) after budget >= peer",
+            pair,
+            f"{ob} vs {pb}",
+            None,
+            None if ob is None or pb is None else ob >= pb,
+            "" if has_peer else "no peer run",
+        )
         for beam in (1, 5):
             # in-process times (model loaded) when the peer logged its generation time, else end to
             # end
@@ -149,40 +198,78 @@ def compare(combined: dict) -> tuple[list, list]:
                 e2e = ratio(peer.get(f"translate_s_b{beam}"), ours.get(f"translate_cli_s_b{beam}"))
                 note = f"in-process (model loaded); end to end {e2e}x"
             else:
-                speed = ratio(peer.get(f"translate_s_b{beam}"), ours.get(f"translate_cli_s_b{beam}")) if has_peer else None
+                speed = (
+                    ratio(peer.get(f"translate_s_b{beam}"), ours.get(f"translate_cli_s_b{beam}"))
+                    if has_peer
+                    else None
+                )
                 note = "end to end (start-up, load, translate)" if has_peer else "no peer run"
             n_ours = ours.get("test_sentences")
             if has_peer and n_ours is not None and n_ours != PEER_TEST_SENTENCES:
-                note = (f"ours translated {n_ours} sentences, the peer "
-                        f"{PEER_TEST_SENTENCES:,}: not comparable")
+                note = (
+                    f"ours translated {n_ours} sentences, the peer "
+                    f"{PEER_TEST_SENTENCES:,}: not comparable"
+                )
                 speed = None
-            target(f"batched translation {'greedy' if beam == 1 else 'beam 5'} >= "
-                   f"{TARGETS['translate_speedup']:g}x faster", pair, speed, TARGETS["translate_speedup"],
-                   None if speed is None else speed >= TARGETS["translate_speedup"], note)
+            target(
+                f"batched translation {'greedy' if beam == 1 else 'beam 5'} >= "
+                f"{TARGETS['translate_speedup']:g}x faster",
+                pair,
+                speed,
+                TARGETS["translate_speedup"],
+                None if speed is None else speed >= TARGETS["translate_speedup"],
+                note,
+            )
         best = dec.get("best", {})
-        for key, lim, label in (("forced_greedy", TARGETS["greedy_p50_ms"], "20-token latency greedy p50 ms"),
-                                ("forced_beam", TARGETS["beam_p50_ms"], "20-token latency beam 5 p50 ms")):
+        for key, lim, label in (
+            ("forced_greedy", TARGETS["greedy_p50_ms"], "20-token latency greedy p50 ms"),
+            ("forced_beam", TARGETS["beam_p50_ms"], "20-token latency beam 5 p50 ms"),
+        ):
             v = best.get(key, {}).get("p50_ms")
             thr = best.get(key, {}).get("threads")
-            target(f"{label} <= {lim:g}", pair, v, lim, None if v is None else v <= lim,
-                   f"best at {thr} thread(s)" if thr else "no decode result")
+            target(
+                f"{label} <= {lim:g}",
+                pair,
+                v,
+                lim,
+                None if v is None else v <= lim,
+                f"best at {thr} thread(s)" if thr else "no decode result",
+            )
         fl = e.get("floor") or {}
         for n, d in (fl.get("by_threads") or {}).items():
             f32 = d.get("fp32", {})
-            rows.append([f"floor tok/s fp32 ({n} thr; shaped / uniform)", pair,
-                         f"{f32.get('floor_tokens_per_s_shaped')} / "
-                         f"{f32.get('floor_tokens_per_s_uniform')}",
-                         None, None])
+            rows.append(
+                [
+                    f"floor tok/s fp32 ({n} thr; shaped / uniform)",
+                    pair,
+                    f"{f32.get('floor_tokens_per_s_shaped')} / "
+                    f"{f32.get('floor_tokens_per_s_uniform')}",
+                    None,
+                    None,
+                ]
+            )
 
     app = combined.get("app") or {}
     st = (app.get("startup") or {}).get("median_s")
-    target(f"window visible <= {TARGETS['window_s']:g} s", "-", st, TARGETS["window_s"],
-           None if st is None else st <= TARGETS["window_s"])
-    stall = ((app.get("stall") or {}).get("whole_training_window") or {})
+    target(
+        f"window visible <= {TARGETS['window_s']:g} s",
+        "-",
+        st,
+        TARGETS["window_s"],
+        None if st is None else st <= TARGETS["window_s"],
+    )
+    stall = (app.get("stall") or {}).get("whole_training_window") or {}
     sv = stall.get("max_gap_ms")
-    target(f"GUI stall while training <= {TARGETS['stall_ms']:g} ms", "-", sv, TARGETS["stall_ms"],
-           None if sv is None else sv <= TARGETS["stall_ms"],
-           f"GUI-thread CPU in that gap {stall.get('max_gap_gui_cpu_ms')} ms" if sv is not None else "")
+    target(
+        f"GUI stall while training <= {TARGETS['stall_ms']:g} ms",
+        "-",
+        sv,
+        TARGETS["stall_ms"],
+        None if sv is None else sv <= TARGETS["stall_ms"],
+        f"GUI-thread CPU in that gap {stall.get('max_gap_gui_cpu_ms')} ms"
+        if sv is not None
+        else "",
+    )
 
     return rows, targets
 
@@ -190,35 +277,75 @@ def compare(combined: dict) -> tuple[list, list]:
 def print_report(combined: dict, rows: list, targets: list) -> None:
     quick = bool(combined.get("quick"))
     smoke = ", QUICK smoke run" if quick else ""
-    print_table(f"Attnscope vs peer  (budget {combined.get('budget_s', 0):g} s{smoke}; "
-                f"load at end {combined.get('loadavg_end')}; {combined.get('machine', {}).get('date')})",
-                ["measure", "pair", "ours", "peer", "ours/peer"], rows)
-    print_table("Targets" + ("  (QUICK smoke run: tiny budget, loaded machine - not a verdict)" if quick else ""),
-                ["target", "pair", "measured", "result", "note"],
-                [[t["target"], t["pair"], t["value"], t["result"], t["note"]] for t in targets])
+    print_table(
+        f"Attnscope vs peer  (budget {combined.get('budget_s', 0):g} s{smoke}; "
+        f"load at end {combined.get('loadavg_end')}; {combined.get('machine', {}).get('date')})",
+        ["measure", "pair", "ours", "peer", "ours/peer"],
+        rows,
+    )
+    print_table(
+        "Targets"
+        + ("  (QUICK smoke run: tiny budget, loaded machine - not a verdict)" if quick else ""),
+        ["target", "pair", "measured", "result", "note"],
+        [[t["target"], t["pair"], t["value"], t["result"], t["note"]] for t in targets],
+    )
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--budget", type=float, default=None, help="training seconds per run (default 600; "
-                    "30 with --quick)")
-    ap.add_argument("--pairs", default="de-en,en-de", help="comma-separated SRC-TGT (default %(default)s)")
-    ap.add_argument("--peer", type=Path, default=None,
-                    help="the peer's run.sh (shared/bench/joeynmt/run.sh); without it, no comparison")
-    ap.add_argument("--quick", action="store_true",
-                    help="smoke test: 30 s budget, 200 dev/test sentences, small latency samples, "
-                         "2 start-up runs, 8 s of stall watching")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="training seconds per run (default 600; 30 with --quick)",
+    )
+    ap.add_argument(
+        "--pairs", default="de-en,en-de", help="comma-separated SRC-TGT (default %(default)s)"
+    )
+    ap.add_argument(
+        "--peer",
+        type=Path,
+        default=None,
+        help="the peer's run.sh (shared/bench/joeynmt/run.sh); without it, no comparison",
+    )
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke test: 30 s budget, 200 dev/test sentences, small latency samples, "
+        "2 start-up runs, 8 s of stall watching",
+    )
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--threads", type=int, default=None, help="training threads for ours (default: all cores)")
-    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="training precision (ours)")
-    ap.add_argument("--decoder", default="bahdanau", choices=["bahdanau", "luong"],
-                    help="our decoder: bahdanau (the standard config) or luong (attention after the RNN)")
-    ap.add_argument("--skip", default="", help="comma-separated steps to skip: peer,decode,floor,app")
-    ap.add_argument("--work", type=Path, default=None, help="keep models and logs here (default: a "
-                    "temporary folder, removed at the end)")
+    ap.add_argument(
+        "--threads", type=int, default=None, help="training threads for ours (default: all cores)"
+    )
+    ap.add_argument(
+        "--precision", default="fp32", choices=["fp32", "bf16"], help="training precision (ours)"
+    )
+    ap.add_argument(
+        "--decoder",
+        default="bahdanau",
+        choices=["bahdanau", "luong"],
+        help="our decoder: bahdanau (the standard config) or luong (attention after the RNN)",
+    )
+    ap.add_argument(
+        "--skip", default="", help="comma-separated steps to skip: peer,decode,floor,app"
+    )
+    ap.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="keep models and logs here (default: a temporary folder, removed at the end)",
+    )
     ap.add_argument("--json-out", type=Path, default=None)
-    ap.add_argument("--report", type=Path, default=None, metavar="RESULT_JSON",
-                    help="run nothing: print the tables of a saved result (e.g. bench/results/latest.json)")
+    ap.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="RESULT_JSON",
+        help="run nothing: print the tables of a saved result (e.g. bench/results/latest.json)",
+    )
     args = ap.parse_args()
     if args.report:
         combined = json.loads(args.report.read_text(encoding="utf-8"))
@@ -237,8 +364,14 @@ def main() -> int:
     logs.mkdir(exist_ok=True)
     py = sys.executable
     t_all = time.monotonic()
-    combined: dict = {"bench": "run_all", "machine": machine(), "quick": args.quick, "budget_s": budget,
-                      "pairs": {}, "args": {k: str(v) for k, v in vars(args).items()}}
+    combined: dict = {
+        "bench": "run_all",
+        "machine": machine(),
+        "quick": args.quick,
+        "budget_s": budget,
+        "pairs": {},
+        "args": {k: str(v) for k, v in vars(args).items()},
+    }
 
     # ---- training, alternating ours and the peer per pair
     for src, tgt in pairs:
@@ -247,9 +380,25 @@ def main() -> int:
         model = work / f"ours-{pair}"
         if model.exists():
             shutil.rmtree(model)
-        cmd = [py, str(HERE / "train.py"), "--corpus", str(args.corpus), "--src", src, "--tgt", tgt,
-               "--budget", str(budget), "--out", str(model), "--precision", args.precision, "--cli-translate",
-               "--decoder", args.decoder]
+        cmd = [
+            py,
+            str(HERE / "train.py"),
+            "--corpus",
+            str(args.corpus),
+            "--src",
+            src,
+            "--tgt",
+            tgt,
+            "--budget",
+            str(budget),
+            "--out",
+            str(model),
+            "--precision",
+            args.precision,
+            "--cli-translate",
+            "--decoder",
+            args.decoder,
+        ]
         if args.threads:
             cmd += ["--threads", str(args.threads)]
         if args.quick:
@@ -258,8 +407,11 @@ def main() -> int:
         entry["model_dir"] = str(model)
         if args.peer is not None and "peer" not in skip:
             peer_out = work / f"peer-{pair}"
-            entry["peer"] = run_step(f"train peer {pair}", ["bash", str(args.peer), src, tgt, str(int(budget)),
-                                                            str(peer_out)], logs)
+            entry["peer"] = run_step(
+                f"train peer {pair}",
+                ["bash", str(args.peer), src, tgt, str(int(budget)), str(peer_out)],
+                logs,
+            )
             entry["peer"].update(peer_generation_seconds(peer_out))
         combined["pairs"][pair] = entry
 
@@ -269,8 +421,20 @@ def main() -> int:
         entry = combined["pairs"][pair]
         have_model = (Path(entry["model_dir"]) / "weights.pt").is_file()
         if "decode" not in skip and have_model:
-            cmd = [py, str(HERE / "decode.py"), "--model", entry["model_dir"], "--corpus", str(args.corpus),
-                   "--src", src, "--tgt", tgt, "--threads", "1,2"]
+            cmd = [
+                py,
+                str(HERE / "decode.py"),
+                "--model",
+                entry["model_dir"],
+                "--corpus",
+                str(args.corpus),
+                "--src",
+                src,
+                "--tgt",
+                tgt,
+                "--threads",
+                "1,2",
+            ]
             if args.quick:
                 cmd += ["--latency-n", "20", "--fixed-max", "10", "--batch-sents", "200"]
             entry["decode"] = run_step(f"decode {pair}", cmd, logs)
@@ -289,8 +453,18 @@ def main() -> int:
     if "app" not in skip:
         cmd = [py, str(HERE / "app.py"), "--corpus", str(args.corpus)]
         if args.quick:
-            cmd += ["--runs", "2", "--stall-seconds", "8", "--train-pairs", "1000", "--dev-pairs", "50",
-                    "--valid-every", "20"]
+            cmd += [
+                "--runs",
+                "2",
+                "--stall-seconds",
+                "8",
+                "--train-pairs",
+                "1000",
+                "--dev-pairs",
+                "50",
+                "--valid-every",
+                "20",
+            ]
         combined["app"] = run_step("app", cmd, logs)
 
     rows, targets = compare(combined)

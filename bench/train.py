@@ -20,9 +20,9 @@ import argparse
 import dataclasses
 import gzip
 import json
+import os
 import resource
 import shutil
-import os
 import statistics
 import subprocess
 import sys
@@ -35,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import TokenizerConfig, preset  # noqa: E402
 from core.data.corpus import CorpusSpec  # noqa: E402
-from core.events import ProgressEvent, ValidationEvent  # noqa: E402
-from core.evaluation.metrics import score  # noqa: E402
-from core.training.run import train  # noqa: E402
 from core.decoding.translator import Translator  # noqa: E402
+from core.evaluation.metrics import score  # noqa: E402
+from core.events import ProgressEvent, ValidationEvent  # noqa: E402
+from core.training.run import train  # noqa: E402
 
 
 def plain_file(corpus: Path, split: str, lang: str, work: Path, limit: int = 0) -> Path:
@@ -46,8 +46,9 @@ def plain_file(corpus: Path, split: str, lang: str, work: Path, limit: int = 0) 
     ``limit``, only its first ``limit`` lines (written into ``work``)."""
     plain = corpus / f"{split}.{lang}"
     if limit:
-        opener, source = (open, plain) if plain.is_file() else \
-            (gzip.open, corpus / f"{split}.{lang}.gz")
+        opener, source = (
+            (open, plain) if plain.is_file() else (gzip.open, corpus / f"{split}.{lang}.gz")
+        )
         out = work / f"{split}.{lang}"
         with opener(source, "rb") as f:
             lines = f.read().splitlines()[:limit]
@@ -65,7 +66,9 @@ def plain_file(corpus: Path, split: str, lang: str, work: Path, limit: int = 0) 
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--corpus", required=True, type=Path)
     ap.add_argument("--src", required=True)
     ap.add_argument("--tgt", required=True)
@@ -74,30 +77,54 @@ def main() -> int:
     ap.add_argument("--test", default="test_2016_flickr")
     ap.add_argument("--budget", type=float, default=600.0, help="training wall-clock seconds")
     ap.add_argument("--preset", default="base")
-    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
-                    help="training precision (autocast); also used for the test-set translation")
-    ap.add_argument("--decoder", default="bahdanau", choices=["bahdanau", "luong"],
-                    help="bahdanau (attention fed into the RNN) or luong (attention after it)")
+    ap.add_argument(
+        "--precision",
+        default="fp32",
+        choices=["fp32", "bf16"],
+        help="training precision (autocast); also used for the test-set translation",
+    )
+    ap.add_argument(
+        "--decoder",
+        default="bahdanau",
+        choices=["bahdanau", "luong"],
+        help="bahdanau (attention fed into the RNN) or luong (attention after it)",
+    )
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--valid-every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None, help="keep the model here")
     ap.add_argument("--json-out", type=Path, default=None, help="also write the JSON result here")
-    ap.add_argument("--dev-limit", type=int, default=0, help="use only the first N dev pairs (0: all)")
-    ap.add_argument("--test-limit", type=int, default=0, help="translate only the first N test sentences")
-    ap.add_argument("--cli-translate", action="store_true",
-                    help="also time `python -m core translate` end to end on the test set (greedy, beam 5)")
+    ap.add_argument(
+        "--dev-limit", type=int, default=0, help="use only the first N dev pairs (0: all)"
+    )
+    ap.add_argument(
+        "--test-limit", type=int, default=0, help="translate only the first N test sentences"
+    )
+    ap.add_argument(
+        "--cli-translate",
+        action="store_true",
+        help="also time `python -m core translate` end to end on the test set (greedy, beam 5)",
+    )
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="attnscope-bench-"))
     limits = {args.train: 0, args.dev: args.dev_limit, args.test: args.test_limit}
-    files = {(s, lang): plain_file(args.corpus, s, lang, work, limits[s])
-             for s in (args.train, args.dev, args.test) for lang in (args.src, args.tgt)}
+    files = {
+        (s, lang): plain_file(args.corpus, s, lang, work, limits[s])
+        for s in (args.train, args.dev, args.test)
+        for lang in (args.src, args.tgt)
+    }
     load_start = os.getloadavg()
     p = preset(args.preset)
     model_cfg = dataclasses.replace(p.model, decoder=args.decoder)
-    cfg = p.train.replace(time_budget_s=args.budget, epochs=0, precision=args.precision,
-                          num_threads=args.threads, valid_every=args.valid_every, seed=args.seed)
+    cfg = p.train.replace(
+        time_budget_s=args.budget,
+        epochs=0,
+        precision=args.precision,
+        num_threads=args.threads,
+        valid_every=args.valid_every,
+        seed=args.seed,
+    )
     out = args.out or work / "model"
     progress: list[ProgressEvent] = []
     validations: list[ValidationEvent] = []
@@ -110,14 +137,22 @@ def main() -> int:
             progress.append(e)
         elif isinstance(e, ValidationEvent):
             validations.append(e)
-            print(f"  validation @ {e.step}: loss {e.loss:.3f} BLEU {e.bleu:.2f} chrF {e.chrf:.2f}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  validation @ {e.step}: loss {e.loss:.3f} BLEU {e.bleu:.2f} chrF {e.chrf:.2f}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     t0 = time.monotonic()
-    done = train(CorpusSpec(str(files[args.train, args.src]), str(files[args.train, args.tgt])), out,
-                 model_cfg, TokenizerConfig(args.src, args.tgt), cfg,
-                 dev_spec=CorpusSpec(str(files[args.dev, args.src]), str(files[args.dev, args.tgt])),
-                 on_event=on_event)
+    done = train(
+        CorpusSpec(str(files[args.train, args.src]), str(files[args.train, args.tgt])),
+        out,
+        model_cfg,
+        TokenizerConfig(args.src, args.tgt),
+        cfg,
+        dev_spec=CorpusSpec(str(files[args.dev, args.src]), str(files[args.dev, args.tgt])),
+        on_event=on_event,
+    )
     train_wall = time.monotonic() - t0
     steady = [e.tokens_per_second for e in progress if e.elapsed_s >= 0.1 * args.budget]
     tps = statistics.median(steady) if steady else None
@@ -126,10 +161,16 @@ def main() -> int:
     srcs = files[args.test, args.src].read_text(encoding="utf-8").splitlines()
     refs = files[args.test, args.tgt].read_text(encoding="utf-8").splitlines()
     result = {
-        "pair": f"{args.src}-{args.tgt}", "preset": args.preset, "precision": args.precision,
+        "pair": f"{args.src}-{args.tgt}",
+        "preset": args.preset,
+        "precision": args.precision,
         "decoder": args.decoder,
-        "budget_s": args.budget, "train_wall_s": round(train_wall, 1), "updates": done.step,
-        "epochs": round(done.step / max(1, progress[-1].step) * progress[-1].epoch, 2) if progress else 0,
+        "budget_s": args.budget,
+        "train_wall_s": round(train_wall, 1),
+        "updates": done.step,
+        "epochs": round(done.step / max(1, progress[-1].step) * progress[-1].epoch, 2)
+        if progress
+        else 0,
         "tokens_per_s_median": round(tps) if tps else None,
         "first_step_s": round(first_step_s[0], 2) if first_step_s else None,
         "valid_curve": [[v.step, round(v.loss, 3), round(v.bleu, 2)] for v in validations],
@@ -148,35 +189,80 @@ def main() -> int:
     result["threads"] = args.threads
     if args.cli_translate:
         root = Path(__file__).resolve().parents[1]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p
+            ),
+        }
         for beam in (1, 5):
             hyp = work / f"cli.b{beam}.txt"
             t1 = time.monotonic()
-            proc = subprocess.run([sys.executable, "-m", "core", "translate", "--model", str(out),
-                                   "--input", str(files[args.test, args.src]), "--output", str(hyp),
-                                   "--beam", str(beam)], env=env, cwd=str(root), capture_output=True, text=True)
-            result[f"translate_cli_s_b{beam}"] = round(time.monotonic() - t1, 2) if proc.returncode == 0 else None
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "core",
+                    "translate",
+                    "--model",
+                    str(out),
+                    "--input",
+                    str(files[args.test, args.src]),
+                    "--output",
+                    str(hyp),
+                    "--beam",
+                    str(beam),
+                ],
+                env=env,
+                cwd=str(root),
+                capture_output=True,
+                text=True,
+            )
+            result[f"translate_cli_s_b{beam}"] = (
+                round(time.monotonic() - t1, 2) if proc.returncode == 0 else None
+            )
             if proc.returncode != 0:
-                print(f"bench/train.py: the CLI translate failed:\n{proc.stderr[-1500:]}", file=sys.stderr)
+                print(
+                    f"bench/train.py: the CLI translate failed:\n{proc.stderr[-1500:]}",
+                    file=sys.stderr,
+                )
     result["loadavg_start"] = [round(x, 2) for x in load_start]
     result["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
 
-    rows = [("target tokens/s (median, steady)", result["tokens_per_s_median"]),
-            ("seconds to first update", result["first_step_s"]),
-            ("updates in budget", result["updates"]),
-            ("best dev BLEU", result["best_dev_bleu"]),
-            ("test BLEU greedy / beam 5", f"{result['bleu_b1']} / {result['bleu_b5']}"),
-            ("test chrF greedy / beam 5", f"{result['chrf_b1']} / {result['chrf_b5']}"),
-            (f"translate {len(srcs):,} sents greedy / beam 5 (s)", f"{result['translate_s_b1']} / {result['translate_s_b5']}"),
-            *([("  same, CLI end to end incl. start-up (s)",
-                f"{result['translate_cli_s_b1']} / {result['translate_cli_s_b5']}")] if args.cli_translate else []),
-            ("peak RSS (MB)", result["peak_rss_mb"]),
-            ("load average start / end", f"{result['loadavg_start']} / {result['loadavg_end']}")]
-    print(f"\n{result['pair']}  preset={args.preset}  precision={args.precision}  "
-          f"budget={args.budget:.0f}s")
+    rows = [
+        ("target tokens/s (median, steady)", result["tokens_per_s_median"]),
+        ("seconds to first update", result["first_step_s"]),
+        ("updates in budget", result["updates"]),
+        ("best dev BLEU", result["best_dev_bleu"]),
+        ("test BLEU greedy / beam 5", f"{result['bleu_b1']} / {result['bleu_b5']}"),
+        ("test chrF greedy / beam 5", f"{result['chrf_b1']} / {result['chrf_b5']}"),
+        (
+            f"translate {len(srcs):,} sents greedy / beam 5 (s)",
+            f"{result['translate_s_b1']} / {result['translate_s_b5']}",
+        ),
+        *(
+            [
+                (
+                    "  same, CLI end to end incl. start-up (s)",
+                    f"{result['translate_cli_s_b1']} / {result['translate_cli_s_b5']}",
+                )
+            ]
+            if args.cli_translate
+            else []
+        ),
+        ("peak RSS (MB)", result["peak_rss_mb"]),
+        ("load average start / end", f"{result['loadavg_start']} / {result['loadavg_end']}"),
+    ]
+    print(
+        f"\n{result['pair']}  preset={args.preset}  precision={args.precision}  "
+        f"budget={args.budget:.0f}s"
+    )
     for name, value in rows:
         print(f"  {name:44} {value}")
-    print("  validation curve (step, loss, BLEU): " + ", ".join(str(tuple(v)) for v in result["valid_curve"]))
+    print(
+        "  validation curve (step, loss, BLEU): "
+        + ", ".join(str(tuple(v)) for v in result["valid_curve"])
+    )
     line = json.dumps(result)
     print(line)
     if args.json_out:

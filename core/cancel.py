@@ -40,6 +40,7 @@ class CancelToken:
         if self._running.is_set():
             return 0.0
         import time
+
         t0 = time.monotonic()
         self._running.wait()
         return time.monotonic() - t0

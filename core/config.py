@@ -16,8 +16,8 @@ ATTENTION_TYPES = ("bahdanau", "dot", "general")
 DECODER_TYPES = ("bahdanau", "luong")  # attention before the decoder RNN (fed in) or after it
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16")
-MAX_PROBES = 8              # probe sentences recorded at each validation (each costs a decode)
-MAX_PROBE_CHARS = 1000      # per probe sentence: probes are for looking at, not for paragraphs
+MAX_PROBES = 8  # probe sentences recorded at each validation (each costs a decode)
+MAX_PROBE_CHARS = 1000  # per probe sentence: probes are for looking at, not for paragraphs
 
 T = TypeVar("T")
 
@@ -26,8 +26,10 @@ def _from_dict(cls: type[T], data: dict[str, Any], what: str) -> T:
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(data) - names)
     if unknown:
-        raise ConfigError(f"unknown {what} setting(s): {', '.join(unknown)}; "
-                          f"valid ones are: {', '.join(sorted(names))}")
+        raise ConfigError(
+            f"unknown {what} setting(s): {', '.join(unknown)}; "
+            f"valid ones are: {', '.join(sorted(names))}"
+        )
     obj = cls(**data)
     obj.validate()  # type: ignore[attr-defined]
     return obj
@@ -78,20 +80,26 @@ class ModelConfig:
 
     def validate(self) -> None:
         _check_types(self)
-        _check(self.attention in ATTENTION_TYPES,
-               f"attention must be one of {', '.join(ATTENTION_TYPES)}, not {self.attention!r}")
-        _check(self.decoder in DECODER_TYPES,
-               f"decoder must be one of {', '.join(DECODER_TYPES)}, not {self.decoder!r}")
+        _check(
+            self.attention in ATTENTION_TYPES,
+            f"attention must be one of {', '.join(ATTENTION_TYPES)}, not {self.attention!r}",
+        )
+        _check(
+            self.decoder in DECODER_TYPES,
+            f"decoder must be one of {', '.join(DECODER_TYPES)}, not {self.decoder!r}",
+        )
         for name in ("emb_size", "hidden_size", "enc_layers", "dec_layers"):
             _check(int(getattr(self, name)) >= 1, f"{name} must be at least 1")
         _check(0.0 <= self.dropout < 1.0, "dropout must be in [0, 1)")
         enc_out = self.hidden_size * (2 if self.bidirectional else 1)
-        _check(self.attention != "dot" or enc_out == self.hidden_size,
-               "dot attention compares decoder and encoder states directly, so it needs a "
-               "unidirectional encoder (or use 'general' attention)")
+        _check(
+            self.attention != "dot" or enc_out == self.hidden_size,
+            "dot attention compares decoder and encoder states directly, so it needs a "
+            "unidirectional encoder (or use 'general' attention)",
+        )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
+    def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
         return _from_dict(cls, data, "model")
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,11 +118,13 @@ class TokenizerConfig:
         _check_types(self)
         for name in ("src_lang", "tgt_lang"):
             code = getattr(self, name)
-            _check(isinstance(code, str) and 1 <= len(code) <= 16 and code.replace("-", "").isalnum(),
-                   f"{name} must be a language code such as 'en' or 'de', not {code!r}")
+            _check(
+                isinstance(code, str) and 1 <= len(code) <= 16 and code.replace("-", "").isalnum(),
+                f"{name} must be a language code such as 'en' or 'de', not {code!r}",
+            )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TokenizerConfig":
+    def from_dict(cls, data: dict[str, Any]) -> TokenizerConfig:
         return _from_dict(cls, data, "tokenizer")
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,29 +135,29 @@ class TokenizerConfig:
 class TrainConfig:
     """How a run trains; none of it changes the weights' shapes."""
 
-    batch_size: int = 64               # sentences per batch (bucketed by length)
+    batch_size: int = 64  # sentences per batch (bucketed by length)
     learning_rate: float = 1e-3
     clip_norm: float = 1.0
     label_smoothing: float = 0.1
-    epochs: int = 20                   # upper limit; 0 means "until the time budget ends"
+    epochs: int = 20  # upper limit; 0 means "until the time budget ends"
     time_budget_s: float | None = None
     max_steps: int | None = None
-    valid_every: int = 500             # steps between validations
-    patience: int = 8                  # validations without a better BLEU before stopping
-    lr_decay: float = 0.5              # factor applied when validation loss plateaus
+    valid_every: int = 500  # steps between validations
+    patience: int = 8  # validations without a better BLEU before stopping
+    lr_decay: float = 0.5  # factor applied when validation loss plateaus
     lr_patience: int = 2
     min_lr: float = 1e-5
-    max_len: int = 50                  # tokens per side; longer pairs are dropped and counted
+    max_len: int = 50  # tokens per side; longer pairs are dropped and counted
     vocab_size: int = 30000
     min_freq: int = 2
-    dev_fraction: float = 0.05         # held out when no dev files are given
+    dev_fraction: float = 0.05  # held out when no dev files are given
     dev_max: int = 1000
     seed: int = 1
     device: str = "auto"
     precision: str = "fp32"
-    num_threads: int | None = None     # None: all cores but one when a GUI runs, else all
-    num_samples: int = 3               # sample translations shown at each validation
-    probe: str | None = None           # probe sentences, one per line (None: the first dev pairs)
+    num_threads: int | None = None  # None: all cores but one when a GUI runs, else all
+    num_samples: int = 3  # sample translations shown at each validation
+    probe: str | None = None  # probe sentences, one per line (None: the first dev pairs)
     keep_last: int = 2
 
     def validate(self) -> None:
@@ -166,8 +176,10 @@ class TrainConfig:
         _check(0.0 <= self.label_smoothing < 1.0, "label_smoothing must be in [0, 1)")
         _check(self.epochs >= 0, "epochs must be 0 or more")
         _check(self.time_budget_s is None or self.time_budget_s > 0, "time budget must be positive")
-        _check(self.epochs > 0 or self.time_budget_s is not None or self.max_steps is not None,
-               "give an epoch limit, a step limit or a time budget, or training never ends")
+        _check(
+            self.epochs > 0 or self.time_budget_s is not None or self.max_steps is not None,
+            "give an epoch limit, a step limit or a time budget, or training never ends",
+        )
         _check(self.valid_every >= 1, "valid_every must be at least 1")
         _check(self.max_len >= 1, "max_len must be at least 1")
         _check(self.vocab_size >= 8, "vocab_size must be at least 8")
@@ -179,12 +191,16 @@ class TrainConfig:
 
     def _check_probes(self) -> None:
         sentences = self.probe_sentences()
-        _check(len(sentences) <= MAX_PROBES,
-               f"{len(sentences)} probe sentences given; at most {MAX_PROBES} are recorded")
+        _check(
+            len(sentences) <= MAX_PROBES,
+            f"{len(sentences)} probe sentences given; at most {MAX_PROBES} are recorded",
+        )
         for n, sentence in enumerate(sentences, 1):
-            _check(len(sentence) <= MAX_PROBE_CHARS,
-                   f"probe sentence {n} has {len(sentence):,} characters; at most "
-                   f"{MAX_PROBE_CHARS:,} are allowed (a probe is one sentence)")
+            _check(
+                len(sentence) <= MAX_PROBE_CHARS,
+                f"probe sentence {n} has {len(sentence):,} characters; at most "
+                f"{MAX_PROBE_CHARS:,} are allowed (a probe is one sentence)",
+            )
 
     def probe_sentences(self) -> list[str]:
         """The probe sentences, one per line of ``probe`` (blank lines ignored); [] means "use the
@@ -194,13 +210,13 @@ class TrainConfig:
         return [line.strip() for line in self.probe.splitlines() if line.strip()]
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         return _from_dict(cls, data, "training")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def replace(self, **changes: Any) -> "TrainConfig":
+    def replace(self, **changes: Any) -> TrainConfig:
         new = dataclasses.replace(self, **changes)
         new.validate()
         return new
@@ -216,17 +232,27 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     "tiny": Preset(
         ModelConfig(emb_size=32, hidden_size=64, dropout=0.1),
-        TrainConfig(batch_size=32, learning_rate=3e-3, epochs=30, valid_every=100, patience=5,
-                    min_freq=1, label_smoothing=0.0),
-        "a few seconds a run: for tests, demos and toy corpora"),
+        TrainConfig(
+            batch_size=32,
+            learning_rate=3e-3,
+            epochs=30,
+            valid_every=100,
+            patience=5,
+            min_freq=1,
+            label_smoothing=0.0,
+        ),
+        "a few seconds a run: for tests, demos and toy corpora",
+    ),
     "small": Preset(
         ModelConfig(emb_size=128, hidden_size=128, dropout=0.2),
         TrainConfig(batch_size=64, learning_rate=2e-3, epochs=20, valid_every=300),
-        "minutes on a laptop CPU: corpora of a few thousand pairs"),
+        "minutes on a laptop CPU: corpora of a few thousand pairs",
+    ),
     "base": Preset(
         ModelConfig(emb_size=256, hidden_size=256, dropout=0.2),
         TrainConfig(batch_size=64, learning_rate=1e-3, epochs=20, valid_every=500),
-        "the standard benchmark model (bi-GRU 256, Bahdanau): tens of thousands of pairs"),
+        "the standard benchmark model (bi-GRU 256, Bahdanau): tens of thousands of pairs",
+    ),
 }
 
 

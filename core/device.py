@@ -17,8 +17,12 @@ def resolve(name: str = "auto") -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device 'cuda' was asked for, but no CUDA GPU is available to PyTorch here")
-    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError(
+            "device 'cuda' was asked for, but no CUDA GPU is available to PyTorch here"
+        )
+    if name == "mps" and not (
+        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    ):
         raise ConfigError("device 'mps' was asked for, but Apple's MPS is not available here")
     if name not in ("cpu", "cuda", "mps"):
         raise ConfigError(f"unknown device {name!r}; choose auto, cpu, cuda or mps")
@@ -43,7 +47,10 @@ def set_threads(num_threads: int | None, leave_one: bool = False) -> int:
     ``ATTNSCOPE_THREADS`` overrides the default, e.g. to keep tests from oversubscribing a machine.
     """
     env = os.environ.get("ATTNSCOPE_THREADS", "")
-    n = num_threads or (int(env) if env.isdigit() and int(env) > 0 else 0) \
+    n = (
+        num_threads
+        or (int(env) if env.isdigit() and int(env) > 0 else 0)
         or max(1, (os.cpu_count() or 1) - (1 if leave_one else 0))
+    )
     torch.set_num_threads(n)
     return n

@@ -16,8 +16,9 @@ class ConfigError(CoreError):
 class CorpusError(CoreError):
     """A corpus file cannot be used; names the file, the line (1-based) and the problem."""
 
-    def __init__(self, path: str | Path | None, line: int | None, reason: str,
-                 byte: int | None = None) -> None:
+    def __init__(
+        self, path: str | Path | None, line: int | None, reason: str, byte: int | None = None
+    ) -> None:
         self.path = None if path is None else str(path)
         self.line = line
         self.byte = byte

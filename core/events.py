@@ -7,8 +7,8 @@ record can be handed to another thread or serialised with ``to_json()``.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,10 +39,10 @@ class Translation:
 
     source_tokens: list[str]
     target_tokens: list[str]
-    token_probs: np.ndarray          # (T,) float32
-    attention: np.ndarray            # (T, S) float32
-    score: float                     # sum of log-probabilities (length-normalised for beams)
-    text: str                        # detokenized output, without </s>
+    token_probs: np.ndarray  # (T,) float32
+    attention: np.ndarray  # (T, S) float32
+    score: float  # sum of log-probabilities (length-normalised for beams)
+    text: str  # detokenized output, without </s>
 
     @property
     def entropy(self) -> np.ndarray:
@@ -100,13 +100,13 @@ class ProgressEvent:
 
     step: int
     epoch: int
-    loss: float                      # mean token cross-entropy of the last batch (nats)
+    loss: float  # mean token cross-entropy of the last batch (nats)
     smoothed_loss: float
     learning_rate: float
-    tokens_per_second: float         # target tokens per second since the last event
+    tokens_per_second: float  # target tokens per second since the last event
     elapsed_s: float
-    eta_s: float | None              # None while unknown
-    fraction: float                  # 0..1 of the step/time budget
+    eta_s: float | None  # None while unknown
+    fraction: float  # 0..1 of the step/time budget
     type: str = "progress"
 
 
@@ -120,7 +120,7 @@ class ValidationEvent:
     bleu: float
     chrf: float
     is_best: bool
-    samples: list[dict[str, str]] = field(default_factory=list)   # source/reference/hypothesis
+    samples: list[dict[str, str]] = field(default_factory=list)  # source/reference/hypothesis
     probe: Translation | None = None
     bleu_signature: str = ""
     type: str = "validation"
@@ -130,13 +130,13 @@ class ValidationEvent:
 class CheckpointEvent:
     step: int
     path: str
-    kind: str                        # "last" or "best"
+    kind: str  # "last" or "best"
     type: str = "checkpoint"
 
 
 @dataclass(frozen=True)
 class DoneEvent:
-    status: str                      # "finished", "early_stopped", "time_budget", "cancelled"
+    status: str  # "finished", "early_stopped", "time_budget", "cancelled"
     step: int
     epoch: int
     best_bleu: float | None
@@ -151,8 +151,16 @@ class ErrorEvent:
     type: str = "error"
 
 
-Event = (NoticeEvent | ReadingEvent | ReportEvent | ProgressEvent | ValidationEvent
-         | CheckpointEvent | DoneEvent | ErrorEvent)
+Event = (
+    NoticeEvent
+    | ReadingEvent
+    | ReportEvent
+    | ProgressEvent
+    | ValidationEvent
+    | CheckpointEvent
+    | DoneEvent
+    | ErrorEvent
+)
 EventCallback = Callable[[Event], None]
 
 
@@ -177,8 +185,11 @@ def event_from_json(data: dict[str, Any]) -> Event:
                 target_tokens=list(probe["target_tokens"]),
                 token_probs=np.asarray(probe["token_probs"], dtype=np.float32),
                 attention=np.asarray(probe["weights"], dtype=np.float32).reshape(
-                    len(probe["target_tokens"]), len(probe["source_tokens"])),
-                score=float(probe["score"]), text=probe["text"])
+                    len(probe["target_tokens"]), len(probe["source_tokens"])
+                ),
+                score=float(probe["score"]),
+                text=probe["text"],
+            )
         return ValidationEvent(probe=probe, **fields)
     if kind == "error":
         return ErrorEvent(message=str(fields.get("message", "")))
@@ -188,5 +199,11 @@ def event_from_json(data: dict[str, Any]) -> Event:
     raise ValueError(f"unknown event type {kind!r}")
 
 
-_EVENT_TYPES: tuple[type, ...] = (NoticeEvent, ReadingEvent, ReportEvent, ProgressEvent,
-                                  CheckpointEvent, DoneEvent)
+_EVENT_TYPES: tuple[type, ...] = (
+    NoticeEvent,
+    ReadingEvent,
+    ReportEvent,
+    ProgressEvent,
+    CheckpointEvent,
+    DoneEvent,
+)

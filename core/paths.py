@@ -24,21 +24,26 @@ class AppPaths:
     cache: Path
 
     @classmethod
-    def under(cls, root: str | Path) -> "AppPaths":
+    def under(cls, root: str | Path) -> AppPaths:
         root = Path(root)
-        return cls(models=root / "models", logs=root / "logs", config=root / "config",
-                   cache=root / "cache")
+        return cls(
+            models=root / "models", logs=root / "logs", config=root / "config", cache=root / "cache"
+        )
 
     @classmethod
-    def default(cls) -> "AppPaths":
+    def default(cls) -> AppPaths:
         home = os.environ.get("ATTNSCOPE_HOME")
         if home:
             return cls.under(home)
         dirs = platformdirs.PlatformDirs(APP_NAME, APP_AUTHOR)
-        return cls(models=Path(dirs.user_data_dir) / "models", logs=Path(dirs.user_log_dir),
-                   config=Path(dirs.user_config_dir), cache=Path(dirs.user_cache_dir))
+        return cls(
+            models=Path(dirs.user_data_dir) / "models",
+            logs=Path(dirs.user_log_dir),
+            config=Path(dirs.user_config_dir),
+            cache=Path(dirs.user_cache_dir),
+        )
 
-    def ensure(self) -> "AppPaths":
+    def ensure(self) -> AppPaths:
         for p in (self.models, self.logs, self.config, self.cache):
             p.mkdir(parents=True, exist_ok=True)
         return self

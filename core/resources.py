@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ICON_NAME = "attnscope"
-ICON_SIZES: tuple[int, ...] = (16, 32, 48, 64, 128, 256, 512)   # attnscope-<n>.png in icons/
+ICON_SIZES: tuple[int, ...] = (16, 32, 48, 64, 128, 256, 512)  # attnscope-<n>.png in icons/
 DEMO_MODEL = "demo-en-de"
 
 _PAIR = re.compile(r"[a-z]{2,3}-[a-z]{2,3}")
@@ -26,15 +26,17 @@ def _root() -> Path:
         root = None
     if isinstance(root, Path) and root.is_dir():
         return root
-    meipass = getattr(sys, "_MEIPASS", None)           # a PyInstaller bundle
+    meipass = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle
     if meipass and (Path(meipass) / "resources").is_dir():
         return Path(meipass) / "resources"
-    if root is not None:                                  # e.g. a MultiplexedPath
+    if root is not None:  # e.g. a MultiplexedPath
         candidate = Path(str(root))
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError("the Attnscope 'resources' package is not installed as files on disk; "
-                            "reinstall Attnscope (zipped installs are not supported)")
+    raise FileNotFoundError(
+        "the Attnscope 'resources' package is not installed as files on disk; "
+        "reinstall Attnscope (zipped installs are not supported)"
+    )
 
 
 def resource_path(*parts: str) -> Path:
@@ -45,7 +47,9 @@ def resource_path(*parts: str) -> Path:
     for part in parts:
         pure = Path(part)
         if not part or pure.is_absolute() or ".." in pure.parts or "\\" in part:
-            raise ValueError(f"resource parts must be relative names inside resources/, not {part!r}")
+            raise ValueError(
+                f"resource parts must be relative names inside resources/, not {part!r}"
+            )
     return _root().joinpath(*parts)
 
 

@@ -54,8 +54,7 @@ def apply() -> bool:
             _applied = True
             # debug, not warning: at import time no handler exists yet and a windowed launch has
             # no stderr; gui.app logs the outcome once the log file is set up.
-            log.debug("PySide6 loses references to None/True (%s per 16 calls); compensating",
-                      lost)
+            log.debug("PySide6 loses references to None/True (%s per 16 calls); compensating", lost)
     except Exception:  # never let a workaround stop the app
         log.exception("could not probe the PySide6 refcount bug")
     return _applied

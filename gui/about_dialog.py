@@ -6,8 +6,15 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core import __version__
 from gui.app_info import APP_DISPLAY_NAME, DESCRIPTION, LICENCES, app_icon, runtime_versions
@@ -17,20 +24,27 @@ def about_text() -> str:
     """The dialog's body as plain text (also what "Copy" puts on the clipboard)."""
     lines = [f"{APP_DISPLAY_NAME} {__version__}", DESCRIPTION, "", "Licences:"]
     lines += [f"  {name}: {licence}" for name, licence in LICENCES]
-    lines += ["", "Running on: " + ", ".join(f"{k} {v}" for k, v in runtime_versions().items()
-                                             if k != "Attnscope")]
+    lines += [
+        "",
+        "Running on: "
+        + ", ".join(f"{k} {v}" for k, v in runtime_versions().items() if k != "Attnscope"),
+    ]
     return "\n".join(lines)
 
 
 def _html() -> str:
     esc = html.escape
-    rows = "".join(f"<tr><td>{esc(name)}</td><td>&nbsp;&nbsp;{esc(lic)}</td></tr>"
-                   for name, lic in LICENCES)
-    versions = " · ".join(f"{esc(k)} {esc(v)}" for k, v in runtime_versions().items()
-                          if k != "Attnscope")
-    return (f"<p>{esc(DESCRIPTION)}</p>"
-            f"<p><b>Licences</b></p><table>{rows}</table>"
-            f"<p><b>Running on</b><br>{versions}</p>")
+    rows = "".join(
+        f"<tr><td>{esc(name)}</td><td>&nbsp;&nbsp;{esc(lic)}</td></tr>" for name, lic in LICENCES
+    )
+    versions = " · ".join(
+        f"{esc(k)} {esc(v)}" for k, v in runtime_versions().items() if k != "Attnscope"
+    )
+    return (
+        f"<p>{esc(DESCRIPTION)}</p>"
+        f"<p><b>Licences</b></p><table>{rows}</table>"
+        f"<p><b>Running on</b><br>{versions}</p>"
+    )
 
 
 class AboutDialog(QDialog):

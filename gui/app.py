@@ -30,14 +30,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gui import _pyside_fix  # noqa: F401  (applied on import of the gui package)
+from gui import _pyside_fix
 
 if TYPE_CHECKING:
     from core.system.qt_platform import Verdict
     from gui.startup_check import StartupFailure
 
 log = logging.getLogger("attnscope")
-_reporter = None          # the ErrorReporter the hooks show dialogs through
+_reporter = None  # the ErrorReporter the hooks show dialogs through
 _T_IMPORT = time.monotonic()
 
 USAGE = """usage: attnscope [MODEL_FOLDER]
@@ -76,7 +76,7 @@ def process_age_s() -> float:
     try:
         with open("/proc/self/stat", "rb") as f:
             fields = f.read().rsplit(b")", 1)[1].split()
-        start_ticks = int(fields[19])              # field 22 of stat, counted after "(comm)"
+        start_ticks = int(fields[19])  # field 22 of stat, counted after "(comm)"
         with open("/proc/uptime", "rb") as f:
             uptime = float(f.read().split()[0])
         return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
@@ -95,10 +95,12 @@ def setup_logging(level: int = logging.INFO) -> Path:
     for h in root.handlers:
         if isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path:
             return path
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
-                                                   encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: "
-                                           "%(message)s"))
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+    )
     root.addHandler(handler)
     root.setLevel(min(root.level or level, level))
     return path
@@ -116,8 +118,11 @@ def _excepthook(exc_type, exc, tb) -> None:
 
 
 def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
-    log.error("uncaught exception in thread %s", getattr(args.thread, "name", "?"),
-              exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+    log.error(
+        "uncaught exception in thread %s",
+        getattr(args.thread, "name", "?"),
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
     if _reporter is not None and args.exc_value is not None:
         _reporter.report_exception("Unexpected error in a background task", args.exc_value)
 
@@ -152,7 +157,8 @@ def ensure_app(argv: list[str] | None = None):
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(app_icon())
     from gui.widgets.wheel_guard import install_wheel_guard
-    install_wheel_guard(app)            # the wheel scrolls pages, not the setting under it
+
+    install_wheel_guard(app)  # the wheel scrolls pages, not the setting under it
     return app
 
 
@@ -164,10 +170,12 @@ def startup_model(model_path: str | Path | None, last_model: str) -> str | None:
     if last_model and (Path(last_model) / "model.json").is_file():
         return last_model
     from core.paths import AppPaths
+
     root = AppPaths.default().models
     has_models = root.is_dir() and any((p / "model.json").is_file() for p in root.iterdir())
     if not has_models:
         from core.resources import demo_model_dir
+
         demo = demo_model_dir()
         if demo is not None:
             return str(demo)
@@ -209,11 +217,10 @@ class _FirstPaint:
         outer = self
 
         class _Filter(QObject):
-            def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+            def eventFilter(self, obj, ev) -> bool:
                 if ev.type() == QEvent.Type.Paint and outer.seconds is None:
                     outer.seconds = process_age_s()
-                    log.info("main window visible %.2f s after the process started",
-                             outer.seconds)
+                    log.info("main window visible %.2f s after the process started", outer.seconds)
                     obj.removeEventFilter(self)
                 return False
 
@@ -225,6 +232,7 @@ class _FirstPaint:
 def install_automation(window, env=None) -> bool:
     """Honour ATTNSCOPE_AUTOCLOSE_MS / ATTNSCOPE_AUTOTRAIN (see the module docstring)."""
     from PySide6.QtCore import QTimer
+
     env = os.environ if env is None else env
     close_ms, preset = env.get("ATTNSCOPE_AUTOCLOSE_MS"), env.get("ATTNSCOPE_AUTOTRAIN")
     if not close_ms and not preset:
@@ -234,16 +242,20 @@ def install_automation(window, env=None) -> bool:
     log.info("automation: close after %s ms, train with preset %s", delay, preset)
     if preset:
         from core.resources import sample_corpus
+
         window.train_panel.use_sample_corpus(sample_corpus("en-de"), "en", "de", preset=preset)
         window.train_panel.name_edit.setText(f"automatic {preset} run")
         window.tabs.setCurrentWidget(window.train_panel)
         if delay is not None:
+
             def on_event(ev, fired=[]) -> None:  # noqa: B006 — fire once
                 if getattr(ev, "type", "") == "progress" and not fired:
                     fired.append(True)
-                    log.info("automation: first progress at step %s; closing in %s ms",
-                             ev.step, delay)
+                    log.info(
+                        "automation: first progress at step %s; closing in %s ms", ev.step, delay
+                    )
                     QTimer.singleShot(delay, window.close)
+
             window.session.trainEvent.connect(on_event)
         QTimer.singleShot(0, window.train_panel.start_training)
     elif delay is not None:
@@ -264,30 +276,36 @@ def refuse_to_start(failure: StartupFailure, *, desktop: bool | None = None) -> 
     return startup_check.EXIT_QT_CANNOT_START
 
 
-def main(argv: list[str] | None = None, *,
-         platform_check: Callable[[], Verdict] | None = None) -> int:
+def main(
+    argv: list[str] | None = None, *, platform_check: Callable[[], Verdict] | None = None
+) -> int:
     """``attnscope [MODEL_FOLDER]``: start the app, optionally opening a model.
 
     ``platform_check`` replaces ``core.system.qt_platform.verdict`` (tests inject a failing one).
     """
     argv = list(sys.argv if argv is None else argv)
-    if "--train-worker" in argv[1:]:          # a bundled app re-runs itself as the trainer
+    if "--train-worker" in argv[1:]:  # a bundled app re-runs itself as the trainer
         from core.training.child_process import main as train_main
+
         return train_main()
-    if "--version" in argv[1:]:               # before any QApplication: no window, no display
+    if "--version" in argv[1:]:  # before any QApplication: no window, no display
         from core import __version__
+
         _say(f"attnscope {__version__}")
         return 0
     if "--help" in argv[1:] or "-h" in argv[1:]:
         import textwrap
 
         from gui.app_info import DESCRIPTION
+
         _say(USAGE.format(description=textwrap.fill(DESCRIPTION, 79)))
         return 0
-    if "--doctor" in argv[1:]:                # no QApplication: it must work where Qt cannot
+    if "--doctor" in argv[1:]:  # no QApplication: it must work where Qt cannot
         from core.system import doctor
+
         return doctor.main(say=_say)
     from gui import startup_check
+
     failure = startup_check.platform_failure(platform_check)
     if failure is not None:
         return refuse_to_start(failure)
@@ -298,8 +316,10 @@ def main(argv: list[str] | None = None, *,
     log_file = setup_logging()
     log.info("starting Attnscope; log file %s", log_file)
     if _pyside_fix.apply():
-        log.warning("this PySide6 build drops references to None/True on Python 3.11; "
-                    "the gui._pyside_fix workaround is active")
+        log.warning(
+            "this PySide6 build drops references to None/True on Python 3.11; "
+            "the gui._pyside_fix workaround is active"
+        )
     args = [a for a in app.arguments()[1:] if not a.startswith("-")]
     window = create_window(args[0] if args else None)
     install_excepthooks(window.errors)

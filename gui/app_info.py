@@ -15,8 +15,10 @@ log = logging.getLogger(__name__)
 
 APP_DISPLAY_NAME = "Attnscope"
 DESKTOP_FILE_NAME = "attnscope"
-DESCRIPTION = ("Train an attention-based translation model on your own parallel text, "
-               "translate with it, and see what it attends to.")
+DESCRIPTION = (
+    "Train an attention-based translation model on your own parallel text, "
+    "translate with it, and see what it attends to."
+)
 
 # (component, licence) — the project's own, then its shipped data, then the libraries it runs on.
 LICENCES: tuple[tuple[str, str], ...] = (
@@ -35,6 +37,7 @@ LICENCES: tuple[tuple[str, str], ...] = (
 def package_version(dist: str) -> str:
     """The installed version of a distribution, without importing it ("unknown" if absent)."""
     from importlib import metadata
+
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
@@ -45,8 +48,14 @@ def runtime_versions() -> dict[str, str]:
     """Python, Qt, PySide6 and torch versions in use (torch from its metadata: no import)."""
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import qVersion
-    return {"Attnscope": __version__, "Python": platform.python_version(), "Qt": qVersion(),
-            "PySide6": pyside_version, "PyTorch": package_version("torch")}
+
+    return {
+        "Attnscope": __version__,
+        "Python": platform.python_version(),
+        "Qt": qVersion(),
+        "PySide6": pyside_version,
+        "PyTorch": package_version("torch"),
+    }
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +64,7 @@ def app_icon():
     from PySide6.QtGui import QIcon
 
     from core.resources import ICON_SIZES, icon_path
+
     icon = QIcon()
     try:
         for size in ICON_SIZES:
@@ -64,6 +74,6 @@ def app_icon():
         svg = icon_path()
         if icon.isNull() and svg.is_file():
             icon.addFile(str(svg))
-    except Exception:  # noqa: BLE001 — a missing icon must never stop the app
+    except Exception:
         log.warning("could not load the app icon", exc_info=True)
     return icon

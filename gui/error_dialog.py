@@ -33,7 +33,7 @@ def describe_exception(exc: BaseException) -> tuple[str, str]:
 class ErrorReporter(QObject):
     """Shows error dialogs from any thread (``report`` is queued to the GUI thread)."""
 
-    reported = Signal(str, str, str)       # title, message, details — emitted from any thread
+    reported = Signal(str, str, str)  # title, message, details — emitted from any thread
 
     def __init__(self, parent_widget: QWidget | None = None) -> None:
         super().__init__()
@@ -63,7 +63,7 @@ class ErrorReporter(QObject):
         box = QMessageBox(self._parent_widget)
         box.setObjectName("errorDialog")
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(title)               # Qt appends the application display name
+        box.setWindowTitle(title)  # Qt appends the application display name
         box.setText(message)
         if details:
             box.setDetailedText(details)
@@ -73,8 +73,9 @@ class ErrorReporter(QObject):
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(f"{message}\n\n{details}"))
         logs = QPushButton("Open log folder")
         box.addButton(logs, QMessageBox.ButtonRole.ActionRole)
-        logs.clicked.connect(lambda: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(AppPaths.default().logs))))
+        logs.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(AppPaths.default().logs)))
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _=0, k=key: self._open.pop(k, None))
         self._open[key] = box

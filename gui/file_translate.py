@@ -18,7 +18,14 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QProgressBar, QPushButton, QStatusBar, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QStatusBar,
+    QWidget,
+)
 
 from gui.jobs import FileJob
 
@@ -34,11 +41,18 @@ def default_output(input_path: str | Path, tgt_lang: str | None) -> Path:
 class FileTranslation(QObject):
     """Owns the status-bar progress widget; starts, cancels and reports file translations."""
 
-    started = Signal(str, str)         # input, output
-    finished = Signal(object)          # gui.jobs.FileResult (done or cancelled)
+    started = Signal(str, str)  # input, output
+    finished = Signal(object)  # gui.jobs.FileResult (done or cancelled)
 
-    def __init__(self, session, errors, settings, status_bar: QStatusBar,
-                 beam_source=None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session,
+        errors,
+        settings,
+        status_bar: QStatusBar,
+        beam_source=None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._session = session
         self._errors = errors
@@ -46,7 +60,7 @@ class FileTranslation(QObject):
         self._status_bar = status_bar
         self._beam_source = beam_source or (lambda: 1)
         self._job: FileJob | None = None
-        self.job = None                    # the running translation's handle (gui.job.Job)
+        self.job = None  # the running translation's handle (gui.job.Job)
 
         self.widget = QWidget()
         self.widget.setObjectName("fileTranslationBox")
@@ -77,15 +91,21 @@ class FileTranslation(QObject):
         """Ask for the input file, then where to save the translation; then start."""
         start = self._settings.last_folder("translate-file")
         src, _ = QFileDialog.getOpenFileName(
-            self._parent_widget(), "Translate a file: choose the text to translate", start,
-            "Text files, one sentence a line (*.txt *.*)")
+            self._parent_widget(),
+            "Translate a file: choose the text to translate",
+            start,
+            "Text files, one sentence a line (*.txt *.*)",
+        )
         if not src:
             return
         info = self._session.model_info
         suggested = default_output(src, getattr(info, "tgt_lang", None))
         out, _ = QFileDialog.getSaveFileName(
-            self._parent_widget(), "Save the translation as", str(suggested),
-            "Text files (*.txt *.*)")
+            self._parent_widget(),
+            "Save the translation as",
+            str(suggested),
+            "Text files (*.txt *.*)",
+        )
         if out:
             self.start(src, out)
 
@@ -95,15 +115,23 @@ class FileTranslation(QObject):
     def start(self, input_path: str, output_path: str, beam: int | None = None) -> bool:
         """Start translating ``input_path`` into ``output_path``; False (with a dialog) if not."""
         if Path(input_path).resolve() == Path(output_path).resolve():
-            self._errors.report("Cannot translate the file", "choose a different file for the "
-                                "translation: it would replace the text being translated")
+            self._errors.report(
+                "Cannot translate the file",
+                "choose a different file for the "
+                "translation: it would replace the text being translated",
+            )
             return False
         if self._session.model_info is None:
-            self._errors.report("Cannot translate the file", "no model is open: open one from "
-                                "the Models tab, or train one")
+            self._errors.report(
+                "Cannot translate the file",
+                "no model is open: open one from the Models tab, or train one",
+            )
             return False
-        job = FileJob(str(input_path), str(output_path),
-                      beam=int(beam if beam is not None else self._beam_source()))
+        job = FileJob(
+            str(input_path),
+            str(output_path),
+            beam=int(beam if beam is not None else self._beam_source()),
+        )
         try:
             handle = self._session.translate_file(job)
         except Exception as exc:  # noqa: BLE001
@@ -113,7 +141,7 @@ class FileTranslation(QObject):
         handle.on_error(self._on_failed)
         self._job, self.job = job, handle
         self._settings.set_last_folder("translate-file", input_path)
-        self.progress.setRange(0, 0)                 # busy until the line count is known
+        self.progress.setRange(0, 0)  # busy until the line count is known
         self.progress.setFormat(f"Reading {Path(input_path).name}…")
         self.cancel_button.setEnabled(True)
         self.widget.setVisible(True)
@@ -145,11 +173,15 @@ class FileTranslation(QObject):
         if result.status == "done":
             self._status_bar.showMessage(
                 f"Translated {result.lines:,} lines into {result.output} "
-                f"({result.elapsed_s:.1f} s)", 15000)
+                f"({result.elapsed_s:.1f} s)",
+                15000,
+            )
         else:
             self._status_bar.showMessage(
                 f"File translation cancelled after {result.lines:,} of {result.total:,} lines; "
-                f"nothing was written to {result.output}", 15000)
+                f"nothing was written to {result.output}",
+                15000,
+            )
         self.finished.emit(result)
 
     @Slot(object)

@@ -13,6 +13,7 @@ from gui.widgets.naming import named
 
 def guide_text() -> str:
     from core.resources import resource_path
+
     return resource_path("guide.md").read_text(encoding="utf-8")
 
 

@@ -66,7 +66,7 @@ class Job(QObject):
         self.token = cancel_token  # core.cancel.CancelToken, checked by fn between pieces
         self._on_cancel = on_cancel
         self.status = WAITING
-        self.result: Any = None        # the function's return value, once done
+        self.result: Any = None  # the function's return value, once done
 
     # ------------------------------------------------------------------ wiring (chainable)
     def on_result(self, callback: Callable[[Any], Any]) -> Job:

@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("Attnscope")
         self.setWindowIcon(app_icon())
-        self.auto_confirm = False          # automation (ATTNSCOPE_AUTOCLOSE_MS): answer "yes"
+        self.auto_confirm = False  # automation (ATTNSCOPE_AUTOCLOSE_MS): answer "yes"
         self.settings = AppSettings()
         self.errors = ErrorReporter(self)
         self.session = Session(self)
@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.compare_panel, "Compare")
         self.tabs.addTab(self.library_panel, "Models")
         self.welcome = WelcomePanel(self.settings)
-        self.welcome.setVisible(False)           # create_window shows it on a first run
+        self.welcome.setVisible(False)  # create_window shows it on a first run
         central = QWidget()
         central_lay = QVBoxLayout(central)
         central_lay.setContentsMargins(0, 0, 0, 0)
@@ -85,10 +85,14 @@ class MainWindow(QMainWindow):
         self.state_label = QLabel("idle")
         self.state_label.setObjectName("sessionStateLabel")
         self.statusBar().addPermanentWidget(self.state_label)
-        self.file_translation = FileTranslation(self.session, self.errors, self.settings,
-                                                self.statusBar(),
-                                                beam_source=lambda: self.translate_panel.beam,
-                                                parent=self)
+        self.file_translation = FileTranslation(
+            self.session,
+            self.errors,
+            self.settings,
+            self.statusBar(),
+            beam_source=lambda: self.translate_panel.beam,
+            parent=self,
+        )
         self.about_dialog: AboutDialog | None = None
         self.guide_dialog: GuideDialog | None = None
         self.train_panel.opens_new_models = True
@@ -126,37 +130,59 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self.open_action = self._action(file_menu, "&Open model folder…",
-                                        self._choose_model_folder, "openModelAction",
-                                        [QKeySequence.StandardKey.Open])
+        self.open_action = self._action(
+            file_menu,
+            "&Open model folder…",
+            self._choose_model_folder,
+            "openModelAction",
+            [QKeySequence.StandardKey.Open],
+        )
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
         self._action(file_menu, "&Import model…", self.library_panel._import, "importAction")
         self.translate_file_action = self._action(
-            file_menu, "&Translate a file…", self.file_translation.choose_and_start,
-            "translateFileAction")
+            file_menu,
+            "&Translate a file…",
+            self.file_translation.choose_and_start,
+            "translateFileAction",
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, "quitAction", [QKeySequence.StandardKey.Quit])
         train_menu = bar.addMenu("T&rain")
-        self.train_action = self._action(train_menu, "&Start or stop training",
-                                         self.start_or_stop_training, "startStopTrainingAction",
-                                         ["Ctrl+Shift+T"])
-        self._action(train_menu, "&Preview && validate the corpus", self.preview_corpus,
-                     "previewAction")
+        self.train_action = self._action(
+            train_menu,
+            "&Start or stop training",
+            self.start_or_stop_training,
+            "startStopTrainingAction",
+            ["Ctrl+Shift+T"],
+        )
+        self._action(
+            train_menu, "&Preview && validate the corpus", self.preview_corpus, "previewAction"
+        )
         translate_menu = bar.addMenu("&Translate")
-        self.translate_action = self._action(translate_menu, "&Translate now",
-                                             self.translate_now, "translateNowAction",
-                                             ["Ctrl+Return", "Ctrl+Enter"])
+        self.translate_action = self._action(
+            translate_menu,
+            "&Translate now",
+            self.translate_now,
+            "translateNowAction",
+            ["Ctrl+Return", "Ctrl+Enter"],
+        )
         help_menu = bar.addMenu("&Help")
-        self.guide_action = self._action(help_menu, "&Guide", self.show_guide, "guideAction",
-                                         ["F1"])
+        self.guide_action = self._action(
+            help_menu, "&Guide", self.show_guide, "guideAction", ["F1"]
+        )
         self._action(help_menu, "&Welcome", self.welcome.show_again, "welcomeAction")
-        self._action(help_menu, "Open &log folder", lambda: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(AppPaths.default().logs))), "logFolderAction")
-        self.about_action = self._action(help_menu, "&About Attnscope", self.show_about,
-                                         "aboutAction")
+        self._action(
+            help_menu,
+            "Open &log folder",
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(AppPaths.default().logs))),
+            "logFolderAction",
+        )
+        self.about_action = self._action(
+            help_menu, "&About Attnscope", self.show_about, "aboutAction"
+        )
 
     @Slot()
     def _fill_recent_menu(self) -> None:
@@ -211,7 +237,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> AboutDialog:
         if self.about_dialog is None:
             self.about_dialog = AboutDialog(self)
-        self.about_dialog.show()                  # modeless: the window stays usable
+        self.about_dialog.show()  # modeless: the window stays usable
         self.about_dialog.raise_()
         self.about_dialog.activateWindow()
         return self.about_dialog
@@ -231,7 +257,8 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def translate_with(self, path: str) -> None:
-        """"Translate with this model": the Translate tab, with ``path`` open (opened if needed)."""
+        """The finish line's "Translate with this model": the Translate tab, with ``path`` open
+        (opened if needed)."""
         info = self.session.model_info
         if info is not None and Path(info.path) == Path(path) and self.session.state != "loading":
             self.tabs.setCurrentWidget(self.translate_panel)
@@ -258,6 +285,7 @@ class MainWindow(QMainWindow):
     def open_demo_model(self) -> bool:
         """Open the demo model shipped in resources (read in place, never copied or written)."""
         from core.resources import demo_model_dir
+
         demo = demo_model_dir()
         if demo is None:
             return False
@@ -283,6 +311,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def train_on_sample(self) -> None:
         from core.resources import sample_corpus
+
         try:
             tsv = sample_corpus("en-de")
         except Exception as exc:  # noqa: BLE001
@@ -290,8 +319,9 @@ class MainWindow(QMainWindow):
             return
         self.train_panel.use_sample_corpus(tsv, "en", "de", preset="small")
         self.tabs.setCurrentWidget(self.train_panel)
-        self.statusBar().showMessage("The sample English–German corpus is ready: press "
-                                     "Start training", 10000)
+        self.statusBar().showMessage(
+            "The sample English–German corpus is ready: press Start training", 10000
+        )
 
     @Slot()
     def train_on_own_files(self) -> None:
@@ -304,8 +334,9 @@ class MainWindow(QMainWindow):
         self.train_panel.resume_model(path)
 
     def _choose_model_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a model folder",
-                                                  self.settings.last_folder("model"))
+        folder = QFileDialog.getExistingDirectory(
+            self, "Open a model folder", self.settings.last_folder("model")
+        )
         if folder:
             self.settings.set_last_folder("model", folder)
             self.open_model(folder)
@@ -314,13 +345,16 @@ class MainWindow(QMainWindow):
     def on_model_loaded(self, info) -> None:
         self.settings.last_model = info.path
         self.settings.add_recent_model(info.path)
-        self.tabs.setTabText(self.tabs.indexOf(self.translate_panel),
-                             f"{TRANSLATE_TAB} ({info.src_lang} → {info.tgt_lang})")
-        self.statusBar().showMessage(f"Opened “{info.name}” ({info.src_lang} → {info.tgt_lang})",
-                                     8000)
-        self.setWindowTitle(info.name)          # Qt appends " — Attnscope" (the display name)
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.translate_panel),
+            f"{TRANSLATE_TAB} ({info.src_lang} → {info.tgt_lang})",
+        )
+        self.statusBar().showMessage(
+            f"Opened “{info.name}” ({info.src_lang} → {info.tgt_lang})", 8000
+        )
+        self.setWindowTitle(info.name)  # Qt appends " — Attnscope" (the display name)
         self.library_panel.select_path(info.path)
-        if self.tabs.currentIndex() == self._tab_at_load:   # the user stayed where they were
+        if self.tabs.currentIndex() == self._tab_at_load:  # the user stayed where they were
             self.tabs.setCurrentWidget(self.translate_panel)
 
     @Slot(str)
@@ -328,10 +362,10 @@ class MainWindow(QMainWindow):
         """A run ended with weights: it is in the library, and it becomes the open model (the
         user stays on the Train tab; its finish line offers the way to Translate)."""
         self.library_panel.refresh(select=path)
-        info = self.library_panel.selected_info()        # read by the refresh, not again
+        info = self.library_panel.selected_info()  # read by the refresh, not again
         if info is not None and Path(info.path) == Path(path):
             self.translate_panel.expect_trained(path, info.name, info.src_lang, info.tgt_lang)
-        self.welcome.hide()          # it speaks of the demo; the user has a model of their own
+        self.welcome.hide()  # it speaks of the demo; the user has a model of their own
         if not self._closing:
             self.open_model(path, switch_tab=False)
         self.statusBar().showMessage(f"The new model is open and in the library: {path}", 10000)
@@ -346,32 +380,38 @@ class MainWindow(QMainWindow):
         self.state_label.setText(state)
         self.translate_file_action.setEnabled(state != "training")
         if self._closing and state not in ("training", "translating a file"):
-            QTimer.singleShot(0, self.close)     # the work stopped cleanly: close now
+            QTimer.singleShot(0, self.close)  # the work stopped cleanly: close now
 
     # ------------------------------------------------------------------ closing
     def confirm_stop_training(self) -> bool:
         """Ask before closing while a model trains (tests replace this)."""
-        return self._ask_to_quit("Training is running",
-                                 "A model is training. Stop it, save a checkpoint, and quit?")
+        return self._ask_to_quit(
+            "Training is running", "A model is training. Stop it, save a checkpoint, and quit?"
+        )
 
     def confirm_stop_file_translation(self) -> bool:
         """Ask before closing while a file is translated (tests replace this)."""
-        return self._ask_to_quit("A file is being translated", "A file is being translated. "
-                                 "Stop it and quit? Nothing will be written.")
+        return self._ask_to_quit(
+            "A file is being translated",
+            "A file is being translated. Stop it and quit? Nothing will be written.",
+        )
 
     def _ask_to_quit(self, title: str, question: str) -> bool:
         if self.auto_confirm:
             return True
         answer = QMessageBox.question(
-            self, title, question,
+            self,
+            title,
+            question,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.translating_file:
             if not self._closing and self.confirm_stop_file_translation():
-                self._closing = True               # closed again when the worker has stopped
+                self._closing = True  # closed again when the worker has stopped
                 self.file_translation.cancel()
                 if self.session.training:
                     self.session.stop()

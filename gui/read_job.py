@@ -15,7 +15,9 @@ T = TypeVar("T")
 
 def read_job(read: Callable[..., T], *args: Any) -> Callable[[Any, Any], T]:
     """``read(*args)`` as a job; it checks for a cancel before it starts."""
+
     def job(translator: Any, ctx: Any) -> T:
         ctx.cancel.raise_if_cancelled()
         return read(*args)
+
     return job

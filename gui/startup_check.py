@@ -2,8 +2,8 @@
 
 Qt answers a platform plugin that will not load, or a display it cannot reach, with SIGABRT —
 and a launch from the desktop has no terminal, so the user sees nothing at all. The launcher
-asks ``core.system.qt_platform`` first (no Qt import here) and, on a failure, prints the reason and the
-fix to stderr, writes them to the log, shows them with whatever the desktop offers and exits
+asks ``core.system.qt_platform`` first (no Qt import here) and, on a failure, prints the reason
+and the fix to stderr, writes them to the log, shows them with whatever the desktop offers and exits
 with ``EXIT_QT_CANNOT_START``.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from core.system import qt_platform
 
 EXIT_QT_CANNOT_START = 3
-NOTIFIERS = ("notify-send", "zenity", "kdialog", "xmessage", "osascript")   # first that exists
+NOTIFIERS = ("notify-send", "zenity", "kdialog", "xmessage", "osascript")  # first that exists
 TITLE = "Attnscope cannot start"
 
 
@@ -38,13 +38,15 @@ class StartupFailure:
         return "\n".join(lines)
 
 
-def platform_failure(check: Callable[[], qt_platform.Verdict] | None = None
-                     ) -> StartupFailure | None:
+def platform_failure(
+    check: Callable[[], qt_platform.Verdict] | None = None,
+) -> StartupFailure | None:
     """None when Qt would find a platform plugin and its display, else what stops it."""
     try:
         v = (check or qt_platform.verdict)()
     except Exception as exc:  # noqa: BLE001 — a failed check must not stop a working Qt
         import logging
+
         logging.getLogger("attnscope").warning("the platform check failed: %s", exc)
         return None
     if v.ok:
@@ -61,8 +63,9 @@ def launched_from_desktop(stream=None) -> bool:
         return True
 
 
-def notifier_command(text: str, which: Callable[[str], str | None] = shutil.which
-                     ) -> list[str] | None:
+def notifier_command(
+    text: str, which: Callable[[str], str | None] = shutil.which
+) -> list[str] | None:
     """The command that shows ``text`` with the first desktop notifier that exists."""
     for name in NOTIFIERS:
         exe = which(name)
@@ -76,20 +79,28 @@ def notifier_command(text: str, which: Callable[[str], str | None] = shutil.whic
             return [exe, "--title", TITLE, "--error", text]
         if name == "xmessage":
             return [exe, "-center", f"{TITLE}\n\n{text}"]
-        quoted = text.replace("\\", "\\\\").replace('"', '\\"')       # macOS
+        quoted = text.replace("\\", "\\\\").replace('"', '\\"')  # macOS
         return [exe, "-e", f'display alert "{TITLE}" message "{quoted}" as critical']
     return None
 
 
-def show_on_desktop(text: str, which: Callable[[str], str | None] = shutil.which,
-                    popen: Callable[..., object] = subprocess.Popen) -> str | None:
+def show_on_desktop(
+    text: str,
+    which: Callable[[str], str | None] = shutil.which,
+    popen: Callable[..., object] = subprocess.Popen,
+) -> str | None:
     """Start the notifier without waiting for it (a dialog blocks until closed); its name."""
     cmd = notifier_command(text, which)
     if cmd is None:
         return _windows_message_box(text)
     try:
-        popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-              stderr=subprocess.DEVNULL, start_new_session=True)
+        popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     except OSError:
         return None
     return Path(cmd[0]).name
@@ -100,13 +111,19 @@ def _windows_message_box(text: str) -> str | None:
     if sys.platform != "win32":
         return None
     import ctypes
-    ctypes.windll.user32.MessageBoxW(None, text, TITLE, 0x10)     # MB_ICONERROR; waits for OK
+
+    ctypes.windll.user32.MessageBoxW(None, text, TITLE, 0x10)  # MB_ICONERROR; waits for OK
     return "MessageBox"
 
 
-def tell(failure: StartupFailure, log_file: Path | None, *, desktop: bool | None = None,
-         which: Callable[[str], str | None] = shutil.which,
-         popen: Callable[..., object] = subprocess.Popen) -> list[str]:
+def tell(
+    failure: StartupFailure,
+    log_file: Path | None,
+    *,
+    desktop: bool | None = None,
+    which: Callable[[str], str | None] = shutil.which,
+    popen: Callable[..., object] = subprocess.Popen,
+) -> list[str]:
     """Print to stderr, and on a desktop launch also show it; where it went (for tests)."""
     text = failure.message(log_file)
     told: list[str] = []
@@ -126,5 +143,7 @@ def tell(failure: StartupFailure, log_file: Path | None, *, desktop: bool | None
 
 def import_failure(exc: BaseException) -> StartupFailure:
     """PySide6 itself fails to load (a library the ``ldd`` check could not see)."""
-    return StartupFailure(f"PySide6 cannot be loaded: {exc}",
-                          "bash .ci/setup (it installs what Qt needs), then attnscope --doctor")
+    return StartupFailure(
+        f"PySide6 cannot be loaded: {exc}",
+        "bash .ci/setup (it installs what Qt needs), then attnscope --doctor",
+    )

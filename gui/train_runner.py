@@ -22,38 +22,41 @@ from gui.jobs import Failure, TrainJob
 
 log = logging.getLogger(__name__)
 
-TRAIN_FAILED = "Training failed"      # the title of the dialog that shows a training failure
+TRAIN_FAILED = "Training failed"  # the title of the dialog that shows a training failure
 
 
 class TrainProcess(QObject):
     """Runs one training job in a child process and turns its JSON lines back into core events."""
 
     event = Signal(object)
-    finished = Signal(object)          # DoneEvent
-    failed = Signal(object)            # Failure
-    ended = Signal()                   # the process is gone (after finished/failed)
+    finished = Signal(object)  # DoneEvent
+    failed = Signal(object)  # Failure
+    ended = Signal()  # the process is gone (after finished/failed)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._proc: QProcess | None = None
         self._buffer = b""
         self._outcome_seen = False
-        self._progress = Throttle()       # progress events reach the GUI ≤ 10 times a second
+        self._progress = Throttle()  # progress events reach the GUI ≤ 10 times a second
         self._paused = False
 
     @staticmethod
     def command() -> tuple[str, list[str]]:
-        if getattr(sys, "frozen", False):      # a bundled app: the executable runs the child
+        if getattr(sys, "frozen", False):  # a bundled app: the executable runs the child
             return sys.executable, ["--train-worker"]
         return sys.executable, ["-m", "core.training.child_process"]
 
     def start(self, job: TrainJob) -> None:
         from core.training.job import job_to_json
+
         proc = QProcess(self)
         env = QProcessEnvironment.systemEnvironment()
         package_root = str(Path(__file__).resolve().parent.parent)
-        env.insert("PYTHONPATH", os.pathsep.join(
-            p for p in (package_root, env.value("PYTHONPATH", "")) if p))
+        env.insert(
+            "PYTHONPATH",
+            os.pathsep.join(p for p in (package_root, env.value("PYTHONPATH", "")) if p),
+        )
         env.insert("PYTHONUNBUFFERED", "1")
         env.insert("PYTHONIOENCODING", "utf-8")
         proc.setProcessEnvironment(env)
@@ -106,14 +109,16 @@ class TrainProcess(QObject):
 
     def _handle_line(self, raw: bytes) -> None:
         from core.events import event_from_json
+
         try:
             data = json.loads(raw.decode("utf-8"))
             kind = data.get("type")
             if kind == "error":
                 self._outcome_seen = True
                 message = str(data.get("message", "training failed"))
-                self.failed.emit(Failure("train", TRAIN_FAILED, message,
-                                         str(data.get("details", ""))))
+                self.failed.emit(
+                    Failure("train", TRAIN_FAILED, message, str(data.get("details", "")))
+                )
                 return
             ev = event_from_json(data)
         except Exception as exc:  # noqa: BLE001 — a garbled line must not kill the app
@@ -143,9 +148,15 @@ class TrainProcess(QObject):
             self._buffer = b""
         if not self._outcome_seen:
             how = "crashed" if status == QProcess.ExitStatus.CrashExit else f"exit code {code}"
-            self.failed.emit(Failure("train", TRAIN_FAILED,
-                                     f"the training process ended unexpectedly ({how}); "
-                                     "the last saved checkpoint is kept", ""))
+            self.failed.emit(
+                Failure(
+                    "train",
+                    TRAIN_FAILED,
+                    f"the training process ended unexpectedly ({how}); "
+                    "the last saved checkpoint is kept",
+                    "",
+                )
+            )
         self._proc = None
         self.ended.emit()
 
@@ -153,8 +164,9 @@ class TrainProcess(QObject):
     def _on_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
             self._outcome_seen = True
-            self.failed.emit(Failure("train", TRAIN_FAILED, "could not start the training process",
-                                     str(error)))
+            self.failed.emit(
+                Failure("train", TRAIN_FAILED, "could not start the training process", str(error))
+            )
             self._proc = None
             self.ended.emit()
 

@@ -35,11 +35,19 @@ def train_history_model(folder: Path, seconds: float) -> Path:
     from core.data.corpus import CorpusSpec
     from core.resources import sample_corpus
     from core.training.run import train
+
     p = preset("small")
-    cfg = p.train.replace(epochs=0, time_budget_s=seconds, valid_every=100, num_threads=1,
-                          keep_last=3)
-    done = train(CorpusSpec(tsv_path=str(sample_corpus("en-de"))), folder, p.model,
-                 TokenizerConfig("en", "de"), cfg, name="Small English→German (2.5 min)")
+    cfg = p.train.replace(
+        epochs=0, time_budget_s=seconds, valid_every=100, num_threads=1, keep_last=3
+    )
+    done = train(
+        CorpusSpec(tsv_path=str(sample_corpus("en-de"))),
+        folder,
+        p.model,
+        TokenizerConfig("en", "de"),
+        cfg,
+        name="Small English→German (2.5 min)",
+    )
     print(f"trained {folder}: {done.status}, step {done.step}, best BLEU {done.best_bleu}")
     return folder
 
@@ -48,18 +56,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--train-seconds", type=float, default=150.0)
-    parser.add_argument("--history-model", help="use this model folder (with probes.jsonl) for the "
-                        "timeline and the comparison instead of training one")
+    parser.add_argument(
+        "--history-model",
+        help="use this model folder (with probes.jsonl) for the "
+        "timeline and the comparison instead of training one",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="attnscope-inspect-shots-"))
     os.environ["ATTNSCOPE_HOME"] = str(home)
-    small = (Path(args.history_model) if args.history_model
-             else train_history_model(home / "models" / "small-en-de", args.train_seconds))
+    small = (
+        Path(args.history_model)
+        if args.history_model
+        else train_history_model(home / "models" / "small-en-de", args.train_seconds)
+    )
 
     from core.resources import demo_model_dir
     from gui.app import create_window, ensure_app
+
     app = ensure_app()
     win = create_window(str(demo_model_dir()), first_run=False)
     win.resize(1440, 900)
@@ -88,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     tp.heatmap.select(6, None)
     shot("Heatmap & statistics", "inspect-heatmap.png")
     verb = next((n for n in ins.tree.nodes if ins.node_tokens[n.id] == "trinkt"), None)
-    shot("Beam tree", "inspect-beam-tree.png")     # shown first: the view sizes itself to the tab
+    shot("Beam tree", "inspect-beam-tree.png")  # shown first: the view sizes itself to the tab
     if verb is not None:
         tp.tree_view.select_node(verb.id)
     shot("Beam tree", "inspect-beam-tree.png")
@@ -98,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     shot("Alignment lines", "inspect-alignment.png")
 
     best = ins.hypotheses[0]
-    step = best.target_tokens.index(".") if "." in best.target_tokens else len(best.target_tokens) - 1
+    step = (
+        best.target_tokens.index(".") if "." in best.target_tokens else len(best.target_tokens) - 1
+    )
     column = best.source_tokens.index("drinks")
     tp.what_if_view.original_heatmap.select(step, column)
     tp.what_if_view.redecode_button.click()
@@ -113,13 +130,20 @@ def main(argv: list[str] | None = None) -> int:
     dev.translate_dev_set()
     dev_job = win.session.latest_job("dev")
     _wait(app, lambda: dev_job.status == "done", 120)
-    _pause(app, 0.5)              # the panel sorts by chrF, weakest first, when results arrive
+    _pause(app, 0.5)  # the panel sorts by chrF, weakest first, when results arrive
     win.grab().save(str(out / "inspect-dev-set.png"))
 
     # ---- the small model: its timeline, and the comparison with the demo model
     win.open_model(str(small))
-    _wait(app, lambda: win.session.model_info is not None
-          and Path(win.session.model_info.path) == small and win.session.state == "idle", 60)
+    _wait(
+        app,
+        lambda: (
+            win.session.model_info is not None
+            and Path(win.session.model_info.path) == small
+            and win.session.state == "idle"
+        ),
+        60,
+    )
     tl = win.timeline_panel
     win.tabs.setCurrentWidget(tl)
     _wait(app, lambda: len(tl.series) > 1, 30)

@@ -21,12 +21,22 @@ ROOT = Path(__file__).resolve().parent.parent
 ICONS = ROOT / "resources" / "icons"
 SVG = ICONS / "attnscope.svg"
 
-PNG_SIZES = (16, 32, 48, 64, 128, 256, 512)      # committed as attnscope-<n>.png (hicolor sizes)
-ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)       # Windows: 256 is the largest an ICO can hold
+PNG_SIZES = (16, 32, 48, 64, 128, 256, 512)  # committed as attnscope-<n>.png (hicolor sizes)
+ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)  # Windows: 256 is the largest an ICO can hold
 # macOS: OSType -> pixel size; every type here may hold PNG data (macOS 10.7+).
-ICNS_TYPES = (("icp4", 16), ("icp5", 32), ("icp6", 64), ("ic07", 128), ("ic08", 256),
-              ("ic09", 512), ("ic10", 1024), ("ic11", 32), ("ic12", 64), ("ic13", 256),
-              ("ic14", 512))
+ICNS_TYPES = (
+    ("icp4", 16),
+    ("icp5", 32),
+    ("icp6", 64),
+    ("ic07", 128),
+    ("ic08", 256),
+    ("ic09", 512),
+    ("ic10", 1024),
+    ("ic11", 32),
+    ("ic12", 64),
+    ("ic13", 256),
+    ("ic14", 512),
+)
 
 
 def render_png(svg: Path, size: int) -> bytes:
@@ -57,14 +67,14 @@ def render_png(svg: Path, size: int) -> bytes:
 def ico_bytes(pngs: dict[int, bytes]) -> bytes:
     """A Windows ICO holding one PNG-compressed 32-bit image per size (Vista and later)."""
     sizes = sorted(pngs)
-    header = struct.pack("<HHH", 0, 1, len(sizes))          # reserved, type 1 = icon, count
+    header = struct.pack("<HHH", 0, 1, len(sizes))  # reserved, type 1 = icon, count
     offset = len(header) + 16 * len(sizes)
     entries, blobs = [], []
     for size in sizes:
         if not 1 <= size <= 256:
             raise ValueError(f"an ICO entry must be 1..256 px, not {size}")
         blob = pngs[size]
-        dim = 0 if size == 256 else size                       # 0 means 256
+        dim = 0 if size == 256 else size  # 0 means 256
         entries.append(struct.pack("<BBBBHHII", dim, dim, 0, 0, 1, 32, len(blob), offset))
         blobs.append(blob)
         offset += len(blob)
@@ -73,15 +83,19 @@ def ico_bytes(pngs: dict[int, bytes]) -> bytes:
 
 def icns_bytes(pngs: dict[int, bytes]) -> bytes:
     """A macOS ICNS with PNG data for each type of ``ICNS_TYPES``."""
-    body = b"".join(ostype.encode("ascii") + struct.pack(">I", 8 + len(pngs[size])) + pngs[size]
-                    for ostype, size in ICNS_TYPES)
+    body = b"".join(
+        ostype.encode("ascii") + struct.pack(">I", 8 + len(pngs[size])) + pngs[size]
+        for ostype, size in ICNS_TYPES
+    )
     return b"icns" + struct.pack(">I", 8 + len(body)) + body
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--svg", type=Path, default=SVG, help="source SVG (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=ICONS, help="output folder (default: %(default)s)")
+    parser.add_argument(
+        "--out", type=Path, default=ICONS, help="output folder (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -97,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "attnscope.icns").write_bytes(icns_bytes(pngs))
     if args.svg.resolve() != (args.out / "attnscope.svg").resolve():
         (args.out / "attnscope.svg").write_bytes(args.svg.read_bytes())
-    print(f"wrote {len(PNG_SIZES)} PNGs, attnscope.ico ({len(ICO_SIZES)} sizes) and "
-          f"attnscope.icns ({len(ICNS_TYPES)} entries) to {args.out}")
+    print(
+        f"wrote {len(PNG_SIZES)} PNGs, attnscope.ico ({len(ICO_SIZES)} sizes) and "
+        f"attnscope.icns ({len(ICNS_TYPES)} entries) to {args.out}"
+    )
     return 0
 
 

@@ -42,18 +42,27 @@ OUT_DIR = ROOT / "resources" / "corpora"
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check", action="store_true",
-                    help="exit 1 if the files on disk differ from what would be generated")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if the files on disk differ from what would be generated",
+    )
     ap.add_argument("--out", type=Path, default=OUT_DIR, help=f"output folder (default {OUT_DIR})")
     args = ap.parse_args(argv)
     files = build()
     if args.check:
-        stale = [name for name, text in files.items()
-                 if not (args.out / name).is_file()
-                 or (args.out / name).read_bytes() != text.encode("utf-8")]
+        stale = [
+            name
+            for name, text in files.items()
+            if not (args.out / name).is_file()
+            or (args.out / name).read_bytes() != text.encode("utf-8")
+        ]
         if stale:
-            print(f"out of date in {args.out}: {', '.join(stale)}; "
-                  f"run python packaging/sample_corpus.py", file=sys.stderr)
+            print(
+                f"out of date in {args.out}: {', '.join(stale)}; "
+                f"run python packaging/sample_corpus.py",
+                file=sys.stderr,
+            )
             return 1
         print(f"{args.out}: up to date")
         return 0

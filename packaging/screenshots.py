@@ -48,17 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["ATTNSCOPE_HOME"] = str(home)
 
     from core.data.demo_corpus import WORDS, write_demo_corpus
+
     corpus_dir = home / "corpus"
     corpus_dir.mkdir()
     tsv, probe = write_demo_corpus(corpus_dir / "numbers.tsv", n=3000)
-    src_lines, tgt_lines = zip(*(line.split("\t") for line in
-                                 tsv.read_text(encoding="utf-8").splitlines()))
+    src_lines, tgt_lines = zip(
+        *(line.split("\t") for line in tsv.read_text(encoding="utf-8").splitlines())
+    )
     (corpus_dir / "numbers.en").write_text("\n".join(src_lines) + "\n", encoding="utf-8")
     (corpus_dir / "numbers.digits").write_text("\n".join(tgt_lines) + "\n", encoding="utf-8")
 
     from gui.app import create_window, ensure_app
+
     app = ensure_app()
-    win = create_window()                 # a first run: the demo model opens, the welcome shows
+    win = create_window()  # a first run: the demo model opens, the welcome shows
     win.resize(1440, 900)
     win.show()
     wait_for(app, lambda: win.session.model_info is not None and win.session.state == "idle", 60)
@@ -112,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_for(app, lambda: bool(loaded), 60)
         tp = win.translate_panel
         digits = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2, 6, 4]
-        sentence = " ".join(WORDS[d] for d in digits)         # 24 words + </s> = 25 tokens
+        sentence = " ".join(WORDS[d] for d in digits)  # 24 words + </s> = 25 tokens
         tp.beam_spin.setValue(4)
         tp.nbest_spin.setValue(4)
         tp.source_edit.setPlainText(sentence)

@@ -26,19 +26,29 @@ sys.path.insert(0, str(ROOT))
 
 from core.config import ModelConfig, TokenizerConfig, TrainConfig  # noqa: E402
 from core.data.corpus import CorpusSpec  # noqa: E402
+from core.decoding.translator import Translator  # noqa: E402
 from core.evaluation.dev_set import write_dev_set  # noqa: E402
 from core.evaluation.metrics import score  # noqa: E402
 from core.storage.model_folder import CHECKPOINTS, read_meta, write_meta  # noqa: E402
 from core.training.run import train  # noqa: E402
-from core.decoding.translator import Translator  # noqa: E402
 
 CORPUS = ROOT / "resources" / "corpora" / "en-de.tsv"
 TARGET = ROOT / "resources" / "models" / "demo-en-de"
 HELD_OUT_EVERY = 10
 MODEL = ModelConfig(emb_size=128, hidden_size=256, dropout=0.2)
-TRAIN = TrainConfig(batch_size=32, learning_rate=2e-3, epochs=40, valid_every=200, patience=6,
-                    min_freq=1, label_smoothing=0.1, seed=7, num_threads=1, keep_last=1,
-                    probe="I know that the woman drinks coffee.")
+TRAIN = TrainConfig(
+    batch_size=32,
+    learning_rate=2e-3,
+    epochs=40,
+    valid_every=200,
+    patience=6,
+    min_freq=1,
+    label_smoothing=0.1,
+    seed=7,
+    num_threads=1,
+    keep_last=1,
+    probe="I know that the woman drinks coffee.",
+)
 
 
 def split(corpus: Path, work: Path) -> tuple[Path, list[str], list[str]]:
@@ -51,8 +61,9 @@ def split(corpus: Path, work: Path) -> tuple[Path, list[str], list[str]]:
     return path, [t[0] for t in test], [t[1] for t in test]
 
 
-def evaluate(model_dir: Path, sources: list[str], refs: list[str],
-             beams: tuple[int, ...] = (1, 5)) -> dict[str, float]:
+def evaluate(
+    model_dir: Path, sources: list[str], refs: list[str], beams: tuple[int, ...] = (1, 5)
+) -> dict[str, float]:
     tr = Translator.load(model_dir, "cpu")
     out: dict[str, float] = {}
     for beam in beams:
@@ -64,10 +75,15 @@ def evaluate(model_dir: Path, sources: list[str], refs: list[str],
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--check", action="store_true", help="score the shipped model, train nothing")
-    ap.add_argument("--write-dev", action="store_true",
-                    help="write the held-out pairs as the shipped model's dev.tsv, train nothing")
+    ap.add_argument(
+        "--write-dev",
+        action="store_true",
+        help="write the held-out pairs as the shipped model's dev.tsv, train nothing",
+    )
     ap.add_argument("--out", type=Path, default=TARGET)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="attnscope-demo-"))
@@ -83,32 +99,56 @@ def main() -> int:
         return 0
     t0 = time.monotonic()
     staging = work / "demo-en-de"
-    done = train(CorpusSpec(tsv_path=str(train_tsv)), staging, MODEL, TokenizerConfig("en", "de"), TRAIN,
-                 name="Demo English→German")
+    done = train(
+        CorpusSpec(tsv_path=str(train_tsv)),
+        staging,
+        MODEL,
+        TokenizerConfig("en", "de"),
+        TRAIN,
+        name="Demo English→German",
+    )
     metrics = evaluate(staging, sources, refs)
     meta = read_meta(staging)
-    meta.corpus.update({"description": "Attnscope sample corpus en-de.tsv (every 10th pair held out)",
-                        "spec": {"tsv_path": "resources/corpora/en-de.tsv"}})
+    meta.corpus.update(
+        {
+            "description": "Attnscope sample corpus en-de.tsv (every 10th pair held out)",
+            "spec": {"tsv_path": "resources/corpora/en-de.tsv"},
+        }
+    )
     meta.metrics.update(metrics)
     meta.metrics["train_seconds"] = round(time.monotonic() - t0, 1)
     write_meta(staging, meta)
-    shutil.rmtree(staging / CHECKPOINTS)       # resume state is not needed to translate
-    write_dev_set(staging, sources, refs)      # the held-out pairs, not the run's own dev split
+    shutil.rmtree(staging / CHECKPOINTS)  # resume state is not needed to translate
+    write_dev_set(staging, sources, refs)  # the held-out pairs, not the run's own dev split
     if args.out.exists():
         shutil.rmtree(args.out)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(staging, args.out)
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
-    print(json.dumps({"status": done.status, "steps": done.step, "best_dev_bleu": done.best_bleu,
-                      **metrics, "size_mb": round(size / 1e6, 2), "params": meta.params}))
+    print(
+        json.dumps(
+            {
+                "status": done.status,
+                "steps": done.step,
+                "best_dev_bleu": done.best_bleu,
+                **metrics,
+                "size_mb": round(size / 1e6, 2),
+                "params": meta.params,
+            }
+        )
+    )
     shutil.rmtree(work, ignore_errors=True)
     write_readme(args.out, metrics, done.step, size, meta.params)
     return 0
 
 
-def write_readme(folder: Path, metrics: dict[str, float], steps: int, size: int, params: int) -> None:
-    model = (f"bi-GRU encoder, Bahdanau attention, GRU decoder; embeddings {MODEL.emb_size}, "
-             f"hidden {MODEL.hidden_size}")
+def write_readme(
+    folder: Path, metrics: dict[str, float], steps: int, size: int, params: int
+) -> None:
+    model = (
+        f"bi-GRU encoder, Bahdanau attention, GRU decoder; embeddings {MODEL.emb_size}, "
+        f"hidden {MODEL.hidden_size}"
+    )
     text = f"""# Models shipped with Attnscope
 
 ## demo-en-de — Demo English→German
@@ -122,9 +162,9 @@ Trained by `packaging/train_demo_model.py` (seeded, one thread) on the project's
 | parameters | {params:,} |
 | size on disk | {size / 1e6:.1f} MB |
 | training updates | {steps:,} |
-| held-out pairs | {metrics['heldout_pairs']} |
-| held-out BLEU greedy / beam 5 | {metrics['heldout_bleu_b1']} / {metrics['heldout_bleu_b5']} |
-| held-out chrF greedy / beam 5 | {metrics['heldout_chrf_b1']} / {metrics['heldout_chrf_b5']} |
+| held-out pairs | {metrics["heldout_pairs"]} |
+| held-out BLEU greedy / beam 5 | {metrics["heldout_bleu_b1"]} / {metrics["heldout_bleu_b5"]} |
+| held-out chrF greedy / beam 5 | {metrics["heldout_chrf_b1"]} / {metrics["heldout_chrf_b5"]} |
 
 `tests/e2e/test_demo_model.py` checks that the shipped model still reaches the recorded greedy
 BLEU (minus a small margin). Re-train with `.venv/bin/python packaging/train_demo_model.py`.

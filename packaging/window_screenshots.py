@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SENTENCE = "I know that the woman drinks coffee in the garden today."   # 11 words
+SENTENCE = "I know that the woman drinks coffee in the garden today."  # 11 words
 
 
 def wait_for(app, predicate, timeout_s: float) -> bool:
@@ -57,11 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     from gui.app import create_window, ensure_app
+
     app = ensure_app()
     screen = app.primaryScreen()
     size = screen.size() * screen.devicePixelRatio()
     tag = args.tag or f"{size.width()}x{size.height()}"
-    win = create_window()                  # a first run: demo model, welcome banner
+    win = create_window()  # a first run: demo model, welcome banner
     win.setGeometry(screen.availableGeometry())
     win.show()
     wait_for(app, lambda: win.session.model_info is not None and win.session.state == "idle", 90)
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     shoot(app, out / f"translate-{tag}.png")
 
     panel = win.train_panel
-    win.train_on_sample()                       # what "Train on the sample corpus" does
+    win.train_on_sample()  # what "Train on the sample corpus" does
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("tiny"))
     panel.epochs_spin.setValue(0)
     panel.budget_spin.setValue(args.train_seconds / 60)

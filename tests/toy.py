@@ -7,8 +7,8 @@ to look at the right word, not only that it produced the right output.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from core.cancel import CancelToken
 from core.config import TrainConfig, preset
@@ -25,7 +25,9 @@ def reverse_pair(rng: random.Random, min_len: int = 3, max_len: int = 7) -> tupl
     return " ".join(SRC_WORDS[i] for i in idx), " ".join(TGT_WORDS[i] for i in reversed(idx))
 
 
-def write_reverse_corpus(folder: Path, n: int, seed: int = 0, stem: str = "train") -> tuple[Path, Path]:
+def write_reverse_corpus(
+    folder: Path, n: int, seed: int = 0, stem: str = "train"
+) -> tuple[Path, Path]:
     rng = random.Random(seed)
     pairs = [reverse_pair(rng) for _ in range(n)]
     src, tgt = folder / f"{stem}.src", folder / f"{stem}.tgt"
@@ -45,11 +47,15 @@ def toy_spec(folder: Path, n: int, seed: int = 0) -> CorpusSpec:
     return CorpusSpec(src_path=str(src), tgt_path=str(tgt))
 
 
-def record_step_losses(store: dict, validations: list | None = None,
-                       token: CancelToken | None = None,
-                       cancel_at: int | None = None) -> Callable[[Event], None]:
+def record_step_losses(
+    store: dict,
+    validations: list | None = None,
+    token: CancelToken | None = None,
+    cancel_at: int | None = None,
+) -> Callable[[Event], None]:
     """An on_event that keeps each step's loss (with the progress throttle off, every step
     reports), the steps that validated, and cancels ``token`` once step ``cancel_at`` is done."""
+
     def on_event(e: Event) -> None:
         if isinstance(e, ProgressEvent):
             assert e.step not in store, f"step {e.step} reported twice"
@@ -58,4 +64,5 @@ def record_step_losses(store: dict, validations: list | None = None,
                 token.cancel()
         elif isinstance(e, ValidationEvent) and validations is not None:
             validations.append(e.step)
+
     return on_event

@@ -13,7 +13,13 @@ from core.cli.train_commands import cmd_demo, cmd_train
 from core.cli.translate_commands import cmd_evaluate, cmd_translate
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "train": cmd_train, "translate": cmd_translate, "attention": cmd_attention,
-    "align": cmd_align, "evaluate": cmd_evaluate, "models": cmd_models, "demo": cmd_demo,
-    "doctor": cmd_doctor, "agreement": cmd_agreement,
+    "train": cmd_train,
+    "translate": cmd_translate,
+    "attention": cmd_attention,
+    "align": cmd_align,
+    "evaluate": cmd_evaluate,
+    "models": cmd_models,
+    "demo": cmd_demo,
+    "doctor": cmd_doctor,
+    "agreement": cmd_agreement,
 }

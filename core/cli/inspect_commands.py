@@ -24,20 +24,27 @@ def cmd_attention(args: argparse.Namespace) -> int:
     if args.attribution is not None:
         check_attribution_args(args)
     if args.tree and (not args.json or args.beam < 2 or args.reference is not None):
-        raise ConfigError("--tree prints the beam's search tree as JSON: it needs --json and "
-                          "--beam 2 or more, and does not combine with --reference")
+        raise ConfigError(
+            "--tree prints the beam's search tree as JSON: it needs --json and "
+            "--beam 2 or more, and does not combine with --reference"
+        )
     tr = Translator.load(args.model, args.device)
     tree = None
     if args.reference is not None:
         if args.prefix or args.nbest > 1:
-            raise ConfigError("--reference scores one given translation; it does not combine "
-                              "with --prefix or --nbest")
+            raise ConfigError(
+                "--reference scores one given translation; it does not combine "
+                "with --prefix or --nbest"
+            )
         hyps = [tr.score(args.sentence, args.reference)]
     else:
         if args.nbest > max(1, args.beam):
-            raise ConfigError(f"--nbest {args.nbest} needs a beam at least that wide (--beam {args.nbest})")
-        inspection = tr.inspect(args.sentence, args.beam, args.nbest, prefix=args.prefix,
-                                tree=args.tree)
+            raise ConfigError(
+                f"--nbest {args.nbest} needs a beam at least that wide (--beam {args.nbest})"
+            )
+        inspection = tr.inspect(
+            args.sentence, args.beam, args.nbest, prefix=args.prefix, tree=args.tree
+        )
         hyps, tree = inspection.hypotheses, tree_json(inspection) if args.tree else None
     if args.csv:
         t = hyps[0]
@@ -47,6 +54,7 @@ def cmd_attention(args: argparse.Namespace) -> int:
         dicts = [translation_record(h) for h in hyps]
         if attribution is not None:
             from core.inspection.attribution import attribution_record
+
             dicts[0].update(attribution_record(attribution))
         result = dicts if args.nbest > 1 else dicts[0]
         print_json({"hypotheses": dicts, "tree": tree} if tree is not None else result)
@@ -68,9 +76,21 @@ def tree_json(inspection) -> list[dict[str, Any]]:
     tree, words = inspection.tree, inspection.node_tokens
     if tree is None or words is None:
         return []
-    return [{"id": n.id, "parent": n.parent, "step": n.step, "token": words[n.id],
-             "prob": n.prob, "logp": n.logp, "status": n.status, "rank": n.rank,
-             "score": n.score, "weights": [float(w) for w in n.attention]} for n in tree.nodes]
+    return [
+        {
+            "id": n.id,
+            "parent": n.parent,
+            "step": n.step,
+            "token": words[n.id],
+            "prob": n.prob,
+            "logp": n.logp,
+            "status": n.status,
+            "rank": n.rank,
+            "score": n.score,
+            "weights": [float(w) for w in n.attention],
+        }
+        for n in tree.nodes
+    ]
 
 
 def _nonempty_lines(path: str) -> list[tuple[int, str]]:
@@ -78,8 +98,12 @@ def _nonempty_lines(path: str) -> list[tuple[int, str]]:
     lines = list(read_text_lines(path))
     for n, text in lines:
         if not text.strip():
-            raise CorpusError(path, n, "empty line; every line needs a sentence, and the source "
-                                       "and target files must be line-aligned")
+            raise CorpusError(
+                path,
+                n,
+                "empty line; every line needs a sentence, and the source "
+                "and target files must be line-aligned",
+            )
     return lines
 
 
@@ -104,20 +128,31 @@ def cmd_align(args: argparse.Namespace) -> int:
         raise ConfigError(f"--threshold must be above 0 and at most 1, not {threshold}")
     srcs, tgts = _nonempty_lines(args.source), _nonempty_lines(args.target)
     if len(srcs) != len(tgts):
-        raise CorpusError(args.source, None, f"has {len(srcs):,} lines but {args.target} has "
-                                             f"{len(tgts):,}; source and target must be line-aligned")
+        raise CorpusError(
+            args.source,
+            None,
+            f"has {len(srcs):,} lines but {args.target} has "
+            f"{len(tgts):,}; source and target must be line-aligned",
+        )
     gold = read_gold(args.gold) if args.gold else None
     if gold is not None and len(gold) != len(srcs):
-        raise CorpusError(args.gold, None, f"has {len(gold):,} lines but {args.source} has "
-                                           f"{len(srcs):,}; give one gold line per sentence pair")
+        raise CorpusError(
+            args.gold,
+            None,
+            f"has {len(gold):,} lines but {args.source} has "
+            f"{len(srcs):,}; give one gold line per sentence pair",
+        )
     tr = Translator.load(args.model or args.model_option, args.device)
     predicted, lines = [], []
     for (n, source), (_, target) in zip(srcs, tgts):
         t = tr.score(source, target)
-        links = hard_alignment(t.attention, t.source_tokens, t.target_tokens, args.method, threshold)
+        links = hard_alignment(
+            t.attention, t.source_tokens, t.target_tokens, args.method, threshold
+        )
         if gold is not None:
-            check_bounds(gold[n - 1], word_count(t.source_tokens), word_count(t.target_tokens),
-                         args.gold, n)
+            check_bounds(
+                gold[n - 1], word_count(t.source_tokens), word_count(t.target_tokens), args.gold, n
+            )
         predicted.append(links)
         lines.append(to_pharaoh(links))
         if args.out:
@@ -129,7 +164,10 @@ def cmd_align(args: argparse.Namespace) -> int:
         atomic_write_text(args.out, "".join(line + "\n" for line in lines))
     if gold is not None:
         c = corpus_aer_counts(predicted, gold)
-        print(f"AER {c.aer:.4f}  (precision {c.precision:.4f}, recall {c.recall:.4f}; "
-              f"{len(lines):,} sentence pairs, {c.a:,} predicted links, {c.s:,} sure gold links)",
-              file=sys.stdout if args.out else sys.stderr, flush=True)
+        print(
+            f"AER {c.aer:.4f}  (precision {c.precision:.4f}, recall {c.recall:.4f}; "
+            f"{len(lines):,} sentence pairs, {c.a:,} predicted links, {c.s:,} sure gold links)",
+            file=sys.stdout if args.out else sys.stderr,
+            flush=True,
+        )
     return 0

@@ -20,7 +20,7 @@ def print_json(obj: Any, out: TextIO | None = None) -> None:
 def stdin_lines() -> Iterator[str]:
     """stdin's lines decoded as UTF-8 whatever the locale; a bad byte names the line, like files."""
     stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:                       # a replaced, already-decoded text stream
+    if stream is None:  # a replaced, already-decoded text stream
         for line in sys.stdin:
             yield line.rstrip("\n").removesuffix("\r")
         return
@@ -31,8 +31,12 @@ def stdin_lines() -> Iterator[str]:
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise CorpusError("<stdin>", n, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
-                                            "send UTF-8 text", byte=exc.start + 1) from None
+            raise CorpusError(
+                "<stdin>",
+                n,
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); send UTF-8 text",
+                byte=exc.start + 1,
+            ) from None
 
 
 def attention_table(t: Translation) -> str:
@@ -40,10 +44,14 @@ def attention_table(t: Translation) -> str:
     cols = t.source_tokens
     width = max(5, *(len(c) for c in cols)) if cols else 5
     row_label = max(6, *(len(r) for r in t.target_tokens)) if t.target_tokens else 6
-    lines = [" " * row_label + " " + " ".join(c.rjust(width) for c in cols) + "   p(token)  entropy"]
+    lines = [
+        " " * row_label + " " + " ".join(c.rjust(width) for c in cols) + "   p(token)  entropy"
+    ]
     entropy = t.entropy
     for r, tok in enumerate(t.target_tokens):
         cells = " ".join(f"{w:.2f}".rjust(width) for w in t.attention[r])
         lines.append(f"{tok.rjust(row_label)} {cells}   {t.token_probs[r]:8.3f}  {entropy[r]:7.2f}")
-    lines.append("coverage".rjust(row_label) + " " + " ".join(f"{c:.2f}".rjust(width) for c in t.coverage))
+    lines.append(
+        "coverage".rjust(row_label) + " " + " ".join(f"{c:.2f}".rjust(width) for c in t.coverage)
+    )
     return "\n".join(lines)

@@ -36,9 +36,13 @@ Typical use:
 
 # ---- argument parsing ------------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="attnscope-cli", description=DESCRIPTION,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="attnscope-cli",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"attnscope {__version__}")
     p.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -51,58 +55,100 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate(sub)
     _add_models(sub)
     _add_demo(sub)
-    sub.add_parser("doctor", help="check this machine: Python, PyTorch, Qt, display, folders",
-                   description="One line per check — ok or PROBLEM, what was found and the fix: "
-                               "Python, PyTorch (build, device, bfloat16), the Qt platform "
-                               "plugin and its system libraries, the display, fonts, the "
-                               "model/config/log folders and free disk space. Exit status 0 "
-                               "when all is well, 1 otherwise.")
+    sub.add_parser(
+        "doctor",
+        help="check this machine: Python, PyTorch, Qt, display, folders",
+        description="One line per check — ok or PROBLEM, what was found and the fix: "
+        "Python, PyTorch (build, device, bfloat16), the Qt platform "
+        "plugin and its system libraries, the display, fonts, the "
+        "model/config/log folders and free disk space. Exit status 0 "
+        "when all is well, 1 otherwise.",
+    )
     return p
 
 
 def _add_train(sub: Any) -> None:
     t = sub.add_parser(
-        "train", help="train a model on parallel text",
+        "train",
+        help="train a model on parallel text",
         description="Train a model into a new model folder (or continue one with --resume). "
-                    "Give either two line-aligned files (--train-src/--train-tgt) or one "
-                    "tab-separated file (--train-tsv: source<TAB>target per line). Without dev "
-                    "files, a few percent of the pairs are held out for validation.")
+        "Give either two line-aligned files (--train-src/--train-tgt) or one "
+        "tab-separated file (--train-tsv: source<TAB>target per line). Without dev "
+        "files, a few percent of the pairs are held out for validation.",
+    )
     data = t.add_argument_group("data")
-    data.add_argument("--train-src", metavar="FILE", help="source-language file, one sentence a line")
-    data.add_argument("--train-tgt", metavar="FILE", help="target-language file, line-aligned with --train-src")
+    data.add_argument(
+        "--train-src", metavar="FILE", help="source-language file, one sentence a line"
+    )
+    data.add_argument(
+        "--train-tgt", metavar="FILE", help="target-language file, line-aligned with --train-src"
+    )
     data.add_argument("--train-tsv", metavar="FILE", help="one file of source<TAB>target lines")
     data.add_argument("--dev-src", metavar="FILE", help="validation source file (optional)")
     data.add_argument("--dev-tgt", metavar="FILE", help="validation target file (optional)")
-    data.add_argument("--dev-tsv", metavar="FILE", help="validation pairs as one TSV file (optional)")
-    data.add_argument("--src-lang", metavar="L", help="source language code, e.g. en (for tokenization)")
+    data.add_argument(
+        "--dev-tsv", metavar="FILE", help="validation pairs as one TSV file (optional)"
+    )
+    data.add_argument(
+        "--src-lang", metavar="L", help="source language code, e.g. en (for tokenization)"
+    )
     data.add_argument("--tgt-lang", metavar="L", help="target language code, e.g. de")
     data.add_argument("--lowercase", action="store_true", help="lowercase all text")
-    data.add_argument("--max-len", type=int, metavar="N", help="drop pairs with a side longer than N tokens (default 50)")
+    data.add_argument(
+        "--max-len",
+        type=int,
+        metavar="N",
+        help="drop pairs with a side longer than N tokens (default 50)",
+    )
     t.add_argument("--out", metavar="DIR", help="the new model folder to create")
     t.add_argument("--resume", metavar="DIR", help="continue the run saved in this model folder")
     t.add_argument("--name", help="a display name for the model (default: the folder's name)")
     run = t.add_argument_group("run")
-    run.add_argument("--preset", choices=["tiny", "small", "base"], default="small",
-                     help="model size and training defaults: tiny (seconds, for demos), small "
-                          "(default), base (the standard bi-GRU 256 benchmark model)")
-    run.add_argument("--time-budget", type=float, metavar="SECONDS",
-                     help="stop after this much wall-clock time (with --resume: this much more)")
-    run.add_argument("--epochs", type=int, metavar="N", help="stop after N passes over the data (0: no limit)")
+    run.add_argument(
+        "--preset",
+        choices=["tiny", "small", "base"],
+        default="small",
+        help="model size and training defaults: tiny (seconds, for demos), small "
+        "(default), base (the standard bi-GRU 256 benchmark model)",
+    )
+    run.add_argument(
+        "--time-budget",
+        type=float,
+        metavar="SECONDS",
+        help="stop after this much wall-clock time (with --resume: this much more)",
+    )
+    run.add_argument(
+        "--epochs", type=int, metavar="N", help="stop after N passes over the data (0: no limit)"
+    )
     run.add_argument("--max-steps", type=int, metavar="N", help="stop after N updates")
-    run.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default=None,
-                     help="where to train (default auto: CUDA, then Apple MPS, then CPU)")
-    run.add_argument("--precision", choices=["fp32", "bf16"], default=None,
-                     help="bf16 runs matrix work in bfloat16 where the hardware supports it")
+    run.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda", "mps"],
+        default=None,
+        help="where to train (default auto: CUDA, then Apple MPS, then CPU)",
+    )
+    run.add_argument(
+        "--precision",
+        choices=["fp32", "bf16"],
+        default=None,
+        help="bf16 runs matrix work in bfloat16 where the hardware supports it",
+    )
     run.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all cores)")
     run.add_argument("--seed", type=int, metavar="N", help="random seed (default 1)")
     run.add_argument("--batch-size", type=int, metavar="N", help="sentences per batch")
     run.add_argument("--lr", type=float, metavar="X", help="learning rate")
     run.add_argument("--valid-every", type=int, metavar="N", help="validate every N updates")
-    run.add_argument("--patience", type=int, metavar="N", help="stop after N validations without a better BLEU")
-    run.add_argument("--probe", metavar="TEXT", action="append",
-                     help="a sentence whose attention is recorded at each validation (into the "
-                          "model's probes.jsonl); repeat for several, up to 8 (default: the first "
-                          "3 dev pairs, scored on their references)")
+    run.add_argument(
+        "--patience", type=int, metavar="N", help="stop after N validations without a better BLEU"
+    )
+    run.add_argument(
+        "--probe",
+        metavar="TEXT",
+        action="append",
+        help="a sentence whose attention is recorded at each validation (into the "
+        "model's probes.jsonl); repeat for several, up to 8 (default: the first "
+        "3 dev pairs, scored on their references)",
+    )
     model = t.add_argument_group("model (overrides the preset)")
     model.add_argument("--emb-size", type=int, metavar="N")
     model.add_argument("--hidden-size", type=int, metavar="N")
@@ -110,122 +156,212 @@ def _add_train(sub: Any) -> None:
     model.add_argument("--dec-layers", type=int, metavar="N")
     model.add_argument("--unidirectional", action="store_true", help="a one-directional encoder")
     model.add_argument("--attention", choices=["bahdanau", "dot", "general"])
-    model.add_argument("--decoder", choices=["bahdanau", "luong"],
-                       help="bahdanau: attention fed into the decoder RNN (the classic model); "
-                            "luong: attention after the RNN, which trains faster")
+    model.add_argument(
+        "--decoder",
+        choices=["bahdanau", "luong"],
+        help="bahdanau: attention fed into the decoder RNN (the classic model); "
+        "luong: attention after the RNN, which trains faster",
+    )
     model.add_argument("--dropout", type=float, metavar="X")
-    t.add_argument("--json-progress", action="store_true",
-                   help="print one JSON object per line (types: report, progress, validation, "
-                        "checkpoint, done, error) instead of text")
+    t.add_argument(
+        "--json-progress",
+        action="store_true",
+        help="print one JSON object per line (types: report, progress, validation, "
+        "checkpoint, done, error) instead of text",
+    )
 
 
 def _add_translate(sub: Any) -> None:
-    t = sub.add_parser("translate", help="translate text, one sentence per line",
-                       description="Translate stdin to stdout, one line each, or --input to --output.")
+    t = sub.add_parser(
+        "translate",
+        help="translate text, one sentence per line",
+        description="Translate stdin to stdout, one line each, or --input to --output.",
+    )
     t.add_argument("--model", required=True, metavar="DIR", help="a model folder")
     t.add_argument("--beam", type=int, default=1, metavar="N", help="beam size (1: greedy)")
-    t.add_argument("--nbest", type=int, default=1, metavar="N",
-                   help="print the N best translations per line, tab-separated")
+    t.add_argument(
+        "--nbest",
+        type=int,
+        default=1,
+        metavar="N",
+        help="print the N best translations per line, tab-separated",
+    )
     t.add_argument("--input", metavar="FILE", help="read sentences from FILE instead of stdin")
-    t.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
-                   help="bf16 decodes faster on CPUs with bfloat16 units (slightly different numbers)")
-    t.add_argument("--output", metavar="FILE", help="write translations to FILE (with progress on stderr)")
+    t.add_argument(
+        "--precision",
+        choices=["fp32", "bf16"],
+        default="fp32",
+        help="bf16 decodes faster on CPUs with bfloat16 units (slightly different numbers)",
+    )
+    t.add_argument(
+        "--output", metavar="FILE", help="write translations to FILE (with progress on stderr)"
+    )
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 
 def _add_attention(sub: Any) -> None:
-    t = sub.add_parser("attention", help="show the attention matrix of one translation",
-                       description="Translate one sentence and print its attention: rows are "
-                                   "target tokens, columns source tokens, each row sums to 1.")
+    t = sub.add_parser(
+        "attention",
+        help="show the attention matrix of one translation",
+        description="Translate one sentence and print its attention: rows are "
+        "target tokens, columns source tokens, each row sums to 1.",
+    )
     t.add_argument("sentence", help="the source sentence (quote it)")
     t.add_argument("--model", required=True, metavar="DIR")
     t.add_argument("--beam", type=int, default=1, metavar="N")
-    t.add_argument("--nbest", type=int, default=1, metavar="N",
-                   help="show the N best hypotheses (needs --beam N or more); with --json, a list")
-    t.add_argument("--reference", metavar="TEXT",
-                   help="score this translation instead (forced decoding): the model's probability "
-                        "of each of its tokens and the attention it pays while producing them")
-    t.add_argument("--prefix", metavar="WORDS",
-                   help="fix the first words of the translation; the model continues from there")
-    t.add_argument("--json", action="store_true",
-                   help='print {"source_tokens", "target_tokens", "weights", "token_probs", '
-                        '"score", "text", "entropy", "coverage", "peak", "alignment"} as JSON (a '
-                        'list of them with --nbest); peak is each target token\'s largest weight, '
-                        'alignment the argmax word alignment as Pharaoh "i-j" links')
-    t.add_argument("--tree", action="store_true",
-                   help='with --json and --beam 2 or more: print {"hypotheses": [...], "tree": '
-                        '[...]}, the beam\'s search tree, one node per scored candidate: id, parent, '
-                        'step, token, prob, logp, status (root, prefix, kept, finished, pruned), '
-                        'rank (N-best place of a finished node), score, weights')
-    t.add_argument("--csv", metavar="FILE",
-                   help="also write the matrix as CSV to FILE (the app's format: target rows, "
-                        "source columns, each weight the shortest decimal of its float32)")
-    _add_attribution_options(t, "--attribution", None,
-                             "also attribute the shown translation (forced decoding) to the "
-                             "source tokens by METHOD and compare with its attention; with "
-                             "--json adds attribution (|raw|, rows sum to 1), attribution_raw, "
-                             "agreement (per target token: Spearman rank correlation, same top "
-                             "source word) and, for integrated-gradients, completeness_error")
+    t.add_argument(
+        "--nbest",
+        type=int,
+        default=1,
+        metavar="N",
+        help="show the N best hypotheses (needs --beam N or more); with --json, a list",
+    )
+    t.add_argument(
+        "--reference",
+        metavar="TEXT",
+        help="score this translation instead (forced decoding): the model's probability "
+        "of each of its tokens and the attention it pays while producing them",
+    )
+    t.add_argument(
+        "--prefix",
+        metavar="WORDS",
+        help="fix the first words of the translation; the model continues from there",
+    )
+    t.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"source_tokens", "target_tokens", "weights", "token_probs", '
+        '"score", "text", "entropy", "coverage", "peak", "alignment"} as JSON (a '
+        "list of them with --nbest); peak is each target token's largest weight, "
+        'alignment the argmax word alignment as Pharaoh "i-j" links',
+    )
+    t.add_argument(
+        "--tree",
+        action="store_true",
+        help='with --json and --beam 2 or more: print {"hypotheses": [...], "tree": '
+        "[...]}, the beam's search tree, one node per scored candidate: id, parent, "
+        "step, token, prob, logp, status (root, prefix, kept, finished, pruned), "
+        "rank (N-best place of a finished node), score, weights",
+    )
+    t.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="also write the matrix as CSV to FILE (the app's format: target rows, "
+        "source columns, each weight the shortest decimal of its float32)",
+    )
+    _add_attribution_options(
+        t,
+        "--attribution",
+        None,
+        "also attribute the shown translation (forced decoding) to the "
+        "source tokens by METHOD and compare with its attention; with "
+        "--json adds attribution (|raw|, rows sum to 1), attribution_raw, "
+        "agreement (per target token: Spearman rank correlation, same top "
+        "source word) and, for integrated-gradients, completeness_error",
+    )
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 
 def _add_attribution_options(t: Any, flag: str, default: str | None, text: str) -> None:
     from core.inspection.attribution_methods import METHODS
-    t.add_argument(flag, dest="attribution", choices=METHODS, default=default, metavar="METHOD",
-                   help=f"{text}. METHOD: {', '.join(METHODS)}")
-    t.add_argument("--ig-steps", type=int, default=None, metavar="N",
-                   help="integrated gradients' interpolation steps (default: from 64, doubled "
-                        "until the completeness error is under 5 %%, at most 512)")
+
+    t.add_argument(
+        flag,
+        dest="attribution",
+        choices=METHODS,
+        default=default,
+        metavar="METHOD",
+        help=f"{text}. METHOD: {', '.join(METHODS)}",
+    )
+    t.add_argument(
+        "--ig-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="integrated gradients' interpolation steps (default: from 64, doubled "
+        "until the completeness error is under 5 %%, at most 512)",
+    )
 
 
 def _add_agreement(sub: Any) -> None:
     t = sub.add_parser(
-        "agreement", help="how often attention agrees with gradient attribution, over a file",
+        "agreement",
+        help="how often attention agrees with gradient attribution, over a file",
         description="For every line of --src, attribute the model's translation (or, with "
-                    "--ref, the reference: forced decoding) to the source tokens and compare "
-                    "with the attention, per target token: Spearman rank correlation and "
-                    "whether both put most weight on the same source word. Prints the mean "
-                    "rank correlation and the top-1 match rate pooled over every target token.")
+        "--ref, the reference: forced decoding) to the source tokens and compare "
+        "with the attention, per target token: Spearman rank correlation and "
+        "whether both put most weight on the same source word. Prints the mean "
+        "rank correlation and the top-1 match rate pooled over every target token.",
+    )
     t.add_argument("--model", required=True, metavar="DIR")
     t.add_argument("--src", required=True, metavar="FILE", help="source sentences, one a line")
     t.add_argument("--ref", metavar="FILE", help="reference translations, line-aligned")
-    _add_attribution_options(t, "--method", "grad-x-input",
-                             "the attribution method (default grad-x-input)")
-    t.add_argument("--json", action="store_true",
-                   help='print {"method", "sentences", "tokens", "mean_rank_correlation", '
-                        '"top_match_rate", "per_sentence": [...]} as JSON')
+    _add_attribution_options(
+        t, "--method", "grad-x-input", "the attribution method (default grad-x-input)"
+    )
+    t.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"method", "sentences", "tokens", "mean_rank_correlation", '
+        '"top_match_rate", "per_sentence": [...]} as JSON',
+    )
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 
 def _add_align(sub: Any) -> None:
     t = sub.add_parser(
-        "align", help="word alignments from attention, as Pharaoh i-j lines (AER with --gold)",
+        "align",
+        help="word alignments from attention, as Pharaoh i-j lines (AER with --gold)",
         description="Score each line of --target as the translation of the same line of "
-                    "--source (forced decoding) and read a word alignment off the attention: one "
-                    "line of source-target index pairs 'i-j' per sentence pair (0-based indices "
-                    "of the tokenized words; </s> is never linked). With --gold, also print the "
-                    "alignment error rate over all sentences (counts summed, not averaged).")
+        "--source (forced decoding) and read a word alignment off the attention: one "
+        "line of source-target index pairs 'i-j' per sentence pair (0-based indices "
+        "of the tokenized words; </s> is never linked). With --gold, also print the "
+        "alignment error rate over all sentences (counts summed, not averaged).",
+    )
     t.add_argument("model", nargs="?", metavar="MODEL", help="a model folder (or give --model)")
-    t.add_argument("--model", dest="model_option", metavar="DIR", help="the model folder, as in "
-                   "the other commands")
+    t.add_argument(
+        "--model",
+        dest="model_option",
+        metavar="DIR",
+        help="the model folder, as in the other commands",
+    )
     t.add_argument("--source", required=True, metavar="FILE", help="source sentences, one a line")
-    t.add_argument("--target", required=True, metavar="FILE",
-                   help="their translations, line-aligned with --source")
-    t.add_argument("--gold", metavar="FILE",
-                   help="gold alignments, one Pharaoh line per pair: i-j sure, i?j or ipj "
-                        "possible; prints 'AER ...' (on stderr when the links go to stdout)")
+    t.add_argument(
+        "--target",
+        required=True,
+        metavar="FILE",
+        help="their translations, line-aligned with --source",
+    )
+    t.add_argument(
+        "--gold",
+        metavar="FILE",
+        help="gold alignments, one Pharaoh line per pair: i-j sure, i?j or ipj "
+        "possible; prints 'AER ...' (on stderr when the links go to stdout)",
+    )
     t.add_argument("--out", metavar="FILE", help="write the alignments to FILE (default stdout)")
-    t.add_argument("--method", choices=["argmax", "threshold"], default="argmax",
-                   help="argmax (default): each target word to the source word it attends to "
-                        "most; threshold: every link whose weight is at least --threshold")
-    t.add_argument("--threshold", type=float, default=None, metavar="X",
-                   help="the weight a link needs with --method threshold (default 0.3)")
+    t.add_argument(
+        "--method",
+        choices=["argmax", "threshold"],
+        default="argmax",
+        help="argmax (default): each target word to the source word it attends to "
+        "most; threshold: every link whose weight is at least --threshold",
+    )
+    t.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        metavar="X",
+        help="the weight a link needs with --method threshold (default 0.3)",
+    )
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 
 def _add_evaluate(sub: Any) -> None:
-    t = sub.add_parser("evaluate", help="BLEU and chrF on a test set",
-                       description="Translate --src and score it against --ref with sacrebleu.")
+    t = sub.add_parser(
+        "evaluate",
+        help="BLEU and chrF on a test set",
+        description="Translate --src and score it against --ref with sacrebleu.",
+    )
     t.add_argument("--model", required=True, metavar="DIR")
     t.add_argument("--src", required=True, metavar="FILE")
     t.add_argument("--ref", required=True, metavar="FILE")
@@ -235,27 +371,42 @@ def _add_evaluate(sub: Any) -> None:
 
 
 def _add_models(sub: Any) -> None:
-    t = sub.add_parser("models", help="list the models in the library",
-                       description="List the model folders in the app's library.")
+    t = sub.add_parser(
+        "models",
+        help="list the models in the library",
+        description="List the model folders in the app's library.",
+    )
     t.add_argument("--json", action="store_true")
 
 
 def _add_demo(sub: Any) -> None:
-    t = sub.add_parser("demo", help="train a tiny model in seconds and show one translation",
-                       description="Train a tiny model on a generated reordering task and print a "
-                                   "translation with its attention table.")
+    t = sub.add_parser(
+        "demo",
+        help="train a tiny model in seconds and show one translation",
+        description="Train a tiny model on a generated reordering task and print a "
+        "translation with its attention table.",
+    )
     t.add_argument("--out", metavar="DIR", help="keep the model here (default: a temporary folder)")
-    t.add_argument("--steps", type=int, default=600, metavar="N", help="training updates (default 600)")
-    t.add_argument("--time-budget", type=float, default=120.0, metavar="SECONDS",
-                   help="stop earlier if this much time has passed (default 120)")
+    t.add_argument(
+        "--steps", type=int, default=600, metavar="N", help="training updates (default 600)"
+    )
+    t.add_argument(
+        "--time-budget",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="stop earlier if this much time has passed (default 120)",
+    )
 
 
 # ---- main ----------------------------------------------------------------------------------
 
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="%(levelname)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s: %(message)s"
+    )
     from core.cli.commands import COMMANDS
 
     try:

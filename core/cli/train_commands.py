@@ -43,10 +43,15 @@ class TextProgress:
     def __call__(self, event: Event) -> None:
         kind = event.type
         if kind == "reading":
-            if event.total_bytes and (event.bytes_read == event.total_bytes or
-                                      time.monotonic() - self.last >= self.every_s):
+            if event.total_bytes and (
+                event.bytes_read == event.total_bytes
+                or time.monotonic() - self.last >= self.every_s
+            ):
                 self.last = time.monotonic()
-                print(f"reading corpus: {100 * event.bytes_read / event.total_bytes:5.1f}%", flush=True)
+                print(
+                    f"reading corpus: {100 * event.bytes_read / event.total_bytes:5.1f}%",
+                    flush=True,
+                )
             return
         if kind == "notice":
             print(f"note: {event.message}", flush=True)
@@ -62,21 +67,32 @@ class TextProgress:
         elif isinstance(event, ProgressEvent):
             if event.elapsed_s - self.last >= self.every_s:
                 self.last = event.elapsed_s
-                print(f"step {event.step:>6} | epoch {event.epoch + 1:>3} | "
-                      f"loss {event.smoothed_loss:6.3f} | "
-                      f"{event.tokens_per_second:8,.0f} tok/s | {_hms(event.elapsed_s)} elapsed | "
-                      f"ETA {_hms(event.eta_s)} | {100 * event.fraction:5.1f}%", flush=True)
+                print(
+                    f"step {event.step:>6} | epoch {event.epoch + 1:>3} | "
+                    f"loss {event.smoothed_loss:6.3f} | "
+                    f"{event.tokens_per_second:8,.0f} tok/s | {_hms(event.elapsed_s)} elapsed | "
+                    f"ETA {_hms(event.eta_s)} | {100 * event.fraction:5.1f}%",
+                    flush=True,
+                )
         elif isinstance(event, ValidationEvent):
             best = " (best)" if event.is_best else ""
-            print(f"validation @ step {event.step}: loss {event.loss:.3f}, BLEU {event.bleu:.2f}, "
-                  f"chrF {event.chrf:.2f}{best}", flush=True)
+            print(
+                f"validation @ step {event.step}: loss {event.loss:.3f}, BLEU {event.bleu:.2f}, "
+                f"chrF {event.chrf:.2f}{best}",
+                flush=True,
+            )
             for s in event.samples:
-                print(f"  source:    {s['source']}\n  reference: {s['reference']}\n"
-                      f"  output:    {s['hypothesis']}")
+                print(
+                    f"  source:    {s['source']}\n  reference: {s['reference']}\n"
+                    f"  output:    {s['hypothesis']}"
+                )
         elif kind == "done":
             bleu = "n/a" if event.best_bleu is None else f"{event.best_bleu:.2f}"
-            print(f"done ({event.status}) after {event.step} steps, {_hms(event.elapsed_s)}; "
-                  f"best dev BLEU {bleu}; model folder: {event.model_dir}", flush=True)
+            print(
+                f"done ({event.status}) after {event.step} steps, {_hms(event.elapsed_s)}; "
+                f"best dev BLEU {bleu}; model folder: {event.model_dir}",
+                flush=True,
+            )
 
 
 def _hms(seconds: float | None) -> str:
@@ -88,29 +104,51 @@ def _hms(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
-def _train_configs(args: argparse.Namespace, base: tuple[ModelConfig, TokenizerConfig, TrainConfig]
-                   ) -> tuple[ModelConfig, TokenizerConfig, TrainConfig]:
+def _train_configs(
+    args: argparse.Namespace, base: tuple[ModelConfig, TokenizerConfig, TrainConfig]
+) -> tuple[ModelConfig, TokenizerConfig, TrainConfig]:
     model, tok, train = base
-    model_changes = {k: v for k, v in {
-        "emb_size": args.emb_size, "hidden_size": args.hidden_size, "enc_layers": args.enc_layers,
-        "dec_layers": args.dec_layers, "attention": args.attention, "dropout": args.dropout,
-        "decoder": args.decoder,
-    }.items() if v is not None}
+    model_changes = {
+        k: v
+        for k, v in {
+            "emb_size": args.emb_size,
+            "hidden_size": args.hidden_size,
+            "enc_layers": args.enc_layers,
+            "dec_layers": args.dec_layers,
+            "attention": args.attention,
+            "dropout": args.dropout,
+            "decoder": args.decoder,
+        }.items()
+        if v is not None
+    }
     if args.unidirectional:
         model_changes["bidirectional"] = False
-    tok_changes = {k: v for k, v in {"src_lang": args.src_lang, "tgt_lang": args.tgt_lang}.items() if v}
+    tok_changes = {
+        k: v for k, v in {"src_lang": args.src_lang, "tgt_lang": args.tgt_lang}.items() if v
+    }
     if args.lowercase:
         tok_changes["lowercase"] = True
-    train_changes = {k: v for k, v in {
-        "time_budget_s": args.time_budget, "epochs": args.epochs, "max_steps": args.max_steps,
-        "device": args.device, "precision": args.precision, "num_threads": args.threads,
-        "seed": args.seed, "batch_size": args.batch_size, "learning_rate": args.lr,
-        "valid_every": args.valid_every, "patience": args.patience,
-        "probe": "\n".join(args.probe) if args.probe else None,
-        "max_len": args.max_len,
-    }.items() if v is not None}
+    train_changes = {
+        k: v
+        for k, v in {
+            "time_budget_s": args.time_budget,
+            "epochs": args.epochs,
+            "max_steps": args.max_steps,
+            "device": args.device,
+            "precision": args.precision,
+            "num_threads": args.threads,
+            "seed": args.seed,
+            "batch_size": args.batch_size,
+            "learning_rate": args.lr,
+            "valid_every": args.valid_every,
+            "patience": args.patience,
+            "probe": "\n".join(args.probe) if args.probe else None,
+            "max_len": args.max_len,
+        }.items()
+        if v is not None
+    }
     if args.time_budget is not None and args.epochs is None:
-        train_changes["epochs"] = 0      # a budget alone means: train until the budget ends
+        train_changes["epochs"] = 0  # a budget alone means: train until the budget ends
     model = dataclasses.replace(model, **model_changes)
     tok = dataclasses.replace(tok, **tok_changes)
     train = dataclasses.replace(train, **train_changes)
@@ -124,40 +162,70 @@ def cmd_train(args: argparse.Namespace) -> int:
     from core.training.run import train
 
     if args.json_progress:
+
         def on_event(e: Event) -> None:
             print_json(to_json_dict(e))
     else:
         on_event = TextProgress()
     token, previous = CancelToken(), None
     if threading.current_thread() is threading.main_thread():
-        def on_sigint(signum, frame):       # 1st Ctrl-C: finish the step, save, stop; 2nd: now
+
+        def on_sigint(signum, frame):  # 1st Ctrl-C: finish the step, save, stop; 2nd: now
             if token.cancelled:
                 raise KeyboardInterrupt
             token.cancel()
-            print("attnscope-cli train: stopping after this step and saving a checkpoint "
-                  "(Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+            print(
+                "attnscope-cli train: stopping after this step and saving a checkpoint "
+                "(Ctrl-C again to stop at once)",
+                file=sys.stderr,
+                flush=True,
+            )
+
         previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         if args.resume:
-            extra, args.time_budget = args.time_budget, None   # on resume: *more* time, from now
+            extra, args.time_budget = args.time_budget, None  # on resume: *more* time, from now
             job = resume_job(args.resume, extra, extend_any_run=extra is not None)
             model, tok, cfg = _train_configs(args, (job.model_cfg, job.tok_cfg, job.train_cfg))
-            done = train(job.spec, job.out_dir, model, tok, cfg, dev_spec=job.dev_spec,
-                         on_event=on_event, cancel=token, resume=True, name=job.name)
+            done = train(
+                job.spec,
+                job.out_dir,
+                model,
+                tok,
+                cfg,
+                dev_spec=job.dev_spec,
+                on_event=on_event,
+                cancel=token,
+                resume=True,
+                name=job.name,
+            )
         else:
             spec = corpus_spec_from_args(args.train_tsv, args.train_src, args.train_tgt, "train")
             if spec is None:
-                raise ConfigError("no training data: give --train-tsv FILE, "
-                                  "or --train-src FILE and --train-tgt FILE")
+                raise ConfigError(
+                    "no training data: give --train-tsv FILE, "
+                    "or --train-src FILE and --train-tgt FILE"
+                )
             if not args.out:
                 raise ConfigError("give --out DIR: the new model folder to create")
             if not (args.src_lang and args.tgt_lang):
-                raise ConfigError("give --src-lang and --tgt-lang (language codes such as en and de)")
+                raise ConfigError(
+                    "give --src-lang and --tgt-lang (language codes such as en and de)"
+                )
             dev_spec = corpus_spec_from_args(args.dev_tsv, args.dev_src, args.dev_tgt, "dev")
             p = preset(args.preset)
             model, tok, cfg = _train_configs(args, (p.model, TokenizerConfig(), p.train))
-            done = train(spec, args.out, model, tok, cfg, dev_spec=dev_spec, on_event=on_event,
-                         cancel=token, name=args.name)
+            done = train(
+                spec,
+                args.out,
+                model,
+                tok,
+                cfg,
+                dev_spec=dev_spec,
+                on_event=on_event,
+                cancel=token,
+                name=args.name,
+            )
     except CoreError as exc:
         if args.json_progress:
             print_json({"type": "error", "message": str(exc)})
@@ -179,12 +247,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     data.mkdir(parents=True, exist_ok=True)
     tsv, probe = write_demo_corpus(data / "demo.tsv")
     p = preset("tiny")
-    print(f"Training a tiny model ({args.steps} updates) on a generated task: "
-          "numbers in words → digits in reverse order (so the attention runs backwards).")
-    done = train(CorpusSpec(tsv_path=str(tsv)), folder / "model", p.model,
-                 TokenizerConfig("en", "en"), p.train.replace(time_budget_s=args.time_budget, max_steps=args.steps, epochs=0,
-                                 valid_every=200, probe=probe),
-                 on_event=TextProgress(every_s=2.0))
+    print(
+        f"Training a tiny model ({args.steps} updates) on a generated task: "
+        "numbers in words → digits in reverse order (so the attention runs backwards)."
+    )
+    done = train(
+        CorpusSpec(tsv_path=str(tsv)),
+        folder / "model",
+        p.model,
+        TokenizerConfig("en", "en"),
+        p.train.replace(
+            time_budget_s=args.time_budget,
+            max_steps=args.steps,
+            epochs=0,
+            valid_every=200,
+            probe=probe,
+        ),
+        on_event=TextProgress(every_s=2.0),
+    )
     t = Translator.load(done.model_dir).translate(probe)[0]
     print(f"\n{probe}\n→ {t.text}\n")
     print(attention_table(t))

@@ -17,14 +17,20 @@ def cmd_translate(args: argparse.Namespace) -> int:
     if args.input:
         lines = [text for _, text in read_text_lines(args.input)]
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115 (closed below; stdout is not)
+
         def progress(done: int, total: int) -> None:
             print(f"\rtranslated {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+
         try:
             if args.nbest > 1:
                 for text in lines:
-                    out.write("\t".join(t.text for t in tr.translate(text, args.beam, args.nbest)) + "\n")
+                    out.write(
+                        "\t".join(t.text for t in tr.translate(text, args.beam, args.nbest)) + "\n"
+                    )
             else:
-                for t in tr.translate_batch(lines, beam=args.beam, progress=progress if args.output else None):
+                for t in tr.translate_batch(
+                    lines, beam=args.beam, progress=progress if args.output else None
+                ):
                     out.write(t.text + "\n")
         finally:
             if args.output:
@@ -44,14 +50,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     srcs = [t for _, t in read_text_lines(args.src)]
     refs = [t for _, t in read_text_lines(args.ref)]
     if len(srcs) != len(refs):
-        raise CorpusError(args.src, None, f"has {len(srcs):,} lines but {args.ref} has {len(refs):,}; "
-                                          "source and reference must be line-aligned")
+        raise CorpusError(
+            args.src,
+            None,
+            f"has {len(srcs):,} lines but {args.ref} has {len(refs):,}; "
+            "source and reference must be line-aligned",
+        )
     tr = Translator.load(args.model, args.device)
     hyps = [t.text for t in tr.translate_batch(srcs, beam=args.beam)]
     s = score(hyps, refs)
     if args.json:
-        print_json({"bleu": s.bleu, "chrf": s.chrf, "bleu_signature": s.bleu_signature,
-                    "chrf_signature": s.chrf_signature, "sentences": s.n, "beam": args.beam})
+        print_json(
+            {
+                "bleu": s.bleu,
+                "chrf": s.chrf,
+                "bleu_signature": s.bleu_signature,
+                "chrf_signature": s.chrf_signature,
+                "sentences": s.n,
+                "beam": args.beam,
+            }
+        )
     else:
         print(f"BLEU {s.bleu:.2f}  ({s.bleu_signature})")
         print(f"chrF {s.chrf:.2f}  ({s.chrf_signature})")

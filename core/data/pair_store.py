@@ -8,14 +8,13 @@ is known they are mapped to its ids in one vectorised step.
 from __future__ import annotations
 
 from array import array
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from core.data.vocab import EOS_ID, UNK_ID, Vocab
 
-
-_ENCODE_BLOCK = 1 << 20    # output tokens gathered per step in _Side.encode
+_ENCODE_BLOCK = 1 << 20  # output tokens gathered per step in _Side.encode
 
 
 class _Side:
@@ -39,7 +38,7 @@ class _Side:
 
     def tokens(self, i: int) -> list[str]:
         names = self.names
-        return [names[j] for j in self.ids[self.offsets[i]:self.offsets[i + 1]]]
+        return [names[j] for j in self.ids[self.offsets[i] : self.offsets[i + 1]]]
 
     def counts(self, rows: np.ndarray) -> dict[str, int]:
         """Token frequencies over the sentences ``rows``."""
@@ -53,7 +52,9 @@ class _Side:
 
     def encode(self, vocab: Vocab, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Final ids (each sentence ending in </s>) and offsets for the sentences ``rows``."""
-        lookup = np.array([vocab.stoi.get(n, UNK_ID) for n in self.names] or [UNK_ID], dtype=np.int32)
+        lookup = np.array(
+            [vocab.stoi.get(n, UNK_ID) for n in self.names] or [UNK_ID], dtype=np.int32
+        )
         ids = np.frombuffer(self.ids, dtype=np.int32)
         offsets = np.frombuffer(self.offsets, dtype=np.int64)
         starts, ends = offsets[rows], offsets[rows + 1]
@@ -70,11 +71,12 @@ class _Side:
             last = min(max(last - 1, first + 1), len(rows))
             block = slice(first, last)
             lens, base = lengths[block], out_offsets[first]
-            pos = np.arange(int(out_offsets[last] - base)) - np.repeat(out_offsets[block] - base,
-                                                                        lens)
+            pos = np.arange(int(out_offsets[last] - base)) - np.repeat(
+                out_offsets[block] - base, lens
+            )
             src_index = np.repeat(starts[block], lens) + pos
             body = pos < np.repeat(lens - 1, lens)
-            out[base:out_offsets[last]][body] = lookup[ids[src_index[body]]]
+            out[base : out_offsets[last]][body] = lookup[ids[src_index[body]]]
             first = last
         return out, out_offsets
 
@@ -98,7 +100,7 @@ class PairCollector:
     def vocab_counts(self, rows: np.ndarray) -> tuple[dict[str, int], dict[str, int]]:
         return self.src.counts(rows), self.tgt.counts(rows)
 
-    def encode(self, src_vocab: Vocab, tgt_vocab: Vocab, rows: np.ndarray) -> "EncodedPairs":
+    def encode(self, src_vocab: Vocab, tgt_vocab: Vocab, rows: np.ndarray) -> EncodedPairs:
         s, so = self.src.encode(src_vocab, rows)
         t, to = self.tgt.encode(tgt_vocab, rows)
         return EncodedPairs(s, so, t, to)
@@ -108,20 +110,22 @@ class EncodedPairs:
     """Id sequences ready for batching; ``pair(i)`` gives (source ids, target ids), each ending in
     </s>."""
 
-    def __init__(self, src: np.ndarray, src_offsets: np.ndarray, tgt: np.ndarray,
-                 tgt_offsets: np.ndarray) -> None:
+    def __init__(
+        self, src: np.ndarray, src_offsets: np.ndarray, tgt: np.ndarray, tgt_offsets: np.ndarray
+    ) -> None:
         self.src, self.src_offsets, self.tgt, self.tgt_offsets = src, src_offsets, tgt, tgt_offsets
         self.src_len = np.diff(src_offsets)
         self.tgt_len = np.diff(tgt_offsets)
 
     @classmethod
-    def from_lists(cls, pairs: Sequence[tuple[Sequence[int], Sequence[int]]]) -> "EncodedPairs":
+    def from_lists(cls, pairs: Sequence[tuple[Sequence[int], Sequence[int]]]) -> EncodedPairs:
         def flat(seqs: Iterable[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
             seqs = list(seqs)
             offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
             np.cumsum([len(x) for x in seqs], out=offsets[1:])
             data = np.fromiter((t for x in seqs for t in x), dtype=np.int32, count=int(offsets[-1]))
             return data, offsets
+
         s, so = flat(p[0] for p in pairs)
         t, to = flat(p[1] for p in pairs)
         return cls(s, so, t, to)
@@ -130,8 +134,10 @@ class EncodedPairs:
         return len(self.src_len)
 
     def pair(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        return (self.src[self.src_offsets[i]:self.src_offsets[i + 1]],
-                self.tgt[self.tgt_offsets[i]:self.tgt_offsets[i + 1]])
+        return (
+            self.src[self.src_offsets[i] : self.src_offsets[i + 1]],
+            self.tgt[self.tgt_offsets[i] : self.tgt_offsets[i + 1]],
+        )
 
     def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         return self.pair(i)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from core.errors import CheckpointError
 
@@ -24,7 +24,7 @@ class Vocab:
             raise CheckpointError("vocabulary lists a token twice")
 
     @classmethod
-    def build(cls, sentences: Iterable[list[str]], max_size: int, min_freq: int = 1) -> "Vocab":
+    def build(cls, sentences: Iterable[list[str]], max_size: int, min_freq: int = 1) -> Vocab:
         """Most frequent first, ties broken alphabetically so a build is reproducible."""
         counts: Counter[str] = Counter()
         for tokens in sentences:
@@ -32,11 +32,13 @@ class Vocab:
         return cls.from_counts(counts, max_size, min_freq)
 
     @classmethod
-    def from_counts(cls, counts: dict[str, int], max_size: int, min_freq: int = 1) -> "Vocab":
+    def from_counts(cls, counts: dict[str, int], max_size: int, min_freq: int = 1) -> Vocab:
         counts = dict(counts)
         for special in SPECIALS:
             counts.pop(special, None)
-        ranked = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
+        ranked = sorted(
+            (t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t)
+        )
         return cls([*SPECIALS, *ranked[: max(0, max_size - len(SPECIALS))]])
 
     def __len__(self) -> int:
@@ -65,7 +67,7 @@ class Vocab:
         return json.dumps(self.itos, ensure_ascii=False, indent=0)
 
     @classmethod
-    def load(cls, path: Path) -> "Vocab":
+    def load(cls, path: Path) -> Vocab:
         try:
             tokens = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:

@@ -21,15 +21,15 @@ KEPT, FINISHED, PRUNED, PREFIX, ROOT = "kept", "finished", "pruned", "prefix", "
 
 @dataclass(frozen=True)
 class TreeNode:
-    id: int                   # index in BeamTree.nodes
-    parent: int               # -1 for the root
-    step: int                 # output position of ``token``; -1 for the root
+    id: int  # index in BeamTree.nodes
+    parent: int  # -1 for the root
+    step: int  # output position of ``token``; -1 for the root
     token_id: int
-    prob: float               # p(token | the parent's prefix)
-    logp: float               # log-probability of the whole partial hypothesis
-    attention: np.ndarray     # (S,) attention while producing the token (empty for the root)
-    status: str               # root, prefix, kept, finished or pruned
-    rank: int | None = None   # place in the N-best list (0 = best) for finished nodes in it
+    prob: float  # p(token | the parent's prefix)
+    logp: float  # log-probability of the whole partial hypothesis
+    attention: np.ndarray  # (S,) attention while producing the token (empty for the root)
+    status: str  # root, prefix, kept, finished or pruned
+    rank: int | None = None  # place in the N-best list (0 = best) for finished nodes in it
     score: float | None = None  # length-normalised score, for finished nodes
 
 
@@ -77,9 +77,16 @@ class BeamTree:
         return {0, *(n.id for n in self.path(best[0].id))}
 
 
-def build_tree(steps: list, finished: list[tuple[float, int, int]],
-               ranked: list[tuple[float, int, int]], sentence: int, k: int, n_prefix: int,
-               src_len: int, alpha: float) -> BeamTree:
+def build_tree(
+    steps: list,
+    finished: list[tuple[float, int, int]],
+    ranked: list[tuple[float, int, int]],
+    sentence: int,
+    k: int,
+    n_prefix: int,
+    src_len: int,
+    alpha: float,
+) -> BeamTree:
     """Turn the recorded steps of one sentence into a tree.
 
     ``steps`` hold numpy copies (parent row, token, prob, attention, kept slots, which kept rows
@@ -91,35 +98,52 @@ def build_tree(steps: list, finished: list[tuple[float, int, int]],
     finished_slots = {(t, slot) for _, t, slot in finished}
     rank_of = {(t, slot): (r, raw / (t + 1) ** alpha) for r, (raw, t, slot) in enumerate(ranked)}
     c = _position(steps[0][7], sentence)
-    row_node = {c * k + q: 0 for q in range(k)}      # beam row (this step's numbering) → node
+    row_node = {c * k + q: 0 for q in range(k)}  # beam row (this step's numbering) → node
     for t, (parent, token, prob, attn, kept, alive, cand, _cur) in enumerate(steps):
         lo, hi = c * 2 * k, (c + 1) * 2 * k
         slot_node: dict[int, int] = {}
-        if t < n_prefix:           # every slot repeats the one forced token: a single node
-            node = TreeNode(len(nodes), row_node[int(parent[lo])], t, int(token[lo]),
-                            float(prob[lo]), float(cand[lo]), attn[lo, :src_len].copy(), PREFIX)
+        if t < n_prefix:  # every slot repeats the one forced token: a single node
+            node = TreeNode(
+                len(nodes),
+                row_node[int(parent[lo])],
+                t,
+                int(token[lo]),
+                float(prob[lo]),
+                float(cand[lo]),
+                attn[lo, :src_len].copy(),
+                PREFIX,
+            )
             nodes.append(node)
             slot_node = {s: node.id for s in range(lo, hi)}
         else:
             for s in range(lo, hi):
                 if not np.isfinite(cand[s]) or int(parent[s]) not in row_node:
-                    continue           # padding, or an extension of a dead beam row
+                    continue  # padding, or an extension of a dead beam row
                 rank, score = rank_of.get((t, s), (None, None))
                 if (t, s) in finished_slots:
                     status = FINISHED
                     if score is None:
                         score = float(cand[s]) / (t + 1) ** alpha
                 else:
-                    status = PRUNED    # until the next step's rows show it was kept
-                node = TreeNode(len(nodes), row_node[int(parent[s])], t, int(token[s]),
-                                float(prob[s]), float(cand[s]), attn[s, :src_len].copy(), status,
-                                rank, score)
+                    status = PRUNED  # until the next step's rows show it was kept
+                node = TreeNode(
+                    len(nodes),
+                    row_node[int(parent[s])],
+                    t,
+                    int(token[s]),
+                    float(prob[s]),
+                    float(cand[s]),
+                    attn[s, :src_len].copy(),
+                    status,
+                    rank,
+                    score,
+                )
                 nodes.append(node)
                 slot_node[s] = node.id
         if kept is None or t + 1 >= len(steps):
             break
         c = _position(steps[t + 1][7], sentence)
-        if c is None:              # the sentence finished and left the batch
+        if c is None:  # the sentence finished and left the batch
             break
         row_node = {}
         for q in range(k):

@@ -11,12 +11,12 @@ from core.events import Translation
 
 @dataclass(frozen=True)
 class Inspection:
-    hypotheses: list[Translation]        # best first
-    tree: BeamTree | None = None         # beam search only (greedy explores no tree)
+    hypotheses: list[Translation]  # best first
+    tree: BeamTree | None = None  # beam search only (greedy explores no tree)
     node_tokens: list[str] | None = None  # the token of each tree node ("<s>" for the root)
     node_texts: list[str] | None = None  # the detokenized partial hypothesis ending at each node
     reference: Translation | None = None  # the user's translation, force-decoded
-    prefix: str = ""                     # the words the output was made to start with
+    prefix: str = ""  # the words the output was made to start with
 
     @property
     def source_tokens(self) -> list[str]:
@@ -28,14 +28,19 @@ class Inspection:
             raise ValueError("this inspection has no beam tree (greedy search)")
         path = self.tree.path(node_id)
         node = self.tree.nodes[node_id]
-        return Translation(self.source_tokens, [self.node_tokens[n.id] for n in path],
-                           self.tree.probs(node_id), self.tree.attention(node_id),
-                           node.score if node.score is not None else node.logp,
-                           self.node_texts[node_id])
+        return Translation(
+            self.source_tokens,
+            [self.node_tokens[n.id] for n in path],
+            self.tree.probs(node_id),
+            self.tree.attention(node_id),
+            node.score if node.score is not None else node.logp,
+            self.node_texts[node_id],
+        )
 
 
-def what_if(translator, ctx, text: str, target_tokens: list[str], step: int,
-            source_index: int) -> Translation:
+def what_if(
+    translator, ctx, text: str, target_tokens: list[str], step: int, source_index: int
+) -> Translation:
     """Job form of ``Translator.what_if`` (``ctx`` is the front end's job context, unused: one
     short greedy decode)."""
     return translator.what_if(text, target_tokens, step, source_index)

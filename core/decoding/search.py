@@ -21,9 +21,9 @@ from core.model.seq2seq import Seq2Seq
 @dataclass
 class Hypothesis:
     ids: list[int]
-    probs: np.ndarray        # (T,)
-    attention: np.ndarray    # (T, S)
-    score: float             # log-probability, divided by length**alpha for beams
+    probs: np.ndarray  # (T,)
+    attention: np.ndarray  # (T, S)
+    score: float  # log-probability, divided by length**alpha for beams
 
 
 def max_output_length(src_len: Tensor) -> Tensor:
@@ -32,8 +32,13 @@ def max_output_length(src_len: Tensor) -> Tensor:
 
 
 @torch.inference_mode()
-def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor, prefix: list[int] | None = None,
-           override: np.ndarray | None = None) -> list[Hypothesis]:
+def greedy(
+    model: Seq2Seq,
+    src: Tensor,
+    src_len: Tensor,
+    prefix: list[int] | None = None,
+    override: np.ndarray | None = None,
+) -> list[Hypothesis]:
     """src: (B, S), src_len: (B,) → one hypothesis per sentence.
 
     ``prefix`` (one sentence only) fixes the first target ids; the model continues from there.
@@ -61,8 +66,9 @@ def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor, prefix: list[int] | Non
             raise ValueError("an attention override applies to one sentence, one weight a word")
         forced_weights = torch.as_tensor(override, dtype=torch.float32, device=src.device)[None]
     for t in range(len(ids), int(limits.max())):
-        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory,
-                                                       forced_weights)
+        features, hidden, weights = model.decoder.step(
+            model.decoder.embed(prev), hidden, memory, forced_weights
+        )
         forced_weights = None
         logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
         best_logp, prev = logp.max(dim=-1)
@@ -78,12 +84,18 @@ def greedy(model: Seq2Seq, src: Tensor, src_len: Tensor, prefix: list[int] | Non
     lens = src_len.cpu().numpy()
     out = []
     for i in range(b):
-        row = all_ids[i, :int(limits[i])]
+        row = all_ids[i, : int(limits[i])]
         eos = np.nonzero(row == EOS_ID)[0]
         n = int(eos[0]) + 1 if eos.size else min(len(row), int(limits[i]))
         p = all_probs[i, :n]
-        out.append(Hypothesis(row[:n].tolist(), p, all_attn[i, :n, :lens[i]],
-                              float(np.log(np.maximum(p, 1e-30)).sum())))
+        out.append(
+            Hypothesis(
+                row[:n].tolist(),
+                p,
+                all_attn[i, :n, : lens[i]],
+                float(np.log(np.maximum(p, 1e-30)).sum()),
+            )
+        )
     return out
 
 
@@ -96,8 +108,16 @@ def _checked_prefix(prefix: list[int] | None, batch: int) -> list[int]:
 
 
 @torch.inference_mode()
-def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: int = 1,
-                alpha: float = 1.0, prefix: list[int] | None = None, trees: bool = False):
+def beam_search(
+    model: Seq2Seq,
+    src: Tensor,
+    src_len: Tensor,
+    beam: int,
+    nbest: int = 1,
+    alpha: float = 1.0,
+    prefix: list[int] | None = None,
+    trees: bool = False,
+):
     """Batched beam search → for each sentence, up to ``nbest`` hypotheses, best first.
 
     Scores are length-normalised (log p / len**alpha). As in fairseq, the 2·beam best candidates
@@ -124,48 +144,54 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
     forced = _checked_prefix(prefix, b)
     prev, hidden = _follow_prefix(model, forced, k, prev, hidden, memory, scores, steps)
     limits_t = torch.tensor([lim + len(forced) for lim in limits])
-    cur = torch.arange(b)          # the original sentence at each batch position (CPU)
+    cur = torch.arange(b)  # the original sentence at each batch position (CPU)
     for t in range(len(forced), int(limits_t.max())):
         n = cur.numel()
         features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
-        logits = model.decoder.logits(features).float()                              # (n*K, V)
+        logits = model.decoder.logits(features).float()  # (n*K, V)
         v = logits.size(-1)
         # The best 2K extensions of all K beams are among the best 2K of each beam: take those
         # per row, normalise only them (log-sum-exp), never a full log-softmax over V.
-        row_best, row_tok = logits.topk(min(2 * k, v), dim=-1)                       # (n*K, W)
+        row_best, row_tok = logits.topk(min(2 * k, v), dim=-1)  # (n*K, W)
         w = row_best.size(1)
         row_logp = row_best - torch.logsumexp(logits, dim=-1, keepdim=True)
         cand = (scores.view(-1, 1) + row_logp).view(n, k * w)
-        top_scores, top_idx = cand.topk(min(2 * k, k * w), dim=-1)                   # (n, 2K)
-        if top_scores.size(1) < 2 * k:   # tiny vocabularies: pad the slots with dead candidates
+        top_scores, top_idx = cand.topk(min(2 * k, k * w), dim=-1)  # (n, 2K)
+        if top_scores.size(1) < 2 * k:  # tiny vocabularies: pad the slots with dead candidates
             fill = 2 * k - top_scores.size(1)
             top_scores = torch.cat([top_scores, top_scores.new_full((n, fill), float("-inf"))], 1)
             top_idx = torch.cat([top_idx, top_idx[:, :1].expand(n, fill)], 1)
         flat = (top_idx + (torch.arange(n, device=dev) * (k * w)).unsqueeze(1)).view(-1)
-        parent = torch.div(flat, w, rounding_mode="floor")                           # (n*2K,) rows
+        parent = torch.div(flat, w, rounding_mode="floor")  # (n*2K,) rows
         token = row_tok.view(-1).index_select(0, flat)
         prob = row_logp.view(-1).index_select(0, flat).exp()
-        step = _Step(parent, token, prob, weights.index_select(0, parent), top_scores.view(-1),
-                     cur=cur)
+        step = _Step(
+            parent, token, prob, weights.index_select(0, parent), top_scores.view(-1), cur=cur
+        )
         steps.append(step)
         live = active[cur]
-        keep, padding = _choose(top_scores.cpu(), token.view(n, 2 * k).cpu(), t, k, limits_t,
-                                live, finished, cur)
+        keep, padding = _choose(
+            top_scores.cpu(), token.view(n, 2 * k).cpu(), t, k, limits_t, live, finished, cur
+        )
         active[cur] = live
         if not bool(live.any()):
             break
-        kept = (keep.to(dev) + (torch.arange(n, device=dev) * (2 * k)).unsqueeze(1))  # (n, K)
+        kept = keep.to(dev) + (torch.arange(n, device=dev) * (2 * k)).unsqueeze(1)  # (n, K)
         dead = (padding | ~live.unsqueeze(1)).to(dev)
-        scores = top_scores.view(-1).index_select(0, kept.view(-1)).view(n, k) \
+        scores = (
+            top_scores.view(-1)
+            .index_select(0, kept.view(-1))
+            .view(n, k)
             .masked_fill(dead, float("-inf"))
+        )
         gone = int((~live).sum())
-        if gone and gone * 4 >= n:     # drop finished sentences once enough have finished
+        if gone and gone * 4 >= n:  # drop finished sentences once enough have finished
             stay = live.nonzero().squeeze(1)
             stay_rows = (stay.to(dev).unsqueeze(1) * k + torch.arange(k, device=dev)).view(-1)
             kept, dead, scores = kept[stay.to(dev)], dead[stay.to(dev)], scores[stay.to(dev)]
             memory = memory.index(stay_rows)
             cur, limits_t = cur[stay], limits_t[stay]
-        step.kept, step.alive = kept.view(-1), ~dead.view(-1)      # in the next step's numbering
+        step.kept, step.alive = kept.view(-1), ~dead.view(-1)  # in the next step's numbering
         prev = token.index_select(0, step.kept)
         hidden = hidden.index_select(1, parent.index_select(0, step.kept))
     plain = [_plain_step(s, b) for s in steps]
@@ -174,12 +200,22 @@ def beam_search(model: Seq2Seq, src: Tensor, src_len: Tensor, beam: int, nbest: 
     if not trees:
         return results
     lens = src_len.tolist()
-    return results, [build_tree(plain, finished[i], ranked[i], i, k, len(forced), lens[i], alpha)
-                     for i in range(b)]
+    return results, [
+        build_tree(plain, finished[i], ranked[i], i, k, len(forced), lens[i], alpha)
+        for i in range(b)
+    ]
 
 
-def _follow_prefix(model: Seq2Seq, forced: list[int], k: int, prev: Tensor, hidden: Tensor,
-                   memory, scores: Tensor, steps: list[_Step]) -> tuple[Tensor, Tensor]:
+def _follow_prefix(
+    model: Seq2Seq,
+    forced: list[int],
+    k: int,
+    prev: Tensor,
+    hidden: Tensor,
+    memory,
+    scores: Tensor,
+    steps: list[_Step],
+) -> tuple[Tensor, Tensor]:
     """Decode the fixed prefix: every slot extends beam row 0 with the given token. Adds to
     ``scores`` and ``steps`` in place; returns the next (previous tokens, hidden state)."""
     dev = scores.device
@@ -191,9 +227,17 @@ def _follow_prefix(model: Seq2Seq, forced: list[int], k: int, prev: Tensor, hidd
         scores[:, 0] += logp[0, tok]
         cand = torch.full((2 * k,), float("-inf"), device=dev)
         cand[0] = scores[0, 0]
-        steps.append(_Step(zeros, token, logp[zeros, token].exp(), weights.index_select(0, zeros),
-                           cand, kept=torch.zeros(k, dtype=torch.long, device=dev),
-                           alive=torch.ones(k, dtype=torch.bool)))
+        steps.append(
+            _Step(
+                zeros,
+                token,
+                logp[zeros, token].exp(),
+                weights.index_select(0, zeros),
+                cand,
+                kept=torch.zeros(k, dtype=torch.long, device=dev),
+                alive=torch.ones(k, dtype=torch.bool),
+            )
+        )
         prev = torch.full((k,), tok, dtype=torch.long, device=dev)
         hidden = hidden.index_select(1, torch.zeros(k, dtype=torch.long, device=dev))
     return prev, hidden
@@ -201,32 +245,45 @@ def _follow_prefix(model: Seq2Seq, forced: list[int], k: int, prev: Tensor, hidd
 
 def _plain_step(s: _Step, b: int) -> tuple:
     """One step's records as numpy arrays on the CPU, for tracing hypotheses and trees."""
-    return (s.parent.cpu().numpy(), s.token.cpu().numpy(), s.prob.float().cpu().numpy(),
-            s.attn.float().cpu().numpy(), None if s.kept is None else s.kept.cpu().numpy(),
-            None if s.alive is None else s.alive.cpu().numpy(), s.score.float().cpu().numpy(),
-            np.arange(b) if s.cur is None else s.cur.numpy())
+    return (
+        s.parent.cpu().numpy(),
+        s.token.cpu().numpy(),
+        s.prob.float().cpu().numpy(),
+        s.attn.float().cpu().numpy(),
+        None if s.kept is None else s.kept.cpu().numpy(),
+        None if s.alive is None else s.alive.cpu().numpy(),
+        s.score.float().cpu().numpy(),
+        np.arange(b) if s.cur is None else s.cur.numpy(),
+    )
 
 
 @dataclass
 class _Step:
     """One beam step's 2K candidate slots per sentence, flattened to B*2K."""
 
-    parent: Tensor           # (B*2K,) the beam row (B*K numbering) each slot extends
-    token: Tensor            # (B*2K,)
-    prob: Tensor             # (B*2K,) p(token | parent's prefix)
-    attn: Tensor             # (B*2K, S) attention while producing token
-    score: Tensor            # (B*2K,) the candidate's log-probability (-inf: padding)
-    kept: Tensor | None = None   # (B'*K,) which slot became each beam row of the next step
+    parent: Tensor  # (B*2K,) the beam row (B*K numbering) each slot extends
+    token: Tensor  # (B*2K,)
+    prob: Tensor  # (B*2K,) p(token | parent's prefix)
+    attn: Tensor  # (B*2K, S) attention while producing token
+    score: Tensor  # (B*2K,) the candidate's log-probability (-inf: padding)
+    kept: Tensor | None = None  # (B'*K,) which slot became each beam row of the next step
     alive: Tensor | None = None  # (B'*K,) whether that beam row is a real hypothesis
-    cur: Tensor | None = None    # (B,) the original sentence at each batch position (CPU)
+    cur: Tensor | None = None  # (B,) the original sentence at each batch position (CPU)
 
     # B is this step's batch, B' the next step's: finished sentences leave the batch, so the
     # numbering changes from step to step and ``kept`` already uses the next step's.
 
 
-def _choose(top_scores: Tensor, top_tok: Tensor, t: int, k: int, limits: Tensor,
-            active: Tensor, finished: list[list[tuple[float, int, int]]],
-            cur: Tensor) -> tuple[Tensor, Tensor]:
+def _choose(
+    top_scores: Tensor,
+    top_tok: Tensor,
+    t: int,
+    k: int,
+    limits: Tensor,
+    active: Tensor,
+    finished: list[list[tuple[float, int, int]]],
+    cur: Tensor,
+) -> tuple[Tensor, Tensor]:
     """Record the candidates that finish; return the K slots that continue (B, K) and a mask of
     the slots that are only padding (fewer than K open candidates), whose beams are dropped.
 
@@ -235,7 +292,7 @@ def _choose(top_scores: Tensor, top_tok: Tensor, t: int, k: int, limits: Tensor,
     ``cur`` maps batch positions to the original sentences that ``finished`` is indexed by.
     """
     valid = top_scores > float("-inf")
-    at_limit = (t + 1 >= limits).unsqueeze(1)                                   # (B, 1)
+    at_limit = (t + 1 >= limits).unsqueeze(1)  # (B, 1)
     ends = (top_tok == EOS_ID) | at_limit
     rank = torch.arange(2 * k).unsqueeze(0)
     finishing = ends & valid & (rank < k) & active.unsqueeze(1)
@@ -250,8 +307,12 @@ def _choose(top_scores: Tensor, top_tok: Tensor, t: int, k: int, limits: Tensor,
     return order, padding
 
 
-def _collect(plain: list[tuple], ranked: list[list[tuple[float, int, int]]], src_len: Tensor,
-             alpha: float = 1.0) -> list[list[Hypothesis]]:
+def _collect(
+    plain: list[tuple],
+    ranked: list[list[tuple[float, int, int]]],
+    src_len: Tensor,
+    alpha: float = 1.0,
+) -> list[list[Hypothesis]]:
     """Trace each N-best hypothesis (raw score, step, slot) back through the recorded steps."""
     lens = src_len.cpu().numpy()
     results = []
@@ -263,19 +324,26 @@ def _collect(plain: list[tuple], ranked: list[list[tuple[float, int, int]]], src
                 parent, token, prob, att = plain[step][:4]
                 ids.append(int(token[slot]))
                 probs.append(float(prob[slot]))
-                attn.append(att[slot, :lens[i]])
+                attn.append(att[slot, : lens[i]])
                 if step:
                     slot = int(plain[step - 1][4][parent[slot]])
             ids.reverse(), probs.reverse(), attn.reverse()
-            hyps.append(Hypothesis(ids, np.array(probs, dtype=np.float32),
-                                   np.stack(attn).astype(np.float32),
-                                   raw_score / (t + 1) ** alpha))
+            hyps.append(
+                Hypothesis(
+                    ids,
+                    np.array(probs, dtype=np.float32),
+                    np.stack(attn).astype(np.float32),
+                    raw_score / (t + 1) ** alpha,
+                )
+            )
         results.append(hyps)
     return results
 
 
 @torch.inference_mode()
-def forced(model: Seq2Seq, src: Tensor, src_len: Tensor, tgt_ids: list[list[int]]) -> list[Hypothesis]:
+def forced(
+    model: Seq2Seq, src: Tensor, src_len: Tensor, tgt_ids: list[list[int]]
+) -> list[Hypothesis]:
     """Score given translations (each ending in </s>): the model's probability of every token and
     the attention it pays while producing it."""
     from core.data.batching import pad
@@ -285,12 +353,18 @@ def forced(model: Seq2Seq, src: Tensor, src_len: Tensor, tgt_ids: list[list[int]
     tgt_in = pad([t[:-1] for t in tgt_ids], prefix=[BOS_ID]).to(src.device)
     logits, attn = model(src, src_len, tgt_in)
     logp = torch.log_softmax(logits.float(), dim=-1)
-    gold = logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)            # (B, T)
+    gold = logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)  # (B, T)
     out = []
     lens = src_len.cpu().numpy()
     for i, ids in enumerate(tgt_ids):
         n = len(ids)
         lp = gold[i, :n].cpu().numpy()
-        out.append(Hypothesis(list(ids), np.exp(lp).astype(np.float32),
-                              attn[i, :n, :lens[i]].float().cpu().numpy(), float(lp.sum())))
+        out.append(
+            Hypothesis(
+                list(ids),
+                np.exp(lp).astype(np.float32),
+                attn[i, :n, : lens[i]].float().cpu().numpy(),
+                float(lp.sum()),
+            )
+        )
     return out

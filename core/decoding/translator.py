@@ -5,31 +5,37 @@ The one object front ends hold to translate (the CLI, the app's worker thread, s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from typing import Callable
-
 import torch
 
 from core import device as _device
-from core.data.batching import pad, sorted_batches
 from core.cancel import CancelToken
+from core.data.batching import pad, sorted_batches
+from core.data.tokenizer import tokenizers_for
+from core.data.vocab import EOS, EOS_ID, Vocab
+from core.decoding.inspection import Inspection
+from core.decoding.search import Hypothesis, beam_search, forced, greedy
 from core.errors import CoreError
 from core.events import Translation
 from core.storage.model_folder import ModelMeta, read_model
-from core.decoding.inspection import Inspection
-from core.decoding.search import Hypothesis, beam_search, forced, greedy
-from core.data.tokenizer import tokenizers_for
-from core.data.vocab import EOS, EOS_ID, Vocab
 
-MAX_SOURCE_TOKENS = 400   # beyond this, attention memory grows quadratically for no real use
+MAX_SOURCE_TOKENS = 400  # beyond this, attention memory grows quadratically for no real use
 MAX_BEAM = 32
 
 
 class Translator:
-    def __init__(self, model, src_vocab: Vocab, tgt_vocab: Vocab, meta: ModelMeta,
-                 device: torch.device, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        model,
+        src_vocab: Vocab,
+        tgt_vocab: Vocab,
+        meta: ModelMeta,
+        device: torch.device,
+        path: Path | None = None,
+    ) -> None:
         self.model = model
         self.src_vocab = src_vocab
         self.tgt_vocab = tgt_vocab
@@ -39,7 +45,9 @@ class Translator:
         self.src_tok, self.tgt_tok = tokenizers_for(meta.tokenizer)
 
     @classmethod
-    def load(cls, model_dir: str | Path, device: str = "auto", precision: str = "fp32") -> "Translator":
+    def load(
+        cls, model_dir: str | Path, device: str = "auto", precision: str = "fp32"
+    ) -> Translator:
         """``precision="bf16"`` keeps a bfloat16 copy of the weights: faster on CPUs with bfloat16
         units and on GPUs, with slightly different numbers (attention rows still sum to 1)."""
         if precision not in ("fp32", "bf16"):
@@ -54,8 +62,10 @@ class Translator:
     def _prepare(self, text: str) -> list[str]:
         tokens = self.src_tok.tokenize(text.strip())
         if len(tokens) > MAX_SOURCE_TOKENS:
-            raise CoreError(f"the sentence has {len(tokens)} tokens; Attnscope translates at most "
-                            f"{MAX_SOURCE_TOKENS} at a time — split it into shorter sentences")
+            raise CoreError(
+                f"the sentence has {len(tokens)} tokens; Attnscope translates at most "
+                f"{MAX_SOURCE_TOKENS} at a time — split it into shorter sentences"
+            )
         return tokens
 
     def _to_translation(self, src_tokens: list[str], hyp: Hypothesis) -> Translation:
@@ -65,13 +75,21 @@ class Translator:
             body = words[:-1]
         else:
             body = words
-        return Translation(source_tokens=[*src_tokens, EOS], target_tokens=words,
-                           token_probs=hyp.probs, attention=hyp.attention, score=hyp.score,
-                           text=self.tgt_tok.detokenize(body))
+        return Translation(
+            source_tokens=[*src_tokens, EOS],
+            target_tokens=words,
+            token_probs=hyp.probs,
+            attention=hyp.attention,
+            score=hyp.score,
+            text=self.tgt_tok.detokenize(body),
+        )
 
     def _empty(self) -> Translation:
         import numpy as np
-        return Translation([EOS], [], np.zeros(0, np.float32), np.zeros((0, 1), np.float32), 0.0, "")
+
+        return Translation(
+            [EOS], [], np.zeros(0, np.float32), np.zeros((0, 1), np.float32), 0.0, ""
+        )
 
     def _tensors(self, token_lists: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
         ids = [self.src_vocab.encode(t) for t in token_lists]
@@ -79,14 +97,22 @@ class Translator:
         return src, torch.tensor([len(i) for i in ids], dtype=torch.long)
 
     # ---- public API ----------------------------------------------------------------------
-    def translate(self, text: str, beam: int = 1, nbest: int = 1,
-                  prefix: str | None = None) -> list[Translation]:
+    def translate(
+        self, text: str, beam: int = 1, nbest: int = 1, prefix: str | None = None
+    ) -> list[Translation]:
         """Best first; ``nbest`` hypotheses at most (greedy gives one). With ``prefix`` the output
         starts with those words and the model continues from there."""
         return self.inspect(text, beam, nbest, prefix, tree=False).hypotheses
 
-    def inspect(self, text: str, beam: int = 1, nbest: int = 1, prefix: str | None = None,
-                reference: str | None = None, tree: bool = True) -> Inspection:
+    def inspect(
+        self,
+        text: str,
+        beam: int = 1,
+        nbest: int = 1,
+        prefix: str | None = None,
+        reference: str | None = None,
+        tree: bool = True,
+    ) -> Inspection:
         """``translate`` plus what the inspector shows: the beam's search tree (beam > 1, unless
         ``tree=False``) and, given ``reference``, that translation scored token by token."""
         if not 1 <= beam <= MAX_BEAM:
@@ -103,8 +129,9 @@ class Translator:
         elif not tree:
             hyps = beam_search(self.model, src, src_len, beam, max(1, nbest), prefix=prefix_ids)[0]
         else:
-            results, trees = beam_search(self.model, src, src_len, beam, max(1, nbest),
-                                         prefix=prefix_ids, trees=True)
+            results, trees = beam_search(
+                self.model, src, src_len, beam, max(1, nbest), prefix=prefix_ids, trees=True
+            )
             hyps, search_tree = results[0], trees[0]
             node_tokens, node_texts = self._node_words(search_tree, prefix_tokens)
         out = [self._to_translation(tokens, h) for h in hyps]
@@ -115,9 +142,10 @@ class Translator:
 
     def _node_words(self, tree, prefix_tokens: list[str]) -> tuple[list[str], list[str]]:
         """Each node's token, and the detokenized text of the partial hypothesis it ends."""
-        words = ["<s>"] + [self.tgt_vocab.itos[n.token_id] if n.token_id != EOS_ID else EOS
-                           for n in tree.nodes[1:]]
-        for n in tree.nodes:     # the user's prefix words, not <unk>
+        words = ["<s>"] + [
+            self.tgt_vocab.itos[n.token_id] if n.token_id != EOS_ID else EOS for n in tree.nodes[1:]
+        ]
+        for n in tree.nodes:  # the user's prefix words, not <unk>
             if n.status == "prefix" and n.step < len(prefix_tokens):
                 words[n.id] = prefix_tokens[n.step]
         texts = [""] * len(words)
@@ -126,8 +154,9 @@ class Translator:
             texts[n.id] = self.tgt_tok.detokenize(path)
         return words, texts
 
-    def what_if(self, text: str, target_tokens: list[str], step: int,
-                source_index: int) -> Translation:
+    def what_if(
+        self, text: str, target_tokens: list[str], step: int, source_index: int
+    ) -> Translation:
         """Re-decode (greedily) with all the attention at ``step`` put on one source token.
 
         The output keeps ``target_tokens[:step]``; at ``step`` the model reads only
@@ -137,8 +166,9 @@ class Translator:
         if not tokens:
             raise CoreError("type a source sentence first")
         if not 0 <= source_index < n_src:
-            raise CoreError(f"source position {source_index} is outside the sentence "
-                            f"({n_src} tokens with </s>)")
+            raise CoreError(
+                f"source position {source_index} is outside the sentence ({n_src} tokens with </s>)"
+            )
         body = [t for t in target_tokens if t != EOS]
         if not 0 <= step <= len(body):
             raise CoreError(f"step {step} is outside the translation ({len(body)} words)")
@@ -151,17 +181,27 @@ class Translator:
         t = self._to_translation(tokens, hyp)
         return self._with_prefix_words(t, prefix_words) if prefix_words else t
 
-
     def _with_prefix_words(self, t: Translation, words: list[str]) -> Translation:
         """Show the user's own prefix words (not <unk>) where the vocabulary lacks them."""
-        tokens = [*words, *t.target_tokens[len(words):]]
+        tokens = [*words, *t.target_tokens[len(words) :]]
         body = tokens[:-1] if tokens and tokens[-1] == EOS else tokens
-        return Translation(t.source_tokens, tokens, t.token_probs, t.attention, t.score,
-                           self.tgt_tok.detokenize(body))
+        return Translation(
+            t.source_tokens,
+            tokens,
+            t.token_probs,
+            t.attention,
+            t.score,
+            self.tgt_tok.detokenize(body),
+        )
 
-    def translate_batch(self, texts: list[str], beam: int = 1, batch_size: int = 64,
-                        progress: Callable[[int, int], None] | None = None,
-                        cancel: CancelToken | None = None) -> list[Translation]:
+    def translate_batch(
+        self,
+        texts: list[str],
+        beam: int = 1,
+        batch_size: int = 64,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[Translation]:
         """Translate many sentences, batched by length; results in input order."""
         token_lists = []
         for n, text in enumerate(texts, 1):
@@ -202,5 +242,11 @@ class Translator:
         hyp = forced(self.model, src, src_len, [self.tgt_vocab.encode(tgt_tokens)])[0]
         t = self._to_translation(src_tokens, hyp)
         # show the user's own words, not <unk>, where the vocabulary lacks them
-        return Translation(t.source_tokens, [*tgt_tokens, EOS], t.token_probs, t.attention,
-                           t.score, self.tgt_tok.detokenize(tgt_tokens))
+        return Translation(
+            t.source_tokens,
+            [*tgt_tokens, EOS],
+            t.token_probs,
+            t.attention,
+            t.score,
+            self.tgt_tok.detokenize(tgt_tokens),
+        )

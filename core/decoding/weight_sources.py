@@ -32,7 +32,7 @@ class ModelSource:
     label: str = field(compare=False)
     model_dir: str
     step: int | None = None
-    bleu: float | None = field(default=None, compare=False)   # dev BLEU at that step, if known
+    bleu: float | None = field(default=None, compare=False)  # dev BLEU at that step, if known
 
     @classmethod
     def best(cls, model_dir: str | Path) -> ModelSource:
@@ -61,26 +61,34 @@ def _validation_bleu(folder: Path) -> dict[int, float]:
     out: dict[int, float] = {}
     for rec in read_history(folder):
         step, bleu = rec.get("step"), rec.get("bleu")
-        if rec.get("type") == "validation" and isinstance(step, int) \
-                and isinstance(bleu, (int, float)) and not isinstance(bleu, bool):
-            out[step] = float(bleu)         # a later record (a resumed run) wins
+        if (
+            rec.get("type") == "validation"
+            and isinstance(step, int)
+            and isinstance(bleu, (int, float))
+            and not isinstance(bleu, bool)
+        ):
+            out[step] = float(bleu)  # a later record (a resumed run) wins
     return out
 
 
 def list_sources(model_dir: str | Path) -> list[ModelSource]:
     """The folder's best weights (when it has them), then each kept checkpoint, oldest first."""
     folder = Path(model_dir)
-    meta = read_meta(folder)           # a clear CheckpointError for a folder that is no model
+    meta = read_meta(folder)  # a clear CheckpointError for a folder that is no model
     out: list[ModelSource] = []
     if (folder / WEIGHTS).is_file():
         best = meta.metrics.get("best_bleu")
-        best = float(best) if isinstance(best, (int, float)) and not isinstance(best, bool) else None
+        best = (
+            float(best) if isinstance(best, (int, float)) and not isinstance(best, bool) else None
+        )
         out.append(ModelSource(BEST_LABEL, str(folder), None, best))
     ckpt_dir = folder / CHECKPOINTS
     if ckpt_dir.is_dir():
         bleu = _validation_bleu(folder)
-        out += [ModelSource.checkpoint(folder, e["step"], bleu.get(e["step"]))
-                for e in _manifest_entries(ckpt_dir)]
+        out += [
+            ModelSource.checkpoint(folder, e["step"], bleu.get(e["step"]))
+            for e in _manifest_entries(ckpt_dir)
+        ]
     return out
 
 
@@ -95,21 +103,25 @@ def describe(source: ModelSource) -> str:
 
 # ------------------------------------------------------------------ loading (imports torch)
 
+
 def _checkpoint_file(source: ModelSource) -> tuple[Path, str | None]:
     folder = Path(source.model_dir) / CHECKPOINTS
     for e in _manifest_entries(folder) if folder.is_dir() else []:
         if e["step"] == source.step:
             return folder / e["file"], e["sha256"]
-    raise CheckpointError(f"{source.model_dir} has no checkpoint for step {source.step} "
-                          f"(it may have been replaced by a newer one); choose another")
+    raise CheckpointError(
+        f"{source.model_dir} has no checkpoint for step {source.step} "
+        f"(it may have been replaced by a newer one); choose another"
+    )
 
 
 def _model_parts(state: dict, folder: Path, path: Path):
     """The checkpoint's own settings and vocabularies (the weights belong to them), else the
     folder's: a checkpoint written before the vocabulary files still loads."""
     from core.config import ModelConfig, TokenizerConfig
-    from core.errors import ConfigError
     from core.data.vocab import Vocab
+    from core.errors import ConfigError
+
     meta = read_meta(folder)
     try:
         vocabs = state.get("vocabs")
@@ -117,10 +129,16 @@ def _model_parts(state: dict, folder: Path, path: Path):
             src_vocab, tgt_vocab = Vocab(vocabs["src"]), Vocab(vocabs["tgt"])
         else:
             src_vocab, tgt_vocab = read_vocabs(folder)
-        model_cfg = (ModelConfig.from_dict(state["model_config"])
-                     if isinstance(state.get("model_config"), dict) else meta.model)
-        tok_cfg = (TokenizerConfig.from_dict(state["tokenizer_config"])
-                   if isinstance(state.get("tokenizer_config"), dict) else meta.tokenizer)
+        model_cfg = (
+            ModelConfig.from_dict(state["model_config"])
+            if isinstance(state.get("model_config"), dict)
+            else meta.model
+        )
+        tok_cfg = (
+            TokenizerConfig.from_dict(state["tokenizer_config"])
+            if isinstance(state.get("tokenizer_config"), dict)
+            else meta.tokenizer
+        )
     except (CheckpointError, ConfigError, TypeError) as exc:
         raise CheckpointError(f"{path} is damaged: {exc}") from exc
     meta = dataclasses.replace(meta, model=model_cfg, tokenizer=tok_cfg)
@@ -130,6 +148,7 @@ def _model_parts(state: dict, folder: Path, path: Path):
 def _check_shapes(weights: dict, skeleton_state: dict, path: Path) -> None:
     """Compare shapes before allocating: a crafted size must not allocate gigabytes first."""
     from core.storage.model_folder import shape_mismatch
+
     mismatch = shape_mismatch(weights, skeleton_state, "the checkpoint", "the settings")
     if mismatch:
         raise CheckpointError(f"{path} does not match its model settings: {mismatch}")
@@ -139,16 +158,19 @@ def _load_checkpoint(source: ModelSource, device: str) -> Translator:
     import torch
 
     from core import device as _device
-    from core.storage.atomic_io import sha256_file
     from core.decoding.translator import Translator
     from core.model.build import build_model
+    from core.storage.atomic_io import sha256_file
     from core.storage.torch_io import safe_torch_load
+
     folder = Path(source.model_dir)
     path, sha = _checkpoint_file(source)
     if sha is not None and sha256_file(path) != sha:
-        raise CheckpointError(f"{path} is damaged: its contents do not match the checksum "
-                              f"recorded in {MANIFEST_NAME} (a partial copy or a disk error)")
-    state = safe_torch_load(path)      # weights_only=True; failures already name the file
+        raise CheckpointError(
+            f"{path} is damaged: its contents do not match the checksum "
+            f"recorded in {MANIFEST_NAME} (a partial copy or a disk error)"
+        )
+    state = safe_torch_load(path)  # weights_only=True; failures already name the file
     weights = state.get("model") if isinstance(state, dict) else None
     if not isinstance(weights, dict):
         raise CheckpointError(f"{path} is damaged: it holds no model weights")
@@ -170,6 +192,7 @@ def load_translator(source: ModelSource, device: str = "auto") -> Translator:
     """A Translator for ``source``; only tensors are ever unpickled (weights_only loading)."""
     if source.step is None:
         from core.decoding.translator import Translator
+
         return Translator.load(source.model_dir, device=device)
     return _load_checkpoint(source, device)
 
@@ -198,7 +221,7 @@ class TranslatorCache:
         self.capacity = capacity
         self.device = device
         self._items: OrderedDict[tuple, Translator] = OrderedDict()
-        self.loads = 0                 # how many times weights were read (tests, logs)
+        self.loads = 0  # how many times weights were read (tests, logs)
 
     def _key(self, source: ModelSource) -> tuple:
         return (str(Path(source.model_dir).resolve()), source.step, _stamp(source))

@@ -15,16 +15,16 @@ from pathlib import Path
 from core.errors import CorpusError
 
 DEV_TSV = "dev.tsv"
-CANCEL_EVERY = 128          # sentences scored between cancel checks
+CANCEL_EVERY = 128  # sentences scored between cancel checks
 
 
 @dataclass(frozen=True)
 class DevRow:
-    index: int               # 0-based position in the dev set
+    index: int  # 0-based position in the dev set
     source: str
     reference: str
     hypothesis: str
-    chrf: float              # sentence-level chrF (sacrebleu), 0..100
+    chrf: float  # sentence-level chrF (sacrebleu), 0..100
 
 
 def _clean(text: str) -> str:
@@ -35,10 +35,13 @@ def _clean(text: str) -> str:
 def write_dev_set(folder: str | Path, sources: Sequence[str], references: Sequence[str]) -> Path:
     """Write ``dev.tsv`` (source TAB reference, one pair a line) atomically."""
     from core.storage.atomic_io import atomic_write_text
+
     if len(sources) != len(references):
         raise ValueError(f"{len(sources)} dev sources but {len(references)} references")
     path = Path(folder) / DEV_TSV
-    atomic_write_text(path, "".join(f"{_clean(s)}\t{_clean(r)}\n" for s, r in zip(sources, references)))
+    atomic_write_text(
+        path, "".join(f"{_clean(s)}\t{_clean(r)}\n" for s, r in zip(sources, references))
+    )
     return path
 
 
@@ -50,11 +53,12 @@ def read_dev_set(path: str | Path) -> list[tuple[str, str]]:
     second are ignored. File problems (missing, not UTF-8, UTF-16, compressed) name the file too.
     """
     from core.data.corpus import TOO_FEW_COLUMNS, CorpusReport, CorpusSpec, iter_raw_pairs
+
     path = str(path)
     report = CorpusReport(files=[path])
     pairs: list[tuple[str, str]] = []
     for pair in iter_raw_pairs(CorpusSpec(tsv_path=path), report):
-        if report.dropped:             # a line without a tab came before this one
+        if report.dropped:  # a line without a tab came before this one
             break
         if not pair.src and not pair.tgt:
             continue
@@ -71,17 +75,20 @@ def read_dev_set(path: str | Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def evaluate_dev(translator, ctx, pairs: Sequence[tuple[str, str]], beam: int = 1,
-                 batch_size: int = 64) -> list[DevRow]:
+def evaluate_dev(
+    translator, ctx, pairs: Sequence[tuple[str, str]], beam: int = 1, batch_size: int = 64
+) -> list[DevRow]:
     """Translate every dev source and score it against its reference with sentence-level chrF.
 
     A job for the app's worker thread: ``ctx.progress(done, total)`` follows the translation,
     ``ctx.cancel`` stops it between batches (raises Cancelled).
     """
     from core.evaluation.metrics import sentence_chrf
+
     sources = [s for s, _ in pairs]
-    translations = translator.translate_batch(sources, beam=beam, batch_size=batch_size,
-                                              progress=ctx.progress, cancel=ctx.cancel)
+    translations = translator.translate_batch(
+        sources, beam=beam, batch_size=batch_size, progress=ctx.progress, cancel=ctx.cancel
+    )
     rows = []
     for i, ((src, ref), t) in enumerate(zip(pairs, translations)):
         if i % CANCEL_EVERY == 0:
@@ -101,11 +108,13 @@ class DevReport:
     beam: int
 
 
-def evaluate_dev_set(translator, ctx, pairs: Sequence[tuple[str, str]], beam: int = 1,
-                     batch_size: int = 64) -> DevReport:
+def evaluate_dev_set(
+    translator, ctx, pairs: Sequence[tuple[str, str]], beam: int = 1, batch_size: int = 64
+) -> DevReport:
     """``evaluate_dev`` and the corpus BLEU/chrF (sacrebleu pools the n-gram statistics, so
     corpus chrF is not the mean of the sentence scores)."""
     from core.evaluation.metrics import score
+
     rows = evaluate_dev(translator, ctx, pairs, beam=beam, batch_size=batch_size)
     ctx.cancel.raise_if_cancelled()
     scores = score([r.hypothesis for r in rows], [r.reference for r in rows])

@@ -25,7 +25,7 @@ from core.errors import CorpusError
 EOS = "</s>"
 METHODS = ("argmax", "threshold")
 
-Link = tuple[int, int]                     # (source word index, target word index)
+Link = tuple[int, int]  # (source word index, target word index)
 
 _LINK = re.compile(r"(\d+)([-?p])(\d+)")
 
@@ -47,9 +47,13 @@ def word_count(tokens: Sequence[str]) -> int:
     return len(tokens) - 1 if tokens and tokens[-1] == EOS else len(tokens)
 
 
-def hard_alignment(attention: np.ndarray, source_tokens: Sequence[str],
-                   target_tokens: Sequence[str], method: str = "argmax",
-                   threshold: float = 0.3) -> list[Link]:
+def hard_alignment(
+    attention: np.ndarray,
+    source_tokens: Sequence[str],
+    target_tokens: Sequence[str],
+    method: str = "argmax",
+    threshold: float = 0.3,
+) -> list[Link]:
     """Links ``(source i, target j)`` from a (T, S) attention matrix, sorted.
 
     ``argmax``: each target word links to the source word it attends to most; the ``</s>``
@@ -74,8 +78,9 @@ def to_pharaoh(links: Iterable[Link]) -> str:
     return " ".join(f"{i}-{j}" for i, j in sorted(set(links)))
 
 
-def parse_pharaoh(text: str, path: str | Path | None = None, line: int | None = None
-                  ) -> GoldAlignment:
+def parse_pharaoh(
+    text: str, path: str | Path | None = None, line: int | None = None
+) -> GoldAlignment:
     """One Pharaoh line: ``i-j`` sure, ``i?j`` or ``ipj`` possible; an empty line has no links.
 
     A bad token raises :class:`AlignmentError` naming ``path:line`` and the token.
@@ -85,9 +90,13 @@ def parse_pharaoh(text: str, path: str | Path | None = None, line: int | None = 
     for token in text.split():
         m = _LINK.fullmatch(token)
         if m is None:
-            raise AlignmentError(path, line, f"{token!r} is not an alignment link; write "
-                                             "source-target word indices such as 0-1 (sure) "
-                                             "or 0?1 / 0p1 (possible), separated by spaces")
+            raise AlignmentError(
+                path,
+                line,
+                f"{token!r} is not an alignment link; write "
+                "source-target word indices such as 0-1 (sure) "
+                "or 0?1 / 0p1 (possible), separated by spaces",
+            )
         link = (int(m.group(1)), int(m.group(3)))
         (sure if m.group(2) == "-" else possible).add(link)
     return GoldAlignment(frozenset(sure), frozenset(possible | sure))
@@ -98,29 +107,42 @@ def read_gold(path: str | Path) -> list[GoldAlignment]:
     return [parse_pharaoh(text, path, n) for n, text in read_text_lines(str(path))]
 
 
-def check_bounds(gold: GoldAlignment, n_src: int, n_tgt: int,
-                 path: str | Path | None = None, line: int | None = None) -> None:
+def check_bounds(
+    gold: GoldAlignment,
+    n_src: int,
+    n_tgt: int,
+    path: str | Path | None = None,
+    line: int | None = None,
+) -> None:
     """Refuse links beyond the sentence: the usual sign of a gold file made with another
     tokenization, or of files that are not line-aligned."""
     for i, j in sorted(gold.possible):
         if i >= n_src or j >= n_tgt:
-            raise AlignmentError(path, line, f"link {i}-{j} is outside the sentence pair, which "
-                                             f"has {n_src} source and {n_tgt} target words after "
-                                             "tokenization (indices start at 0)")
+            raise AlignmentError(
+                path,
+                line,
+                f"link {i}-{j} is outside the sentence pair, which "
+                f"has {n_src} source and {n_tgt} target words after "
+                "tokenization (indices start at 0)",
+            )
 
 
 @dataclass(frozen=True)
 class AerCounts:
     """The four counts AER is made of; they add up over sentences."""
 
-    a_and_s: int = 0     # |A ∩ S|
-    a_and_p: int = 0     # |A ∩ P|
-    a: int = 0           # |A|
-    s: int = 0           # |S|
+    a_and_s: int = 0  # |A ∩ S|
+    a_and_p: int = 0  # |A ∩ P|
+    a: int = 0  # |A|
+    s: int = 0  # |S|
 
     def __add__(self, other: AerCounts) -> AerCounts:
-        return AerCounts(self.a_and_s + other.a_and_s, self.a_and_p + other.a_and_p,
-                         self.a + other.a, self.s + other.s)
+        return AerCounts(
+            self.a_and_s + other.a_and_s,
+            self.a_and_p + other.a_and_p,
+            self.a + other.a,
+            self.s + other.s,
+        )
 
     @property
     def aer(self) -> float:
@@ -140,8 +162,9 @@ class AerCounts:
         return self.a_and_s / self.s if self.s else 0.0
 
 
-def aer_counts(predicted: Iterable[Link], sure: Iterable[Link],
-               possible: Iterable[Link]) -> AerCounts:
+def aer_counts(
+    predicted: Iterable[Link], sure: Iterable[Link], possible: Iterable[Link]
+) -> AerCounts:
     """The counts for one sentence; ``possible`` is taken together with ``sure`` (S ⊆ P)."""
     a, s = set(predicted), set(sure)
     p = set(possible) | s
@@ -153,8 +176,9 @@ def aer(predicted: Iterable[Link], sure: Iterable[Link], possible: Iterable[Link
     return aer_counts(predicted, sure, possible).aer
 
 
-def corpus_aer_counts(predicted: Sequence[Iterable[Link]],
-                      gold: Sequence[GoldAlignment]) -> AerCounts:
+def corpus_aer_counts(
+    predicted: Sequence[Iterable[Link]], gold: Sequence[GoldAlignment]
+) -> AerCounts:
     """Counts summed over sentences: the corpus AER weighs each link equally, not each sentence."""
     if len(predicted) != len(gold):
         raise ValueError(f"{len(predicted)} predicted alignments but {len(gold)} gold ones")

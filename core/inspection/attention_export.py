@@ -52,8 +52,9 @@ def short_floats(values: Any) -> Any:
     return [short_floats(v) for v in array]
 
 
-def attention_csv(source_tokens: Sequence[str], target_tokens: Sequence[str],
-                  weights: np.ndarray) -> str:
+def attention_csv(
+    source_tokens: Sequence[str], target_tokens: Sequence[str], weights: np.ndarray
+) -> str:
     """First row: the corner cell then the source tokens; then one row per target token."""
     weights = _checked(weights, source_tokens, target_tokens)
     buffer = io.StringIO(newline="")
@@ -64,8 +65,12 @@ def attention_csv(source_tokens: Sequence[str], target_tokens: Sequence[str],
     return buffer.getvalue()
 
 
-def write_attention_csv(path: str | Path, source_tokens: Sequence[str],
-                        target_tokens: Sequence[str], weights: np.ndarray) -> Path:
+def write_attention_csv(
+    path: str | Path,
+    source_tokens: Sequence[str],
+    target_tokens: Sequence[str],
+    weights: np.ndarray,
+) -> Path:
     """Write :func:`attention_csv` to ``path`` atomically; returns the path."""
     path = Path(path)
     atomic_write_text(path, attention_csv(source_tokens, target_tokens, weights))
@@ -78,15 +83,17 @@ def read_attention_csv(path: str | Path) -> tuple[list[str], list[str], np.ndarr
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     if not rows or not rows[0] or rows[0][0] != CSV_CORNER:
-        raise CoreError(f"{path}, line 1: not an attention CSV (it should start with "
-                        f"{CSV_CORNER!r})")
+        raise CoreError(
+            f"{path}, line 1: not an attention CSV (it should start with {CSV_CORNER!r})"
+        )
     source = rows[0][1:]
     target = [r[0] for r in rows[1:]]
     values: list[list[float]] = []
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(source) + 1:
-            raise CoreError(f"{path}, line {line}: {len(row) - 1} weights for "
-                            f"{len(source)} source tokens")
+            raise CoreError(
+                f"{path}, line {line}: {len(row) - 1} weights for {len(source)} source tokens"
+            )
         try:
             values.append([float(v) for v in row[1:]])
         except ValueError as exc:
@@ -95,15 +102,21 @@ def read_attention_csv(path: str | Path) -> tuple[list[str], list[str], np.ndarr
     return source, target, weights
 
 
-def attention_record(source_tokens: Sequence[str], target_tokens: Sequence[str],
-                     weights: np.ndarray, token_probs: np.ndarray | None = None,
-                     **extra: Any) -> dict[str, Any]:
+def attention_record(
+    source_tokens: Sequence[str],
+    target_tokens: Sequence[str],
+    weights: np.ndarray,
+    token_probs: np.ndarray | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """The JSON object for one attention matrix: tokens, ``weights`` (target rows), optional
     ``token_probs``, then ``extra`` (e.g. ``text``, ``score``)."""
     weights = _checked(weights, source_tokens, target_tokens)
-    data: dict[str, Any] = {"source_tokens": list(source_tokens),
-                            "target_tokens": list(target_tokens),
-                            "weights": short_floats(weights)}
+    data: dict[str, Any] = {
+        "source_tokens": list(source_tokens),
+        "target_tokens": list(target_tokens),
+        "weights": short_floats(weights),
+    }
     if token_probs is not None:
         data["token_probs"] = short_floats(token_probs)
     data.update(extra)
@@ -115,9 +128,16 @@ def translation_record(t: Translation) -> dict[str, Any]:
     peak weight and the argmax alignment as a Pharaoh string (what ``attention --json`` prints)."""
     from core.inspection.alignment import hard_alignment, to_pharaoh
 
-    data = attention_record(t.source_tokens, t.target_tokens, t.attention, t.token_probs,
-                            score=float(t.score), text=t.text, entropy=short_floats(t.entropy),
-                            coverage=short_floats(t.coverage))
+    data = attention_record(
+        t.source_tokens,
+        t.target_tokens,
+        t.attention,
+        t.token_probs,
+        score=float(t.score),
+        text=t.text,
+        entropy=short_floats(t.entropy),
+        coverage=short_floats(t.coverage),
+    )
     data["peak"] = short_floats(t.attention.max(axis=1)) if t.attention.shape[1] else []
     data["alignment"] = to_pharaoh(hard_alignment(t.attention, t.source_tokens, t.target_tokens))
     return data
@@ -130,10 +150,13 @@ def write_attention_json(path: str | Path, record: dict[str, Any]) -> Path:
     return path
 
 
-def _checked(weights: np.ndarray, source_tokens: Sequence[str],
-             target_tokens: Sequence[str]) -> np.ndarray:
+def _checked(
+    weights: np.ndarray, source_tokens: Sequence[str], target_tokens: Sequence[str]
+) -> np.ndarray:
     array = np.asarray(weights, dtype=np.float32)
     if array.shape != (len(target_tokens), len(source_tokens)):
-        raise ValueError(f"attention shape {array.shape} does not match {len(target_tokens)} "
-                         f"target x {len(source_tokens)} source tokens")
+        raise ValueError(
+            f"attention shape {array.shape} does not match {len(target_tokens)} "
+            f"target x {len(source_tokens)} source tokens"
+        )
     return array

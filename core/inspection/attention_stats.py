@@ -17,15 +17,25 @@ from typing import Any
 
 import numpy as np
 
+from core.events import Translation
 from core.inspection.alignment import word_count
 from core.storage.atomic_io import atomic_write_json, atomic_write_text
-from core.events import Translation
 
 UNDER_ATTENDED = "under-attended"
 OVER_ATTENDED = "over-attended"
 
-CSV_HEADER = ["side", "index", "token", "probability", "entropy", "peak", "peak_source_index",
-              "peak_source_token", "coverage", "flag"]
+CSV_HEADER = [
+    "side",
+    "index",
+    "token",
+    "probability",
+    "entropy",
+    "peak",
+    "peak_source_index",
+    "peak_source_token",
+    "coverage",
+    "flag",
+]
 
 
 @dataclass(frozen=True)
@@ -35,11 +45,11 @@ class AttentionStats:
 
     target_tokens: list[str]
     source_tokens: list[str]
-    token_probs: np.ndarray     # (T,) the model's probability of each target token
-    entropy: np.ndarray         # (T,) nats; 0 = all weight on one source token
-    peak: np.ndarray            # (T,) largest weight in the row
-    peak_source: np.ndarray     # (T,) column of that weight
-    coverage: np.ndarray        # (S,) total weight each source token received
+    token_probs: np.ndarray  # (T,) the model's probability of each target token
+    entropy: np.ndarray  # (T,) nats; 0 = all weight on one source token
+    peak: np.ndarray  # (T,) largest weight in the row
+    peak_source: np.ndarray  # (T,) column of that weight
+    coverage: np.ndarray  # (S,) total weight each source token received
     under: list[int]
     over: list[int]
     under_threshold: float = 0.5
@@ -56,14 +66,27 @@ class AttentionStats:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: one record per target token and per source token, plus the thresholds."""
         return {
-            "target": [{"index": i, "token": tok, "probability": float(self.token_probs[i]),
-                        "entropy": float(self.entropy[i]), "peak": float(self.peak[i]),
-                        "peak_source_index": int(self.peak_source[i]),
-                        "peak_source_token": self.source_tokens[int(self.peak_source[i])]}
-                       for i, tok in enumerate(self.target_tokens)],
-            "source": [{"index": j, "token": tok, "coverage": float(self.coverage[j]),
-                        "flag": self.flag(j)}
-                       for j, tok in enumerate(self.source_tokens)],
+            "target": [
+                {
+                    "index": i,
+                    "token": tok,
+                    "probability": float(self.token_probs[i]),
+                    "entropy": float(self.entropy[i]),
+                    "peak": float(self.peak[i]),
+                    "peak_source_index": int(self.peak_source[i]),
+                    "peak_source_token": self.source_tokens[int(self.peak_source[i])],
+                }
+                for i, tok in enumerate(self.target_tokens)
+            ],
+            "source": [
+                {
+                    "index": j,
+                    "token": tok,
+                    "coverage": float(self.coverage[j]),
+                    "flag": self.flag(j),
+                }
+                for j, tok in enumerate(self.source_tokens)
+            ],
             "under": list(self.under),
             "over": list(self.over),
             "under_threshold": self.under_threshold,
@@ -84,7 +107,7 @@ def attention_stats(tr: Translation, under: float = 0.5, over: float = 1.5) -> A
     att = np.asarray(tr.attention, dtype=np.float32)
     n_tgt, n_src = len(tr.target_tokens), len(tr.source_tokens)
     if att.shape != (n_tgt, n_src):
-        att = np.zeros((n_tgt, n_src), dtype=np.float32)      # e.g. the empty translation
+        att = np.zeros((n_tgt, n_src), dtype=np.float32)  # e.g. the empty translation
     coverage = att.sum(axis=0).astype(np.float32)
     if n_src:
         peak = att.max(axis=1) if n_tgt else np.zeros(0, np.float32)
@@ -95,13 +118,18 @@ def attention_stats(tr: Translation, under: float = 0.5, over: float = 1.5) -> A
     entropy = (-(att * np.log(clipped)).sum(axis=1)).astype(np.float32)
     words = range(word_count(tr.source_tokens)) if n_tgt else range(0)
     return AttentionStats(
-        target_tokens=list(tr.target_tokens), source_tokens=list(tr.source_tokens),
+        target_tokens=list(tr.target_tokens),
+        source_tokens=list(tr.source_tokens),
         token_probs=np.asarray(tr.token_probs, dtype=np.float32).reshape(n_tgt),
-        entropy=entropy, peak=peak.astype(np.float32), peak_source=peak_source.astype(np.int64),
+        entropy=entropy,
+        peak=peak.astype(np.float32),
+        peak_source=peak_source.astype(np.int64),
         coverage=coverage,
         under=[j for j in words if coverage[j] < under],
         over=[j for j in words if coverage[j] > over],
-        under_threshold=under, over_threshold=over)
+        under_threshold=under,
+        over_threshold=over,
+    )
 
 
 def stats_csv_text(stats: AttentionStats) -> str:
@@ -112,11 +140,24 @@ def stats_csv_text(stats: AttentionStats) -> str:
     w.writerow(CSV_HEADER)
     d = stats.to_dict()
     for r in d["target"]:
-        w.writerow(["target", r["index"], r["token"], repr(r["probability"]), repr(r["entropy"]),
-                    repr(r["peak"]), r["peak_source_index"], r["peak_source_token"], "", ""])
+        w.writerow(
+            [
+                "target",
+                r["index"],
+                r["token"],
+                repr(r["probability"]),
+                repr(r["entropy"]),
+                repr(r["peak"]),
+                r["peak_source_index"],
+                r["peak_source_token"],
+                "",
+                "",
+            ]
+        )
     for r in d["source"]:
-        w.writerow(["source", r["index"], r["token"], "", "", "", "", "", repr(r["coverage"]),
-                    r["flag"]])
+        w.writerow(
+            ["source", r["index"], r["token"], "", "", "", "", "", repr(r["coverage"]), r["flag"]]
+        )
     return buf.getvalue()
 
 

@@ -11,14 +11,21 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
+from core.data.vocab import EOS
+from core.decoding.weight_sources import ModelSource, TranslatorCache, describe
 from core.errors import CoreError
 from core.events import Translation
-from core.decoding.weight_sources import ModelSource, TranslatorCache, describe
-from core.data.vocab import EOS
 
 
-def compare(cache: TranslatorCache, sources: Sequence[ModelSource], translator: Any = None,
-            ctx: Any = None, *, text: str, beam: int = 1) -> list[Translation]:
+def compare(
+    cache: TranslatorCache,
+    sources: Sequence[ModelSource],
+    translator: Any = None,
+    ctx: Any = None,
+    *,
+    text: str,
+    beam: int = 1,
+) -> list[Translation]:
     """The best translation of ``text`` from each source, in order.
 
     ``translator`` (the app's open model) is ignored: each source names its own weights.
@@ -54,7 +61,8 @@ def _check_same_source_language(sources: Sequence[ModelSource], langs: list[str]
         if lang != langs[0]:
             raise CoreError(
                 f"{describe(sources[0])} translates from {langs[0]!r} but {describe(source)} "
-                f"from {lang!r}: choose models that translate from the same language")
+                f"from {lang!r}: choose models that translate from the same language"
+            )
 
 
 def _words(tr: Translation) -> list[str]:
@@ -67,8 +75,11 @@ def describe_difference(a: Translation, b: Translation, limit: int = 3) -> str:
     wa, wb = _words(a), _words(b)
     if wa == wb:
         return "Both give the same translation."
-    ops = [op for op in difflib.SequenceMatcher(a=wa, b=wb, autojunk=False).get_opcodes()
-           if op[0] != "equal"]
+    ops = [
+        op
+        for op in difflib.SequenceMatcher(a=wa, b=wb, autojunk=False).get_opcodes()
+        if op[0] != "equal"
+    ]
     parts = []
     for tag, i1, i2, j1, j2 in ops[:limit]:
         left, right = " ".join(wa[i1:i2]), " ".join(wb[j1:j2])
@@ -79,5 +90,6 @@ def describe_difference(a: Translation, b: Translation, limit: int = 3) -> str:
         else:
             parts.append(f"word {i1 + 1}: only B has “{right}”")
     more = f"; and {len(ops) - limit} more" if len(ops) > limit else ""
-    return f"They differ in {len(ops)} place{'s' if len(ops) != 1 else ''}: " \
-           + "; ".join(parts) + more
+    return (
+        f"They differ in {len(ops)} place{'s' if len(ops) != 1 else ''}: " + "; ".join(parts) + more
+    )

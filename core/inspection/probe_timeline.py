@@ -28,9 +28,9 @@ log = logging.getLogger(__name__)
 
 PROBES = "probes.jsonl"
 FORMAT_VERSION = 1
-KIND_REFERENCE = "reference"   # forced decoding of the dev reference: fixed shape over time
-KIND_OUTPUT = "output"         # the model's own greedy output (user sentences have no reference)
-DECIMALS = 6                   # enough for any colour or diff; keeps a line a few KB
+KIND_REFERENCE = "reference"  # forced decoding of the dev reference: fixed shape over time
+KIND_OUTPUT = "output"  # the model's own greedy output (user sentences have no reference)
+DECIMALS = 6  # enough for any colour or diff; keeps a line a few KB
 
 
 class TimelineError(CoreError):
@@ -41,11 +41,11 @@ class TimelineError(CoreError):
 class ProbeSnapshot:
     """One probe sentence at one validation: its attention matrix and what the model said."""
 
-    source: str                    # the probe sentence as given (detokenized for dev probes)
-    reference: str | None          # the dev reference; None for a user's sentence
-    kind: str                      # KIND_REFERENCE or KIND_OUTPUT: what the matrix's rows are
-    output: str                    # the model's greedy translation at that time
-    translation: Translation       # the matrix, its tokens and per-token probabilities
+    source: str  # the probe sentence as given (detokenized for dev probes)
+    reference: str | None  # the dev reference; None for a user's sentence
+    kind: str  # KIND_REFERENCE or KIND_OUTPUT: what the matrix's rows are
+    output: str  # the model's greedy translation at that time
+    translation: Translation  # the matrix, its tokens and per-token probabilities
 
     @property
     def attention(self) -> np.ndarray:
@@ -99,26 +99,47 @@ class Timeline:
 
 # ---- writing -------------------------------------------------------------------------------------
 
+
 def _rounded(a: np.ndarray) -> list:
     return np.round(np.asarray(a, dtype=np.float64), DECIMALS).tolist()
 
 
-def probe_record(source: str, reference: str | None, kind: str, output: str,
-                 t: Translation) -> dict[str, Any]:
+def probe_record(
+    source: str, reference: str | None, kind: str, output: str, t: Translation
+) -> dict[str, Any]:
     """One probe's entry of a snapshot line."""
-    return {"source": source, "reference": reference, "kind": kind, "output": output,
-            "source_tokens": list(t.source_tokens), "target_tokens": list(t.target_tokens),
-            "weights": _rounded(t.attention), "token_probs": _rounded(t.token_probs),
-            "score": round(float(t.score), DECIMALS), "text": t.text}
+    return {
+        "source": source,
+        "reference": reference,
+        "kind": kind,
+        "output": output,
+        "source_tokens": list(t.source_tokens),
+        "target_tokens": list(t.target_tokens),
+        "weights": _rounded(t.attention),
+        "token_probs": _rounded(t.token_probs),
+        "score": round(float(t.score), DECIMALS),
+        "text": t.text,
+    }
 
 
-def append_snapshot(folder: Path, step: int, epoch: int, bleu: float | None, chrf: float | None,
-                    probes: Sequence[dict[str, Any]]) -> None:
+def append_snapshot(
+    folder: Path,
+    step: int,
+    epoch: int,
+    bleu: float | None,
+    chrf: float | None,
+    probes: Sequence[dict[str, Any]],
+) -> None:
     """Append one validation's line, the way history.jsonl is written (a torn last line is
     harmless: the reader skips it)."""
-    record = {"format": FORMAT_VERSION, "step": int(step), "epoch": int(epoch),
-              "bleu": None if bleu is None else round(float(bleu), 4),
-              "chrf": None if chrf is None else round(float(chrf), 4), "probes": list(probes)}
+    record = {
+        "format": FORMAT_VERSION,
+        "step": int(step),
+        "epoch": int(epoch),
+        "bleu": None if bleu is None else round(float(bleu), 4),
+        "chrf": None if chrf is None else round(float(chrf), 4),
+        "probes": list(probes),
+    }
     with open(Path(folder) / PROBES, "a", encoding="utf-8") as f:
         f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
 
@@ -141,11 +162,13 @@ def forget_after(folder: Path, step: int) -> int:
     dropped = len(lines) - len(kept)
     if dropped:
         from core.storage.atomic_io import atomic_write_text
+
         atomic_write_text(path, "".join(line + "\n" for line in kept))
     return dropped
 
 
 # ---- reading -------------------------------------------------------------------------------------
+
 
 def read_timeline(model_dir: str | Path) -> Timeline:
     """The model folder's timeline; an empty one when it has no probes.jsonl (a model trained
@@ -167,13 +190,15 @@ def read_timeline(model_dir: str | Path) -> Timeline:
             snap = _parse_line(line)
         except (ValueError, TypeError) as exc:
             if i == len(numbered) - 1:
-                warning = (f"{path}:{n}: skipped a damaged last line ({exc}); training was "
-                           "probably interrupted while writing it")
+                warning = (
+                    f"{path}:{n}: skipped a damaged last line ({exc}); training was "
+                    "probably interrupted while writing it"
+                )
                 log.warning(warning)
                 warnings.append(warning)
                 continue
             raise TimelineError(f"{path}:{n}: {exc}") from None
-        by_step[snap.step] = snap        # a step recorded twice: the later line wins
+        by_step[snap.step] = snap  # a step recorded twice: the later line wins
     snaps = tuple(by_step[s] for s in sorted(by_step))
     return Timeline(path, snaps, tuple(warnings))
 
@@ -192,9 +217,13 @@ def _parse_line(line: bytes) -> Snapshot:
         raise ValueError(f"written by a newer Attnscope (format {version!r}); update Attnscope")
     step, epoch = _get(data, "step", int), _get(data, "epoch", int)
     probes = _get(data, "probes", list)
-    return Snapshot(step=step, epoch=epoch, bleu=_number(data.get("bleu"), "bleu"),
-                    chrf=_number(data.get("chrf"), "chrf"),
-                    probes=tuple(_parse_probe(p, i) for i, p in enumerate(probes, 1)))
+    return Snapshot(
+        step=step,
+        epoch=epoch,
+        bleu=_number(data.get("bleu"), "bleu"),
+        chrf=_number(data.get("chrf"), "chrf"),
+        probes=tuple(_parse_probe(p, i) for i, p in enumerate(probes, 1)),
+    )
 
 
 def _get(data: dict, key: str, kind: type) -> Any:
@@ -225,34 +254,43 @@ def _parse_probe(p: Any, i: int) -> ProbeSnapshot:
         if weights.size == 0:
             weights = weights.reshape(len(tgt), len(src))
         if weights.shape != (len(tgt), len(src)):
-            raise ValueError(f"weights have shape {weights.shape}, but there are {len(tgt)} "
-                             f"target and {len(src)} source tokens")
+            raise ValueError(
+                f"weights have shape {weights.shape}, but there are {len(tgt)} "
+                f"target and {len(src)} source tokens"
+            )
         if probs.shape != (len(tgt),):
             raise ValueError(f"{probs.size} token probabilities for {len(tgt)} target tokens")
         kind = _get(p, "kind", str)
         if kind not in (KIND_REFERENCE, KIND_OUTPUT):
             raise ValueError(f"unknown kind {kind!r}")
         reference = p.get("reference")
-        t = Translation(src, tgt, probs, weights, float(p.get("score", 0.0)), str(p.get("text", "")))
-        return ProbeSnapshot(source=_get(p, "source", str),
-                             reference=None if reference is None else str(reference),
-                             kind=kind, output=str(p.get("output", "")), translation=t)
+        t = Translation(
+            src, tgt, probs, weights, float(p.get("score", 0.0)), str(p.get("text", ""))
+        )
+        return ProbeSnapshot(
+            source=_get(p, "source", str),
+            reference=None if reference is None else str(reference),
+            kind=kind,
+            output=str(p.get("output", "")),
+            translation=t,
+        )
     except (ValueError, TypeError) as exc:
         raise ValueError(f"probe {i}: {exc}") from None
 
 
 # ---- comparing two points in time ----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class AttentionDiff:
     """``after − before`` over the cells both matrices have; each cell in −1..1."""
 
-    diff: np.ndarray                     # (T, S)
+    diff: np.ndarray  # (T, S)
     source_tokens: list[str]
     target_tokens: list[str]
     same_shape: bool
-    note: str = ""                       # what was compared when the shapes differ
-    before_entropy: float = 0.0          # mean attention entropy (nats) of the compared rows
+    note: str = ""  # what was compared when the shapes differ
+    before_entropy: float = 0.0  # mean attention entropy (nats) of the compared rows
     after_entropy: float = 0.0
 
     @property
@@ -282,16 +320,24 @@ def attention_diff(a: ProbeSnapshot | Translation, b: ProbeSnapshot | Translatio
     diff = wb[:rows, :cols] - wa[:rows, :cols]
     note = ""
     if not same:
-        note = (f"the matrices differ in shape ({wa.shape[0]}×{wa.shape[1]} then "
-                f"{wb.shape[0]}×{wb.shape[1]}): comparing the first {rows} target × {cols} "
-                "source tokens only")
+        note = (
+            f"the matrices differ in shape ({wa.shape[0]}×{wa.shape[1]} then "
+            f"{wb.shape[0]}×{wb.shape[1]}): comparing the first {rows} target × {cols} "
+            "source tokens only"
+        )
     elif list(ta.target_tokens) != list(tb.target_tokens):
         note = "the output words differ: rows are compared by position"
     src = _labels(ta.source_tokens[:cols], tb.source_tokens[:cols])
     tgt = _labels(ta.target_tokens[:rows], tb.target_tokens[:rows])
-    return AttentionDiff(diff=diff, source_tokens=src, target_tokens=tgt, same_shape=same,
-                         note=note, before_entropy=_mean_entropy(wa[:rows]),
-                         after_entropy=_mean_entropy(wb[:rows]))
+    return AttentionDiff(
+        diff=diff,
+        source_tokens=src,
+        target_tokens=tgt,
+        same_shape=same,
+        note=note,
+        before_entropy=_mean_entropy(wa[:rows]),
+        after_entropy=_mean_entropy(wb[:rows]),
+    )
 
 
 def _mean_entropy(w: np.ndarray) -> float:

@@ -34,14 +34,17 @@ from core.data.vocab import PAD_ID
 class Memory:
     """What the decoder attends to, prepared once per batch."""
 
-    values: Tensor      # (B, S, K) encoder states
-    keys: Tensor        # (B, S, A) encoder states projected for the attention score
-    mask: Tensor        # (B, S) bool, True at real (non-padding) positions
+    values: Tensor  # (B, S, K) encoder states
+    keys: Tensor  # (B, S, A) encoder states projected for the attention score
+    mask: Tensor  # (B, S) bool, True at real (non-padding) positions
 
-    def index(self, idx: Tensor) -> "Memory":
+    def index(self, idx: Tensor) -> Memory:
         """Rows ``idx`` of the batch, e.g. to repeat each sentence once per beam."""
-        return Memory(self.values.index_select(0, idx), self.keys.index_select(0, idx),
-                      self.mask.index_select(0, idx))
+        return Memory(
+            self.values.index_select(0, idx),
+            self.keys.index_select(0, idx),
+            self.mask.index_select(0, idx),
+        )
 
 
 class Encoder(nn.Module):
@@ -49,21 +52,26 @@ class Encoder(nn.Module):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
         self.dropout = nn.Dropout(cfg.dropout)
-        self.rnn = nn.GRU(cfg.emb_size, cfg.hidden_size, num_layers=cfg.enc_layers, batch_first=True,
-                          bidirectional=cfg.bidirectional,
-                          dropout=cfg.dropout if cfg.enc_layers > 1 else 0.0)
+        self.rnn = nn.GRU(
+            cfg.emb_size,
+            cfg.hidden_size,
+            num_layers=cfg.enc_layers,
+            batch_first=True,
+            bidirectional=cfg.bidirectional,
+            dropout=cfg.dropout if cfg.enc_layers > 1 else 0.0,
+        )
         self.output_size = cfg.hidden_size * (2 if cfg.bidirectional else 1)
 
     def forward(self, src: Tensor, src_len: Tensor) -> tuple[Tensor, Tensor]:
         """src: (B, S) ids, src_len: (B,) → states (B, S, K), final (B, K) of the top layer."""
-        x = self.dropout(self.embed(src))                                # (B, S, E)
+        x = self.dropout(self.embed(src))  # (B, S, E)
         packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
-        out, h_n = self.rnn(packed)                                      # h_n: (layers*dirs, B, H)
+        out, h_n = self.rnn(packed)  # h_n: (layers*dirs, B, H)
         states, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
         if self.rnn.bidirectional:
-            final = torch.cat([h_n[-2], h_n[-1]], dim=-1)                # (B, 2H)
+            final = torch.cat([h_n[-2], h_n[-1]], dim=-1)  # (B, 2H)
         else:
-            final = h_n[-1]                                              # (B, H)
+            final = h_n[-1]  # (B, H)
         return self.dropout(states), final
 
 
@@ -74,11 +82,11 @@ class Attention(nn.Module):
         super().__init__()
         self.kind = kind
         if kind == "bahdanau":
-            self.key_layer = nn.Linear(key_size, query_size, bias=False)     # U
+            self.key_layer = nn.Linear(key_size, query_size, bias=False)  # U
             self.query_layer = nn.Linear(query_size, query_size, bias=False)  # W
-            self.energy = nn.Linear(query_size, 1, bias=False)              # v
+            self.energy = nn.Linear(query_size, 1, bias=False)  # v
         elif kind == "general":
-            self.key_layer = nn.Linear(key_size, query_size, bias=False)     # W_a
+            self.key_layer = nn.Linear(key_size, query_size, bias=False)  # W_a
         elif kind != "dot":
             raise ValueError(kind)
 
@@ -89,16 +97,17 @@ class Attention(nn.Module):
     def forward_all(self, queries: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
         """All steps at once: queries (B, T, H) → contexts (B, T, K), weights (B, T, S)."""
         if self.kind == "bahdanau":
-            q = self.query_layer(queries).unsqueeze(2)                      # (B, T, 1, A)
+            q = self.query_layer(queries).unsqueeze(2)  # (B, T, 1, A)
             scores = self.energy(torch.tanh(q + memory.keys.unsqueeze(1))).squeeze(-1)
         else:
-            scores = torch.bmm(queries, memory.keys.transpose(1, 2))         # (B, T, S)
+            scores = torch.bmm(queries, memory.keys.transpose(1, 2))  # (B, T, S)
         scores = scores.masked_fill(~memory.mask.unsqueeze(1), float("-inf"))
         weights = torch.softmax(scores.float(), dim=-1)
         return torch.bmm(weights.to(memory.values.dtype), memory.values), weights
 
-    def forward(self, query: Tensor, memory: Memory,
-                override: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(
+        self, query: Tensor, memory: Memory, override: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
         """query: (B, H) → context (B, K), weights (B, S) with rows summing to 1.
 
         ``override`` (B, S) replaces the computed weights: the "what if it had looked there"
@@ -108,14 +117,14 @@ class Attention(nn.Module):
             context = torch.bmm(weights.to(memory.values.dtype).unsqueeze(1), memory.values)
             return context.squeeze(1), weights
         if self.kind == "bahdanau":
-            q = self.query_layer(query).unsqueeze(1)                       # (B, 1, A)
+            q = self.query_layer(query).unsqueeze(1)  # (B, 1, A)
             scores = self.energy(torch.tanh(q + memory.keys)).squeeze(-1)  # (B, S)
         else:
             scores = torch.bmm(memory.keys, query.unsqueeze(-1)).squeeze(-1)
         scores = scores.masked_fill(~memory.mask, float("-inf"))
-        weights = torch.softmax(scores.float(), dim=-1)                    # fp32 even under bf16
+        weights = torch.softmax(scores.float(), dim=-1)  # fp32 even under bf16
         context = torch.bmm(weights.to(memory.values.dtype).unsqueeze(1), memory.values).squeeze(1)
-        return context, weights                                            # (B, K), (B, S)
+        return context, weights  # (B, K), (B, S)
 
 
 class Decoder(nn.Module):
@@ -141,16 +150,21 @@ class Decoder(nn.Module):
         """The recurrent part; returns the size of the features the readout reads."""
         h = cfg.hidden_size
         self.cells = nn.ModuleList(
-            [nn.GRUCell(cfg.emb_size + memory_size if i == 0 else h, h) for i in range(cfg.dec_layers)])
-        return h + memory_size + cfg.emb_size                        # [s_i; c_i; y_{i-1}]
+            [
+                nn.GRUCell(cfg.emb_size + memory_size if i == 0 else h, h)
+                for i in range(cfg.dec_layers)
+            ]
+        )
+        return h + memory_size + cfg.emb_size  # [s_i; c_i; y_{i-1}]
 
     def init_hidden(self, final: Tensor) -> Tensor:
         """final: (B, K) → hidden (layers, B, H)."""
         h = torch.tanh(self.bridge(final))
         return h.view(h.size(0), self.layers, self.hidden_size).transpose(0, 1).contiguous()
 
-    def step(self, emb: Tensor, hidden: Tensor, memory: Memory,
-             attn_override: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    def step(
+        self, emb: Tensor, hidden: Tensor, memory: Memory, attn_override: Tensor | None = None
+    ) -> tuple[Tensor, Tensor, Tensor]:
         """One decoder step. emb: (B, E), hidden: (layers, B, H) → features (B, H+K+E),
         new hidden (layers, B, H), attention weights (B, S)."""
         context, weights = self.attention(hidden[-1], memory, attn_override)
@@ -181,19 +195,25 @@ class LuongDecoder(Decoder):
     fused (cuDNN / oneDNN) GRU call over the whole target, then one batched attention."""
 
     def _build_rnn(self, cfg: ModelConfig, memory_size: int) -> int:
-        self.rnn = nn.GRU(cfg.emb_size, cfg.hidden_size, num_layers=cfg.dec_layers,
-                          batch_first=True, dropout=cfg.dropout if cfg.dec_layers > 1 else 0.0)
-        return cfg.hidden_size + memory_size                         # W_c reads [s_i; c_i]
+        self.rnn = nn.GRU(
+            cfg.emb_size,
+            cfg.hidden_size,
+            num_layers=cfg.dec_layers,
+            batch_first=True,
+            dropout=cfg.dropout if cfg.dec_layers > 1 else 0.0,
+        )
+        return cfg.hidden_size + memory_size  # W_c reads [s_i; c_i]
 
-    def step(self, emb: Tensor, hidden: Tensor, memory: Memory,
-             attn_override: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    def step(
+        self, emb: Tensor, hidden: Tensor, memory: Memory, attn_override: Tensor | None = None
+    ) -> tuple[Tensor, Tensor, Tensor]:
         out, hidden = self.rnn(emb.unsqueeze(1), hidden)
         query = self.dropout(out[:, 0])
         context, weights = self.attention(query, memory, attn_override)
         return torch.cat([query, context], dim=-1), hidden, weights
 
     def teacher_forced(self, embs: Tensor, hidden: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
-        out, _ = self.rnn(embs, hidden)                                   # (B, T, H)
+        out, _ = self.rnn(embs, hidden)  # (B, T, H)
         queries = self.dropout(out)
         contexts, weights = self.attention.forward_all(queries, memory)
         return torch.cat([queries, contexts], dim=-1), weights
@@ -218,18 +238,24 @@ class Seq2Seq(nn.Module):
         """Teacher forcing. tgt_in: (B, T) starting with <s> → logits (B, T, V), attention (B, T,
         S)."""
         memory, hidden = self.encode(src, src_len)
-        embs = self.decoder.dropout(self.decoder.embed(tgt_in))            # (B, T, E)
+        embs = self.decoder.dropout(self.decoder.embed(tgt_in))  # (B, T, E)
         features, attns = self.decoder.teacher_forced(embs, hidden, memory)
         return self.decoder.logits(features), attns
 
-    def loss(self, src: Tensor, src_len: Tensor, tgt_in: Tensor, tgt_out: Tensor,
-             label_smoothing: float = 0.0) -> tuple[Tensor, Tensor]:
+    def loss(
+        self,
+        src: Tensor,
+        src_len: Tensor,
+        tgt_in: Tensor,
+        tgt_out: Tensor,
+        label_smoothing: float = 0.0,
+    ) -> tuple[Tensor, Tensor]:
         """Mean label-smoothed cross-entropy per target token (for the optimiser) and the summed
         plain NLL (for reports), from one log-softmax over all steps at once."""
         logits, _ = self(src, src_len, tgt_in)
-        logp = torch.log_softmax(logits.float(), dim=-1)                  # (B, T, V)
+        logp = torch.log_softmax(logits.float(), dim=-1)  # (B, T, V)
         mask = tgt_out != PAD_ID
-        nll = -logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)          # (B, T)
+        nll = -logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)  # (B, T)
         if label_smoothing > 0:
             per_token = (1 - label_smoothing) * nll - label_smoothing * logp.mean(-1)
         else:

@@ -47,6 +47,7 @@ _TEMP_PID_RE = re.compile(r"\.tmp-(\d+)-[0-9a-f]+$")
 # Atomic writes
 # --------------------------------------------------------------------------------------------
 
+
 def _temp_name(path: Path) -> Path:
     """Hidden, unique, same folder: the rename is then atomic and a crash leaves a findable
     stray."""
@@ -55,7 +56,9 @@ def _temp_name(path: Path) -> Path:
 
 def _is_transient_replace_error(exc: OSError) -> bool:
     """Windows refuses a rename while another process has the file open; that passes in a moment."""
-    return isinstance(exc, PermissionError) or getattr(exc, "winerror", None) in _TRANSIENT_WINERRORS
+    return (
+        isinstance(exc, PermissionError) or getattr(exc, "winerror", None) in _TRANSIENT_WINERRORS
+    )
 
 
 def _replace_with_retry(src: Path, dst: Path) -> None:
@@ -157,6 +160,7 @@ def sha256_file(path: str | Path) -> str:
 # --------------------------------------------------------------------------------------------
 # Stray temporaries
 # --------------------------------------------------------------------------------------------
+
 
 def _pid_alive(pid: int) -> bool:
     """Whether a process with this id runs now; unsure counts as alive (keeping a stray is

@@ -15,13 +15,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from core.errors import CheckpointError
 from core.storage.atomic_io import (
     atomic_write_bytes,
     atomic_write_json,
     clean_stray_temporaries,
     sha256_file,
 )
-from core.errors import CheckpointError
 from core.storage.manifest import (
     MANIFEST_FORMAT_VERSION,
     MANIFEST_NAME,
@@ -69,7 +69,8 @@ class CheckpointStore:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CheckpointError(
-                f"could not create checkpoint folder {self.folder}: {exc.strerror or exc}") from exc
+                f"could not create checkpoint folder {self.folder}: {exc.strerror or exc}"
+            ) from exc
         clean_stray_temporaries(self.folder)
 
     @property
@@ -99,8 +100,9 @@ class CheckpointStore:
 
     # -- saving -----------------------------------------------------------------------------
 
-    def save(self, state: dict, step: int, *, metrics: dict | None = None,
-             is_best: bool = False) -> Path:
+    def save(
+        self, state: dict, step: int, *, metrics: dict | None = None, is_best: bool = False
+    ) -> Path:
         """Write checkpoint ``step`` atomically, then the manifest, then delete what fell out.
 
         Why this order: a crash at any point leaves a manifest whose files all exist. Kept are the
@@ -114,8 +116,12 @@ class CheckpointStore:
         path = self.file_for(step)
         data = serialize_state(state)
         atomic_write_bytes(path, data)
-        new = {"file": path.name, "step": step, "sha256": hashlib.sha256(data).hexdigest(),
-               "metrics": _jsonable(metrics) if metrics is not None else None}
+        new = {
+            "file": path.name,
+            "step": step,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "metrics": _jsonable(metrics) if metrics is not None else None,
+        }
 
         best = new if is_best else old["best"]
         if best is not None and best is not new and best["file"] == new["file"]:
@@ -123,9 +129,13 @@ class CheckpointStore:
         earlier = [e for e in old["checkpoints"] if e["step"] < step]
         dropped_future = [e for e in old["checkpoints"] if e["step"] > step]
         if dropped_future:
-            log.warning("saving step %d after resuming from an earlier checkpoint; dropping later "
-                        "checkpoint(s) %s", step, ", ".join(e["file"] for e in dropped_future))
-        kept = (earlier + [new])[-self.keep_last:]
+            log.warning(
+                "saving step %d after resuming from an earlier checkpoint; dropping later "
+                "checkpoint(s) %s",
+                step,
+                ", ".join(e["file"] for e in dropped_future),
+            )
+        kept = (earlier + [new])[-self.keep_last :]
         if best is not None and all(e["file"] != best["file"] for e in kept):
             if (self.folder / best["file"]).is_file():
                 kept.append(best)
@@ -133,8 +143,12 @@ class CheckpointStore:
                 log.warning("best checkpoint %s is missing; forgetting it", best["file"])
                 best = None
         kept.sort(key=lambda e: e["step"])
-        manifest = {"format_version": MANIFEST_FORMAT_VERSION, "last": new, "best": best,
-                    "checkpoints": kept}
+        manifest = {
+            "format_version": MANIFEST_FORMAT_VERSION,
+            "last": new,
+            "best": best,
+            "checkpoints": kept,
+        }
         atomic_write_json(self.manifest_path, manifest)
 
         still = {e["file"] for e in kept}
@@ -157,11 +171,16 @@ class CheckpointStore:
     def load_last(self) -> tuple[dict, str | None]:
         """Newest usable checkpoint and a note when an older one had to stand in (or None)."""
         manifest, manifest_note = self._read_manifest()
-        start = manifest["last"] or (manifest["checkpoints"][-1] if manifest["checkpoints"] else None)
+        start = manifest["last"] or (
+            manifest["checkpoints"][-1] if manifest["checkpoints"] else None
+        )
         if start is None:
             raise CheckpointError(f"no usable checkpoint in {self.folder}: it holds no checkpoints")
-        older = [e for e in manifest["checkpoints"]
-                 if e["step"] < start["step"] and e["file"] != start["file"]]
+        older = [
+            e
+            for e in manifest["checkpoints"]
+            if e["step"] < start["step"] and e["file"] != start["file"]
+        ]
         candidates = [start] + sorted(older, key=lambda e: e["step"], reverse=True)
         return self._load_first_usable(candidates, "resumed from", manifest_note)
 
@@ -173,7 +192,8 @@ class CheckpointStore:
         if best is None:
             if not others and manifest["last"] is None:
                 raise CheckpointError(
-                    f"no usable checkpoint in {self.folder}: it holds no checkpoints")
+                    f"no usable checkpoint in {self.folder}: it holds no checkpoints"
+                )
             start = manifest["last"] or others[0]
             note = "no best checkpoint is recorded; used the last one"
             manifest_note = f"{manifest_note}; {note}" if manifest_note else note
@@ -182,8 +202,9 @@ class CheckpointStore:
         candidates = [start] + [e for e in others if e["file"] != start["file"]]
         return self._load_first_usable(candidates, "loaded", manifest_note)
 
-    def _load_first_usable(self, candidates: list[dict], verb: str,
-                           extra_note: str | None) -> tuple[dict, str | None]:
+    def _load_first_usable(
+        self, candidates: list[dict], verb: str, extra_note: str | None
+    ) -> tuple[dict, str | None]:
         problems: list[str] = []
         for entry in candidates:
             name = entry["file"]

@@ -26,7 +26,7 @@ class ModelInfo:
     chrf: float | None
     created: str
     status: str
-    ready: bool            # has weights, so it can translate
+    ready: bool  # has weights, so it can translate
 
 
 def _size(folder: Path) -> int:
@@ -36,13 +36,21 @@ def _size(folder: Path) -> int:
 def read_info(folder: str | Path) -> ModelInfo:
     folder = Path(folder)
     meta = read_meta(folder)
-    return ModelInfo(path=str(folder), name=meta.name, src_lang=meta.tokenizer.src_lang,
-                     tgt_lang=meta.tokenizer.tgt_lang,
-                     corpus=str(meta.corpus.get("description", "")),
-                     pairs=int(meta.corpus.get("train_pairs", 0) or 0), params=meta.params,
-                     size_bytes=_size(folder), bleu=meta.metrics.get("best_bleu"),
-                     chrf=meta.metrics.get("best_chrf"), created=meta.created, status=meta.status,
-                     ready=(folder / WEIGHTS).is_file())
+    return ModelInfo(
+        path=str(folder),
+        name=meta.name,
+        src_lang=meta.tokenizer.src_lang,
+        tgt_lang=meta.tokenizer.tgt_lang,
+        corpus=str(meta.corpus.get("description", "")),
+        pairs=int(meta.corpus.get("train_pairs", 0) or 0),
+        params=meta.params,
+        size_bytes=_size(folder),
+        bleu=meta.metrics.get("best_bleu"),
+        chrf=meta.metrics.get("best_chrf"),
+        created=meta.created,
+        status=meta.status,
+        ready=(folder / WEIGHTS).is_file(),
+    )
 
 
 def list_models(root: str | Path) -> list[ModelInfo]:
@@ -105,7 +113,11 @@ def export_model(folder: str | Path, dest: str | Path) -> Path:
     checkpoints."""
     folder, dest = Path(folder), Path(dest)
     read_meta(folder)
-    files = [p for p in folder.rglob("*") if p.is_file() and "checkpoints" not in p.relative_to(folder).parts]
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and "checkpoints" not in p.relative_to(folder).parts
+    ]
     if dest.suffix.lower() == ".zip":
         with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as z:
             for p in files:
@@ -131,7 +143,9 @@ def import_model(source: str | Path, root: str | Path) -> Path:
                 for member in z.namelist():
                     target = (staging / member).resolve()
                     if not str(target).startswith(str(staging.resolve())):
-                        raise CoreError(f"{source}: refuses an archive entry outside its folder: {member}")
+                        raise CoreError(
+                            f"{source}: refuses an archive entry outside its folder: {member}"
+                        )
                 z.extractall(staging)
         except zipfile.BadZipFile as exc:
             shutil.rmtree(staging, ignore_errors=True)

@@ -68,8 +68,12 @@ def _valid_entry(entry: Any) -> bool:
 
 
 def _entry(entry: dict) -> dict:
-    return {"file": entry["file"], "step": entry["step"], "sha256": entry.get("sha256"),
-            "metrics": entry.get("metrics")}
+    return {
+        "file": entry["file"],
+        "step": entry["step"],
+        "sha256": entry.get("sha256"),
+        "metrics": entry.get("metrics"),
+    }
 
 
 def read_manifest(folder: str | Path) -> tuple[dict, str | None]:
@@ -94,36 +98,56 @@ def read_manifest(folder: str | Path) -> tuple[dict, str | None]:
     if not isinstance(data, dict):
         return _reconstruct(folder, "is damaged (not a JSON object)")
     version = data.get("format_version")
-    if (isinstance(version, int) and not isinstance(version, bool)
-            and version > MANIFEST_FORMAT_VERSION):
+    if (
+        isinstance(version, int)
+        and not isinstance(version, bool)
+        and version > MANIFEST_FORMAT_VERSION
+    ):
         raise CheckpointError(
             f"{path} has format version {version}, newer than this version of "
-            f"Attnscope understands ({MANIFEST_FORMAT_VERSION}); update Attnscope to use it")
+            f"Attnscope understands ({MANIFEST_FORMAT_VERSION}); update Attnscope to use it"
+        )
     checkpoints = data.get("checkpoints")
     last, best = data.get("last"), data.get("best")
-    if (version != MANIFEST_FORMAT_VERSION or not isinstance(checkpoints, list)
-            or not all(_valid_entry(e) for e in checkpoints)
-            or not (last is None or _valid_entry(last))
-            or not (best is None or _valid_entry(best))):
+    if (
+        version != MANIFEST_FORMAT_VERSION
+        or not isinstance(checkpoints, list)
+        or not all(_valid_entry(e) for e in checkpoints)
+        or not (last is None or _valid_entry(last))
+        or not (best is None or _valid_entry(best))
+    ):
         return _reconstruct(folder, "is damaged (unexpected content)")
-    return {"format_version": MANIFEST_FORMAT_VERSION,
-            "last": None if last is None else _entry(last),
-            "best": None if best is None else _entry(best),
-            "checkpoints": [_entry(e) for e in checkpoints]}, None
+    return {
+        "format_version": MANIFEST_FORMAT_VERSION,
+        "last": None if last is None else _entry(last),
+        "best": None if best is None else _entry(best),
+        "checkpoints": [_entry(e) for e in checkpoints],
+    }, None
 
 
 def _reconstruct(folder: Path, why: str) -> tuple[dict, str | None]:
     """A manifest listing the checkpoint files on disk (no checksums, no best)."""
-    found = [{"file": path.name, "step": step, "sha256": None, "metrics": None}
-             for step, path in checkpoint_files(folder)]
+    found = [
+        {"file": path.name, "step": step, "sha256": None, "metrics": None}
+        for step, path in checkpoint_files(folder)
+    ]
     note = f"{MANIFEST_NAME} {why}"
     if found:
         note += f"; rebuilt the list from the {len(found)} checkpoint file(s) found"
-        log.warning("%s in %s; rebuilt the checkpoint list from %d file(s) on disk",
-                    MANIFEST_NAME + " " + why, folder, len(found))
+        log.warning(
+            "%s in %s; rebuilt the checkpoint list from %d file(s) on disk",
+            MANIFEST_NAME + " " + why,
+            folder,
+            len(found),
+        )
     elif why != "is missing":
-        log.warning("%s in %s and no checkpoint files were found", MANIFEST_NAME + " " + why,
-                    folder)
-    manifest = {"format_version": MANIFEST_FORMAT_VERSION,
-                "last": found[-1] if found else None, "best": None, "checkpoints": found}
+        log.warning(
+            "%s in %s and no checkpoint files were found", MANIFEST_NAME + " " + why, folder
+        )
+    manifest = {
+        "format_version": MANIFEST_FORMAT_VERSION,
+        "last": found[-1] if found else None,
+        "best": None,
+        "checkpoints": found,
+    }
     return manifest, note if found else None

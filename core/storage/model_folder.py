@@ -21,30 +21,35 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import __version__
-from core.storage.atomic_io import atomic_write_json, atomic_write_text
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
-from core.errors import CheckpointError, ConfigError
-from core.storage.manifest import checkpoint_files
 from core.data.vocab import Vocab
+from core.errors import CheckpointError, ConfigError
+from core.storage.atomic_io import atomic_write_json, atomic_write_text
+from core.storage.manifest import checkpoint_files
 
-if TYPE_CHECKING:   # torch (1-3 s to import) only where weights are read or written: the app's
+if TYPE_CHECKING:  # torch (1-3 s to import) only where weights are read or written: the app's
     import torch  # model list reads model.json on the GUI thread and must not pay for it
 
     from core.model.seq2seq import Seq2Seq
 
 
-def shape_mismatch(found_state: dict, wanted_state: dict, found_in: str, wanted_in: str) -> str | None:
+def shape_mismatch(
+    found_state: dict, wanted_state: dict, found_in: str, wanted_in: str
+) -> str | None:
     """How a file's tensors differ from the shapes the settings imply (None when they match);
     checked before allocating, so a crafted size cannot allocate gigabytes first."""
     import torch
+
     wanted = {k: tuple(v.shape) for k, v in wanted_state.items()}
     found = {k: tuple(v.shape) for k, v in found_state.items() if isinstance(v, torch.Tensor)}
     if wanted == found:
         return None
     bad = sorted(set(wanted) ^ set(found)) or [k for k in wanted if wanted[k] != found[k]]
     k = bad[0]
-    return (f"{k} is {found.get(k, 'missing')} in {found_in} but {wanted.get(k, 'absent')} in "
-            f"{wanted_in}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    return (
+        f"{k} is {found.get(k, 'missing')} in {found_in} but {wanted.get(k, 'absent')} in "
+        f"{wanted_in}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
+    )
 
 
 FORMAT_VERSION = 1
@@ -64,20 +69,28 @@ class ModelMeta:
     model: ModelConfig
     tokenizer: TokenizerConfig
     train: TrainConfig
-    corpus: dict[str, Any] = field(default_factory=dict)   # description, fingerprint, pair counts
+    corpus: dict[str, Any] = field(default_factory=dict)  # description, fingerprint, pair counts
     metrics: dict[str, Any] = field(default_factory=dict)  # best_bleu, best_chrf, best_step, …
     params: int = 0
-    status: str = "training"                               # training, finished, cancelled, …
-    created: str = field(default_factory=lambda: _dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+    status: str = "training"  # training, finished, cancelled, …
+    created: str = field(
+        default_factory=lambda: _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    )
     app_version: str = __version__
     format_version: int = FORMAT_VERSION
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "format_version": self.format_version, "app_version": self.app_version,
-            "name": self.name, "created": self.created, "status": self.status,
-            "model": self.model.to_dict(), "tokenizer": self.tokenizer.to_dict(),
-            "train": self.train.to_dict(), "corpus": self.corpus, "metrics": self.metrics,
+            "format_version": self.format_version,
+            "app_version": self.app_version,
+            "name": self.name,
+            "created": self.created,
+            "status": self.status,
+            "model": self.model.to_dict(),
+            "tokenizer": self.tokenizer.to_dict(),
+            "train": self.train.to_dict(),
+            "corpus": self.corpus,
+            "metrics": self.metrics,
             "params": self.params,
         }
 
@@ -96,21 +109,31 @@ class ModelMeta:
         return cfg
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], where: Path) -> "ModelMeta":
+    def from_dict(cls, data: dict[str, Any], where: Path) -> ModelMeta:
         try:
             version = int(data.get("format_version", 0))
             if version > FORMAT_VERSION:
-                raise CheckpointError(f"{where} was written by a newer Attnscope (format {version}); "
-                                      "update Attnscope to open it")
-            return cls(name=str(data["name"]), model=ModelConfig.from_dict(data["model"]),
-                       tokenizer=TokenizerConfig.from_dict(data["tokenizer"]),
-                       train=TrainConfig.from_dict(data.get("train", {})),
-                       corpus=dict(data.get("corpus", {})), metrics=dict(data.get("metrics", {})),
-                       params=int(data.get("params", 0)), status=str(data.get("status", "")),
-                       created=str(data.get("created", "")),
-                       app_version=str(data.get("app_version", "")), format_version=version)
+                raise CheckpointError(
+                    f"{where} was written by a newer Attnscope (format {version}); "
+                    "update Attnscope to open it"
+                )
+            return cls(
+                name=str(data["name"]),
+                model=ModelConfig.from_dict(data["model"]),
+                tokenizer=TokenizerConfig.from_dict(data["tokenizer"]),
+                train=TrainConfig.from_dict(data.get("train", {})),
+                corpus=dict(data.get("corpus", {})),
+                metrics=dict(data.get("metrics", {})),
+                params=int(data.get("params", 0)),
+                status=str(data.get("status", "")),
+                created=str(data.get("created", "")),
+                app_version=str(data.get("app_version", "")),
+                format_version=version,
+            )
         except (KeyError, TypeError, ValueError, ConfigError) as exc:
-            raise CheckpointError(f"{where} is not a valid Attnscope model description: {exc}") from exc
+            raise CheckpointError(
+                f"{where} is not a valid Attnscope model description: {exc}"
+            ) from exc
 
 
 def write_meta(folder: Path, meta: ModelMeta) -> None:
@@ -121,7 +144,9 @@ def read_meta(folder: str | Path) -> ModelMeta:
     folder = Path(folder)
     path = folder / MODEL_JSON
     if not folder.is_dir():
-        raise CheckpointError(f"{folder} is not a model folder (it does not exist or is not a folder)")
+        raise CheckpointError(
+            f"{folder} is not a model folder (it does not exist or is not a folder)"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -153,6 +178,7 @@ def read_vocabs(folder: Path) -> tuple[Vocab, Vocab]:
 
 def write_weights(folder: Path, model: Seq2Seq) -> None:
     from core.storage.torch_io import atomic_torch_save
+
     state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
     atomic_torch_save(state, folder / WEIGHTS)
 
@@ -172,23 +198,27 @@ def read_history(folder: str | Path) -> list[dict[str, Any]]:
         try:
             out.append(json.loads(line))
         except ValueError:
-            continue   # a torn last line after a crash
+            continue  # a torn last line after a crash
     return out
 
 
-def read_model(folder: str | Path, device: torch.device | str = "cpu"
-               ) -> tuple[Seq2Seq, Vocab, Vocab, ModelMeta]:
+def read_model(
+    folder: str | Path, device: torch.device | str = "cpu"
+) -> tuple[Seq2Seq, Vocab, Vocab, ModelMeta]:
     """Rebuild the model from its folder. Never unpickles anything but tensors."""
     import torch
 
     from core.model.build import build_model
     from core.storage.torch_io import safe_torch_load
+
     folder = Path(folder)
     meta = read_meta(folder)
     src_vocab, tgt_vocab = read_vocabs(folder)
     if not (folder / WEIGHTS).is_file():
-        raise CheckpointError(f"{folder} has no trained weights yet ({WEIGHTS} is missing): "
-                              "training has not reached its first validation")
+        raise CheckpointError(
+            f"{folder} has no trained weights yet ({WEIGHTS} is missing): "
+            "training has not reached its first validation"
+        )
     state = safe_torch_load(folder / WEIGHTS)
     if not isinstance(state, dict):
         raise CheckpointError(f"{folder / WEIGHTS} does not hold model weights")
@@ -203,7 +233,8 @@ def read_model(folder: str | Path, device: torch.device | str = "cpu"
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:
-        raise CheckpointError(f"{folder / WEIGHTS} does not match {MODEL_JSON}: "
-                              f"{str(exc).splitlines()[0]}") from exc
+        raise CheckpointError(
+            f"{folder / WEIGHTS} does not match {MODEL_JSON}: {str(exc).splitlines()[0]}"
+        ) from exc
     model.to(device).eval()
     return model, src_vocab, tgt_vocab, meta

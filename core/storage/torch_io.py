@@ -20,16 +20,26 @@ from typing import Any
 
 import torch
 
-from core.storage.atomic_io import atomic_write_bytes
 from core.errors import CheckpointError
+from core.storage.atomic_io import atomic_write_bytes
 
 __all__ = ["atomic_torch_save", "ensure_plain_state", "safe_torch_load", "serialize_state"]
 
 _UNSAFE_GLOBAL_RE = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")
 _CODE_OBJECT_RE = re.compile(r"GLOBAL|allowlist|safe_globals|unsupported class", re.IGNORECASE)
 
-_PLAIN_SCALARS = (bool, int, float, complex, str, bytes, bytearray, type(None),
-                  torch.dtype, torch.device)
+_PLAIN_SCALARS = (
+    bool,
+    int,
+    float,
+    complex,
+    str,
+    bytes,
+    bytearray,
+    type(None),
+    torch.dtype,
+    torch.device,
+)
 _PLAIN_CONTAINERS = (dict, OrderedDict, list, tuple, set, torch.Size)
 _TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
 
@@ -53,7 +63,8 @@ def ensure_plain_state(obj: Any, where: str = "state") -> None:
             raise CheckpointError(
                 f"cannot save a checkpoint: {at} is a {name}; only tensors, numbers, "
                 "strings, bools, None, lists, tuples, sets and dicts can be stored "
-                "(convert it to plain data)")
+                "(convert it to plain data)"
+            )
         if id(value) in seen:  # shared (or cyclic) container: already checked
             continue
         seen.add(id(value))
@@ -79,8 +90,18 @@ def atomic_torch_save(obj: Any, path: str | Path) -> None:
     atomic_write_bytes(path, serialize_state(obj))
 
 
-_DAMAGE_ERRORS = (RuntimeError, EOFError, ValueError, zipfile.BadZipFile, pickle.UnpicklingError,
-                  KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError)
+_DAMAGE_ERRORS = (
+    RuntimeError,
+    EOFError,
+    ValueError,
+    zipfile.BadZipFile,
+    pickle.UnpicklingError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    UnicodeDecodeError,
+)
 
 
 def safe_torch_load(path: str | Path) -> Any:
@@ -108,7 +129,8 @@ def safe_torch_load(path: str | Path) -> Any:
             raise CheckpointError(
                 f"refused to load {path}: it contains Python objects other than tensors and plain "
                 f"data, which could run code{detail}. Only open model files you trust, such as "
-                "those Attnscope saved itself.") from exc
+                "those Attnscope saved itself."
+            ) from exc
         raise CheckpointError(f"{path} is damaged or truncated ({_first_line(exc)})") from exc
     except _DAMAGE_ERRORS as exc:
         raise CheckpointError(f"{path} is damaged or truncated ({_first_line(exc)})") from exc
@@ -133,8 +155,8 @@ def _first_line(exc: BaseException) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     first = lines[0] if lines else ""
     first = first.split(" In PyTorch 2.6", 1)[0].strip()
-    if len(first) > 100 and ". " in first:   # torch's long advice after the first sentence
+    if len(first) > 100 and ". " in first:  # torch's long advice after the first sentence
         first = first.split(". ", 1)[0] + "."
-    if len(first) < 8:      # e.g. a KeyError's bare "101": say what kind of error it was
+    if len(first) < 8:  # e.g. a KeyError's bare "101": say what kind of error it was
         first = f"{type(exc).__name__} {first}".strip()
     return first

@@ -1,4 +1,5 @@
-"""``attnscope --doctor`` / ``attnscope-cli doctor``: what this machine gives Attnscope, line by line.
+"""``attnscope --doctor`` / ``attnscope-cli doctor``: what this machine gives Attnscope, line by
+line.
 
 Each check says ok or PROBLEM, what it found and, for a problem, the fix. Exit status 0 when all
 is well, 1 otherwise. No Qt import (the Qt check asks ``core.system.qt_platform``), so it runs on a
@@ -19,7 +20,7 @@ from pathlib import Path
 from core.paths import AppPaths
 from core.system import qt_platform
 
-MIN_FREE_BYTES = 1 << 30        # a model folder with checkpoints is tens of MB; leave room
+MIN_FREE_BYTES = 1 << 30  # a model folder with checkpoints is tens of MB; leave room
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".pcf", ".pcf.gz", ".pfb", ".otb")
 
 
@@ -38,8 +39,12 @@ class Check:
 def check_python() -> Check:
     v = sys.version_info
     ok = v >= (3, 10)
-    return Check("Python", ok, f"{platform.python_version()} ({sys.executable})",
-                 "" if ok else "install Python 3.10 or newer and run .ci/setup with it")
+    return Check(
+        "Python",
+        ok,
+        f"{platform.python_version()} ({sys.executable})",
+        "" if ok else "install Python 3.10 or newer and run .ci/setup with it",
+    )
 
 
 def check_torch() -> list[Check]:
@@ -71,8 +76,10 @@ def _device_reason(torch, build: str) -> str:
     if build == "CPU":
         why = "this is PyTorch's CPU build"
         if shutil.which("nvidia-smi"):
-            why += ("; an NVIDIA GPU is present: pip install torch --index-url "
-                    "https://download.pytorch.org/whl/cu126 into .venv to use it")
+            why += (
+                "; an NVIDIA GPU is present: pip install torch --index-url "
+                "https://download.pytorch.org/whl/cu126 into .venv to use it"
+            )
     else:
         why = f"the {build} build finds no usable GPU (driver missing or too old?)"
     return f"cpu ({cores} cores): {why}"
@@ -91,8 +98,10 @@ def _bf16_detail(torch) -> str:
         pass
     native = sorted(flags & {"avx512_bf16", "amx_bf16"})
     if native:
-        return "the CPU computes in bfloat16 natively (" + ", ".join(native) + "): --precision " \
-               "bf16 is faster"
+        return (
+            "the CPU computes in bfloat16 natively (" + ", ".join(native) + "): --precision "
+            "bf16 is faster"
+        )
     try:
         supported = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except Exception:  # noqa: BLE001 — a private probe; absent on some builds
@@ -136,9 +145,16 @@ def check_fonts(system: str = sys.platform, dirs: list[Path] | None = None) -> C
     if not system.startswith("linux"):
         return Check("Fonts", True, "the system's fonts")
     home = Path.home()
-    dirs = dirs if dirs is not None else [
-        Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
-        home / ".local/share/fonts", home / ".fonts"]
+    dirs = (
+        dirs
+        if dirs is not None
+        else [
+            Path("/usr/share/fonts"),
+            Path("/usr/local/share/fonts"),
+            home / ".local/share/fonts",
+            home / ".fonts",
+        ]
+    )
     for d in dirs:
         if not d.is_dir():
             continue
@@ -146,8 +162,12 @@ def check_fonts(system: str = sys.platform, dirs: list[Path] | None = None) -> C
             font = next((f for f in files if f.lower().endswith(FONT_SUFFIXES)), None)
             if font:
                 return Check("Fonts", True, f"found in {d} (e.g. {font})")
-    return Check("Fonts", False, "no font files in " + ", ".join(str(d) for d in dirs),
-                 "sudo apt-get install fonts-dejavu-core")
+    return Check(
+        "Fonts",
+        False,
+        "no font files in " + ", ".join(str(d) for d in dirs),
+        "sudo apt-get install fonts-dejavu-core",
+    )
 
 
 def check_writable(label: str, folder: Path) -> Check:
@@ -156,8 +176,12 @@ def check_writable(label: str, folder: Path) -> Check:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
             pass
     except OSError as exc:
-        return Check(label, False, f"{folder} is not writable ({exc.strerror or exc})",
-                     f"make {folder} writable, or set ATTNSCOPE_HOME to a folder that is")
+        return Check(
+            label,
+            False,
+            f"{folder} is not writable ({exc.strerror or exc})",
+            f"make {folder} writable, or set ATTNSCOPE_HOME to a folder that is",
+        )
     return Check(label, True, f"{folder} is writable")
 
 
@@ -170,27 +194,44 @@ def check_disk(folder: Path, minimum: int = MIN_FREE_BYTES) -> Check:
     except OSError as exc:
         return Check("Disk space", False, f"cannot read the free space of {probe}: {exc}")
     ok = free >= minimum
-    return Check("Disk space", ok, f"{free / 2**30:.1f} GB free for the model library ({probe})",
-                 "" if ok else f"free at least {minimum / 2**30:.0f} GB there, or set "
-                               "ATTNSCOPE_HOME to a roomier disk")
+    return Check(
+        "Disk space",
+        ok,
+        f"{free / 2**30:.1f} GB free for the model library ({probe})",
+        ""
+        if ok
+        else f"free at least {minimum / 2**30:.0f} GB there, or set "
+        "ATTNSCOPE_HOME to a roomier disk",
+    )
 
 
-def run_checks(env: Mapping[str, str] | None = None,
-               verdict_fn: Callable[..., qt_platform.Verdict] = qt_platform.verdict) -> list[Check]:
+def run_checks(
+    env: Mapping[str, str] | None = None,
+    verdict_fn: Callable[..., qt_platform.Verdict] = qt_platform.verdict,
+) -> list[Check]:
     env = os.environ if env is None else env
     paths = AppPaths.default()
-    return [check_python(), *check_torch(), *check_qt(env, verdict_fn), check_fonts(),
-            check_writable("Models folder", paths.models),
-            check_writable("Config folder", paths.config),
-            check_writable("Log folder", paths.logs), check_disk(paths.models)]
+    return [
+        check_python(),
+        *check_torch(),
+        *check_qt(env, verdict_fn),
+        check_fonts(),
+        check_writable("Models folder", paths.models),
+        check_writable("Config folder", paths.config),
+        check_writable("Log folder", paths.logs),
+        check_disk(paths.models),
+    ]
 
 
 def report(checks: list[Check]) -> tuple[str, int]:
     """The printed report and the exit status (0: all ok, 1: some problem)."""
     problems = sum(not c.ok for c in checks)
     lines = [c.line() for c in checks]
-    lines.append("all ok" if not problems else
-                 f"{problems} problem{'s' if problems > 1 else ''}: see the fix on each line")
+    lines.append(
+        "all ok"
+        if not problems
+        else f"{problems} problem{'s' if problems > 1 else ''}: see the fix on each line"
+    )
     return "\n".join(lines), 0 if not problems else 1
 
 

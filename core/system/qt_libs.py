@@ -88,16 +88,16 @@ PLATFORM_FILES: dict[str, tuple[str, ...]] = {
     "xcb": ("plugins/platforms/libqxcb.so", "lib/libQt6XcbQpa.so*"),
     "wayland": ("plugins/platforms/libqwayland*.so", "lib/libQt6WaylandClient.so*"),
 }
-BINDING_GLOB = "QtWidgets*.so"          # relative to the PySide6 package folder
-SETUP_PLATFORMS = ("xcb", "wayland", "offscreen")   # what .ci/setup makes loadable
+BINDING_GLOB = "QtWidgets*.so"  # relative to the PySide6 package folder
+SETUP_PLATFORMS = ("xcb", "wayland", "offscreen")  # what .ci/setup makes loadable
 
 
 @dataclass(frozen=True)
 class LddReport:
     """One ``ldd`` run: the libraries it resolved, those it could not find, or why it failed."""
 
-    found: dict[str, str] = field(default_factory=dict)    # soname -> path
-    missing: tuple[str, ...] = ()                          # sonames, first seen first
+    found: dict[str, str] = field(default_factory=dict)  # soname -> path
+    missing: tuple[str, ...] = ()  # sonames, first seen first
     error: str = ""
 
 
@@ -129,8 +129,9 @@ def run_ldd(path: Path) -> LddReport:
     if exe is None:
         return LddReport(error="ldd is not installed")
     try:
-        proc = subprocess.run([exe, str(path)], capture_output=True, text=True, timeout=30,
-                              check=False)
+        proc = subprocess.run(
+            [exe, str(path)], capture_output=True, text=True, timeout=30, check=False
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return LddReport(error=f"ldd failed: {exc}")
     report = parse_ldd(proc.stdout + "\n" + proc.stderr)
@@ -167,9 +168,9 @@ class PluginLibs:
     """Whether one Qt platform plugin finds every library it links against."""
 
     platform: str
-    files: tuple[Path, ...]          # empty: this PySide6 has no such plugin
-    missing: tuple[str, ...] = ()    # sonames not found
-    error: str = ""                  # ldd could not tell
+    files: tuple[Path, ...]  # empty: this PySide6 has no such plugin
+    missing: tuple[str, ...] = ()  # sonames not found
+    error: str = ""  # ldd could not tell
 
     @property
     def present(self) -> bool:
@@ -180,8 +181,9 @@ class PluginLibs:
         return self.present and not self.missing and not self.error
 
 
-def check_plugin(platform: str, pyside: Path,
-                 ldd: Callable[[Path], LddReport] = run_ldd) -> PluginLibs:
+def check_plugin(
+    platform: str, pyside: Path, ldd: Callable[[Path], LddReport] = run_ldd
+) -> PluginLibs:
     """Run ``ldd`` over the plugin's files and collect what the loader cannot find."""
     files = platform_files(platform, pyside)
     missing: list[str] = []
@@ -210,8 +212,9 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def install_hint(sonames: Sequence[str], *, root: bool | None = None,
-                 has_apt: bool | None = None) -> str:
+def install_hint(
+    sonames: Sequence[str], *, root: bool | None = None, has_apt: bool | None = None
+) -> str:
     """The one command (or sentence) that installs ``sonames`` on this system."""
     root = is_root() if root is None else root
     has_apt = shutil.which("apt-get") is not None if has_apt is None else has_apt
@@ -220,11 +223,19 @@ def install_hint(sonames: Sequence[str], *, root: bool | None = None,
     if packages and has_apt:
         parts.append(("" if root else "sudo ") + "apt-get install -y " + " ".join(packages))
     elif packages:
-        parts.append("install the packages that provide " + ", ".join(sonames)
-                     + " (on Debian/Ubuntu: " + " ".join(packages) + ")")
+        parts.append(
+            "install the packages that provide "
+            + ", ".join(sonames)
+            + " (on Debian/Ubuntu: "
+            + " ".join(packages)
+            + ")"
+        )
     if unknown:
-        parts.append("install the package that provides " + ", ".join(unknown)
-                     + (" (apt-file search NAME finds it)" if has_apt else ""))
+        parts.append(
+            "install the package that provides "
+            + ", ".join(unknown)
+            + (" (apt-file search NAME finds it)" if has_apt else "")
+        )
     return "; ".join(parts)
 
 
@@ -240,8 +251,9 @@ def apt_install(packages: Sequence[str], say: Callable[[str], None] = print) -> 
     return subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL).returncode == 0
 
 
-def missing_for(platforms: Sequence[str], pyside: Path,
-                ldd: Callable[[Path], LddReport] = run_ldd) -> tuple[list[PluginLibs], list[str]]:
+def missing_for(
+    platforms: Sequence[str], pyside: Path, ldd: Callable[[Path], LddReport] = run_ldd
+) -> tuple[list[PluginLibs], list[str]]:
     """Each present plugin's check, and every soname missing across them (first seen first)."""
     checks = [c for c in (check_plugin(p, pyside, ldd) for p in platforms) if c.present]
     missing: list[str] = []
@@ -254,17 +266,26 @@ def _describe(checks: Sequence[PluginLibs]) -> list[str]:
     lines = []
     for c in checks:
         if c.missing:
-            lines.append(f"Qt's {c.platform} plugin cannot find: " + ", ".join(
-                f"{s} ({SONAME_PACKAGES.get(s, 'package unknown')})" for s in c.missing))
+            lines.append(
+                f"Qt's {c.platform} plugin cannot find: "
+                + ", ".join(f"{s} ({SONAME_PACKAGES.get(s, 'package unknown')})" for s in c.missing)
+            )
         elif c.error:
             lines.append(f"Qt's {c.platform} plugin could not be checked: {c.error}")
     return lines
 
 
-def ensure(platforms: Sequence[str], *, install: bool, root: bool, has_apt: bool,
-           pyside: Path, ldd: Callable[[Path], LddReport] = run_ldd,
-           apt: Callable[[Sequence[str]], bool] = apt_install,
-           say: Callable[[str], None] = print) -> int:
+def ensure(
+    platforms: Sequence[str],
+    *,
+    install: bool,
+    root: bool,
+    has_apt: bool,
+    pyside: Path,
+    ldd: Callable[[Path], LddReport] = run_ldd,
+    apt: Callable[[Sequence[str]], bool] = apt_install,
+    say: Callable[[str], None] = print,
+) -> int:
     """Check ``platforms``; install what is missing (root + apt-get + ``install``) or say how.
 
     Re-checks after installing, since a library that was missing may itself need others that
@@ -293,17 +314,26 @@ def ensure(platforms: Sequence[str], *, install: bool, root: bool, has_apt: bool
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m core.system.qt_libs [--install] [--dry-run]`` (Linux; elsewhere Qt needs nothing)."""
+    """``python -m core.system.qt_libs [--install] [--dry-run]`` (Linux; elsewhere Qt needs
+    nothing)."""
     parser = argparse.ArgumentParser(
         prog="python -m core.system.qt_libs",
         description="Check that Qt's platform plugins (xcb, wayland, offscreen) find every "
-                    "system library they link against; with --install, install the missing "
-                    "ones with apt-get when run as root, else print the command that does.")
+        "system library they link against; with --install, install the missing "
+        "ones with apt-get when run as root, else print the command that does.",
+    )
     parser.add_argument("--install", action="store_true", help="install what is missing (root)")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="only say what is missing and the command that installs it")
-    parser.add_argument("--platform", action="append", choices=SETUP_PLATFORMS,
-                        help="check only this plugin (repeatable; default: all three)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="only say what is missing and the command that installs it",
+    )
+    parser.add_argument(
+        "--platform",
+        action="append",
+        choices=SETUP_PLATFORMS,
+        help="check only this plugin (repeatable; default: all three)",
+    )
     args = parser.parse_args(argv)
     if not sys.platform.startswith("linux"):
         print("Qt brings its own libraries on this system; nothing to check")
@@ -315,8 +345,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("ldd") is None:
         print("ldd is not available, so Qt's system libraries cannot be checked")
         return 0
-    return ensure(args.platform or SETUP_PLATFORMS, install=args.install and not args.dry_run,
-                  root=is_root(), has_apt=shutil.which("apt-get") is not None, pyside=pyside)
+    return ensure(
+        args.platform or SETUP_PLATFORMS,
+        install=args.install and not args.dry_run,
+        root=is_root(),
+        has_apt=shutil.which("apt-get") is not None,
+        pyside=pyside,
+    )
 
 
 if __name__ == "__main__":

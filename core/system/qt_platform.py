@@ -17,8 +17,15 @@ from pathlib import Path
 
 from core.system import qt_libs
 
-NO_DISPLAY_PLATFORMS = ("offscreen", "minimal", "minimalegl", "vnc", "eglfs", "linuxfb",
-                        "vkkhrdisplay")
+NO_DISPLAY_PLATFORMS = (
+    "offscreen",
+    "minimal",
+    "minimalegl",
+    "vnc",
+    "eglfs",
+    "linuxfb",
+    "vkkhrdisplay",
+)
 
 
 def candidates(env: Mapping[str, str], system: str = sys.platform) -> list[str]:
@@ -29,8 +36,9 @@ def candidates(env: Mapping[str, str], system: str = sys.platform) -> list[str]:
     if not system.startswith("linux"):
         return ["native"]
     session = env.get("XDG_SESSION_TYPE", "").lower()
-    wayland = session == "wayland" or (not session and env.get("WAYLAND_DISPLAY")
-                                       and not env.get("DISPLAY"))
+    wayland = session == "wayland" or (
+        not session and env.get("WAYLAND_DISPLAY") and not env.get("DISPLAY")
+    )
     return ["wayland", "xcb"] if wayland else ["xcb"]
 
 
@@ -55,7 +63,7 @@ def x_display(env: Mapping[str, str], timeout: float = 1.0) -> tuple[bool, str]:
         return True, f"DISPLAY={value} (not checked: unusual form)"
     if host in ("", "unix") or host.startswith("/"):
         path = f"/tmp/.X11-unix/X{number}"
-        if host.startswith("/"):                       # e.g. XQuartz's launchd socket
+        if host.startswith("/"):  # e.g. XQuartz's launchd socket
             path = f"{host}:{rest}"
         family = getattr(socket, "AF_UNIX", None)
         if family is None:
@@ -94,17 +102,19 @@ def display_for(platform: str, env: Mapping[str, str]) -> tuple[bool, str]:
 class Verdict:
     """Which platform would load, or why none would and how to fix it."""
 
-    platform: str | None                      # None: Qt would abort
-    found: str = ""                           # what the chosen plugin's check found
-    lib_problems: list[str] = field(default_factory=list)      # plugins lacking libraries
+    platform: str | None  # None: Qt would abort
+    found: str = ""  # what the chosen plugin's check found
+    lib_problems: list[str] = field(default_factory=list)  # plugins lacking libraries
     display_problems: list[str] = field(default_factory=list)  # plugins without a display
-    missing: list[str] = field(default_factory=list)           # sonames, over all candidates
+    missing: list[str] = field(default_factory=list)  # sonames, over all candidates
     lib_fix: str = ""
-    display: str = ""                         # what the chosen platform's display check said
-    others: list[str] = field(default_factory=list)       # plugins not tried, with their state
+    display: str = ""  # what the chosen platform's display check said
+    others: list[str] = field(default_factory=list)  # plugins not tried, with their state
 
-    DISPLAY_FIX = ("start it from a desktop session (or over ssh -X); QT_QPA_PLATFORM=offscreen "
-                   "runs without a display but shows no window")
+    DISPLAY_FIX = (
+        "start it from a desktop session (or over ssh -X); QT_QPA_PLATFORM=offscreen "
+        "runs without a display but shows no window"
+    )
 
     @property
     def ok(self) -> bool:
@@ -125,11 +135,16 @@ class Verdict:
         return "Qt cannot start: " + "; ".join(self.problems or ["no platform plugin loads"])
 
 
-def verdict(env: Mapping[str, str] | None = None, *, system: str = sys.platform,
-            pyside: Path | None = None,
-            ldd: Callable[[Path], qt_libs.LddReport] = qt_libs.run_ldd,
-            root: bool | None = None, has_apt: bool | None = None,
-            detail: bool = False) -> Verdict:
+def verdict(
+    env: Mapping[str, str] | None = None,
+    *,
+    system: str = sys.platform,
+    pyside: Path | None = None,
+    ldd: Callable[[Path], qt_libs.LddReport] = qt_libs.run_ldd,
+    root: bool | None = None,
+    has_apt: bool | None = None,
+    detail: bool = False,
+) -> Verdict:
     """Walk Qt's candidates as Qt would: the first whose libraries load and display answers.
 
     ``detail`` also checks the desktop plugins Qt was not asked for (``--doctor`` shows them;
@@ -138,13 +153,19 @@ def verdict(env: Mapping[str, str] | None = None, *, system: str = sys.platform,
     env = os.environ if env is None else env
     order = candidates(env, system)
     if order == ["native"]:
-        return Verdict("native", found="Qt brings its own libraries on this system",
-                       display="the system's own window server")
-    frozen = bool(getattr(sys, "frozen", False))    # a bundle: Qt's files may sit elsewhere
+        return Verdict(
+            "native",
+            found="Qt brings its own libraries on this system",
+            display="the system's own window server",
+        )
+    frozen = bool(getattr(sys, "frozen", False))  # a bundle: Qt's files may sit elsewhere
     pyside = pyside or qt_libs.pyside_dir()
     if pyside is None and not frozen:
-        return Verdict(None, lib_problems=["PySide6 is not installed in this Python"],
-                       lib_fix="bash .ci/setup (or: pip install -e .)")
+        return Verdict(
+            None,
+            lib_problems=["PySide6 is not installed in this Python"],
+            lib_fix="bash .ci/setup (or: pip install -e .)",
+        )
     lib_problems: list[str] = []
     display_problems: list[str] = []
     missing: list[str] = []
@@ -162,17 +183,26 @@ def verdict(env: Mapping[str, str] | None = None, *, system: str = sys.platform,
             display_problems.append(f"the {name} plugin has no display: {said}")
             continue
         found = "all its libraries found" if libs.present else "its files were not checked"
-        return Verdict(name, found=found + (f" ({libs.error})" if libs.error else ""),
-                       lib_problems=lib_problems, display_problems=display_problems,
-                       missing=missing, display=said,
-                       others=_others(order, pyside, ldd) if detail and pyside else [])
+        return Verdict(
+            name,
+            found=found + (f" ({libs.error})" if libs.error else ""),
+            lib_problems=lib_problems,
+            display_problems=display_problems,
+            missing=missing,
+            display=said,
+            others=_others(order, pyside, ldd) if detail and pyside else [],
+        )
     lib_fix = qt_libs.install_hint(missing, root=root, has_apt=has_apt) if missing else ""
-    return Verdict(None, lib_problems=lib_problems, display_problems=display_problems,
-                   missing=missing, lib_fix=lib_fix)
+    return Verdict(
+        None,
+        lib_problems=lib_problems,
+        display_problems=display_problems,
+        missing=missing,
+        lib_fix=lib_fix,
+    )
 
 
-def _others(order: list[str], pyside: Path,
-            ldd: Callable[[Path], qt_libs.LddReport]) -> list[str]:
+def _others(order: list[str], pyside: Path, ldd: Callable[[Path], qt_libs.LddReport]) -> list[str]:
     """The desktop plugins Qt was not asked for, with what they lack (for --doctor's detail)."""
     out = []
     for name in ("xcb", "wayland"):
@@ -180,7 +210,16 @@ def _others(order: list[str], pyside: Path,
             continue
         libs = qt_libs.check_plugin(name, pyside, ldd)
         if libs.present:
-            out.append(f"{name}: " + ("all libraries found" if not libs.missing else
-                                      "lacks " + ", ".join(libs.missing) + " ("
-                                      + qt_libs.install_hint(libs.missing) + ")"))
+            out.append(
+                f"{name}: "
+                + (
+                    "all libraries found"
+                    if not libs.missing
+                    else "lacks "
+                    + ", ".join(libs.missing)
+                    + " ("
+                    + qt_libs.install_hint(libs.missing)
+                    + ")"
+                )
+            )
     return out

@@ -69,6 +69,7 @@ def _lower_priority() -> None:
             os.nice(10)
         elif sys.platform == "win32":
             import ctypes
+
             BELOW_NORMAL_PRIORITY_CLASS = 0x4000
             handle = ctypes.windll.kernel32.GetCurrentProcess()  # type: ignore[attr-defined]
             ctypes.windll.kernel32.SetPriorityClass(handle, BELOW_NORMAL_PRIORITY_CLASS)
@@ -78,8 +79,9 @@ def _lower_priority() -> None:
 
 def main() -> int:
     _lower_priority()
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     sys.stdout.reconfigure(encoding="utf-8", line_buffering=True)  # type: ignore[attr-defined]
     sys.stdin.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
     out = _Out(sys.stdout)
@@ -90,16 +92,29 @@ def main() -> int:
 
         job = job_from_json(sys.stdin.readline())
         token = CancelToken()
-        threading.Thread(target=_read_commands, args=(sys.stdin, token), daemon=True,
-                         name="attnscope-commands").start()
+        threading.Thread(
+            target=_read_commands, args=(sys.stdin, token), daemon=True, name="attnscope-commands"
+        ).start()
         from core.training.run import train
-        done = train(job.spec, job.out_dir, job.model_cfg, job.tok_cfg, job.train_cfg,
-                     dev_spec=job.dev_spec, on_event=lambda e: out.write(to_json_dict(e)),
-                     cancel=token, resume=job.resume, name=job.name, leave_one_core=True)
+
+        done = train(
+            job.spec,
+            job.out_dir,
+            job.model_cfg,
+            job.tok_cfg,
+            job.train_cfg,
+            dev_spec=job.dev_spec,
+            on_event=lambda e: out.write(to_json_dict(e)),
+            cancel=token,
+            resume=job.resume,
+            name=job.name,
+            leave_one_core=True,
+        )
         out.write(to_json_dict(done))
         return 0
     except Exception as exc:  # noqa: BLE001 — reported to the app, which shows the dialog
         from core.errors import CoreError
+
         message = str(exc) if isinstance(exc, CoreError) else f"{type(exc).__name__}: {exc}"
         log.error("training failed: %s", message)
         out.write({"type": "error", "message": message, "details": traceback.format_exc()})

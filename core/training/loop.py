@@ -6,18 +6,18 @@ import contextlib
 import time
 from typing import TYPE_CHECKING
 
-from core.data.batching import bucket_order, collate
-from core.storage.checkpoints import CheckpointStore
 from core import throttle
+from core.data.batching import bucket_order, collate
 from core.errors import Cancelled
 from core.events import DoneEvent, ProgressEvent
+from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import WEIGHTS, write_meta, write_weights
 
 if TYPE_CHECKING:
     from core.training.run import TrainingRun
 
-SMOOTHING = 0.98   # exponential moving average of the loss, for a readable curve
-PROGRESS_INTERVAL_S = throttle.PROGRESS_INTERVAL_S   # at most ~10 progress events a second
+SMOOTHING = 0.98  # exponential moving average of the loss, for a readable curve
+PROGRESS_INTERVAL_S = throttle.PROGRESS_INTERVAL_S  # at most ~10 progress events a second
 
 
 class _Stop(Exception):
@@ -30,8 +30,8 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
     s, cfg = run.state, run.cfg
     t0 = time.monotonic()
     base_elapsed, paused = s.elapsed_s, 0.0
-    rate_start, tokens_since = t0, 0       # rate_start: tokens/s excludes validation
-    progress_due = throttle.Throttle(PROGRESS_INTERVAL_S)   # the first step always reports
+    rate_start, tokens_since = t0, 0  # rate_start: tokens/s excludes validation
+    progress_due = throttle.Throttle(PROGRESS_INTERVAL_S)  # the first step always reports
 
     def elapsed() -> float:
         return base_elapsed + time.monotonic() - t0 - paused
@@ -43,7 +43,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
                 order = bucket_order(run.lengths, cfg.batch_size, cfg.seed + s.epoch)
                 while s.batch_pos < len(order):
                     if cfg.max_steps and s.step >= cfg.max_steps:
-                        raise _Stop("finished")      # a resumed run may be at its limit already
+                        raise _Stop("finished")  # a resumed run may be at its limit already
                     waited = run.cancel.wait_if_paused()
                     if waited:
                         paused += waited
@@ -53,13 +53,19 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
                     loss = run.train_step(batch)
                     s.step += 1
                     s.batch_pos += 1
-                    s.smoothed_loss = loss if s.smoothed_loss is None else \
-                        SMOOTHING * s.smoothed_loss + (1 - SMOOTHING) * loss
+                    s.smoothed_loss = (
+                        loss
+                        if s.smoothed_loss is None
+                        else SMOOTHING * s.smoothed_loss + (1 - SMOOTHING) * loss
+                    )
                     tokens_since += batch.n_tokens
                     if progress_due.ready():
                         now = time.monotonic()
-                        run.emit(progress_event(run, loss, tokens_since / max(now - rate_start, 1e-9),
-                                                elapsed()))
+                        run.emit(
+                            progress_event(
+                                run, loss, tokens_since / max(now - rate_start, 1e-9), elapsed()
+                            )
+                        )
                         rate_start, tokens_since = now, 0
                     if s.step % cfg.valid_every == 0:
                         event = run.validate()
@@ -84,22 +90,30 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
             run.emit(event)
             is_best = event.is_best
         if not (run.out / WEIGHTS).exists():
-            write_weights(run.out, run.model)   # stopped before any validation: still usable
+            write_weights(run.out, run.model)  # stopped before any validation: still usable
         if store.has_checkpoint() and store.entries()[-1]["step"] == s.step and not is_best:
-            write_meta(run.out, run.meta(status))   # the validation just saved this very step
+            write_meta(run.out, run.meta(status))  # the validation just saved this very step
         else:
             run.save(store, is_best, status=status)
     except BaseException:
-        with contextlib.suppress(Exception):   # the original error matters more
+        with contextlib.suppress(Exception):  # the original error matters more
             write_meta(run.out, run.meta("failed"))
         raise
-    done = DoneEvent(status=status, step=s.step, epoch=s.epoch, best_bleu=s.best_bleu,
-                     model_dir=str(run.out), elapsed_s=s.elapsed_s)
+    done = DoneEvent(
+        status=status,
+        step=s.step,
+        epoch=s.epoch,
+        best_bleu=s.best_bleu,
+        model_dir=str(run.out),
+        elapsed_s=s.elapsed_s,
+    )
     run.emit(done)
     return done
 
 
-def progress_event(run: TrainingRun, loss: float, tokens_per_s: float, elapsed: float) -> ProgressEvent:
+def progress_event(
+    run: TrainingRun, loss: float, tokens_per_s: float, elapsed: float
+) -> ProgressEvent:
     s, cfg = run.state, run.cfg
     fractions = []
     if cfg.time_budget_s:
@@ -110,7 +124,14 @@ def progress_event(run: TrainingRun, loss: float, tokens_per_s: float, elapsed: 
         fractions.append(s.step / (cfg.epochs * run.batches_per_epoch))
     fraction = min(1.0, max(fractions)) if fractions else 0.0
     eta = elapsed * (1 - fraction) / fraction if fraction > 0.002 else None
-    return ProgressEvent(step=s.step, epoch=s.epoch, loss=loss, smoothed_loss=s.smoothed_loss or loss,
-                         learning_rate=run.optimizer.param_groups[0]["lr"],
-                         tokens_per_second=tokens_per_s, elapsed_s=elapsed, eta_s=eta,
-                         fraction=fraction)
+    return ProgressEvent(
+        step=s.step,
+        epoch=s.epoch,
+        loss=loss,
+        smoothed_loss=s.smoothed_loss or loss,
+        learning_rate=run.optimizer.param_groups[0]["lr"],
+        tokens_per_second=tokens_per_s,
+        elapsed_s=elapsed,
+        eta_s=eta,
+        fraction=fraction,
+    )

@@ -16,21 +16,21 @@ from typing import Any
 import torch
 
 from core.data.batching import pad
+from core.data.vocab import EOS, EOS_ID, Vocab
+from core.decoding.search import forced, greedy
+from core.decoding.translator import MAX_SOURCE_TOKENS
 from core.errors import ConfigError
 from core.events import Translation
 from core.inspection.probe_timeline import KIND_OUTPUT, KIND_REFERENCE, probe_record
-from core.decoding.search import forced, greedy
-from core.decoding.translator import MAX_SOURCE_TOKENS
-from core.data.vocab import EOS, EOS_ID, Vocab
 
 DEFAULT_DEV_PROBES = 3
 
 
 @dataclass(frozen=True)
 class Probe:
-    source: str                        # as the user gave it, or the detokenized dev source
+    source: str  # as the user gave it, or the detokenized dev source
     src_tokens: list[str]
-    reference: str | None = None       # dev probes only
+    reference: str | None = None  # dev probes only
     tgt_tokens: list[str] | None = None
 
 
@@ -43,14 +43,20 @@ def user_probes(sentences: Sequence[str], tokenize) -> list[Probe]:
         if not tokens:
             raise ConfigError(f"probe sentence {n} ({text!r}) has no words to translate")
         if len(tokens) > MAX_SOURCE_TOKENS:
-            raise ConfigError(f"probe sentence {n} has {len(tokens)} tokens; at most "
-                              f"{MAX_SOURCE_TOKENS} can be translated")
+            raise ConfigError(
+                f"probe sentence {n} has {len(tokens)} tokens; at most "
+                f"{MAX_SOURCE_TOKENS} can be translated"
+            )
         probes.append(Probe(text, list(tokens)))
     return probes
 
 
-def dev_probes(dev_pairs: Sequence[tuple[list[str], list[str]]], src_detok, tgt_detok,
-               n: int = DEFAULT_DEV_PROBES) -> list[Probe]:
+def dev_probes(
+    dev_pairs: Sequence[tuple[list[str], list[str]]],
+    src_detok,
+    tgt_detok,
+    n: int = DEFAULT_DEV_PROBES,
+) -> list[Probe]:
     """The first ``n`` dev pairs (tokenized) as probes with their references."""
     return [Probe(src_detok(s), list(s), tgt_detok(t), list(t)) for s, t in dev_pairs[:n] if s]
 
@@ -58,8 +64,9 @@ def dev_probes(dev_pairs: Sequence[tuple[list[str], list[str]]], src_detok, tgt_
 class ProbeRecorder:
     """Built once per run; ``record(model, device)`` decodes every probe in two batched passes."""
 
-    def __init__(self, probes: Sequence[Probe], src_vocab: Vocab, tgt_vocab: Vocab,
-                 tgt_detok) -> None:
+    def __init__(
+        self, probes: Sequence[Probe], src_vocab: Vocab, tgt_vocab: Vocab, tgt_detok
+    ) -> None:
         self.probes = list(probes)
         self.tgt_vocab = tgt_vocab
         self.tgt_detok = tgt_detok
@@ -71,7 +78,9 @@ class ProbeRecorder:
         self._ref_rows = [i for i, p in enumerate(self.probes) if p.tgt_tokens is not None]
         self._ref_ids = [tgt_vocab.encode(self.probes[i].tgt_tokens or []) for i in self._ref_rows]
 
-    def record(self, model, device: torch.device) -> tuple[list[dict[str, Any]], Translation | None]:
+    def record(
+        self, model, device: torch.device
+    ) -> tuple[list[dict[str, Any]], Translation | None]:
         """(one probes.jsonl entry per probe, the first probe's greedy translation)."""
         if not self.probes:
             return [], None
@@ -80,18 +89,28 @@ class ProbeRecorder:
         forced_by_row: dict[int, Translation] = {}
         if self._ref_rows:
             rows = torch.tensor(self._ref_rows, dtype=torch.long)
-            hyps = forced(model, src.index_select(0, rows.to(device)), src_len.index_select(0, rows),
-                          self._ref_ids)
+            hyps = forced(
+                model,
+                src.index_select(0, rows.to(device)),
+                src_len.index_select(0, rows),
+                self._ref_ids,
+            )
             for row, hyp in zip(self._ref_rows, hyps):
                 p = self.probes[row]
                 forced_by_row[row] = Translation(
-                    [*p.src_tokens, EOS], [*(p.tgt_tokens or []), EOS], hyp.probs, hyp.attention,
-                    hyp.score, p.reference or "")
+                    [*p.src_tokens, EOS],
+                    [*(p.tgt_tokens or []), EOS],
+                    hyp.probs,
+                    hyp.attention,
+                    hyp.score,
+                    p.reference or "",
+                )
         records = []
         for i, (p, out) in enumerate(zip(self.probes, outputs)):
             if i in forced_by_row:
-                records.append(probe_record(p.source, p.reference, KIND_REFERENCE, out.text,
-                                            forced_by_row[i]))
+                records.append(
+                    probe_record(p.source, p.reference, KIND_REFERENCE, out.text, forced_by_row[i])
+                )
             else:
                 records.append(probe_record(p.source, None, KIND_OUTPUT, out.text, out))
         return records, outputs[0]
@@ -102,5 +121,6 @@ class ProbeRecorder:
         if words and hyp.ids[-1] == EOS_ID:
             words[-1] = EOS
             body = words[:-1]
-        return Translation([*p.src_tokens, EOS], words, hyp.probs, hyp.attention, hyp.score,
-                           self.tgt_detok(body))
+        return Translation(
+            [*p.src_tokens, EOS], words, hyp.probs, hyp.attention, hyp.score, self.tgt_detok(body)
+        )

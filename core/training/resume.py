@@ -27,8 +27,9 @@ def can_resume(folder: str | Path, status: str) -> bool:
     return status in RESUMABLE_STATUSES and has_checkpoint(folder)
 
 
-def resume_job(folder: str | Path, extra_time_s: float | None = None, *,
-               extend_any_run: bool = False) -> TrainJob:
+def resume_job(
+    folder: str | Path, extra_time_s: float | None = None, *, extend_any_run: bool = False
+) -> TrainJob:
     """A job that continues the run saved in ``folder``: its own configs and corpus from model.json.
 
     The time budget counts the whole run, so a run that stopped because it used its budget gets
@@ -49,9 +50,18 @@ def resume_job(folder: str | Path, extra_time_s: float | None = None, *,
         spec = CorpusSpec(**spec_data)
         dev_spec = CorpusSpec(**dev_data) if isinstance(dev_data, dict) else None
     except TypeError as exc:
-        raise CheckpointError(f"{folder / MODEL_JSON} describes its corpus in a way this "
-                              f"version of Attnscope does not understand ({exc})") from exc
+        raise CheckpointError(
+            f"{folder / MODEL_JSON} describes its corpus in a way this "
+            f"version of Attnscope does not understand ({exc})"
+        ) from exc
     extra = extra_time_s if extend_any_run or meta.status == "time_budget" else None
-    return TrainJob(spec=spec, out_dir=str(folder), model_cfg=meta.model, tok_cfg=meta.tokenizer,
-                    train_cfg=meta.train_for_resume(extra), dev_spec=dev_spec, name=meta.name,
-                    resume=True)
+    return TrainJob(
+        spec=spec,
+        out_dir=str(folder),
+        model_cfg=meta.model,
+        tok_cfg=meta.tokenizer,
+        train_cfg=meta.train_for_resume(extra),
+        dev_spec=dev_spec,
+        name=meta.name,
+        resume=True,
+    )

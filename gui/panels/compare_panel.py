@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.inspection.compare import compare, describe_difference
-from core.storage.library import list_models
 from core.decoding.weight_sources import TranslatorCache
+from core.inspection.compare import compare, describe_difference
 from core.paths import AppPaths
+from core.storage.library import list_models
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.naming import named as _named
@@ -36,7 +36,6 @@ from gui.widgets.source_picker import SourcePicker, same_folder
 log = logging.getLogger(__name__)
 
 KIND = "compare"
-
 
 
 class _ResultColumn(QWidget):
@@ -53,8 +52,10 @@ class _ResultColumn(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         self.text_label.setFont(font)
         self.score_label = _named(QLabel(" "), f"compareScore{side}")
-        self.score_label.setToolTip("Score: the sum of the log-probabilities of the output tokens "
-                                    "(length-normalised for beam search); higher is more likely")
+        self.score_label.setToolTip(
+            "Score: the sum of the log-probabilities of the output tokens "
+            "(length-normalised for beam search); higher is more likely"
+        )
         self.heatmap = AttentionHeatmap()
         self.heatmap.setObjectName(f"compareHeatmap{side}")
         self.heatmap.setAccessibleName(f"compareHeatmap{side}")
@@ -65,8 +66,9 @@ class _ResultColumn(QWidget):
         caption.setFont(big)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(column(caption, self.picker, self.text_label, self.score_label,
-                             (self.heatmap, 1)))
+        lay.addWidget(
+            column(caption, self.picker, self.text_label, self.score_label, (self.heatmap, 1))
+        )
 
     def show_translation(self, tr) -> None:
         self.text_label.setText(tr.text or "(empty output)")
@@ -87,17 +89,17 @@ class _ResultColumn(QWidget):
 class ComparePanel(QWidget):
     """Two columns, A and B, translating the same sentence; only the latest request is shown."""
 
-    compared = Signal(object)          # list[Translation] just shown, A then B
+    compared = Signal(object)  # list[Translation] just shown, A then B
 
     def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._errors = errors
         self._settings = settings
-        self._cache = TranslatorCache(capacity=4)      # touched only on the worker thread
+        self._cache = TranslatorCache(capacity=4)  # touched only on the worker thread
         self._results: list = []
         self._touched = {"A": False, "B": False}
-        self._job = None                     # the latest comparison's handle (gui.job.Job)
+        self._job = None  # the latest comparison's handle (gui.job.Job)
 
         self.source_edit = _named(QLineEdit(), "compareSourceEdit")
         self.source_edit.setPlaceholderText("Type a sentence — Enter translates it with A and B")
@@ -131,8 +133,12 @@ class ComparePanel(QWidget):
         split.addWidget(self.column_b)
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Translate one sentence with two models, or two checkpoints of one "
-                             "model. Both heatmaps use the same colour scale (0 to 1)."))
+        lay.addWidget(
+            QLabel(
+                "Translate one sentence with two models, or two checkpoints of one "
+                "model. Both heatmaps use the same colour scale (0 to 1)."
+            )
+        )
         lay.addLayout(row)
         lay.addWidget(self.status_label)
         lay.addWidget(self.diff_label)
@@ -168,7 +174,7 @@ class ComparePanel(QWidget):
     def _on_user_changed(self, side: str) -> None:
         self._touched[side] = True
         if side == "A":
-            self._choose_defaults()      # B follows A until the user chooses B
+            self._choose_defaults()  # B follows A until the user chooses B
         if self.source_edit.text().strip():
             self.compare_now()
 
@@ -192,8 +198,9 @@ class ComparePanel(QWidget):
             return
         self.picker_b.set_model(a)
         if not self.picker_b.select_latest_checkpoint():
-            lang = next((i.src_lang for i in self.picker_a.model_infos if same_folder(i.path, a)),
-                        None)
+            lang = next(
+                (i.src_lang for i in self.picker_a.model_infos if same_folder(i.path, a)), None
+            )
             others = [i for i in self.picker_b.model_infos if not same_folder(i.path, a)]
             others.sort(key=lambda i: i.src_lang != lang)
             if others:

@@ -48,11 +48,10 @@ from gui.widgets.naming import named as _named
 
 log = logging.getLogger(__name__)
 
-KIND_EVAL = "dev"            # Session job keys of this panel (latest wins per key)
+KIND_EVAL = "dev"  # Session job keys of this panel (latest wins per key)
 KIND_READ = "dev-read"
 KIND_AGREE = "dev-agreement"
 TSV_FILTER = "Tab-separated pairs (*.tsv *.txt);;All files (*)"
-
 
 
 def _dev_agreement_job(translator, ctx, pairs, method, hypotheses):
@@ -70,8 +69,11 @@ class _EnterKey(QObject):
         self._on_enter = on_enter
 
     def eventFilter(self, obj, ev) -> bool:
-        if ev.type() == QEvent.Type.KeyPress and isinstance(ev, QKeyEvent) \
-                and ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if (
+            ev.type() == QEvent.Type.KeyPress
+            and isinstance(ev, QKeyEvent)
+            and ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
             self._on_enter()
             return True
         return False
@@ -80,7 +82,7 @@ class _EnterKey(QObject):
 class DevSetPanel(QWidget):
     """Asks the Session to read and translate the dev set; shows and sorts what comes back."""
 
-    openInInspector = Signal(str, str)     # (source, reference) of the chosen row
+    openInInspector = Signal(str, str)  # (source, reference) of the chosen row
 
     def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,12 +90,12 @@ class DevSetPanel(QWidget):
         self._errors = errors
         self._settings = settings
         self._pairs: list[tuple[str, str]] = []
-        self._source_name = ""              # what the pairs are, for messages
-        self._pending_name = ""             # ... of the file being read
-        self._eval_job = None               # the handle of the running translation (gui.job.Job)
-        self._agree_job = None              # ... of the running attention-attribution comparison
+        self._source_name = ""  # what the pairs are, for messages
+        self._pending_name = ""  # ... of the file being read
+        self._eval_job = None  # the handle of the running translation (gui.job.Job)
+        self._agree_job = None  # ... of the running attention-attribution comparison
         self._model_name: str | None = None
-        self._agree_rows: list[int] = []     # dev indices sent to the agreement job
+        self._agree_rows: list[int] = []  # dev indices sent to the agreement job
 
         self.status_label = _named(QLabel("Open a model to browse its dev set."), "devStatusLabel")
         self.status_label.setWordWrap(True)
@@ -112,15 +114,17 @@ class DevSetPanel(QWidget):
         self.progress_bar.setFormat("")
         self.cancel_button = _named(QPushButton("Cancel"), "cancelDevButton")
         self.cancel_button.setEnabled(False)
-        self.agreement_button = _named(QPushButton("Compare attention with attribution"),
-                                       "devAgreementButton")
+        self.agreement_button = _named(
+            QPushButton("Compare attention with attribution"), "devAgreementButton"
+        )
         self.agreement_method = _named(QComboBox(), "devAgreementMethod")
         for m in METHODS:
             self.agreement_method.addItem(LABELS[m], m)
         self.agreement_method.setCurrentIndex(METHODS.index(GRAD_X_INPUT))
         self.filter_edit = _named(QLineEdit(), "devFilterEdit")
-        self.filter_edit.setPlaceholderText("filter: show rows whose source, reference or "
-                                            "translation contains…")
+        self.filter_edit.setPlaceholderText(
+            "filter: show rows whose source, reference or translation contains…"
+        )
         self.filter_edit.setClearButtonEnabled(True)
         self.summary_label = _named(QLabel(" "), "devSummaryLabel")
         self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -144,8 +148,12 @@ class DevSetPanel(QWidget):
         lay.addWidget(self.summary_label)
         lay.addWidget(self.filter_edit)
         lay.addWidget(self.table, 1)
-        lay.addWidget(QLabel("Double-click a sentence (or press Enter) to open it in "
-                             "Translate & inspect with its reference. Click a header to sort."))
+        lay.addWidget(
+            QLabel(
+                "Double-click a sentence (or press Enter) to open it in "
+                "Translate & inspect with its reference. Click a header to sort."
+            )
+        )
 
         self.translate_button.clicked.connect(self.translate_dev_set)
         self.cancel_button.clicked.connect(self.cancel)
@@ -156,7 +164,7 @@ class DevSetPanel(QWidget):
         session.modelLoaded.connect(self.on_model_loaded)
         session.stateChanged.connect(self._update_buttons)
         self._update_buttons()
-        if session.model_info is not None:      # built after a model was opened
+        if session.model_info is not None:  # built after a model was opened
             self.on_model_loaded(session.model_info)
 
     def _build_table(self) -> None:
@@ -175,8 +183,9 @@ class DevSetPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.setToolTip("Double-click a row, or press Enter, to open it in "
-                              "Translate & inspect")
+        self.table.setToolTip(
+            "Double-click a row, or press Enter, to open it in Translate & inspect"
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for col in (2, 3, 4):
@@ -201,21 +210,30 @@ class DevSetPanel(QWidget):
             self.status_label.setText(
                 f"“{info.name}” has no saved dev set ({DEV_TSV}): it was trained before Attnscope "
                 "kept one. Choose “Open another dev file…” to pick a file of "
-                "source<TAB>reference pairs.")
+                "source<TAB>reference pairs."
+            )
         self._update_buttons()
 
     def load_file(self, path: str, name: str | None = None) -> None:
         """Read ``path`` (source<TAB>reference lines) on the worker thread."""
         self._pending_name = name or Path(path).name
         self.status_label.setText(f"Reading {path}…")
-        job = self._session.submit(KIND_READ, read_job(read_dev_set, path), needs_model=False,
-                                   title="Cannot read the dev file")
+        job = self._session.submit(
+            KIND_READ,
+            read_job(read_dev_set, path),
+            needs_model=False,
+            title="Cannot read the dev file",
+        )
         job.on_result(self._on_pairs_read).on_error(self._on_read_failed)
 
     @Slot()
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a dev file (source<TAB>reference)",
-                                              self._settings.last_folder("dev"), TSV_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open a dev file (source<TAB>reference)",
+            self._settings.last_folder("dev"),
+            TSV_FILTER,
+        )
         if path:
             self._settings.set_last_folder("dev", path)
             self.load_file(path)
@@ -241,8 +259,10 @@ class DevSetPanel(QWidget):
         beam = self.beam_spin.value()
         try:
             job = self._session.submit(
-                KIND_EVAL, partial(evaluate_dev_set, pairs=list(self._pairs), beam=beam),
-                title="Cannot translate the dev set")
+                KIND_EVAL,
+                partial(evaluate_dev_set, pairs=list(self._pairs), beam=beam),
+                title="Cannot translate the dev set",
+            )
         except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
             self._errors.report_exception("Cannot translate the dev set", exc)
             return
@@ -252,7 +272,9 @@ class DevSetPanel(QWidget):
         self._eval_job = job
         self.progress_bar.setRange(0, len(self._pairs))
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat(f"translating %v of %m ({'greedy' if beam == 1 else f'beam {beam}'})…")
+        self.progress_bar.setFormat(
+            f"translating %v of %m ({'greedy' if beam == 1 else f'beam {beam}'})…"
+        )
         self._update_buttons()
 
     @Slot()
@@ -269,8 +291,10 @@ class DevSetPanel(QWidget):
     @Slot(object)
     def _on_pairs_read(self, pairs) -> None:
         self._set_pairs(pairs, self._pending_name)
-        self.status_label.setText(f"{len(pairs):,} sentence pairs: {self._source_name}. "
-                                  "Press “Translate the dev set” to translate and score them.")
+        self.status_label.setText(
+            f"{len(pairs):,} sentence pairs: {self._source_name}. "
+            "Press “Translate the dev set” to translate and score them."
+        )
         self._update_buttons()
 
     # ------------------------------------------------------------------ agreement
@@ -282,11 +306,16 @@ class DevSetPanel(QWidget):
         if not rows:
             return
         method = str(self.agreement_method.currentData())
-        job = partial(_dev_agreement_job, pairs=[(r.source, r.reference) for r in rows],
-                      method=method, hypotheses=[r.translation for r in rows])
+        job = partial(
+            _dev_agreement_job,
+            pairs=[(r.source, r.reference) for r in rows],
+            method=method,
+            hypotheses=[r.translation for r in rows],
+        )
         try:
             handle = self._session.submit(
-                KIND_AGREE, job, title="Cannot compare attention with attribution")
+                KIND_AGREE, job, title="Cannot compare attention with attribution"
+            )
         except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
             self._errors.report_exception("Cannot compare attention with attribution", exc)
             return
@@ -306,10 +335,15 @@ class DevSetPanel(QWidget):
         by_index = {}
         for dev_index, r in zip(self._agree_rows, results):
             a = r.agreement
-            by_index[dev_index] = (None, None) if a is None else (a.mean_rank_correlation,
-                                                                  a.top_match_rate)
-        rows = [replace(r, agreement=by_index[r.index][0], top_match=by_index[r.index][1])
-                if r.index in by_index else r for r in self.model.rows]
+            by_index[dev_index] = (
+                (None, None) if a is None else (a.mean_rank_correlation, a.top_match_rate)
+            )
+        rows = [
+            replace(r, agreement=by_index[r.index][0], top_match=by_index[r.index][1])
+            if r.index in by_index
+            else r
+            for r in self.model.rows
+        ]
         self.model.set_rows(rows)
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(1)
@@ -319,19 +353,23 @@ class DevSetPanel(QWidget):
 
     def show_report(self, report) -> None:
         """Fill the table with a ``core.evaluation.dev_set.DevReport``."""
-        self.model.set_rows([TableRow(r.index, r.source, r.reference, r.hypothesis, r.chrf)
-                             for r in report.rows])
+        self.model.set_rows(
+            [TableRow(r.index, r.source, r.reference, r.hypothesis, r.chrf) for r in report.rows]
+        )
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(1)
         self.progress_bar.setFormat("done")
         how = "greedy" if report.beam == 1 else f"beam {report.beam}"
         worst = min((r.chrf for r in report.rows), default=0.0)
-        self.status_label.setText(f"{len(report.rows):,} sentence pairs: {self._source_name}, "
-                                  f"translated by the open model ({how}).")
+        self.status_label.setText(
+            f"{len(report.rows):,} sentence pairs: {self._source_name}, "
+            f"translated by the open model ({how})."
+        )
         self.summary_label.setText(
             f"<b>Corpus chrF {report.chrf:.1f}</b> · BLEU {report.bleu:.1f} over "
             f"{len(report.rows):,} sentences ({how}) · lowest sentence chrF {worst:.1f}. "
-            "Sort by chrF to see the weakest translations first.")
+            "Sort by chrF to see the weakest translations first."
+        )
         self.table.sortByColumn(COL_CHRF, Qt.SortOrder.AscendingOrder)
 
     @Slot()
@@ -363,15 +401,19 @@ class DevSetPanel(QWidget):
     def _update_buttons(self, *_args) -> None:
         running = any(j is not None and j.active for j in (self._eval_job, self._agree_job))
         training = self._session.training
-        self.translate_button.setEnabled(bool(self._pairs) and not running and not training
-                                         and self._model_name is not None)
+        self.translate_button.setEnabled(
+            bool(self._pairs) and not running and not training and self._model_name is not None
+        )
         translated = any(r.translation for r in self.model.rows)
         self.agreement_button.setEnabled(translated and not running and not training)
         self.agreement_button.setToolTip(
-            "Not available while a model trains" if training else
-            "Per sentence: does the attention agree with gradient attribution? Sort the "
-            "agreement column to find where attention misleads" if translated else
-            "Translate the dev set first")
+            "Not available while a model trains"
+            if training
+            else "Per sentence: does the attention agree with gradient attribution? Sort the "
+            "agreement column to find where attention misleads"
+            if translated
+            else "Translate the dev set first"
+        )
         self.agreement_method.setEnabled(not running)
         self.translate_button.setToolTip("Not available while a model trains" if training else "")
         self.cancel_button.setEnabled(running)

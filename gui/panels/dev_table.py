@@ -31,13 +31,13 @@ _ROOT = QModelIndex()
 
 @dataclass(frozen=True)
 class TableRow:
-    index: int                     # 0-based position in the dev set
+    index: int  # 0-based position in the dev set
     source: str
     reference: str
     translation: str | None = None  # None until the dev set is translated
     chrf: float | None = None
-    agreement: float | None = None   # attention vs attribution: mean rank correlation
-    top_match: float | None = None   # ... and the share of target tokens with the same top word
+    agreement: float | None = None  # attention vs attribution: mean rank correlation
+    top_match: float | None = None  # ... and the share of target tokens with the same top word
 
 
 def agreement_text(row: TableRow) -> str:
@@ -75,18 +75,20 @@ class DevTableModel(QAbstractTableModel):
     def columnCount(self, parent: ModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return {COL_CHRF: "sentence-level chrF of the translation against the reference "
-                              "(0–100); click to sort",
-                    COL_AGREEMENT: "attention vs gradient attribution for the translation: mean "
-                                   "rank correlation over its target tokens (-1..1) and, in "
-                                   "brackets, how many have the same top source word; low "
-                                   "values: attention may mislead here. Click to sort"
-                    }.get(section, "click to sort")
+            return {
+                COL_CHRF: "sentence-level chrF of the translation against the reference "
+                "(0–100); click to sort",
+                COL_AGREEMENT: "attention vs gradient attribution for the translation: mean "
+                "rank correlation over its target tokens (-1..1) and, in "
+                "brackets, how many have the same top source word; low "
+                "values: attention may mislead here. Click to sort",
+            }.get(section, "click to sort")
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -106,18 +108,21 @@ class DevTableModel(QAbstractTableModel):
                 return r.index
             if col == COL_CHRF:
                 return -1.0 if r.chrf is None else r.chrf
-            if col == COL_AGREEMENT:    # unknown sorts after every number, ascending
+            if col == COL_AGREEMENT:  # unknown sorts after every number, ascending
                 return 2.0 if r.agreement is None else r.agreement
             return (r.source, r.reference, r.translation or "")[col - COL_SOURCE].casefold()
         if role == Qt.ItemDataRole.ToolTipRole and col in TEXT_COLUMNS:
             return (r.source, r.reference, r.translation or "")[col - COL_SOURCE] or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_INDEX, COL_CHRF,
-                                                                   COL_AGREEMENT):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (
+            COL_INDEX,
+            COL_CHRF,
+            COL_AGREEMENT,
+        ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_CHRF and r.chrf is not None:
             return chrf_colour(r.chrf)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_CHRF and r.chrf is not None:
-            return QColor("#111111")       # dark text on the light tint, whatever the theme
+            return QColor("#111111")  # dark text on the light tint, whatever the theme
         return None
 
 
@@ -131,7 +136,7 @@ class DevFilterProxy(QSortFilterProxyModel):
         self._needle = ""
 
     def set_filter_text(self, text: str) -> None:
-        if hasattr(self, "beginFilterChange"):       # Qt ≥ 6.9; invalidateFilter is deprecated
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9; invalidateFilter is deprecated
             self.beginFilterChange()
             self._needle = text.strip().casefold()
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
@@ -143,6 +148,10 @@ class DevFilterProxy(QSortFilterProxyModel):
         if not self._needle:
             return True
         model = self.sourceModel()
-        return any(self._needle in str(model.data(model.index(source_row, c, source_parent),
-                                                  Qt.ItemDataRole.DisplayRole)).casefold()
-                   for c in TEXT_COLUMNS)
+        return any(
+            self._needle
+            in str(
+                model.data(model.index(source_row, c, source_parent), Qt.ItemDataRole.DisplayRole)
+            ).casefold()
+            for c in TEXT_COLUMNS
+        )

@@ -14,7 +14,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QSplitter, QTabWidget, QToolButton
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+)
 
 from gui.widgets.alignment_view import AlignmentView
 from gui.widgets.attention_heatmap import AttentionHeatmap
@@ -29,8 +37,12 @@ from gui.widgets.what_if_view import WhatIfView
 
 GREEDY_TREE_MESSAGE = "Beam size 1 (greedy search) explores no tree — set the beam to 2 or more"
 KIND_ATTRIBUTION = "attribution"
-EXPORT_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)",
-                  "csv": "CSV table (*.csv)", "json": "JSON (*.json)"}
+EXPORT_FILTERS = {
+    "png": "PNG image (*.png)",
+    "svg": "SVG image (*.svg)",
+    "csv": "CSV table (*.csv)",
+    "json": "JSON (*.json)",
+}
 
 
 def _attribution_job(translator, ctx, tr, method: str):
@@ -42,7 +54,7 @@ def _attribution_job(translator, ctx, tr, method: str):
 
 
 class Inspector(QTabWidget):
-    exportFinished = Signal(str)     # the path written
+    exportFinished = Signal(str)  # the path written
 
     def __init__(self, session, errors, settings, parent=None) -> None:
         super().__init__(parent)
@@ -50,10 +62,12 @@ class Inspector(QTabWidget):
         self.setDocumentMode(True)
         self._session, self._errors, self._settings = session, errors, settings
         self._inspection = None
-        self._attribution_handle = None      # gui.job.Job of the running attribution
+        self._attribution_handle = None  # gui.job.Job of the running attribution
         self._text = ""
         self.addTab(self._build_heatmap_tab(settings, errors), "Heatmap && statistics")
-        self.alignment_view = named(AlignmentView(settings=settings, errors=errors), "alignmentView")
+        self.alignment_view = named(
+            AlignmentView(settings=settings, errors=errors), "alignmentView"
+        )
         self.addTab(self.alignment_view, "Alignment lines")
         self.addTab(self._build_tree_tab(), "Beam tree")
         self.addTab(self._build_confidence_tab(), "Your translation")
@@ -74,8 +88,12 @@ class Inspector(QTabWidget):
         self.export_button.setText("Export…")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
-        for fmt, label in (("png", "Heatmap as PNG…"), ("svg", "Heatmap as SVG…"),
-                           ("csv", "Matrix as CSV…"), ("json", "Matrix as JSON…")):
+        for fmt, label in (
+            ("png", "Heatmap as PNG…"),
+            ("svg", "Heatmap as SVG…"),
+            ("csv", "Matrix as CSV…"),
+            ("json", "Matrix as JSON…"),
+        ):
             act = QAction(label, menu)
             act.setData(fmt)
             menu.addAction(act)
@@ -157,14 +175,23 @@ class Inspector(QTabWidget):
         self.stats_view.set_translation(tr)
         self.export_button.setEnabled(True)
         self.what_if_view.set_translation(self._text, tr)
-        self._cancel_attribution()        # a running one explains the previous hypothesis
+        self._cancel_attribution()  # a running one explains the previous hypothesis
         self.attribution_view.set_translation(tr)
 
     def clear(self) -> None:
         self._inspection = None
-        for view in (self.heatmap, self.alignment_view, self.stats_view, self.tree_view,
-                     self.tree_heatmap, self.confidence, self.model_heatmap, self.your_heatmap,
-                     self.what_if_view, self.attribution_view):
+        for view in (
+            self.heatmap,
+            self.alignment_view,
+            self.stats_view,
+            self.tree_view,
+            self.tree_heatmap,
+            self.confidence,
+            self.model_heatmap,
+            self.your_heatmap,
+            self.what_if_view,
+            self.attribution_view,
+        ):
             view.clear()
         self.export_button.setEnabled(False)
 
@@ -176,14 +203,16 @@ class Inspector(QTabWidget):
             return
         part = ins.partial(node_id)
         node = ins.tree.nodes[node_id]
-        self.tree_label.setText(f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): "
-                                f"“{part.text}”")
+        self.tree_label.setText(
+            f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): “{part.text}”"
+        )
         self.tree_heatmap.set_translation(part)
 
     # ------------------------------------------------------------------ what-if
     @Slot(int, int)
     def _request_what_if(self, step: int, source_index: int) -> None:
         from core.decoding.inspection import what_if
+
         try:
             job = partial(what_if, **self.what_if_view.job_kwargs(step, source_index))
             handle = self._session.submit("what-if", job, title="Cannot re-decode")
@@ -204,8 +233,10 @@ class Inspector(QTabWidget):
         tr = self.attribution_view.translation
         try:
             job = self._session.submit(
-                KIND_ATTRIBUTION, partial(_attribution_job, tr=tr, method=method),
-                title="Cannot compute the attribution")
+                KIND_ATTRIBUTION,
+                partial(_attribution_job, tr=tr, method=method),
+                title="Cannot compute the attribution",
+            )
         except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
             self._errors.report_exception("Cannot compute the attribution", exc)
             return
@@ -234,8 +265,9 @@ class Inspector(QTabWidget):
     def _on_export_action(self, action: QAction) -> None:
         fmt = action.data()
         start = Path(self._settings.last_folder("export")) / f"attention.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, "Export attention", str(start),
-                                              EXPORT_FILTERS[fmt])
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export attention", str(start), EXPORT_FILTERS[fmt]
+        )
         if path:
             if not path.lower().endswith("." + fmt):
                 path += "." + fmt

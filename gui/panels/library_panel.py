@@ -35,6 +35,7 @@ COLUMNS = ["Name", "Languages", "Corpus", "Pairs", "Size", "BLEU", "Date", "Stat
 SHIPPED_STATUS = "shipped with the app (read-only)"
 SHIPPED_ROLE = Qt.ItemDataRole.UserRole + 2
 
+
 def human_size(n: int) -> str:
     size = float(n)
     for unit in ("B", "KB", "MB", "GB"):
@@ -56,7 +57,10 @@ class _Item(QTreeWidgetItem):
 
     def __lt__(self, other) -> bool:
         col = self.treeWidget().sortColumn() if self.treeWidget() else 0
-        a, b = self.data(col, Qt.ItemDataRole.UserRole + 1), other.data(col, Qt.ItemDataRole.UserRole + 1)
+        a, b = (
+            self.data(col, Qt.ItemDataRole.UserRole + 1),
+            other.data(col, Qt.ItemDataRole.UserRole + 1),
+        )
         if a is not None and b is not None:
             return a < b
         return super().__lt__(other)
@@ -64,19 +68,20 @@ class _Item(QTreeWidgetItem):
 
 def _shipped_models() -> list:
     """The demo model that ships with the app, if it is there and readable."""
-    from core.storage.library import read_info
     from core.resources import demo_model_dir
+    from core.storage.library import read_info
+
     try:
         demo = demo_model_dir()
         return [read_info(demo)] if demo is not None else []
-    except Exception:  # noqa: BLE001 — a damaged install must not hide the user's own models
+    except Exception:
         log.warning("cannot read the shipped demo model", exc_info=True)
         return []
 
 
 class LibraryPanel(QWidget):
-    openRequested = Signal(str)      # a model folder to open
-    resumeRequested = Signal(str)    # a model folder whose stopped training run to continue
+    openRequested = Signal(str)  # a model folder to open
+    resumeRequested = Signal(str)  # a model folder whose stopped training run to continue
 
     def __init__(self, errors, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,12 +107,19 @@ class LibraryPanel(QWidget):
         self.import_button = _named(QPushButton("Import…"), "importModelButton")
         self.export_button = _named(QPushButton("Export…"), "exportModelButton")
         self.resume_button = _named(QPushButton("Resume training"), "resumeModelButton")
-        self.resume_button.setToolTip("Continue this model's stopped training run from its last "
-                                      "checkpoint")
+        self.resume_button.setToolTip(
+            "Continue this model's stopped training run from its last checkpoint"
+        )
         self.refresh_button = _named(QPushButton("Refresh"), "refreshLibraryButton")
         row = QHBoxLayout()
-        for b in (self.open_button, self.resume_button, self.rename_button, self.delete_button,
-                  self.import_button, self.export_button):
+        for b in (
+            self.open_button,
+            self.resume_button,
+            self.rename_button,
+            self.delete_button,
+            self.import_button,
+            self.export_button,
+        ):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(self.refresh_button)
@@ -135,13 +147,14 @@ class LibraryPanel(QWidget):
     @Slot()
     def refresh(self, select: str | None = None) -> None:
         from core.storage.library import list_models
-        select = select or self.selected_path()     # keep the selection across a refresh
+
+        select = select or self.selected_path()  # keep the selection across a refresh
         try:
             self._infos = list_models(self.root)
         except Exception as exc:  # noqa: BLE001
             self._errors.report_exception("Cannot read the model library", exc)
             self._infos = []
-        if self._shipped_infos is None:               # read once: shipped files never change
+        if self._shipped_infos is None:  # read once: shipped files never change
             self._shipped_infos = _shipped_models()
         shipped = list(self._shipped_infos)
         self._shipped = {info.path for info in shipped}
@@ -152,9 +165,16 @@ class LibraryPanel(QWidget):
         for info in self._infos:
             read_only = info.path in self._shipped
             bleu = "" if info.bleu is None else f"{info.bleu:.1f}"
-            values = [info.name, f"{info.src_lang} → {info.tgt_lang}", info.corpus,
-                      f"{info.pairs:,}", human_size(info.size_bytes), bleu,
-                      short_date(info.created), SHIPPED_STATUS if read_only else info.status]
+            values = [
+                info.name,
+                f"{info.src_lang} → {info.tgt_lang}",
+                info.corpus,
+                f"{info.pairs:,}",
+                human_size(info.size_bytes),
+                bleu,
+                short_date(info.created),
+                SHIPPED_STATUS if read_only else info.status,
+            ]
             item = _Item(values)
             item.setData(0, Qt.ItemDataRole.UserRole, info.path)
             item.setData(0, SHIPPED_ROLE, read_only)
@@ -169,7 +189,9 @@ class LibraryPanel(QWidget):
             item.setData(6, Qt.ItemDataRole.UserRole + 1, info.created)
             item.setToolTip(0, info.path)
             for col in (3, 4, 5):
-                item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                item.setTextAlignment(
+                    col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                )
             self.tree.addTopLevelItem(item)
             if select and Path(info.path) == Path(select):
                 self.tree.setCurrentItem(item)
@@ -182,8 +204,10 @@ class LibraryPanel(QWidget):
 
     def listed_paths(self) -> list[str]:
         """Every model listed, the shipped ones included, in the order shown."""
-        return [self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
-                for i in range(self.tree.topLevelItemCount())]
+        return [
+            self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+            for i in range(self.tree.topLevelItemCount())
+        ]
 
     def is_read_only(self, path: str | None) -> bool:
         return path is not None and path in self._shipped
@@ -204,6 +228,7 @@ class LibraryPanel(QWidget):
 
     def _update_buttons(self) -> None:
         from core.training.resume import can_resume
+
         path = self.selected_path()
         has, writable = path is not None, path is not None and not self.is_read_only(path)
         for b in (self.open_button, self.export_button):
@@ -212,8 +237,9 @@ class LibraryPanel(QWidget):
             b.setEnabled(writable)
             b.setToolTip("" if writable or not has else "The shipped demo model is read-only")
         info = self.selected_info()
-        self.resume_button.setEnabled(writable and info is not None
-                                      and can_resume(info.path, info.status))
+        self.resume_button.setEnabled(
+            writable and info is not None and can_resume(info.path, info.status)
+        )
 
     # ------------------------------------------------------------------ actions
     @Slot()
@@ -230,6 +256,7 @@ class LibraryPanel(QWidget):
 
     def rename(self, path: str, new_name: str) -> str | None:
         from core.storage.library import rename_model
+
         if self.is_read_only(path):
             self._errors.report("Rename failed", "the shipped demo model is read-only")
             return None
@@ -253,6 +280,7 @@ class LibraryPanel(QWidget):
 
     def delete(self, path: str) -> bool:
         from core.storage.library import delete_model
+
         if self.is_read_only(path):
             self._errors.report("Delete failed", "the shipped demo model is read-only")
             return False
@@ -271,15 +299,18 @@ class LibraryPanel(QWidget):
             return
         name = self.tree.currentItem().text(0)
         answer = QMessageBox.question(
-            self, "Delete model", f"Delete the model “{name}” and all its files?\n{path}\n\n"
-            "This cannot be undone.",
+            self,
+            "Delete model",
+            f"Delete the model “{name}” and all its files?\n{path}\n\nThis cannot be undone.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.delete(path)
 
     def import_from(self, source: str) -> str | None:
         from core.storage.library import import_model
+
         try:
             path = str(import_model(Path(source), self.root))
         except Exception as exc:  # noqa: BLE001
@@ -292,8 +323,9 @@ class LibraryPanel(QWidget):
     @Slot()
     def _import(self) -> None:
         start = self._settings.last_folder("import")
-        path, _ = QFileDialog.getOpenFileName(self, "Import a model archive", start,
-                                              "Model archive (*.zip);;model.json (model.json)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a model archive", start, "Model archive (*.zip);;model.json (model.json)"
+        )
         if path:
             if Path(path).name == "model.json":
                 path = str(Path(path).parent)
@@ -301,6 +333,7 @@ class LibraryPanel(QWidget):
 
     def export_to(self, path: str, dest: str) -> str | None:
         from core.storage.library import export_model
+
         try:
             out = str(export_model(path, Path(dest)))
         except Exception as exc:  # noqa: BLE001
@@ -315,8 +348,9 @@ class LibraryPanel(QWidget):
         if not path:
             return
         start = Path(self._settings.last_folder("export")) / (Path(path).name + ".zip")
-        dest, _ = QFileDialog.getSaveFileName(self, "Export model", str(start),
-                                              "Zip archive (*.zip)")
+        dest, _ = QFileDialog.getSaveFileName(
+            self, "Export model", str(start), "Zip archive (*.zip)"
+        )
         if dest:
             if not dest.lower().endswith(".zip"):
                 dest += ".zip"

@@ -19,8 +19,12 @@ from PySide6.QtWidgets import (
 
 from gui.widgets.naming import named as _named
 
-FINISH_WORDS = {"finished": "finished", "early_stopped": "stopped early (no more progress)",
-                "time_budget": "used its time budget", "cancelled": "stopped; checkpoint saved"}
+FINISH_WORDS = {
+    "finished": "finished",
+    "early_stopped": "stopped early (no more progress)",
+    "time_budget": "used its time budget",
+    "cancelled": "stopped; checkpoint saved",
+}
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -38,33 +42,40 @@ class RunControls(QFrame):
         _named(self, "runControls")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.start_button = _named(QPushButton("Start training"), "startTrainingButton")
-        self.start_button.setToolTip("Train a model on the corpus with these settings "
-                                     "(Ctrl+Shift+T)")
+        self.start_button.setToolTip(
+            "Train a model on the corpus with these settings (Ctrl+Shift+T)"
+        )
         self.start_button.setDefault(True)
         self.pause_button = _named(QPushButton("Pause"), "pauseTrainingButton")
         self.stop_button = _named(QPushButton("Stop && save"), "stopTrainingButton")
-        self.stop_button.setToolTip("Stop and keep the best model so far; it can be resumed "
-                                    "(Ctrl+Shift+T)")
+        self.stop_button.setToolTip(
+            "Stop and keep the best model so far; it can be resumed (Ctrl+Shift+T)"
+        )
         self.progress_bar = _named(QProgressBar(), "trainingProgressBar")
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("not started")
         self.progress_bar.setTextVisible(True)
-        self.status_label = _named(QLabel("Choose a corpus, preview it, then start training."),
-                                   "trainingStatusLabel")
+        self.status_label = _named(
+            QLabel("Choose a corpus, preview it, then start training."), "trainingStatusLabel"
+        )
         # Ignored width: a changing text must not re-layout the whole window ten times a second.
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.resume_button = _named(QPushButton("Resume training"), "resumeTrainingButton")
         self.resume_button.setToolTip(
             "Continue the stopped run from its last checkpoint, with its own settings and corpus. "
-            "A run that used its time budget gets the Time budget above again.")
-        self.translate_button = _named(QPushButton("Translate with this model"),
-                                       "translateTrainedButton")
-        self.translate_button.setToolTip("The model just trained is open: go to Translate & "
-                                         "inspect")
+            "A run that used its time budget gets the Time budget above again."
+        )
+        self.translate_button = _named(
+            QPushButton("Translate with this model"), "translateTrainedButton"
+        )
+        self.translate_button.setToolTip(
+            "The model just trained is open: go to Translate & inspect"
+        )
         self.library_button = _named(QPushButton("Open in Models"), "showTrainedInLibraryButton")
-        self.library_button.setToolTip("Show the model just trained in the Models tab (rename, "
-                                       "export…)")
+        self.library_button.setToolTip(
+            "Show the model just trained in the Models tab (rename, export…)"
+        )
         for b in (self.resume_button, self.translate_button, self.library_button):
             b.setVisible(False)
 
@@ -85,8 +96,13 @@ class RunControls(QFrame):
 
     def controls(self) -> list:
         """What must stay on screen whatever the window's size (tests check each)."""
-        return [self.start_button, self.pause_button, self.stop_button, self.progress_bar,
-                self.status_label]
+        return [
+            self.start_button,
+            self.pause_button,
+            self.stop_button,
+            self.progress_bar,
+            self.status_label,
+        ]
 
     def starting(self, message: str, resume: bool) -> None:
         for b in (self.resume_button, self.translate_button, self.library_button):
@@ -100,9 +116,12 @@ class RunControls(QFrame):
         self.progress_bar.setFormat(
             f"{100 * ev.fraction:.0f}% · {fmt_duration(ev.elapsed_s)} elapsed · "
             f"ETA {fmt_duration(ev.eta_s)} · {ev.tokens_per_second:,.0f} tok/s"
-            + (" · paused" if paused else ""))
-        self.status_label.setText(f"epoch {ev.epoch} · step {ev.step} · loss "
-                                  f"{ev.smoothed_loss:.3f} · lr {ev.learning_rate:.2g}")
+            + (" · paused" if paused else "")
+        )
+        self.status_label.setText(
+            f"epoch {ev.epoch} · step {ev.step} · loss "
+            f"{ev.smoothed_loss:.3f} · lr {ev.learning_rate:.2g}"
+        )
 
     def show_reading(self, ev) -> None:
         total = max(1, int(getattr(ev, "total_bytes", 0) or 0))
@@ -115,7 +134,8 @@ class RunControls(QFrame):
         then = " It is now the open model." if has_weights and opened else ""
         self.status_label.setText(
             f"Training {FINISH_WORDS.get(done.status, done.status)} after {done.step} steps "
-            f"({fmt_duration(done.elapsed_s)}){bleu}.{then}")
+            f"({fmt_duration(done.elapsed_s)}){bleu}.{then}"
+        )
         self.status_label.setToolTip(done.model_dir)
         if done.status != "cancelled":
             self.progress_bar.setValue(1000)

@@ -38,7 +38,8 @@ class RunMonitor(QWidget):
         self.samples_table.setMinimumHeight(90)
         self.probe_heatmap = AttentionHeatmap(
             placeholder="The attention of the first probe sentence appears here at the first "
-                        "validation.")
+            "validation."
+        )
         _named(self.probe_heatmap, "probeHeatmap")
         self.probe_heatmap.setMinimumHeight(120)
         self.probe_label = QLabel(PROBE_CAPTION)
@@ -46,8 +47,9 @@ class RunMonitor(QWidget):
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setChildrenCollapsible(False)
-        bottom.addWidget(column("Sample translations (updated at each validation)",
-                                self.samples_table))
+        bottom.addWidget(
+            column("Sample translations (updated at each validation)", self.samples_table)
+        )
         bottom.addWidget(column(self.probe_label, (self.probe_heatmap, 1)))
         remember_sizes(bottom, settings, "trainSamples", [500, 500])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -89,9 +91,11 @@ class RunMonitor(QWidget):
         """A resumed run's earlier validations, so its curves continue where they were."""
         try:
             from core.storage.model_folder import read_history
+
             for rec in read_history(path):
                 if rec.get("type") == "validation":
-                    self.loss_plot.add_validation(int(rec["step"]), float(rec["loss"]),
-                                                  float(rec["bleu"]), float(rec["chrf"]))
-        except Exception:  # noqa: BLE001 — the history is advisory
+                    self.loss_plot.add_validation(
+                        int(rec["step"]), float(rec["loss"]), float(rec["bleu"]), float(rec["chrf"])
+                    )
+        except Exception:
             log.warning("cannot read the history of %s", path, exc_info=True)

@@ -40,9 +40,8 @@ from gui.widgets.naming import named as _named
 
 log = logging.getLogger(__name__)
 
-KIND_READ = "timeline-read"      # the Session job key of this panel (latest wins)
+KIND_READ = "timeline-read"  # the Session job key of this panel (latest wins)
 PLAY_INTERVAL_MS = 700
-
 
 
 def _describe(snap: Snapshot, n: int, total: int) -> str:
@@ -63,15 +62,20 @@ class TimelinePanel(QWidget):
         self._timeline = Timeline(Path("."))
         self._series: list[tuple[Snapshot, ProbeSnapshot]] = []
 
-        self.status_label = _named(QLabel("Open a model to replay how its attention formed "
-                                          "during training."), "timelineStatusLabel")
+        self.status_label = _named(
+            QLabel("Open a model to replay how its attention formed during training."),
+            "timelineStatusLabel",
+        )
         self.status_label.setWordWrap(True)
         self.probe_combo = _named(QComboBox(), "probeCombo")
-        self.probe_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.probe_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.probe_combo.setMinimumContentsLength(40)
         self.reload_button = _named(QPushButton("Reload"), "reloadTimelineButton")
-        self.reload_button.setToolTip(f"Read {PROBES} again (a running training adds a point at "
-                                      "each validation)")
+        self.reload_button.setToolTip(
+            f"Read {PROBES} again (a running training adds a point at each validation)"
+        )
         self.play_button = _named(QPushButton("▶ Play"), "playTimelineButton")
         self.play_button.setCheckable(True)
         self.slider = _named(QSlider(Qt.Orientation.Horizontal), "timelineSlider")
@@ -124,7 +128,7 @@ class TimelinePanel(QWidget):
         session.modelLoaded.connect(self.on_model_loaded)
         self._set_enabled(False)
         self.reload_button.setEnabled(False)
-        if session.model_info is not None:      # built after a model was opened
+        if session.model_info is not None:  # built after a model was opened
             self.on_model_loaded(session.model_info)
 
     def _build_heatmaps(self) -> None:
@@ -153,8 +157,12 @@ class TimelinePanel(QWidget):
         if self._model_dir is None:
             return
         self.reload_button.setEnabled(False)
-        job = self._session.submit(KIND_READ, read_job(read_timeline, self._model_dir),
-                                   needs_model=False, title="Cannot read the probe timeline")
+        job = self._session.submit(
+            KIND_READ,
+            read_job(read_timeline, self._model_dir),
+            needs_model=False,
+            title="Cannot read the probe timeline",
+        )
         job.on_result(self._on_read).on_error(self._on_read_failed)
 
     @Slot(object)
@@ -178,8 +186,11 @@ class TimelinePanel(QWidget):
         self.probe_combo.clear()
         kinds = {p.source: p.kind for s in timeline.snapshots for p in s.probes}
         for source in timeline.sources:
-            tag = "dev sentence, on its reference" if kinds[source] == KIND_REFERENCE \
+            tag = (
+                "dev sentence, on its reference"
+                if kinds[source] == KIND_REFERENCE
                 else "your sentence, on the model's output"
+            )
             self.probe_combo.addItem(f"{source}   ({tag})", source)
         index = max(0, self.probe_combo.findData(previous)) if previous is not None else 0
         self.probe_combo.setCurrentIndex(index if self.probe_combo.count() else -1)
@@ -202,14 +213,16 @@ class TimelinePanel(QWidget):
                 self.status_label.setText(
                     f"“{self._model_name}” has no probe timeline ({PROBES}): it was trained before "
                     "Attnscope recorded one, or it has not reached its first validation yet. "
-                    "Models trained now record their probe sentences at every validation.")
+                    "Models trained now record their probe sentences at every validation."
+                )
             return
         n = len(timeline.snapshots)
         warn = f" Note: {timeline.warnings[-1]}" if timeline.warnings else ""
         self.status_label.setText(
             f"“{self._model_name}”: {len(timeline.sources)} probe sentence(s) recorded at {n} "
             f"validation(s), steps {timeline.snapshots[0].step:,}–{timeline.snapshots[-1].step:,}. "
-            f"Move the slider or press Play to watch the attention form.{warn}")
+            f"Move the slider or press Play to watch the attention form.{warn}"
+        )
         self._set_enabled(True)
         self._load_series(keep_end=was_at_end)
 
@@ -257,10 +270,12 @@ class TimelinePanel(QWidget):
             self.heatmap_caption.setText(
                 f"<b>Step {snap.step:,}</b>: attention while the model reads the reference "
                 f"“{probe.reference}” (forced decoding; p = its probability of each word). "
-                f"Its own translation then: “{probe.output}”")
+                f"Its own translation then: “{probe.output}”"
+            )
         else:
-            self.heatmap_caption.setText(f"<b>Step {snap.step:,}</b>: attention of the model's "
-                                         f"output “{probe.output}”")
+            self.heatmap_caption.setText(
+                f"<b>Step {snap.step:,}</b>: attention of the model's output “{probe.output}”"
+            )
         d = attention_diff(before, probe)
         if d.diff.size:
             self.diff_heatmap.set_matrix(d.diff, d.source_tokens, d.target_tokens)
@@ -270,7 +285,8 @@ class TimelinePanel(QWidget):
         self.diff_caption.setText(
             f"<b>Change from step {before_snap.step:,} to {snap.step:,}</b> (red: more "
             f"attention, blue: less) · mean entropy {d.before_entropy:.2f} → "
-            f"{d.after_entropy:.2f} nats{note}")
+            f"{d.after_entropy:.2f} nats{note}"
+        )
 
     @property
     def timeline(self) -> Timeline:
@@ -285,7 +301,7 @@ class TimelinePanel(QWidget):
     def _on_play_toggled(self, on: bool) -> None:
         if on:
             if self.slider.value() >= self.slider.maximum():
-                self.slider.setValue(0)             # replay from the start
+                self.slider.setValue(0)  # replay from the start
             self.play_button.setText("❚❚ Pause")
             self._play_timer.start()
         else:

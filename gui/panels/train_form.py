@@ -52,7 +52,7 @@ def order_pair(paths: list[str], src_lang: str, tgt_lang: str) -> list[str]:
     return paths
 
 
-_PAIR_NAME = re.compile(r"(?:^|[._-])([a-z]{2})[-_]([a-z]{2})$")      # ISO 639-1 codes
+_PAIR_NAME = re.compile(r"(?:^|[._-])([a-z]{2})[-_]([a-z]{2})$")  # ISO 639-1 codes
 _LANG_SUFFIX = re.compile(r"[a-z]{2,3}")
 
 
@@ -64,8 +64,11 @@ def guess_languages(paths: list[str]) -> tuple[str, str] | None:
         return (match.group(1), match.group(2)) if match else None
     if len(paths) == 2:
         suffixes = [Path(p).suffix.lstrip(".").lower() for p in paths]
-        if all(_LANG_SUFFIX.fullmatch(s) for s in suffixes) and suffixes[0] != suffixes[1] \
-                and not {"txt", "tsv"} & set(suffixes):
+        if (
+            all(_LANG_SUFFIX.fullmatch(s) for s in suffixes)
+            and suffixes[0] != suffixes[1]
+            and not {"txt", "tsv"} & set(suffixes)
+        ):
             return suffixes[0], suffixes[1]
     return None
 
@@ -120,10 +123,14 @@ class TrainForm(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self._corpus_box())
         lay.addWidget(self._basic_box())
-        self.advanced = _named(CollapsibleSection("Advanced settings", self._advanced_box(),
-                                                  settings, ADVANCED_KEY), "advancedSection")
-        self.advanced.button.setToolTip("Model shape, optimisation, validation, probe sentences "
-                                        "and dev files: the preset sets them all")
+        self.advanced = _named(
+            CollapsibleSection("Advanced settings", self._advanced_box(), settings, ADVANCED_KEY),
+            "advancedSection",
+        )
+        self.advanced.button.setToolTip(
+            "Model shape, optimisation, validation, probe sentences "
+            "and dev files: the preset sets them all"
+        )
         lay.addWidget(self.advanced)
         lay.addStretch(1)
         for s in SETTINGS:
@@ -135,35 +142,51 @@ class TrainForm(QWidget):
     # ------------------------------------------------------------------ building
     def _make_widgets(self) -> None:
         browse = self._browse
-        self.src_field = _FileField("sourceFileEdit", "source-language file (one sentence a line)",
-                                    lambda: browse(self.src_field))
-        self.tgt_field = _FileField("targetFileEdit", "target-language file, line-aligned",
-                                    lambda: browse(self.tgt_field))
-        self.tsv_field = _FileField("tsvFileEdit", "…or one TSV file: source<TAB>target",
-                                    lambda: browse(self.tsv_field))
-        self.dev_src_field = _FileField("devSourceFileEdit", "optional dev source file",
-                                        lambda: browse(self.dev_src_field))
-        self.dev_tgt_field = _FileField("devTargetFileEdit", "optional dev target file",
-                                        lambda: browse(self.dev_tgt_field))
+        self.src_field = _FileField(
+            "sourceFileEdit",
+            "source-language file (one sentence a line)",
+            lambda: browse(self.src_field),
+        )
+        self.tgt_field = _FileField(
+            "targetFileEdit", "target-language file, line-aligned", lambda: browse(self.tgt_field)
+        )
+        self.tsv_field = _FileField(
+            "tsvFileEdit", "…or one TSV file: source<TAB>target", lambda: browse(self.tsv_field)
+        )
+        self.dev_src_field = _FileField(
+            "devSourceFileEdit", "optional dev source file", lambda: browse(self.dev_src_field)
+        )
+        self.dev_tgt_field = _FileField(
+            "devTargetFileEdit", "optional dev target file", lambda: browse(self.dev_tgt_field)
+        )
         self.src_lang = _named(QLineEdit("en"), "sourceLanguageEdit")
         self.tgt_lang = _named(QLineEdit("de"), "targetLanguageEdit")
         for e, side in ((self.src_lang, "source"), (self.tgt_lang, "target")):
             e.setMaximumWidth(60)
-            e.setToolTip(f"The {side} language's code (en, de, fr…): it picks the tokenizer's "
-                         "rules and names the model")
+            e.setToolTip(
+                f"The {side} language's code (en, de, fr…): it picks the tokenizer's "
+                "rules and names the model"
+            )
         self.lowercase = _named(QCheckBox("lowercase"), "lowercaseCheck")
-        self.lowercase.setToolTip("Lowercase both sides before training: a smaller vocabulary "
-                                  "for small corpora, but the output is lowercase too")
+        self.lowercase.setToolTip(
+            "Lowercase both sides before training: a smaller vocabulary "
+            "for small corpora, but the output is lowercase too"
+        )
         self.preview_button = _named(QPushButton("Preview && validate"), "previewButton")
-        self.preview_button.setToolTip("Read the corpus and show the first pairs as tokenized, "
-                                       "and what would be dropped and why")
+        self.preview_button.setToolTip(
+            "Read the corpus and show the first pairs as tokenized, "
+            "and what would be dropped and why"
+        )
         self.preset_combo = _named(QComboBox(), "presetCombo")
         for key, p in PRESETS.items():
             self.preset_combo.addItem(key.capitalize(), key)
-            self.preset_combo.setItemData(self.preset_combo.count() - 1, p.description,
-                                          Qt.ItemDataRole.ToolTipRole)
-        self.preset_combo.setToolTip("Tiny: seconds (demos). Small: minutes on a laptop. Base: "
-                                     "the benchmark model. Sets every setting; change any after.")
+            self.preset_combo.setItemData(
+                self.preset_combo.count() - 1, p.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.preset_combo.setToolTip(
+            "Tiny: seconds (demos). Small: minutes on a laptop. Base: "
+            "the benchmark model. Sets every setting; change any after."
+        )
         self.emb_spin = _spin("embeddingSizeSpin", 8, 2048)
         self.hidden_spin = _spin("hiddenSizeSpin", 8, 2048)
         self.layers_spin = _spin("layersSpin", 1, 8)
@@ -190,7 +213,8 @@ class TrainForm(QWidget):
         self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.probe_edit = _named(QPlainTextEdit(), "probeSentenceEdit")
         self.probe_edit.setPlaceholderText(
-            f"one sentence per line (up to {MAX_PROBES}); empty: the first 3 dev sentences")
+            f"one sentence per line (up to {MAX_PROBES}); empty: the first 3 dev sentences"
+        )
         self.probe_edit.setTabChangesFocus(True)
         self.probe_edit.setFixedHeight(3 * self.probe_edit.fontMetrics().lineSpacing() + 12)
         self.name_edit = _named(QLineEdit(), "modelNameEdit")
@@ -246,9 +270,12 @@ class TrainForm(QWidget):
 
     # ------------------------------------------------------------------ corpus choice
     def _browse(self, field: _FileField) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a corpus file",
-                                              self._settings.last_folder("corpus"),
-                                              "Text files (*.txt *.tsv *.*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Choose a corpus file",
+            self._settings.last_folder("corpus"),
+            "Text files (*.txt *.tsv *.*)",
+        )
         if path:
             field.edit.setText(path)
             self._settings.set_last_folder("corpus", path)
@@ -267,12 +294,13 @@ class TrainForm(QWidget):
         if paths:
             self._settings.set_last_folder("corpus", paths[0])
         langs = guess_languages(paths)
-        if langs is not None:             # the file names say which languages: fill them in
+        if langs is not None:  # the file names say which languages: fill them in
             self.src_lang.setText(langs[0])
             self.tgt_lang.setText(langs[1])
 
-    def use_sample_corpus(self, tsv: str | Path, src_lang: str, tgt_lang: str,
-                          preset: str = "small") -> None:
+    def use_sample_corpus(
+        self, tsv: str | Path, src_lang: str, tgt_lang: str, preset: str = "small"
+    ) -> None:
         """Fill the form for the bundled sample corpus (used by the welcome panel)."""
         self.set_files([str(tsv)])
         self.dev_src_field.edit.clear()
@@ -282,16 +310,20 @@ class TrainForm(QWidget):
         idx = self.preset_combo.findData(preset)
         if idx >= 0:
             self.preset_combo.setCurrentIndex(idx)
-            self.apply_preset()          # even when the preset was already selected
+            self.apply_preset()  # even when the preset was already selected
 
     def choose_own_files(self) -> None:
         """Ask for one TSV file, or a source and a target file; then focus the source field."""
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Choose a TSV file, or a source and a target file",
-            self._settings.last_folder("corpus"), "Text files (*.txt *.tsv *.*)")
+            self,
+            "Choose a TSV file, or a source and a target file",
+            self._settings.last_folder("corpus"),
+            "Text files (*.txt *.tsv *.*)",
+        )
         if paths:
-            self.set_files(order_pair(paths, self.src_lang.text().strip(),
-                                      self.tgt_lang.text().strip()))
+            self.set_files(
+                order_pair(paths, self.src_lang.text().strip(), self.tgt_lang.text().strip())
+            )
         self.src_field.edit.setFocus()
 
     # ------------------------------------------------------------------ settings ↔ configs
@@ -334,20 +366,26 @@ class TrainForm(QWidget):
 
     def corpus_spec(self):
         from core.data.corpus import CorpusSpec
-        return CorpusSpec(src_path=self.src_field.text() or None,
-                          tgt_path=self.tgt_field.text() or None,
-                          tsv_path=self.tsv_field.text() or None)
+
+        return CorpusSpec(
+            src_path=self.src_field.text() or None,
+            tgt_path=self.tgt_field.text() or None,
+            tsv_path=self.tsv_field.text() or None,
+        )
 
     def dev_spec(self):
         from core.data.corpus import CorpusSpec
+
         if not (self.dev_src_field.text() or self.dev_tgt_field.text()):
             return None
-        return CorpusSpec(src_path=self.dev_src_field.text() or None,
-                          tgt_path=self.dev_tgt_field.text() or None)
+        return CorpusSpec(
+            src_path=self.dev_src_field.text() or None, tgt_path=self.dev_tgt_field.text() or None
+        )
 
     def tokenizer_config(self) -> TokenizerConfig:
-        cfg = TokenizerConfig(self.src_lang.text().strip(), self.tgt_lang.text().strip(),
-                              self.lowercase.isChecked())
+        cfg = TokenizerConfig(
+            self.src_lang.text().strip(), self.tgt_lang.text().strip(), self.lowercase.isChecked()
+        )
         cfg.validate()
         return cfg
 
@@ -357,10 +395,20 @@ class TrainForm(QWidget):
         spec.validate()
         tok = self.tokenizer_config()
         from core.storage.library import unique_folder
-        name = self.name_edit.text().strip() or \
-            f"{tok.src_lang}-{tok.tgt_lang} {_dt.datetime.now():%Y-%m-%d %H%M}"
+
+        name = (
+            self.name_edit.text().strip()
+            or f"{tok.src_lang}-{tok.tgt_lang} {_dt.datetime.now():%Y-%m-%d %H%M}"
+        )
         root = AppPaths.default().models
         root.mkdir(parents=True, exist_ok=True)
         out = unique_folder(root, name)
-        return TrainJob(spec=spec, out_dir=str(out), model_cfg=self.model_config(), tok_cfg=tok,
-                        train_cfg=self.train_config(), dev_spec=self.dev_spec(), name=name)
+        return TrainJob(
+            spec=spec,
+            out_dir=str(out),
+            model_cfg=self.model_config(),
+            tok_cfg=tok,
+            train_cfg=self.train_config(),
+            dev_spec=self.dev_spec(),
+            name=name,
+        )

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.storage.model_folder import has_checkpoint
+from core.training.resume import RESUMABLE_STATUSES, resume_job
 from gui.jobs import PreviewJob, TrainJob
 from gui.panels.run_controls import RunControls
 from gui.panels.run_monitor import RunMonitor
 from gui.panels.train_form import TrainForm
-from core.training.resume import RESUMABLE_STATUSES, resume_job
-from core.storage.model_folder import has_checkpoint
 from gui.widgets.naming import named as _named
 from gui.widgets.splitter_memory import remember_sizes
 
@@ -39,32 +39,68 @@ log = logging.getLogger(__name__)
 
 # The form's widgets and the monitor's views, reachable as attributes of the panel (tests,
 # scripts and the welcome panel drive them by these names).
-FORM_ATTRS = ("src_field", "tgt_field", "tsv_field", "dev_src_field", "dev_tgt_field",
-              "src_lang", "tgt_lang", "lowercase", "preview_button", "preset_combo", "emb_spin",
-              "hidden_spin", "layers_spin", "bidir_check", "attention_combo", "decoder_combo",
-              "dropout_spin", "batch_spin", "lr_spin", "epochs_spin", "budget_spin",
-              "valid_spin", "patience_spin", "device_combo", "probe_edit", "name_edit",
-              "set_files", "use_sample_corpus", "choose_own_files", "build_job",
-              "corpus_spec", "tokenizer_config", "model_config", "train_config", "set_devices")
+FORM_ATTRS = (
+    "src_field",
+    "tgt_field",
+    "tsv_field",
+    "dev_src_field",
+    "dev_tgt_field",
+    "src_lang",
+    "tgt_lang",
+    "lowercase",
+    "preview_button",
+    "preset_combo",
+    "emb_spin",
+    "hidden_spin",
+    "layers_spin",
+    "bidir_check",
+    "attention_combo",
+    "decoder_combo",
+    "dropout_spin",
+    "batch_spin",
+    "lr_spin",
+    "epochs_spin",
+    "budget_spin",
+    "valid_spin",
+    "patience_spin",
+    "device_combo",
+    "probe_edit",
+    "name_edit",
+    "set_files",
+    "use_sample_corpus",
+    "choose_own_files",
+    "build_job",
+    "corpus_spec",
+    "tokenizer_config",
+    "model_config",
+    "train_config",
+    "set_devices",
+)
 MONITOR_ATTRS = ("loss_plot", "samples_table", "probe_heatmap", "probe_label")
-CONTROL_ATTRS = ("start_button", "pause_button", "stop_button", "resume_button",
-                 "progress_bar", "status_label")
+CONTROL_ATTRS = (
+    "start_button",
+    "pause_button",
+    "stop_button",
+    "resume_button",
+    "progress_bar",
+    "status_label",
+)
 
 
 class TrainPanel(QWidget):
     """Hands the form's TrainJob to the Session and routes the events it gets back."""
 
-    modelTrained = Signal(str)            # the model folder, when a run ends with weights saved
-    openModelRequested = Signal(str)      # "Translate with this model"
+    modelTrained = Signal(str)  # the model folder, when a run ends with weights saved
+    openModelRequested = Signal(str)  # "Translate with this model"
     showInLibraryRequested = Signal(str)  # "Open in Models"
 
     def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session, self._errors, self._settings = session, errors, settings
         self._last_done = None
-        self._current_out: str | None = None      # the folder of the run in progress (or last)
-        self._resume_target: str | None = None    # what the Resume button continues
-        self.opens_new_models = False             # the window opens each trained model
+        self._current_out: str | None = None  # the folder of the run in progress (or last)
+        self._resume_target: str | None = None  # what the Resume button continues
+        self.opens_new_models = False  # the window opens each trained model
         self.setAcceptDrops(True)
 
         self.form = TrainForm(settings)
@@ -108,8 +144,10 @@ class TrainPanel(QWidget):
         self.preview_table.verticalHeader().setVisible(False)
         self.report_view = _named(QPlainTextEdit(), "validationReport")
         self.report_view.setReadOnly(True)
-        self.report_view.setPlaceholderText("The validation report appears here: pairs kept, "
-                                            "and pairs dropped by reason with line numbers.")
+        self.report_view.setPlaceholderText(
+            "The validation report appears here: pairs kept, "
+            "and pairs dropped by reason with line numbers."
+        )
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.addWidget(QLabel("Validation report"))
@@ -145,14 +183,14 @@ class TrainPanel(QWidget):
     @Slot(object)
     def _on_devices(self, devices: list) -> None:
         self.form.set_devices(devices)
-        self._fit_form_width()                    # the device names may widen the form
+        self._fit_form_width()  # the device names may widen the form
 
     # ------------------------------------------------------------------ drops
-    def dragEnterEvent(self, ev) -> None:  # noqa: N802
+    def dragEnterEvent(self, ev) -> None:
         if ev.mimeData().hasUrls():
             ev.acceptProposedAction()
 
-    def dropEvent(self, ev) -> None:  # noqa: N802
+    def dropEvent(self, ev) -> None:
         paths = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
         if paths:
             self.form.set_files(sorted(paths) if len(paths) == 2 else paths)
@@ -201,8 +239,10 @@ class TrainPanel(QWidget):
     def resume_model(self, path: str) -> bool:
         """Continue the stopped run in ``path`` (a model folder) in the training process."""
         if self._session.training:
-            self._errors.report("Cannot resume training", "a model is already training; stop it "
-                                "first, or wait for it to finish")
+            self._errors.report(
+                "Cannot resume training",
+                "a model is already training; stop it first, or wait for it to finish",
+            )
             return False
         try:
             budget = self.budget_spin.value() * 60
@@ -276,8 +316,10 @@ class TrainPanel(QWidget):
         elif kind == "validation":
             self.monitor.show_validation(ev)
             best = " (best so far)" if ev.is_best else ""
-            self.status_label.setText(f"validation at step {ev.step}: loss {ev.loss:.3f}, "
-                                      f"BLEU {ev.bleu:.1f}, chrF {ev.chrf:.1f}{best}")
+            self.status_label.setText(
+                f"validation at step {ev.step}: loss {ev.loss:.3f}, "
+                f"BLEU {ev.bleu:.1f}, chrF {ev.chrf:.1f}{best}"
+            )
         elif kind == "reading":
             self.run_controls.show_reading(ev)
         elif kind == "report":
@@ -304,5 +346,6 @@ class TrainPanel(QWidget):
     def _update_buttons(self) -> None:
         training = self._session.training
         self.preview_button.setEnabled(not training)
-        self.run_controls.update_state(training, training and self._session.paused,
-                                       self._resume_target is not None)
+        self.run_controls.update_state(
+            training, training and self._session.paused, self._resume_target is not None
+        )

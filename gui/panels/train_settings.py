@@ -39,62 +39,125 @@ class Setting:
     """One training setting: the form's widget ``attr`` ↔ ``section``'s config fields ``keys``."""
 
     attr: str
-    section: str                   # "model" (ModelConfig) or "train" (TrainConfig)
+    section: str  # "model" (ModelConfig) or "train" (TrainConfig)
     keys: tuple[str, ...]
     tip: str
     to_form: Callable[[Any], Any] = _same
     from_form: Callable[[Any], Any] = _same
-    from_preset: bool = True       # False: the user's choice survives a preset change
+    from_preset: bool = True  # False: the user's choice survives a preset change
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("emb_spin", "model", ("emb_size",),
-            "Length of each word's vector. Larger can learn more but trains slower. "
-            "Typical: 64–512."),
-    Setting("hidden_spin", "model", ("hidden_size",),
-            "Size of the encoder's and decoder's GRU state: the model's capacity. "
-            "Typical: 128–1024; training time grows with it."),
-    Setting("layers_spin", "model", ("enc_layers", "dec_layers"),
-            "Stacked GRU layers in the encoder and the decoder. 1–2 for corpora under a million "
-            "pairs; more needs more data and time."),
-    Setting("bidir_check", "model", ("bidirectional",),
-            "Read the source both left-to-right and right-to-left, so each word's state knows "
-            "its whole sentence. Usually better; the encoder costs about twice as much."),
-    Setting("attention_combo", "model", ("attention",),
-            "How the decoder scores each source word: bahdanau (additive, the classic), general "
-            "or dot (Luong's multiplicative scores; dot needs a one-way encoder)."),
-    Setting("decoder_combo", "model", ("decoder",),
-            "Bahdanau: the classic decoder; each step reads the attention of the step before. "
-            "Luong: attends after the RNN, so training runs the whole target at once (faster)."),
-    Setting("dropout_spin", "model", ("dropout",),
-            "Share of units switched off at random while training, against over-fitting. "
-            "Typical: 0.1–0.3; 0 for very small corpora.", from_form=_dropout),
-    Setting("batch_spin", "train", ("batch_size",),
-            "Sentence pairs per training step (pairs of similar length are batched together). "
-            "Typical: 32–128; larger is faster per pair but needs more memory."),
-    Setting("lr_spin", "train", ("learning_rate",),
-            "Adam's step size. 0.001 suits most runs; try 0.0003 if the loss jumps about. It is "
-            "halved when the validation loss stops improving."),
-    Setting("epochs_spin", "train", ("epochs",),
-            "Passes over all training pairs, at most. 'no limit' (0): train until the time "
-            "budget ends or early stopping. Typical: 10–50."),
-    Setting("budget_spin", "train", ("time_budget_s",),
-            "Stop after this many minutes and keep the best model. 'no limit' (0): stop by "
-            "epochs or early stopping. A few minutes give a usable small model.",
-            to_form=_minutes, from_form=_seconds),
-    Setting("valid_spin", "train", ("valid_every",),
-            "Training steps between validations (loss, BLEU, chrF, sample translations, probe "
-            "attention). Smaller shows progress sooner but costs time. Typical: 100–1000."),
-    Setting("patience_spin", "train", ("patience",),
-            "Stop when this many validations in a row bring no better BLEU. Typical: 5–10; "
-            "larger never stops early."),
-    Setting("device_combo", "train", ("device",),
-            "Where to train: Automatic uses a GPU when one is found, else the CPU.",
-            from_preset=False),
-    Setting("probe_edit", "train", ("probe",),
-            "Up to 8 sentences, one a line, whose attention is recorded at every validation "
-            "(the Timeline tab replays it; the first is shown live). Empty: the first three "
-            "dev sentences.", from_form=_probe, from_preset=False),
+    Setting(
+        "emb_spin",
+        "model",
+        ("emb_size",),
+        "Length of each word's vector. Larger can learn more but trains slower. Typical: 64–512.",
+    ),
+    Setting(
+        "hidden_spin",
+        "model",
+        ("hidden_size",),
+        "Size of the encoder's and decoder's GRU state: the model's capacity. "
+        "Typical: 128–1024; training time grows with it.",
+    ),
+    Setting(
+        "layers_spin",
+        "model",
+        ("enc_layers", "dec_layers"),
+        "Stacked GRU layers in the encoder and the decoder. 1–2 for corpora under a million "
+        "pairs; more needs more data and time.",
+    ),
+    Setting(
+        "bidir_check",
+        "model",
+        ("bidirectional",),
+        "Read the source both left-to-right and right-to-left, so each word's state knows "
+        "its whole sentence. Usually better; the encoder costs about twice as much.",
+    ),
+    Setting(
+        "attention_combo",
+        "model",
+        ("attention",),
+        "How the decoder scores each source word: bahdanau (additive, the classic), general "
+        "or dot (Luong's multiplicative scores; dot needs a one-way encoder).",
+    ),
+    Setting(
+        "decoder_combo",
+        "model",
+        ("decoder",),
+        "Bahdanau: the classic decoder; each step reads the attention of the step before. "
+        "Luong: attends after the RNN, so training runs the whole target at once (faster).",
+    ),
+    Setting(
+        "dropout_spin",
+        "model",
+        ("dropout",),
+        "Share of units switched off at random while training, against over-fitting. "
+        "Typical: 0.1–0.3; 0 for very small corpora.",
+        from_form=_dropout,
+    ),
+    Setting(
+        "batch_spin",
+        "train",
+        ("batch_size",),
+        "Sentence pairs per training step (pairs of similar length are batched together). "
+        "Typical: 32–128; larger is faster per pair but needs more memory.",
+    ),
+    Setting(
+        "lr_spin",
+        "train",
+        ("learning_rate",),
+        "Adam's step size. 0.001 suits most runs; try 0.0003 if the loss jumps about. It is "
+        "halved when the validation loss stops improving.",
+    ),
+    Setting(
+        "epochs_spin",
+        "train",
+        ("epochs",),
+        "Passes over all training pairs, at most. 'no limit' (0): train until the time "
+        "budget ends or early stopping. Typical: 10–50.",
+    ),
+    Setting(
+        "budget_spin",
+        "train",
+        ("time_budget_s",),
+        "Stop after this many minutes and keep the best model. 'no limit' (0): stop by "
+        "epochs or early stopping. A few minutes give a usable small model.",
+        to_form=_minutes,
+        from_form=_seconds,
+    ),
+    Setting(
+        "valid_spin",
+        "train",
+        ("valid_every",),
+        "Training steps between validations (loss, BLEU, chrF, sample translations, probe "
+        "attention). Smaller shows progress sooner but costs time. Typical: 100–1000.",
+    ),
+    Setting(
+        "patience_spin",
+        "train",
+        ("patience",),
+        "Stop when this many validations in a row bring no better BLEU. Typical: 5–10; "
+        "larger never stops early.",
+    ),
+    Setting(
+        "device_combo",
+        "train",
+        ("device",),
+        "Where to train: Automatic uses a GPU when one is found, else the CPU.",
+        from_preset=False,
+    ),
+    Setting(
+        "probe_edit",
+        "train",
+        ("probe",),
+        "Up to 8 sentences, one a line, whose attention is recorded at every validation "
+        "(the Timeline tab replays it; the first is shown live). Empty: the first three "
+        "dev sentences.",
+        from_form=_probe,
+        from_preset=False,
+    ),
 )
 
 
@@ -107,7 +170,7 @@ def widget_value(widget: QWidget) -> Any:
     if isinstance(widget, QPlainTextEdit):
         return widget.toPlainText()
     if isinstance(widget, QAbstractSpinBox):
-        return widget.value()           # type: ignore[attr-defined]
+        return widget.value()  # type: ignore[attr-defined]
     raise TypeError(f"no value for {type(widget).__name__}")
 
 
@@ -119,6 +182,6 @@ def set_widget_value(widget: QWidget, value: Any) -> None:
     elif isinstance(widget, QPlainTextEdit):
         widget.setPlainText("" if value is None else str(value))
     elif isinstance(widget, QAbstractSpinBox):
-        widget.setValue(value)          # type: ignore[attr-defined]
+        widget.setValue(value)  # type: ignore[attr-defined]
     else:
         raise TypeError(f"cannot set {type(widget).__name__}")

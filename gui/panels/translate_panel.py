@@ -47,10 +47,13 @@ class _EnterFilter(QObject):
         super().__init__()
         self._on_enter = on_enter
 
-    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
-        if ev.type() == QEvent.Type.KeyPress and isinstance(ev, QKeyEvent) \
-                and ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and not ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+    def eventFilter(self, obj, ev) -> bool:
+        if (
+            ev.type() == QEvent.Type.KeyPress
+            and isinstance(ev, QKeyEvent)
+            and ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not ev.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
             self._on_enter()
             return True
         return False
@@ -59,7 +62,7 @@ class _EnterFilter(QObject):
 class TranslatePanel(QWidget):
     """Sends text to the Session and shows what comes back; never touches the model itself."""
 
-    exportFinished = Signal(str)     # the path written
+    exportFinished = Signal(str)  # the path written
     openModelRequested = Signal(str)  # "Use the model you trained"
 
     def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
@@ -67,17 +70,18 @@ class TranslatePanel(QWidget):
         self._session = session
         self._errors = errors
         self._settings = settings
-        self._results: list = []         # what the N-best list shows (the reference last)
+        self._results: list = []  # what the N-best list shows (the reference last)
         self._inspection = None
-        self._inspected_text = ""        # the source text of the latest request
+        self._inspected_text = ""  # the source text of the latest request
 
-        self._trained: tuple[str, str, str, str] | None = None   # path, name, src, tgt
+        self._trained: tuple[str, str, str, str] | None = None  # path, name, src, tgt
         self.model_banner = self._build_banner()
         self.source_edit = _named(QPlainTextEdit(), "sourceTextEdit")
-        self.source_edit.setPlaceholderText("Type a sentence to translate — Enter translates, "
-                                            "Shift+Enter adds a line")
+        self.source_edit.setPlaceholderText(
+            "Type a sentence to translate — Enter translates, Shift+Enter adds a line"
+        )
         lines = self.source_edit.fontMetrics().lineSpacing()
-        self.source_edit.setMaximumHeight(3 * lines + 14)     # room below for the heatmap
+        self.source_edit.setMaximumHeight(3 * lines + 14)  # room below for the heatmap
         self._enter = _EnterFilter(self.translate_now)
         self.source_edit.installEventFilter(self._enter)
 
@@ -93,14 +97,19 @@ class TranslatePanel(QWidget):
         self.nbest_spin.setPrefix("N-best ")
         self.prefix_edit = _named(QLineEdit(), "prefixEdit")
         self.prefix_edit.setPlaceholderText("start the translation with these words (optional)")
-        self.prefix_edit.setToolTip("Guided completion: the output begins with these words and "
-                                    "the model continues from there")
+        self.prefix_edit.setToolTip(
+            "Guided completion: the output begins with these words and "
+            "the model continues from there"
+        )
         self.prefix_edit.setClearButtonEnabled(True)
         self.reference_edit = _named(QLineEdit(), "referenceEdit")
-        self.reference_edit.setPlaceholderText("type your own translation to see how likely the "
-                                               "model finds each word (optional)")
-        self.reference_edit.setToolTip("Forced decoding: the model scores this translation token by "
-                                       "token; it appears in the list as ✎ with its attention")
+        self.reference_edit.setPlaceholderText(
+            "type your own translation to see how likely the model finds each word (optional)"
+        )
+        self.reference_edit.setToolTip(
+            "Forced decoding: the model scores this translation token by "
+            "token; it appears in the list as ✎ with its attention"
+        )
         self.reference_edit.setClearButtonEnabled(True)
 
         self.output = _named(QPlainTextEdit(), "translationOutput")
@@ -136,7 +145,7 @@ class TranslatePanel(QWidget):
         split.addWidget(column("N-best hypotheses (score):", self.nbest_list))
         split.addWidget(self.inspector)
         split.setStretchFactor(1, 4)
-        remember_sizes(split, settings, "translate", [340, 900])   # a hypothesis and its score
+        remember_sizes(split, settings, "translate", [340, 900])  # a hypothesis and its score
 
         steer = QHBoxLayout()
         steer.addWidget(QLabel("Start with:"))
@@ -187,8 +196,13 @@ class TranslatePanel(QWidget):
         beam = self.beam_spin.value()
         nbest = min(self.nbest_spin.value(), beam)
         self._inspected_text = text
-        self._session.translate(text, beam, nbest, prefix=self.prefix_edit.text().strip(),
-                                reference=self.reference_edit.text().strip())
+        self._session.translate(
+            text,
+            beam,
+            nbest,
+            prefix=self.prefix_edit.text().strip(),
+            reference=self.reference_edit.text().strip(),
+        )
 
     def translate_text(self, text: str) -> None:
         """Put ``text`` in the source box and translate it now."""
@@ -223,11 +237,12 @@ class TranslatePanel(QWidget):
             self.nbest_list.addItem(item)
         if inspection.reference is not None:
             ref = inspection.reference
-            per_token = ref.score / max(1, len(ref.target_tokens))   # as the beam's scores are
+            per_token = ref.score / max(1, len(ref.target_tokens))  # as the beam's scores are
             item = QListWidgetItem(f"✎ {ref.text}   ({per_token:.3f})")
-            item.setToolTip(f"Your translation, scored by the model: log-probability "
-                            f"{ref.score:.3f}, {per_token:.3f} per token: "
-                            + " ".join(ref.target_tokens))
+            item.setToolTip(
+                f"Your translation, scored by the model: log-probability "
+                f"{ref.score:.3f}, {per_token:.3f} per token: " + " ".join(ref.target_tokens)
+            )
             self.nbest_list.addItem(item)
         self.nbest_list.blockSignals(False)
         self.output.setPlainText(hyps[0].text if hyps else "")
@@ -264,8 +279,9 @@ class TranslatePanel(QWidget):
         model trained last)."""
         self.model_label = _named(QLabel(NO_MODEL), "modelLabel")
         self.model_label.setWordWrap(True)
-        self.use_trained_button = _named(QPushButton("Use the model you trained"),
-                                         "useTrainedModelButton")
+        self.use_trained_button = _named(
+            QPushButton("Use the model you trained"), "useTrainedModelButton"
+        )
         self.use_trained_button.setVisible(False)
         self.use_trained_button.clicked.connect(self._use_trained)
         frame = _named(QFrame(), "modelBanner")
@@ -287,7 +303,8 @@ class TranslatePanel(QWidget):
         colours = ("#fff4d6", "#c98a00") if warn else ("#e8f0fb", "#8fb0dd")
         self.model_banner.setStyleSheet(
             f"#modelBanner {{ background: {colours[0]}; border: 1px solid {colours[1]}; "
-            "border-radius: 3px; }")
+            "border-radius: 3px; }"
+        )
 
     def expect_trained(self, path: str, name: str, src_lang: str, tgt_lang: str) -> None:
         """The last training run's model: the banner warns while another model is open."""
@@ -296,16 +313,20 @@ class TranslatePanel(QWidget):
 
     def _update_banner(self) -> None:
         info = self._session.model_info
-        other = (self._trained is not None and info is not None
-                 and Path(info.path) != Path(self._trained[0]))
+        other = (
+            self._trained is not None
+            and info is not None
+            and Path(info.path) != Path(self._trained[0])
+        )
         self.use_trained_button.setVisible(other)
         self._style_banner(warn=other)
         if info is None:
             self.model_label.setText(NO_MODEL)
             return
         bleu = f", BLEU {info.bleu:.1f}" if info.bleu is not None else ""
-        text = (f"Translating with <b>{info.name}</b>: <b>{info.src_lang} → {info.tgt_lang}</b>"
-                f"{bleu}")
+        text = (
+            f"Translating with <b>{info.name}</b>: <b>{info.src_lang} → {info.tgt_lang}</b>{bleu}"
+        )
         if other:
             _, name, src, tgt = self._trained
             text += f" — not the model you trained last (“{name}”, {src} → {tgt})"
@@ -328,5 +349,8 @@ class TranslatePanel(QWidget):
     def on_state_changed(self, state: str) -> None:
         usable = state != "training" and state != "loading"
         self.translate_button.setEnabled(usable)
-        self.translate_button.setToolTip("" if usable else "Not available while a model "
-                                         + ("trains" if state == "training" else "loads"))
+        self.translate_button.setToolTip(
+            ""
+            if usable
+            else "Not available while a model " + ("trains" if state == "training" else "loads")
+        )

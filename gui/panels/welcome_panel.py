@@ -32,30 +32,41 @@ class WelcomePanel(QFrame):
         self.setAutoFillBackground(True)
         self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
         # Title and text share a line: on a laptop screen every pixel of height goes to the tabs.
-        self.text_label = _named(QLabel(
-            "<b>Welcome to Attnscope.</b> Try the English→German demo model: translate a sentence "
-            "and see which English words each German word attends to. Then train a model of your "
-            "own, on the sample corpus or on your own parallel text."), "welcomeText")
+        self.text_label = _named(
+            QLabel(
+                "<b>Welcome to Attnscope.</b> Try the English→German demo model: translate a "
+                "sentence and see which English words each German word attends to. Then train a "
+                "model of your own, on the sample corpus or on your own parallel text."
+            ),
+            "welcomeText",
+        )
         self.text_label.setWordWrap(True)
-        self.translate_button = _named(QPushButton("Translate a suggested sentence"),
-                                       "welcomeTranslateButton")
-        self.translate_button.setToolTip(f"“{SUGGESTED_SENTENCE}” with the demo model: the "
-                                         "heatmap shows German putting the verb second")
-        self.sample_button = _named(QPushButton("Train on the sample corpus"),
-                                    "welcomeSampleButton")
-        self.sample_button.setToolTip("Fill the Train tab with the bundled English–German corpus "
-                                      "and the Small preset")
+        self.translate_button = _named(
+            QPushButton("Translate a suggested sentence"), "welcomeTranslateButton"
+        )
+        self.translate_button.setToolTip(
+            f"“{SUGGESTED_SENTENCE}” with the demo model: the "
+            "heatmap shows German putting the verb second"
+        )
+        self.sample_button = _named(
+            QPushButton("Train on the sample corpus"), "welcomeSampleButton"
+        )
+        self.sample_button.setToolTip(
+            "Fill the Train tab with the bundled English–German corpus and the Small preset"
+        )
         self.own_button = _named(QPushButton("Train on your own files…"), "welcomeOwnFilesButton")
         self.own_button.setToolTip("Choose a TSV file, or a source and a target file")
         self.close_button = _named(QToolButton(), "welcomeDismissButton")
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip("Hide the welcome until the next start (Help → Welcome "
-                                     "shows it again)")
+        self.close_button.setToolTip(
+            "Hide the welcome until the next start (Help → Welcome shows it again)"
+        )
         self.dont_show_button = _named(QPushButton("Don't show again"), "welcomeDontShowButton")
         self.dont_show_button.setFlat(True)
-        self.dont_show_button.setToolTip("Hide the welcome for good (Help → Welcome shows it "
-                                         "again)")
+        self.dont_show_button.setToolTip(
+            "Hide the welcome for good (Help → Welcome shows it again)"
+        )
 
         head = QHBoxLayout()
         head.addWidget(self.text_label, 1)
@@ -72,7 +83,8 @@ class WelcomePanel(QFrame):
         lay.addLayout(buttons)
 
         self.translate_button.clicked.connect(
-            lambda: self.translateSuggestedRequested.emit(SUGGESTED_SENTENCE))
+            lambda: self.translateSuggestedRequested.emit(SUGGESTED_SENTENCE)
+        )
         self.sample_button.clicked.connect(self.trainSampleRequested)
         self.own_button.clicked.connect(self.trainOwnFilesRequested)
         self.close_button.clicked.connect(self.hide)

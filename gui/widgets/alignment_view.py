@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.errors import CoreError
+from core.events import Translation
 from core.inspection.alignment import (
     EOS,
     AlignmentError,
@@ -47,14 +49,12 @@ from core.inspection.alignment import (
     to_pharaoh,
     word_count,
 )
-from core.errors import CoreError
-from core.events import Translation
 from gui.widgets.naming import named as _named
 from gui.widgets.save_file import ask_save_path, remember_folder, report_failure
 
 DEFAULT_THRESHOLD = 0.1
 MIN_THRESHOLD = 0.05
-MAX_LABEL_CHARS = 18          # longer tokens are elided ("…"); hover shows them whole
+MAX_LABEL_CHARS = 18  # longer tokens are elided ("…"); hover shows them whole
 LINK_COLOUR = QColor(30, 90, 200)
 HIGHLIGHT = QColor(255, 64, 160)
 WORD_FILL = QColor(238, 242, 250)
@@ -63,14 +63,13 @@ MARGIN, GAP, PAD_X, PAD_Y = 12, 10, 8, 5
 MIN_HEIGHT = 170
 
 
-
 def _elide(token: str) -> str:
     return token if len(token) <= MAX_LABEL_CHARS else token[: MAX_LABEL_CHARS - 1] + "…"
 
 
 @dataclass(frozen=True)
 class _Word:
-    side: str            # "source" or "target"
+    side: str  # "source" or "target"
     index: int
     rect: QRectF
 
@@ -78,7 +77,7 @@ class _Word:
 class AlignmentCanvas(QWidget):
     """Paints the two rows of words and the links; reports the word under the mouse."""
 
-    hoveredChanged = Signal(str, int)        # side ("source"/"target"/""), index (-1: none)
+    hoveredChanged = Signal(str, int)  # side ("source"/"target"/""), index (-1: none)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,8 +97,9 @@ class AlignmentCanvas(QWidget):
         self.setMinimumHeight(MIN_HEIGHT)
 
     # ------------------------------------------------------------------ state
-    def set_data(self, weights: np.ndarray, source_tokens: list[str],
-                 target_tokens: list[str]) -> None:
+    def set_data(
+        self, weights: np.ndarray, source_tokens: list[str], target_tokens: list[str]
+    ) -> None:
         self._weights = np.asarray(weights, dtype=np.float32)
         self._src, self._tgt = list(source_tokens), list(target_tokens)
         self.set_hovered(None)
@@ -174,8 +174,9 @@ class AlignmentCanvas(QWidget):
         h = self._fm.height() + 2 * PAD_Y
         span = max(self._row_width(self._src), self._row_width(self._tgt))
         bottom = self.height() - MARGIN - self._index_h - h
-        self._words = (self._row(self._src, "source", MARGIN + self._index_h, span)
-                       + self._row(self._tgt, "target", bottom, span))
+        self._words = self._row(self._src, "source", MARGIN + self._index_h, span) + self._row(
+            self._tgt, "target", bottom, span
+        )
 
     def sizeHint(self) -> QSize:
         return QSize(self.minimumWidth(), 240)
@@ -245,13 +246,16 @@ class AlignmentCanvas(QWidget):
         p.setFont(font)
         p.setPen(QColor(120, 120, 120) if token == EOS else QColor(20, 20, 20))
         p.drawText(word.rect, Qt.AlignmentFlag.AlignCenter, _elide(token))
-        if token != EOS or word.index < len(tokens) - 1:     # Pharaoh indices: words only
+        if token != EOS or word.index < len(tokens) - 1:  # Pharaoh indices: words only
             r = word.rect
             y = r.top() - self._index_h if word.side == "source" else r.bottom()
             p.setFont(self._index_font)
             p.setPen(QColor(130, 130, 130))
-            p.drawText(QRectF(r.left(), y, r.width(), self._index_h),
-                       Qt.AlignmentFlag.AlignCenter, str(word.index))
+            p.drawText(
+                QRectF(r.left(), y, r.width(), self._index_h),
+                Qt.AlignmentFlag.AlignCenter,
+                str(word.index),
+            )
 
 
 class AlignmentView(QWidget):
@@ -260,7 +264,7 @@ class AlignmentView(QWidget):
     ``settings`` and ``errors`` are the app's (export folder, failure dialogs); both may be None.
     """
 
-    exported = Signal(str)            # the path written
+    exported = Signal(str)  # the path written
 
     def __init__(self, settings=None, errors=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -275,7 +279,9 @@ class AlignmentView(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
-        self.threshold_slider = _named(QSlider(Qt.Orientation.Horizontal), "alignmentThresholdSlider")
+        self.threshold_slider = _named(
+            QSlider(Qt.Orientation.Horizontal), "alignmentThresholdSlider"
+        )
         self.threshold_slider.setRange(int(MIN_THRESHOLD * 100), 100)
         self.threshold_spin = _named(QDoubleSpinBox(), "alignmentThresholdSpin")
         self.threshold_spin.setRange(MIN_THRESHOLD, 1.0)
@@ -286,20 +292,26 @@ class AlignmentView(QWidget):
         self.method_combo = _named(QComboBox(), "alignmentMethodCombo")
         self.method_combo.addItem("peak per target word", "argmax")
         self.method_combo.addItem("weights ≥ threshold", "threshold")
-        self.method_combo.setToolTip("How hard links are read off the attention, for the "
-                                     "Pharaoh export and the AER (</s> is never linked)")
+        self.method_combo.setToolTip(
+            "How hard links are read off the attention, for the "
+            "Pharaoh export and the AER (</s> is never linked)"
+        )
         self.export_button = _named(QPushButton("Export Pharaoh…"), "exportPharaohButton")
-        self.export_button.setToolTip("Save the hard alignment as one line of source-target "
-                                      "word indices (i-j)")
+        self.export_button.setToolTip(
+            "Save the hard alignment as one line of source-target word indices (i-j)"
+        )
         self.hard_label = _named(QLabel(), "hardAlignmentLabel")
         self.hard_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hard_label.setWordWrap(True)
         self.hover_label = _named(QLabel(" "), "alignmentHoverLabel")
         self.gold_edit = _named(QLineEdit(), "goldAlignmentEdit")
-        self.gold_edit.setPlaceholderText("paste this sentence's gold alignment, e.g. "
-                                          "0-0 1-1 2?3 (i?j: possible link)")
-        self.gold_edit.setToolTip("Source-target word indices (the small numbers), 0-based: "
-                                  "i-j sure, i?j or ipj possible; shows the AER of the hard links")
+        self.gold_edit.setPlaceholderText(
+            "paste this sentence's gold alignment, e.g. 0-0 1-1 2?3 (i?j: possible link)"
+        )
+        self.gold_edit.setToolTip(
+            "Source-target word indices (the small numbers), 0-based: "
+            "i-j sure, i?j or ipj possible; shows the AER of the hard links"
+        )
         self.gold_edit.setClearButtonEnabled(True)
         self.aer_label = _named(QLabel(" "), "aerLabel")
         self.aer_label.setWordWrap(True)
@@ -368,7 +380,7 @@ class AlignmentView(QWidget):
     def set_threshold(self, value: float) -> None:
         value = min(1.0, max(MIN_THRESHOLD, float(value)))
         if abs(self.threshold_spin.value() - value) > 1e-9:
-            self.threshold_spin.setValue(value)          # comes back here through the signal
+            self.threshold_spin.setValue(value)  # comes back here through the signal
             return
         self.threshold_slider.blockSignals(True)
         self.threshold_slider.setValue(round(value * 100))
@@ -393,8 +405,13 @@ class AlignmentView(QWidget):
         """(source i, target j) word links by the chosen method: what is exported and scored."""
         if self._tr is None:
             return []
-        return hard_alignment(self._tr.attention, self._tr.source_tokens, self._tr.target_tokens,
-                              self.method, self.threshold)
+        return hard_alignment(
+            self._tr.attention,
+            self._tr.source_tokens,
+            self._tr.target_tokens,
+            self.method,
+            self.threshold,
+        )
 
     def pharaoh(self) -> str:
         return to_pharaoh(self.hard_links())
@@ -416,8 +433,10 @@ class AlignmentView(QWidget):
             col = w[:, index]
             order = [i for i in np.argsort(-col) if col[i] >= self.threshold]
             words = ", ".join(f"{self._tr.target_tokens[i]} ({col[i]:.2f})" for i in order)
-            text = (f"“{self._tr.source_tokens[index]}” is attended by: "
-                    f"{words or 'nothing above the threshold'}")
+            text = (
+                f"“{self._tr.source_tokens[index]}” is attended by: "
+                f"{words or 'nothing above the threshold'}"
+            )
         self.hover_label.setText(text)
 
     # ------------------------------------------------------------------ hard links and AER
@@ -438,15 +457,18 @@ class AlignmentView(QWidget):
             return
         try:
             gold = parse_pharaoh(text)
-            check_bounds(gold, word_count(self._tr.source_tokens),
-                         word_count(self._tr.target_tokens))
+            check_bounds(
+                gold, word_count(self._tr.source_tokens), word_count(self._tr.target_tokens)
+            )
         except AlignmentError as exc:
             self._show_aer(exc.reason, error=True)
             return
         c = aer_counts(self.hard_links(), gold.sure, gold.possible)
-        self._show_aer(f"AER {c.aer:.3f}  (precision {c.precision:.2f}, recall {c.recall:.2f}; "
-                       f"{c.a} predicted, {c.s} sure, {len(gold.possible)} possible links)",
-                       error=False)
+        self._show_aer(
+            f"AER {c.aer:.3f}  (precision {c.precision:.2f}, recall {c.recall:.2f}; "
+            f"{c.a} predicted, {c.s} sure, {len(gold.possible)} possible links)",
+            error=False,
+        )
         self._aer = c.aer
 
     def _show_aer(self, text: str, error: bool) -> None:
@@ -462,8 +484,13 @@ class AlignmentView(QWidget):
     # ------------------------------------------------------------------ export
     @Slot()
     def _on_export_clicked(self) -> None:
-        path = ask_save_path(self, self._settings, "Export alignment", "alignment.wa",
-                             {"wa": "Pharaoh alignment (*.wa *.align *.txt)"})
+        path = ask_save_path(
+            self,
+            self._settings,
+            "Export alignment",
+            "alignment.wa",
+            {"wa": "Pharaoh alignment (*.wa *.align *.txt)"},
+        )
         if path:
             self.export_to(path)
 
@@ -473,6 +500,7 @@ class AlignmentView(QWidget):
             if self._tr is None:
                 raise ValueError("there is no translation to export yet")
             from core.storage.atomic_io import atomic_write_text
+
             atomic_write_text(path, self.pharaoh() + "\n")
         except (OSError, ValueError, CoreError) as exc:
             report_failure(self, self._errors, "Export failed", exc)

@@ -20,8 +20,8 @@ and the CSV/JSON matrix ``core.inspection.attention_export``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 HIGHLIGHT = QColor(255, 64, 160)
 PLACEHOLDER = "Translate a sentence to see what each target word attends to."
-DIVERGING_MAP = "CET-D1"      # blue (less attention) – white (no change) – red (more attention)
+DIVERGING_MAP = "CET-D1"  # blue (less attention) – white (no change) – red (more attention)
 
 
 class AttentionHeatmap(QWidget):
@@ -68,12 +68,18 @@ class AttentionHeatmap(QWidget):
     a clicked cell selects both. Up/Down move the row, Left/Right the column.
     """
 
-    selectionChanged = Signal(int, int)      # (row, col), -1 for "none"
+    selectionChanged = Signal(int, int)  # (row, col), -1 for "none"
     hoverTextChanged = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, *, levels: tuple[float, float] = (0.0, 1.0),
-                 colormap: str = "viridis", bar_label: str = "weight",
-                 placeholder: str = PLACEHOLDER) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        levels: tuple[float, float] = (0.0, 1.0),
+        colormap: str = "viridis",
+        bar_label: str = "weight",
+        placeholder: str = PLACEHOLDER,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("attentionHeatmap")
         self.setAccessibleName("attentionHeatmap")
@@ -148,8 +154,12 @@ class AttentionHeatmap(QWidget):
         self._glw.ci.layout.setContentsMargins(4, 4, 12, 4)
         self._axes = {side: TokenAxis(side) for side in ("left", "top", "bottom")}
         for ax in self._axes.values():
-            ax.setStyle(hideOverlappingLabels=False, tickFont=self._font, tickLength=4,
-                        autoExpandTextSpace=False)
+            ax.setStyle(
+                hideOverlappingLabels=False,
+                tickFont=self._font,
+                tickLength=4,
+                autoExpandTextSpace=False,
+            )
             ax.setPen(pg.mkPen("#444"))
             ax.setTextPen(pg.mkPen("#111"))
         self._plot = self._glw.addPlot(axisItems=dict(self._axes))
@@ -174,8 +184,9 @@ class AttentionHeatmap(QWidget):
             rect.setZValue(10)
             rect.setVisible(False)
             self._plot.addItem(rect)
-        self._attended = pg.ScatterPlotItem(symbol="s", size=0.86, pxMode=False,
-                                            pen=pg.mkPen("#ffffff", width=2), brush=None)
+        self._attended = pg.ScatterPlotItem(
+            symbol="s", size=0.86, pxMode=False, pen=pg.mkPen("#ffffff", width=2), brush=None
+        )
         self._attended.setZValue(11)
         self._plot.addItem(self._attended)
 
@@ -186,19 +197,32 @@ class AttentionHeatmap(QWidget):
         self._bar_view.setBackground("w")
         self._bar_view.setFixedWidth(84)
         self._bar_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._colorbar = pg.ColorBarItem(values=self._levels, colorMap=pg.colormap.get(colormap),
-                                         interactive=False, label=bar_label)
+        self._colorbar = pg.ColorBarItem(
+            values=self._levels,
+            colorMap=pg.colormap.get(colormap),
+            interactive=False,
+            label=bar_label,
+        )
         self._colorbar.setImageItem(self._img)
         self._colorbar.axis.setTextPen(pg.mkPen("#111"))
         self._bar_view.addItem(self._colorbar)
 
     @classmethod
-    def diverging(cls, parent: QWidget | None = None, *, bar_label: str = "change",
-                  placeholder: str = "Choose two points in time to see how attention changed."
-                  ) -> AttentionHeatmap:
+    def diverging(
+        cls,
+        parent: QWidget | None = None,
+        *,
+        bar_label: str = "change",
+        placeholder: str = "Choose two points in time to see how attention changed.",
+    ) -> AttentionHeatmap:
         """A heatmap for differences of two attention matrices: fixed levels −1..1, white at 0."""
-        return cls(parent, levels=(-1.0, 1.0), colormap=DIVERGING_MAP, bar_label=bar_label,
-                   placeholder=placeholder)
+        return cls(
+            parent,
+            levels=(-1.0, 1.0),
+            colormap=DIVERGING_MAP,
+            bar_label=bar_label,
+            placeholder=placeholder,
+        )
 
     @property
     def levels(self) -> tuple[float, float]:
@@ -208,18 +232,29 @@ class AttentionHeatmap(QWidget):
     def set_translation(self, translation) -> None:
         """Show a ``core.events.Translation`` (its attention, tokens and per-token
         probabilities)."""
-        self.set_matrix(translation.attention, translation.source_tokens,
-                        translation.target_tokens, translation.token_probs,
-                        meta={"text": translation.text, "score": float(translation.score)})
+        self.set_matrix(
+            translation.attention,
+            translation.source_tokens,
+            translation.target_tokens,
+            translation.token_probs,
+            meta={"text": translation.text, "score": float(translation.score)},
+        )
 
-    def set_matrix(self, weights: np.ndarray, source_tokens: Sequence[str],
-                   target_tokens: Sequence[str], token_probs: np.ndarray | None = None,
-                   meta: dict | None = None) -> None:
+    def set_matrix(
+        self,
+        weights: np.ndarray,
+        source_tokens: Sequence[str],
+        target_tokens: Sequence[str],
+        token_probs: np.ndarray | None = None,
+        meta: dict | None = None,
+    ) -> None:
         """Show ``weights`` of shape (len(target_tokens), len(source_tokens))."""
         w = np.asarray(weights, dtype=np.float32)
         if w.ndim != 2 or w.shape != (len(target_tokens), len(source_tokens)):
-            raise ValueError(f"attention shape {w.shape} does not match "
-                             f"{len(target_tokens)} target x {len(source_tokens)} source tokens")
+            raise ValueError(
+                f"attention shape {w.shape} does not match "
+                f"{len(target_tokens)} target x {len(source_tokens)} source tokens"
+            )
         src = [str(t) for t in source_tokens]
         tgt = [str(t) for t in target_tokens]
         same_tokens = src == self._src and tgt == self._tgt and self._img.isVisible()
@@ -235,10 +270,11 @@ class AttentionHeatmap(QWidget):
         self._img.setRect(QRectF(-0.5, -0.5, cols, rows))
         self._img.setVisible(True)
         self._hint_label.hide()
-        if not same_tokens:   # a probe refreshed during training keeps its tokens: no re-layout
+        if not same_tokens:  # a probe refreshed during training keeps its tokens: no re-layout
             self._layout_ticks()
-            self._plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5),
-                                             yRange=(-0.5, rows - 0.5), padding=0.0)
+            self._plot.getViewBox().setRange(
+                xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.0
+            )
         self._row = self._col = None
         self._update_selection()
         self._set_hover_text("")
@@ -324,8 +360,9 @@ class AttentionHeatmap(QWidget):
     def text_for_cell(self, row: int, col: int) -> str:
         """``target ← source: weight`` plus the target token's probability."""
         value = float(self._weights[row, col])
-        text = f"{self._tgt[row]} ← {self._src[col]}: " + (f"{value:+.3f}" if self._signed
-                                                           else f"{value:.3f}")
+        text = f"{self._tgt[row]} ← {self._src[col]}: " + (
+            f"{value:+.3f}" if self._signed else f"{value:.3f}"
+        )
         if self._probs is not None and row < len(self._probs):
             text += f"   (p({self._tgt[row]}) = {float(self._probs[row]):.3f})"
         return text
@@ -380,10 +417,15 @@ class AttentionHeatmap(QWidget):
             self._set_hover_text(self.text_for_cell(row, col))
         self.selectionChanged.emit(-1 if row is None else row, -1 if col is None else col)
 
-    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, ev: QKeyEvent) -> None:
         key = ev.key()
-        if not self._tgt or key not in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left,
-                                        Qt.Key.Key_Right, Qt.Key.Key_Escape):
+        if not self._tgt or key not in (
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+            Qt.Key.Key_Left,
+            Qt.Key.Key_Right,
+            Qt.Key.Key_Escape,
+        ):
             super().keyPressEvent(ev)
             return
         row, col = self._row, self._col
@@ -408,11 +450,19 @@ class AttentionHeatmap(QWidget):
         if self._row is not None and self._col is None:
             line = w[self._row]
             peak = float(line.max()) if line.size else 0.0
-            cells = [(self._row, int(c)) for c in np.flatnonzero(line >= 0.5 * peak)] if peak > 0 else []
+            cells = (
+                [(self._row, int(c)) for c in np.flatnonzero(line >= 0.5 * peak)]
+                if peak > 0
+                else []
+            )
         elif self._col is not None and self._row is None:
             line = w[:, self._col]
             peak = float(line.max()) if line.size else 0.0
-            cells = [(int(r), self._col) for r in np.flatnonzero(line >= 0.5 * peak)] if peak > 0 else []
+            cells = (
+                [(int(r), self._col) for r in np.flatnonzero(line >= 0.5 * peak)]
+                if peak > 0
+                else []
+            )
         elif self._row is not None and self._col is not None:
             cells = [(self._row, self._col)]
         return cells
@@ -457,7 +507,7 @@ class AttentionHeatmap(QWidget):
     def _target_label_width(self) -> int:
         return max(self._fm.horizontalAdvance(elide_token(t)) for t in self._tgt)
 
-    def resizeEvent(self, ev) -> None:  # noqa: N802
+    def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         self._hint_label.setGeometry(self.rect())
         if len(self._src) > 1 and self._tgt:
@@ -467,8 +517,9 @@ class AttentionHeatmap(QWidget):
 
     def _layout_ticks(self) -> None:
         """Give every label room: grow the plot's minimum size, stagger long source rows."""
-        ticks = layout_ticks(self._src, self._tgt, self._fm,
-                             self._single_row_limit(self._target_label_width()))
+        ticks = layout_ticks(
+            self._src, self._tgt, self._fm, self._single_row_limit(self._target_label_width())
+        )
         self._staggered = ticks.staggered
         self._axes["top"].setTicks([ticks.top])
         self._axes["bottom"].setTicks([ticks.bottom])
@@ -504,8 +555,12 @@ class AttentionHeatmap(QWidget):
     def export(self, path: str | Path) -> Path:
         """Export by file suffix: .png, .svg, .csv or .json."""
         suffix = Path(path).suffix.lower()
-        writers = {".png": self.export_png, ".svg": self.export_svg, ".csv": self.export_csv,
-                   ".json": self.export_json}
+        writers = {
+            ".png": self.export_png,
+            ".svg": self.export_svg,
+            ".csv": self.export_csv,
+            ".json": self.export_json,
+        }
         if suffix not in writers:
             raise ValueError(f"unknown export format {suffix!r}: use .png, .svg, .csv or .json")
         return writers[suffix](path)

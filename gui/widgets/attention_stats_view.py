@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.errors import CoreError
+from core.events import Translation
 from core.inspection.attention_stats import (
     OVER_ATTENDED,
     UNDER_ATTENDED,
@@ -32,8 +34,6 @@ from core.inspection.attention_stats import (
     write_stats_csv,
     write_stats_json,
 )
-from core.errors import CoreError
-from core.events import Translation
 from gui.widgets.column import column
 from gui.widgets.naming import named as _named
 from gui.widgets.save_file import ask_save_path, remember_folder, report_failure
@@ -41,19 +41,28 @@ from gui.widgets.save_file import ask_save_path, remember_folder, report_failure
 FLAG_COLOURS = {UNDER_ATTENDED: QColor(255, 214, 153), OVER_ATTENDED: QColor(214, 196, 255)}
 EXPORT_FILTERS = {"csv": "CSV table (*.csv)", "json": "JSON (*.json)"}
 TARGET_COLUMNS = ("Target", "p", "Entropy", "Peak", "Looks at")
-TARGET_TIPS = ("The output token",
-               "The model's probability of this token",
-               ("Attention entropy in nats: 0 = looks at one source word only; "
-                "ln(n) = spread evenly over n words"),
-               "The largest attention weight in this token's row",
-               "The source token holding that largest weight")
+TARGET_TIPS = (
+    "The output token",
+    "The model's probability of this token",
+    (
+        "Attention entropy in nats: 0 = looks at one source word only; "
+        "ln(n) = spread evenly over n words"
+    ),
+    "The largest attention weight in this token's row",
+    "The source token holding that largest weight",
+)
 SOURCE_COLUMNS = ("Source", "Coverage", "Flag")
-SOURCE_TIPS = ("The input token",
-               ("Total attention this token received over the whole output (the column sum); "
-                "about 1 for a word translated once"),
-               ("under-attended: coverage below the lower limit (maybe left untranslated); "
-                "over-attended: above the upper limit (maybe translated twice)"))
-
+SOURCE_TIPS = (
+    "The input token",
+    (
+        "Total attention this token received over the whole output (the column sum); "
+        "about 1 for a word translated once"
+    ),
+    (
+        "under-attended: coverage below the lower limit (maybe left untranslated); "
+        "over-attended: above the upper limit (maybe translated twice)"
+    ),
+)
 
 
 def _table(name: str, headers: tuple[str, ...], tips: tuple[str, ...]) -> QTableWidget:
@@ -97,7 +106,7 @@ class AttentionStatsView(QWidget):
 
     targetTokenSelected = Signal(int)
     sourceTokenSelected = Signal(int)
-    exported = Signal(str)          # the path written
+    exported = Signal(str)  # the path written
 
     def __init__(self, settings=None, errors=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,8 +129,9 @@ class AttentionStatsView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.setChildrenCollapsible(False)
         split.addWidget(column("Per target token:", (self.target_table, 1)))
-        split.addWidget(column("Per source token (coverage = attention received):",
-                               (self.source_table, 1)))
+        split.addWidget(
+            column("Per source token (coverage = attention received):", (self.source_table, 1))
+        )
         foot = QHBoxLayout()
         foot.addWidget(self.summary_label, 1)
         foot.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -137,8 +147,9 @@ class AttentionStatsView(QWidget):
         return self._stats
 
     @Slot(object)
-    def set_translation(self, tr: Translation | None, under: float = 0.5,
-                        over: float = 1.5) -> None:
+    def set_translation(
+        self, tr: Translation | None, under: float = 0.5, over: float = 1.5
+    ) -> None:
         """Show the statistics of ``tr`` (None or an empty output clears the view)."""
         if tr is None or not tr.target_tokens:
             self.clear()
@@ -198,8 +209,11 @@ class AttentionStatsView(QWidget):
         bold.setBold(True)
         for j, tok in enumerate(s.source_tokens):
             flag = s.flag(j)
-            items = [_text_item(tok, f"{j}: {tok}"), _number_item(s.coverage[j]),
-                     _text_item(flag, flag or "within the limits")]
+            items = [
+                _text_item(tok, f"{j}: {tok}"),
+                _number_item(s.coverage[j]),
+                _text_item(flag, flag or "within the limits"),
+            ]
             for c, item in enumerate(items):
                 if flag:
                     item.setBackground(QBrush(FLAG_COLOURS[flag]))
@@ -219,8 +233,13 @@ class AttentionStatsView(QWidget):
     # ------------------------------------------------------------------ export
     @Slot()
     def _on_export_clicked(self) -> None:
-        path = ask_save_path(self, self._settings, "Export attention statistics",
-                             "attention-stats.csv", EXPORT_FILTERS)
+        path = ask_save_path(
+            self,
+            self._settings,
+            "Export attention statistics",
+            "attention-stats.csv",
+            EXPORT_FILTERS,
+        )
         if path:
             self.export_to(path)
 
@@ -235,8 +254,9 @@ class AttentionStatsView(QWidget):
             elif suffix == ".json":
                 write_stats_json(self._stats, path)
             else:
-                raise ValueError(f"{Path(path).name}: unknown export format {suffix!r}; "
-                                 "use .csv or .json")
+                raise ValueError(
+                    f"{Path(path).name}: unknown export format {suffix!r}; use .csv or .json"
+                )
         except (OSError, ValueError, CoreError) as exc:
             report_failure(self, self._errors, "Export failed", exc)
             return False

@@ -78,8 +78,7 @@ class _Canvas(QGraphicsView):
         self._owner = owner
         self.setObjectName("beamTreeCanvas")
         self.setAccessibleName("beamTreeCanvas")
-        self.setRenderHints(QPainter.RenderHint.Antialiasing
-                            | QPainter.RenderHint.TextAntialiasing)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -138,8 +137,8 @@ class BeamTreeView(QWidget):
         self._order: dict[int, tuple] = {}
         self._rows: dict[int, int] = {}
         self._selected: int | None = None
-        self._lit: list[int] = []          # edges drawn in the selection colour
-        self._fresh = False               # a new tree waits for its first zoom-to-fit
+        self._lit: list[int] = []  # edges drawn in the selection colour
+        self._fresh = False  # a new tree waits for its first zoom-to-fit
         self.last_build_seconds = 0.0
 
         self._font = QFont(self.font())
@@ -198,7 +197,8 @@ class BeamTreeView(QWidget):
             "<span style='color:#b08a2e'>■</span> finished (#rank score) &nbsp; "
             "<span style='color:#c9c9c9'>■</span> pruned (faded) &nbsp; strip = p(token): "
             f"<span style='color:{confidence_colour(0.0).name()}'>■</span> low → "
-            f"<span style='color:{confidence_colour(1.0).name()}'>■</span> high")
+            f"<span style='color:{confidence_colour(1.0).name()}'>■</span> high"
+        )
         legend.setObjectName("beamTreeLegend")
         legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._legend = legend
@@ -249,8 +249,10 @@ class BeamTreeView(QWidget):
         self._relayout()
         self._stack.setCurrentWidget(self._canvas)
         self._set_controls_enabled(True)
-        self._info.setText("Click a node to see that partial hypothesis and its attention; "
-                           "arrow keys move along the tree.")
+        self._info.setText(
+            "Click a node to see that partial hypothesis and its attention; "
+            "arrow keys move along the tree."
+        )
         # zoom now if the canvas has its real size, else at its first resize
         self._fresh = not self._canvas.isVisible()
         self._apply_initial_zoom()
@@ -308,13 +310,14 @@ class BeamTreeView(QWidget):
                 continue
             item.setPos(xs[nodes[nid].step + 1], self._rows[nid] * ROW_PITCH)
             if nid in self._labels:
-                self._labels[nid].setPos(item.x() + item.width + 6,
-                                         item.y() + (BOX_H - self._fm.height()) / 2)
+                self._labels[nid].setPos(
+                    item.x() + item.width + 6, item.y() + (BOX_H - self._fm.height()) / 2
+                )
         for nid, edge in self._edges.items():
             if nid not in self._rows:
                 continue
             edge.setPath(edge_path(self._items[parents[nid]], self._items[nid]))
-        rect = QRectF()            # itemsBoundingRect() would count the hidden items too
+        rect = QRectF()  # itemsBoundingRect() would count the hidden items too
         for nid in self._rows:
             rect |= self._items[nid].sceneBoundingRect()
             if nid in self._labels:
@@ -328,7 +331,7 @@ class BeamTreeView(QWidget):
         return self._canvas.transform().m11()
 
     def set_zoom(self, factor: float) -> None:
-        self._fresh = False               # an explicit zoom wins over the automatic one
+        self._fresh = False  # an explicit zoom wins over the automatic one
         factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
         self._canvas.resetTransform()
         self._canvas.scale(factor, factor)
@@ -367,7 +370,7 @@ class BeamTreeView(QWidget):
         """Select a node (outlined), scroll it into view and emit ``nodeSelected``."""
         if node_id not in self._items:
             raise ValueError(f"no node {node_id} in this tree")
-        if node_id not in self._rows:          # hidden (a pruned node while pruned are hidden)
+        if node_id not in self._rows:  # hidden (a pruned node while pruned are hidden)
             self.show_pruned.setChecked(True)
         self._set_selected(node_id)
         self._canvas.ensureVisible(self._items[node_id], 40, 40)
@@ -389,14 +392,14 @@ class BeamTreeView(QWidget):
         before), so the chosen partial hypothesis can be read along the tree."""
         nodes = self._ins.tree.nodes if self._ins is not None and self._ins.tree else []
         best = self._ins.tree.on_best_path() if nodes else set()
-        for nid in self._lit:             # back to normal (pruned ones faded again)
+        for nid in self._lit:  # back to normal (pruned ones faded again)
             edge, faded = self._edges[nid], nodes[nid].status == PRUNED
             edge.setPen(edge_pen(nodes[nid].status, nid in best))
             edge.setZValue(1 if nid in best else 0)
             edge.setOpacity(PRUNED_OPACITY if faded else 1.0)
             self._items[nid].setOpacity(PRUNED_OPACITY if faded else 1.0)
         self._lit = [] if node_id is None else [n.id for n in self._ins.tree.path(node_id)]
-        for nid in self._lit:             # the chosen path: fully visible, even if pruned
+        for nid in self._lit:  # the chosen path: fully visible, even if pruned
             self._edges[nid].setPen(edge_pen("", False, lit=True))
             self._edges[nid].setZValue(1.5)
             self._edges[nid].setOpacity(1.0)
@@ -408,8 +411,12 @@ class BeamTreeView(QWidget):
 
     def handle_key(self, key: int) -> bool:
         """Arrow keys: Left = parent, Right = first child, Up/Down = previous/next sibling."""
-        if not self._items or key not in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up,
-                                          Qt.Key.Key_Down):
+        if not self._items or key not in (
+            Qt.Key.Key_Left,
+            Qt.Key.Key_Right,
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+        ):
             return False
         nodes = self._ins.tree.nodes
         cur = self._selected
@@ -430,8 +437,9 @@ class BeamTreeView(QWidget):
         return True
 
     def _shown_children(self, node_id: int) -> list[int]:
-        return sorted((c for c in self._kids.get(node_id, []) if c in self._rows),
-                      key=self._order.__getitem__)
+        return sorted(
+            (c for c in self._kids.get(node_id, []) if c in self._rows), key=self._order.__getitem__
+        )
 
     # ------------------------------------------------------------------ accessors (tests)
     def node_items(self) -> dict[int, QGraphicsItem]:

@@ -13,8 +13,15 @@ from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
 class CollapsibleSection(QWidget):
     toggled = Signal(bool)
 
-    def __init__(self, title: str, content: QWidget, settings=None, key: str = "",
-                 expanded: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        content: QWidget,
+        settings=None,
+        key: str = "",
+        expanded: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._settings, self._key = settings, key
         self.content = content

@@ -12,9 +12,9 @@ import math
 
 from PySide6.QtGui import QColor
 
-L_LOW, L_HIGH = 0.50, 0.92         # OKLab lightness at p = 0 and p = 1
-HUE_LOW, HUE_HIGH = 25.0, 138.0    # degrees: red … green
-CHROMA = 0.16                      # wanted chroma; lowered where sRGB cannot show it
+L_LOW, L_HIGH = 0.50, 0.92  # OKLab lightness at p = 0 and p = 1
+HUE_LOW, HUE_HIGH = 25.0, 138.0  # degrees: red … green
+CHROMA = 0.16  # wanted chroma; lowered where sRGB cannot show it
 _STEPS = 256
 
 
@@ -23,8 +23,7 @@ def _lin_to_srgb(c: float) -> float:
     return 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
 
 
-def _oklch_to_linear(lightness: float, chroma: float, hue_deg: float
-                     ) -> tuple[float, float, float]:
+def _oklch_to_linear(lightness: float, chroma: float, hue_deg: float) -> tuple[float, float, float]:
     """OKLCh → linear sRGB (Björn Ottosson's matrices); may fall outside 0..1."""
     a = chroma * math.cos(math.radians(hue_deg))
     b = chroma * math.sin(math.radians(hue_deg))
@@ -43,8 +42,11 @@ def _scale_entry(p: float) -> tuple[tuple[int, int, int], float]:
     sRGB, so the hue is kept."""
     lightness = L_LOW + (L_HIGH - L_LOW) * p
     hue = HUE_LOW + (HUE_HIGH - HUE_LOW) * p * p
-    lo, hi = 0.0, CHROMA * (1.0 - 0.45 * p * p)     # pale, not neon, at the top
-    if min(_oklch_to_linear(lightness, hi, hue)) < 0 or max(_oklch_to_linear(lightness, hi, hue)) > 1:
+    lo, hi = 0.0, CHROMA * (1.0 - 0.45 * p * p)  # pale, not neon, at the top
+    if (
+        min(_oklch_to_linear(lightness, hi, hue)) < 0
+        or max(_oklch_to_linear(lightness, hi, hue)) > 1
+    ):
         for _ in range(30):
             mid = (lo + hi) / 2
             rgb = _oklch_to_linear(lightness, mid, hue)
@@ -71,6 +73,7 @@ def _luminance(rgb: tuple[int, int, int]) -> float:
     def lin(v: int) -> float:
         c = v / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (lin(v) for v in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 

@@ -47,12 +47,17 @@ def _key(colour: str, mark: str, name: str) -> str:
 
 
 # The legends live in the titles: a legend box inside a short plot sits on the curves.
-LOSS_TITLE = ("Loss (nats per token) &nbsp;&nbsp; " + " &nbsp; ".join((
-    _key("#78a0dc", "━", "training"), _key("#1f5fbf", "━", "smoothed"),
-    _key("#d62728", "●", "validation"))))
-SCORE_TITLE = ("Validation score &nbsp;&nbsp; " + " &nbsp; ".join((
-    _key("#2ca02c", "●", "BLEU"), _key("#9467bd", "▲", "chrF"))))
-MIN_PLOT_HEIGHT = 130         # per plot: axis labels, ticks and a readable curve
+LOSS_TITLE = "Loss (nats per token) &nbsp;&nbsp; " + " &nbsp; ".join(
+    (
+        _key("#78a0dc", "━", "training"),
+        _key("#1f5fbf", "━", "smoothed"),
+        _key("#d62728", "●", "validation"),
+    )
+)
+SCORE_TITLE = "Validation score &nbsp;&nbsp; " + " &nbsp; ".join(
+    (_key("#2ca02c", "●", "BLEU"), _key("#9467bd", "▲", "chrF"))
+)
+MIN_PLOT_HEIGHT = 130  # per plot: axis labels, ticks and a readable curve
 
 
 class LossPlot(QWidget):
@@ -81,17 +86,35 @@ class LossPlot(QWidget):
         self._loss.setLabel("bottom", "step")
         self._score.setLabel("bottom", "step")
 
-        self._buffers = {name: _Buffer() for name in
-                         ("train", "smoothed", "val_loss", "bleu", "chrf")}
+        self._buffers = {
+            name: _Buffer() for name in ("train", "smoothed", "val_loss", "bleu", "chrf")
+        }
         self._curves = {
             "train": self._loss.plot(pen=pg.mkPen((120, 160, 220, 110), width=1), name="training"),
-            "smoothed": self._loss.plot(pen=pg.mkPen("#1f5fbf", width=2), name="training (smoothed)"),
-            "val_loss": self._loss.plot(pen=pg.mkPen("#d62728", width=2), symbol="o",
-                                        symbolSize=6, symbolBrush="#d62728", name="validation"),
-            "bleu": self._score.plot(pen=pg.mkPen("#2ca02c", width=2), symbol="o", symbolSize=6,
-                                     symbolBrush="#2ca02c", name="BLEU"),
-            "chrf": self._score.plot(pen=pg.mkPen("#9467bd", width=2), symbol="t", symbolSize=7,
-                                     symbolBrush="#9467bd", name="chrF"),
+            "smoothed": self._loss.plot(
+                pen=pg.mkPen("#1f5fbf", width=2), name="training (smoothed)"
+            ),
+            "val_loss": self._loss.plot(
+                pen=pg.mkPen("#d62728", width=2),
+                symbol="o",
+                symbolSize=6,
+                symbolBrush="#d62728",
+                name="validation",
+            ),
+            "bleu": self._score.plot(
+                pen=pg.mkPen("#2ca02c", width=2),
+                symbol="o",
+                symbolSize=6,
+                symbolBrush="#2ca02c",
+                name="BLEU",
+            ),
+            "chrf": self._score.plot(
+                pen=pg.mkPen("#9467bd", width=2),
+                symbol="t",
+                symbolSize=7,
+                symbolBrush="#9467bd",
+                name="chrF",
+            ),
         }
         for curve in self._curves.values():
             curve.setSkipFiniteCheck(False)
@@ -128,7 +151,7 @@ class LossPlot(QWidget):
     def refresh(self) -> None:
         """Push buffered points to the curves (called by the timer; cheap when nothing changed)."""
         if not self._dirty or not self.isVisible():
-            return        # hidden: keep buffering, draw when shown (showEvent refreshes)
+            return  # hidden: keep buffering, draw when shown (showEvent refreshes)
         self._dirty = False
         for name, curve in self._curves.items():
             buf = self._buffers[name]
@@ -139,7 +162,7 @@ class LossPlot(QWidget):
             else:
                 curve.setData(buf.x[finite].copy(), y[finite].copy())
 
-    def showEvent(self, ev) -> None:  # noqa: N802
+    def showEvent(self, ev) -> None:
         super().showEvent(ev)
         self.refresh()
 

@@ -9,6 +9,6 @@ W = TypeVar("W")
 
 
 def named(widget: W, name: str) -> W:
-    widget.setObjectName(name)          # type: ignore[attr-defined]
-    widget.setAccessibleName(name)      # type: ignore[attr-defined]
+    widget.setObjectName(name)  # type: ignore[attr-defined]
+    widget.setAccessibleName(name)  # type: ignore[attr-defined]
     return widget

@@ -14,13 +14,15 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 log = logging.getLogger(__name__)
 
 
-def ask_save_path(parent: QWidget, settings, title: str, file_name: str,
-                  filters: dict[str, str]) -> str | None:
+def ask_save_path(
+    parent: QWidget, settings, title: str, file_name: str, filters: dict[str, str]
+) -> str | None:
     """A save dialog starting in the last export folder; the suffix of the chosen filter is
     added when the user typed none. ``filters`` maps suffixes (``"csv"``) to filter texts."""
     folder = settings.last_folder("export") if settings is not None else str(Path.home())
-    path, chosen = QFileDialog.getSaveFileName(parent, title, str(Path(folder) / file_name),
-                                               ";;".join(filters.values()))
+    path, chosen = QFileDialog.getSaveFileName(
+        parent, title, str(Path(folder) / file_name), ";;".join(filters.values())
+    )
     if not path:
         return None
     if not Path(path).suffix:

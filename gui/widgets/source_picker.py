@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.decoding.weight_sources import ModelSource, list_sources
 from core.errors import CoreError
 from core.storage.library import ModelInfo, read_info
-from core.decoding.weight_sources import ModelSource, list_sources
 from gui.widgets.naming import named as _named
 
 
@@ -36,26 +36,26 @@ def model_label(info: ModelInfo) -> str:
     return f"{info.name} ({info.src_lang} → {info.tgt_lang})"
 
 
-
 class SourcePicker(QWidget):
     """A model combo with "Browse…" over a checkpoint combo; ``source()`` is the choice."""
 
-    sourceChanged = Signal()       # any change of model or checkpoint
-    userChanged = Signal()         # a change the user made (not a default set by the panel)
+    sourceChanged = Signal()  # any change of model or checkpoint
+    userChanged = Signal()  # a change the user made (not a default set by the panel)
 
     def __init__(self, side: str, errors, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._errors = errors
         self._settings = settings
-        self._infos: list[ModelInfo] = []          # what the model combo lists, in order
-        self._extra: list[ModelInfo] = []          # browsed folders and the open model
-        self._sources: list[ModelSource] = []      # what the checkpoint combo lists
+        self._infos: list[ModelInfo] = []  # what the model combo lists, in order
+        self._extra: list[ModelInfo] = []  # browsed folders and the open model
+        self._sources: list[ModelSource] = []  # what the checkpoint combo lists
 
         self.model_combo = _named(QComboBox(), f"compareModelCombo{side}")
         self.model_combo.setToolTip(f"Model {side}: a model from the library, or a folder")
         self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.browse_button = _named(QPushButton("Browse…"), f"compareBrowseButton{side}")
         self.browse_button.setToolTip("Choose a model folder that is not in the library")
         self.checkpoint_combo = _named(QComboBox(), f"compareCheckpointCombo{side}")
@@ -95,7 +95,7 @@ class SourcePicker(QWidget):
         self.model_combo.blockSignals(False)
         index = self._index_of(current) if current else (0 if infos else -1)
         self.model_combo.setCurrentIndex(-1)
-        self.model_combo.setCurrentIndex(index)              # refreshes the checkpoint list
+        self.model_combo.setCurrentIndex(index)  # refreshes the checkpoint list
         if current and index >= 0:
             self.select_step(step)
 
@@ -109,7 +109,9 @@ class SourcePicker(QWidget):
         if self._index_of(path) < 0:
             self._infos.append(info)
             self.model_combo.addItem(model_label(info), info.path)
-            self.model_combo.setItemData(len(self._infos) - 1, info.path, Qt.ItemDataRole.ToolTipRole)
+            self.model_combo.setItemData(
+                len(self._infos) - 1, info.path, Qt.ItemDataRole.ToolTipRole
+            )
         return info
 
     def include(self, path: str | Path) -> bool:
@@ -135,8 +137,9 @@ class SourcePicker(QWidget):
 
     @Slot()
     def browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Choose a model folder",
-                                                self._settings.last_folder("compare"))
+        path = QFileDialog.getExistingDirectory(
+            self, "Choose a model folder", self._settings.last_folder("compare")
+        )
         if not path:
             return
         try:

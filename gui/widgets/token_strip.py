@@ -20,12 +20,12 @@ from gui.widgets.confidence_colours import confidence_colour, format_prob, text_
 from gui.widgets.flow_layout import FlowLayout
 from gui.widgets.naming import named as _named
 
-CHANGED = QColor("#ffd166")        # what-if: the first changed token and everything after it
+CHANGED = QColor("#ffd166")  # what-if: the first changed token and everything after it
 UNCHANGED = QColor("#ffffff")
-OUTLINE = QColor(255, 64, 160)     # the what-if step (the heatmap's selection colour)
-NO_REFERENCE = ("Type your own translation to see how the model scores it, token by token "
-                "(forced decoding).")
-
+OUTLINE = QColor(255, 64, 160)  # the what-if step (the heatmap's selection colour)
+NO_REFERENCE = (
+    "Type your own translation to see how the model scores it, token by token (forced decoding)."
+)
 
 
 def log_prob(probs: np.ndarray) -> float:
@@ -35,14 +35,16 @@ def log_prob(probs: np.ndarray) -> float:
 
 
 def summary(probs: np.ndarray, tokens: Sequence[str]) -> str:
-    """"log-prob −3.41 · mean p 0.86 · least sure: ‘trinkt’ (0.03)"."""
+    """ "log-prob −3.41 · mean p 0.86 · least sure: ‘trinkt’ (0.03)"."""
     p = np.asarray(probs, dtype=np.float64)
     if p.size == 0:
         return ""
     low = int(np.argmin(p))
     total = f"{log_prob(p):.2f}".replace("-", "\u2212")
-    return (f"log-prob {total} · mean p {p.mean():.2f} · "
-            f"least sure: ‘{tokens[low]}’ ({format_prob(float(p[low]))})")
+    return (
+        f"log-prob {total} · mean p {p.mean():.2f} · "
+        f"least sure: ‘{tokens[low]}’ ({format_prob(float(p[low]))})"
+    )
 
 
 class TokenStrip(QWidget):
@@ -70,31 +72,53 @@ class TokenStrip(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     # ------------------------------------------------------------------ data in
-    def set_tokens(self, tokens: Sequence[str], probs: Sequence[float] | np.ndarray,
-                   label: str = "") -> None:
+    def set_tokens(
+        self, tokens: Sequence[str], probs: Sequence[float] | np.ndarray, label: str = ""
+    ) -> None:
         """One chip per token, coloured by its probability (tooltip "p = 0.93")."""
         p = [float(v) for v in np.asarray(probs, dtype=np.float64).reshape(-1)]
         if len(p) != len(tokens):
             raise ValueError(f"{len(tokens)} tokens but {len(p)} probabilities")
-        self._fill(list(tokens), [confidence_colour(v) for v in p],
-                   [text_colour(v) for v in p], [f"p = {format_prob(v)}" for v in p], label)
+        self._fill(
+            list(tokens),
+            [confidence_colour(v) for v in p],
+            [text_colour(v) for v in p],
+            [f"p = {format_prob(v)}" for v in p],
+            label,
+        )
 
-    def set_marked(self, tokens: Sequence[str], first_marked: int | None, label: str = "",
-                   tips: Sequence[str] | None = None, outlined: int | None = None) -> None:
+    def set_marked(
+        self,
+        tokens: Sequence[str],
+        first_marked: int | None,
+        label: str = "",
+        tips: Sequence[str] | None = None,
+        outlined: int | None = None,
+    ) -> None:
         """Chips in a neutral colour, those from ``first_marked`` on (None: none) highlighted;
         chip ``outlined`` gets a coloured frame."""
         n = len(tokens)
         start = n if first_marked is None else max(0, first_marked)
         colours = [UNCHANGED if i < start else CHANGED for i in range(n)]
-        tips = list(tips) if tips is not None else [
-            "unchanged" if i < start else "changed from here on" for i in range(n)]
+        tips = (
+            list(tips)
+            if tips is not None
+            else ["unchanged" if i < start else "changed from here on" for i in range(n)]
+        )
         self._fill(list(tokens), colours, [QColor("black")] * n, tips, label, outlined)
 
     def clear(self, label: str = "") -> None:
         self._fill([], [], [], [], label)
 
-    def _fill(self, tokens: list[str], colours: list[QColor], fg: list[QColor],
-              tips: list[str], label: str, outlined: int | None = None) -> None:
+    def _fill(
+        self,
+        tokens: list[str],
+        colours: list[QColor],
+        fg: list[QColor],
+        tips: list[str],
+        label: str,
+        outlined: int | None = None,
+    ) -> None:
         for chip in self._chips:
             self._flow.removeWidget(chip)
             chip.deleteLater()
@@ -106,10 +130,15 @@ class TokenStrip(QWidget):
             chip.setAccessibleName(f"{tok}: {tip}")
             chip.setTextFormat(Qt.TextFormat.PlainText)
             chip.setToolTip(f"{tok}\n{tip}" if tip else tok)
-            frame = (f"2px solid {OUTLINE.name()}" if i == outlined
-                     else f"1px solid {bg.darker(118).name()}")
-            chip.setStyleSheet(f"QLabel {{ background: {bg.name()}; color: {ink.name()}; "
-                               f"border: {frame}; border-radius: 4px; padding: 2px 6px; }}")
+            frame = (
+                f"2px solid {OUTLINE.name()}"
+                if i == outlined
+                else f"1px solid {bg.darker(118).name()}"
+            )
+            chip.setStyleSheet(
+                f"QLabel {{ background: {bg.name()}; color: {ink.name()}; "
+                f"border: {frame}; border-radius: 4px; padding: 2px 6px; }}"
+            )
             self._flow.addWidget(chip)
             self._chips.append(chip)
         self._caption.setText(label)
@@ -155,18 +184,27 @@ class ConfidenceLegend(QWidget):
         painter = QPainter(self)
         fm = painter.fontMetrics()
         left_text, right_text = "p = 0", "1"
-        bar = QRectF(fm.horizontalAdvance(left_text) + 6, 3,
-                     self.width() - fm.horizontalAdvance(left_text) - fm.horizontalAdvance(
-                         right_text) - 12, self.height() - 6)
+        bar = QRectF(
+            fm.horizontalAdvance(left_text) + 6,
+            3,
+            self.width() - fm.horizontalAdvance(left_text) - fm.horizontalAdvance(right_text) - 12,
+            self.height() - 6,
+        )
         grad = QLinearGradient(bar.left(), 0, bar.right(), 0)
         for i in range(11):
             grad.setColorAt(i / 10, confidence_colour(i / 10))
         painter.fillRect(bar, grad)
         painter.setPen(QColor("#333333"))
-        painter.drawText(QRectF(0, 0, bar.left() - 4, self.height()),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, left_text)
-        painter.drawText(QRectF(bar.right() + 4, 0, 20, self.height()),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, right_text)
+        painter.drawText(
+            QRectF(0, 0, bar.left() - 4, self.height()),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            left_text,
+        )
+        painter.drawText(
+            QRectF(bar.right() + 4, 0, 20, self.height()),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            right_text,
+        )
         painter.end()
 
 
@@ -204,16 +242,18 @@ class ConfidenceComparison(QWidget):
 
     def set_pair(self, model, yours=None) -> None:
         """Show ``model`` (a Translation) and, if given, the user's force-decoded ``yours``."""
-        self.model_strip.set_tokens(model.target_tokens, model.token_probs,
-                                    self._caption("Model's translation", model))
+        self.model_strip.set_tokens(
+            model.target_tokens, model.token_probs, self._caption("Model's translation", model)
+        )
         if yours is None:
             self.your_strip.clear()
             self.your_strip.setVisible(False)
             self._placeholder.setVisible(True)
             self._verdict.setText(" ")
             return
-        self.your_strip.set_tokens(yours.target_tokens, yours.token_probs,
-                                   self._caption("Your translation", yours))
+        self.your_strip.set_tokens(
+            yours.target_tokens, yours.token_probs, self._caption("Your translation", yours)
+        )
         self.your_strip.setVisible(True)
         self._placeholder.setVisible(False)
         self._verdict.setText(self._compare(model, yours))
@@ -238,8 +278,10 @@ class ConfidenceComparison(QWidget):
         which = "less" if b < a else "more"
         ratio = math.exp(abs(a - b))
         times = f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.1f}×"
-        return (f"The model finds your translation {times} {which} likely than its own "
-                f"({abs(a - b):.2f} nats).")
+        return (
+            f"The model finds your translation {times} {which} likely than its own "
+            f"({abs(a - b):.2f} nats)."
+        )
 
     # ------------------------------------------------------------------ accessors (tests)
     @property

@@ -21,8 +21,11 @@ def children_map(parents: Sequence[int]) -> dict[int, list[int]]:
     return kids
 
 
-def leaf_order_rows(parents: Sequence[int], order: Callable[[int], object],
-                    visible: Callable[[int], bool] = lambda _: True) -> dict[int, int]:
+def leaf_order_rows(
+    parents: Sequence[int],
+    order: Callable[[int], object],
+    visible: Callable[[int], bool] = lambda _: True,
+) -> dict[int, int]:
     """Row of every visible node (the root is node 0 and always visible).
 
     Children are visited sorted by ``order(child)``; a hidden node hides its subtree. Leaves get

@@ -30,8 +30,10 @@ from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.token_strip import TokenStrip
 
-INSTRUCTIONS = ("Click a cell: row = the decoding step, column = the source word to put all the "
-                "weight on. Then re-decode from that step (or double-click the cell).")
+INSTRUCTIONS = (
+    "Click a cell: row = the decoding step, column = the source word to put all the "
+    "weight on. Then re-decode from that step (or double-click the cell)."
+)
 PICK_A_CELL = "Re-decode… (click a cell first)"
 NO_TRANSLATION = "Translate a sentence to try changing where the model looks."
 RESULT_PLACEHOLDER = "The re-decoded translation's attention appears here."
@@ -49,7 +51,7 @@ def first_difference(a: Sequence[str], b: Sequence[str]) -> int | None:
 class WhatIfView(QWidget):
     """The chosen hypothesis's heatmap, a "re-decode" button, and the changed output."""
 
-    whatIfRequested = Signal(int, int)       # (step, source_index)
+    whatIfRequested = Signal(int, int)  # (step, source_index)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +81,7 @@ class WhatIfView(QWidget):
         self.redecode_button.clicked.connect(self.request)
         self._progress = QProgressBar()
         self._progress.setObjectName("whatIfProgress")
-        self._progress.setRange(0, 0)           # indeterminate: one short greedy decode
+        self._progress.setRange(0, 0)  # indeterminate: one short greedy decode
         self._progress.setMaximumWidth(120)
         self._progress.setTextVisible(False)
         self._busy_label = QLabel("Re-decoding…")
@@ -97,10 +99,12 @@ class WhatIfView(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
-        split.addWidget(column("Attention of the translation (pick a cell)",
-                               (self.original_heatmap, 1)))
-        split.addWidget(column("After the override (the step's row is one-hot)",
-                               (self.changed_heatmap, 1)))
+        split.addWidget(
+            column("Attention of the translation (pick a cell)", (self.original_heatmap, 1))
+        )
+        split.addWidget(
+            column("After the override (the step's row is one-hot)", (self.changed_heatmap, 1))
+        )
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.redecode_button)
@@ -164,28 +168,29 @@ class WhatIfView(QWidget):
         diff = first_difference(orig, new)
         word = self._tr.source_tokens[col]
         tip = f"step {step + 1}: all attention on ‘{word}’"
-        self.original_strip.set_marked(orig, diff, "<b>Original</b>",
-                                       self._tips(len(orig), diff, step, tip), outlined=step)
-        self.changed_strip.set_marked(new, diff, "<b>What-if</b>",
-                                      self._tips(len(new), diff, step, tip), outlined=step)
+        self.original_strip.set_marked(
+            orig, diff, "<b>Original</b>", self._tips(len(orig), diff, step, tip), outlined=step
+        )
+        self.changed_strip.set_marked(
+            new, diff, "<b>What-if</b>", self._tips(len(new), diff, step, tip), outlined=step
+        )
         self.changed_heatmap.set_translation(changed)
         if step < len(new):
             self.changed_heatmap.select(step, None)
-        at = (f"At step {step + 1} (‘{self._step_token(step)}’), with all the attention on "
-              f"‘{word}’")
+        at = f"At step {step + 1} (‘{self._step_token(step)}’), with all the attention on ‘{word}’"
         if diff is None:
             self._summary.setText(f"{at}, the output did not change.")
         else:
             first = f" (‘{new[diff]}’)" if diff < len(new) else ""
-            self._summary.setText(f"{at}, the output changes from token {diff + 1}{first} on: "
-                                  f"“{changed.text}”")
+            self._summary.setText(
+                f"{at}, the output changes from token {diff + 1}{first} on: “{changed.text}”"
+            )
         return True
 
     @staticmethod
     def _tips(n: int, diff: int | None, step: int, tip: str) -> list[str]:
         start = n if diff is None else diff
-        return [tip if i == step else ("unchanged" if i < start else "changed")
-                for i in range(n)]
+        return [tip if i == step else ("unchanged" if i < start else "changed") for i in range(n)]
 
     # ------------------------------------------------------------------ picking a cell
     def _on_cell(self, row: int, col: int) -> None:
@@ -214,8 +219,10 @@ class WhatIfView(QWidget):
             return
         step, col = self._cell
         word = self._tr.source_tokens[col]
-        self.redecode_button.setText(f"Re-decode from step {step + 1} "
-                                     f"(‘{self._step_token(step)}’) with the weight on ‘{word}’")
+        self.redecode_button.setText(
+            f"Re-decode from step {step + 1} "
+            f"(‘{self._step_token(step)}’) with the weight on ‘{word}’"
+        )
         self.redecode_button.setEnabled(not self._busy)
 
     def request(self) -> None:
@@ -231,8 +238,12 @@ class WhatIfView(QWidget):
         ``partial(what_if, **view.job_kwargs(step, source_index))``."""
         if self._tr is None:
             raise ValueError("no translation shown")
-        return {"text": self._text, "target_tokens": list(self._tr.target_tokens),
-                "step": step, "source_index": source_index}
+        return {
+            "text": self._text,
+            "target_tokens": list(self._tr.target_tokens),
+            "step": step,
+            "source_index": source_index,
+        }
 
     @property
     def source_text(self) -> str:

@@ -26,11 +26,11 @@ def guard_widget(widget: QWidget) -> None:
 class WheelGuard(QObject):
     """Application-wide filter: unfocused spin and combo boxes let the wheel pass through."""
 
-    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         kind = ev.type()
         if kind == _WHEEL:
             if isinstance(obj, GUARDED) and not obj.hasFocus():
-                ev.ignore()         # unhandled: QApplication passes it to the parent (scrolling)
+                ev.ignore()  # unhandled: QApplication passes it to the parent (scrolling)
                 return True
         elif kind == _POLISH and isinstance(obj, GUARDED):
             guard_widget(obj)

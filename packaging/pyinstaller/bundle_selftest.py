@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def _versions() -> str:
@@ -24,8 +24,11 @@ def _versions() -> str:
     import torch
 
     import core
-    return (f"attnscope {core.__version__}, torch {torch.__version__}, PySide6 {PySide6.__version__}, "
-            f"python {sys.version.split()[0]}, frozen={getattr(sys, 'frozen', False)}")
+
+    return (
+        f"attnscope {core.__version__}, torch {torch.__version__}, PySide6 {PySide6.__version__}, "
+        f"python {sys.version.split()[0]}, frozen={getattr(sys, 'frozen', False)}"
+    )
 
 
 def _torch_ops() -> str:
@@ -44,8 +47,10 @@ def _resources() -> str:
     missing = [p for p in (icon_path(), icon_path(256)) if not p.is_file()]
     if missing:
         raise FileNotFoundError(missing)
-    return (f"{resource_path()}; corpora {sample_corpora() or 'none'}; "
-            f"demo model {demo_model_dir() or 'none'}")
+    return (
+        f"{resource_path()}; corpora {sample_corpora() or 'none'}; "
+        f"demo model {demo_model_dir() or 'none'}"
+    )
 
 
 def _qt_icon() -> str:
@@ -66,6 +71,7 @@ def _gui_modules() -> str:
 
     import gui.app
     import gui.main_window  # noqa: F401
+
     return f"gui.app, gui.main_window, pyqtgraph {pyqtgraph.__version__}"
 
 
@@ -83,8 +89,8 @@ def _train_and_translate(steps: int = 20) -> str:
 
 
 def _demo_model() -> str:
-    from core.resources import demo_model_dir
     from core.decoding.translator import Translator
+    from core.resources import demo_model_dir
 
     folder = demo_model_dir()
     if folder is None:
@@ -94,14 +100,20 @@ def _demo_model() -> str:
 
 
 CHECKS: list[tuple[str, Callable[[], str]]] = [
-    ("versions", _versions), ("torch", _torch_ops), ("resources", _resources), ("qt", _qt_icon),
-    ("gui", _gui_modules), ("train+translate", _train_and_translate), ("demo model", _demo_model)]
+    ("versions", _versions),
+    ("torch", _torch_ops),
+    ("resources", _resources),
+    ("qt", _qt_icon),
+    ("gui", _gui_modules),
+    ("train+translate", _train_and_translate),
+    ("demo model", _demo_model),
+]
 
 
 def run() -> int:
     """Run every check, print one line each, return the exit status (0: all passed)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if sys.stdout is None:                      # a windowed program: nowhere to print
+    if sys.stdout is None:  # a windowed program: nowhere to print
         sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - open for the process
     start = time.perf_counter()
     failures = 0

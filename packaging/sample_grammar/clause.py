@@ -22,13 +22,13 @@ class Clause:
     obj: NP | None = None
     iobj: NP | None = None
     place: Place | None = None
-    to: Place | None = None         # destination of a "dir" verb
+    to: Place | None = None  # destination of a "dir" verb
     time: Time | None = None
     adv: Adverb | None = None
     tense: str = "pres"
     modal: Modal | None = None
     neg: bool = False
-    gern: bool = False               # likes to V / V gern / aime V
+    gern: bool = False  # likes to V / V gern / aime V
 
     @property
     def never(self) -> bool:

@@ -15,11 +15,11 @@ from .places_times import NUMBERS, Spot
 
 @dataclass(frozen=True)
 class Pred:
-    """"X is (very/too/not) ADJ" or "X is ADJ-er than Y"."""
+    """ "X is (very/too/not) ADJ" or "X is ADJ-er than Y"."""
 
     subj: NP
     adj: Adj
-    degree: str = ""                 # "", "very", "too"
+    degree: str = ""  # "", "very", "too"
     neg: bool = False
     than: NP | None = None
 
@@ -52,8 +52,7 @@ class Pred:
     def fr(self) -> str:
         g = self.subj.fr_gender
         if self.than:
-            form = (self.adj.fr_cmp[g == "f"] if self.adj.fr_cmp
-                    else "plus " + self.adj.fr_form(g))
+            form = self.adj.fr_cmp[g == "f"] if self.adj.fr_cmp else "plus " + self.adj.fr_form(g)
             return f"{fr_np(self.subj)} est {form} que {fr_np(self.than)}"
         deg = {"": "", "very": "très", "too": "trop"}[self.degree]
         words = [fr_np(self.subj), "n'est pas" if self.neg else "est", deg, self.adj.fr_form(g)]
@@ -62,7 +61,7 @@ class Pred:
 
 @dataclass(frozen=True)
 class Located:
-    """"The key is on the table" (definite) or "There is a key on the table" (existential).
+    """ "The key is on the table" (definite) or "There is a key on the table" (existential).
 
     German uses the positional verbs liegen/stehen on surfaces, "ist/sind" in containers, and
     puts the place first in the existential ("Auf dem Tisch liegt ein Buch"); French uses
@@ -84,8 +83,11 @@ class Located:
         n = self.thing.noun
         assert n
         if self.spot.surface and n.position:
-            return {"lie": "liegen", "stand": "stehen"}[n.position] if self.plural else \
-                {"lie": "liegt", "stand": "steht"}[n.position]
+            return (
+                {"lie": "liegen", "stand": "stehen"}[n.position]
+                if self.plural
+                else {"lie": "liegt", "stand": "steht"}[n.position]
+            )
         return "sind" if self.plural else "ist"
 
     def en(self) -> str:
@@ -129,7 +131,7 @@ class Located:
 
 @dataclass(frozen=True)
 class Age:
-    """"The child is seven years old" – "Das Kind ist sieben Jahre alt" – "L'enfant a sept ans"."""
+    """ "The child is seven years old" – "Das Kind ist sieben Jahre alt" – "L'enfant a sept ans"."""
 
     subj: NP
     years: int
@@ -161,15 +163,24 @@ class Weather:
     fr: str
 
 
-WEATHER: list[Weather] = [Weather(*row) for row in [
-    ("rain", "it rains", "it is raining", "es regnet", "il pleut"),
-    ("snow", "it snows", "it is snowing", "es schneit", "il neige"),
-    ("sun", "the sun shines", "the sun is shining", "die Sonne scheint", "le soleil brille"),
-    ("cold", "it is cold", "it is cold", "es kalt ist", "il fait froid"),
-    ("warm", "it is warm", "it is warm", "es warm ist", "il fait chaud"),
-    ("nice", "the weather is nice", "the weather is nice", "das Wetter schön ist", "il fait beau"),
-    ("windy", "it is windy", "it is windy", "es windig ist", "il y a du vent"),
-]]
+WEATHER: list[Weather] = [
+    Weather(*row)
+    for row in [
+        ("rain", "it rains", "it is raining", "es regnet", "il pleut"),
+        ("snow", "it snows", "it is snowing", "es schneit", "il neige"),
+        ("sun", "the sun shines", "the sun is shining", "die Sonne scheint", "le soleil brille"),
+        ("cold", "it is cold", "it is cold", "es kalt ist", "il fait froid"),
+        ("warm", "it is warm", "it is warm", "es warm ist", "il fait chaud"),
+        (
+            "nice",
+            "the weather is nice",
+            "the weather is nice",
+            "das Wetter schön ist",
+            "il fait beau",
+        ),
+        ("windy", "it is windy", "it is windy", "es windig ist", "il y a du vent"),
+    ]
+]
 
 # Anything that can be a subordinate clause.
 SubClause = Clause | Pred | Located | Age

@@ -12,10 +12,10 @@ from .places_times import ADV, ADVERBS, NUMBERS, PLACE, PLACES, SPOTS, TIMES
 from .templates import MAX_WORDS, MIN_WORDS, Maker
 from .verbs import MODALS, VEHICLE_PLACES, VERBS
 
-SEED_DE = 20240611          # fixed seeds: the corpus must be reproducible byte for byte
+SEED_DE = 20240611  # fixed seeds: the corpus must be reproducible byte for byte
 SEED_FR = 20240612
-N_DE = 4000                 # unique English→German pairs
-N_FR = 3000                 # unique English→French pairs
+N_DE = 4000  # unique English→German pairs
+N_FR = 3000  # unique English→French pairs
 
 
 def generate(seed: int, n: int, lang: str) -> list[tuple[str, str]]:
@@ -127,8 +127,17 @@ def word_types(lines: Iterable[str]) -> int:
 
 
 def lexicon_size() -> int:
-    return (len(NOUNS) + len(ADJS) + len(VERBS) + len(ADVERBS) + len(PLACES) + len(SPOTS)
-            + len([t for t in TIMES if not t.clock]) + len(NUMBERS) + len(MODALS))
+    return (
+        len(NOUNS)
+        + len(ADJS)
+        + len(VERBS)
+        + len(ADVERBS)
+        + len(PLACES)
+        + len(SPOTS)
+        + len([t for t in TIMES if not t.clock])
+        + len(NUMBERS)
+        + len(MODALS)
+    )
 
 
 def check_lexicon() -> None:
@@ -150,7 +159,7 @@ def check_lexicon() -> None:
         assert all(p in PLACE for p in places)
     for n in NOUNS:
         assert n.de_g in "mfn" and n.fr_g in "mf" and n.de[:1].isupper(), n.key
-        if n.de_pl:                        # countable with a plural: French plural must be known
+        if n.de_pl:  # countable with a plural: French plural must be known
             fr_noun_plural(n)
 
 
@@ -160,7 +169,13 @@ def build() -> dict[str, str]:
     de = generate(SEED_DE, N_DE, "de")
     fr = generate(SEED_FR, N_FR, "fr")
     readme = README.format(
-        n_de=len(de), n_fr=len(fr), min_w=MIN_WORDS, max_w=MAX_WORDS, n_lex=lexicon_size(),
-        de_types=word_types(t for _, t in de), fr_types=word_types(t for _, t in fr),
-        en_types=word_types([e for e, _ in de] + [e for e, _ in fr]))
+        n_de=len(de),
+        n_fr=len(fr),
+        min_w=MIN_WORDS,
+        max_w=MAX_WORDS,
+        n_lex=lexicon_size(),
+        de_types=word_types(t for _, t in de),
+        fr_types=word_types(t for _, t in fr),
+        en_types=word_types([e for e, _ in de] + [e for e, _ in fr]),
+    )
     return {"en-de.tsv": tsv(de), "en-fr.tsv": tsv(fr), "README.md": readme, "LICENSE": LICENSE}

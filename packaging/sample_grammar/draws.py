@@ -24,6 +24,7 @@ class Draws:
     ``clause`` draws a compatible clause (verb, subject, objects, place, tense, negation…) and
     raises Retry for combinations the realisers cannot get right, so only safe sentences come out.
     """
+
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
 
@@ -41,14 +42,28 @@ class Draws:
         tags = set(tags)
         return [n for n in NOUNS if n.has(tags)]
 
-    def adj_for(self, n: Noun, *, attr: bool = True, pred: bool = False,
-                cmp: bool = False) -> Adj | None:
-        opts = [a for a in ADJS if n.has(a.tags) and (not attr or a.attr) and (not pred or a.pred)
-                and (not cmp or a.de_cmp)]
+    def adj_for(
+        self, n: Noun, *, attr: bool = True, pred: bool = False, cmp: bool = False
+    ) -> Adj | None:
+        opts = [
+            a
+            for a in ADJS
+            if n.has(a.tags)
+            and (not attr or a.attr)
+            and (not pred or a.pred)
+            and (not cmp or a.de_cmp)
+        ]
         return self.pick(opts) if opts else None
 
-    def np(self, tags: Iterable[str], *, dets: Sequence[str] = ("def", "def", "indef"),
-           p_adj: float = 0.3, allow_pron: bool = False, noun: Noun | None = None) -> NP:
+    def np(
+        self,
+        tags: Iterable[str],
+        *,
+        dets: Sequence[str] = ("def", "def", "indef"),
+        p_adj: float = 0.3,
+        allow_pron: bool = False,
+        noun: Noun | None = None,
+    ) -> NP:
         """A noun phrase whose noun carries one of ``tags``. Mass nouns become bare ("mass")
         unless the definite article was drawn; "indef" on a mass noun needs ``serving``."""
         if allow_pron and self.chance(0.15):
@@ -68,24 +83,34 @@ class Draws:
 
     # --- clauses ------------------------------------------------------------------------
 
-    def clause(self, *, tenses: Sequence[str] = ("pres", "pres", "pres", "perf", "past", "modal",
-                                                  "modal"),
-               p_time: float = 0.25, p_neg: float = 0.2, p_adv: float = 0.3,
-               verbs: Sequence[Verb] | None = None, need_place: bool = False,
-               simple: bool = False, allow_freq: bool = True, p_indef: float = 0.2) -> Clause:
+    def clause(
+        self,
+        *,
+        tenses: Sequence[str] = ("pres", "pres", "pres", "perf", "past", "modal", "modal"),
+        p_time: float = 0.25,
+        p_neg: float = 0.2,
+        p_adv: float = 0.3,
+        verbs: Sequence[Verb] | None = None,
+        need_place: bool = False,
+        simple: bool = False,
+        allow_freq: bool = True,
+        p_indef: float = 0.2,
+    ) -> Clause:
         """Draw one clause that all three realisers handle correctly."""
         if verbs is not None and not verbs:
             raise Retry
         for _ in range(100):
             try:
-                return self._clause(tenses, p_time, p_neg, p_adv, verbs, need_place, simple,
-                                    allow_freq, p_indef)
+                return self._clause(
+                    tenses, p_time, p_neg, p_adv, verbs, need_place, simple, allow_freq, p_indef
+                )
             except Retry:
                 continue
-        raise Retry                          # this template's constraints were too tight
+        raise Retry  # this template's constraints were too tight
 
-    def _clause(self, tenses, p_time, p_neg, p_adv, verbs, need_place, simple, allow_freq,
-                p_indef) -> Clause:
+    def _clause(
+        self, tenses, p_time, p_neg, p_adv, verbs, need_place, simple, allow_freq, p_indef
+    ) -> Clause:
         """One attempt: verb, subject, objects, place, tense, time, adverb, negation, in that
         order (the order of the random draws fixes the corpus, byte for byte)."""
         v: Verb = self.pick(VERBS if verbs is None else list(verbs))
@@ -105,8 +130,14 @@ class Draws:
         neg = self._negation(v, obj, iobj, place, time, adv, tense, modal, gern, p_neg)
         if (gern or (adv and adv.key == "never")) and obj and obj.det == "indef":
             raise Retry
-        if obj and obj.det == "indef" and obj.noun and obj.noun.count and tense == "pres" and \
-                (adv and adv.kind == "freq"):
+        if (
+            obj
+            and obj.det == "indef"
+            and obj.noun
+            and obj.noun.count
+            and tense == "pres"
+            and (adv and adv.kind == "freq")
+        ):
             raise Retry
         return Clause(subj, v, obj, iobj, place, to, time, adv, tense, modal, neg, gern)
 
@@ -126,15 +157,16 @@ class Draws:
             if obj.noun and subj.noun and obj.noun.key == subj.noun.key:
                 raise Retry
         if obj and obj.det == "indef" and subj.det == "indef" and self.chance(0.8):
-            raise Retry                     # "A king asks a father" is grammatical but odd
+            raise Retry  # "A king asks a father" is grammatical but odd
         if v.kind == "ditr":
             iobj = self.np(v.iobj, dets=("def", "def", "indef"), p_adj=0.0 if simple else 0.2)
             if subj.noun and iobj.noun and iobj.noun.key == subj.noun.key:
                 raise Retry
         return obj, iobj
 
-    def _place(self, v: Verb, subj: NP, vehicle: bool,
-               need_place: bool) -> tuple[Place | None, Place | None]:
+    def _place(
+        self, v: Verb, subj: NP, vehicle: bool, need_place: bool
+    ) -> tuple[Place | None, Place | None]:
         place = to = None
         places = v.places
         if v.key in ("arrive", "leave") and vehicle:
@@ -148,8 +180,9 @@ class Draws:
             raise Retry
         return place, to
 
-    def _tense(self, v: Verb, subj: NP, vehicle: bool,
-               tenses: Sequence[str]) -> tuple[str, Modal | None]:
+    def _tense(
+        self, v: Verb, subj: NP, vehicle: bool, tenses: Sequence[str]
+    ) -> tuple[str, Modal | None]:
         tense = self.pick(tenses)
         if "be" in v.flags and tense != "pres":
             tense = "pres"
@@ -157,44 +190,75 @@ class Draws:
             raise Retry
         if tense == "past" and not v.allows("no_past"):
             raise Retry
-        if tense == "modal" and (not v.allows("no_modal") or vehicle or subj.noun and
-                                 subj.noun.has({"baby"})):
+        if tense == "modal" and (
+            not v.allows("no_modal") or vehicle or subj.noun and subj.noun.has({"baby"})
+        ):
             raise Retry
         return tense, (self.pick(MODALS) if tense == "modal" else None)
 
-    def _adverb(self, v: Verb, subj: NP, vehicle: bool, obj: NP | None, place: Place | None,
-                time: Time | None, tense: str, allow_freq: bool) -> tuple[Adverb | None, bool]:
+    def _adverb(
+        self,
+        v: Verb,
+        subj: NP,
+        vehicle: bool,
+        obj: NP | None,
+        place: Place | None,
+        time: Time | None,
+        tense: str,
+        allow_freq: bool,
+    ) -> tuple[Adverb | None, bool]:
         """A manner or frequency adverb, or "gern" (likes to); (None, False) when none fits."""
         kinds = []
         if v.manner and not place and "stative" not in v.flags:
             kinds.append("manner")
-        if (allow_freq and tense == "pres" and "be" not in v.flags and not (time and time.freq)
-                and "stative" not in v.flags):
+        if (
+            allow_freq
+            and tense == "pres"
+            and "be" not in v.flags
+            and not (time and time.freq)
+            and "stative" not in v.flags
+        ):
             kinds.append("freq")
-        if (tense == "pres" and v.allows("no_gern") and "be" not in v.flags and not time
-                and not vehicle and subj.person):
+        if (
+            tense == "pres"
+            and v.allows("no_gern")
+            and "be" not in v.flags
+            and not time
+            and not vehicle
+            and subj.person
+        ):
             kinds.append("gern")
         kind = self.pick(kinds) if kinds else None
         if kind == "manner":
             adv = ADV[self.pick(v.manner)]
             if time and time.key in DAY_WORDS:
-                raise Retry             # "heute früh" would mean "this morning"
+                raise Retry  # "heute früh" would mean "this morning"
             if adv.key in ("well", "badly") and (tense != "pres" or obj or v.fr_tail):
-                raise Retry             # French "bien/mal" move before participles/objects
+                raise Retry  # French "bien/mal" move before participles/objects
             return adv, False
         if kind == "freq":
             return self.pick(FREQ), False
         return None, kind == "gern"
 
-    def _negation(self, v: Verb, obj: NP | None, iobj: NP | None, place: Place | None,
-                  time: Time | None, adv: Adverb | None, tense: str, modal: Modal | None,
-                  gern: bool, p_neg: float) -> bool:
+    def _negation(
+        self,
+        v: Verb,
+        obj: NP | None,
+        iobj: NP | None,
+        place: Place | None,
+        time: Time | None,
+        adv: Adverb | None,
+        tense: str,
+        modal: Modal | None,
+        gern: bool,
+        p_neg: float,
+    ) -> bool:
         if not (self.chance(p_neg) and v.allows("no_neg") and not (adv and adv.kind == "freq")):
             return False
         if place or (time and (time.clock or time.freq)):
-            raise Retry                 # "nicht im Garten" reads as a contrast
+            raise Retry  # "nicht im Garten" reads as a contrast
         if obj and obj.det == "indef" and self.chance(0.5):
-            raise Retry                 # keep "kein"/"pas de" but not everywhere
+            raise Retry  # keep "kein"/"pas de" but not everywhere
         if tense == "modal" and modal and not modal.en_neg:
             raise Retry
         if obj and obj.det == "indef" and (v.de_case != "acc" or gern or v.fr_prep):
@@ -214,6 +278,7 @@ class Draws:
             if t.tense == "past":
                 return False
             return not ("be" in v.flags and t.clock)
+
         opts = [t for t in TIMES if fits(t)]
         if v.key in VERB_TIMES:
             opts = [t for t in opts if t.key in VERB_TIMES[v.key]]

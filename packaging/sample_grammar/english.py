@@ -8,8 +8,14 @@ from .noun_phrases import en_np
 # --- English -------------------------------------------------------------------------------
 
 
-def en_vp(c: Clause, *, drop_obj: bool = False, drop_place: bool = False, drop_time: bool = False,
-          inverted: bool = False) -> str:
+def en_vp(
+    c: Clause,
+    *,
+    drop_obj: bool = False,
+    drop_place: bool = False,
+    drop_time: bool = False,
+    inverted: bool = False,
+) -> str:
     """English verb phrase (everything after the subject). ``inverted``: the auxiliary went to
     the front of a question, so the verb is in its bare form."""
     base, s3, past, pp = c.verb.en

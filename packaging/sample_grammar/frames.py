@@ -23,8 +23,11 @@ THAT_MATRICES: list[tuple[str, str, str]] = [
 ]
 # Person + reporting verb: "The teacher says that …"
 SAY_VERBS: list[tuple[str, str, str]] = [
-    ("says", "sagt", "dit"), ("knows", "weiß", "sait"), ("thinks", "denkt", "pense"),
-    ("believes", "glaubt", "croit"), ("hopes", "hofft", "espère"),
+    ("says", "sagt", "dit"),
+    ("knows", "weiß", "sait"),
+    ("thinks", "denkt", "pense"),
+    ("believes", "glaubt", "croit"),
+    ("hopes", "hofft", "espère"),
 ]
 # "I do not know whether …" / "… where …"
 ASK_MATRICES: list[tuple[str, str, str]] = [
@@ -48,7 +51,7 @@ AFTER_CONJ: list[tuple[str, str, str]] = [
 FRONT_CONJ: list[tuple[str, str, str]] = [
     ("When", "Wenn", "Quand"),
     ("If", "Wenn", "Si"),
-    ("Because", "Weil", "Comme"),          # a fronted "because" clause is "comme" in French
+    ("Because", "Weil", "Comme"),  # a fronted "because" clause is "comme" in French
     ("As soon as", "Sobald", "Dès que"),
 ]
 # zu-infinitive verbs: "The man tries to read the book" / "versucht, das Buch zu lesen"

@@ -27,8 +27,14 @@ def fr_obj_det(c: Clause, np: NP) -> str:
     return det
 
 
-def fr_vp(c: Clause, *, drop_obj: bool = False, drop_place: bool = False,
-          drop_time: bool = False, subj_gender: str | None = None) -> str:
+def fr_vp(
+    c: Clause,
+    *,
+    drop_obj: bool = False,
+    drop_place: bool = False,
+    drop_time: bool = False,
+    subj_gender: str | None = None,
+) -> str:
     """French verb phrase: ne + (se) + verb + pas/jamais + …; objects, à-objects, place,
     manner, time. Participles agree with the subject after être."""
     v = c.verb
@@ -77,7 +83,11 @@ def fr_question(c: Clause, wh: str | None = None) -> str:
     """Questions with est-ce que, the common neutral register: Est-ce que l'homme lit… ?"""
     if wh == "who":
         return "qui " + fr_vp(c, subj_gender="m")
-    word = {"what": "qu'est-ce que", "where": "où est-ce que", "when": "quand est-ce que",
-            None: "est-ce que"}[wh]
+    word = {
+        "what": "qu'est-ce que",
+        "where": "où est-ce que",
+        "when": "quand est-ce que",
+        None: "est-ce que",
+    }[wh]
     drop = dict(drop_obj=wh == "what", drop_place=wh == "where", drop_time=wh == "when")
     return f"{word} {fr_clause(c, **drop)}"

@@ -18,7 +18,7 @@ def de_verb(c: Clause) -> tuple[str, str, str]:
     v = c.verb
     inf, fin, pp, aux = v.de
     if v.de_animal and c.subj.noun and c.subj.noun.has({"animal"}):
-        inf, fin, pp, aux = v.de_animal      # animals "fressen", people "essen"
+        inf, fin, pp, aux = v.de_animal  # animals "fressen", people "essen"
     part = v.de_part
     if c.tense == "pres":
         if not part:
@@ -35,14 +35,15 @@ def de_verb(c: Clause) -> tuple[str, str, str]:
 
 def de_obj(c: Clause, np: NP, kein: bool) -> str:
     case = c.verb.de_case
-    if "+" in case:                        # prepositional object: auf den Bus, vor dem Hund
+    if "+" in case:  # prepositional object: auf den Bus, vor dem Hund
         prep, case = case.split("+")
         return f"{prep} {de_np(np, case)}"
     return de_np(np, case, kein=kein)
 
 
-def de_middle(c: Clause, *, drop_obj: bool = False, drop_place: bool = False,
-              drop_time: bool = False) -> list[str]:
+def de_middle(
+    c: Clause, *, drop_obj: bool = False, drop_place: bool = False, drop_time: bool = False
+) -> list[str]:
     """The German middle field, in the order time – frequency/gern – objects – nicht – place –
     manner. A place goes before a prepositional object (wartet im Hafen auf den Bus) and a bare
     object comes last, next to the verb (spielt im Park Fußball). Negation becomes "kein" on
@@ -57,22 +58,22 @@ def de_middle(c: Clause, *, drop_obj: bool = False, drop_place: bool = False,
         neg_pending = False
     elif c.freq:
         out.append(c.freq.de)
-    if v.de_fixed:                         # hat Hunger / hat keine Angst
+    if v.de_fixed:  # hat Hunger / hat keine Angst
         out.append(v.de_fixed[1] if neg_pending else v.de_fixed[0])
         neg_pending = False
     prep_obj = "+" in v.de_case and c.obj and not drop_obj
     if prep_obj and c.place and not drop_place:
-        out.append(c.place.de)             # wartet im Hafen auf den König
+        out.append(c.place.de)  # wartet im Hafen auf den König
     if neg_pending and prep_obj:
-        out.append("nicht")                # wartet nicht auf den Bus
+        out.append("nicht")  # wartet nicht auf den Bus
         neg_pending = False
     if prep_obj and c.manner:
-        out.append(c.manner.de)            # wartet (nicht) geduldig auf den Arzt
+        out.append(c.manner.de)  # wartet (nicht) geduldig auf den Arzt
     if c.iobj:
         out.append(de_np(c.iobj, "dat"))
-    bare = ""                              # Kaffee, Deutsch, Fußball: stays next to the verb
+    bare = ""  # Kaffee, Deutsch, Fußball: stays next to the verb
     if c.obj and not drop_obj:
-        kein = (neg_pending and c.obj.det in ("indef", "mass") and v.de_case == "acc")
+        kein = neg_pending and c.obj.det in ("indef", "mass") and v.de_case == "acc"
         obj = de_obj(c, c.obj, kein)
         if c.obj.det == "mass" and v.de_case == "acc":
             bare = obj
@@ -89,7 +90,7 @@ def de_middle(c: Clause, *, drop_obj: bool = False, drop_place: bool = False,
     if c.manner and not prep_obj:
         out.append(c.manner.de)
     if bare:
-        out.append(bare)                   # spielt im Park Fußball, trinkt langsam Kaffee
+        out.append(bare)  # spielt im Park Fußball, trinkt langsam Kaffee
     return out
 
 
@@ -129,7 +130,7 @@ def de_zu_inf(c: Clause) -> str:
     inf = v.de[0]
     part = v.de_part
     if part:
-        rest = inf[len(part):].strip()
+        rest = inf[len(part) :].strip()
         zu = f"{part} zu {rest}" if " " in inf else f"{part}zu{rest}"
     else:
         zu = f"zu {inf}"

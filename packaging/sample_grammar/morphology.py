@@ -5,10 +5,34 @@ from __future__ import annotations
 from .nouns import Noun
 
 FR_VOWELS = set("aeiouàâäéèêëîïôöûùüœæ")
-FR_MUTE_H = ("homme", "hôtel", "hôpital", "histoire", "heure", "hiver", "horaire", "herbe",
-             "huile", "habite", "habiter", "habitude")
-FR_ELIDE = {"le": "l'", "la": "l'", "de": "d'", "que": "qu'", "ne": "n'", "je": "j'", "se": "s'",
-            "me": "m'", "te": "t'", "jusque": "jusqu'", "lorsque": "lorsqu'", "puisque": "puisqu'"}
+FR_MUTE_H = (
+    "homme",
+    "hôtel",
+    "hôpital",
+    "histoire",
+    "heure",
+    "hiver",
+    "horaire",
+    "herbe",
+    "huile",
+    "habite",
+    "habiter",
+    "habitude",
+)
+FR_ELIDE = {
+    "le": "l'",
+    "la": "l'",
+    "de": "d'",
+    "que": "qu'",
+    "ne": "n'",
+    "je": "j'",
+    "se": "s'",
+    "me": "m'",
+    "te": "t'",
+    "jusque": "jusqu'",
+    "lorsque": "lorsqu'",
+    "puisque": "puisqu'",
+}
 
 
 def fr_vowel_initial(word: str) -> bool:
@@ -23,7 +47,7 @@ def fr_plural(word: str) -> str:
     """Regular French plural of one word: -s, -x after -eau, -aux for -al, unchanged after
     -s/-x/-z (bleu → bleus: the -eu nouns that take -x are given explicitly in the tables)."""
     if " " in word or word.endswith(("s", "x", "z")):
-        return word                        # "en colère" does not change
+        return word  # "en colère" does not change
     if word.endswith("eau"):
         return word + "x"
     if word.endswith("al"):
@@ -75,13 +99,19 @@ def fr_finish(text: str) -> str:
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         after = toks[i + 2] if i + 2 < len(toks) else ""
         if t.lower() in ("à", "de") and nxt == "les":
-            out.append({"à": "aux", "de": "des"}[t.lower()] if t.islower() else
-                       {"à": "Aux", "de": "Des"}[t.lower()])
+            out.append(
+                {"à": "aux", "de": "des"}[t.lower()]
+                if t.islower()
+                else {"à": "Aux", "de": "Des"}[t.lower()]
+            )
             i += 2
             continue
         if t.lower() in ("à", "de") and nxt == "le" and not fr_vowel_initial(after):
-            out.append({"à": "au", "de": "du"}[t.lower()] if t.islower() else
-                       {"à": "Au", "de": "Du"}[t.lower()])
+            out.append(
+                {"à": "au", "de": "du"}[t.lower()]
+                if t.islower()
+                else {"à": "Au", "de": "Du"}[t.lower()]
+            )
             i += 2
             continue
         out.append(t)

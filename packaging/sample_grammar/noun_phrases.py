@@ -22,7 +22,7 @@ class NP:
     det: str = "def"
     adj: Adj | None = None
     num: int = 0
-    pron: str | None = None        # "he" / "she"
+    pron: str | None = None  # "he" / "she"
 
     @property
     def fr_gender(self) -> str:
@@ -52,29 +52,39 @@ def en_np(np: NP) -> str:
         return " ".join([en_article(words[0])] + words)
     if np.det == "num":
         return " ".join([NUMBERS[np.num][0]] + words)
-    return " ".join(words)               # mass
+    return " ".join(words)  # mass
 
 
 # --- German ---
 
-DE_DEF = {"nom": {"m": "der", "f": "die", "n": "das", "pl": "die"},
-          "acc": {"m": "den", "f": "die", "n": "das", "pl": "die"},
-          "dat": {"m": "dem", "f": "der", "n": "dem", "pl": "den"}}
-DE_EIN = {"nom": {"m": "ein", "f": "eine", "n": "ein"},
-          "acc": {"m": "einen", "f": "eine", "n": "ein"},
-          "dat": {"m": "einem", "f": "einer", "n": "einem"}}
+DE_DEF = {
+    "nom": {"m": "der", "f": "die", "n": "das", "pl": "die"},
+    "acc": {"m": "den", "f": "die", "n": "das", "pl": "die"},
+    "dat": {"m": "dem", "f": "der", "n": "dem", "pl": "den"},
+}
+DE_EIN = {
+    "nom": {"m": "ein", "f": "eine", "n": "ein"},
+    "acc": {"m": "einen", "f": "eine", "n": "ein"},
+    "dat": {"m": "einem", "f": "einer", "n": "einem"},
+}
 # adjective endings after der/die/das (weak), after ein/kein (mixed), with no article (strong)
-DE_WEAK = {"nom": {"m": "e", "f": "e", "n": "e", "pl": "en"},
-           "acc": {"m": "en", "f": "e", "n": "e", "pl": "en"},
-           "dat": {"m": "en", "f": "en", "n": "en", "pl": "en"}}
-DE_MIXED = {"nom": {"m": "er", "f": "e", "n": "es"},
-            "acc": {"m": "en", "f": "e", "n": "es"},
-            "dat": {"m": "en", "f": "en", "n": "en"}}
-DE_STRONG = {"nom": {"m": "er", "f": "e", "n": "es", "pl": "e"},
-             "acc": {"m": "en", "f": "e", "n": "es", "pl": "e"},
-             "dat": {"m": "em", "f": "er", "n": "em", "pl": "en"}}
+DE_WEAK = {
+    "nom": {"m": "e", "f": "e", "n": "e", "pl": "en"},
+    "acc": {"m": "en", "f": "e", "n": "e", "pl": "en"},
+    "dat": {"m": "en", "f": "en", "n": "en", "pl": "en"},
+}
+DE_MIXED = {
+    "nom": {"m": "er", "f": "e", "n": "es"},
+    "acc": {"m": "en", "f": "e", "n": "es"},
+    "dat": {"m": "en", "f": "en", "n": "en"},
+}
+DE_STRONG = {
+    "nom": {"m": "er", "f": "e", "n": "es", "pl": "e"},
+    "acc": {"m": "en", "f": "e", "n": "es", "pl": "e"},
+    "dat": {"m": "em", "f": "er", "n": "em", "pl": "en"},
+}
 DE_PRON = {"he": "er", "she": "sie"}
-DE_REL = DE_DEF                   # relative pronouns der/die/das, den, dem (no genitive here)
+DE_REL = DE_DEF  # relative pronouns der/die/das, den, dem (no genitive here)
 DE_REL_DAT = {"m": "dem", "f": "der", "n": "dem"}
 
 
@@ -99,7 +109,7 @@ def de_np(np: NP, case: str, kein: bool = False) -> str:
         art, table = DE_EIN[case][g], DE_MIXED
         if kein:
             art = "k" + art
-    else:                                  # bare mass noun
+    else:  # bare mass noun
         art, table = "", DE_STRONG
     adj = [np.adj.de_stem + table[case][g]] if np.adj else []
     return " ".join(w for w in [art] + adj + [noun] if w)
@@ -140,6 +150,6 @@ def fr_np(np: NP, det: str | None = None) -> str:
         art = "de"
     elif det == "num":
         art = NUMBERS[np.num][2]
-    else:                                   # bare
+    else:  # bare
         art = ""
     return " ".join(w for w in [art] + words if w)

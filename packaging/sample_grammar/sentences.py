@@ -28,9 +28,11 @@ def say_fronted(c: Clause) -> Triple:
     """Time adverbial first: Today the dog sleeps. / Heute schläft der Hund. (V2)"""
     t = c.time
     assert t
-    return finish(f"{capitalize(t.en)} {en_clause(c, drop_time=True)}",
-                  de_main(c, front=capitalize(t.de), drop_time=True),
-                  f"{capitalize(t.fr)}, {fr_clause(c, drop_time=True)}")
+    return finish(
+        f"{capitalize(t.en)} {en_clause(c, drop_time=True)}",
+        de_main(c, front=capitalize(t.de), drop_time=True),
+        f"{capitalize(t.fr)}, {fr_clause(c, drop_time=True)}",
+    )
 
 
 def say_that(matrix: tuple[str, str, str], s: SubClause) -> Triple:
@@ -41,9 +43,11 @@ def say_that(matrix: tuple[str, str, str], s: SubClause) -> Triple:
 
 def say_after(main: Clause, conj: tuple[str, str, str], s: SubClause) -> Triple:
     """The woman smiles because the man reads. / Die Frau lächelt, weil der Mann liest."""
-    return finish(f"{en_clause(main)} {conj[0]} {en_of(s)}",
-                  f"{de_main(main)}, {conj[1]} {de_sub_of(s)}",
-                  f"{fr_clause(main)} {conj[2]} {fr_of(s)}")
+    return finish(
+        f"{en_clause(main)} {conj[0]} {en_of(s)}",
+        f"{de_main(main)}, {conj[1]} {de_sub_of(s)}",
+        f"{fr_clause(main)} {conj[2]} {fr_of(s)}",
+    )
 
 
 def say_question(c: Clause, wh: str | None = None) -> Triple:

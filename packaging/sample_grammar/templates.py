@@ -73,8 +73,11 @@ class Maker(Draws):
         if self.chance(0.3):
             subj = self.np({"adult", "elder"}, dets=("def",), p_adj=0.0)
             verb = self.pick(SAY_VERBS)
-            matrix = (f"{en_np(subj)} {verb[0]} that", f"{de_np(subj, 'nom')} {verb[1]}, dass",
-                      f"{fr_np(subj)} {verb[2]} que")
+            matrix = (
+                f"{en_np(subj)} {verb[0]} that",
+                f"{de_np(subj, 'nom')} {verb[1]}, dass",
+                f"{fr_np(subj)} {verb[2]} que",
+            )
         else:
             matrix = self.pick(THAT_MATRICES)
         return say_that(matrix, s)
@@ -83,22 +86,32 @@ class Maker(Draws):
         """I do not know whether the train arrives today → …, ob der Zug heute ankommt."""
         c = self.clause(p_neg=0.0, p_adv=0.2, allow_freq=False)
         en_m, de_m, fr_m = self.pick(ASK_MATRICES)
-        return finish(f"{en_m} whether {en_clause(c)}", f"{de_m}, ob {de_sub(c)}",
-                      f"{fr_m} si {fr_clause(c)}")
+        return finish(
+            f"{en_m} whether {en_clause(c)}", f"{de_m}, ob {de_sub(c)}", f"{fr_m} si {fr_clause(c)}"
+        )
 
     def t_indirect(self) -> Triple:
         """We want to know where the woman works → …, wo die Frau arbeitet / wohin sie geht."""
-        c = self.clause(need_place=True, p_neg=0.0, p_time=0.3, allow_freq=False,
-                        tenses=("pres", "pres", "modal", "perf"))
+        c = self.clause(
+            need_place=True,
+            p_neg=0.0,
+            p_time=0.3,
+            allow_freq=False,
+            tenses=("pres", "pres", "modal", "perf"),
+        )
         en_m, de_m, fr_m = self.pick(ASK_MATRICES)
         if c.time and not c.time.freq and self.chance(0.4) and c.tense != "perf":
-            return finish(f"{en_m} when {en_clause(c, drop_time=True)}",
-                          f"{de_m}, wann {de_sub(c, drop_time=True)}",
-                          f"{fr_m} quand {fr_clause(c, drop_time=True)}")
+            return finish(
+                f"{en_m} when {en_clause(c, drop_time=True)}",
+                f"{de_m}, wann {de_sub(c, drop_time=True)}",
+                f"{fr_m} quand {fr_clause(c, drop_time=True)}",
+            )
         wo = "wohin" if c.to else "wo"
-        return finish(f"{en_m} where {en_clause(c, drop_place=True)}",
-                      f"{de_m}, {wo} {de_sub(c, drop_place=True)}",
-                      f"{fr_m} où {fr_clause(c, drop_place=True)}")
+        return finish(
+            f"{en_m} where {en_clause(c, drop_place=True)}",
+            f"{de_m}, {wo} {de_sub(c, drop_place=True)}",
+            f"{fr_m} où {fr_clause(c, drop_place=True)}",
+        )
 
     def weather_or_clause(self, conj_en: str) -> tuple[str, str, str]:
         if self.chance(0.3):
@@ -107,31 +120,46 @@ class Maker(Draws):
             return en, w.de_sub, w.fr
         if conj_en.lower() in ("because", "while"):
             s: SubClause = self.sub_clause()
-        else:                                 # when / if / as soon as: an event, not a state
-            s = self.clause(tenses=("pres", "pres", "modal"), p_time=0.0, p_neg=0.0,
-                            allow_freq=False, verbs=EVENT_VERBS)
+        else:  # when / if / as soon as: an event, not a state
+            s = self.clause(
+                tenses=("pres", "pres", "modal"),
+                p_time=0.0,
+                p_neg=0.0,
+                allow_freq=False,
+                verbs=EVENT_VERBS,
+            )
         return en_of(s), de_sub_of(s), fr_of(s)
 
     def main_clause(self) -> Clause:
-        return self.clause(tenses=("pres", "pres", "modal"), p_time=0.0, p_adv=0.2,
-                           allow_freq=False, verbs=EVENT_VERBS)
+        return self.clause(
+            tenses=("pres", "pres", "modal"),
+            p_time=0.0,
+            p_adv=0.2,
+            allow_freq=False,
+            verbs=EVENT_VERBS,
+        )
 
     def t_conj_after(self) -> Triple:
         """The child stays at home because it is raining → …, weil es regnet → parce qu'il…"""
         m = self.main_clause()
         conj = self.pick(AFTER_CONJ)
         s_en, s_de, s_fr = self.weather_or_clause(conj[0])
-        return finish(f"{en_clause(m)} {conj[0]} {s_en}", f"{de_main(m)}, {conj[1]} {s_de}",
-                      f"{fr_clause(m)} {conj[2]} {s_fr}")
+        return finish(
+            f"{en_clause(m)} {conj[0]} {s_en}",
+            f"{de_main(m)}, {conj[1]} {s_de}",
+            f"{fr_clause(m)} {conj[2]} {s_fr}",
+        )
 
     def t_conj_front(self) -> Triple:
         """When it rains, the dog sleeps in the kitchen → Wenn es regnet, schläft der Hund…"""
         conj = self.pick(FRONT_CONJ)
         s_en, s_de, s_fr = self.weather_or_clause(conj[0])
         m = self.main_clause()
-        return finish(f"{conj[0]} {s_en}, {en_clause(m)}",
-                      de_main(m, front=f"{conj[1]} {s_de},"),
-                      f"{conj[2]} {s_fr}, {fr_clause(m)}")
+        return finish(
+            f"{conj[0]} {s_en}, {en_clause(m)}",
+            de_main(m, front=f"{conj[1]} {s_de},"),
+            f"{conj[2]} {s_fr}, {fr_clause(m)}",
+        )
 
     def t_coord(self) -> Triple:
         a = self.clause(tenses=("pres", "perf"), p_time=0.0, p_adv=0.1, simple=True)
@@ -139,24 +167,41 @@ class Maker(Draws):
         if a.tense != b.tense or a.verb.key == b.verb.key:
             raise Retry
         if self.chance(0.5):
-            return finish(f"{en_clause(a)} and {en_clause(b)}", f"{de_main(a)} und {de_main(b)}",
-                          f"{fr_clause(a)} et {fr_clause(b)}")
-        return finish(f"{en_clause(a)}, but {en_clause(b)}", f"{de_main(a)}, aber {de_main(b)}",
-                      f"{fr_clause(a)}, mais {fr_clause(b)}")
+            return finish(
+                f"{en_clause(a)} and {en_clause(b)}",
+                f"{de_main(a)} und {de_main(b)}",
+                f"{fr_clause(a)} et {fr_clause(b)}",
+            )
+        return finish(
+            f"{en_clause(a)}, but {en_clause(b)}",
+            f"{de_main(a)}, aber {de_main(b)}",
+            f"{fr_clause(a)}, mais {fr_clause(b)}",
+        )
 
     def t_question(self) -> Triple:
         """Does the man read the book? → Liest der Mann das Buch? → Est-ce que l'homme lit… ?"""
-        c = self.clause(p_neg=0.0, p_adv=0.15, tenses=("pres", "pres", "perf", "modal", "past"),
-                        allow_freq=False, p_indef=0.05)
+        c = self.clause(
+            p_neg=0.0,
+            p_adv=0.15,
+            tenses=("pres", "pres", "perf", "modal", "past"),
+            allow_freq=False,
+            p_indef=0.05,
+        )
         if "be" in c.verb.flags or c.adv and c.adv.kind == "freq" or c.gern:
             raise Retry
         if c.tense == "modal" and c.modal and c.modal.key == "must":
             raise Retry
         r = self.rng.random()
         wh: str | None = None
-        if r < 0.2 and c.obj and c.verb.allows("no_what") and c.obj.noun and \
-                not c.obj.noun.has({"person", "animal", "baby", "lang", "game"}) and \
-                not c.iobj and not c.obj.adj:
+        if (
+            r < 0.2
+            and c.obj
+            and c.verb.allows("no_what")
+            and c.obj.noun
+            and not c.obj.noun.has({"person", "animal", "baby", "lang", "game"})
+            and not c.iobj
+            and not c.obj.adj
+        ):
             wh = "what"
         elif r < 0.35 and (c.place or c.to) and c.tense != "past":
             wh = "where"
@@ -165,7 +210,7 @@ class Maker(Draws):
         elif r < 0.55 and c.subj.person and not c.subj.pron and c.tense != "past":
             wh = "who"
         if c.tense == "past" and wh != "when":
-            raise Retry                     # "did" questions only ask "when"
+            raise Retry  # "did" questions only ask "when"
         return say_question(c, wh)
 
     def rel_head(self, tags: Iterable[str]) -> NP:
@@ -174,7 +219,7 @@ class Maker(Draws):
     def t_relative(self) -> Triple:
         """The man who reads the newspaper is old → Der Mann, der die Zeitung liest, ist alt."""
         r = self.rng.random()
-        if r < 0.4:                           # subject relative + predicate
+        if r < 0.4:  # subject relative + predicate
             c = self.clause(tenses=("pres",), p_time=0.0, p_adv=0.2)
             head = c.subj
             if head.pron or head.det != "def" or not head.noun:
@@ -188,14 +233,27 @@ class Maker(Draws):
             g = head.noun.de_g
             de_rel = de_sub(c, subj=DE_DEF["nom"][g])
             pred_de = adj.de
-            return finish(f"{en_np(head)} {who} {en_vp(c)} is {adj.en}",
-                          f"{de_np(head, 'nom')}, {de_rel}, ist {pred_de}",
-                          f"{fr_np(head)} qui {fr_vp(c)} est {adj.fr_form(head.fr_gender)}")
-        if r < 0.75:                          # object relative + predicate
-            c = self.clause(tenses=("pres",), p_time=0.0, p_adv=0.2,
-                            verbs=[v for v in VERBS if v.kind == "tr" and not v.fr_prep
-                                   and v.de_case in ("acc", "dat") and not v.de_fixed
-                                   and not v.generic and not v.fr_tail])
+            return finish(
+                f"{en_np(head)} {who} {en_vp(c)} is {adj.en}",
+                f"{de_np(head, 'nom')}, {de_rel}, ist {pred_de}",
+                f"{fr_np(head)} qui {fr_vp(c)} est {adj.fr_form(head.fr_gender)}",
+            )
+        if r < 0.75:  # object relative + predicate
+            c = self.clause(
+                tenses=("pres",),
+                p_time=0.0,
+                p_adv=0.2,
+                verbs=[
+                    v
+                    for v in VERBS
+                    if v.kind == "tr"
+                    and not v.fr_prep
+                    and v.de_case in ("acc", "dat")
+                    and not v.de_fixed
+                    and not v.generic
+                    and not v.fr_tail
+                ],
+            )
             if not c.obj or not c.obj.noun or c.obj.det == "mass" or c.gern:
                 raise Retry
             head = replace(c.obj, det="def", adj=None)
@@ -205,33 +263,65 @@ class Maker(Draws):
             c = replace(c, obj=head)
             g = head.noun.de_g
             rel = DE_REL_DAT[g] if c.verb.de_case == "dat" else DE_DEF["acc"][g]
-            return finish(f"{en_np(head)} that {en_clause(c, drop_obj=True)} is {adj.en}",
-                          f"{de_np(head, 'nom')}, {rel} {de_sub(c, drop_obj=True)}, ist {adj.de}",
-                          f"{fr_np(head)} que {fr_clause(c, drop_obj=True)} est "
-                          f"{adj.fr_form(head.fr_gender)}")
+            return finish(
+                f"{en_np(head)} that {en_clause(c, drop_obj=True)} is {adj.en}",
+                f"{de_np(head, 'nom')}, {rel} {de_sub(c, drop_obj=True)}, ist {adj.de}",
+                f"{fr_np(head)} que {fr_clause(c, drop_obj=True)} est "
+                f"{adj.fr_form(head.fr_gender)}",
+            )
         # relative clause on the object of a main clause
-        main_v = self.pick([VERB[k] for k in ("see", "hear", "find", "look_at", "like", "know",
-                                              "feed", "help", "meet", "call")])
+        main_v = self.pick(
+            [
+                VERB[k]
+                for k in (
+                    "see",
+                    "hear",
+                    "find",
+                    "look_at",
+                    "like",
+                    "know",
+                    "feed",
+                    "help",
+                    "meet",
+                    "call",
+                )
+            ]
+        )
         if main_v.de_part:
-            raise Retry                       # keep "an" etc. out of the way of the relative
+            raise Retry  # keep "an" etc. out of the way of the relative
         subj = self.subject(main_v)
         obj = self.np(main_v.obj, dets=("def",), p_adj=0.25)
         if not obj.noun or obj.noun.mass or (subj.noun and subj.noun.key == obj.noun.key):
             raise Retry
-        rel_verbs = [v for v in VERBS if v.kind in ("intr", "tr") and obj.noun.has(v.subj)
-                     and "be" not in v.flags]
+        rel_verbs = [
+            v
+            for v in VERBS
+            if v.kind in ("intr", "tr") and obj.noun.has(v.subj) and "be" not in v.flags
+        ]
         c = self.clause(tenses=("pres",), p_time=0.0, p_adv=0.2, verbs=rel_verbs, p_neg=0.1)
         c = replace(c, subj=replace(obj, adj=None))
         m = Clause(subj, main_v, obj)
         who = "who" if obj.person else "that"
         g = obj.noun.de_g
-        return finish(f"{en_clause(m)} {who} {en_vp(c)}",
-                      f"{de_main(m)}, {de_sub(c, subj=DE_DEF['nom'][g])}",
-                      f"{fr_clause(m)} qui {fr_vp(c)}")
+        return finish(
+            f"{en_clause(m)} {who} {en_vp(c)}",
+            f"{de_main(m)}, {de_sub(c, subj=DE_DEF['nom'][g])}",
+            f"{fr_clause(m)} qui {fr_vp(c)}",
+        )
 
     def pred(self) -> Pred:
-        tags = {"person", "animal", "vehicle", "readable", "food", "drink", "thing", "room",
-                "building", "visitable"}
+        tags = {
+            "person",
+            "animal",
+            "vehicle",
+            "readable",
+            "food",
+            "drink",
+            "thing",
+            "room",
+            "building",
+            "visitable",
+        }
         n = self.pick(self.nouns(tags))
         if n.has({"lang", "game"}):
             raise Retry
@@ -240,9 +330,27 @@ class Maker(Draws):
             adj = self.adj_for(n, attr=False, pred=True, cmp=True)
             if not adj:
                 raise Retry
-            others = [m for m in NOUNS if m.key != n.key and m.has(adj.tags)
-                      and m.has(n.tags & {"person", "animal", "vehicle", "readable", "food",
-                                          "drink", "thing", "room", "building", "visitable"})]
+            others = [
+                m
+                for m in NOUNS
+                if m.key != n.key
+                and m.has(adj.tags)
+                and m.has(
+                    n.tags
+                    & {
+                        "person",
+                        "animal",
+                        "vehicle",
+                        "readable",
+                        "food",
+                        "drink",
+                        "thing",
+                        "room",
+                        "building",
+                        "visitable",
+                    }
+                )
+            ]
             than = self.np((), dets=("def",), p_adj=0.0, noun=self.pick(others))
             return Pred(subj, adj, than=than)
         adj = self.adj_for(n, attr=False, pred=True)
@@ -268,13 +376,18 @@ class Maker(Draws):
         if r < 0.4:
             thing = NP(n, "def")
         elif r < 0.75:
-            thing = NP(n, "mass" if n.mass else "indef",
-                       self.adj_for(n) if self.chance(0.3) else None)
+            thing = NP(
+                n, "mass" if n.mass else "indef", self.adj_for(n) if self.chance(0.3) else None
+            )
         else:
             if n.mass or not n.de_pl:
                 raise Retry
-            thing = NP(n, "num", self.adj_for(n) if self.chance(0.25) else None,
-                       num=self.pick(range(2, 13)))
+            thing = NP(
+                n,
+                "num",
+                self.adj_for(n) if self.chance(0.25) else None,
+                num=self.pick(range(2, 13)),
+            )
         neg = self.chance(0.2) and thing.det != "num"
         if n.mass and thing.det == "mass" and spot.surface:
             raise Retry
@@ -300,8 +413,25 @@ class Maker(Draws):
 
     def t_numbers(self) -> Triple:
         """The woman buys three red apples → Die Frau kauft drei rote Äpfel → trois pommes…"""
-        v = self.pick([VERB[k] for k in ("buy", "see", "find", "eat", "sell", "order", "bake",
-                                         "carry", "paint", "read", "write", "feed")])
+        v = self.pick(
+            [
+                VERB[k]
+                for k in (
+                    "buy",
+                    "see",
+                    "find",
+                    "eat",
+                    "sell",
+                    "order",
+                    "bake",
+                    "carry",
+                    "paint",
+                    "read",
+                    "write",
+                    "feed",
+                )
+            ]
+        )
         objs = [n for n in self.nouns(v.obj) if n.count and n.de_pl]
         if v.key not in ("see", "feed"):
             objs = [n for n in objs if not n.has({"animal"})]
@@ -314,8 +444,9 @@ class Maker(Draws):
 
     def t_have(self) -> Triple:
         """The woman has a dog / does not have a car → hat keinen Hund → n'a pas de voiture."""
-        subj = self.np({"adult", "elder", "kid"}, dets=("def", "def", "indef"), p_adj=0.2,
-                       allow_pron=True)
+        subj = self.np(
+            {"adult", "elder", "kid"}, dets=("def", "def", "indef"), p_adj=0.2, allow_pron=True
+        )
         obj_tags = {"pet", "vehicle", "portable", "device", "wearable"}
         n = self.pick([n for n in self.nouns(obj_tags) if not n.has({"public"})])
         r = self.rng.random()
@@ -344,19 +475,33 @@ class Maker(Draws):
         comma = "," if " " in inner.replace("zu ", "", 1).strip() or inner.count(" ") > 1 else ""
         base = c.verb.en[0]
         rest = en_vp(replace(c, tense="modal", modal=MODAL["can"]))
-        rest = rest[len("can "):]
+        rest = rest[len("can ") :]
         assert rest.startswith(base)
         fr_inf = fr_vp(replace(c, tense="modal", modal=MODAL["can"]))
-        fr_inf = fr_inf[len("peut "):]
-        return finish(f"{en_np(c.subj)} {zu[0]} to {rest}",
-                      f"{de_np(c.subj, 'nom')} {zu[1]}{comma} {inner}",
-                      f"{fr_np(c.subj)} {zu[2]} {fr_inf}")
+        fr_inf = fr_inf[len("peut ") :]
+        return finish(
+            f"{en_np(c.subj)} {zu[0]} to {rest}",
+            f"{de_np(c.subj, 'nom')} {zu[1]}{comma} {inner}",
+            f"{fr_np(c.subj)} {zu[2]} {fr_inf}",
+        )
 
     TEMPLATES: list[tuple[str, float]] = [
-        ("t_simple", 26), ("t_fronted_time", 12), ("t_that", 11), ("t_whether", 4),
-        ("t_indirect", 4), ("t_conj_after", 7), ("t_conj_front", 6), ("t_coord", 4),
-        ("t_question", 8), ("t_relative", 7), ("t_pred", 4), ("t_located", 4), ("t_age", 1.5),
-        ("t_numbers", 3), ("t_have", 2), ("t_zu", 4),
+        ("t_simple", 26),
+        ("t_fronted_time", 12),
+        ("t_that", 11),
+        ("t_whether", 4),
+        ("t_indirect", 4),
+        ("t_conj_after", 7),
+        ("t_conj_front", 6),
+        ("t_coord", 4),
+        ("t_question", 8),
+        ("t_relative", 7),
+        ("t_pred", 4),
+        ("t_located", 4),
+        ("t_age", 1.5),
+        ("t_numbers", 3),
+        ("t_have", 2),
+        ("t_zu", 4),
     ]
 
     def sentence(self) -> Triple:

@@ -20,15 +20,32 @@ def test_dict_round_trip_of_defaults(cls):
     data = obj.to_dict()
     assert set(data) == {f.name for f in dataclasses.fields(cls)}
     assert cls.from_dict(data) == obj
-    assert cls.from_dict(json.loads(json.dumps(data))) == obj     # through model.json
+    assert cls.from_dict(json.loads(json.dumps(data))) == obj  # through model.json
 
 
 def test_dict_round_trip_of_changed_values():
-    m = ModelConfig(emb_size=16, hidden_size=32, enc_layers=2, dec_layers=3, bidirectional=False,
-                    attention="dot", dropout=0.0, tie_embeddings=True)
+    m = ModelConfig(
+        emb_size=16,
+        hidden_size=32,
+        enc_layers=2,
+        dec_layers=3,
+        bidirectional=False,
+        attention="dot",
+        dropout=0.0,
+        tie_embeddings=True,
+    )
     t = TokenizerConfig(src_lang="pt-BR", tgt_lang="zh", lowercase=True)
-    c = TrainConfig(batch_size=7, time_budget_s=12.5, max_steps=99, epochs=0, probe="hello there",
-                    num_threads=3, device="cpu", precision="bf16", seed=123)
+    c = TrainConfig(
+        batch_size=7,
+        time_budget_s=12.5,
+        max_steps=99,
+        epochs=0,
+        probe="hello there",
+        num_threads=3,
+        device="cpu",
+        precision="bf16",
+        seed=123,
+    )
     for obj in (m, t, c):
         assert type(obj).from_dict(json.loads(json.dumps(obj.to_dict()))) == obj
 
@@ -48,34 +65,37 @@ def test_unknown_key_lists_the_valid_ones(cls):
         assert f.name in message
 
 
-@pytest.mark.parametrize("cls,changes,match", [
-    (ModelConfig, {"attention": "luong"}, "attention"),
-    (ModelConfig, {"emb_size": 0}, "emb_size"),
-    (ModelConfig, {"hidden_size": -4}, "hidden_size"),
-    (ModelConfig, {"enc_layers": 0}, "enc_layers"),
-    (ModelConfig, {"dec_layers": 0}, "dec_layers"),
-    (ModelConfig, {"dropout": 1.0}, "dropout"),
-    (ModelConfig, {"dropout": -0.1}, "dropout"),
-    (ModelConfig, {"attention": "dot", "bidirectional": True}, "dot"),
-    (TokenizerConfig, {"src_lang": ""}, "src_lang"),
-    (TokenizerConfig, {"tgt_lang": "e n"}, "tgt_lang"),
-    (TokenizerConfig, {"src_lang": "../../etc"}, "src_lang"),
-    (TokenizerConfig, {"src_lang": 5}, "src_lang"),
-    (TrainConfig, {"batch_size": 0}, "batch_size"),
-    (TrainConfig, {"learning_rate": 0}, "learning_rate"),
-    (TrainConfig, {"label_smoothing": 1.0}, "label_smoothing"),
-    (TrainConfig, {"epochs": -1}, "epochs"),
-    (TrainConfig, {"time_budget_s": 0}, "budget"),
-    (TrainConfig, {"epochs": 0}, "never ends"),
-    (TrainConfig, {"valid_every": 0}, "valid_every"),
-    (TrainConfig, {"max_len": 0}, "max_len"),
-    (TrainConfig, {"vocab_size": 7}, "vocab_size"),
-    (TrainConfig, {"min_freq": 0}, "min_freq"),
-    (TrainConfig, {"dev_fraction": 0.0}, "dev_fraction"),
-    (TrainConfig, {"dev_fraction": 0.5}, "dev_fraction"),
-    (TrainConfig, {"device": "tpu"}, "device"),
-    (TrainConfig, {"precision": "fp16"}, "precision"),
-])
+@pytest.mark.parametrize(
+    "cls,changes,match",
+    [
+        (ModelConfig, {"attention": "luong"}, "attention"),
+        (ModelConfig, {"emb_size": 0}, "emb_size"),
+        (ModelConfig, {"hidden_size": -4}, "hidden_size"),
+        (ModelConfig, {"enc_layers": 0}, "enc_layers"),
+        (ModelConfig, {"dec_layers": 0}, "dec_layers"),
+        (ModelConfig, {"dropout": 1.0}, "dropout"),
+        (ModelConfig, {"dropout": -0.1}, "dropout"),
+        (ModelConfig, {"attention": "dot", "bidirectional": True}, "dot"),
+        (TokenizerConfig, {"src_lang": ""}, "src_lang"),
+        (TokenizerConfig, {"tgt_lang": "e n"}, "tgt_lang"),
+        (TokenizerConfig, {"src_lang": "../../etc"}, "src_lang"),
+        (TokenizerConfig, {"src_lang": 5}, "src_lang"),
+        (TrainConfig, {"batch_size": 0}, "batch_size"),
+        (TrainConfig, {"learning_rate": 0}, "learning_rate"),
+        (TrainConfig, {"label_smoothing": 1.0}, "label_smoothing"),
+        (TrainConfig, {"epochs": -1}, "epochs"),
+        (TrainConfig, {"time_budget_s": 0}, "budget"),
+        (TrainConfig, {"epochs": 0}, "never ends"),
+        (TrainConfig, {"valid_every": 0}, "valid_every"),
+        (TrainConfig, {"max_len": 0}, "max_len"),
+        (TrainConfig, {"vocab_size": 7}, "vocab_size"),
+        (TrainConfig, {"min_freq": 0}, "min_freq"),
+        (TrainConfig, {"dev_fraction": 0.0}, "dev_fraction"),
+        (TrainConfig, {"dev_fraction": 0.5}, "dev_fraction"),
+        (TrainConfig, {"device": "tpu"}, "device"),
+        (TrainConfig, {"precision": "fp16"}, "precision"),
+    ],
+)
 def test_invalid_values_are_config_errors(cls, changes, match):
     with pytest.raises(ConfigError, match=match):
         cls.from_dict(changes)
@@ -92,27 +112,35 @@ def test_configs_are_frozen():
         ModelConfig().emb_size = 3  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("cls,changes", [
-    (ModelConfig, {"emb_size": "big"}),
-    (ModelConfig, {"hidden_size": None}),
-    (ModelConfig, {"dropout": "0.1"}),
-    (TrainConfig, {"batch_size": "32"}),
-    (TrainConfig, {"learning_rate": None}),
-    (ModelConfig, {"emb_size": 2.5}),   # passes validate(), then nn.Embedding raises TypeError
-], ids=["str-int", "none-int", "str-float", "str-batch", "none-lr", "float-int"])
+@pytest.mark.parametrize(
+    "cls,changes",
+    [
+        (ModelConfig, {"emb_size": "big"}),
+        (ModelConfig, {"hidden_size": None}),
+        (ModelConfig, {"dropout": "0.1"}),
+        (TrainConfig, {"batch_size": "32"}),
+        (TrainConfig, {"learning_rate": None}),
+        (ModelConfig, {"emb_size": 2.5}),  # passes validate(), then nn.Embedding raises TypeError
+    ],
+    ids=["str-int", "none-int", "str-float", "str-batch", "none-lr", "float-int"],
+)
 def test_wrongly_typed_values_are_config_errors(cls, changes):
     with pytest.raises(ConfigError):
         cls.from_dict(changes)
 
 
-@pytest.mark.parametrize("changes", [
-    {"epochs": 0, "max_steps": 0},   # the loop treats max_steps=0 as 'no limit': trains forever
-    {"max_steps": -5},               # stops after one step
-    {"keep_last": 0},                # CheckpointStore raises ValueError
-    {"lr_decay": 1.5},               # ReduceLROnPlateau raises ValueError
-    {"dev_max": 0},                  # no dev set: the first validation raises 'nothing to score'
-    {"num_threads": -1},             # torch.set_num_threads raises RuntimeError
-], ids=["max_steps=0", "max_steps<0", "keep_last=0", "lr_decay>1", "dev_max=0", "num_threads<0"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"epochs": 0, "max_steps": 0},  # the loop treats max_steps=0 as 'no limit': trains forever
+        {"max_steps": -5},  # stops after one step
+        {"keep_last": 0},  # CheckpointStore raises ValueError
+        {"lr_decay": 1.5},  # ReduceLROnPlateau raises ValueError
+        {"dev_max": 0},  # no dev set: the first validation raises 'nothing to score'
+        {"num_threads": -1},  # torch.set_num_threads raises RuntimeError
+    ],
+    ids=["max_steps=0", "max_steps<0", "keep_last=0", "lr_decay>1", "dev_max=0", "num_threads<0"],
+)
 def test_train_settings_that_break_training_are_refused(changes):
     with pytest.raises(ConfigError):
         TrainConfig.from_dict(changes)

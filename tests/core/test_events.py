@@ -12,11 +12,11 @@ from core.events import (
     CheckpointEvent,
     DoneEvent,
     ErrorEvent,
+    NoticeEvent,
     ProgressEvent,
     ReadingEvent,
     ReportEvent,
     Translation,
-    NoticeEvent,
     ValidationEvent,
     event_from_json,
     to_json_dict,
@@ -25,24 +25,47 @@ from core.events import (
 
 def _translation() -> Translation:
     att = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1]], dtype=np.float32)
-    return Translation(source_tokens=["a", "b", "</s>"], target_tokens=["B", "</s>"],
-                       token_probs=np.array([0.5, 0.25], dtype=np.float32), attention=att,
-                       score=float(np.log(0.125)), text="B")
+    return Translation(
+        source_tokens=["a", "b", "</s>"],
+        target_tokens=["B", "</s>"],
+        token_probs=np.array([0.5, 0.25], dtype=np.float32),
+        attention=att,
+        score=float(np.log(0.125)),
+        text="B",
+    )
 
 
 def _events():
     return [
         ReportEvent({"pairs_read": 3, "dropped": {"too long": 1}, "arr": np.arange(2)}),
         ReadingEvent(bytes_read=10, total_bytes=100),
-        ProgressEvent(step=np.int64(3), epoch=0, loss=np.float32(2.5), smoothed_loss=2.6,
-                      learning_rate=1e-3, tokens_per_second=100.0, elapsed_s=1.5, eta_s=None,
-                      fraction=0.1),
-        ValidationEvent(step=10, epoch=1, loss=1.0, bleu=12.5, chrf=30.0, is_best=True,
-                        samples=[{"source": "a b", "reference": "B A", "hypothesis": "B"}],
-                        probe=_translation(), bleu_signature="nrefs:1"),
+        ProgressEvent(
+            step=np.int64(3),
+            epoch=0,
+            loss=np.float32(2.5),
+            smoothed_loss=2.6,
+            learning_rate=1e-3,
+            tokens_per_second=100.0,
+            elapsed_s=1.5,
+            eta_s=None,
+            fraction=0.1,
+        ),
+        ValidationEvent(
+            step=10,
+            epoch=1,
+            loss=1.0,
+            bleu=12.5,
+            chrf=30.0,
+            is_best=True,
+            samples=[{"source": "a b", "reference": "B A", "hypothesis": "B"}],
+            probe=_translation(),
+            bleu_signature="nrefs:1",
+        ),
         ValidationEvent(step=20, epoch=1, loss=1.0, bleu=12.5, chrf=30.0, is_best=False),
         CheckpointEvent(step=10, path="/x/ckpt-00000010.pt", kind="best"),
-        DoneEvent(status="finished", step=20, epoch=2, best_bleu=None, model_dir="/x", elapsed_s=3.0),
+        DoneEvent(
+            status="finished", step=20, epoch=2, best_bleu=None, model_dir="/x", elapsed_s=3.0
+        ),
         ErrorEvent("boom"),
     ]
 
@@ -58,8 +81,16 @@ def test_to_json_dict_is_plain_json_with_type_first(event):
 
 
 def test_types():
-    assert [e.type for e in _events()] == ["report", "reading", "progress", "validation", "validation",
-                                           "checkpoint", "done", "error"]
+    assert [e.type for e in _events()] == [
+        "report",
+        "reading",
+        "progress",
+        "validation",
+        "validation",
+        "checkpoint",
+        "done",
+        "error",
+    ]
 
 
 def test_numpy_values_become_python_values():
@@ -82,20 +113,37 @@ def test_probe_is_serialised_with_its_weights():
 def test_translation_to_dict():
     t = _translation()
     d = t.to_dict()
-    assert set(d) == {"source_tokens", "target_tokens", "weights", "token_probs", "score", "text",
-                      "entropy", "coverage"}
+    assert set(d) == {
+        "source_tokens",
+        "target_tokens",
+        "weights",
+        "token_probs",
+        "score",
+        "text",
+        "entropy",
+        "coverage",
+    }
     assert json.loads(json.dumps(d)) == d
-    assert len(d["weights"]) == len(t.target_tokens) and len(d["weights"][0]) == len(t.source_tokens)
+    assert len(d["weights"]) == len(t.target_tokens) and len(d["weights"][0]) == len(
+        t.source_tokens
+    )
     w = np.array(d["weights"])
-    assert np.allclose(d["coverage"], w.sum(0), atol=1e-6)      # coverage = column sums
+    assert np.allclose(d["coverage"], w.sum(0), atol=1e-6)  # coverage = column sums
     p = np.clip(w, 1e-12, 1)
     assert np.allclose(d["entropy"], -(w * np.log(p)).sum(1), atol=1e-5)
 
 
 def test_entropy_is_zero_for_one_hot_rows_and_log_n_for_uniform():
     from core.events import Translation
-    t = Translation(["a", "b", "</s>"], ["x", "</s>"], np.ones(2, np.float32),
-                    np.array([[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], np.float32), 0.0, "x")
+
+    t = Translation(
+        ["a", "b", "</s>"],
+        ["x", "</s>"],
+        np.ones(2, np.float32),
+        np.array([[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], np.float32),
+        0.0,
+        "x",
+    )
     assert abs(t.entropy[0]) < 1e-6 and abs(t.entropy[1] - np.log(3)) < 1e-5
     assert np.allclose(t.coverage, [4 / 3, 1 / 3, 1 / 3])
 
@@ -106,8 +154,9 @@ def test_events_are_frozen(event):
         event.type = "other"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("event", _events() + [NoticeEvent("resumed from ckpt-00000010.pt")],
-                         ids=lambda e: e.type)
+@pytest.mark.parametrize(
+    "event", _events() + [NoticeEvent("resumed from ckpt-00000010.pt")], ids=lambda e: e.type
+)
 def test_event_from_json_reads_back_what_to_json_dict_wrote(event):
     """The app rebuilds the training child's events from JSON lines: same type, same values."""
     back = event_from_json(json.loads(json.dumps(to_json_dict(event))))

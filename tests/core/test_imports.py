@@ -24,15 +24,29 @@ print(json.dumps({"imported": names, "modules": sorted(sys.modules)}))
 
 
 def test_every_core_module_imports_without_gui_modules():
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    expected = {"core.training.run", "core.training.child_process", "core.decoding.translator",
-                "core.storage.checkpoints", "core.data.corpus", "core.cli", "core.cli.commands"}
+    expected = {
+        "core.training.run",
+        "core.training.child_process",
+        "core.decoding.translator",
+        "core.storage.checkpoints",
+        "core.data.corpus",
+        "core.cli",
+        "core.cli.commands",
+    }
     assert expected <= set(result["imported"]), sorted(expected - set(result["imported"]))
-    leaked = [m for m in result["modules"]
-              if any(m == p or m.startswith(p + ".") for p in GUI_PACKAGES)]
+    leaked = [
+        m for m in result["modules"] if any(m == p or m.startswith(p + ".") for p in GUI_PACKAGES)
+    ]
     assert not leaked, f"importing the engine pulled in GUI modules: {leaked}"
 
 

@@ -74,7 +74,7 @@ def test_lines_are_clean_sentences(de, fr):
             assert side and side == side.strip() and "  " not in side
             assert side[0].isupper(), side
             assert side[-1] in ".?", side
-            assert 3 <= len(side.split()) <= 21, side     # 20 words + a detached French "?"
+            assert 3 <= len(side.split()) <= 21, side  # 20 words + a detached French "?"
     assert any(s.endswith("?") for s, _ in de)
     assert all(t.endswith(" ?") for s, t in fr if s.endswith("?"))
 
@@ -95,29 +95,42 @@ def test_readme_states_counts_and_licence(de, fr):
 
 def test_generator_check_passes():
     """The files on disk are exactly what the generator writes (and it is fast)."""
-    run = subprocess.run([sys.executable, str(GENERATOR), "--check"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, str(GENERATOR), "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
 
 
 def test_generator_check_fails_on_stale_files(tmp_path):
     (tmp_path / "en-de.tsv").write_text("Hello.\tHallo.\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, str(GENERATOR), "--check", "--out", str(tmp_path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, str(GENERATOR), "--check", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode != 0
 
 
 # --- the corpus is consistent with the lexicon --------------------------------------------
 
 
-@pytest.mark.parametrize("en, de_words", [
-    ("every day", ("täglich",)),
-    ("apple juice", ("Apfelsaft",)),
-    ("train station", ("Bahnhof",)),
-    ("children's book", ("Kinderbuch", "Kinderbücher")),
-    ("goes for a walk", ("spazieren",)),
-    ("must not", ("darf",)),
-])
+@pytest.mark.parametrize(
+    "en, de_words",
+    [
+        ("every day", ("täglich",)),
+        ("apple juice", ("Apfelsaft",)),
+        ("train station", ("Bahnhof",)),
+        ("children's book", ("Kinderbuch", "Kinderbücher")),
+        ("goes for a walk", ("spazieren",)),
+        ("must not", ("darf",)),
+    ],
+)
 def test_lexical_mappings_hold_in_corpus(de, en, de_words):
     hits = [(s, t) for s, t in de if en in s]
     for s, t in hits:
@@ -126,7 +139,7 @@ def test_lexical_mappings_hold_in_corpus(de, en, de_words):
 
 def test_corpus_exercises_the_phenomena(de, fr):
     de_text = [t for _, t in de]
-    assert sum(", dass " in t for t in de_text) >= 100       # verb-final subordinate clauses
+    assert sum(", dass " in t for t in de_text) >= 100  # verb-final subordinate clauses
     assert sum(", weil " in t for t in de_text) >= 20
     assert sum(t.startswith(("Heute ", "Gestern ", "Morgen ", "Am ")) for t in de_text) >= 100
     assert sum(" kein" in t for t in de_text) >= 30
@@ -151,92 +164,198 @@ def clause(subj, verb: str, **kw):
     return sc.Clause(subj, V[verb], **kw)
 
 
-@pytest.mark.parametrize("meaning, expected", [
-    # separable verb, place, article contraction
-    (lambda: sc.say(clause(np("train"), "arrive", place=P["station"])),
-     ("The train arrives at the station.", "Der Zug kommt am Bahnhof an.",
-      "Le train arrive à la gare.")),
-    # modal + infinitive at the end
-    (lambda: sc.say(clause(np("child"), "read", obj=np("book", "indef"), tense="modal",
-                           modal=M["want"])),
-     ("The child wants to read a book.", "Das Kind will ein Buch lesen.",
-      "L'enfant veut lire un livre.")),
-    # V2 after a fronted time adverbial
-    (lambda: sc.say_fronted(clause(np("dog"), "sleep", time=T["today"])),
-     ("Today the dog sleeps.", "Heute schläft der Hund.", "Aujourd'hui, le chien dort.")),
-    # verb-final "dass" clause, bare mass noun, French partitive
-    (lambda: sc.say_that(sc.THAT_MATRICES[0], clause(np("woman"), "drink",
-                                                     obj=np("coffee", "mass"))),
-     ("I know that the woman drinks coffee.", "Ich weiß, dass die Frau Kaffee trinkt.",
-      "Je sais que la femme boit du café.")),
-    # verb-final separable verb after "weil"; "parce qu'" elision
-    (lambda: sc.say_after(clause(np("woman"), "smile"), sc.AFTER_CONJ[0],
-                          clause(sc.NP(pron="he"), "arrive", place=P["station"])),
-     ("The woman smiles because he arrives at the station.",
-      "Die Frau lächelt, weil er am Bahnhof ankommt.",
-      "La femme sourit parce qu'il arrive à la gare.")),
-    # perfect with "sein" and French participle agreement
-    (lambda: sc.say(clause(np("woman"), "arrive", place=P["berlin"], tense="perf")),
-     ("The woman has arrived in Berlin.", "Die Frau ist in Berlin angekommen.",
-      "La femme est arrivée à Berlin.")),
-    # past with a fronted time: perfect, participle at the end
-    (lambda: sc.say_fronted(clause(np("man"), "write", obj=np("letter"), tense="past",
-                                   time=T["yesterday"])),
-     ("Yesterday the man wrote the letter.", "Gestern hat der Mann den Brief geschrieben.",
-      "Hier, l'homme a écrit la lettre.")),
-    # compound noun
-    (lambda: sc.say(clause(np("child"), "drink", obj=np("apple_juice", "mass"))),
-     ("The child drinks apple juice.", "Das Kind trinkt Apfelsaft.",
-      "L'enfant boit du jus de pomme.")),
-    (lambda: sc.say(clause(np("girl"), "read", obj=np("childrens_book", "indef"))),
-     ("The girl reads a children's book.", "Das Mädchen liest ein Kinderbuch.",
-      "La fille lit un livre pour enfants.")),
-    # every day -> täglich (and its position)
-    (lambda: sc.say(clause(np("man"), "read", obj=np("newspaper"), time=T["every_day"])),
-     ("The man reads the newspaper every day.", "Der Mann liest täglich die Zeitung.",
-      "L'homme lit le journal tous les jours.")),
-    # go for a walk -> spazieren gehen (two-word verb, split like a separable one)
-    (lambda: sc.say(clause(np("woman"), "walk", place=P["park"])),
-     ("The woman goes for a walk in the park.", "Die Frau geht im Park spazieren.",
-      "La femme se promène dans le parc.")),
-    # negation: kein / pas de
-    (lambda: sc.say(clause(np("man"), "read", obj=np("book", "indef"), neg=True)),
-     ("The man does not read a book.", "Der Mann liest kein Buch.",
-      "L'homme ne lit pas de livre.")),
-    (lambda: sc.say(clause(np("man"), "call", obj=np("doctor"), neg=True)),
-     ("The man does not call the doctor.", "Der Mann ruft den Arzt nicht an.",
-      "L'homme n'appelle pas le médecin.")),
-    # must not -> darf nicht
-    (lambda: sc.say(clause(np("child"), "eat", obj=np("cake"), tense="modal", modal=M["must"],
-                           neg=True)),
-     ("The child must not eat the cake.", "Das Kind darf den Kuchen nicht essen.",
-      "L'enfant ne doit pas manger le gâteau.")),
-    # dative verb, weak noun, adjective endings, French adjective before a vowel
-    (lambda: sc.say(clause(np("man", adj="old"), "help", obj=np("boy", "indef", "small"))),
-     ("The old man helps a small boy.", "Der alte Mann hilft einem kleinen Jungen.",
-      "Le vieil homme aide un petit garçon.")),
-    # ditransitive: dative + accusative in German, direct object + à in French
-    (lambda: sc.say(clause(np("teacher"), "give", iobj=np("child"),
-                           obj=np("apple", "indef", "red"))),
-     ("The teacher gives the child a red apple.",
-      "Der Lehrer gibt dem Kind einen roten Apfel.",
-      "Le professeur donne une pomme rouge à l'enfant.")),
-    # strong adjective ending with no article; French adjective after the noun
-    (lambda: sc.say(clause(np("man"), "drink", obj=np("coffee", "mass", "cold"))),
-     ("The man drinks cold coffee.", "Der Mann trinkt kalten Kaffee.",
-      "L'homme boit du café froid.")),
-    # likes to V -> V gern / aime V
-    (lambda: sc.say(clause(np("child"), "play", place=P["garden"], gern=True)),
-     ("The child likes to play in the garden.", "Das Kind spielt gern im Garten.",
-      "L'enfant aime jouer dans le jardin.")),
-    # questions
-    (lambda: sc.say_question(clause(np("man"), "read", obj=np("book"))),
-     ("Does the man read the book?", "Liest der Mann das Buch?",
-      "Est-ce que l'homme lit le livre ?")),
-    (lambda: sc.say_question(clause(np("train"), "arrive", time=T["tomorrow"]), "when"),
-     ("When does the train arrive?", "Wann kommt der Zug an?",
-      "Quand est-ce que le train arrive ?")),
-])
+@pytest.mark.parametrize(
+    "meaning, expected",
+    [
+        # separable verb, place, article contraction
+        (
+            lambda: sc.say(clause(np("train"), "arrive", place=P["station"])),
+            (
+                "The train arrives at the station.",
+                "Der Zug kommt am Bahnhof an.",
+                "Le train arrive à la gare.",
+            ),
+        ),
+        # modal + infinitive at the end
+        (
+            lambda: sc.say(
+                clause(np("child"), "read", obj=np("book", "indef"), tense="modal", modal=M["want"])
+            ),
+            (
+                "The child wants to read a book.",
+                "Das Kind will ein Buch lesen.",
+                "L'enfant veut lire un livre.",
+            ),
+        ),
+        # V2 after a fronted time adverbial
+        (
+            lambda: sc.say_fronted(clause(np("dog"), "sleep", time=T["today"])),
+            ("Today the dog sleeps.", "Heute schläft der Hund.", "Aujourd'hui, le chien dort."),
+        ),
+        # verb-final "dass" clause, bare mass noun, French partitive
+        (
+            lambda: sc.say_that(
+                sc.THAT_MATRICES[0], clause(np("woman"), "drink", obj=np("coffee", "mass"))
+            ),
+            (
+                "I know that the woman drinks coffee.",
+                "Ich weiß, dass die Frau Kaffee trinkt.",
+                "Je sais que la femme boit du café.",
+            ),
+        ),
+        # verb-final separable verb after "weil"; "parce qu'" elision
+        (
+            lambda: sc.say_after(
+                clause(np("woman"), "smile"),
+                sc.AFTER_CONJ[0],
+                clause(sc.NP(pron="he"), "arrive", place=P["station"]),
+            ),
+            (
+                "The woman smiles because he arrives at the station.",
+                "Die Frau lächelt, weil er am Bahnhof ankommt.",
+                "La femme sourit parce qu'il arrive à la gare.",
+            ),
+        ),
+        # perfect with "sein" and French participle agreement
+        (
+            lambda: sc.say(clause(np("woman"), "arrive", place=P["berlin"], tense="perf")),
+            (
+                "The woman has arrived in Berlin.",
+                "Die Frau ist in Berlin angekommen.",
+                "La femme est arrivée à Berlin.",
+            ),
+        ),
+        # past with a fronted time: perfect, participle at the end
+        (
+            lambda: sc.say_fronted(
+                clause(np("man"), "write", obj=np("letter"), tense="past", time=T["yesterday"])
+            ),
+            (
+                "Yesterday the man wrote the letter.",
+                "Gestern hat der Mann den Brief geschrieben.",
+                "Hier, l'homme a écrit la lettre.",
+            ),
+        ),
+        # compound noun
+        (
+            lambda: sc.say(clause(np("child"), "drink", obj=np("apple_juice", "mass"))),
+            (
+                "The child drinks apple juice.",
+                "Das Kind trinkt Apfelsaft.",
+                "L'enfant boit du jus de pomme.",
+            ),
+        ),
+        (
+            lambda: sc.say(clause(np("girl"), "read", obj=np("childrens_book", "indef"))),
+            (
+                "The girl reads a children's book.",
+                "Das Mädchen liest ein Kinderbuch.",
+                "La fille lit un livre pour enfants.",
+            ),
+        ),
+        # every day -> täglich (and its position)
+        (
+            lambda: sc.say(clause(np("man"), "read", obj=np("newspaper"), time=T["every_day"])),
+            (
+                "The man reads the newspaper every day.",
+                "Der Mann liest täglich die Zeitung.",
+                "L'homme lit le journal tous les jours.",
+            ),
+        ),
+        # go for a walk -> spazieren gehen (two-word verb, split like a separable one)
+        (
+            lambda: sc.say(clause(np("woman"), "walk", place=P["park"])),
+            (
+                "The woman goes for a walk in the park.",
+                "Die Frau geht im Park spazieren.",
+                "La femme se promène dans le parc.",
+            ),
+        ),
+        # negation: kein / pas de
+        (
+            lambda: sc.say(clause(np("man"), "read", obj=np("book", "indef"), neg=True)),
+            (
+                "The man does not read a book.",
+                "Der Mann liest kein Buch.",
+                "L'homme ne lit pas de livre.",
+            ),
+        ),
+        (
+            lambda: sc.say(clause(np("man"), "call", obj=np("doctor"), neg=True)),
+            (
+                "The man does not call the doctor.",
+                "Der Mann ruft den Arzt nicht an.",
+                "L'homme n'appelle pas le médecin.",
+            ),
+        ),
+        # must not -> darf nicht
+        (
+            lambda: sc.say(
+                clause(np("child"), "eat", obj=np("cake"), tense="modal", modal=M["must"], neg=True)
+            ),
+            (
+                "The child must not eat the cake.",
+                "Das Kind darf den Kuchen nicht essen.",
+                "L'enfant ne doit pas manger le gâteau.",
+            ),
+        ),
+        # dative verb, weak noun, adjective endings, French adjective before a vowel
+        (
+            lambda: sc.say(clause(np("man", adj="old"), "help", obj=np("boy", "indef", "small"))),
+            (
+                "The old man helps a small boy.",
+                "Der alte Mann hilft einem kleinen Jungen.",
+                "Le vieil homme aide un petit garçon.",
+            ),
+        ),
+        # ditransitive: dative + accusative in German, direct object + à in French
+        (
+            lambda: sc.say(
+                clause(np("teacher"), "give", iobj=np("child"), obj=np("apple", "indef", "red"))
+            ),
+            (
+                "The teacher gives the child a red apple.",
+                "Der Lehrer gibt dem Kind einen roten Apfel.",
+                "Le professeur donne une pomme rouge à l'enfant.",
+            ),
+        ),
+        # strong adjective ending with no article; French adjective after the noun
+        (
+            lambda: sc.say(clause(np("man"), "drink", obj=np("coffee", "mass", "cold"))),
+            (
+                "The man drinks cold coffee.",
+                "Der Mann trinkt kalten Kaffee.",
+                "L'homme boit du café froid.",
+            ),
+        ),
+        # likes to V -> V gern / aime V
+        (
+            lambda: sc.say(clause(np("child"), "play", place=P["garden"], gern=True)),
+            (
+                "The child likes to play in the garden.",
+                "Das Kind spielt gern im Garten.",
+                "L'enfant aime jouer dans le jardin.",
+            ),
+        ),
+        # questions
+        (
+            lambda: sc.say_question(clause(np("man"), "read", obj=np("book"))),
+            (
+                "Does the man read the book?",
+                "Liest der Mann das Buch?",
+                "Est-ce que l'homme lit le livre ?",
+            ),
+        ),
+        (
+            lambda: sc.say_question(clause(np("train"), "arrive", time=T["tomorrow"]), "when"),
+            (
+                "When does the train arrive?",
+                "Wann kommt der Zug an?",
+                "Quand est-ce que le train arrive ?",
+            ),
+        ),
+    ],
+)
 def test_hand_checked_translations(meaning, expected):
     assert meaning() == expected
 
@@ -244,21 +363,28 @@ def test_hand_checked_translations(meaning, expected):
 def test_other_clause_types():
     located = sc.Located(np("book", "indef"), next(s for s in sc.SPOTS if s.key == "table"))
     assert sc.finish(located.en(), located.de_main(), located.fr()) == (
-        "There is a book on the table.", "Auf dem Tisch liegt ein Buch.",
-        "Il y a un livre sur la table.")
+        "There is a book on the table.",
+        "Auf dem Tisch liegt ein Buch.",
+        "Il y a un livre sur la table.",
+    )
     milk = sc.Located(np("milk", "mass"), next(s for s in sc.SPOTS if s.key == "fridge"), neg=True)
     assert sc.finish(milk.en(), milk.de_main(), milk.fr()) == (
-        "There is no milk in the fridge.", "Im Kühlschrank ist keine Milch.",
-        "Il n'y a pas de lait dans le réfrigérateur.")
+        "There is no milk in the fridge.",
+        "Im Kühlschrank ist keine Milch.",
+        "Il n'y a pas de lait dans le réfrigérateur.",
+    )
     age = sc.Age(np("child"), 7)
     assert sc.finish(age.en(), age.de_main(), age.fr()) == (
-        "The child is seven years old.", "Das Kind ist sieben Jahre alt.",
-        "L'enfant a sept ans.")
+        "The child is seven years old.",
+        "Das Kind ist sieben Jahre alt.",
+        "L'enfant a sept ans.",
+    )
     cmp = sc.Pred(np("dog"), A["big"], than=np("cat"))
     assert sc.say_that(sc.THAT_MATRICES[3], cmp) == (
         "I believe that the dog is bigger than the cat.",
         "Ich glaube, dass der Hund größer ist als die Katze.",
-        "Je crois que le chien est plus grand que le chat.")
+        "Je crois que le chien est plus grand que le chat.",
+    )
 
 
 def test_german_noun_phrases():

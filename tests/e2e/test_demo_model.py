@@ -7,15 +7,17 @@ from pathlib import Path
 
 import numpy as np
 
-from core.storage.model_folder import read_meta
 from core.decoding.translator import Translator
+from core.storage.model_folder import read_meta
 
 ROOT = Path(__file__).resolve().parents[2]
-MARGIN = 3.0   # BLEU points: room for other CPUs' arithmetic, not for a worse model
+MARGIN = 3.0  # BLEU points: room for other CPUs' arithmetic, not for a worse model
 
 
 def _demo_script():
-    spec = importlib.util.spec_from_file_location("train_demo_model", ROOT / "packaging" / "train_demo_model.py")
+    spec = importlib.util.spec_from_file_location(
+        "train_demo_model", ROOT / "packaging" / "train_demo_model.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -33,13 +35,17 @@ def test_heldout_bleu_stays_at_the_recorded_figure(tmp_path):
 def test_heldout_sentences_were_not_trained_on(tmp_path):
     mod = _demo_script()
     train_tsv, sources, _ = mod.split(mod.CORPUS, tmp_path)
-    trained_sources = {line.split("\t")[0] for line in train_tsv.read_text(encoding="utf-8").splitlines()}
+    trained_sources = {
+        line.split("\t")[0] for line in train_tsv.read_text(encoding="utf-8").splitlines()
+    }
     assert not trained_sources & set(sources)
 
 
 def test_demo_model_shows_reordering_in_its_attention():
     """German V2 after a fronted adverb: 'schläft' (2nd) attends to 'sleeps' (4th)."""
-    t = Translator.load(_demo_script().TARGET, "cpu").translate("Today the dog sleeps in the garden.")[0]
+    t = Translator.load(_demo_script().TARGET, "cpu").translate(
+        "Today the dog sleeps in the garden."
+    )[0]
     assert t.text == "Heute schläft der Hund im Garten."
     row = t.target_tokens.index("schläft")
     assert t.source_tokens[int(np.argmax(t.attention[row]))] == "sleeps"

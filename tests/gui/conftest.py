@@ -16,6 +16,7 @@ import gui  # noqa: F401  (applies the PySide6 refcount workaround before any Qt
 
 def _write_corpus(folder: Path, n: int = 200) -> dict[str, Path]:
     from core.data.demo_corpus import write_demo_corpus
+
     folder.mkdir(parents=True, exist_ok=True)
     tsv, probe = write_demo_corpus(folder / "demo.tsv", n=n)
     src_lines, tgt_lines = [], []
@@ -39,12 +40,20 @@ def tiny_model_dir(tmp_path_factory, toy_corpus) -> Path:
     from core.config import TokenizerConfig, preset
     from core.data.corpus import CorpusSpec
     from core.training.run import train
+
     p = preset("tiny")
-    cfg = p.train.replace(epochs=0, time_budget_s=3.0, valid_every=25, dev_fraction=0.1,
-                          probe=toy_corpus["probe"])
+    cfg = p.train.replace(
+        epochs=0, time_budget_s=3.0, valid_every=25, dev_fraction=0.1, probe=toy_corpus["probe"]
+    )
     out = tmp_path_factory.mktemp("models") / "tiny-demo"
-    train(CorpusSpec(tsv_path=str(toy_corpus["tsv"])), out, p.model,
-          TokenizerConfig("en", "xx"), cfg, name="tiny demo")
+    train(
+        CorpusSpec(tsv_path=str(toy_corpus["tsv"])),
+        out,
+        p.model,
+        TokenizerConfig("en", "xx"),
+        cfg,
+        name="tiny demo",
+    )
     return out
 
 
@@ -52,6 +61,7 @@ def tiny_model_dir(tmp_path_factory, toy_corpus) -> Path:
 def library_model(tiny_model_dir) -> Path:
     """A copy of the tiny model inside this test's private library."""
     from core.paths import AppPaths
+
     root = AppPaths.default().models
     root.mkdir(parents=True, exist_ok=True)
     dest = root / "tiny-demo"
@@ -76,6 +86,7 @@ def make_window(qtbot, monkeypatch):
     """Build real main windows (``first_run=True`` is what the app does at start); each one is
     closed at teardown, with any training stopped and the worker thread joined."""
     from gui.app import create_window
+
     made = []
 
     def make(model_path=None, first_run: bool = False):
@@ -106,6 +117,7 @@ def _no_dialog_left_open():
     mouse events; close any that remain."""
     yield
     from PySide6.QtWidgets import QApplication, QDialog
+
     app = QApplication.instance()
     if app is None:
         return
@@ -118,6 +130,7 @@ def _no_dialog_left_open():
 def session(qtbot):
     """A real Session (its worker thread) without a window; stopped and joined at teardown."""
     from gui.session import Session
+
     s = Session()
     yield s
     s.shutdown()
@@ -128,14 +141,16 @@ def session(qtbot):
 def shown_panel(qtbot, session):
     """Build a panel class ``(session, errors, settings)`` around the ``session``, shown at a
     size."""
+
     def make(panel_cls, size: tuple[int, int] = (1100, 700)):
         from gui.error_dialog import ErrorReporter
         from gui.settings import AppSettings
+
         p = panel_cls(session, ErrorReporter(), AppSettings())
         qtbot.addWidget(p)
         p.resize(*size)
         p.show()
         qtbot.waitExposed(p)
         return p
-    return make
 
+    return make

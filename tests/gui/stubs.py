@@ -13,8 +13,7 @@ class RecordingErrors:
         self.reported.append((title, str(exc)))
 
 
-def wait_for_job(qtbot, session, key: str, trigger, *, status: str = "done",
-                 timeout: int = 60000):
+def wait_for_job(qtbot, session, key: str, trigger, *, status: str = "done", timeout: int = 60000):
     """Call ``trigger()`` and wait until a job of ``key`` submitted after it has ended; check it
     ended with ``status`` (done, failed, cancelled) and return its handle."""
     before = session.latest_job(key)
@@ -23,6 +22,7 @@ def wait_for_job(qtbot, session, key: str, trigger, *, status: str = "done",
     def ended():
         job = session.latest_job(key)
         return job is not None and job is not before and not job.active
+
     qtbot.waitUntil(ended, timeout=timeout)
     job = session.latest_job(key)
     assert job.status == status, f"{job!r}: expected {status}"

@@ -18,7 +18,7 @@ def _train_tiny(window, qtbot, corpus, name: str):
     panel.tgt_lang.setText("xx")
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("tiny"))
     panel.epochs_spin.setValue(0)
-    panel.budget_spin.setValue(0.05)              # 3 s
+    panel.budget_spin.setValue(0.05)  # 3 s
     panel.name_edit.setText(name)
     with qtbot.waitSignal(window.session.trainFinished, timeout=120000) as done:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
@@ -27,19 +27,24 @@ def _train_tiny(window, qtbot, corpus, name: str):
 
 @pytest.mark.skipif(demo_model_dir() is None, reason="the demo model is not shipped")
 def test_finished_run_becomes_the_open_model(make_window, qtbot, toy_corpus):
-    win = make_window(first_run=True)               # the en→de demo is open, as for a new user
+    win = make_window(first_run=True)  # the en→de demo is open, as for a new user
     assert win.welcome.isVisible()
     qtbot.waitUntil(lambda: win.session.model_info is not None, timeout=60000)
     assert "en → de" in win.tabs.tabText(win.tabs.indexOf(win.translate_panel))
     win.tabs.setCurrentWidget(win.train_panel)
     done = _train_tiny(win, qtbot, toy_corpus, "fresh en-xx")
     assert done.status == "time_budget"
-    qtbot.waitUntil(lambda: win.session.model_info is not None
-                    and Path(win.session.model_info.path) == Path(done.model_dir)
-                    and win.session.state == "idle", timeout=30000)
+    qtbot.waitUntil(
+        lambda: (
+            win.session.model_info is not None
+            and Path(win.session.model_info.path) == Path(done.model_dir)
+            and win.session.state == "idle"
+        ),
+        timeout=30000,
+    )
     tp, rc = win.translate_panel, win.train_panel.run_controls
-    assert win.tabs.currentWidget() is win.train_panel      # not pulled away from the curves
-    assert not win.welcome.isVisible()                      # its demo advice is behind the user
+    assert win.tabs.currentWidget() is win.train_panel  # not pulled away from the curves
+    assert not win.welcome.isVisible()  # its demo advice is behind the user
     assert "now the open model" in rc.status_label.text()
     assert win.tabs.tabText(win.tabs.indexOf(tp)) == "Translate && inspect (en → xx)"
     assert "fresh en-xx" in tp.model_label.text() and "en → xx" in tp.model_label.text()

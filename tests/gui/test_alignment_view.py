@@ -10,26 +10,29 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint
 
-from core.inspection.alignment import hard_alignment, to_pharaoh
 from core.events import Translation
+from core.inspection.alignment import hard_alignment, to_pharaoh
 from gui.widgets.alignment_view import DEFAULT_THRESHOLD, AlignmentView
 from tests.gui.stubs import RecordingErrors
 
 SRC = ["the", "house", "is", "small", "</s>"]
 TGT = ["das", "Haus", "ist", "klein", "</s>"]
-ATT = np.array([
-    [0.70, 0.20, 0.05, 0.00, 0.05],
-    [0.10, 0.80, 0.05, 0.00, 0.05],
-    [0.05, 0.10, 0.40, 0.35, 0.10],
-    [0.00, 0.05, 0.05, 0.20, 0.70],
-    [0.00, 0.00, 0.00, 0.10, 0.90],
-], dtype=np.float32)
-
+ATT = np.array(
+    [
+        [0.70, 0.20, 0.05, 0.00, 0.05],
+        [0.10, 0.80, 0.05, 0.00, 0.05],
+        [0.05, 0.10, 0.40, 0.35, 0.10],
+        [0.00, 0.05, 0.05, 0.20, 0.70],
+        [0.00, 0.00, 0.00, 0.10, 0.90],
+    ],
+    dtype=np.float32,
+)
 
 
 def _tr(att=ATT, src=SRC, tgt=TGT) -> Translation:
-    return Translation(list(src), list(tgt), np.full(len(tgt), 0.9, np.float32), att, -1.0,
-                       " ".join(tgt[:-1]))
+    return Translation(
+        list(src), list(tgt), np.full(len(tgt), 0.9, np.float32), att, -1.0, " ".join(tgt[:-1])
+    )
 
 
 def _expected(att: np.ndarray, threshold: float) -> set[tuple[int, int, float]]:
@@ -52,9 +55,9 @@ def view(qtbot):
 def test_drawn_links_are_the_weights_at_or_above_the_threshold(view):
     assert view.threshold == pytest.approx(DEFAULT_THRESHOLD)
     assert set(view.drawn_links()) == _expected(ATT, 0.1)
-    assert len(view.drawn_links()) == 12            # worked out from ATT: every weight >= 0.10
+    assert len(view.drawn_links()) == 12  # worked out from ATT: every weight >= 0.10
     weights = [w for _, _, w in view.drawn_links()]
-    assert weights == sorted(weights)                # lightest drawn first, strongest on top
+    assert weights == sorted(weights)  # lightest drawn first, strongest on top
 
 
 def test_moving_the_threshold_changes_the_lines(view):
@@ -78,12 +81,15 @@ def test_hovering_a_word_highlights_its_lines(view, qtbot):
     qtbot.mouseMove(canvas, QPoint(int(r.x()), int(r.y())))
     qtbot.waitUntil(lambda: canvas.hovered == ("target", 2))
     assert set(canvas.highlighted_links()) == {link for link in view.drawn_links() if link[0] == 2}
-    assert view.hover_label.text() == "“ist” attends to: is (0.40), small (0.35), house (0.10), </s> (0.10)"
+    assert (
+        view.hover_label.text()
+        == "“ist” attends to: is (0.40), small (0.35), house (0.10), </s> (0.10)"
+    )
     r = canvas.word_rect("source", 1).center()
     qtbot.mouseMove(canvas, QPoint(int(r.x()), int(r.y())))
     qtbot.waitUntil(lambda: canvas.hovered == ("source", 1))
     assert {(i, j) for i, j, _ in canvas.highlighted_links()} == {(0, 1), (1, 1), (2, 1)}
-    qtbot.mouseMove(canvas, QPoint(2, canvas.height() // 2))      # between the rows
+    qtbot.mouseMove(canvas, QPoint(2, canvas.height() // 2))  # between the rows
     qtbot.waitUntil(lambda: canvas.hovered is None)
     assert canvas.highlighted_links() == []
 
@@ -96,8 +102,10 @@ def test_export_writes_the_hard_alignment(view, tmp_path):
     view.method_combo.setCurrentIndex(view.method_combo.findData("threshold"))
     view.threshold_spin.setValue(0.3)
     assert view.export_to(path)
-    assert path.read_text(encoding="utf-8") == to_pharaoh(
-        hard_alignment(ATT, SRC, TGT, "threshold", 0.3)) + "\n"
+    assert (
+        path.read_text(encoding="utf-8")
+        == to_pharaoh(hard_alignment(ATT, SRC, TGT, "threshold", 0.3)) + "\n"
+    )
     assert view.hard_label.text() == "0-0 1-1 2-2 3-2"
     assert not view.export_to(tmp_path / "no-such-folder" / "a.wa")
     assert view.errors.reported and view.errors.reported[-1][0] == "Export failed"
@@ -111,7 +119,7 @@ def test_aer_for_a_pasted_gold_line(view, qtbot):
     view.gold_edit.setText("0-0 1-1 2-2 3-3")
     assert view.aer == 0.0 and view.aer_label.text().startswith("AER 0.000")
     view.method_combo.setCurrentIndex(view.method_combo.findData("threshold"))
-    view.threshold_spin.setValue(0.3)                   # links 0-0 1-1 2-2 3-2: 3 of 4 right
+    view.threshold_spin.setValue(0.3)  # links 0-0 1-1 2-2 3-2: 3 of 4 right
     assert view.aer == pytest.approx(1 - 6 / 8)
 
 
@@ -150,8 +158,8 @@ def test_long_sentence_scrolls_sideways_and_words_never_overlap(qtbot):
 
 
 def test_real_translation_and_clear(qtbot):
-    from core.resources import demo_model_dir
     from core.decoding.translator import Translator
+    from core.resources import demo_model_dir
 
     tr = Translator.load(demo_model_dir(), "cpu").score("The cat sleeps.", "Die Katze schläft.")
     v = AlignmentView()
@@ -161,6 +169,8 @@ def test_real_translation_and_clear(qtbot):
     assert v.pharaoh() == "0-0 1-1 2-2 3-3"
     v.clear()
     assert v.drawn_links() == [] and not v.export_button.isEnabled() and v.translation is None
-    empty = Translation(["</s>"], [], np.zeros(0, np.float32), np.zeros((0, 1), np.float32), 0.0, "")
+    empty = Translation(
+        ["</s>"], [], np.zeros(0, np.float32), np.zeros((0, 1), np.float32), 0.0, ""
+    )
     v.set_translation(empty)
     assert v.drawn_links() == [] and v.pharaoh() == ""

@@ -28,8 +28,12 @@ def heatmap(qtbot):
     w = AttentionHeatmap()
     qtbot.addWidget(w)
     w.resize(900, 600)
-    w.set_matrix(_matrix(len(TGT), len(SRC)), SRC, TGT,
-                 token_probs=np.linspace(0.5, 0.95, len(TGT)).astype(np.float32))
+    w.set_matrix(
+        _matrix(len(TGT), len(SRC)),
+        SRC,
+        TGT,
+        token_probs=np.linspace(0.5, 0.95, len(TGT)).astype(np.float32),
+    )
     w.show()
     qtbot.waitExposed(w)
     return w
@@ -38,7 +42,7 @@ def heatmap(qtbot):
 def test_image_is_the_matrix_row_major_with_fixed_levels(heatmap):
     expected = _matrix(len(TGT), len(SRC))
     img = heatmap.image_item
-    assert img.image.shape == (len(TGT), len(SRC))          # rows = target, cols = source
+    assert img.image.shape == (len(TGT), len(SRC))  # rows = target, cols = source
     np.testing.assert_array_equal(img.image, expected)
     assert img.axisOrder == "row-major"
     assert tuple(img.getLevels()) == (0.0, 1.0)
@@ -68,8 +72,11 @@ def test_colour_of_a_known_cell(heatmap, qtbot):
     for pos, value in ((hot, 1.0), (cold, 0.0)):
         got = pix.pixelColor(int(pos.x() * ratio), int(pos.y() * ratio))
         want = cmap.map(value, mode="qcolor")
-        assert abs(got.red() - want.red()) < 12 and abs(got.green() - want.green()) < 12 \
-            and abs(got.blue() - want.blue()) < 12, (value, got.getRgb(), want.getRgb())
+        assert (
+            abs(got.red() - want.red()) < 12
+            and abs(got.green() - want.green()) < 12
+            and abs(got.blue() - want.blue()) < 12
+        ), (value, got.getRgb(), want.getRgb())
 
 
 def test_long_sentence_keeps_every_label_and_grows(qtbot):
@@ -84,7 +91,7 @@ def test_long_sentence_keeps_every_label_and_grows(qtbot):
     assert len(labels) == len(tgt)
     assert labels[-2] == elide_token(tgt[-2]) and labels[-2].endswith("…")
     view = h.graphics_view
-    assert view.minimumWidth() > 700 and view.minimumHeight() > 500   # scrolls instead of squeezing
+    assert view.minimumWidth() > 700 and view.minimumHeight() > 500  # scrolls instead of squeezing
     # the full token is still available on hover
     assert h.text_for_cell(len(tgt) - 2, 0).startswith("Donaudampfschifffahrtsgesellschaft ←")
 
@@ -121,7 +128,7 @@ def test_click_target_token_highlights_row_then_arrows_move(heatmap, qtbot):
     qtbot.keyClick(heatmap, Qt.Key.Key_Right)
     assert heatmap.selection == (1, 0)
     assert heatmap.hover_text.startswith("Haus ← the:")
-    for _ in range(20):                     # clamps at the last token
+    for _ in range(20):  # clamps at the last token
         qtbot.keyClick(heatmap, Qt.Key.Key_Right)
     assert heatmap.selection == (1, len(SRC) - 1)
     qtbot.keyClick(heatmap, Qt.Key.Key_Escape)
@@ -141,8 +148,11 @@ def test_click_source_token_highlights_column(heatmap, qtbot):
 
 def test_click_cell_selects_it(heatmap, qtbot):
     pos = heatmap.cell_view_pos(4, 2)
-    qtbot.mouseClick(heatmap.graphics_view.viewport(), Qt.MouseButton.LeftButton,
-                     pos=QPoint(int(pos.x()), int(pos.y())))
+    qtbot.mouseClick(
+        heatmap.graphics_view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(int(pos.x()), int(pos.y())),
+    )
     assert heatmap.selection == (4, 2)
 
 
@@ -164,6 +174,7 @@ def test_exports_round_trip(heatmap, tmp_path):
     png = heatmap.export(tmp_path / "a.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     from PySide6.QtGui import QImage
+
     img = QImage(str(png))
     assert img.width() > 300 and img.height() > 200
 

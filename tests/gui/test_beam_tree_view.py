@@ -14,8 +14,8 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from core.decoding.beam_tree import KEPT, PRUNED, ROOT, BeamTree, TreeNode
-from core.events import Translation
 from core.decoding.inspection import Inspection
+from core.events import Translation
 from gui.widgets.beam_tree_items import BOX_H, MINUS
 from gui.widgets.beam_tree_view import GREEDY_MESSAGE, BeamTreeView
 from gui.widgets.confidence_colours import format_prob
@@ -27,6 +27,7 @@ TEXT = "I know that the woman drinks coffee."
 @pytest.fixture(scope="module")
 def translator():
     from core.decoding.translator import Translator
+
     return Translator.load(DEMO)
 
 
@@ -112,10 +113,11 @@ def test_boxes_never_overlap(view, ins):
     def check():
         boxes = [_box(it) for it in view.node_items().values() if it.isVisible()]
         for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
+            for b in boxes[i + 1 :]:
                 assert not a.intersects(b), (a, b)
+
     check()
-    view.show_pruned.setChecked(False)          # hiding pruned nodes re-lays out the rest
+    view.show_pruned.setChecked(False)  # hiding pruned nodes re-lays out the rest
     hidden = [n.id for n in ins.tree.nodes if n.status == PRUNED]
     assert not any(view.node_items()[i].isVisible() for i in hidden)
     assert all(view.node_items()[n.id].isVisible() for n in ins.tree.ranked())
@@ -140,8 +142,9 @@ def test_click_on_a_node_emits_its_id(view, ins, qtbot):
         assert partial.attention.shape == (len(tree.path(node_id)), len(ins.source_tokens))
         assert ins.node_texts[node_id] in view.info_text
     # the second hypothesis's partial is that whole hypothesis
-    np.testing.assert_allclose(ins.partial(second).token_probs, ins.hypotheses[1].token_probs,
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        ins.partial(second).token_probs, ins.hypotheses[1].token_probs, rtol=1e-6
+    )
 
 
 def test_arrow_keys_walk_the_tree(view, ins, qtbot):
@@ -164,7 +167,7 @@ def test_arrow_keys_walk_the_tree(view, ins, qtbot):
     assert tree.nodes[moved].parent == start.id and view.node_row(moved) > view.node_row(first)
     qtbot.keyClick(view.canvas, Qt.Key.Key_Up)
     assert view.selected_node == first
-    qtbot.keyClick(view.canvas, Qt.Key.Key_Up)          # clamps at the first sibling
+    qtbot.keyClick(view.canvas, Qt.Key.Key_Up)  # clamps at the first sibling
     assert view.selected_node == first
 
 
@@ -179,14 +182,21 @@ def test_ctrl_wheel_zooms_and_fit_shows_everything(view, qtbot):
     view.set_zoom(1.0)
     vp = view.canvas.viewport()
     centre = QPointF(vp.width() / 2, vp.height() / 2)
-    ev = QWheelEvent(centre, vp.mapToGlobal(centre), QPoint(0, 0), QPoint(0, 120),
-                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier,
-                     Qt.ScrollPhase.NoScrollPhase, False)
+    ev = QWheelEvent(
+        centre,
+        vp.mapToGlobal(centre),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(vp, ev)
     assert view.zoom() == pytest.approx(1.15)
     view.fit()
     assert view.zoom() < 1.0
-    tree_rect = view.canvas.sceneRect().adjusted(12, 12, -12, -12)   # less the margin
+    tree_rect = view.canvas.sceneRect().adjusted(12, 12, -12, -12)  # less the margin
     shown = view.canvas.mapFromScene(tree_rect).boundingRect()
     assert vp.rect().contains(shown)
 
@@ -204,13 +214,29 @@ def _synthetic(k: int = 8, steps: int = 44, src: int = 10, seed: int = 0) -> Ins
         cands.sort(reverse=True)
         alive = []
         for i, (logp, parent, p) in enumerate(cands):
-            nodes.append(TreeNode(len(nodes), parent, t, 5 + i, p, logp,
-                                  np.full(src, 1 / src, np.float32), KEPT if i < k else PRUNED))
+            nodes.append(
+                TreeNode(
+                    len(nodes),
+                    parent,
+                    t,
+                    5 + i,
+                    p,
+                    logp,
+                    np.full(src, 1 / src, np.float32),
+                    KEPT if i < k else PRUNED,
+                )
+            )
             if i < k:
                 alive.append(len(nodes) - 1)
     tokens = ["<s>"] + [f"Wort{n.id}" for n in nodes[1:]]
-    hyp = Translation(["a"] * (src - 1) + ["</s>"], ["</s>"], np.ones(1, np.float32),
-                      np.full((1, src), 1 / src, np.float32), 0.0, "")
+    hyp = Translation(
+        ["a"] * (src - 1) + ["</s>"],
+        ["</s>"],
+        np.ones(1, np.float32),
+        np.full((1, src), 1 / src, np.float32),
+        0.0,
+        "",
+    )
     return Inspection([hyp], BeamTree(nodes), tokens, [""] * len(nodes))
 
 

@@ -10,13 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from core.decoding.weight_sources import ModelSource, list_sources, load_translator
 from core.inspection.compare import describe_difference
 from core.storage.model_folder import read_meta, write_meta
-from core.decoding.weight_sources import ModelSource, list_sources, load_translator
 from tests.gui.stubs import wait_for_job
 
 SENTENCE = "three one four one five nine two"
-
 
 
 @pytest.fixture
@@ -34,6 +33,7 @@ def make_panel(qtbot, session):
         panel.show()
         qtbot.waitExposed(panel)
         return panel
+
     return make
 
 
@@ -48,8 +48,9 @@ def model_copy(tiny_model_dir, tmp_path) -> Path:
 def _compare_with_enter(qtbot, panel, session, text: str) -> list:
     panel.source_edit.clear()
     qtbot.keyClicks(panel.source_edit, text)
-    wait_for_job(qtbot, session, "compare",
-                 lambda: qtbot.keyClick(panel.source_edit, Qt.Key.Key_Return))
+    wait_for_job(
+        qtbot, session, "compare", lambda: qtbot.keyClick(panel.source_edit, Qt.Key.Key_Return)
+    )
     return panel.results
 
 
@@ -67,14 +68,22 @@ def test_two_checkpoints_side_by_side(make_panel, session, qtbot, monkeypatch, m
     assert len(steps) >= 2 and sources[0].step is None
     # the checkpoint combo lists the best weights, then each kept checkpoint
     combo = panel.picker_b.checkpoint_combo
-    assert [combo.itemText(i).split("  (")[0] for i in range(combo.count())] == \
-        ["best weights"] + [f"step {s}" for s in steps]
+    assert [combo.itemText(i).split("  (")[0] for i in range(combo.count())] == ["best weights"] + [
+        f"step {s}" for s in steps
+    ]
     # B: a kept checkpoint whose weights differ from the best weights (the best step's own
     # checkpoint holds the same weights), so a mix-up of the columns cannot go unnoticed
     best = load_translator(ModelSource.best(model_copy), device="cpu").translate(SENTENCE, 2)[0]
-    differs = [i for i, s in enumerate(steps, 1) if not np.array_equal(
-        load_translator(ModelSource.checkpoint(model_copy, s), "cpu").translate(SENTENCE, 2)[0]
-        .attention, best.attention)]
+    differs = [
+        i
+        for i, s in enumerate(steps, 1)
+        if not np.array_equal(
+            load_translator(ModelSource.checkpoint(model_copy, s), "cpu")
+            .translate(SENTENCE, 2)[0]
+            .attention,
+            best.attention,
+        )
+    ]
     assert differs, "the tiny model kept no checkpoint that differs from its best weights"
     combo.setCurrentIndex(differs[0])
     assert panel.picker_a.source() == ModelSource.best(model_copy)
@@ -82,7 +91,7 @@ def test_two_checkpoints_side_by_side(make_panel, session, qtbot, monkeypatch, m
 
     panel.beam_spin.setValue(2)
     results = _compare_with_enter(qtbot, panel, session, SENTENCE)
-    assert [id(r) for r in results] == [id(r) for r in panel.results]   # what was shown
+    assert [id(r) for r in results] == [id(r) for r in panel.results]  # what was shown
     a, b = panel.results
     # each column is its own source's real translation (computed here, straight from core)
     for tr, source in ((a, panel.picker_a.source()), (b, panel.picker_b.source())):
@@ -112,8 +121,9 @@ def test_defaults_follow_the_open_model(make_panel, session, qtbot, library_mode
     # only the library model is known: A and B both use it (it has no checkpoints)
     assert panel.picker_a.source() == ModelSource.best(library_model)
     assert panel.picker_b.source() == ModelSource.best(library_model)
-    labels = [panel.picker_a.model_combo.itemText(i)
-              for i in range(panel.picker_a.model_combo.count())]
+    labels = [
+        panel.picker_a.model_combo.itemText(i) for i in range(panel.picker_a.model_combo.count())
+    ]
     assert labels == ["tiny demo (en → xx)"]
     # opening a model with checkpoints: A is its best weights, B its latest checkpoint
     with qtbot.waitSignal(session.modelLoaded, timeout=30000):
@@ -149,8 +159,9 @@ def test_a_damaged_checkpoint_is_reported_with_its_file(make_panel, session, qtb
     assert panel.status_label.text() == "" and not panel.status_label.isVisible()
 
 
-def test_models_from_different_source_languages_are_refused(make_panel, session, qtbot,
-                                                             model_copy, tmp_path):
+def test_models_from_different_source_languages_are_refused(
+    make_panel, session, qtbot, model_copy, tmp_path
+):
     other = tmp_path / "from-french"
     shutil.copytree(model_copy, other, ignore=shutil.ignore_patterns("checkpoints"))
     meta = read_meta(other)

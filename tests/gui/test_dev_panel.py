@@ -10,18 +10,18 @@ import pytest
 import sacrebleu
 from PySide6.QtCore import Qt
 
-from core.evaluation.dev_set import DEV_TSV, read_dev_set
 from core.decoding.translator import Translator
+from core.evaluation.dev_set import DEV_TSV, read_dev_set
 from gui.panels.dev_table import COL_CHRF, COL_INDEX, COL_SOURCE, COL_TRANSLATION
 from tests.gui.stubs import wait_for_job
 
 EVAL, READ = "dev", "dev-read"
 
 
-
 @pytest.fixture
 def panel(shown_panel):
     from gui.panels.dev_panel import DevSetPanel
+
     return shown_panel(DevSetPanel, (1100, 700))
 
 
@@ -30,8 +30,12 @@ def _open(qtbot, session, folder: Path) -> None:
 
 
 def _translate(qtbot, session, panel) -> None:
-    wait_for_job(qtbot, session, EVAL,
-                 lambda: qtbot.mouseClick(panel.translate_button, Qt.MouseButton.LeftButton))
+    wait_for_job(
+        qtbot,
+        session,
+        EVAL,
+        lambda: qtbot.mouseClick(panel.translate_button, Qt.MouseButton.LeftButton),
+    )
 
 
 def _column(panel, col: int) -> list[str]:
@@ -43,7 +47,10 @@ def _click_header(qtbot, panel, col: int) -> None:
     header = panel.table.horizontalHeader()
     x = header.sectionViewportPosition(col) + header.sectionSize(col) // 2
     from PySide6.QtCore import QPoint
-    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+    qtbot.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+    )
 
 
 def _graded_dev_file(model_dir: Path, folder: Path) -> tuple[Path, list[tuple[str, str]]]:
@@ -84,11 +91,11 @@ def test_translate_sort_and_open_in_the_inspector(qtbot, session, panel, tiny_mo
     # the weakest first after a translation; a click on "#" restores the order, on chrF sorts
     chrfs = [float(v) for v in _column(panel, COL_CHRF)]
     assert chrfs == sorted(chrfs)
-    assert chrfs[0] < 10 and chrfs[-1] == 100.0         # numeric order: "9.5" < "10.0" < "100.0"
+    assert chrfs[0] < 10 and chrfs[-1] == 100.0  # numeric order: "9.5" < "10.0" < "100.0"
     _click_header(qtbot, panel, COL_INDEX)
     assert [int(v) for v in _column(panel, COL_INDEX)] == list(range(1, len(dev) + 1))
     _click_header(qtbot, panel, COL_CHRF)
-    _click_header(qtbot, panel, COL_CHRF)       # twice: now descending, numerically
+    _click_header(qtbot, panel, COL_CHRF)  # twice: now descending, numerically
     chrfs = [float(v) for v in _column(panel, COL_CHRF)]
     assert chrfs == sorted(chrfs, reverse=True) and chrfs[0] > chrfs[-1]
     assert panel.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
@@ -116,7 +123,7 @@ def test_filter_keeps_matching_rows(qtbot, session, panel, tiny_model_dir):
     dev = read_dev_set(tiny_model_dir / DEV_TSV)
     _open(qtbot, session, tiny_model_dir)
     word = dev[0][0].split()[0]
-    qtbot.keyClicks(panel.filter_edit, word.upper())           # case-insensitive
+    qtbot.keyClicks(panel.filter_edit, word.upper())  # case-insensitive
     shown = _column(panel, COL_SOURCE)
     expected = [s for s, r in dev if word.casefold() in (s + "\t" + r).casefold()]
     assert shown == expected and 0 < len(shown) <= len(dev)
@@ -128,7 +135,7 @@ def test_another_dev_file_and_cancel(qtbot, session, panel, tiny_model_dir, toy_
     _open(qtbot, session, tiny_model_dir)
     big = tmp_path / "big.tsv"
     lines = toy_corpus["tsv"].read_text(encoding="utf-8").splitlines()
-    big.write_text("\n".join(lines * 40) + "\n", encoding="utf-8")      # 8000 pairs
+    big.write_text("\n".join(lines * 40) + "\n", encoding="utf-8")  # 8000 pairs
     wait_for_job(qtbot, session, READ, lambda: panel.load_file(str(big)))
     assert panel.proxy.rowCount() == 8000 and "big.tsv" in panel.status_label.text()
 
@@ -136,14 +143,16 @@ def test_another_dev_file_and_cancel(qtbot, session, panel, tiny_model_dir, toy_
         qtbot.mouseClick(panel.translate_button, Qt.MouseButton.LeftButton)
         assert panel.cancel_button.isEnabled()
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+
     wait_for_job(qtbot, session, EVAL, translate_then_cancel, status="cancelled")
     assert panel.progress_bar.format() == "cancelled"
     assert panel.translate_button.isEnabled() and not panel.cancel_button.isEnabled()
-    assert all(r.translation is None for r in panel.model.rows)      # nothing half-filled
+    assert all(r.translation is None for r in panel.model.rows)  # nothing half-filled
 
 
-def test_a_model_without_dev_tsv_says_how_to_pick_a_file(qtbot, session, panel, tiny_model_dir,
-                                                          tmp_path):
+def test_a_model_without_dev_tsv_says_how_to_pick_a_file(
+    qtbot, session, panel, tiny_model_dir, tmp_path
+):
     old = tmp_path / "old-model"
     shutil.copytree(tiny_model_dir, old, ignore=shutil.ignore_patterns("checkpoints", DEV_TSV))
     with qtbot.waitSignal(session.modelLoaded, timeout=60000):
@@ -157,8 +166,9 @@ def test_a_bad_dev_file_names_file_and_line(qtbot, session, panel, tiny_model_di
     _open(qtbot, session, tiny_model_dir)
     bad = tmp_path / "bad.tsv"
     bad.write_text("a\tb\nno tab on this line\n", encoding="utf-8")
-    with qtbot.waitSignal(session.failed, timeout=30000,
-                          check_params_cb=lambda f: f.operation == READ) as failed:
+    with qtbot.waitSignal(
+        session.failed, timeout=30000, check_params_cb=lambda f: f.operation == READ
+    ) as failed:
         panel.load_file(str(bad))
     assert failed.args[0].title == "Cannot read the dev file"
     assert f"{bad}:2: no TAB" in panel.status_label.text()

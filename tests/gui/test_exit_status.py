@@ -11,14 +11,26 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LAUNCH = "import sys; from gui.app import main; sys.exit(main())"   # what the attnscope script runs
+LAUNCH = "import sys; from gui.app import main; sys.exit(main())"  # what the attnscope script runs
 
 
 def _run_app(home: Path, timeout: float, **env_vars: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ATTNSCOPE_HOME=str(home),
-               PYTHONPATH=str(ROOT), **env_vars)
-    return subprocess.run([sys.executable, "-c", LAUNCH], cwd=home.parent, env=env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        ATTNSCOPE_HOME=str(home),
+        PYTHONPATH=str(ROOT),
+        **env_vars,
+    )
+    return subprocess.run(
+        [sys.executable, "-c", LAUNCH],
+        cwd=home.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def _assert_clean(proc: subprocess.CompletedProcess) -> None:

@@ -27,19 +27,20 @@ def test_the_demo_model_is_shipped():
 
 
 def _wait_loaded(qtbot, win, timeout=60000):
-    qtbot.waitUntil(lambda: win.session.model_info is not None and win.session.state == "idle",
-                    timeout=timeout)
+    qtbot.waitUntil(
+        lambda: win.session.model_info is not None and win.session.state == "idle", timeout=timeout
+    )
     return win.session.model_info
 
 
 def test_first_run_opens_the_demo_and_translates_the_suggested_sentence(make_window, qtbot):
-    win = make_window(first_run=True)            # empty library, no argument: what a user gets
+    win = make_window(first_run=True)  # empty library, no argument: what a user gets
     assert win.welcome.isVisible()
     info = _wait_loaded(qtbot, win)
     assert Path(info.path) == demo_model_dir()
     assert (info.src_lang, info.tgt_lang) == ("en", "de")
     assert "Demo" in win.windowTitle()
-    assert win.library_panel.model_paths() == []   # read in place: nothing copied to the library
+    assert win.library_panel.model_paths() == []  # read in place: nothing copied to the library
 
     with qtbot.waitSignal(win.session.translated, timeout=30000) as got:
         qtbot.mouseClick(win.welcome.translate_button, Qt.MouseButton.LeftButton)
@@ -68,10 +69,11 @@ def test_welcome_train_buttons_fill_the_train_tab(make_window, qtbot, tmp_path, 
     assert (tp.src_lang.text(), tp.tgt_lang.text()) == ("en", "de")
     assert tp.preset_combo.currentData() == "small"
     from core.config import PRESETS
+
     assert tp.hidden_spin.value() == PRESETS["small"].model.hidden_size
     # the filled form is a valid corpus: the preview reads it
     _wait_loaded(qtbot, win)
-    assert win.tabs.currentWidget() is tp        # the demo finishing loading does not pull away
+    assert win.tabs.currentWidget() is tp  # the demo finishing loading does not pull away
     with qtbot.waitSignal(win.session.previewReady, timeout=60000) as preview:
         qtbot.mouseClick(tp.preview_button, Qt.MouseButton.LeftButton)
     assert preview.args[0].report.pairs_kept > 3000
@@ -85,6 +87,7 @@ def test_welcome_train_buttons_fill_the_train_tab(make_window, qtbot, tmp_path, 
     def chooser(*args, **kwargs):
         asked.append(args)
         return [str(tmp_path / "talk.de"), str(tmp_path / "talk.en")], ""
+
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", chooser)
     win.tabs.setCurrentWidget(win.translate_panel)
     qtbot.mouseClick(win.welcome.own_button, Qt.MouseButton.LeftButton)
@@ -96,19 +99,19 @@ def test_welcome_train_buttons_fill_the_train_tab(make_window, qtbot, tmp_path, 
 
 def test_welcome_hides_for_now_or_for_good(make_window, qtbot):
     win = make_window(first_run=True)
-    qtbot.mouseClick(win.welcome.close_button, Qt.MouseButton.LeftButton)   # ✕: this session
+    qtbot.mouseClick(win.welcome.close_button, Qt.MouseButton.LeftButton)  # ✕: this session
     assert not win.welcome.isVisible()
     _wait_loaded(qtbot, win)
     win.close()
-    second = make_window(first_run=True)         # the next start: it is back
+    second = make_window(first_run=True)  # the next start: it is back
     assert second.welcome.isVisible()
     qtbot.mouseClick(second.welcome.dont_show_button, Qt.MouseButton.LeftButton)
     assert not second.welcome.isVisible()
     _wait_loaded(qtbot, second)
     second.close()
-    again = make_window(first_run=True)          # and after "Don't show again" it stays away
+    again = make_window(first_run=True)  # and after "Don't show again" it stays away
     assert not again.welcome.isVisible()
-    _wait_loaded(qtbot, again)                   # the last model (the demo) opens again
+    _wait_loaded(qtbot, again)  # the last model (the demo) opens again
     help_menu = next(a for a in again.menuBar().actions() if a.text() == "&Help").menu()
     next(a for a in help_menu.actions() if a.text() == "&Welcome").trigger()
     assert again.welcome.isVisible()
@@ -116,13 +119,15 @@ def test_welcome_hides_for_now_or_for_good(make_window, qtbot):
 
 def test_startup_model_choice(library_model, tiny_model_dir, tmp_path):
     from gui.app import startup_model
-    assert startup_model(str(tiny_model_dir), "") == str(tiny_model_dir)      # the argument
-    assert startup_model(None, str(tiny_model_dir)) == str(tiny_model_dir)    # the last model
-    assert startup_model(None, "") is None         # the library has a model: no demo
+
+    assert startup_model(str(tiny_model_dir), "") == str(tiny_model_dir)  # the argument
+    assert startup_model(None, str(tiny_model_dir)) == str(tiny_model_dir)  # the last model
+    assert startup_model(None, "") is None  # the library has a model: no demo
     assert startup_model(None, str(tmp_path / "gone")) is None
     import shutil
+
     shutil.rmtree(library_model)
-    assert startup_model(None, "") == str(demo_model_dir())   # empty library: the demo
+    assert startup_model(None, "") == str(demo_model_dir())  # empty library: the demo
     assert startup_model(None, str(tmp_path / "gone")) == str(demo_model_dir())
 
 
@@ -142,11 +147,24 @@ def test_icon_names_and_about_dialog(window, qtbot):
     body = dialog.findChild(object, "aboutBody").text()
     assert f"Attnscope {__version__}" in title
     assert "attention-based translation model" in body
-    for needle in ("Attnscope", "MIT", "Sample corpora and demo model", "PySide6 / Qt", "LGPLv3",
-                   "PyTorch", "BSD-3", "pyqtgraph", "sacremoses", "sacrebleu", "Apache-2.0",
-                   "platformdirs", "NumPy"):
+    for needle in (
+        "Attnscope",
+        "MIT",
+        "Sample corpora and demo model",
+        "PySide6 / Qt",
+        "LGPLv3",
+        "PyTorch",
+        "BSD-3",
+        "pyqtgraph",
+        "sacremoses",
+        "sacrebleu",
+        "Apache-2.0",
+        "platformdirs",
+        "NumPy",
+    ):
         assert needle in body, needle
     from PySide6.QtCore import qVersion
+
     for version in (platform.python_version(), qVersion(), metadata.version("torch")):
         assert version in body, version
     assert "MIT" in (ROOT / "resources" / "corpora" / "LICENSE").read_text(encoding="utf-8")
@@ -154,31 +172,51 @@ def test_icon_names_and_about_dialog(window, qtbot):
 
 
 def _bare_env() -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")
+    }
     env["PYTHONPATH"] = str(ROOT)
     return env
 
 
-CHECK = ("import sys; from gui.app import main; rc = main(); "
-         "sys.exit(rc if 'PySide6.QtWidgets' not in sys.modules else 99)")
+CHECK = (
+    "import sys; from gui.app import main; rc = main(); "
+    "sys.exit(rc if 'PySide6.QtWidgets' not in sys.modules else 99)"
+)
 
 
 def test_version_and_help_need_no_window(tmp_path):
-    env = _bare_env()                  # no display at all: creating a window would abort
+    env = _bare_env()  # no display at all: creating a window would abort
     env["ATTNSCOPE_HOME"] = str(tmp_path / "home")
-    out = subprocess.run([sys.executable, "-c", CHECK, "--version"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", CHECK, "--version"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert (out.returncode, out.stdout, out.stderr) == (0, f"attnscope {__version__}\n", "")
-    out = subprocess.run([sys.executable, "-c", CHECK, "--help"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", CHECK, "--help"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0 and out.stdout.startswith("usage: attnscope [MODEL_FOLDER]")
     assert "--version" in out.stdout and out.stderr == ""
-    assert not (tmp_path / "home").exists()        # nothing created: no logs, no settings
+    assert not (tmp_path / "home").exists()  # nothing created: no logs, no settings
 
 
 def test_version_without_stdout(monkeypatch):
     """A windowed launch on Windows has sys.stdout None: --version must not crash."""
     from gui.app import main
+
     monkeypatch.setattr(sys, "stdout", None)
     assert main(["attnscope", "--version"]) == 0

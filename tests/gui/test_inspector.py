@@ -38,12 +38,13 @@ def _inspect(window, qtbot, text: str, beam: int = 3, prefix: str = "", referenc
     return blocker.args[0]
 
 
-def test_your_translation_is_scored_with_the_models_own_probabilities(opened, qtbot, toy_corpus,
-                                                                      direct):
+def test_your_translation_is_scored_with_the_models_own_probabilities(
+    opened, qtbot, toy_corpus, direct
+):
     window, panel = opened, opened.translate_panel
     source = toy_corpus["probe"]
     mine = direct.translate(source)[0].text.split()
-    mine = " ".join(mine[:-1] + ["7"]) if len(mine) > 1 else "7 7"     # a plausible edit
+    mine = " ".join(mine[:-1] + ["7"]) if len(mine) > 1 else "7 7"  # a plausible edit
     ins = _inspect(window, qtbot, source, reference=mine)
     expected = direct.score(source, mine)
     assert ins.reference is not None
@@ -74,15 +75,17 @@ def test_guided_completion_starts_with_the_prefix(opened, qtbot, toy_corpus, dir
     assert opened.translate_panel.output.toPlainText().split()[0] == forced_first
 
 
-def test_beam_tree_holds_the_beams_hypotheses_and_shows_partial_attention(opened, qtbot,
-                                                                           toy_corpus):
+def test_beam_tree_holds_the_beams_hypotheses_and_shows_partial_attention(
+    opened, qtbot, toy_corpus
+):
     panel = opened.translate_panel
     ins = _inspect(opened, qtbot, toy_corpus["probe"], beam=3)
     ranked = ins.tree.ranked()
-    assert [ins.partial(n.id).target_tokens for n in ranked] == \
-        [h.target_tokens for h in ins.hypotheses]
+    assert [ins.partial(n.id).target_tokens for n in ranked] == [
+        h.target_tokens for h in ins.hypotheses
+    ]
     assert set(panel.tree_view.node_items()) == {n.id for n in ins.tree.nodes}
-    panel.inspector_tabs.setCurrentIndex(2)      # Beam tree
+    panel.inspector_tabs.setCurrentIndex(2)  # Beam tree
     inner = next(n for n in ins.tree.nodes if n.step == 1)
     with qtbot.waitSignal(panel.tree_view.nodeSelected, timeout=2000):
         panel.tree_view.select_node(inner.id)
@@ -117,8 +120,7 @@ def test_what_if_moves_the_attention_and_redecodes(opened, qtbot, toy_corpus):
     assert view.translation is best
     step, col = 1, 0
     view.original_heatmap.select(step, col)
-    job = wait_for_job(qtbot, opened.session, "what-if", view.redecode_button.click,
-                       timeout=20000)
+    job = wait_for_job(qtbot, opened.session, "what-if", view.redecode_button.click, timeout=20000)
     changed = job.result
     one_hot = np.zeros(len(best.source_tokens), np.float32)
     one_hot[col] = 1.0

@@ -44,17 +44,20 @@ def test_hidden_plot_buffers_and_draws_when_shown(qtbot):
     qtbot.addWidget(plot)
     plot.add_progress(1, 1.0, 1.0)
     plot.refresh()
-    assert len(plot.curve_data("train")[0]) == 0      # hidden: nothing drawn yet
+    assert len(plot.curve_data("train")[0]) == 0  # hidden: nothing drawn yet
     plot.show()
     assert list(plot.curve_data("train")[0]) == [1]
 
 
 def test_legends_are_in_the_titles_not_over_the_curves(qtbot):
     from gui.widgets.loss_plot import MIN_PLOT_HEIGHT
+
     plot = LossPlot()
     qtbot.addWidget(plot)
     assert plot.minimumHeight() >= 2 * MIN_PLOT_HEIGHT
-    for item, names in ((plot.loss_plot_item, ("training", "smoothed", "validation")),
-                        (plot.score_plot_item, ("BLEU", "chrF"))):
+    for item, names in (
+        (plot.loss_plot_item, ("training", "smoothed", "validation")),
+        (plot.score_plot_item, ("BLEU", "chrF")),
+    ):
         assert item.legend is None
         assert all(name in item.titleLabel.text for name in names)

@@ -13,10 +13,23 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.inspection.attention_export import read_attention_csv
 
-NAMED = ["sourceFileEdit", "targetFileEdit", "startTrainingButton", "pauseTrainingButton",
-         "stopTrainingButton", "trainingProgressBar", "lossPlot", "sourceTextEdit",
-         "translateButton", "translationOutput", "beamSizeSpin", "nbestList", "attentionHeatmap",
-         "exportAttentionButton", "modelLibraryList"]
+NAMED = [
+    "sourceFileEdit",
+    "targetFileEdit",
+    "startTrainingButton",
+    "pauseTrainingButton",
+    "stopTrainingButton",
+    "trainingProgressBar",
+    "lossPlot",
+    "sourceTextEdit",
+    "translateButton",
+    "translationOutput",
+    "beamSizeSpin",
+    "nbestList",
+    "attentionHeatmap",
+    "exportAttentionButton",
+    "modelLibraryList",
+]
 
 
 class GapMeter(QObject):
@@ -30,7 +43,7 @@ class GapMeter(QObject):
         self.timer.timeout.connect(self._tick)
         self.longest_ms = 0
         self.ticks = 0
-        self.long_gaps: list[tuple[float, int]] = []     # (seconds since start, gap ms) > 50 ms
+        self.long_gaps: list[tuple[float, int]] = []  # (seconds since start, gap ms) > 50 ms
         self.since = QElapsedTimer()
 
     def start(self) -> None:
@@ -53,6 +66,7 @@ class GapMeter(QObject):
 
 def test_controls_have_object_and_accessible_names(window):
     from PySide6.QtWidgets import QWidget
+
     for name in NAMED:
         w = window.findChild(QWidget, name)
         assert w is not None, name
@@ -72,10 +86,10 @@ def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     assert panel.preview_table.item(0, 1).text() == first_src
     assert "kept all 200" in panel.report_view.toPlainText()
 
-    panel.budget_spin.setValue(2.0)                 # minutes: we stop it long before
+    panel.budget_spin.setValue(2.0)  # minutes: we stop it long before
     panel.epochs_spin.setValue(0)
     panel.valid_spin.setValue(8)
-    panel.patience_spin.setValue(10000)            # a fast machine learns the toy task at once:
+    panel.patience_spin.setValue(10000)  # a fast machine learns the toy task at once:
     panel.probe_edit.setPlainText(toy_corpus["probe"])  # keep training until the test stops it
     panel.name_edit.setText("window run")
 
@@ -100,14 +114,15 @@ def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     marks["paused"] = meter.since.elapsed() / 1000
     assert panel.pause_button.text() == "Resume"
-    qtbot.wait(600)                                  # let an in-flight batch finish
+    qtbot.wait(600)  # let an in-flight batch finish
     steps_paused = len(panel.loss_plot.curve_data("train")[0])
     qtbot.wait(800)
     assert len(panel.loss_plot.curve_data("train")[0]) == steps_paused
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     assert panel.pause_button.text() == "Pause"
-    qtbot.waitUntil(lambda: len(panel.loss_plot.curve_data("train")[0]) > steps_paused,
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: len(panel.loss_plot.curve_data("train")[0]) > steps_paused, timeout=10000
+    )
 
     with qtbot.waitSignal(window.session.trainFinished, timeout=30000) as done:
         qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
@@ -117,21 +132,29 @@ def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     event = done.args[0]
     assert event.status == "cancelled"
     from pathlib import Path
+
     model_dir = Path(event.model_dir)
     assert (model_dir / "weights.pt").is_file() and (model_dir / "checkpoints").is_dir()
     # the model is in the library at once and becomes the open model; the finish line leads on
     assert str(model_dir) in window.library_panel.model_paths()
     translate_button = panel.run_controls.translate_button
     assert translate_button.isVisible()
-    qtbot.waitUntil(lambda: window.session.model_info is not None
-                    and window.session.model_info.path == str(model_dir)
-                    and window.session.state == "idle", timeout=20000)
-    assert window.tabs.currentWidget() is panel          # the user stays on the final curves
+    qtbot.waitUntil(
+        lambda: (
+            window.session.model_info is not None
+            and window.session.model_info.path == str(model_dir)
+            and window.session.state == "idle"
+        ),
+        timeout=20000,
+    )
+    assert window.tabs.currentWidget() is panel  # the user stays on the final curves
     qtbot.mouseClick(translate_button, Qt.MouseButton.LeftButton)
     assert window.tabs.currentWidget() is window.translate_panel
 
-    print(f"\nlongest GUI stall while training: {meter.longest_ms} ms over {meter.ticks} ticks; "
-          f"gaps over 50 ms (s, ms): {meter.long_gaps}")
+    print(
+        f"\nlongest GUI stall while training: {meter.longest_ms} ms over {meter.ticks} ticks; "
+        f"gaps over 50 ms (s, ms): {meter.long_gaps}"
+    )
     assert meter.longest_ms < 100, f"GUI stalled {meter.longest_ms} ms while training"
 
 
@@ -164,6 +187,7 @@ def test_translate_shows_true_attention_and_nbest(opened, qtbot, toy_corpus, tin
 
     # the same numbers as the model computes directly
     from core.decoding.translator import Translator
+
     direct = Translator.load(tiny_model_dir, device="cpu").translate(toy_corpus["probe"], 3, 3)
     np.testing.assert_allclose(results[0].attention, direct[0].attention, atol=1e-6)
 
@@ -176,14 +200,16 @@ def test_translate_shows_true_attention_and_nbest(opened, qtbot, toy_corpus, tin
     if len(results) > 1:
         item = panel.nbest_list.item(1)
         rect = panel.nbest_list.visualItemRect(item)
-        qtbot.mouseClick(panel.nbest_list.viewport(), Qt.MouseButton.LeftButton,
-                         pos=rect.center())
+        qtbot.mouseClick(panel.nbest_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         np.testing.assert_array_equal(heat.image_item.image, results[1].attention)
         assert heat.target_tick_labels() == results[1].target_tokens
 
     # hover a cell with the mouse
-    qtbot.mouseClick(panel.nbest_list.viewport(), Qt.MouseButton.LeftButton,
-                     pos=panel.nbest_list.visualItemRect(panel.nbest_list.item(0)).center())
+    qtbot.mouseClick(
+        panel.nbest_list.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=panel.nbest_list.visualItemRect(panel.nbest_list.item(0)).center(),
+    )
     pos = heat.cell_view_pos(0, 1)
     viewport = heat.graphics_view.viewport()
     jitter = iter(range(1000))
@@ -196,10 +222,12 @@ def test_translate_shows_true_attention_and_nbest(opened, qtbot, toy_corpus, tin
         dx = next(jitter) % 3
         qtbot.mouseMove(viewport, QPoint(int(pos.x()) + dx, int(pos.y())))
         return False
+
     qtbot.waitUntil(hovered, timeout=3000)
     tr = results[0]
     assert heat.hover_text.startswith(
-        f"{tr.target_tokens[0]} ← {tr.source_tokens[1]}: {tr.attention[0, 1]:.3f}")
+        f"{tr.target_tokens[0]} ← {tr.source_tokens[1]}: {tr.attention[0, 1]:.3f}"
+    )
 
 
 def test_exports_parse_back(opened, qtbot, toy_corpus, tmp_path, monkeypatch):
@@ -210,6 +238,7 @@ def test_exports_parse_back(opened, qtbot, toy_corpus, tmp_path, monkeypatch):
     assert panel.export_button.isEnabled()
     # through the button's menu, with the file dialog answered
     from PySide6.QtWidgets import QFileDialog
+
     target = tmp_path / "att.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     json_action = [a for a in panel.export_button.menu().actions() if a.data() == "json"][0]
@@ -251,6 +280,7 @@ def test_worker_error_shows_dialog_and_app_keeps_working(opened, qtbot, monkeypa
 
     def boom(self, *a, **k):
         raise RuntimeError("decoder exploded")
+
     monkeypatch.setattr(Translator, "inspect", boom)
     edit = window.findChild(object, "sourceTextEdit")
     qtbot.keyClicks(edit, "one two")
@@ -284,8 +314,12 @@ def test_library_rename_delete_export_import(window, qtbot, library_model, tmp_p
     tree = window.findChild(object, "modelLibraryList")
 
     def item_of(path):
-        return next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
-                    if tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == str(path))
+        return next(
+            tree.topLevelItem(i)
+            for i in range(tree.topLevelItemCount())
+            if tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == str(path)
+        )
+
     assert lib.model_paths() == [str(library_model)]
     item = item_of(library_model)
     assert item.text(0) == "tiny demo" and item.text(1) == "en → xx" and item.text(5) != ""
@@ -315,10 +349,11 @@ def test_close_during_training_saves_and_stops(window, qtbot, toy_corpus):
     qtbot.waitUntil(lambda: panel.progress_bar.value() > 0, timeout=30000)
     with qtbot.waitSignal(window.session.trainFinished, timeout=30000) as done:
         window.close()
-        assert window.isVisible()            # still open until the checkpoint is saved
+        assert window.isVisible()  # still open until the checkpoint is saved
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
     assert not window.session.is_running()
     from pathlib import Path
+
     assert (Path(done.args[0].model_dir) / "checkpoints").is_dir()
 
 
@@ -327,8 +362,9 @@ def test_settings_remembered(window, qtbot, tiny_model_dir):
         window.open_model(str(tiny_model_dir))
     window.resize(1111, 777)
     window.close()
-    from gui.settings import AppSettings, settings_path
     from core.paths import AppPaths
+    from gui.settings import AppSettings, settings_path
+
     assert settings_path().parent == AppPaths.default().config and settings_path().is_file()
     s = AppSettings()
     assert s.last_model == str(tiny_model_dir)

@@ -18,14 +18,15 @@ def test_stop_then_resume_continues_from_the_saved_step(window, qtbot, toy_corpu
     panel.tgt_lang.setText("xx")
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("tiny"))
     panel.epochs_spin.setValue(0)
-    panel.budget_spin.setValue(0.1)              # 6 s of training in all, over both runs
-    panel.valid_spin.setValue(100000)            # validates only at the end: no early stop
+    panel.budget_spin.setValue(0.1)  # 6 s of training in all, over both runs
+    panel.valid_spin.setValue(100000)  # validates only at the end: no early stop
     panel.name_edit.setText("resumable")
     assert not panel.resume_button.isVisible()
 
     steps = []
     window.session.trainEvent.connect(
-        lambda ev: steps.append(ev.step) if ev.type == "progress" else None)
+        lambda ev: steps.append(ev.step) if ev.type == "progress" else None
+    )
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(steps), timeout=60000)
     with qtbot.waitSignal(window.session.trainFinished, timeout=30000) as stopped:
@@ -61,17 +62,25 @@ def test_stop_then_resume_continues_from_the_saved_step(window, qtbot, toy_corpu
     # still one model in the library, now usable: it is the open model (reloaded after the
     # resumed run), and the finish line leads to it
     assert window.library_panel.model_paths() == [str(folder)]
-    qtbot.waitUntil(lambda: window.session.state == "idle" and window.session.model_info
-                    is not None and window.session.model_info.path == str(folder), timeout=20000)
+    qtbot.waitUntil(
+        lambda: (
+            window.session.state == "idle"
+            and window.session.model_info is not None
+            and window.session.model_info.path == str(folder)
+        ),
+        timeout=20000,
+    )
     qtbot.mouseClick(panel.run_controls.translate_button, Qt.MouseButton.LeftButton)
     assert window.tabs.currentWidget() is window.translate_panel
 
 
-def test_resume_from_the_models_tab_and_its_limits(window, qtbot, toy_corpus, tiny_model_dir,
-                                                   tmp_path):
+def test_resume_from_the_models_tab_and_its_limits(
+    window, qtbot, toy_corpus, tiny_model_dir, tmp_path
+):
     """A finished model (no checkpoint needed) cannot be resumed; a run without checkpoints gives
     a message, not a crash; a time-budget run gets more time."""
     from core.training.resume import can_resume, resume_job
+
     lib = window.library_panel
     # the fixture's run may end on its budget or by early stopping, depending on the machine's
     # speed: work on a copy that ended on its budget
@@ -87,15 +96,17 @@ def test_resume_from_the_models_tab_and_its_limits(window, qtbot, toy_corpus, ti
     assert job.spec.tsv_path == meta["corpus"]["spec"]["tsv_path"]
     assert job.model_cfg.to_dict() == meta["model"]
     from core.training.job import job_to_json
+
     assert json.loads(job_to_json(job))["resume"] is True
 
     assert not can_resume(tiny_model_dir, "finished")
     from core.resources import demo_model_dir
-    assert not can_resume(demo_model_dir(), "cancelled")     # no checkpoints shipped
+
+    assert not can_resume(demo_model_dir(), "cancelled")  # no checkpoints shipped
     requested = []
     lib.resumeRequested.connect(requested.append)
     lib.refresh()
-    assert not lib.resume_button.isEnabled()                 # nothing selected
+    assert not lib.resume_button.isEnabled()  # nothing selected
 
     # asking to resume a folder without checkpoints: an error dialog, nothing starts
     assert not window.train_panel.resume_model(str(demo_model_dir()))

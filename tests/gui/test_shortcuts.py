@@ -27,24 +27,27 @@ def _menu_entry(window, menu_text: str, entry: str):
 
 
 def test_shortcuts_are_listed_in_the_menus(window):
-    expected = {("&File", "&Open model folder…"): "Ctrl+O",
-                ("T&rain", "&Start or stop training"): "Ctrl+Shift+T",
-                ("&Translate", "&Translate now"): "Ctrl+Return",
-                ("&Help", "&Guide"): "F1"}
+    expected = {
+        ("&File", "&Open model folder…"): "Ctrl+O",
+        ("T&rain", "&Start or stop training"): "Ctrl+Shift+T",
+        ("&Translate", "&Translate now"): "Ctrl+Return",
+        ("&Help", "&Guide"): "F1",
+    }
     for (menu, entry), keys in expected.items():
         act = _menu_entry(window, menu, entry)
         assert act.shortcut().toString(QKeySequence.SequenceFormat.PortableText) == keys
 
 
-def test_ctrl_o_opens_a_model_and_ctrl_enter_translates(window, qtbot, tiny_model_dir,
-                                                        monkeypatch, toy_corpus):
+def test_ctrl_o_opens_a_model_and_ctrl_enter_translates(
+    window, qtbot, tiny_model_dir, monkeypatch, toy_corpus
+):
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tiny_model_dir))
     window.tabs.setCurrentWidget(window.library_panel)
     with qtbot.waitSignal(window.session.modelLoaded, timeout=20000):
         _press(qtbot, window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     window.translate_panel.source_edit.setPlainText(toy_corpus["probe"])
     window.translate_panel._debounce.stop()
-    window.tabs.setCurrentWidget(window.train_panel)       # from another tab, too
+    window.tabs.setCurrentWidget(window.train_panel)  # from another tab, too
     window.train_panel.start_button.setFocus()
     qtbot.waitUntil(lambda: window.session.state == "idle", timeout=20000)
     with qtbot.waitSignal(window.session.translated, timeout=20000) as got:
@@ -73,8 +76,9 @@ def test_ctrl_shift_t_starts_and_stops_training(window, qtbot, toy_corpus):
 
 def test_f1_opens_the_guide(window, qtbot):
     _press(qtbot, window, Qt.Key.Key_F1)
-    qtbot.waitUntil(lambda: window.guide_dialog is not None and window.guide_dialog.isVisible(),
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: window.guide_dialog is not None and window.guide_dialog.isVisible(), timeout=3000
+    )
     text = window.guide_dialog.browser.toPlainText()
     assert "Train your own model" in text and "Ctrl+Shift+T" in text
     assert not window.guide_dialog.isModal()
@@ -93,7 +97,8 @@ def test_open_recent_lists_models_newest_first(window, qtbot, tiny_model_dir, li
         entries[1].trigger()
     assert got.args[0].path == str(tiny_model_dir)
     import shutil
-    shutil.rmtree(library_model)                  # a folder that is gone is left out
+
+    shutil.rmtree(library_model)  # a folder that is gone is left out
     window._fill_recent_menu()
     assert [a.data() for a in window.recent_menu.actions() if a.data()] == [str(tiny_model_dir)]
 
@@ -106,8 +111,14 @@ def test_every_training_setting_says_what_it_does_and_a_range(window):
         assert len(tip) > 40, s.attr
         if isinstance(widget, QAbstractSpinBox):
             assert any(ch.isdigit() for ch in tip), f"{s.attr}: no range in {tip!r}"
-    for widget in (form.preset_combo, form.src_lang, form.tgt_lang, form.lowercase,
-                   form.name_edit, form.preview_button):
+    for widget in (
+        form.preset_combo,
+        form.src_lang,
+        form.tgt_lang,
+        form.lowercase,
+        form.name_edit,
+        form.preview_button,
+    ):
         assert widget.toolTip(), widget.objectName()
 
 

@@ -27,17 +27,19 @@ def _linear(c: float) -> float:
 def oklab_lightness(colour: QColor) -> float:
     """OKLab L (perceived lightness), computed here independently of the widget's code."""
     r, g, b = (_linear(v) for v in (colour.red(), colour.green(), colour.blue()))
-    lms = (0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b,
-           0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b,
-           0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b)
+    lms = (
+        0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b,
+        0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b,
+        0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b,
+    )
     ll, mm, ss = (math.copysign(abs(v) ** (1 / 3), v) for v in lms)
     return 0.2104542553 * ll + 0.7936177850 * mm - 0.0040720468 * ss
 
 
 def contrast(a: QColor, b: QColor) -> float:
     def lum(c: QColor) -> float:
-        return (0.2126 * _linear(c.red()) + 0.7152 * _linear(c.green())
-                + 0.0722 * _linear(c.blue()))
+        return 0.2126 * _linear(c.red()) + 0.7152 * _linear(c.green()) + 0.0722 * _linear(c.blue())
+
     hi, lo = sorted((lum(a), lum(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
@@ -58,8 +60,8 @@ def test_colours_are_monotone_in_probability(strip):
     light = [oklab_lightness(strip.chip_colour(i)) for i in range(len(probs))]
     assert all(b > a + 0.005 for a, b in pairwise(light)), light
     low, high = strip.chip_colour(0), strip.chip_colour(len(probs) - 1)
-    assert low.hslHue() < 30 or low.hslHue() > 330              # red-ish
-    assert 70 < high.hslHue() < 160                              # green-ish
+    assert low.hslHue() < 30 or low.hslHue() > 330  # red-ish
+    assert 70 < high.hslHue() < 160  # green-ish
     assert low.red() > low.green() and high.green() > high.red()
 
 
@@ -84,8 +86,14 @@ def test_chips_show_the_tokens_and_their_probability(strip):
 
 
 def test_format_prob():
-    assert [format_prob(p) for p in (0.934, 0.01, 0.0096, 0.00031, 0.0, 1.0)] == \
-        ["0.93", "0.01", "1e-2", "3e-4", "0.00", "1.00"]
+    assert [format_prob(p) for p in (0.934, 0.01, 0.0096, 0.00031, 0.0, 1.0)] == [
+        "0.93",
+        "0.01",
+        "1e-2",
+        "3e-4",
+        "0.00",
+        "1.00",
+    ]
 
 
 def test_marked_chips_from_the_first_change(strip):
@@ -102,16 +110,17 @@ def test_long_rows_wrap_inside_the_width(strip, qtbot):
     strip.resize(300, strip.heightForWidth(300) if strip.hasHeightForWidth() else 400)
     qtbot.wait(10)
     rects = [c.geometry() for c in strip.chips()]
-    assert len({r.y() for r in rects}) > 3                       # several lines
+    assert len({r.y() for r in rects}) > 3  # several lines
     assert all(r.right() < 300 for r in rects)
     for i, a in enumerate(rects):
-        for b in rects[i + 1:]:
+        for b in rects[i + 1 :]:
             assert not a.intersects(b)
 
 
 @pytest.fixture(scope="module")
 def inspection():
     from core.decoding.translator import Translator
+
     return Translator.load(DEMO).inspect(TEXT, beam=4, nbest=4, reference=REFERENCE)
 
 
@@ -129,8 +138,10 @@ def test_comparison_scores_your_translation(qtbot, inspection):
         assert "log-prob " + f"{total:.2f}".replace("-", "\u2212") in strip.caption
         low = int(np.argmin(tr.token_probs))
         assert f"least sure: ‘{tr.target_tokens[low]}’" in strip.caption
-    diff = float(np.log(model.token_probs.astype(np.float64)).sum()
-                 - np.log(yours.token_probs.astype(np.float64)).sum())
+    diff = float(
+        np.log(model.token_probs.astype(np.float64)).sum()
+        - np.log(yours.token_probs.astype(np.float64)).sum()
+    )
     which = "less" if diff > 0 else "more"
     assert f"{which} likely than its own ({abs(diff):.2f} nats)" in w.verdict
     assert not w.placeholder_visible

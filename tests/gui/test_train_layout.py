@@ -22,7 +22,7 @@ def _on_screen(widget, window) -> bool:
 
 @pytest.fixture
 def laptop(make_window, qtbot):
-    win = make_window(first_run=True)          # the welcome banner shows: the tightest case
+    win = make_window(first_run=True)  # the welcome banner shows: the tightest case
     win.resize(*LAPTOP)
     win.tabs.setCurrentWidget(win.train_panel)
     qtbot.waitUntil(lambda: win.size().height() == LAPTOP[1], timeout=3000)
@@ -31,7 +31,7 @@ def laptop(make_window, qtbot):
 
 def test_the_window_fits_a_laptop_screen(laptop):
     hint = laptop.minimumSizeHint()
-    assert hint.width() <= LAPTOP[0] and hint.height() <= LAPTOP[1] - 40   # room for a title bar
+    assert hint.width() <= LAPTOP[0] and hint.height() <= LAPTOP[1] - 40  # room for a title bar
     assert laptop.height() == LAPTOP[1]
 
 
@@ -101,7 +101,7 @@ def test_plots_keep_a_readable_height_and_no_legend_on_the_curves(laptop, qtbot)
     plot = panel.loss_plot
     assert plot.height() >= 2 * MIN_PLOT_HEIGHT
     for item in (plot.loss_plot_item, plot.score_plot_item):
-        assert item.legend is None                    # no legend box drawn over the curves
+        assert item.legend is None  # no legend box drawn over the curves
     assert "validation" in plot.loss_plot_item.titleLabel.text
     assert "BLEU" in plot.score_plot_item.titleLabel.text
 
@@ -124,17 +124,21 @@ def test_splitters_remember_their_sizes(make_window, qtbot):
     assert again.train_panel.splitter.sizes()[0] == moved[0]
 
 
-@pytest.mark.skipif(__import__("core.resources", fromlist=["demo_model_dir"]).demo_model_dir()
-                    is None, reason="the demo model is not shipped")
+@pytest.mark.skipif(
+    __import__("core.resources", fromlist=["demo_model_dir"]).demo_model_dir() is None,
+    reason="the demo model is not shipped",
+)
 def test_an_eleven_word_sentence_needs_no_scroll_bars(laptop, qtbot):
     """The issue's complaint: at 1366×768 the heatmap of an 11-word sentence scrolled."""
-    qtbot.waitUntil(lambda: laptop.session.model_info is not None
-                    and laptop.session.state == "idle", timeout=60000)
+    qtbot.waitUntil(
+        lambda: laptop.session.model_info is not None and laptop.session.state == "idle",
+        timeout=60000,
+    )
     tp = laptop.translate_panel
     laptop.tabs.setCurrentWidget(tp)
     with qtbot.waitSignal(laptop.session.translated, timeout=30000) as got:
         tp.translate_text("I know that the woman drinks coffee in the garden today.")
-    assert len(got.args[0][0].source_tokens) == 13          # 11 words, the period, </s>
+    assert len(got.args[0][0].source_tokens) == 13  # 11 words, the period, </s>
     qtbot.wait(50)
     scroll = tp.heatmap._scroll
     assert not scroll.horizontalScrollBar().isVisible()

@@ -16,15 +16,16 @@ from core.training.job import job_to_json
 def train_panel(qtbot):
     from gui.error_dialog import ErrorReporter
     from gui.panels.train_panel import TrainPanel
-    from gui.settings import AppSettings
     from gui.session import Session
+    from gui.settings import AppSettings
+
     session = Session()
     errors = ErrorReporter()
     panel = TrainPanel(session, errors, AppSettings())
     panel.errors = errors
     qtbot.addWidget(panel)
     yield panel
-    errors.close_all()          # a dialog left open would stay modal over later tests' windows
+    errors.close_all()  # a dialog left open would stay modal over later tests' windows
     session.shutdown()
 
 
@@ -34,14 +35,14 @@ def test_probe_sentences_typed_one_per_line_reach_the_child_process(qtbot, train
     assert edit is panel.probe_edit and edit.accessibleName() == "probeSentenceEdit"
     qtbot.keyClicks(edit, "The cat sleeps.")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)                    # a blank line is ignored
+    qtbot.keyClick(edit, Qt.Key.Key_Return)  # a blank line is ignored
     qtbot.keyClicks(edit, "  Ich weiß es nicht, oder?  ")
     panel.set_files([str(toy_corpus["tsv"])])
     job = panel.build_job()
     assert job.train_cfg.probe_sentences() == ["The cat sleeps.", "Ich weiß es nicht, oder?"]
     line = job_to_json(job)
-    assert "\n" not in line                                     # one stdin line, as the protocol says
-    cfg = TrainConfig.from_dict(json.loads(line)["train"])      # what the child rebuilds
+    assert "\n" not in line  # one stdin line, as the protocol says
+    cfg = TrainConfig.from_dict(json.loads(line)["train"])  # what the child rebuilds
     assert cfg == job.train_cfg
     assert cfg.probe_sentences() == ["The cat sleeps.", "Ich weiß es nicht, oder?"]
 

@@ -25,17 +25,33 @@ def _depths(parents: list[int]) -> list[int]:
 
 
 def test_children_map():
-    assert children_map(PARENTS) == {0: [1, 2], 1: [3, 4], 2: [5], 3: [], 4: [], 5: [6, 7],
-                                     6: [], 7: []}
+    assert children_map(PARENTS) == {
+        0: [1, 2],
+        1: [3, 4],
+        2: [5],
+        3: [],
+        4: [],
+        5: [6, 7],
+        6: [],
+        7: [],
+    }
 
 
 def test_rows_in_id_order():
-    assert leaf_order_rows(PARENTS, order=lambda n: n) == {3: 0, 4: 1, 1: 0, 6: 2, 7: 3,
-                                                           5: 2, 2: 2, 0: 0}
+    assert leaf_order_rows(PARENTS, order=lambda n: n) == {
+        3: 0,
+        4: 1,
+        1: 0,
+        6: 2,
+        7: 3,
+        5: 2,
+        2: 2,
+        0: 0,
+    }
 
 
 def test_order_puts_a_chosen_branch_on_top():
-    rows = leaf_order_rows(PARENTS, order=lambda n: -n)       # reversed: 2 before 1, 7 before 6
+    rows = leaf_order_rows(PARENTS, order=lambda n: -n)  # reversed: 2 before 1, 7 before 6
     assert rows[0] == rows[2] == rows[5] == rows[7] == 0
     assert (rows[6], rows[4], rows[3]) == (1, 2, 3)
 
@@ -43,7 +59,7 @@ def test_order_puts_a_chosen_branch_on_top():
 def test_hidden_subtrees_are_left_out():
     rows = leaf_order_rows(PARENTS, order=lambda n: n, visible=lambda n: n != 5)
     assert set(rows) == {0, 1, 2, 3, 4}
-    assert rows[2] == 2                                        # now a leaf itself
+    assert rows[2] == 2  # now a leaf itself
 
 
 def test_random_trees_never_share_a_row_within_a_depth():

@@ -16,6 +16,7 @@ from gui.widgets.what_if_view import PICK_A_CELL, WhatIfView, first_difference
 @pytest.fixture(scope="module")
 def translator(tiny_model_dir):
     from core.decoding.translator import Translator
+
     return Translator.load(tiny_model_dir)
 
 
@@ -40,7 +41,7 @@ def _click(view, row: int, col: int, qtbot, double: bool = False) -> None:
     point = QPoint(int(pos.x()), int(pos.y()))
     vp = view.original_heatmap.graphics_view.viewport()
     qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=point)
-    if double:      # QTest sends only the DblClick event; a real mouse follows it by a release
+    if double:  # QTest sends only the DblClick event; a real mouse follows it by a release
         qtbot.mouseDClick(vp, Qt.MouseButton.LeftButton, pos=point)
         qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=point)
 
@@ -59,15 +60,20 @@ def test_clicked_cell_is_the_request(view, qtbot):
     _click(view, step, col, qtbot)
     assert view.selected_cell == (step, col)
     assert view.redecode_button.isEnabled()
-    assert view.redecode_button.text() == (f"Re-decode from step {step + 1} "
-                                           f"(‘{tr.target_tokens[step]}’) with the weight on "
-                                           f"‘{tr.source_tokens[col]}’")
+    assert view.redecode_button.text() == (
+        f"Re-decode from step {step + 1} "
+        f"(‘{tr.target_tokens[step]}’) with the weight on "
+        f"‘{tr.source_tokens[col]}’"
+    )
     with qtbot.waitSignal(view.whatIfRequested) as blocker:
         qtbot.mouseClick(view.redecode_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [step, col]
-    assert view.job_kwargs(step, col) == {"text": view.source_text,
-                                          "target_tokens": tr.target_tokens,
-                                          "step": step, "source_index": col}
+    assert view.job_kwargs(step, col) == {
+        "text": view.source_text,
+        "target_tokens": tr.target_tokens,
+        "step": step,
+        "source_index": col,
+    }
 
 
 def test_double_click_requests_at_once(view, qtbot):

@@ -21,9 +21,16 @@ from gui.widgets.wheel_guard import install_wheel_guard
 def _wheel(widget: QWidget, notches: int = 1) -> None:
     """One real QWheelEvent (a mouse notch is 120) delivered through QApplication to ``widget``."""
     pos = QPointF(widget.rect().center())
-    ev = QWheelEvent(pos, QPointF(widget.mapToGlobal(pos.toPoint())), QPoint(0, 0),
-                     QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
-                     Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    ev = QWheelEvent(
+        pos,
+        QPointF(widget.mapToGlobal(pos.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(widget, ev)
 
 
@@ -51,7 +58,7 @@ def _page(qtbot) -> tuple[QScrollArea, QSpinBox, QComboBox]:
 def test_unfocused_fields_ignore_the_wheel_and_focused_ones_take_it(qtbot):
     area, spin, combo = _page(qtbot)
     area.setFocus()
-    assert spin.focusPolicy() == Qt.FocusPolicy.StrongFocus      # the wheel cannot focus them
+    assert spin.focusPolicy() == Qt.FocusPolicy.StrongFocus  # the wheel cannot focus them
     assert combo.focusPolicy() == Qt.FocusPolicy.StrongFocus
     _wheel(spin)
     _wheel(combo, -1)
@@ -59,7 +66,7 @@ def test_unfocused_fields_ignore_the_wheel_and_focused_ones_take_it(qtbot):
 
     spin.setFocus()
     qtbot.waitUntil(spin.hasFocus, timeout=2000)
-    _wheel(spin)                                   # the same event, now with focus: it counts
+    _wheel(spin)  # the same event, now with focus: it counts
     assert spin.value() == 31
     combo.setFocus()
     qtbot.waitUntil(combo.hasFocus, timeout=2000)
@@ -78,8 +85,11 @@ def test_every_spin_and_combo_box_of_the_window_is_guarded(window, qtbot):
         qtbot.wait(10)
     boxes = window.findChildren(QAbstractSpinBox) + window.findChildren(QComboBox)
     assert len(boxes) > 15
-    wheel_focus = [b.objectName() or type(b).__name__ for b in boxes
-                   if b.isVisibleTo(window) and b.focusPolicy() == Qt.FocusPolicy.WheelFocus]
+    wheel_focus = [
+        b.objectName() or type(b).__name__
+        for b in boxes
+        if b.isVisibleTo(window) and b.focusPolicy() == Qt.FocusPolicy.WheelFocus
+    ]
     assert wheel_focus == []
     window.tabs.setCurrentWidget(panel)
     panel.epochs_spin.setValue(30)

@@ -22,16 +22,26 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="Linux desktop integrati
 
 def entry(path: Path) -> dict[str, str]:
     parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
-    parser.optionxform = str                                  # keys are case-sensitive
+    parser.optionxform = str  # keys are case-sensitive
     parser.read(path, encoding="utf-8")
     return dict(parser["Desktop Entry"])
 
 
 def run_install(data_home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {"PATH": "/usr/bin:/bin", "HOME": str(data_home.parent / "home"),
-               "XDG_DATA_HOME": str(data_home), **env}
-    return subprocess.run(["sh", str(INSTALL), *args], env=environ, capture_output=True,
-                          text=True, check=True, timeout=60)
+    environ = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(data_home.parent / "home"),
+        "XDG_DATA_HOME": str(data_home),
+        **env,
+    }
+    return subprocess.run(
+        ["sh", str(INSTALL), *args],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
 
 
 def test_desktop_entry_keys():
@@ -42,7 +52,7 @@ def test_desktop_entry_keys():
     assert e["Exec"] == "attnscope %f"
     assert e["Icon"] == "attnscope"
     assert e["Terminal"] == "false"
-    assert e["StartupWMClass"] == "attnscope"            # matches setDesktopFileName("attnscope")
+    assert e["StartupWMClass"] == "attnscope"  # matches setDesktopFileName("attnscope")
     assert e["Categories"].split(";")[:-1] == ["Education", "Languages", "Science", "Qt"]
     assert e["Keywords"].endswith(";") and "translation" in e["Keywords"].split(";")
     assert e["Comment"]
@@ -58,14 +68,17 @@ def test_desktop_file_validate():
 
 
 def test_install_and_uninstall_into_xdg_data_home(tmp_path):
-    data = tmp_path / "my data"                            # a space in the path on purpose
+    data = tmp_path / "my data"  # a space in the path on purpose
     out = run_install(data).stdout
     assert "installed" in out
     installed = data / "applications" / "attnscope.desktop"
     assert entry(installed)["Icon"] == "attnscope"
     for size in SIZES:
         png = data / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "attnscope.png"
-        assert png.read_bytes() == (ROOT / "resources" / "icons" / f"attnscope-{size}.png").read_bytes()
+        assert (
+            png.read_bytes()
+            == (ROOT / "resources" / "icons" / f"attnscope-{size}.png").read_bytes()
+        )
     assert (data / "icons" / "hicolor" / "scalable" / "apps" / "attnscope.svg").is_file()
 
     run_install(data, "--uninstall")

@@ -14,7 +14,9 @@ ICONS = ROOT / "resources" / "icons"
 
 @pytest.fixture(scope="module")
 def make_icons():
-    spec = importlib.util.spec_from_file_location("make_icons", ROOT / "packaging" / "make_icons.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_icons", ROOT / "packaging" / "make_icons.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -29,12 +31,19 @@ def test_rendered_icons_match_the_committed_ones(make_icons, tmp_path):
     for size in make_icons.PNG_SIZES:
         fresh = QImage(str(tmp_path / f"attnscope-{size}.png"))
         committed = QImage(str(ICONS / f"attnscope-{size}.png"))
-        assert (fresh.width(), fresh.height()) == (size, size) == (committed.width(), committed.height())
+        assert (
+            (fresh.width(), fresh.height())
+            == (size, size)
+            == (committed.width(), committed.height())
+        )
         # allow for anti-aliasing differences between Qt versions, not for an edited SVG
         step = max(1, size // 32)
-        worst = max(abs(a - b)
-                    for y in range(0, size, step) for x in range(0, size, step)
-                    for a, b in zip(fresh.pixelColor(x, y).getRgb(), committed.pixelColor(x, y).getRgb()))
+        worst = max(
+            abs(a - b)
+            for y in range(0, size, step)
+            for x in range(0, size, step)
+            for a, b in zip(fresh.pixelColor(x, y).getRgb(), committed.pixelColor(x, y).getRgb())
+        )
         assert worst <= 24, f"{size} px icon differs from the SVG: re-run packaging/make_icons.py"
     assert (tmp_path / "attnscope.ico").read_bytes()[:4] == b"\0\0\1\0"
 

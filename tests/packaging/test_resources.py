@@ -67,7 +67,7 @@ def test_ico_holds_png_entries_up_to_256():
         w, h, _, _, planes, bpp, length, offset = struct.unpack_from("<BBBBHHII", data, 6 + 16 * i)
         size = w or 256
         assert w == h and bpp == 32 and planes == 1
-        assert png_size(data[offset:offset + length]) == (size, size)
+        assert png_size(data[offset : offset + length]) == (size, size)
         sizes.append(size)
     assert {16, 32, 48, 256} <= set(sizes)
 
@@ -78,8 +78,11 @@ def test_icns_entries_are_pngs_of_the_right_size():
     expected = {"icp4": 16, "icp5": 32, "ic07": 128, "ic08": 256, "ic09": 512, "ic10": 1024}
     seen, pos = {}, 8
     while pos < len(data):
-        ostype, length = data[pos:pos + 4].decode(), struct.unpack(">I", data[pos + 4:pos + 8])[0]
-        seen[ostype] = png_size(data[pos + 8:pos + length])[0]
+        ostype, length = (
+            data[pos : pos + 4].decode(),
+            struct.unpack(">I", data[pos + 4 : pos + 8])[0],
+        )
+        seen[ostype] = png_size(data[pos + 8 : pos + length])[0]
         pos += length
     assert pos == len(data)
     assert expected.items() <= seen.items()
@@ -119,8 +122,11 @@ def test_frozen_bundle_falls_back_to_meipass(tmp_path, monkeypatch):
     """When importlib.resources gives no folder, a PyInstaller bundle's _MEIPASS/resources is
     used."""
     (tmp_path / "resources" / "icons").mkdir(parents=True)
-    monkeypatch.setattr(R.importlib.resources, "files", lambda name: (_ for _ in ()).throw(
-        ModuleNotFoundError(name)))
+    monkeypatch.setattr(
+        R.importlib.resources,
+        "files",
+        lambda name: (_ for _ in ()).throw(ModuleNotFoundError(name)),
+    )
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert R.resource_path("icons") == tmp_path / "resources" / "icons"
     monkeypatch.delattr(sys, "_MEIPASS")
@@ -129,8 +135,11 @@ def test_frozen_bundle_falls_back_to_meipass(tmp_path, monkeypatch):
 
 
 def test_core_resources_does_not_import_qt():
-    code = ("import sys, core.resources as r; r.icon_path(); r.demo_model_dir(); "
-            "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'torch'))))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys, core.resources as r; r.icon_path(); r.demo_model_dir(); "
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'torch'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"

@@ -29,18 +29,22 @@ import pytest
 from tests.reliability.helpers import shared_tiny_model
 
 ENV_REPORT = "ATTNSCOPE_RELIABILITY_REPORT"
-_RECORDS = pytest.StashKey[list]()          # on an item: its FaultRecords
-_SESSION_ROWS = pytest.StashKey[list]()     # on the config: every finished record, in run order
-_UNRECORDED = pytest.StashKey[list]()       # on the config: reliability tests that recorded nothing
+_RECORDS = pytest.StashKey[list]()  # on an item: its FaultRecords
+_SESSION_ROWS = pytest.StashKey[list]()  # on the config: every finished record, in run order
+_UNRECORDED = pytest.StashKey[list]()  # on the config: reliability tests that recorded nothing
 _HERE = Path(__file__).resolve().parent
 _MAX_CELL = 600
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("attnscope reliability")
-    group.addoption("--reliability-report", metavar="PATH", default=None,
-                    help=f"write the fault table of tests/reliability as markdown to PATH "
-                         f"(or set {ENV_REPORT}=PATH)")
+    group.addoption(
+        "--reliability-report",
+        metavar="PATH",
+        default=None,
+        help=f"write the fault table of tests/reliability as markdown to PATH "
+        f"(or set {ENV_REPORT}=PATH)",
+    )
 
 
 @dataclass
@@ -81,6 +85,7 @@ def tiny_model(tmp_path_factory) -> Path:
 
 # ---- outcome collection ------------------------------------------------------------------------
 
+
 def _outcome(report: pytest.TestReport) -> str:
     if hasattr(report, "wasxfail"):
         return "xfailed" if report.skipped else "xpassed"
@@ -103,8 +108,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if _HERE not in Path(str(item.path)).resolve().parents:
         return
     records: list[FaultRecord] = item.stash.get(_RECORDS, [])
-    if report.when == "call" or (report.when == "setup" and not report.passed) or (
-            report.when == "teardown" and report.failed):
+    if (
+        report.when == "call"
+        or (report.when == "setup" and not report.passed)
+        or (report.when == "teardown" and report.failed)
+    ):
         result = _outcome(report)
         if result == "xfailed":
             reason = (report.wasxfail or "").removeprefix("reason: ")
@@ -116,12 +124,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         failure = ""
         if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
             failure = _first_line(call.excinfo.exconly())
-        if not records:     # a setup error, or a test that never asked for ``fault``
-            doc = (item.function.__doc__ or "").strip().splitlines() if hasattr(
-                item, "function") else []
-            records.append(FaultRecord(item.module.__name__.rsplit(".", 1)[-1] if hasattr(
-                item, "module") else "?", item.nodeid, doc[0] if doc else "",
-                                       item.nodeid, ["(the test recorded no fault row)"]))
+        if not records:  # a setup error, or a test that never asked for ``fault``
+            doc = (
+                (item.function.__doc__ or "").strip().splitlines()
+                if hasattr(item, "function")
+                else []
+            )
+            records.append(
+                FaultRecord(
+                    item.module.__name__.rsplit(".", 1)[-1] if hasattr(item, "module") else "?",
+                    item.nodeid,
+                    doc[0] if doc else "",
+                    item.nodeid,
+                    ["(the test recorded no fault row)"],
+                )
+            )
             item.stash[_RECORDS] = records
             item.config.stash.setdefault(_UNRECORDED, []).append(item.nodeid)
         for rec in records:
@@ -133,6 +150,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 # ---- the markdown report -----------------------------------------------------------------------
+
 
 def _report_path(config: pytest.Config) -> tuple[Path | None, str]:
     """(path, how it was asked for) — the option wins over the environment variable."""
@@ -149,10 +167,10 @@ _TMP_RE = re.compile(r"(?:/[^\s/\"']+)*/pytest-of-[^/\s]+/pytest-\d+/[^/\s\"']+/
 
 
 def _cell(text: str) -> str:
-    text = " ".join(str(text).split())          # newlines and runs of blanks: one space
-    text = _TMP_RE.sub("…/", text)              # a test's temporary folder: noise in a table
+    text = " ".join(str(text).split())  # newlines and runs of blanks: one space
+    text = _TMP_RE.sub("…/", text)  # a test's temporary folder: noise in a table
     if len(text) > _MAX_CELL:
-        text = text[:_MAX_CELL - 1] + "…"
+        text = text[: _MAX_CELL - 1] + "…"
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -168,9 +186,12 @@ def _command(config: pytest.Config, how: str, path: Path) -> str:
             runner = str(argv0)
     args = shlex.join(config.invocation_params.args)
     prefix = ""
-    passthrough = [f"{k}={os.environ[k]}" for k in sorted(os.environ)
-                   if k.startswith("ATTNSCOPE_") and k not in (ENV_REPORT, "ATTNSCOPE_HOME",
-                                                               "ATTNSCOPE_THREADS")]
+    passthrough = [
+        f"{k}={os.environ[k]}"
+        for k in sorted(os.environ)
+        if k.startswith("ATTNSCOPE_")
+        and k not in (ENV_REPORT, "ATTNSCOPE_HOME", "ATTNSCOPE_THREADS")
+    ]
     if how == "env":
         prefix = f"{ENV_REPORT}={os.environ[ENV_REPORT]} "
     niceness = os.nice(0) if hasattr(os, "nice") else 0
@@ -203,11 +224,13 @@ def write_report(config: pytest.Config, path: Path, how: str) -> None:
         "",
         "<!-- Generated by tests/reliability/conftest.py from a test run. Do not edit by hand. -->",
         "",
-        (f"Produced by `{_command(config, how, path)}` "
-         f"(run in `{config.invocation_params.dir}`) "
-         f"on {_dt.datetime.now().astimezone().isoformat(timespec='seconds')}, "
-         f"Python {platform.python_version()}, torch {torch.__version__}, "
-         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU(s)."),
+        (
+            f"Produced by `{_command(config, how, path)}` "
+            f"(run in `{config.invocation_params.dir}`) "
+            f"on {_dt.datetime.now().astimezone().isoformat(timespec='seconds')}, "
+            f"Python {platform.python_version()}, torch {torch.__version__}, "
+            f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU(s)."
+        ),
         "",
         "Regenerate with (the big-corpus row needs `ATTNSCOPE_BIG_CORPUS_MB`, a few minutes at",
         "200 MB; without it the suite takes under a minute and that row is skipped):",
@@ -232,13 +255,17 @@ def write_report(config: pytest.Config, path: Path, how: str) -> None:
     for category, recs in categories.items():
         passed = sum(r.result == "passed" for r in recs)
         xfailed = sum(r.result.startswith("xfailed") for r in recs)
-        lines.append(f"| {_cell(category)} | {len(recs)} | {passed} | {xfailed} | "
-                     f"{len(recs) - passed - xfailed} |")
+        lines.append(
+            f"| {_cell(category)} | {len(recs)} | {passed} | {xfailed} | "
+            f"{len(recs) - passed - xfailed} |"
+        )
     gaps = [r for r in rows if r.result.startswith("xfailed")]
     if gaps:
         lines += ["", "## Known gaps (xfailed until their fix lands)", ""]
-        lines += [f"- **{_cell(r.what)}** — {_cell(r.result.removeprefix('xfailed ('))[:-1]}"
-                  for r in gaps]
+        lines += [
+            f"- **{_cell(r.what)}** — {_cell(r.result.removeprefix('xfailed ('))[:-1]}"
+            for r in gaps
+        ]
     lines += [
         "",
         "## Every fault and input tried",
@@ -248,11 +275,16 @@ def write_report(config: pytest.Config, path: Path, how: str) -> None:
     ]
     for rec in rows:
         observed = "; ".join(rec.observations) or "(nothing recorded)"
-        lines.append(f"| {_cell(rec.category)} | {_cell(rec.what)} | {_cell(rec.expected)} | "
-                     f"{_cell(observed)} | {_cell(_result_cell(rec))} |")
+        lines.append(
+            f"| {_cell(rec.category)} | {_cell(rec.what)} | {_cell(rec.expected)} | "
+            f"{_cell(observed)} | {_cell(_result_cell(rec))} |"
+        )
     if unrecorded:
-        lines += ["", "Tests that recorded no row of their own (listed above by test id): "
-                  + ", ".join(f"`{n}`" for n in unrecorded)]
+        lines += [
+            "",
+            "Tests that recorded no row of their own (listed above by test id): "
+            + ", ".join(f"`{n}`" for n in unrecorded),
+        ]
     lines.append("")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -17,9 +17,9 @@ from tests.toy import toy_spec, train_config, write_reverse_corpus  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-DEAD_PID = 999_999_999                  # above any pid_max: no process can have it
-TOK = TokenizerConfig(src_lang="en", tgt_lang="en")      # toy words tokenize as themselves
-TINY_MODEL = preset("tiny").model                         # emb 32, hidden 64: the tiny preset
+DEAD_PID = 999_999_999  # above any pid_max: no process can have it
+TOK = TokenizerConfig(src_lang="en", tgt_lang="en")  # toy words tokenize as themselves
+TINY_MODEL = preset("tiny").model  # emb 32, hidden 64: the tiny preset
 SMALL_MODEL = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1)
 
 
@@ -34,9 +34,26 @@ def shared_tiny_model(base: Path) -> Path:
 
 
 def cli_train_args(src: Path | str, tgt: Path | str, out: Path | str, *extra: str) -> list[str]:
-    return ["train", "--train-src", str(src), "--train-tgt", str(tgt), "--src-lang", "en",
-            "--tgt-lang", "en", "--out", str(out), "--preset", "tiny", "--device", "cpu",
-            "--threads", "1", *extra]
+    return [
+        "train",
+        "--train-src",
+        str(src),
+        "--train-tgt",
+        str(tgt),
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "en",
+        "--out",
+        str(out),
+        "--preset",
+        "tiny",
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+        *extra,
+    ]
 
 
 @dataclass
@@ -49,8 +66,12 @@ class CliResult:
     def message(self) -> str:
         """The user-facing error line(s) on stderr, without the program prefix."""
         text = self.err.strip()
-        for prefix in ("attnscope-cli train: ", "attnscope-cli translate: ",
-                       "attnscope-cli attention: ", "attnscope-cli evaluate: "):
+        for prefix in (
+            "attnscope-cli train: ",
+            "attnscope-cli translate: ",
+            "attnscope-cli attention: ",
+            "attnscope-cli evaluate: ",
+        ):
             text = text.replace(prefix, "")
         return text
 
@@ -62,7 +83,7 @@ def run_cli(capsys, *argv: str) -> CliResult:
     capsys.readouterr()
     try:
         code = main(list(argv))
-    except SystemExit as exc:       # argparse errors
+    except SystemExit as exc:  # argparse errors
         code = exc.code if isinstance(exc.code, int) else 2
     captured = capsys.readouterr()
     return CliResult(code, captured.out, captured.err)
@@ -70,8 +91,13 @@ def run_cli(capsys, *argv: str) -> CliResult:
 
 def subprocess_env(home: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(PYTHONPATH=str(REPO), ATTNSCOPE_THREADS="1", OMP_NUM_THREADS="1",
-               ATTNSCOPE_HOME=str(home), PYTHONUNBUFFERED="1")
+    env.update(
+        PYTHONPATH=str(REPO),
+        ATTNSCOPE_THREADS="1",
+        OMP_NUM_THREADS="1",
+        ATTNSCOPE_HOME=str(home),
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -83,7 +109,7 @@ def short(text: str, n: int = 240) -> str:
 def flip_bytes(path: Path, where: float = 0.5, n: int = 8) -> None:
     data = bytearray(path.read_bytes())
     at = int(len(data) * where)
-    data[at:at + n] = bytes(b ^ 0xFF for b in data[at:at + n])
+    data[at : at + n] = bytes(b ^ 0xFF for b in data[at : at + n])
     path.write_bytes(bytes(data))
 
 

@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 
 import core.storage.atomic_io as aio
-import core.training.run
 import core.training.loop
-from core.storage.checkpoints import CheckpointStore
+import core.training.run
+from core.decoding.translator import Translator
 from core.errors import CheckpointError
 from core.events import ProgressEvent
+from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import WEIGHTS, read_meta
 from core.training.run import train
-from core.decoding.translator import Translator
 from tests.reliability.helpers import (
     DEAD_PID,
     TINY_MODEL,
@@ -49,6 +49,7 @@ CAT_CRASH = "Exceptions while training"
 
 
 # ---- fault injection -----------------------------------------------------------------------------
+
 
 class _HalfThenFull:
     """A file whose first write stores half the bytes and then fails as a full disk does."""
@@ -107,19 +108,35 @@ def _usable(folder: Path) -> str:
 # ---- disk full
 # -------------------------------------------------------------------------------------
 
+
 def test_disk_full_while_writing_a_checkpoint_stops_cleanly(tmp_path, monkeypatch, capsys, fault):
-    rec = fault(CAT_DISK, "disk full (ENOSPC after half the bytes) while the CLI writes its 3rd "
-                "checkpoint (step 15)",
-                "exit 2 with one message naming the file and the disk-full reason, no traceback; "
-                "training stops at that step; the previous checkpoints are intact and load; no "
-                "partial file at the final name; `--resume` continues")
+    rec = fault(
+        CAT_DISK,
+        "disk full (ENOSPC after half the bytes) while the CLI writes its 3rd checkpoint (step 15)",
+        "exit 2 with one message naming the file and the disk-full reason, no traceback; "
+        "training stops at that step; the previous checkpoints are intact and load; no "
+        "partial file at the final name; `--resume` continues",
+    )
     monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     src, tgt = write_reverse_corpus(tmp_path, 120, seed=1)
     out = tmp_path / "run"
     disk = DiskFull(".ckpt-", after=2)
     monkeypatch.setattr(aio, "open", disk, raising=False)
-    r = run_cli(capsys, *cli_train_args(src, tgt, out, "--max-steps", "40", "--valid-every", "5",
-                                        "--seed", "3", "--json-progress"))
+    r = run_cli(
+        capsys,
+        *cli_train_args(
+            src,
+            tgt,
+            out,
+            "--max-steps",
+            "40",
+            "--valid-every",
+            "5",
+            "--seed",
+            "3",
+            "--json-progress",
+        ),
+    )
     monkeypatch.delattr(aio, "open")
     events = _events(r.out)
     steps = [e["step"] for e in events if e["type"] == "progress"]
@@ -128,11 +145,13 @@ def test_disk_full_while_writing_a_checkpoint_stops_cleanly(tmp_path, monkeypatc
     state, note = store.load_last()
     status = read_meta(out).status
     text = _usable(out)
-    rec.observed(f"injected into {disk.failed}; exit {r.code}; stderr: \"{short(r.message)}\"; "
-                 f"JSON error event: {error is not None}; last step trained {max(steps)}; "
-                 f"checkpoints on disk {_ckpt_files(out)}; load_last → step {state['state']['step']} "
-                 f"(note: {note}); temporaries left {temporaries(out / 'checkpoints')}; "
-                 f"model.json status '{status}'; translation after the fault: {text!r}")
+    rec.observed(
+        f'injected into {disk.failed}; exit {r.code}; stderr: "{short(r.message)}"; '
+        f"JSON error event: {error is not None}; last step trained {max(steps)}; "
+        f"checkpoints on disk {_ckpt_files(out)}; load_last → step {state['state']['step']} "
+        f"(note: {note}); temporaries left {temporaries(out / 'checkpoints')}; "
+        f"model.json status '{status}'; translation after the fault: {text!r}"
+    )
     assert disk.failed == [disk.failed[0]] and disk.failed[0].startswith(".ckpt-00000015.pt")
     assert r.code == 2 and "Traceback" not in r.err
     assert "No space left on device" in r.err and "ckpt-00000015.pt" in r.err
@@ -150,16 +169,21 @@ def test_disk_full_while_writing_a_checkpoint_stops_cleanly(tmp_path, monkeypatc
 
 
 def test_disk_full_while_writing_the_best_weights_keeps_the_old_ones(tmp_path, monkeypatch, fault):
-    rec = fault(CAT_DISK, "disk full while weights.pt (the best weights) is rewritten at a "
-                "validation",
-                "CheckpointError naming weights.pt and the disk-full reason; the old weights.pt is "
-                "byte-for-byte unchanged and the model still translates")
+    rec = fault(
+        CAT_DISK,
+        "disk full while weights.pt (the best weights) is rewritten at a validation",
+        "CheckpointError naming weights.pt and the disk-full reason; the old weights.pt is "
+        "byte-for-byte unchanged and the model still translates",
+    )
     spec = toy_spec(tmp_path / "data", 200, seed=1)
     out = tmp_path / "run"
     real_score, bleu = core.training.run.score, iter(range(1, 1000))
     # every validation "improves", so weights.pt is rewritten at each one, whatever the model learns
-    monkeypatch.setattr(core.training.run, "score",
-                        lambda h, r: dataclasses.replace(real_score(h, r), bleu=float(next(bleu))))
+    monkeypatch.setattr(
+        core.training.run,
+        "score",
+        lambda h, r: dataclasses.replace(real_score(h, r), bleu=float(next(bleu))),
+    )
     disk = DiskFull(".weights.pt", after=1)
     monkeypatch.setattr(aio, "open", disk, raising=False)
     snapshots: dict[int, bytes] = {}
@@ -169,13 +193,21 @@ def test_disk_full_while_writing_the_best_weights_keeps_the_old_ones(tmp_path, m
             snapshots[e.step] = (out / WEIGHTS).read_bytes()
 
     with pytest.raises(CheckpointError) as info:
-        train(spec, out, TINY_MODEL, TOK, train_config(max_steps=20, valid_every=5, seed=3),
-              on_event=on_event)
+        train(
+            spec,
+            out,
+            TINY_MODEL,
+            TOK,
+            train_config(max_steps=20, valid_every=5, seed=3),
+            on_event=on_event,
+        )
     monkeypatch.undo()
     unchanged = (out / WEIGHTS).read_bytes() == snapshots[max(snapshots)]
-    rec.observed(f"injected into {disk.failed}; raised CheckpointError: \"{short(info.value)}\"; "
-                 f"weights.pt unchanged since the last good validation: {unchanged}; "
-                 f"temporaries left {temporaries(out)}; translation: {_usable(out)!r}")
+    rec.observed(
+        f'injected into {disk.failed}; raised CheckpointError: "{short(info.value)}"; '
+        f"weights.pt unchanged since the last good validation: {unchanged}; "
+        f"temporaries left {temporaries(out)}; translation: {_usable(out)!r}"
+    )
     assert len(disk.failed) == 1
     assert "weights.pt" in str(info.value) and "No space left on device" in str(info.value)
     assert "previous file is unchanged" in str(info.value)
@@ -183,10 +215,12 @@ def test_disk_full_while_writing_the_best_weights_keeps_the_old_ones(tmp_path, m
 
 
 def test_disk_full_while_writing_the_manifest_keeps_the_previous_one(tmp_path, monkeypatch, fault):
-    rec = fault(CAT_DISK, "disk full while manifest.json is rewritten (after the new checkpoint "
-                "file was written)",
-                "CheckpointError; manifest.json unchanged and still names the previous checkpoint; "
-                "resume continues from it")
+    rec = fault(
+        CAT_DISK,
+        "disk full while manifest.json is rewritten (after the new checkpoint file was written)",
+        "CheckpointError; manifest.json unchanged and still names the previous checkpoint; "
+        "resume continues from it",
+    )
     spec = toy_spec(tmp_path / "data", 200, seed=1)
     out = tmp_path / "run"
     cfg = train_config(max_steps=40, valid_every=5, seed=3)
@@ -199,11 +233,20 @@ def test_disk_full_while_writing_the_manifest_keeps_the_previous_one(tmp_path, m
     manifest = store.manifest()
     files_before = _ckpt_files(out)
     steps: list[int] = []
-    done = train(spec, out, TINY_MODEL, TOK, cfg.replace(max_steps=20), resume=True,
-                 on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else None)
-    rec.observed(f"raised CheckpointError: \"{short(info.value)}\"; manifest last = "
-                 f"{manifest['last']['file']}; files {files_before} before resume; resumed at "
-                 f"step {steps[0]} and finished at {done.step} ({done.status})")
+    done = train(
+        spec,
+        out,
+        TINY_MODEL,
+        TOK,
+        cfg.replace(max_steps=20),
+        resume=True,
+        on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else None,
+    )
+    rec.observed(
+        f'raised CheckpointError: "{short(info.value)}"; manifest last = '
+        f"{manifest['last']['file']}; files {files_before} before resume; resumed at "
+        f"step {steps[0]} and finished at {done.step} ({done.status})"
+    )
     assert "manifest.json" in str(info.value) and "No space left on device" in str(info.value)
     assert manifest["last"]["step"] == 10
     assert steps[0] == 11 and done.step == 20 and done.status == "finished"
@@ -211,10 +254,13 @@ def test_disk_full_while_writing_the_manifest_keeps_the_previous_one(tmp_path, m
 
 @pytest.mark.parametrize("kind", ["transient", "permanent"])
 def test_windows_sharing_violation_on_replace(tmp_path, monkeypatch, fault, kind):
-    rec = fault(CAT_DISK, f"Windows sharing violation (WinError 32) on os.replace, {kind} "
-                "(an indexer or virus scanner holds the file)",
-                "transient: retried with backoff and training finishes; permanent: after the ~2 s "
-                "retry window a CheckpointError, the previous checkpoint intact")
+    rec = fault(
+        CAT_DISK,
+        f"Windows sharing violation (WinError 32) on os.replace, {kind} "
+        "(an indexer or virus scanner holds the file)",
+        "transient: retried with backoff and training finishes; permanent: after the ~2 s "
+        "retry window a CheckpointError, the previous checkpoint intact",
+    )
     spec = toy_spec(tmp_path / "data", 120, seed=2)
     out = tmp_path / "run"
     real_replace = os.replace
@@ -227,8 +273,10 @@ def test_windows_sharing_violation_on_replace(tmp_path, monkeypatch, fault, kind
         blocked = attempts[name] <= 2 if kind == "transient" else name == "ckpt-00000010.pt"
         if blocked:
             refused.append(name)
-            err = PermissionError(errno.EACCES, "The process cannot access the file because it is "
-                                                "being used by another process")
+            err = PermissionError(
+                errno.EACCES,
+                "The process cannot access the file because it is being used by another process",
+            )
             err.winerror = 32
             raise err
         real_replace(src, dst)
@@ -239,9 +287,11 @@ def test_windows_sharing_violation_on_replace(tmp_path, monkeypatch, fault, kind
     if kind == "transient":
         done = train(spec, out, TINY_MODEL, TOK, cfg)
         monkeypatch.undo()
-        rec.observed(f"{len(refused)} refusals (the first two replaces of each of "
-                     f"{len(set(refused))} file names) all retried; run {done.status} at step "
-                     f"{done.step}; checkpoints {_ckpt_files(out)}")
+        rec.observed(
+            f"{len(refused)} refusals (the first two replaces of each of "
+            f"{len(set(refused))} file names) all retried; run {done.status} at step "
+            f"{done.step}; checkpoints {_ckpt_files(out)}"
+        )
         assert done.status == "finished" and done.step == 10
         assert _ckpt_files(out) == ["ckpt-00000005.pt", "ckpt-00000010.pt"]
     else:
@@ -249,9 +299,11 @@ def test_windows_sharing_violation_on_replace(tmp_path, monkeypatch, fault, kind
             train(spec, out, TINY_MODEL, TOK, cfg)
         monkeypatch.undo()
         state, _ = CheckpointStore(out / "checkpoints").load_last()
-        rec.observed(f"{attempts['ckpt-00000010.pt']} attempts on ckpt-00000010.pt, then "
-                     f"CheckpointError: \"{short(info.value)}\"; load_last → step "
-                     f"{state['state']['step']}; temporaries {temporaries(out / 'checkpoints')}")
+        rec.observed(
+            f"{attempts['ckpt-00000010.pt']} attempts on ckpt-00000010.pt, then "
+            f'CheckpointError: "{short(info.value)}"; load_last → step '
+            f"{state['state']['step']}; temporaries {temporaries(out / 'checkpoints')}"
+        )
         assert attempts["ckpt-00000010.pt"] > 2
         assert "ckpt-00000010.pt" in str(info.value)
         assert state["state"]["step"] == 5
@@ -259,6 +311,7 @@ def test_windows_sharing_violation_on_replace(tmp_path, monkeypatch, fault, kind
 
 
 # ---- damaged checkpoints -------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def two_checkpoints(tmp_path_factory) -> tuple[Path, Path]:
@@ -280,6 +333,7 @@ def _copy_run(two_checkpoints, tmp_path: Path) -> Path:
 
 def _resume_spec(run: Path):
     from core.data.corpus import CorpusSpec
+
     return CorpusSpec(**read_meta(run).corpus["spec"])
 
 
@@ -293,107 +347,158 @@ DAMAGE = {
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
-def test_damaged_newest_checkpoint_falls_back_and_says_which(two_checkpoints, tmp_path, caplog,
-                                                              fault, damage):
-    rec = fault(CAT_DAMAGE, f"newest checkpoint (ckpt-00000010.pt) {damage}, then resume",
-                "resume falls back to ckpt-00000005.pt, says which file was bad and which was "
-                "used, and continues from step 6")
+def test_damaged_newest_checkpoint_falls_back_and_says_which(
+    two_checkpoints, tmp_path, caplog, fault, damage
+):
+    rec = fault(
+        CAT_DAMAGE,
+        f"newest checkpoint (ckpt-00000010.pt) {damage}, then resume",
+        "resume falls back to ckpt-00000005.pt, says which file was bad and which was "
+        "used, and continues from step 6",
+    )
     run = _copy_run(two_checkpoints, tmp_path)
     DAMAGE[damage](run / "checkpoints" / "ckpt-00000010.pt")
     steps: list[int] = []
     with caplog.at_level(logging.WARNING):
-        done = train(_resume_spec(run), run, TINY_MODEL, TOK,
-                     train_config(max_steps=8, valid_every=5, seed=4), resume=True,
-                     on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else 0)
+        done = train(
+            _resume_spec(run),
+            run,
+            TINY_MODEL,
+            TOK,
+            train_config(max_steps=8, valid_every=5, seed=4),
+            resume=True,
+            on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else 0,
+        )
     notes = [r.getMessage() for r in caplog.records if r.name == "core.training.run"]
-    rec.observed(f"warning: \"{short(' / '.join(notes))}\"; resumed at step {steps[0]}, "
-                 f"finished at {done.step}")
-    assert any("ckpt-00000010.pt" in n and "resumed from ckpt-00000005.pt instead" in n
-               for n in notes)
+    rec.observed(
+        f'warning: "{short(" / ".join(notes))}"; resumed at step {steps[0]}, '
+        f"finished at {done.step}"
+    )
+    assert any(
+        "ckpt-00000010.pt" in n and "resumed from ckpt-00000005.pt instead" in n for n in notes
+    )
     assert steps[0] == 6 and done.step == 8
 
 
 def test_every_checkpoint_damaged_refuses_with_a_list(two_checkpoints, tmp_path, capsys, fault):
-    rec = fault(CAT_DAMAGE, "every checkpoint damaged (one truncated, one bit-flipped), "
-                "`train --resume`",
-                "exit 2, a message listing each checkpoint and what is wrong with it; no traceback")
+    rec = fault(
+        CAT_DAMAGE,
+        "every checkpoint damaged (one truncated, one bit-flipped), `train --resume`",
+        "exit 2, a message listing each checkpoint and what is wrong with it; no traceback",
+    )
     run = _copy_run(two_checkpoints, tmp_path)
     truncate(run / "checkpoints" / "ckpt-00000010.pt", 0.3)
     flip_bytes(run / "checkpoints" / "ckpt-00000005.pt", 0.6)
     r = run_cli(capsys, "train", "--resume", str(run), "--max-steps", "12")
-    rec.observed(f"exit {r.code}; stderr: \"{short(r.message, 400)}\"")
+    rec.observed(f'exit {r.code}; stderr: "{short(r.message, 400)}"')
     assert r.code == 2 and "Traceback" not in r.err
     assert "no usable checkpoint" in r.err
     assert "ckpt-00000010.pt is damaged" in r.err and "ckpt-00000005.pt is damaged" in r.err
 
 
 def test_damaged_manifest_is_rebuilt_from_the_files(two_checkpoints, tmp_path, caplog, fault):
-    rec = fault(CAT_DAMAGE, "manifest.json cut off mid-file (torn write by another tool), then "
-                "resume",
-                "the manifest is rebuilt from the checkpoint files, the note says so, and resume "
-                "continues from the newest checkpoint (step 10)")
+    rec = fault(
+        CAT_DAMAGE,
+        "manifest.json cut off mid-file (torn write by another tool), then resume",
+        "the manifest is rebuilt from the checkpoint files, the note says so, and resume "
+        "continues from the newest checkpoint (step 10)",
+    )
     run = _copy_run(two_checkpoints, tmp_path)
     truncate(run / "checkpoints" / "manifest.json", 0.4)
     steps: list[int] = []
     with caplog.at_level(logging.WARNING):
-        train(_resume_spec(run), run, TINY_MODEL, TOK, train_config(max_steps=12, valid_every=5,
-                                                                  seed=4), resume=True,
-              on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else 0)
+        train(
+            _resume_spec(run),
+            run,
+            TINY_MODEL,
+            TOK,
+            train_config(max_steps=12, valid_every=5, seed=4),
+            resume=True,
+            on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else 0,
+        )
     notes = [r.getMessage() for r in caplog.records if r.name == "core.training.run"]
-    rec.observed(f"warning: \"{short(' / '.join(notes))}\"; resumed at step {steps[0]}")
+    rec.observed(f'warning: "{short(" / ".join(notes))}"; resumed at step {steps[0]}')
     assert any("manifest.json is damaged" in n and "rebuilt" in n for n in notes)
     assert steps[0] == 11
 
 
 def test_fallback_note_reaches_the_event_stream(two_checkpoints, tmp_path, capsys, fault):
-    rec = fault(CAT_DAMAGE, "newest checkpoint truncated, `train --resume --json-progress` (how "
-                "the app and scripts see a run)",
-                "the \"resumed from ckpt-00000005.pt instead\" note arrives as a JSON event, not "
-                "only as a log line")
+    rec = fault(
+        CAT_DAMAGE,
+        "newest checkpoint truncated, `train --resume --json-progress` (how "
+        "the app and scripts see a run)",
+        'the "resumed from ckpt-00000005.pt instead" note arrives as a JSON event, not '
+        "only as a log line",
+    )
     run = _copy_run(two_checkpoints, tmp_path)
     truncate(run / "checkpoints" / "ckpt-00000010.pt", 0.5)
     r = run_cli(capsys, "train", "--resume", str(run), "--max-steps", "7", "--json-progress")
     events = _events(r.out)
     mentioned = [e for e in events if "ckpt-00000005.pt instead" in json.dumps(e)]
-    rec.observed(f"exit {r.code}; event types {sorted({e['type'] for e in events})}; events "
-                 f"naming the fallback: {len(mentioned)}")
+    rec.observed(
+        f"exit {r.code}; event types {sorted({e['type'] for e in events})}; events "
+        f"naming the fallback: {len(mentioned)}"
+    )
     assert r.code == 0
     assert mentioned
 
 
 # ---- stray temporaries ---------------------------------------------------------------------------
 
+
 def _plant_strays(folder: Path) -> list[Path]:
-    strays = [folder / f".{name}.tmp-{DEAD_PID}-deadbeef" for name in ("ckpt-00000015.pt",)] \
-        if folder.name == "checkpoints" else \
-        [folder / f".{name}.tmp-{DEAD_PID}-deadbeef" for name in (WEIGHTS, "model.json",
-                                                                  "vocab.src.json")]
+    strays = (
+        [folder / f".{name}.tmp-{DEAD_PID}-deadbeef" for name in ("ckpt-00000015.pt",)]
+        if folder.name == "checkpoints"
+        else [
+            folder / f".{name}.tmp-{DEAD_PID}-deadbeef"
+            for name in (WEIGHTS, "model.json", "vocab.src.json")
+        ]
+    )
     for stray in strays:
         stray.write_bytes(b"half a file from a writer that was killed")
     return strays
 
 
 def test_stray_checkpoint_temporaries_are_cleaned_at_resume(two_checkpoints, tmp_path, fault):
-    rec = fault(CAT_DAMAGE, "stray temporary checkpoint (.ckpt-00000015.pt.tmp-<dead pid>-…) left "
-                "in checkpoints/ by a killed writer, then resume",
-                "removed when the run starts; a live writer's temporary would be kept")
+    rec = fault(
+        CAT_DAMAGE,
+        "stray temporary checkpoint (.ckpt-00000015.pt.tmp-<dead pid>-…) left "
+        "in checkpoints/ by a killed writer, then resume",
+        "removed when the run starts; a live writer's temporary would be kept",
+    )
     run = _copy_run(two_checkpoints, tmp_path)
     strays = _plant_strays(run / "checkpoints")
-    train(_resume_spec(run), run, TINY_MODEL, TOK, train_config(max_steps=11, valid_every=5,
-                                                              seed=4), resume=True)
+    train(
+        _resume_spec(run),
+        run,
+        TINY_MODEL,
+        TOK,
+        train_config(max_steps=11, valid_every=5, seed=4),
+        resume=True,
+    )
     left = [p.name for p in strays if p.exists()]
     rec.observed(f"planted {len(strays)}, left after resume: {left}")
     assert left == []
 
 
 def test_stray_model_folder_temporaries_are_cleaned_at_resume(two_checkpoints, tmp_path, fault):
-    rec = fault(CAT_DAMAGE, "stray temporaries of weights.pt / model.json / vocab.src.json in the "
-                "model folder (killed writer), then resume",
-                "removed when the run starts (\"stray temporaries cleaned at start\")")
+    rec = fault(
+        CAT_DAMAGE,
+        "stray temporaries of weights.pt / model.json / vocab.src.json in the "
+        "model folder (killed writer), then resume",
+        'removed when the run starts ("stray temporaries cleaned at start")',
+    )
     run = _copy_run(two_checkpoints, tmp_path)
     strays = _plant_strays(run)
-    train(_resume_spec(run), run, TINY_MODEL, TOK, train_config(max_steps=11, valid_every=5,
-                                                              seed=4), resume=True)
+    train(
+        _resume_spec(run),
+        run,
+        TINY_MODEL,
+        TOK,
+        train_config(max_steps=11, valid_every=5, seed=4),
+        resume=True,
+    )
     left = [p.name for p in strays if p.exists()]
     rec.observed(f"planted {len(strays)}, left after resume: {left}")
     assert left == []
@@ -401,14 +506,21 @@ def test_stray_model_folder_temporaries_are_cleaned_at_resume(two_checkpoints, t
 
 # ---- an exception inside the training loop -------------------------------------------------------
 
+
 @pytest.mark.parametrize("where", ["train_step", "on_event"])
-def test_exception_inside_the_loop_leaves_the_last_checkpoint_usable(tmp_path, monkeypatch, fault,
-                                                                     where):
-    what = {"train_step": "a RuntimeError raised inside a training step (step 13)",
-            "on_event": "the event callback (the app's progress handler) raising at step 13"}[where]
-    rec = fault(CAT_CRASH, what,
-                "the exception propagates (no silent continue); model.json says 'failed'; the last "
-                "checkpoint (step 10) loads, the model translates, and resume continues from it")
+def test_exception_inside_the_loop_leaves_the_last_checkpoint_usable(
+    tmp_path, monkeypatch, fault, where
+):
+    what = {
+        "train_step": "a RuntimeError raised inside a training step (step 13)",
+        "on_event": "the event callback (the app's progress handler) raising at step 13",
+    }[where]
+    rec = fault(
+        CAT_CRASH,
+        what,
+        "the exception propagates (no silent continue); model.json says 'failed'; the last "
+        "checkpoint (step 10) loads, the model translates, and resume continues from it",
+    )
     monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     spec = toy_spec(tmp_path / "data", 200, seed=6)
     out = tmp_path / "run"
@@ -424,6 +536,7 @@ def test_exception_inside_the_loop_leaves_the_last_checkpoint_usable(tmp_path, m
 
         monkeypatch.setattr(core.training.run.TrainingRun, "train_step", flaky_step)
     else:
+
         def on_event(e):
             if isinstance(e, ProgressEvent) and e.step == 13:
                 raise RuntimeError("injected failure in the progress handler")
@@ -435,11 +548,20 @@ def test_exception_inside_the_loop_leaves_the_last_checkpoint_usable(tmp_path, m
     state, note = CheckpointStore(out / "checkpoints").load_last()
     text = _usable(out)
     steps: list[int] = []
-    done = train(spec, out, TINY_MODEL, TOK, cfg.replace(max_steps=15), resume=True,
-                 on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else 0)
-    rec.observed(f"raised {type(info.value).__name__}: {info.value}; model.json status '{status}'; "
-                 f"load_last → step {state['state']['step']} (note {note}); translation {text!r}; "
-                 f"resume → steps {steps[0]}..{done.step} ({done.status})")
+    done = train(
+        spec,
+        out,
+        TINY_MODEL,
+        TOK,
+        cfg.replace(max_steps=15),
+        resume=True,
+        on_event=lambda e: steps.append(e.step) if isinstance(e, ProgressEvent) else 0,
+    )
+    rec.observed(
+        f"raised {type(info.value).__name__}: {info.value}; model.json status '{status}'; "
+        f"load_last → step {state['state']['step']} (note {note}); translation {text!r}; "
+        f"resume → steps {steps[0]}..{done.step} ({done.status})"
+    )
     assert status == "failed"
     assert state["state"]["step"] == 10 and note is None
     assert steps[0] == 11 and done.step == 15 and done.status == "finished"

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from core.decoding.translator import Translator
 from core.errors import CheckpointError
 from core.storage.model_folder import MODEL_JSON, SRC_VOCAB, WEIGHTS
 from core.training.run import train
-from core.decoding.translator import Translator
 from tests.core.storage.test_checkpoints import _unsafe_torch_loads
 from tests.reliability.helpers import (
     REPO,
@@ -77,29 +77,37 @@ FORMS = ["torch zip", "torch legacy", "plain pickle"]
 
 @pytest.mark.parametrize("form", FORMS)
 def test_pickle_payload_in_weights_is_refused_and_never_runs(tiny_model, tmp_path, fault, form):
-    rec = fault(CAT, f"crafted model folder: valid model.json and vocabularies, weights.pt a "
-                f"{form} file whose pickle would create a marker file, Translator.load",
-                "CheckpointError saying the file was refused because it could run code; the "
-                "marker file is never created")
+    rec = fault(
+        CAT,
+        f"crafted model folder: valid model.json and vocabularies, weights.pt a "
+        f"{form} file whose pickle would create a marker file, Translator.load",
+        "CheckpointError saying the file was refused because it could run code; the "
+        "marker file is never created",
+    )
     folder = _copy(tiny_model, tmp_path)
     marker = tmp_path / "PAYLOAD-RAN"
     _write_payload(folder / WEIGHTS, marker, form)
     with pytest.raises(CheckpointError) as info:
         Translator.load(folder, device="cpu")
     ran = marker.exists()
-    _unsafe_load(folder / WEIGHTS, form)          # the payload is real: an unsafe load runs it
+    _unsafe_load(folder / WEIGHTS, form)  # the payload is real: an unsafe load runs it
     live = marker.exists()
-    rec.observed(f"CheckpointError: \"{short(info.value, 300)}\"; marker created by the app: {ran}; "
-                 f"the same file under an unsafe load created it: {live}")
+    rec.observed(
+        f'CheckpointError: "{short(info.value, 300)}"; marker created by the app: {ran}; '
+        f"the same file under an unsafe load created it: {live}"
+    )
     assert not ran and live
     assert "refused to load" in str(info.value) and "could run code" in str(info.value)
 
 
 @pytest.mark.parametrize("command", ["attention", "translate", "evaluate"])
 def test_pickle_payload_through_the_cli(tiny_model, tmp_path, capsys, monkeypatch, fault, command):
-    rec = fault(CAT, f"the crafted weights.pt (torch zip payload) opened with `attnscope-cli "
-                f"{command} --model DIR`",
-                "exit 2, one message, no traceback; the marker file is never created")
+    rec = fault(
+        CAT,
+        f"the crafted weights.pt (torch zip payload) opened with `attnscope-cli "
+        f"{command} --model DIR`",
+        "exit 2, one message, no traceback; the marker file is never created",
+    )
     folder = _copy(tiny_model, tmp_path)
     marker = tmp_path / "PAYLOAD-RAN"
     _write_payload(folder / WEIGHTS, marker, "torch zip")
@@ -111,20 +119,34 @@ def test_pickle_payload_through_the_cli(tiny_model, tmp_path, capsys, monkeypatc
     else:
         (tmp_path / "t.src").write_text("w1 w2\n", encoding="utf-8")
         (tmp_path / "t.ref").write_text("W2 W1\n", encoding="utf-8")
-        r = run_cli(capsys, "evaluate", "--model", str(folder), "--src", str(tmp_path / "t.src"),
-                    "--ref", str(tmp_path / "t.ref"))
-    rec.observed(f"exit {r.code}; stderr: \"{short(r.message, 260)}\"; traceback: "
-                 f"{'Traceback' in r.err}; marker created: {marker.exists()}")
+        r = run_cli(
+            capsys,
+            "evaluate",
+            "--model",
+            str(folder),
+            "--src",
+            str(tmp_path / "t.src"),
+            "--ref",
+            str(tmp_path / "t.ref"),
+        )
+    rec.observed(
+        f'exit {r.code}; stderr: "{short(r.message, 260)}"; traceback: '
+        f"{'Traceback' in r.err}; marker created: {marker.exists()}"
+    )
     assert r.code == 2 and "Traceback" not in r.err and "refused to load" in r.err
     assert not marker.exists()
 
 
 def test_pickle_payload_in_a_checkpoint_is_refused_at_resume(tmp_path, caplog, fault):
-    rec = fault(CAT, "newest resumable checkpoint replaced by a pickle payload, manifest SHA-256 "
-                "updated to match (an attacker edits both), then resume",
-                "the checkpoint is refused without running the payload; resume falls back to the "
-                "previous checkpoint and says why")
+    rec = fault(
+        CAT,
+        "newest resumable checkpoint replaced by a pickle payload, manifest SHA-256 "
+        "updated to match (an attacker edits both), then resume",
+        "the checkpoint is refused without running the payload; resume falls back to the "
+        "previous checkpoint and says why",
+    )
     from tests.reliability.helpers import toy_spec
+
     spec = toy_spec(tmp_path / "data", 120, seed=21)
     run = tmp_path / "run"
     cfg = train_config(max_steps=10, valid_every=5, seed=21)
@@ -140,18 +162,23 @@ def test_pickle_payload_in_a_checkpoint_is_refused_at_resume(tmp_path, caplog, f
             entry["sha256"] = sha
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     import logging
+
     with caplog.at_level(logging.WARNING):
         done = train(spec, run, TINY_MODEL, TOK, cfg.replace(max_steps=7), resume=True)
     notes = [r.getMessage() for r in caplog.records if r.name == "core.training.run"]
-    rec.observed(f"warning: \"{short(' / '.join(notes))}\"; marker created: {marker.exists()}; "
-                 f"resumed run {done.status} at step {done.step}")
+    rec.observed(
+        f'warning: "{short(" / ".join(notes))}"; marker created: {marker.exists()}; '
+        f"resumed run {done.status} at step {done.step}"
+    )
     assert not marker.exists()
-    assert any("ckpt-00000010.pt was refused" in n and "ckpt-00000005.pt instead" in n
-               for n in notes)
+    assert any(
+        "ckpt-00000010.pt was refused" in n and "ckpt-00000005.pt instead" in n for n in notes
+    )
     assert done.step == 7
 
 
 # ---- broken model folders ------------------------------------------------------------------------
+
 
 def _set_meta(folder: Path, change) -> None:
     data = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
@@ -168,55 +195,86 @@ def _shape_mismatch_weights(folder: Path) -> None:
 
 BROKEN = {
     "weights.pt is random bytes": (
-        lambda f: (f / WEIGHTS).write_bytes(bytes(range(256)) * 40), "damaged or truncated"),
+        lambda f: (f / WEIGHTS).write_bytes(bytes(range(256)) * 40),
+        "damaged or truncated",
+    ),
     "weights.pt truncated to 60%": (
-        lambda f: (f / WEIGHTS).write_bytes((f / WEIGHTS).read_bytes()[:int(
-            (f / WEIGHTS).stat().st_size * 0.6)]), "damaged or truncated"),
+        lambda f: (f / WEIGHTS).write_bytes(
+            (f / WEIGHTS).read_bytes()[: int((f / WEIGHTS).stat().st_size * 0.6)]
+        ),
+        "damaged or truncated",
+    ),
     "weights.pt empty (0 bytes)": (lambda f: (f / WEIGHTS).write_bytes(b""), "damaged"),
     "weights.pt holds a list, not a state dict": (
-        lambda f: torch.save([torch.zeros(1)], f / WEIGHTS), "does not hold model weights"),
-    "weights.pt from a differently sized vocabulary": (_shape_mismatch_weights,
-                                                       "does not match model.json"),
+        lambda f: torch.save([torch.zeros(1)], f / WEIGHTS),
+        "does not hold model weights",
+    ),
+    "weights.pt from a differently sized vocabulary": (
+        _shape_mismatch_weights,
+        "does not match model.json",
+    ),
     "weights.pt missing": (lambda f: (f / WEIGHTS).unlink(), "weights.pt is missing"),
     "vocab.src.json missing": (lambda f: (f / SRC_VOCAB).unlink(), "vocab.src.json is missing"),
-    "vocab.src.json not JSON": (lambda f: (f / SRC_VOCAB).write_text("[\"<unk>\", ", "utf-8"),
-                                "vocab.src.json"),
+    "vocab.src.json not JSON": (
+        lambda f: (f / SRC_VOCAB).write_text('["<unk>", ', "utf-8"),
+        "vocab.src.json",
+    ),
     "vocab.src.json a JSON object, not a list": (
-        lambda f: (f / SRC_VOCAB).write_text("{\"a\": 1}", "utf-8"), "is not a vocabulary"),
+        lambda f: (f / SRC_VOCAB).write_text('{"a": 1}', "utf-8"),
+        "is not a vocabulary",
+    ),
     "vocab.src.json with one extra word": (
-        lambda f: (f / SRC_VOCAB).write_text(json.dumps(
-            json.loads((f / SRC_VOCAB).read_text("utf-8")) + ["extra"]), "utf-8"),
-        "does not match model.json"),
+        lambda f: (f / SRC_VOCAB).write_text(
+            json.dumps(json.loads((f / SRC_VOCAB).read_text("utf-8")) + ["extra"]), "utf-8"
+        ),
+        "does not match model.json",
+    ),
     "model.json missing": (lambda f: (f / MODEL_JSON).unlink(), "not a model folder"),
-    "model.json not JSON": (lambda f: (f / MODEL_JSON).write_text("{\"name\": ", "utf-8"),
-                            "cannot read"),
-    "model.json a JSON list": (lambda f: (f / MODEL_JSON).write_text("[1, 2]", "utf-8"),
-                               "does not hold a JSON object"),
+    "model.json not JSON": (
+        lambda f: (f / MODEL_JSON).write_text('{"name": ', "utf-8"),
+        "cannot read",
+    ),
+    "model.json a JSON list": (
+        lambda f: (f / MODEL_JSON).write_text("[1, 2]", "utf-8"),
+        "does not hold a JSON object",
+    ),
     "model.json from a newer format_version (99)": (
-        lambda f: _set_meta(f, lambda d: d.update(format_version=99)), "newer Attnscope"),
+        lambda f: _set_meta(f, lambda d: d.update(format_version=99)),
+        "newer Attnscope",
+    ),
     "model.json with an unknown model setting": (
         lambda f: _set_meta(f, lambda d: d["model"].update(layers_of_magic=3)),
-        "unknown model setting"),
+        "unknown model setting",
+    ),
     "model.json with a negative hidden size": (
         lambda f: _set_meta(f, lambda d: d["model"].update(hidden_size=-5)),
-        "hidden_size must be at least 1"),
+        "hidden_size must be at least 1",
+    ),
 }
 
 
-@pytest.mark.parametrize("case", [
-    *BROKEN,
-    "vocab.src.json without the special tokens",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        *BROKEN,
+        "vocab.src.json without the special tokens",
+    ],
+)
 def test_broken_model_folder_gives_one_clear_message(tiny_model, tmp_path, fault, case):
-    rec = fault(CAT, f"model folder with {case}, Translator.load",
-                "a CheckpointError whose message names the file at fault and the problem (the CLI "
-                "turns it into exit 2); never another exception")
+    rec = fault(
+        CAT,
+        f"model folder with {case}, Translator.load",
+        "a CheckpointError whose message names the file at fault and the problem (the CLI "
+        "turns it into exit 2); never another exception",
+    )
     folder = _copy(tiny_model, tmp_path)
     if case in BROKEN:
         damage, needle = BROKEN[case]
     else:
+
         def damage(f: Path) -> None:
             (f / SRC_VOCAB).write_text(json.dumps(["a", "b", "c"]), "utf-8")
+
         needle = "vocab.src.json"
     damage(folder)
     try:
@@ -225,38 +283,45 @@ def test_broken_model_folder_gives_one_clear_message(tiny_model, tmp_path, fault
         error = exc
     else:
         error = None
-    rec.observed(f"{type(error).__name__}: \"{short(error, 300)}\"" if error else "loaded")
+    rec.observed(f'{type(error).__name__}: "{short(error, 300)}"' if error else "loaded")
     assert isinstance(error, CheckpointError)
     assert needle in str(error)
     files = (WEIGHTS, SRC_VOCAB, MODEL_JSON, "vocab.tgt.json")
     assert any(name in str(error) for name in files) or str(folder) in str(error)
 
 
-def test_crafted_huge_sizes_in_model_json_are_refused_before_allocating(tiny_model, tmp_path,
-                                                                        fault):
-    rec = fault(CAT, "model.json claims hidden_size 100000 (weights.pt is the real 64-unit model)",
-                "CheckpointError \"weights.pt does not match model.json\" before any large "
-                "allocation; never an out-of-memory crash")
+def test_crafted_huge_sizes_in_model_json_are_refused_before_allocating(
+    tiny_model, tmp_path, fault
+):
+    rec = fault(
+        CAT,
+        "model.json claims hidden_size 100000 (weights.pt is the real 64-unit model)",
+        'CheckpointError "weights.pt does not match model.json" before any large '
+        "allocation; never an out-of-memory crash",
+    )
     folder = _copy(tiny_model, tmp_path)
     _set_meta(folder, lambda d: d["model"].update(hidden_size=100_000))
     try:
-        with address_space_limit(2 << 30):     # a bug must not take the machine down
+        with address_space_limit(2 << 30):  # a bug must not take the machine down
             Translator.load(folder, device="cpu")
     except Exception as exc:  # noqa: BLE001 - recorded, then judged below
         error = exc
     else:
         error = None
-    rec.observed(f"{type(error).__name__}: \"{short(error, 200)}\"" if error else "loaded")
+    rec.observed(f'{type(error).__name__}: "{short(error, 200)}"' if error else "loaded")
     assert isinstance(error, CheckpointError) and "does not match" in str(error)
 
 
 def test_model_folder_that_is_a_file(tmp_path, capsys, fault):
-    rec = fault(CAT, "`--model` names a file (a .zip of a model), not a folder",
-                "exit 2 with \"not a model folder\"")
+    rec = fault(
+        CAT,
+        "`--model` names a file (a .zip of a model), not a folder",
+        'exit 2 with "not a model folder"',
+    )
     path = tmp_path / "model.zip"
     path.write_bytes(b"PK\x03\x04" + bytes(100))
     r = run_cli(capsys, "attention", "--model", str(path), "w1")
-    rec.observed(f"exit {r.code}; stderr: \"{short(r.message)}\"")
+    rec.observed(f'exit {r.code}; stderr: "{short(r.message)}"')
     assert r.code == 2 and "not a model folder" in r.err and "Traceback" not in r.err
 
 
@@ -265,10 +330,22 @@ def test_model_folder_that_is_a_file(tmp_path, capsys, fault):
 
 SHIPPED = ("core", "gui", "bench", "packaging")
 # other ways to unpickle (or run) data from a file; none belongs in shipped code
-UNSAFE_CALLS = {("pickle", "load"), ("pickle", "loads"), ("pickle", "Unpickler"),
-                ("cPickle", "load"), ("cPickle", "loads"), ("dill", "load"), ("dill", "loads"),
-                ("joblib", "load"), ("marshal", "load"), ("marshal", "loads"), ("shelve", "open"),
-                ("jit", "load"), ("torch.jit", "load"), ("yaml", "unsafe_load")}
+UNSAFE_CALLS = {
+    ("pickle", "load"),
+    ("pickle", "loads"),
+    ("pickle", "Unpickler"),
+    ("cPickle", "load"),
+    ("cPickle", "loads"),
+    ("dill", "load"),
+    ("dill", "loads"),
+    ("joblib", "load"),
+    ("marshal", "load"),
+    ("marshal", "loads"),
+    ("shelve", "open"),
+    ("jit", "load"),
+    ("torch.jit", "load"),
+    ("yaml", "unsafe_load"),
+}
 
 
 def _unsafe_other_calls(source: str, filename: str) -> list[str]:
@@ -277,26 +354,42 @@ def _unsafe_other_calls(source: str, filename: str) -> list[str]:
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         owner = node.func.value
-        owner_name = owner.id if isinstance(owner, ast.Name) else (
-            owner.attr if isinstance(owner, ast.Attribute) else "")
+        owner_name = (
+            owner.id
+            if isinstance(owner, ast.Name)
+            else (owner.attr if isinstance(owner, ast.Attribute) else "")
+        )
         if (owner_name, node.func.attr) in UNSAFE_CALLS:
             problems.append(f"{filename}:{node.lineno}: {ast.get_source_segment(source, node)}")
-        if node.func.attr == "load" and owner_name in ("np", "numpy") and any(
-                k.arg == "allow_pickle" and not (isinstance(k.value, ast.Constant)
-                                                 and k.value.value is False)
-                for k in node.keywords):
+        if (
+            node.func.attr == "load"
+            and owner_name in ("np", "numpy")
+            and any(
+                k.arg == "allow_pickle"
+                and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+                for k in node.keywords
+            )
+        ):
             problems.append(f"{filename}:{node.lineno}: {ast.get_source_segment(source, node)}")
     return problems
 
 
 def test_no_shipped_code_unpickles_arbitrary_objects(fault):
-    rec = fault(CAT, "source scan of every shipped Python file (core, gui, bench, packaging) for "
-                "torch.load without weights_only=True and for pickle/marshal/shelve/dill/joblib/"
-                "torch.jit loads or numpy allow_pickle",
-                "none found (tests/core/storage/test_checkpoints.py scans core/ and gui/ for torch.load; "
-                "this widens it)")
-    files = [p for d in SHIPPED if (REPO / d).is_dir() for p in sorted((REPO / d).rglob("*.py"))
-             if ".venv" not in p.parts and "build" not in p.parts]
+    rec = fault(
+        CAT,
+        "source scan of every shipped Python file (core, gui, bench, packaging) for "
+        "torch.load without weights_only=True and for pickle/marshal/shelve/dill/joblib/"
+        "torch.jit loads or numpy allow_pickle",
+        "none found (tests/core/storage/test_checkpoints.py scans core/ and gui/ for torch.load; "
+        "this widens it)",
+    )
+    files = [
+        p
+        for d in SHIPPED
+        if (REPO / d).is_dir()
+        for p in sorted((REPO / d).rglob("*.py"))
+        if ".venv" not in p.parts and "build" not in p.parts
+    ]
     torch_problems, other_problems, loads = [], [], 0
     for path in files:
         text = path.read_text(encoding="utf-8")
@@ -305,8 +398,10 @@ def test_no_shipped_code_unpickles_arbitrary_objects(fault):
         torch_problems += _unsafe_torch_loads(text, rel)
         other_problems += _unsafe_other_calls(text, rel)
     probe = _unsafe_other_calls("import pickle\nx = pickle.loads(b)\n", "<probe>")
-    rec.observed(f"scanned {len(files)} files; torch.load( calls {loads}, unsafe "
-                 f"{torch_problems}; other unpickling calls {other_problems}; the scanner flags a "
-                 f"planted pickle.loads: {bool(probe)}")
+    rec.observed(
+        f"scanned {len(files)} files; torch.load( calls {loads}, unsafe "
+        f"{torch_problems}; other unpickling calls {other_problems}; the scanner flags a "
+        f"planted pickle.loads: {bool(probe)}"
+    )
     assert probe
     assert torch_problems == [] and other_problems == []

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.errors import CoreError
 from core.decoding.translator import MAX_SOURCE_TOKENS, Translator
+from core.errors import CoreError
 from tests.reliability.helpers import run_cli, short, stdin_bytes
 
 CAT = "Translation input"
@@ -57,13 +57,17 @@ def test_odd_text_gives_a_translation_or_a_clear_error(tr, fault, name, beam):
     text = INPUTS[name]
     search = "greedy" if beam == 1 else f"beam {beam}"
     must_fail = name == "1,000 tokens"
-    rec = fault(CAT, f"{name} ({search})",
-                "a CoreError that gives the token count and the limit" if must_fail else
-                "a translation (possibly empty) with a well-formed attention matrix; no exception")
+    rec = fault(
+        CAT,
+        f"{name} ({search})",
+        "a CoreError that gives the token count and the limit"
+        if must_fail
+        else "a translation (possibly empty) with a well-formed attention matrix; no exception",
+    )
     try:
         hyps = tr.translate(text, beam=beam, nbest=2 if beam > 1 else 1)
     except CoreError as exc:
-        rec.observed(f"CoreError: \"{short(exc)}\"")
+        rec.observed(f'CoreError: "{short(exc)}"')
         assert must_fail
         assert "1000 tokens" in str(exc) and str(MAX_SOURCE_TOKENS) in str(exc)
         return
@@ -71,8 +75,10 @@ def test_odd_text_gives_a_translation_or_a_clear_error(tr, fault, name, beam):
         rec.observed(f"crash: {type(exc).__name__}: {short(exc)}")
         raise
     t = hyps[0]
-    rec.observed(f"{len(hyps)} hypothesis(es); source tokens {len(t.source_tokens)}, output "
-                 f"{short(repr(t.text), 80)} ({len(t.target_tokens)} tokens)")
+    rec.observed(
+        f"{len(hyps)} hypothesis(es); source tokens {len(t.source_tokens)}, output "
+        f"{short(repr(t.text), 80)} ({len(t.target_tokens)} tokens)"
+    )
     assert not must_fail
     for h in hyps:
         _check(h)
@@ -80,33 +86,44 @@ def test_odd_text_gives_a_translation_or_a_clear_error(tr, fault, name, beam):
 
 def test_batch_with_odd_lines_keeps_order(tr, fault):
     names = [n for n in INPUTS if n != "1,000 tokens"]
-    rec = fault(CAT, f"translate_batch of {len(names)} odd lines at once (batching by length mixes "
-                "them)", "one result per line, in input order, each the same as translating that "
-                "line alone")
+    rec = fault(
+        CAT,
+        f"translate_batch of {len(names)} odd lines at once (batching by length mixes them)",
+        "one result per line, in input order, each the same as translating that line alone",
+    )
     texts = [INPUTS[n] for n in names]
     batch = tr.translate_batch(texts, batch_size=4)
     alone = [tr.translate(t)[0].text for t in texts]
     same = [b.text == a for b, a in zip(batch, alone)]
-    rec.observed(f"{len(batch)} results for {len(texts)} lines; equal to one-by-one: "
-                 f"{sum(same)}/{len(same)}")
+    rec.observed(
+        f"{len(batch)} results for {len(texts)} lines; equal to one-by-one: {sum(same)}/{len(same)}"
+    )
     assert len(batch) == len(texts) and all(same)
 
 
 def test_scoring_an_empty_source_is_a_clear_error(tr, fault):
-    rec = fault(CAT, "forced decoding (score) with an empty source and a target",
-                "a CoreError asking for a source sentence")
+    rec = fault(
+        CAT,
+        "forced decoding (score) with an empty source and a target",
+        "a CoreError asking for a source sentence",
+    )
     with pytest.raises(CoreError) as info:
         tr.score("   ", "W1 W2")
-    rec.observed(f"CoreError: \"{info.value}\"")
+    rec.observed(f'CoreError: "{info.value}"')
 
 
 # ---- through the CLI
 # ---------------------------------------------------------------------------------
 
+
 def test_cli_translate_stdin_odd_lines(tiny_model, capsys, monkeypatch, fault):
     lines = ["", "?!", "😀 日本語", "مرحبا", "w1 w2"]
-    rec = fault(CAT, "`attnscope-cli translate` reading empty, punctuation-only, emoji/CJK and "
-                "Arabic lines from stdin", "exit 0 and exactly one output line per input line")
+    rec = fault(
+        CAT,
+        "`attnscope-cli translate` reading empty, punctuation-only, emoji/CJK and "
+        "Arabic lines from stdin",
+        "exit 0 and exactly one output line per input line",
+    )
     monkeypatch.setattr("sys.stdin", stdin_bytes(("\n".join(lines) + "\n").encode("utf-8")))
     r = run_cli(capsys, "translate", "--model", str(tiny_model))
     out = r.out.split("\n")[:-1]
@@ -115,51 +132,71 @@ def test_cli_translate_stdin_odd_lines(tiny_model, capsys, monkeypatch, fault):
 
 
 def test_cli_too_long_sentence_is_one_message(tiny_model, capsys, fault):
-    rec = fault(CAT, "`attnscope-cli attention` with a 1,000-token sentence",
-                "exit 2, one message with the count and the limit, no traceback")
+    rec = fault(
+        CAT,
+        "`attnscope-cli attention` with a 1,000-token sentence",
+        "exit 2, one message with the count and the limit, no traceback",
+    )
     r = run_cli(capsys, "attention", "--model", str(tiny_model), " ".join(["w1"] * 1000))
-    rec.observed(f"exit {r.code}; stderr: \"{short(r.message)}\"")
+    rec.observed(f'exit {r.code}; stderr: "{short(r.message)}"')
     assert r.code == 2 and "1000 tokens" in r.err and "Traceback" not in r.err
 
 
 def test_cli_translate_invalid_utf8_on_stdin(tiny_model, capsys, monkeypatch, fault):
-    rec = fault(CAT, "`attnscope-cli translate` with a Latin-1 byte on stdin line 2 (strict UTF-8 "
-                "stdin, as under an en_US.UTF-8 locale)",
-                "exit 2 and one message naming stdin line 2 (lines before it translated), or the "
-                "line translated with the bad byte replaced; never a traceback")
+    rec = fault(
+        CAT,
+        "`attnscope-cli translate` with a Latin-1 byte on stdin line 2 (strict UTF-8 "
+        "stdin, as under an en_US.UTF-8 locale)",
+        "exit 2 and one message naming stdin line 2 (lines before it translated), or the "
+        "line translated with the bad byte replaced; never a traceback",
+    )
     monkeypatch.setattr("sys.stdin", stdin_bytes(b"w1 w2\ncaf\xe9 w3\nw4\n"))
     try:
         r = run_cli(capsys, "translate", "--model", str(tiny_model))
     except Exception as exc:
         rec.observed(f"uncaught {type(exc).__name__}: {short(exc)} (a traceback for the user)")
         raise
-    rec.observed(f"exit {r.code}; stdout {r.out.splitlines()}; stderr \"{short(r.message)}\"")
+    rec.observed(f'exit {r.code}; stdout {r.out.splitlines()}; stderr "{short(r.message)}"')
     assert r.code in (0, 2) and "Traceback" not in r.err
-    if r.code == 2:     # one message naming stdin, line 2, the column and the byte
+    if r.code == 2:  # one message naming stdin, line 2, the column and the byte
         assert "<stdin>:2:4: not valid UTF-8 (byte 0xe9); send UTF-8 text" in r.err
-        assert len(r.out.splitlines()) == 1             # line 1 was translated before it
-    else:               # the bad byte replaced: every line translated
+        assert len(r.out.splitlines()) == 1  # line 1 was translated before it
+    else:  # the bad byte replaced: every line translated
         assert len(r.out.splitlines()) == 3
 
 
 def test_cli_translate_file_names_the_overlong_line(tiny_model, tmp_path, capsys, fault):
-    rec = fault(CAT, "`attnscope-cli translate --input FILE` where line 3 of 5 has 1,000 tokens",
-                "exit 2, one message that names line 3 (so the user can find it in a big file)")
+    rec = fault(
+        CAT,
+        "`attnscope-cli translate --input FILE` where line 3 of 5 has 1,000 tokens",
+        "exit 2, one message that names line 3 (so the user can find it in a big file)",
+    )
     lines = ["w1 w2", "w3", " ".join(["w1"] * 1000), "w4", "w5"]
     path = tmp_path / "in.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    r = run_cli(capsys, "translate", "--model", str(tiny_model), "--input", str(path),
-                "--output", str(tmp_path / "out.txt"))
-    rec.observed(f"exit {r.code}; stderr: \"{short(r.message)}\"")
+    r = run_cli(
+        capsys,
+        "translate",
+        "--model",
+        str(tiny_model),
+        "--input",
+        str(path),
+        "--output",
+        str(tmp_path / "out.txt"),
+    )
+    rec.observed(f'exit {r.code}; stderr: "{short(r.message)}"')
     assert r.code == 2 and "Traceback" not in r.err
     assert "line 3" in r.err or "in.txt:3" in r.err
 
 
 def test_cli_translate_input_file_with_a_bad_byte(tiny_model, tmp_path, capsys, fault):
-    rec = fault(CAT, "`attnscope-cli translate --input FILE` with a Latin-1 byte on line 2",
-                "exit 2, one message naming the file, line 2 and the byte")
+    rec = fault(
+        CAT,
+        "`attnscope-cli translate --input FILE` with a Latin-1 byte on line 2",
+        "exit 2, one message naming the file, line 2 and the byte",
+    )
     path = tmp_path / "in.txt"
     path.write_bytes(b"w1 w2\ncaf\xe9\n")
     r = run_cli(capsys, "translate", "--model", str(tiny_model), "--input", str(path))
-    rec.observed(f"exit {r.code}; stderr: \"{short(r.message)}\"")
+    rec.observed(f'exit {r.code}; stderr: "{short(r.message)}"')
     assert r.code == 2 and "in.txt:2" in r.err and "0xe9" in r.err.lower()

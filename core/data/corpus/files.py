@@ -6,21 +6,26 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Iterator
+from typing import IO
 
 from core.data.corpus.messages import count_of, short_file_names
 from core.data.corpus.spec import CorpusSpec, PathLike
 from core.errors import CorpusError
 
-MAX_LINE_BYTES = 16 << 20   # a longer "line" means a binary file or CR-only line ends; refuse it
+MAX_LINE_BYTES = 16 << 20  # a longer "line" means a binary file or CR-only line ends; refuse it
 
-_CHUNK = 1 << 20            # read size; module-level so tests can shrink it to hit chunk boundaries
-_SNIFF = 4096               # bytes looked at to recognise UTF-16 and compressed files
+_CHUNK = 1 << 20  # read size; module-level so tests can shrink it to hit chunk boundaries
+_SNIFF = 4096  # bytes looked at to recognise UTF-16 and compressed files
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"\xfd7zXZ\x00", "xz"),
-               (b"\x28\xb5\x2f\xfd", "zstd"))
+_COMPRESSED = (
+    (b"\x1f\x8b", "gzip"),
+    (b"PK\x03\x04", "zip"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
 
 
 def has_cr_line_ends(path: str) -> bool:
@@ -45,13 +50,16 @@ def read_text_lines(path: str) -> Iterator[tuple[int, str]]:
             try:
                 yield n, raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise CorpusError(path, n, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                                  byte=exc.start + 1) from None
+                raise CorpusError(
+                    path, n, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", byte=exc.start + 1
+                ) from None
 
 
 def fingerprint(spec: CorpusSpec) -> str:
     """SHA-256 (hex) over every file's bytes, basename and size: resume refuses a changed corpus."""
-    outer = hashlib.sha256(b"attnscope-corpus-v1\0" + (b"tsv" if spec.tsv_path else b"pair") + b"\0")
+    outer = hashlib.sha256(
+        b"attnscope-corpus-v1\0" + (b"tsv" if spec.tsv_path else b"pair") + b"\0"
+    )
     for path in spec.files():
         _stat_file(path)
         inner = hashlib.sha256()
@@ -102,7 +110,7 @@ class LineReader:
             raise CorpusError(path, None, "is empty")
         with open_binary(path) as f:  # refuse UTF-16 and compressed files before any work starts
             _sniff(path, _read(f, path, 1, _SNIFF))
-        self.line = 0        # lines yielded so far = the number of the last one
+        self.line = 0  # lines yielded so far = the number of the last one
         self.bytes_read = 0
         self._bom = False
 
@@ -140,39 +148,50 @@ class LineReader:
         return raw[:-1] if raw.endswith(b"\r") else raw
 
     def _too_long(self) -> None:
-        raise CorpusError(self.path, self.line + 1,
-                          f"line is longer than {MAX_LINE_BYTES >> 20} MiB; is this a text file "
-                          f"with one sentence per line?")
+        raise CorpusError(
+            self.path,
+            self.line + 1,
+            f"line is longer than {MAX_LINE_BYTES >> 20} MiB; is this a text file "
+            f"with one sentence per line?",
+        )
 
     def decode(self, raw: bytes) -> str:
         """Decodes the line just yielded; errors point at its 1-based byte column in the file."""
         offset = 3 if (self._bom and self.line == 1) else 0
         nul = raw.find(b"\0")
         if nul >= 0:
-            raise CorpusError(self.path, self.line, "contains a NUL byte; is this a binary file?",
-                              byte=nul + 1 + offset)
+            raise CorpusError(
+                self.path,
+                self.line,
+                "contains a NUL byte; is this a binary file?",
+                byte=nul + 1 + offset,
+            )
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as e:
             column = e.start + 1 + offset
-            before = raw[max(0, e.start - 20):e.start].decode("utf-8", "replace")
+            before = raw[max(0, e.start - 20) : e.start].decode("utf-8", "replace")
             before = "".join(c if c.isprintable() else "?" for c in before).lstrip("\ufffd")
             after = f', after "{before}"' if before else ""
             raise CorpusError(
-                self.path, self.line,
+                self.path,
+                self.line,
                 f"not valid UTF-8 (byte 0x{raw[e.start]:02X} at column {column}{after}); the file "
                 f"may be in another encoding such as Latin-1 or Windows-1252: save it as UTF-8",
-                byte=column) from None
+                byte=column,
+            ) from None
 
 
 def misaligned_error(path_a: str, n_a: int, path_b: str, n_b: int) -> CorpusError:
     name_a, name_b = short_file_names([path_a, path_b])
     hints = "".join(_not_text_hint(p, n) for p, n in ((path_a, name_a), (path_b, name_b)))
     return CorpusError(
-        path_a if n_a < n_b else path_b, None,
+        path_a if n_a < n_b else path_b,
+        None,
         f"{name_a} has {count_of(n_a, 'line')} but {name_b} has {n_b:,}; the two files must be "
         f"line-aligned (one sentence per line, the same number of lines). Was a line added or "
-        f"deleted in one of them?{hints}")
+        f"deleted in one of them?{hints}",
+    )
 
 
 def _not_text_hint(path: str, name: str) -> str:
@@ -188,16 +207,23 @@ def _not_text_hint(path: str, name: str) -> str:
         return ""
     start = 3 if head.startswith(_UTF8_BOM) else 0
     body = head[start:]
-    pos, what = body.find(b"\0"), ("does not look like text: line {} column {} holds a NUL "
-                                    "byte; is it a binary file?")
+    pos, what = (
+        body.find(b"\0"),
+        ("does not look like text: line {} column {} holds a NUL byte; is it a binary file?"),
+    )
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as e:
-        cut_off = e.end == len(body) and len(head) == _SNIFF   # a character split by the sniff
+        cut_off = e.end == len(body) and len(head) == _SNIFF  # a character split by the sniff
         if not cut_off and (pos < 0 or e.start < pos):
-            pos, what = e.start, (f"is not UTF-8 text: line {{}} column {{}} holds byte "
-                                  f"0x{body[e.start]:02X}; is it a binary file, or text in another "
-                                  f"encoding such as Latin-1?")
+            pos, what = (
+                e.start,
+                (
+                    f"is not UTF-8 text: line {{}} column {{}} holds byte "
+                    f"0x{body[e.start]:02X}; is it a binary file, or text in another "
+                    f"encoding such as Latin-1?"
+                ),
+            )
     if pos < 0:
         return ""
     line = body.count(b"\n", 0, pos) + 1
@@ -250,15 +276,22 @@ def _why(e: BaseException) -> str:
 def _sniff(path: str, head: bytes) -> None:
     """Refuses UTF-16 and compressed files up front, with a message that says what they are."""
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        raise CorpusError(path, 1, "looks like UTF-32 text; save it as UTF-8 (in most editors: "
-                                   "Save As, Encoding: UTF-8)")
+        raise CorpusError(
+            path,
+            1,
+            "looks like UTF-32 text; save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+        )
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_like_utf16(head):
-        raise CorpusError(path, 1, "looks like UTF-16 text; save it as UTF-8 (in most editors: "
-                                   "Save As, Encoding: UTF-8)")
+        raise CorpusError(
+            path,
+            1,
+            "looks like UTF-16 text; save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+        )
     for magic, kind in _COMPRESSED:
         if head.startswith(magic):
-            raise CorpusError(path, None, f"looks like a {kind}-compressed file, not plain text; "
-                                          f"unpack it first")
+            raise CorpusError(
+                path, None, f"looks like a {kind}-compressed file, not plain text; unpack it first"
+            )
 
 
 def _looks_like_utf16(head: bytes) -> bool:
@@ -266,7 +299,7 @@ def _looks_like_utf16(head: bytes) -> bool:
     half = len(head) // 2
     if half < 2:
         return False
-    even = head[0:2 * half:2].count(0)
-    odd = head[1:2 * half:2].count(0)
+    even = head[0 : 2 * half : 2].count(0)
+    odd = head[1 : 2 * half : 2].count(0)
     many, few = max(even, odd), min(even, odd)
     return many >= max(2, half // 5) and few * 8 <= many

@@ -10,8 +10,9 @@ def short_file_names(paths: list[str]) -> list[str]:
     en/x.txt)."""
     base = [os.path.basename(p) or p for p in paths]
     if len(set(base)) < len(base):
-        base = [os.path.join(os.path.basename(os.path.dirname(p)), os.path.basename(p))
-                for p in paths]
+        base = [
+            os.path.join(os.path.basename(os.path.dirname(p)), os.path.basename(p)) for p in paths
+        ]
     return base
 
 

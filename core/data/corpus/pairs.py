@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from core.cancel import CancelToken
 from core.data.corpus.files import (
@@ -28,9 +29,9 @@ from core.errors import CorpusError
 from core.throttle import PROGRESS_INTERVAL_S, Throttle
 
 T = TypeVar("T")
-_CHECK_EVERY = 1000         # lines between cancel checks / progress clock reads
-_PROGRESS_INTERVAL = PROGRESS_INTERVAL_S    # at most this often progress() is called
-_clock = time.monotonic     # module-level so tests can fake the passage of time
+_CHECK_EVERY = 1000  # lines between cancel checks / progress clock reads
+_PROGRESS_INTERVAL = PROGRESS_INTERVAL_S  # at most this often progress() is called
+_clock = time.monotonic  # module-level so tests can fake the passage of time
 
 
 def iter_raw_pairs(spec: CorpusSpec, report: CorpusReport | None = None) -> Iterator[RawPair]:
@@ -56,12 +57,15 @@ def iter_raw_pairs(spec: CorpusSpec, report: CorpusReport | None = None) -> Iter
     return gen()
 
 
-def load_pairs(spec: CorpusSpec, src_tok: Callable[[str], list[str]],
-               tgt_tok: Callable[[str], list[str]], max_len: int | None,
-               progress: Callable[[int, int], None] | None = None,
-               cancel: CancelToken | None = None,
-               sink: Callable[[list[str], list[str]], None] | None = None,
-               ) -> tuple[list[tuple[list[str], list[str]]], CorpusReport]:
+def load_pairs(
+    spec: CorpusSpec,
+    src_tok: Callable[[str], list[str]],
+    tgt_tok: Callable[[str], list[str]],
+    max_len: int | None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: CancelToken | None = None,
+    sink: Callable[[list[str], list[str]], None] | None = None,
+) -> tuple[list[tuple[list[str], list[str]]], CorpusReport]:
     """Reads and tokenizes the corpus, dropping unusable pairs *as pairs* and counting why.
 
     A side that is empty after stripping, or that the tokenizer turns into no tokens, makes an empty
@@ -130,8 +134,11 @@ def _tokenize(tok: Callable[[str], list[str]], text: str, max_len: int | None):
     """
     if not text:
         return []
-    if max_len is not None and len(text) > 2 * max_len \
-            and len(text.translate(_CONTROL).split(None, max_len)) > max_len:
+    if (
+        max_len is not None
+        and len(text) > 2 * max_len
+        and len(text.translate(_CONTROL).split(None, max_len)) > max_len
+    ):
         return _OVER
     return tok(text)
 
@@ -143,21 +150,29 @@ def _drop_reason(src, tgt, max_len: int | None) -> str | None:
         return EMPTY_SOURCE
     if not tgt:
         return EMPTY_TARGET
-    if max_len is not None and (src is _OVER or tgt is _OVER
-                                or len(src) > max_len or len(tgt) > max_len):
+    if max_len is not None and (
+        src is _OVER or tgt is _OVER or len(src) > max_len or len(tgt) > max_len
+    ):
         return TOO_LONG
     return None
 
 
 def _nothing_left(report: CorpusReport) -> str:
-    text = (f"no usable sentence pairs left: all {count_of(report.pairs_read, 'pair')} read from "
-            f"{file_names(report.files)} were dropped: " + "; ".join(report._drop_items()))
-    cr_only = [name for path, name in zip(report.files, short_file_names(report.files))
-               if has_cr_line_ends(path)]
+    text = (
+        f"no usable sentence pairs left: all {count_of(report.pairs_read, 'pair')} read from "
+        f"{file_names(report.files)} were dropped: " + "; ".join(report._drop_items())
+    )
+    cr_only = [
+        name
+        for path, name in zip(report.files, short_file_names(report.files))
+        if has_cr_line_ends(path)
+    ]
     if cr_only:
-        text += (f". {' and '.join(cr_only)} end{'s' if len(cr_only) == 1 else ''} lines with a "
-                 f"carriage return only (old Mac format), so each reads as one long line: save "
-                 f"{'it' if len(cr_only) == 1 else 'them'} with LF or CRLF line ends")
+        text += (
+            f". {' and '.join(cr_only)} end{'s' if len(cr_only) == 1 else ''} lines with a "
+            f"carriage return only (old Mac format), so each reads as one long line: save "
+            f"{'it' if len(cr_only) == 1 else 'them'} with LF or CRLF line ends"
+        )
     elif TOO_LONG in report.dropped:
         text += ". Raise the maximum sentence length"
         if report.max_len is not None:

@@ -14,7 +14,7 @@ TOO_LONG = "too long"
 TOO_FEW_COLUMNS = "too few columns"
 DROP_REASONS = (EMPTY_PAIR, EMPTY_SOURCE, EMPTY_TARGET, TOO_LONG, TOO_FEW_COLUMNS)
 
-MAX_EXAMPLES = 5            # line numbers remembered per drop reason
+MAX_EXAMPLES = 5  # line numbers remembered per drop reason
 
 
 @dataclass
@@ -61,7 +61,9 @@ class CorpusReport:
 
     def _drop_items(self) -> list[str]:
         order = {r: i for i, r in enumerate(DROP_REASONS)}
-        reasons = sorted(self.dropped, key=lambda r: (-self.dropped[r], order.get(r, len(order)), r))
+        reasons = sorted(
+            self.dropped, key=lambda r: (-self.dropped[r], order.get(r, len(order)), r)
+        )
         items = []
         for reason in reasons:
             n = self.dropped[reason]
@@ -70,6 +72,7 @@ class CorpusReport:
             label = reason
             if reason == TOO_LONG and self.max_len is not None:
                 label = f"too long, over {count_of(self.max_len, 'token')}"
-            items.append(f"{n:,} {label} ({'line' if len(shown) == 1 and n == 1 else 'lines'} "
-                         f"{where})")
+            items.append(
+                f"{n:,} {label} ({'line' if len(shown) == 1 and n == 1 else 'lines'} {where})"
+            )
         return items

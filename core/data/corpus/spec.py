@@ -24,20 +24,26 @@ class CorpusSpec:
         """Exactly one form must be given; empty strings (blank GUI fields) count as not given."""
         src, tgt, tsv = self.src_path, self.tgt_path, self.tsv_path
         if tsv and (src or tgt):
-            raise CorpusError(None, None, "give either a source file and a target file, or one TSV "
-                                          "file, not both")
+            raise CorpusError(
+                None, None, "give either a source file and a target file, or one TSV file, not both"
+            )
         if tsv:
             return
         if not src and not tgt:
-            raise CorpusError(None, None, "no corpus chosen: pick a source file and a target file, "
-                                          "or one TSV file (source<TAB>target per line)")
+            raise CorpusError(
+                None,
+                None,
+                "no corpus chosen: pick a source file and a target file, "
+                "or one TSV file (source<TAB>target per line)",
+            )
         if not tgt:
             raise CorpusError(src, None, "a source file needs a matching target file")
         if not src:
             raise CorpusError(tgt, None, "a target file needs a matching source file")
         if os.path.abspath(os.fspath(src)) == os.path.abspath(os.fspath(tgt)):
-            raise CorpusError(src, None, "the source and the target are the same file; "
-                                         "pick one file per language")
+            raise CorpusError(
+                src, None, "the source and the target are the same file; pick one file per language"
+            )
 
     def files(self) -> list[str]:
         """The file paths to read, in order (source, target) or (tsv,); validates first."""
@@ -58,6 +64,6 @@ class CorpusSpec:
 class RawPair:
     """One aligned line pair, decoded and stripped, before tokenization."""
 
-    line: int      # 1-based line number in the file(s)
+    line: int  # 1-based line number in the file(s)
     src: str
     tgt: str

@@ -29,9 +29,30 @@ def trained(tmp_path_factory):
     old = sys.stdout
     sys.stdout = buf
     try:
-        code = main(["train", "--train-src", str(src), "--train-tgt", str(tgt), "--src-lang", "en",
-                     "--tgt-lang", "en", "--out", str(out), "--preset", "tiny", "--max-steps", "300",
-                     "--valid-every", "150", "--seed", "3", "--json-progress"])
+        code = main(
+            [
+                "train",
+                "--train-src",
+                str(src),
+                "--train-tgt",
+                str(tgt),
+                "--src-lang",
+                "en",
+                "--tgt-lang",
+                "en",
+                "--out",
+                str(out),
+                "--preset",
+                "tiny",
+                "--max-steps",
+                "300",
+                "--valid-every",
+                "150",
+                "--seed",
+                "3",
+                "--json-progress",
+            ]
+        )
     finally:
         sys.stdout = old
     assert code == 0
@@ -80,7 +101,10 @@ def test_translate_file_with_nbest(trained, tmp_path, capsys):
     outp = tmp_path / "out.txt"
     assert main(["translate", "--model", str(out), "--input", str(inp), "--output", str(outp)]) == 0
     assert outp.read_text(encoding="utf-8").splitlines() == ["W3 W2 W1", "W9 W0"]
-    assert main(["translate", "--model", str(out), "--input", str(inp), "--beam", "4", "--nbest", "3"]) == 0
+    assert (
+        main(["translate", "--model", str(out), "--input", str(inp), "--beam", "4", "--nbest", "3"])
+        == 0
+    )
     rows = capsys.readouterr().out.splitlines()
     assert len(rows) == 2 and all(len(r.split("\t")) == 3 for r in rows)
     assert rows[0].split("\t")[0] == "W3 W2 W1"
@@ -89,7 +113,10 @@ def test_translate_file_with_nbest(trained, tmp_path, capsys):
 def test_attention_json_and_csv(trained, tmp_path, capsys):
     _, out, _ = trained
     csv_path = tmp_path / "a.csv"
-    assert main(["attention", "--model", str(out), "--json", "--csv", str(csv_path), "w1 w2 w3 w4"]) == 0
+    assert (
+        main(["attention", "--model", str(out), "--json", "--csv", str(csv_path), "w1 w2 w3 w4"])
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["source_tokens"] == ["w1", "w2", "w3", "w4", "</s>"]
     assert data["target_tokens"] == ["W4", "W3", "W2", "W1", "</s>"]
@@ -103,6 +130,7 @@ def test_attention_json_and_csv(trained, tmp_path, capsys):
     assert np.allclose(np.array([[float(x) for x in r[1:]] for r in rows[1:]]), w, atol=1e-6)
     # the app's heatmap format: each weight the shortest decimal of its float32
     from core.inspection.attention_export import format_weight
+
     assert all(x == format_weight(float(x)) for r in rows[1:] for x in r[1:])
 
 
@@ -117,7 +145,9 @@ def test_attention_text_table(trained, capsys):
 def test_evaluate(trained, tmp_path, capsys):
     d, out, _ = trained
     src, tgt = write_reverse_corpus(tmp_path, 50, seed=99, stem="test")
-    assert main(["evaluate", "--model", str(out), "--src", str(src), "--ref", str(tgt), "--json"]) == 0
+    assert (
+        main(["evaluate", "--model", str(out), "--src", str(src), "--ref", str(tgt), "--json"]) == 0
+    )
     scores = json.loads(capsys.readouterr().out)
     assert scores["bleu"] > 80 and scores["sentences"] == 50
     assert scores["bleu_signature"].startswith("nrefs:1")
@@ -127,8 +157,21 @@ def test_bad_input_is_one_clear_message(tmp_path, capsys):
     missing = tmp_path / "nope.de"
     other = tmp_path / "x.en"
     other.write_text("a\n", encoding="utf-8")
-    code = main(["train", "--train-src", str(missing), "--train-tgt", str(other), "--src-lang", "de",
-                 "--tgt-lang", "en", "--out", str(tmp_path / "m")])
+    code = main(
+        [
+            "train",
+            "--train-src",
+            str(missing),
+            "--train-tgt",
+            str(other),
+            "--src-lang",
+            "de",
+            "--tgt-lang",
+            "en",
+            "--out",
+            str(tmp_path / "m"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "nope.de" in err and "not found" in err and "Traceback" not in err
@@ -138,8 +181,21 @@ def test_misaligned_files_name_both_counts(tmp_path, capsys):
     a, b = tmp_path / "a.de", tmp_path / "b.en"
     a.write_text("eins\nzwei\ndrei\n", encoding="utf-8")
     b.write_text("one\ntwo\n", encoding="utf-8")
-    code = main(["train", "--train-src", str(a), "--train-tgt", str(b), "--src-lang", "de",
-                 "--tgt-lang", "en", "--out", str(tmp_path / "m")])
+    code = main(
+        [
+            "train",
+            "--train-src",
+            str(a),
+            "--train-tgt",
+            str(b),
+            "--src-lang",
+            "de",
+            "--tgt-lang",
+            "en",
+            "--out",
+            str(tmp_path / "m"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "a.de" in err and "b.en" in err and "3" in err and "2" in err
 
@@ -150,8 +206,20 @@ def test_not_a_model_folder(tmp_path, capsys):
 
 
 def test_json_progress_reports_errors_as_json(tmp_path, capsys):
-    code = main(["train", "--train-tsv", str(tmp_path / "none.tsv"), "--src-lang", "de", "--tgt-lang",
-                 "en", "--out", str(tmp_path / "m"), "--json-progress"])
+    code = main(
+        [
+            "train",
+            "--train-tsv",
+            str(tmp_path / "none.tsv"),
+            "--src-lang",
+            "de",
+            "--tgt-lang",
+            "en",
+            "--out",
+            str(tmp_path / "m"),
+            "--json-progress",
+        ]
+    )
     assert code == 2
     line = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert line["type"] == "error" and "none.tsv" in line["message"]
@@ -176,19 +244,28 @@ def test_help_is_accurate_about_subcommands():
 
 
 def test_python_dash_m_core_runs_without_qt():
-    code = ("import sys, runpy; sys.argv=['attnscope-cli','--version'];\n"
-            "try:\n runpy.run_module('core', run_name='__main__')\nexcept SystemExit: pass\n"
-            "qt=('PySide6','shiboken6','pyqtgraph','gui')\n"
-            "bad=[m for m in sys.modules if m.split('.')[0] in qt]\n"
-            "assert not bad, bad")
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    code = (
+        "import sys, runpy; sys.argv=['attnscope-cli','--version'];\n"
+        "try:\n runpy.run_module('core', run_name='__main__')\nexcept SystemExit: pass\n"
+        "qt=('PySide6','shiboken6','pyqtgraph','gui')\n"
+        "bad=[m for m in sys.modules if m.split('.')[0] in qt]\n"
+        "assert not bad, bad"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 0, r.stderr
     assert "attnscope" in r.stdout
 
 
 def test_attention_nbest_reference_and_prefix(trained, capsys):
     _, out, _ = trained
-    assert main(["attention", "--model", str(out), "--beam", "4", "--nbest", "3", "--json", "w1 w2 w3"]) == 0
+    assert (
+        main(
+            ["attention", "--model", str(out), "--beam", "4", "--nbest", "3", "--json", "w1 w2 w3"]
+        )
+        == 0
+    )
     hyps = json.loads(capsys.readouterr().out)
     assert len(hyps) == 3 and hyps[0]["text"] == "W3 W2 W1"
     assert [h["score"] for h in hyps] == sorted((h["score"] for h in hyps), reverse=True)
@@ -196,7 +273,10 @@ def test_attention_nbest_reference_and_prefix(trained, capsys):
         w = np.array(h["weights"])
         assert np.allclose(h["coverage"], w.sum(0), atol=1e-5) and len(h["entropy"]) == len(w)
     # forced decoding: the model's own output scored as a reference gives the same probabilities
-    assert main(["attention", "--model", str(out), "--reference", "W3 W2 W1", "--json", "w1 w2 w3"]) == 0
+    assert (
+        main(["attention", "--model", str(out), "--reference", "W3 W2 W1", "--json", "w1 w2 w3"])
+        == 0
+    )
     ref = json.loads(capsys.readouterr().out)
     assert ref["target_tokens"] == ["W3", "W2", "W1", "</s>"]
     assert np.allclose(ref["token_probs"], hyps[0]["token_probs"], atol=1e-5)

@@ -10,14 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.inspection.alignment import corpus_aer, hard_alignment, parse_pharaoh, to_pharaoh
 from core.cli import main
-from core.resources import demo_model_dir
 from core.decoding.translator import Translator
+from core.inspection.alignment import corpus_aer, hard_alignment, parse_pharaoh, to_pharaoh
+from core.resources import demo_model_dir
 
 MODEL = str(demo_model_dir())
-PAIRS = [("The cat sleeps.", "Die Katze schläft."),
-         ("I know that the woman drinks coffee.", "Ich weiß, dass die Frau Kaffee trinkt.")]
+PAIRS = [
+    ("The cat sleeps.", "Die Katze schläft."),
+    ("I know that the woman drinks coffee.", "Ich weiß, dass die Frau Kaffee trinkt."),
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,9 @@ def _links(translator, method="argmax", threshold=0.3):
     out = []
     for s, t in PAIRS:
         tr = translator.score(s, t)
-        out.append(hard_alignment(tr.attention, tr.source_tokens, tr.target_tokens, method, threshold))
+        out.append(
+            hard_alignment(tr.attention, tr.source_tokens, tr.target_tokens, method, threshold)
+        )
     return out
 
 
@@ -47,15 +51,32 @@ def test_align_prints_the_argmax_links_of_forced_decoding(tmp_path, capsys, tran
     assert main(["align", MODEL, "--device", "cpu", *_files(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [to_pharaoh(links) for links in _links(translator)]
-    assert lines[0] == "0-0 1-1 2-2 3-3"                  # The-Die cat-Katze sleeps-schläft .-.
+    assert lines[0] == "0-0 1-1 2-2 3-3"  # The-Die cat-Katze sleeps-schläft .-.
     links = {tuple(map(int, x.split("-"))) for x in lines[1].split()}
-    assert {(3, 4), (4, 5), (5, 7), (6, 6)} <= links       # "drinks coffee" -> "Kaffee trinkt"
+    assert {(3, 4), (4, 5), (5, 7), (6, 6)} <= links  # "drinks coffee" -> "Kaffee trinkt"
 
 
 def test_align_threshold_method_to_a_file(tmp_path, capsys, translator):
     out = tmp_path / "out.wa"
-    assert main(["align", "--model", MODEL, "--device", "cpu", *_files(tmp_path), "--method",
-                 "threshold", "--threshold", "0.2", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "align",
+                "--model",
+                MODEL,
+                "--device",
+                "cpu",
+                *_files(tmp_path),
+                "--method",
+                "threshold",
+                "--threshold",
+                "0.2",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out == ""
     expected = [to_pharaoh(links) for links in _links(translator, "threshold", 0.2)]
     assert out.read_text(encoding="utf-8") == "".join(x + "\n" for x in expected)
@@ -68,7 +89,9 @@ def test_aer_of_one_sentence_worked_out_by_hand(tmp_path, capsys):
     args = _files(tmp_path, PAIRS[:1], ["0-0 1-1 2p2 3-2"])
     assert main(["align", MODEL, "--device", "cpu", *args, "--out", str(tmp_path / "o.wa")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"AER {1 - 5 / 7:.4f}  (precision 0.7500, recall 0.6667; 1 sentence pairs")
+    assert out.startswith(
+        f"AER {1 - 5 / 7:.4f}  (precision 0.7500, recall 0.6667; 1 sentence pairs"
+    )
 
 
 def test_corpus_aer_sums_counts_over_sentences(tmp_path, capsys, translator):
@@ -76,7 +99,7 @@ def test_corpus_aer_sums_counts_over_sentences(tmp_path, capsys, translator):
     assert main(["align", MODEL, "--device", "cpu", *_files(tmp_path, gold=gold_lines)]) == 0
     captured = capsys.readouterr()
     expected = corpus_aer(_links(translator), [parse_pharaoh(g) for g in gold_lines])
-    assert captured.err.startswith(f"AER {expected:.4f}")      # links on stdout, AER on stderr
+    assert captured.err.startswith(f"AER {expected:.4f}")  # links on stdout, AER on stderr
     assert len(captured.out.splitlines()) == 2
 
 
@@ -95,9 +118,12 @@ def test_bad_lines_name_file_line_and_problem(tmp_path, capsys):
     args = _files(tmp_path, gold=["0-0", "0-0 1_1"])
     assert main(["align", MODEL, "--device", "cpu", *args]) == 2
     assert "g.wa:2: '1_1' is not an alignment link" in capsys.readouterr().err
-    args = _files(tmp_path, gold=["0-0 9-0", "0-0"])          # "The cat sleeps." has 4 words
+    args = _files(tmp_path, gold=["0-0 9-0", "0-0"])  # "The cat sleeps." has 4 words
     assert main(["align", MODEL, "--device", "cpu", *args]) == 2
-    assert "g.wa:1: link 9-0 is outside the sentence pair, which has 4 source" in capsys.readouterr().err
+    assert (
+        "g.wa:1: link 9-0 is outside the sentence pair, which has 4 source"
+        in capsys.readouterr().err
+    )
     args = _files(tmp_path, [("The cat sleeps.", "Die Katze schläft."), ("  ", "Hallo.")])
     assert main(["align", MODEL, *args]) == 2
     assert "s.en:2: empty line" in capsys.readouterr().err
@@ -118,15 +144,34 @@ def test_option_mistakes(tmp_path, capsys):
 
 
 def test_attention_json_has_peak_and_alignment(capsys):
-    assert main(["attention", "--model", MODEL, "--device", "cpu", "--json", "The cat sleeps."]) == 0
+    assert (
+        main(["attention", "--model", MODEL, "--device", "cpu", "--json", "The cat sleeps."]) == 0
+    )
     data = json.loads(capsys.readouterr().out)
     w = np.array(data["weights"])
     assert data["peak"] == pytest.approx(w.max(axis=1).tolist())
-    assert data["alignment"] == to_pharaoh(hard_alignment(w, data["source_tokens"],
-                                                          data["target_tokens"]))
+    assert data["alignment"] == to_pharaoh(
+        hard_alignment(w, data["source_tokens"], data["target_tokens"])
+    )
     assert data["text"] == "Die Katze schläft." and data["alignment"] == "0-0 1-1 2-2 3-3"
-    assert main(["attention", "--model", MODEL, "--device", "cpu", "--json", "--beam", "3",
-                 "--nbest", "2", "The cat sleeps."]) == 0
+    assert (
+        main(
+            [
+                "attention",
+                "--model",
+                MODEL,
+                "--device",
+                "cpu",
+                "--json",
+                "--beam",
+                "3",
+                "--nbest",
+                "2",
+                "The cat sleeps.",
+            ]
+        )
+        == 0
+    )
     hyps = json.loads(capsys.readouterr().out)
     assert len(hyps) == 2
     for h in hyps:

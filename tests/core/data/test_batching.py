@@ -64,21 +64,34 @@ def test_pad():
 
 
 def test_collate():
-    examples = [([5, 6, EOS_ID], [7, 8, 9, EOS_ID]),
-                ([5, EOS_ID], [7, EOS_ID]),
-                ([5, 6, 6, 6, EOS_ID], [9, 9, EOS_ID])]
+    examples = [
+        ([5, 6, EOS_ID], [7, 8, 9, EOS_ID]),
+        ([5, EOS_ID], [7, EOS_ID]),
+        ([5, 6, 6, 6, EOS_ID], [9, 9, EOS_ID]),
+    ]
     b = collate(examples, [2, 0, 1])
     assert isinstance(b, Batch) and b.indices == [2, 0, 1]
-    assert b.src.tolist() == [[5, 6, 6, 6, EOS_ID], [5, 6, EOS_ID, PAD_ID, PAD_ID],
-                              [5, EOS_ID, PAD_ID, PAD_ID, PAD_ID]]
+    assert b.src.tolist() == [
+        [5, 6, 6, 6, EOS_ID],
+        [5, 6, EOS_ID, PAD_ID, PAD_ID],
+        [5, EOS_ID, PAD_ID, PAD_ID, PAD_ID],
+    ]
     assert b.src_len.tolist() == [5, 3, 2]
-    assert b.tgt_out.tolist() == [[9, 9, EOS_ID, PAD_ID], [7, 8, 9, EOS_ID], [7, EOS_ID, PAD_ID, PAD_ID]]
-    assert b.tgt_in.tolist() == [[BOS_ID, 9, 9, PAD_ID], [BOS_ID, 7, 8, 9], [BOS_ID, 7, PAD_ID, PAD_ID]]
+    assert b.tgt_out.tolist() == [
+        [9, 9, EOS_ID, PAD_ID],
+        [7, 8, 9, EOS_ID],
+        [7, EOS_ID, PAD_ID, PAD_ID],
+    ]
+    assert b.tgt_in.tolist() == [
+        [BOS_ID, 9, 9, PAD_ID],
+        [BOS_ID, 7, 8, 9],
+        [BOS_ID, 7, PAD_ID, PAD_ID],
+    ]
     assert b.tgt_in.shape == b.tgt_out.shape
     assert b.n_tokens == 4 + 2 + 3 == int((b.tgt_out != PAD_ID).sum())
     # tgt_in is tgt_out shifted right by one, starting with <s>
     for row_in, row_out in zip(b.tgt_in.tolist(), b.tgt_out.tolist()):
         n = sum(t != PAD_ID for t in row_out)
-        assert row_in[0] == BOS_ID and row_in[1:n] == row_out[:n - 1]
+        assert row_in[0] == BOS_ID and row_in[1:n] == row_out[: n - 1]
         assert all(t == PAD_ID for t in row_in[n:])
     assert b.to(torch.device("cpu")) is b

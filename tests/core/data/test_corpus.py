@@ -13,10 +13,18 @@ import pytest
 import core.data.corpus.files as corpus_files
 import core.data.corpus.pairs as corpus_pairs
 from core.cancel import CancelToken
-from core.data.corpus import (CorpusReport, CorpusSpec, RawPair, count_lines, fingerprint,
-                         iter_raw_pairs, load_pairs, split_dev)
-from core.errors import Cancelled, CorpusError
+from core.data.corpus import (
+    CorpusReport,
+    CorpusSpec,
+    RawPair,
+    count_lines,
+    fingerprint,
+    iter_raw_pairs,
+    load_pairs,
+    split_dev,
+)
 from core.data.tokenizer import Tokenizer
+from core.errors import Cancelled, CorpusError
 
 split = str.split
 
@@ -28,8 +36,9 @@ def write(tmp_path: Path, name: str, data: bytes) -> str:
     return str(path)
 
 
-def pair_spec(tmp_path: Path, src: bytes, tgt: bytes,
-              names: tuple[str, str] = ("train.de", "train.en")) -> CorpusSpec:
+def pair_spec(
+    tmp_path: Path, src: bytes, tgt: bytes, names: tuple[str, str] = ("train.de", "train.en")
+) -> CorpusSpec:
     return CorpusSpec(write(tmp_path, names[0], src), write(tmp_path, names[1], tgt))
 
 
@@ -42,6 +51,7 @@ def lines(n: int, prefix: str) -> bytes:
 
 
 # ---------------------------------------------------------------- line splitting
+
 
 def test_unicode_line_separators_stay_inside_one_line(tmp_path):
     # str.splitlines() would make 7 lines of these 4 (JoeyNMT's bug)
@@ -57,14 +67,17 @@ def test_unicode_line_separators_stay_inside_one_line(tmp_path):
     assert count_lines(spec.src_path) == 4
 
 
-@pytest.mark.parametrize("data, n", [
-    (b"a\nb", 2),          # last line without newline counts
-    (b"a\nb\n", 2),        # trailing newline adds no line
-    (b"a\nb\n\n", 3),      # ...but a blank line before it does
-    (b"\n", 1),
-    (b"\xef\xbb\xbf\n", 1),
-    (b"a\r\nb\r\n", 2),
-])
+@pytest.mark.parametrize(
+    "data, n",
+    [
+        (b"a\nb", 2),  # last line without newline counts
+        (b"a\nb\n", 2),  # trailing newline adds no line
+        (b"a\nb\n\n", 3),  # ...but a blank line before it does
+        (b"\n", 1),
+        (b"\xef\xbb\xbf\n", 1),
+        (b"a\r\nb\r\n", 2),
+    ],
+)
 def test_line_count_rules(tmp_path, data, n):
     path = write(tmp_path, "x.txt", data)
     assert count_lines(path) == n
@@ -97,8 +110,10 @@ def test_bom_only_at_file_start_is_stripped(tmp_path):
 def test_crlf_leaves_no_carriage_return_in_tokens(tmp_path):
     spec = pair_spec(tmp_path, b"Guten Morgen\r\nDanke\r\n", b"Good morning\r\nThanks\r\n")
     pairs = raw(spec)
-    assert [(p.src, p.tgt) for p in pairs] == [("Guten Morgen", "Good morning"),
-                                               ("Danke", "Thanks")]
+    assert [(p.src, p.tgt) for p in pairs] == [
+        ("Guten Morgen", "Good morning"),
+        ("Danke", "Thanks"),
+    ]
     toks, _ = load_pairs(spec, Tokenizer("de").tokenize, Tokenizer("en").tokenize, None)
     assert all("\r" not in t for s, g in toks for t in s + g)
 
@@ -115,6 +130,7 @@ def test_a_cr_inside_a_line_is_not_a_line_break(tmp_path):
 
 
 # ---------------------------------------------------------------- encodings and binary files
+
 
 def test_invalid_utf8_names_file_line_and_byte(tmp_path):
     spec = pair_spec(tmp_path, b"ok\ncaf\xe9 au lait\n", b"ok\ncoffee\n")
@@ -167,6 +183,7 @@ def test_compressed_file_is_recognised(tmp_path):
 
 
 # ---------------------------------------------------------------- file problems
+
 
 def test_missing_file(tmp_path):
     spec = CorpusSpec(str(tmp_path / "nope.de"), write(tmp_path, "b.en", b"x\n"))
@@ -288,7 +305,9 @@ def test_mismatch_with_same_basenames_shows_folders(tmp_path):
     spec = pair_spec(tmp_path, b"a\nb\n", b"x\n", names=("de/train.txt", "en/train.txt"))
     with pytest.raises(CorpusError) as err:
         raw(spec)
-    want = f"{os.path.join('de', 'train.txt')} has 2 lines but {os.path.join('en', 'train.txt')} has 1"
+    want = (
+        f"{os.path.join('de', 'train.txt')} has 2 lines but {os.path.join('en', 'train.txt')} has 1"
+    )
     assert want in str(err.value)
 
 
@@ -303,9 +322,11 @@ def test_overlong_line_is_refused_without_reading_it_all(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- TSV
 
+
 def test_tsv_extra_columns_and_whitespace(tmp_path):
-    spec = CorpusSpec(tsv_path=write(tmp_path, "p.tsv",
-                                     b"  Hallo \t Hello  \tCC-BY\tscore 0.9\nJa\tYes\n"))
+    spec = CorpusSpec(
+        tsv_path=write(tmp_path, "p.tsv", b"  Hallo \t Hello  \tCC-BY\tscore 0.9\nJa\tYes\n")
+    )
     assert raw(spec) == [RawPair(1, "Hallo", "Hello"), RawPair(2, "Ja", "Yes")]
 
 
@@ -338,6 +359,7 @@ def test_iter_raw_pairs_counts_tsv_skips_into_report(tmp_path):
 
 
 # ---------------------------------------------------------------- dropping pairs
+
 
 def test_empty_target_line_drops_the_pair_and_keeps_alignment(tmp_path):
     src = lines(6, "s")
@@ -397,6 +419,7 @@ def test_bad_max_len_is_a_programming_error(tmp_path):
 
 # ---------------------------------------------------------------- report
 
+
 def test_report_counts_examples_summary_and_json(tmp_path):
     src = b"\n" * 7 + b"a b c d\n" * 3 + b"ok\n" * 10
     tgt = b"x\n" * 20
@@ -425,15 +448,19 @@ def test_summary_when_nothing_dropped_uses_thousands_separators():
 
 # ---------------------------------------------------------------- spec
 
-@pytest.mark.parametrize("kwargs, needle", [
-    ({}, "no corpus chosen"),
-    ({"src_path": "", "tgt_path": "", "tsv_path": ""}, "no corpus chosen"),
-    ({"src_path": "a.de"}, "needs a matching target"),
-    ({"tgt_path": "a.en"}, "needs a matching source"),
-    ({"src_path": "a.de", "tgt_path": "a.en", "tsv_path": "p.tsv"}, "not both"),
-    ({"src_path": "a.de", "tsv_path": "p.tsv"}, "not both"),
-    ({"src_path": "a.de", "tgt_path": "./a.de"}, "same file"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, needle",
+    [
+        ({}, "no corpus chosen"),
+        ({"src_path": "", "tgt_path": "", "tsv_path": ""}, "no corpus chosen"),
+        ({"src_path": "a.de"}, "needs a matching target"),
+        ({"tgt_path": "a.en"}, "needs a matching source"),
+        ({"src_path": "a.de", "tgt_path": "a.en", "tsv_path": "p.tsv"}, "not both"),
+        ({"src_path": "a.de", "tsv_path": "p.tsv"}, "not both"),
+        ({"src_path": "a.de", "tgt_path": "./a.de"}, "same file"),
+    ],
+)
 def test_spec_validation(kwargs, needle):
     with pytest.raises(CorpusError, match=needle):
         CorpusSpec(**kwargs).validate()
@@ -451,6 +478,7 @@ def test_spec_files_and_describe():
 
 # ---------------------------------------------------------------- dev split
 
+
 def test_split_dev_is_deterministic_disjoint_and_ordered():
     data = list(range(1000))
     train, dev = split_dev(data, 0.05, 40, seed=7)
@@ -461,15 +489,18 @@ def test_split_dev_is_deterministic_disjoint_and_ordered():
     assert split_dev(data, 0.05, 40, seed=8)[1] != dev
 
 
-@pytest.mark.parametrize("n, fraction, max_n, want", [
-    (100, 0.1, 1000, 10),   # round(fraction * n)
-    (100, 0.1, 5, 5),       # capped by max_n
-    (10, 0.01, 100, 1),     # at least one
-    (2, 0.9, 100, 1),       # never the whole corpus
-    (1, 0.5, 100, 0),       # too small to split
-    (0, 0.5, 100, 0),
-    (50, 0.5, 0, 0),
-])
+@pytest.mark.parametrize(
+    "n, fraction, max_n, want",
+    [
+        (100, 0.1, 1000, 10),  # round(fraction * n)
+        (100, 0.1, 5, 5),  # capped by max_n
+        (10, 0.01, 100, 1),  # at least one
+        (2, 0.9, 100, 1),  # never the whole corpus
+        (1, 0.5, 100, 0),  # too small to split
+        (0, 0.5, 100, 0),
+        (50, 0.5, 0, 0),
+    ],
+)
 def test_split_dev_sizes(n, fraction, max_n, want):
     train, dev = split_dev(list(range(n)), fraction, max_n, seed=0)
     assert len(dev) == want and len(train) == n - want
@@ -481,6 +512,7 @@ def test_split_dev_rejects_bad_fraction():
 
 
 # ---------------------------------------------------------------- fingerprint
+
 
 def test_fingerprint_changes_with_one_byte(tmp_path):
     spec = pair_spec(tmp_path, b"Hallo\nWelt\n", b"Hello\nworld\n")
@@ -507,6 +539,7 @@ def test_fingerprint_of_missing_file(tmp_path):
 
 # ---------------------------------------------------------------- streaming, progress, cancel
 
+
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5])
 def test_chunk_boundaries_do_not_change_the_result(tmp_path, monkeypatch, chunk):
     src = "\ufeffa b\r\n\nc\u2028d\r\ne\n\nf".encode()  # starts with a UTF-8 BOM
@@ -521,8 +554,8 @@ def test_chunk_boundaries_do_not_change_the_result(tmp_path, monkeypatch, chunk)
 
 def test_reading_streams_in_bounded_memory(tmp_path, monkeypatch):
     monkeypatch.setattr(corpus_files, "_CHUNK", 64 * 1024)
-    line = b"w " * (128 * 1024) + b"\n"            # 256 KiB per line
-    path = write(tmp_path, "big.de", line * 40)   # 10 MiB
+    line = b"w " * (128 * 1024) + b"\n"  # 256 KiB per line
+    path = write(tmp_path, "big.de", line * 40)  # 10 MiB
     spec = CorpusSpec(path, write(tmp_path, "big.en", b"x\n" * 40))
     tracemalloc.start()
     try:

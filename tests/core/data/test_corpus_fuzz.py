@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 from unittest import mock
 
 import pytest
@@ -18,20 +18,41 @@ import core.data.corpus.files as corpus_files
 from core.data.corpus import CorpusSpec, count_lines, iter_raw_pairs, load_pairs
 from core.errors import CorpusError
 
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # Pieces that hit the reader's edge cases far more often than uniform random bytes do.
-PIECES = [b"a", b"b c", b"\n", b"\r", b"\r\n", b"\t", b" ", b"\x00", b"\xef\xbb\xbf", b"\xff\xfe",
-          b"\xe9", b"\xc3", b"\xc3\xa9", "\u2028".encode(), "\u0085".encode(), b"\x0c", b"\x1c",
-          b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x1f\x8b"]
+PIECES = [
+    b"a",
+    b"b c",
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"\t",
+    b" ",
+    b"\x00",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xe9",
+    b"\xc3",
+    b"\xc3\xa9",
+    "\u2028".encode(),
+    "\u0085".encode(),
+    b"\x0c",
+    b"\x1c",
+    b"\xed\xa0\x80",
+    b"\xf4\x90\x80\x80",
+    b"\x1f\x8b",
+]
 tricky_bytes = st.one_of(
     st.binary(max_size=200),
     st.lists(st.sampled_from(PIECES), max_size=40).map(b"".join),
 )
 # Valid text without NUL; "\n" is the only line break the reader knows.
-line_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\x00"),
-                    max_size=20)
+line_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\x00"), max_size=20
+)
 
 
 @contextmanager
@@ -58,8 +79,12 @@ def expected_lines(data: bytes) -> int:
 
 
 @FUZZ
-@given(src=tricky_bytes, tgt=tricky_bytes, max_len=st.sampled_from([None, 1, 3]),
-       chunk=st.sampled_from([1, 3, 1 << 20]))
+@given(
+    src=tricky_bytes,
+    tgt=tricky_bytes,
+    max_len=st.sampled_from([None, 1, 3]),
+    chunk=st.sampled_from([1, 3, 1 << 20]),
+)
 def test_any_bytes_give_pairs_or_a_corpus_error(src, tgt, max_len, chunk):
     with files(src, tgt) as (s, t), mock.patch.object(corpus_files, "_CHUNK", chunk):
         try:
@@ -89,13 +114,19 @@ def test_any_tsv_bytes_give_pairs_or_a_corpus_error(data):
 
 
 @FUZZ
-@given(src_lines=st.lists(line_text, min_size=1, max_size=30), final_newline=st.booleans(),
-       bom=st.booleans(), crlf=st.booleans(), chunk=st.sampled_from([1, 2, 7, 1 << 20]))
-def test_pairs_read_equals_newline_lines_and_stay_aligned(src_lines, final_newline, bom, crlf,
-                                                          chunk):
+@given(
+    src_lines=st.lists(line_text, min_size=1, max_size=30),
+    final_newline=st.booleans(),
+    bom=st.booleans(),
+    crlf=st.booleans(),
+    chunk=st.sampled_from([1, 2, 7, 1 << 20]),
+)
+def test_pairs_read_equals_newline_lines_and_stay_aligned(
+    src_lines, final_newline, bom, crlf, chunk
+):
     end = "\r\n" if crlf else "\n"
     text = end.join(src_lines) + (end if final_newline else "")
-    if text.startswith("\ufeff"):   # a leading U+FEFF would be read as the BOM
+    if text.startswith("\ufeff"):  # a leading U+FEFF would be read as the BOM
         text = " " + text
     src = (b"\xef\xbb\xbf" if bom else b"") + text.encode()
     n = expected_lines(src)

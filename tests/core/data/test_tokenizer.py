@@ -18,8 +18,18 @@ def test_no_html_escaping(lang):
 
 
 def test_english_splits_clitics_and_punctuation():
-    assert Tokenizer("en").tokenize("I don't know, it's Tom's.") == \
-        ["I", "don", "'t", "know", ",", "it", "'s", "Tom", "'s", "."]
+    assert Tokenizer("en").tokenize("I don't know, it's Tom's.") == [
+        "I",
+        "don",
+        "'t",
+        "know",
+        ",",
+        "it",
+        "'s",
+        "Tom",
+        "'s",
+        ".",
+    ]
 
 
 def test_lowercase_option():
@@ -28,18 +38,21 @@ def test_lowercase_option():
     assert Tokenizer("de", lowercase=True).tokenize("ÄPFEL Über") == ["äpfel", "über"]
 
 
-@pytest.mark.parametrize("lang,text", [
-    ("en", "The cat sat on the mat."),
-    ("en", "I don't know, it's Tom's & Jerry's."),
-    ("en", 'She said "hello" (twice) - and left!'),
-    ("en", "It costs $5.50, or 3 euros; fine?"),
-    ("de", "Das ist „gut“, oder?"),
-    ("de", "Die Katze saß auf der Matte."),
-    ("de", "Er hat 3,5 Äpfel gegessen!"),
-    ("fr", "L'homme qu'il a vu est là."),
-    ("fr", "Le chat est sur le tapis."),
-    ("fr", "C'est l'été, n'est-ce pas."),
-])
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        ("en", "The cat sat on the mat."),
+        ("en", "I don't know, it's Tom's & Jerry's."),
+        ("en", 'She said "hello" (twice) - and left!'),
+        ("en", "It costs $5.50, or 3 euros; fine?"),
+        ("de", "Das ist „gut“, oder?"),
+        ("de", "Die Katze saß auf der Matte."),
+        ("de", "Er hat 3,5 Äpfel gegessen!"),
+        ("fr", "L'homme qu'il a vu est là."),
+        ("fr", "Le chat est sur le tapis."),
+        ("fr", "C'est l'été, n'est-ce pas."),
+    ],
+)
 def test_detokenize_undoes_tokenize(lang, text):
     tok = Tokenizer(lang)
     tokens = tok.tokenize(text)

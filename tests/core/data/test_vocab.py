@@ -7,7 +7,6 @@ import random
 
 import pytest
 
-from core.errors import CheckpointError
 from core.data.vocab import (
     BOS,
     BOS_ID,
@@ -20,6 +19,7 @@ from core.data.vocab import (
     UNK_ID,
     Vocab,
 )
+from core.errors import CheckpointError
 
 SENTS = [["the", "cat", "sat"], ["the", "dog", "sat"], ["a", "cat"], ["the", "end"]]
 # counts: the 3, cat 2, sat 2, a 1, dog 1, end 1
@@ -54,9 +54,13 @@ def test_min_freq_and_max_size():
     assert Vocab.build(SENTS, max_size=100, min_freq=2).itos[4:] == ["the", "cat", "sat"]
     assert Vocab.build(SENTS, max_size=100, min_freq=3).itos[4:] == ["the"]
     assert Vocab.build(SENTS, max_size=100, min_freq=4).itos == list(SPECIALS)
-    assert Vocab.build(SENTS, max_size=6).itos == [*SPECIALS, "the", "cat"]   # max_size counts specials
+    assert Vocab.build(SENTS, max_size=6).itos == [
+        *SPECIALS,
+        "the",
+        "cat",
+    ]  # max_size counts specials
     assert Vocab.build(SENTS, max_size=4).itos == list(SPECIALS)
-    assert Vocab.build(SENTS, max_size=2).itos == list(SPECIALS)              # never drops a special
+    assert Vocab.build(SENTS, max_size=2).itos == list(SPECIALS)  # never drops a special
     assert Vocab.build([], max_size=10).itos == list(SPECIALS)
 
 
@@ -67,7 +71,14 @@ def test_specials_in_the_text_are_not_added_twice():
 
 def test_unknown_words_map_to_unk_and_never_raise():
     v = Vocab.build(SENTS, max_size=100)
-    assert v.encode(["the", "zebra", "", "😀", "The"]) == [4, UNK_ID, UNK_ID, UNK_ID, UNK_ID, EOS_ID]
+    assert v.encode(["the", "zebra", "", "😀", "The"]) == [
+        4,
+        UNK_ID,
+        UNK_ID,
+        UNK_ID,
+        UNK_ID,
+        EOS_ID,
+    ]
     assert v.encode(["cat"], add_eos=False) == [5]
     assert v.encode([]) == [EOS_ID]
 
@@ -76,33 +87,38 @@ def test_decode():
     v = Vocab.build(SENTS, max_size=100)
     assert v.decode([4, 5, EOS_ID, 6]) == ["the", "cat"]
     assert v.decode([4, 5, EOS_ID, 6], strip_eos=False) == ["the", "cat", EOS, "sat"]
-    assert v.decode([4, 999, -1]) == ["the", UNK, UNK]          # out of range never raises
+    assert v.decode([4, 999, -1]) == ["the", UNK, UNK]  # out of range never raises
     assert v.decode(v.encode(["the", "cat", "sat"])) == ["the", "cat", "sat"]
 
 
 def test_json_round_trip(tmp_path):
-    v = Vocab.build(SENTS + [["Äpfel", "naïve", "日本", "😀", 'quote"d', "back\\slash"]], max_size=100)
+    v = Vocab.build(
+        SENTS + [["Äpfel", "naïve", "日本", "😀", 'quote"d', "back\\slash"]], max_size=100
+    )
     text = v.save(tmp_path / "v.json")
     assert text == v.to_json() == (tmp_path / "v.json").read_text(encoding="utf-8")
-    assert "Äpfel" in text                                       # human-readable, not \u-escaped
+    assert "Äpfel" in text  # human-readable, not \u-escaped
     assert json.loads(text) == v.itos
     w = Vocab.load(tmp_path / "v.json")
     assert w.itos == v.itos and w.stoi == v.stoi
 
 
-@pytest.mark.parametrize("content", [
-    b"",                                                   # empty file
-    b"{not json",                                          # damaged
-    b'{"tokens": ["<unk>", "<pad>", "<s>", "</s>"]}',      # not a list
-    b'["<unk>", "<pad>", "<s>", "</s>", 5]',               # not all strings
-    b'["<unk>", "<pad>", "<s>", "</s>", null]',
-    b'["<pad>", "<unk>", "<s>", "</s>", "a"]',             # specials out of order
-    b'["a", "b", "c"]',                                    # no specials
-    b"[]",
-    b'["<unk>", "<pad>", "<s>", "\xff\xfe"]',              # not UTF-8
-    b"\xff\xfe[\x00]\x00",                                 # UTF-16
-    b"null",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",  # empty file
+        b"{not json",  # damaged
+        b'{"tokens": ["<unk>", "<pad>", "<s>", "</s>"]}',  # not a list
+        b'["<unk>", "<pad>", "<s>", "</s>", 5]',  # not all strings
+        b'["<unk>", "<pad>", "<s>", "</s>", null]',
+        b'["<pad>", "<unk>", "<s>", "</s>", "a"]',  # specials out of order
+        b'["a", "b", "c"]',  # no specials
+        b"[]",
+        b'["<unk>", "<pad>", "<s>", "\xff\xfe"]',  # not UTF-8
+        b"\xff\xfe[\x00]\x00",  # UTF-16
+        b"null",
+    ],
+)
 def test_loading_a_bad_file_is_a_checkpoint_error(tmp_path, content):
     path = tmp_path / "vocab.json"
     path.write_bytes(content)

@@ -9,10 +9,10 @@ import torch
 
 from core.data.batching import pad
 from core.decoding.beam_tree import FINISHED, KEPT, PREFIX, PRUNED, ROOT
-from core.storage.model_folder import read_model
 from core.decoding.search import beam_search, greedy
-from tests.core.model.test_seq2seq import random_sentences, tiny_model
+from core.storage.model_folder import read_model
 from tests.core.decoding.test_search import TOY_SENTENCES, _toy_batch
+from tests.core.model.test_seq2seq import random_sentences, tiny_model
 from tests.core.training.test_run import trained_toy_model
 
 
@@ -59,13 +59,13 @@ def test_tree_structure_is_a_beam(toy_model):
         by_step: dict[int, list] = {}
         for n in tree.nodes[1:]:
             parent = tree.nodes[n.parent]
-            assert parent.status in (ROOT, KEPT, PREFIX)    # only open hypotheses grow
+            assert parent.status in (ROOT, KEPT, PREFIX)  # only open hypotheses grow
             assert n.step == parent.step + 1
             assert 0.0 < n.prob <= 1.0
             np.testing.assert_allclose(n.attention.sum(), 1.0, atol=1e-5)
             by_step.setdefault(n.step, []).append(n)
         for nodes in by_step.values():
-            assert len(nodes) <= 2 * 3                      # the 2K shortlist of each step
+            assert len(nodes) <= 2 * 3  # the 2K shortlist of each step
             assert sum(n.status == KEPT for n in nodes) <= 3  # at most K stay in the beam
         assert any(n.status == PRUNED for n in tree.nodes)
         best = tree.on_best_path()

@@ -8,9 +8,9 @@ import torch
 
 import core.decoding.search
 from core.data.batching import pad
-from core.storage.model_folder import read_model
-from core.decoding.search import Hypothesis, beam_search, forced, greedy, max_output_length
 from core.data.vocab import BOS_ID, EOS_ID
+from core.decoding.search import Hypothesis, beam_search, forced, greedy, max_output_length
+from core.storage.model_folder import read_model
 from tests.core.model.test_seq2seq import random_sentences, tiny_model
 from tests.core.training.test_run import trained_toy_model
 
@@ -37,7 +37,9 @@ def _models(toy_model):
     for seed, kind, bi in ((0, "bahdanau", True), (1, "dot", False)):
         m = tiny_model(seed=seed, attention=kind, bidirectional=bi)
         sents = random_sentences(LENGTHS, seed=seed)
-        cases.append((f"random-{kind}", m, pad(sents), torch.tensor([len(s) for s in sents]), sents))
+        cases.append(
+            (f"random-{kind}", m, pad(sents), torch.tensor([len(s) for s in sents]), sents)
+        )
     m, sv, _ = toy_model
     src, src_len, ids = _toy_batch(sv, TOY_SENTENCES)
     cases.append(("trained", m, src, src_len, ids))
@@ -78,10 +80,10 @@ def test_greedy_probs_are_the_max_of_the_softmax(toy_model):
     for name, m, src, src_len, _ in _models(toy_model):
         hyps = greedy(m, src, src_len)
         for i, h in enumerate(hyps):
-            one = src[i:i + 1, :int(src_len[i])]
+            one = src[i : i + 1, : int(src_len[i])]
             tgt_in = torch.tensor([[BOS_ID] + h.ids[:-1]])
             with torch.no_grad():
-                logits, attn = m(one, src_len[i:i + 1], tgt_in)
+                logits, attn = m(one, src_len[i : i + 1], tgt_in)
             logp = torch.log_softmax(logits[0].float(), -1)
             best, arg = logp.max(-1)
             assert arg.tolist() == h.ids, (name, i)
@@ -93,7 +95,7 @@ def test_greedy_probs_are_the_max_of_the_softmax(toy_model):
 
 def test_without_eos_decoding_stops_at_each_sentences_length_limit():
     m = tiny_model(seed=0)
-    old = m.decoder.output                      # make </s> impossible with a bias of -1e4
+    old = m.decoder.output  # make </s> impossible with a bias of -1e4
     m.decoder.output = torch.nn.Linear(old.in_features, old.out_features, bias=True)
     with torch.no_grad():
         m.decoder.output.weight.copy_(old.weight)
@@ -132,8 +134,12 @@ def test_forced_decoding_reproduces_every_beam_hypothesis(toy_model, alpha):
         results = beam_search(m, src, src_len, beam=4, nbest=4, alpha=alpha)
         for i, hyps in enumerate(results):
             n = int(src_len[i])
-            f = forced(m, src[i:i + 1, :n].repeat(len(hyps), 1), src_len[i:i + 1].repeat(len(hyps)),
-                       [h.ids for h in hyps])
+            f = forced(
+                m,
+                src[i : i + 1, :n].repeat(len(hyps), 1),
+                src_len[i : i + 1].repeat(len(hyps)),
+                [h.ids for h in hyps],
+            )
             for h, fh in zip(hyps, f):
                 assert fh.ids == h.ids
                 np.testing.assert_allclose(fh.probs, h.probs, atol=1e-5, err_msg=name)
@@ -146,10 +152,10 @@ def test_forced_handles_a_batch_of_different_lengths(toy_model):
     m, sv, tv = toy_model
     src, src_len, _ = _toy_batch(sv, TOY_SENTENCES)
     targets = [tv.encode(s.upper().split()[::-1]) for s in TOY_SENTENCES]
-    targets[1] = targets[1][:2] + [EOS_ID]            # a short, wrong translation
+    targets[1] = targets[1][:2] + [EOS_ID]  # a short, wrong translation
     batch = forced(m, src, src_len, targets)
     for i, t in enumerate(targets):
-        one = forced(m, src[i:i + 1, :int(src_len[i])], src_len[i:i + 1], [t])[0]
+        one = forced(m, src[i : i + 1, : int(src_len[i])], src_len[i : i + 1], [t])[0]
         assert batch[i].ids == t
         _check_shapes(batch[i], int(src_len[i]))
         np.testing.assert_allclose(batch[i].probs, one.probs, atol=1e-5)
@@ -163,7 +169,7 @@ def test_batched_greedy_equals_one_by_one(toy_model):
         batched = greedy(m, src, src_len)
         for i in range(src.size(0)):
             n = int(src_len[i])
-            alone = greedy(m, src[i:i + 1, :n], src_len[i:i + 1])[0]
+            alone = greedy(m, src[i : i + 1, :n], src_len[i : i + 1])[0]
             assert alone.ids == batched[i].ids, (name, i)
             np.testing.assert_allclose(batched[i].probs, alone.probs, atol=1e-5)
             np.testing.assert_allclose(batched[i].attention, alone.attention, atol=1e-5)
@@ -175,7 +181,7 @@ def test_batched_beam_equals_one_by_one(toy_model):
         batched = beam_search(m, src, src_len, beam=3, nbest=3)
         for i in range(src.size(0)):
             n = int(src_len[i])
-            alone = beam_search(m, src[i:i + 1, :n], src_len[i:i + 1], beam=3, nbest=3)[0]
+            alone = beam_search(m, src[i : i + 1, :n], src_len[i : i + 1], beam=3, nbest=3)[0]
             assert [h.ids for h in alone] == [h.ids for h in batched[i]], (name, i)
             for a, b in zip(alone, batched[i]):
                 np.testing.assert_allclose(b.attention, a.attention, atol=1e-5)
@@ -195,7 +201,7 @@ def test_batched_greedy_respects_each_sentences_own_length_limit(toy_model, monk
 
 
 def test_beam_search_with_a_vocabulary_smaller_than_two_beams():
-    m = tiny_model(seed=2, tgt_vocab=5)                # 4 specials + 1 word: 2*beam > |V|
+    m = tiny_model(seed=2, tgt_vocab=5)  # 4 specials + 1 word: 2*beam > |V|
     sents = random_sentences((3, 1))
     src, src_len = pad(sents), torch.tensor([len(s) for s in sents])
     for hyps, n in zip(beam_search(m, src, src_len, beam=4, nbest=4), src_len.tolist()):

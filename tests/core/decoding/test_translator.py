@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from core.cancel import CancelToken
-from core.errors import Cancelled, CoreError
-from core.events import Translation
+from core.data.vocab import UNK_ID
 from core.decoding.search import forced
 from core.decoding.translator import MAX_SOURCE_TOKENS, Translator
-from core.data.vocab import UNK_ID
+from core.errors import Cancelled, CoreError
+from core.events import Translation
 from tests.core.training.test_run import held_out_items, trained_toy_model
 
 
@@ -58,7 +58,7 @@ def test_nbest_is_sorted_best_first(tr):
         assert len({h.text for h in hyps}) == 4
         for h in hyps:
             _check(h)
-        assert hyps[0].text == tr.translate(text)[0].text     # the toy model is sure of itself
+        assert hyps[0].text == tr.translate(text)[0].text  # the toy model is sure of itself
 
 
 def test_beam_size_is_checked(tr):
@@ -82,15 +82,17 @@ def test_too_long_input_is_a_clear_error(tr):
         tr.translate(text)
     with pytest.raises(CoreError, match="500 tokens"):
         tr.translate_batch(["w1", text])
-    tr.translate(" ".join(["w1"] * MAX_SOURCE_TOKENS))        # the limit itself is fine
+    tr.translate(" ".join(["w1"] * MAX_SOURCE_TOKENS))  # the limit itself is fine
 
 
-@pytest.mark.parametrize("text", ["w1 😀 w2", "w3 Привет мир w4", "日本語 w5", "🙂", "w1 \u200b w2 \u0301"])
+@pytest.mark.parametrize(
+    "text", ["w1 😀 w2", "w3 Привет мир w4", "日本語 w5", "🙂", "w1 \u200b w2 \u0301"]
+)
 def test_unknown_words_and_scripts_go_through_unk(tr, text):
     [t] = tr.translate(text)
     _check(t)
     tokens = t.source_tokens[:-1]
-    assert tokens == tr.src_tok.tokenize(text.strip())        # the user's own words are shown
+    assert tokens == tr.src_tok.tokenize(text.strip())  # the user's own words are shown
     assert UNK_ID in tr.src_vocab.encode(tokens)
 
 
@@ -98,10 +100,10 @@ def test_score_shows_the_users_tokens(tr):
     t = tr.score("w1 w2 😀", "W2 W1 Zebra")
     _check(t)
     assert t.source_tokens == ["w1", "w2", "😀", "</s>"]
-    assert t.target_tokens == ["W2", "W1", "Zebra", "</s>"]      # not <unk>
+    assert t.target_tokens == ["W2", "W1", "Zebra", "</s>"]  # not <unk>
     assert t.text == "W2 W1 Zebra"
     assert t.attention.shape == (4, 4)
-    assert t.token_probs[2] < 0.5                                  # "Zebra" is <unk> to the model
+    assert t.token_probs[2] < 0.5  # "Zebra" is <unk> to the model
 
 
 def test_score_of_the_models_own_output_matches_its_translation(tr):
@@ -173,7 +175,8 @@ def test_bf16_weights_translate_the_same_with_true_attention(toy, tr):
         _check(b)
         assert b.text == a.text
         assert np.abs(a.attention - b.attention).max() < 0.05
-    assert [t.text for t in fast.translate_batch(sentences, beam=3)] == \
-        [t.text for t in tr.translate_batch(sentences, beam=3)]
+    assert [t.text for t in fast.translate_batch(sentences, beam=3)] == [
+        t.text for t in tr.translate_batch(sentences, beam=3)
+    ]
     with pytest.raises(CoreError, match="precision"):
         Translator.load(folder, "cpu", precision="fp8")

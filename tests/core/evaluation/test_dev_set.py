@@ -12,6 +12,8 @@ import sacrebleu
 
 from core.cancel import CancelToken
 from core.config import ModelConfig, TokenizerConfig
+from core.decoding.translator import Translator
+from core.errors import Cancelled, CorpusError
 from core.evaluation.dev_set import (
     DEV_TSV,
     evaluate_dev,
@@ -19,9 +21,7 @@ from core.evaluation.dev_set import (
     read_dev_set,
     write_dev_set,
 )
-from core.errors import Cancelled, CorpusError
 from core.training.run import train
-from core.decoding.translator import Translator
 from tests.toy import reverse_pair, toy_spec, train_config
 
 TOK = TokenizerConfig(src_lang="en", tgt_lang="en")
@@ -32,8 +32,13 @@ def model_dir(tmp_path_factory) -> Path:
     """A tiny reversal model, 150 steps: good on some sentences, poor on others."""
     base = tmp_path_factory.mktemp("dev-eval")
     spec = toy_spec(base / "data", 600)
-    train(spec, base / "model", ModelConfig(emb_size=16, hidden_size=32, dropout=0.0), TOK,
-          train_config(batch_size=32, learning_rate=5e-3, max_steps=150, valid_every=75))
+    train(
+        spec,
+        base / "model",
+        ModelConfig(emb_size=16, hidden_size=32, dropout=0.0),
+        TOK,
+        train_config(batch_size=32, learning_rate=5e-3, max_steps=150, valid_every=75),
+    )
     return base / "model"
 
 
@@ -44,16 +49,19 @@ def _ctx(cancel: CancelToken | None = None, on_progress=None):
         calls.append((done, total))
         if on_progress is not None:
             on_progress(done, total)
+
     return SimpleNamespace(cancel=cancel or CancelToken(), progress=progress), calls
 
 
 def _pairs(n: int, seed: int = 11) -> list[tuple[str, str]]:
     import random
+
     rng = random.Random(seed)
     return [reverse_pair(rng) for _ in range(n)]
 
 
 # ---- dev.tsv ---------------------------------------------------------------------------------
+
 
 def test_write_then_read_round_trips_and_keeps_one_pair_per_line(tmp_path):
     path = write_dev_set(tmp_path, ["Hallo Welt.", "a\tb  c\nd"], ["Hello world.", "x"])
@@ -64,16 +72,21 @@ def test_write_then_read_round_trips_and_keeps_one_pair_per_line(tmp_path):
 
 def test_read_any_tsv_corpus_skipping_blank_lines_and_extra_columns(tmp_path):
     path = tmp_path / "pairs.tsv"
-    path.write_bytes("\ufeffDer Hund.\tThe dog.\r\n\n  Die Katze. \t The cat.\tCC-BY 2.0\n".encode())
+    path.write_bytes(
+        "\ufeffDer Hund.\tThe dog.\r\n\n  Die Katze. \t The cat.\tCC-BY 2.0\n".encode()
+    )
     assert read_dev_set(path) == [("Der Hund.", "The dog."), ("Die Katze.", "The cat.")]
 
 
-@pytest.mark.parametrize(("text", "line", "problem"), [
-    ("a\tA\nno tab here\nb\tB\n", 2, "no TAB"),
-    ("a\tA\nb\tB\n\t C\n", 3, "the source (before the TAB) is empty"),
-    ("a\tA\nb\t \n", 2, "the reference (after the TAB) is empty"),
-    ("a\tA\nno tab\n\tC\n", 2, "no TAB"),           # the first problem is the one reported
-])
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("a\tA\nno tab here\nb\tB\n", 2, "no TAB"),
+        ("a\tA\nb\tB\n\t C\n", 3, "the source (before the TAB) is empty"),
+        ("a\tA\nb\t \n", 2, "the reference (after the TAB) is empty"),
+        ("a\tA\nno tab\n\tC\n", 2, "no TAB"),  # the first problem is the one reported
+    ],
+)
 def test_a_bad_line_names_file_and_line(tmp_path, text, line, problem):
     path = tmp_path / "dev.tsv"
     path.write_text(text, encoding="utf-8")
@@ -96,6 +109,7 @@ def test_unreadable_files_say_why(tmp_path):
 
 # ---- translating and scoring ------------------------------------------------------------------
 
+
 def test_every_row_is_the_translators_output_scored_by_sacrebleu(model_dir):
     pairs = _pairs(70)
     ctx, calls = _ctx()
@@ -108,7 +122,7 @@ def test_every_row_is_the_translators_output_scored_by_sacrebleu(model_dir):
     for r in rows:
         assert r.chrf == pytest.approx(sacrebleu.sentence_chrf(r.hypothesis, [r.reference]).score)
         assert 0.0 <= r.chrf <= 100.0
-    assert len({round(r.chrf, 3) for r in rows}) > 3      # a half-trained model: varied scores
+    assert len({round(r.chrf, 3) for r in rows}) > 3  # a half-trained model: varied scores
     assert calls[-1] == (70, 70)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls) and all(t == 70 for _, t in calls)
 
@@ -130,5 +144,4 @@ def test_cancel_stops_between_batches(model_dir):
     ctx, calls = _ctx(token, on_progress=lambda done, total: token.cancel())
     with pytest.raises(Cancelled):
         evaluate_dev(Translator.load(model_dir, "cpu"), ctx, _pairs(100), batch_size=10)
-    assert len(calls) == 1 and calls[0][0] < 100         # stopped after the first batch
-
+    assert len(calls) == 1 and calls[0][0] < 100  # stopped after the first batch

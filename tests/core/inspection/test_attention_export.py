@@ -23,18 +23,18 @@ from core.inspection.attention_export import (
 
 
 def test_format_weight_is_short_and_exact():
-    assert format_weight(np.float32(0.1)) == "0.1"          # not 0.10000000149011612
+    assert format_weight(np.float32(0.1)) == "0.1"  # not 0.10000000149011612
     assert format_weight(1.0) == "1.0" and format_weight(0.0) == "0.0"
     assert format_weight(np.float32(1e-9)) == "0.000000001"  # positional, never 1e-09
     values = np.random.default_rng(0).random(2000, dtype=np.float32)
-    values = np.concatenate([values, values ** 9, np.float32([np.nextafter(np.float32(1), 0)])])
+    values = np.concatenate([values, values**9, np.float32([np.nextafter(np.float32(1), 0)])])
     assert all(np.float32(float(format_weight(v))) == v for v in values)
 
 
 def test_csv_text_is_the_documented_layout():
     w = np.array([[0.75, 0.25], [0.1, 0.9]], dtype=np.float32)
     text = attention_csv(["a", "b,c"], ["X", "</s>"], w)
-    assert text == (f"{CSV_CORNER},a,\"b,c\"\r\n" "X,0.75,0.25\r\n" "</s>,0.1,0.9\r\n")
+    assert text == (f'{CSV_CORNER},a,"b,c"\r\nX,0.75,0.25\r\n</s>,0.1,0.9\r\n')
 
 
 def test_csv_and_json_round_trip_exactly(tmp_path):
@@ -71,8 +71,14 @@ def test_a_damaged_csv_names_the_file_and_line(tmp_path):
 
 def test_translation_record_adds_peak_and_alignment_in_the_same_format():
     att = np.array([[0.9, 0.1], [0.3, 0.7]], dtype=np.float32)
-    t = Translation(source_tokens=["a", "</s>"], target_tokens=["A", "</s>"],
-                    token_probs=np.float32([0.6, 0.8]), attention=att, score=-0.7, text="A")
+    t = Translation(
+        source_tokens=["a", "</s>"],
+        target_tokens=["A", "</s>"],
+        token_probs=np.float32([0.6, 0.8]),
+        attention=att,
+        score=-0.7,
+        text="A",
+    )
     data = translation_record(t)
     assert data["weights"] == [[0.9, 0.1], [0.3, 0.7]] and data["peak"] == [0.9, 0.7]
     assert data["token_probs"] == [0.6, 0.8] and data["text"] == "A" and data["score"] == -0.7

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 
+from core.events import Translation
 from core.inspection.attention_stats import (
     CSV_HEADER,
     OVER_ATTENDED,
@@ -18,17 +19,19 @@ from core.inspection.attention_stats import (
     write_stats_csv,
     write_stats_json,
 )
-from core.events import Translation
 
 SRC = ["the", "cat", "cat", "sleeps", "</s>"]
 TGT = ["die", "Katze", "Katze", "Katze", "</s>"]
-ATT = np.array([
-    [1.00, 0.00, 0.00, 0.00, 0.00],    # die   -> the          (entropy 0)
-    [0.00, 0.50, 0.50, 0.00, 0.00],    # Katze -> cat, cat     (entropy ln 2)
-    [0.00, 0.50, 0.50, 0.00, 0.00],
-    [0.00, 0.25, 0.25, 0.25, 0.25],    # uniform over 4        (entropy ln 4)
-    [0.00, 0.00, 0.00, 0.00, 1.00],    # </s>  -> </s>
-], dtype=np.float32)
+ATT = np.array(
+    [
+        [1.00, 0.00, 0.00, 0.00, 0.00],  # die   -> the          (entropy 0)
+        [0.00, 0.50, 0.50, 0.00, 0.00],  # Katze -> cat, cat     (entropy ln 2)
+        [0.00, 0.50, 0.50, 0.00, 0.00],
+        [0.00, 0.25, 0.25, 0.25, 0.25],  # uniform over 4        (entropy ln 4)
+        [0.00, 0.00, 0.00, 0.00, 1.00],  # </s>  -> </s>
+    ],
+    dtype=np.float32,
+)
 PROBS = np.array([0.9, 0.8, 0.3, 0.2, 0.95], dtype=np.float32)
 
 
@@ -40,41 +43,44 @@ def test_coverage_equals_the_column_sums():
     s = attention_stats(_tr())
     np.testing.assert_allclose(s.coverage, ATT.sum(axis=0), atol=1e-7)
     np.testing.assert_allclose(s.coverage, [1.0, 1.25, 1.25, 0.25, 1.25], atol=1e-7)
-    assert s.coverage.sum() == pytest.approx(len(TGT))        # every row gives away 1
+    assert s.coverage.sum() == pytest.approx(len(TGT))  # every row gives away 1
 
 
 def test_entropy_peak_and_peak_source_per_target_token():
     s = attention_stats(_tr())
-    np.testing.assert_allclose(s.entropy, [0.0, math.log(2), math.log(2), math.log(4), 0.0],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        s.entropy, [0.0, math.log(2), math.log(2), math.log(4), 0.0], atol=1e-6
+    )
     np.testing.assert_allclose(s.entropy, _tr().entropy, atol=1e-7)
     np.testing.assert_allclose(s.peak, [1.0, 0.5, 0.5, 0.25, 1.0])
-    assert s.peak_source.tolist() == [0, 1, 1, 1, 4]        # ties go to the first column
+    assert s.peak_source.tolist() == [0, 1, 1, 1, 4]  # ties go to the first column
     np.testing.assert_array_equal(s.token_probs, PROBS)
 
 
 def test_flags_follow_the_thresholds_and_never_touch_eos():
     s = attention_stats(_tr())
-    assert s.under == [3]                  # "sleeps" got 0.25 < 0.5
-    assert s.over == []                    # nothing above 1.5 (the </s> column is not a word)
+    assert s.under == [3]  # "sleeps" got 0.25 < 0.5
+    assert s.over == []  # nothing above 1.5 (the </s> column is not a word)
     assert s.flag(3) == UNDER_ATTENDED and s.flag(0) == ""
     s = attention_stats(_tr(), under=0.3, over=1.2)
     assert s.under == [3] and s.over == [1, 2]
     assert s.flag(1) == OVER_ATTENDED
-    assert 4 not in s.over                 # </s> has 1.25 > 1.2 but is not a word
+    assert 4 not in s.over  # </s> has 1.25 > 1.2 but is not a word
     with pytest.raises(ValueError):
         attention_stats(_tr(), under=2.0, over=1.0)
 
 
 def test_eos_column_is_never_flagged_even_when_starved():
-    att = np.eye(3, dtype=np.float32)[[0, 1, 1]]      # nobody looks at </s>
+    att = np.eye(3, dtype=np.float32)[[0, 1, 1]]  # nobody looks at </s>
     s = attention_stats(_tr(att, ["a", "b", "</s>"], ["A", "B", "</s>"], PROBS[:3]))
     assert s.coverage.tolist() == [1.0, 2.0, 0.0]
     assert s.under == [] and s.over == [1]
 
 
 def test_empty_translation_has_no_flags():
-    empty = Translation(["</s>"], [], np.zeros(0, np.float32), np.zeros((0, 1), np.float32), 0.0, "")
+    empty = Translation(
+        ["</s>"], [], np.zeros(0, np.float32), np.zeros((0, 1), np.float32), 0.0, ""
+    )
     s = attention_stats(empty)
     assert s.coverage.tolist() == [0.0] and s.under == [] and s.over == []
     assert s.entropy.shape == (0,) and s.to_dict()["target"] == []
@@ -99,11 +105,15 @@ def test_csv_holds_every_number_exactly(tmp_path):
     target = [r for r in rows if r["side"] == "target"]
     source = [r for r in rows if r["side"] == "source"]
     assert [r["token"] for r in target] == TGT and [r["token"] for r in source] == SRC
-    assert np.array([float(r["entropy"]) for r in target], np.float32).tolist() == s.entropy.tolist()
-    assert np.array([float(r["coverage"]) for r in source], np.float32).tolist() == s.coverage.tolist()
+    assert (
+        np.array([float(r["entropy"]) for r in target], np.float32).tolist() == s.entropy.tolist()
+    )
+    assert (
+        np.array([float(r["coverage"]) for r in source], np.float32).tolist() == s.coverage.tolist()
+    )
     assert [r["flag"] for r in source] == ["", "", "", UNDER_ATTENDED, ""]
     assert [int(r["peak_source_index"]) for r in target] == s.peak_source.tolist()
-    assert [p.name for p in tmp_path.iterdir()] == ["stats.csv"]    # no temporary file left
+    assert [p.name for p in tmp_path.iterdir()] == ["stats.csv"]  # no temporary file left
 
 
 def test_json_file(tmp_path):
@@ -113,11 +123,12 @@ def test_json_file(tmp_path):
 
 
 def test_on_a_real_forced_decoding_coverage_is_column_sums():
-    from core.resources import demo_model_dir
     from core.decoding.translator import Translator
+    from core.resources import demo_model_dir
 
-    tr = Translator.load(demo_model_dir(), "cpu").score("The woman drinks coffee.",
-                                                         "Die Frau trinkt Kaffee.")
+    tr = Translator.load(demo_model_dir(), "cpu").score(
+        "The woman drinks coffee.", "Die Frau trinkt Kaffee."
+    )
     s = attention_stats(tr)
     np.testing.assert_allclose(s.coverage, tr.attention.sum(axis=0), rtol=1e-6)
     np.testing.assert_allclose(s.peak, tr.attention.max(axis=1))

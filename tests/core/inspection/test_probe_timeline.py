@@ -11,13 +11,11 @@ import numpy as np
 import pytest
 import torch
 
-from core.storage.checkpoints import CheckpointStore
 from core.config import MAX_PROBES, ModelConfig, TokenizerConfig, TrainConfig
-from core.evaluation.dev_set import DEV_TSV, read_dev_set
+from core.decoding.translator import Translator
 from core.errors import ConfigError
+from core.evaluation.dev_set import DEV_TSV, read_dev_set
 from core.events import Translation, ValidationEvent
-from core.model.seq2seq import Seq2Seq
-from core.storage.model_folder import CHECKPOINTS, read_history, read_meta, read_vocabs
 from core.inspection.probe_timeline import (
     KIND_OUTPUT,
     KIND_REFERENCE,
@@ -26,18 +24,22 @@ from core.inspection.probe_timeline import (
     attention_diff,
     read_timeline,
 )
+from core.model.seq2seq import Seq2Seq
+from core.storage.checkpoints import CheckpointStore
+from core.storage.model_folder import CHECKPOINTS, read_history, read_meta, read_vocabs
 from core.training.run import train
-from core.decoding.translator import Translator
 from tests.toy import toy_spec, train_config
 
-TOK = TokenizerConfig(src_lang="en", tgt_lang="en")            # toy words tokenize as themselves
+TOK = TokenizerConfig(src_lang="en", tgt_lang="en")  # toy words tokenize as themselves
 MODEL = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1)
 
 
 def _run(base: Path, **cfg) -> tuple[Path, list]:
     events: list = []
     spec = toy_spec(base / "data", 200)
-    train(spec, base / "model", MODEL, TOK, train_config(batch_size=16, **cfg), on_event=events.append)
+    train(
+        spec, base / "model", MODEL, TOK, train_config(batch_size=16, **cfg), on_event=events.append
+    )
     return base / "model", events
 
 
@@ -57,6 +59,7 @@ def _rows_sum_to_one(t: Translation) -> None:
 
 
 # ---- recording --------------------------------------------------------------------------------
+
 
 def test_one_snapshot_per_validation_with_every_dev_probe(dev_run):
     folder, events = dev_run
@@ -80,7 +83,10 @@ def test_one_snapshot_per_validation_with_every_dev_probe(dev_run):
             _rows_sum_to_one(p.translation)
             assert np.all((p.translation.token_probs > 0) & (p.translation.token_probs <= 1))
         # the live heatmap's probe is the first probe's own translation, recorded as its output
-        assert v.probe is not None and v.probe.source_tokens == snap.probes[0].translation.source_tokens
+        assert (
+            v.probe is not None
+            and v.probe.source_tokens == snap.probes[0].translation.source_tokens
+        )
         assert snap.probes[0].output == v.probe.text
 
 
@@ -95,7 +101,7 @@ def test_dev_probes_keep_their_shape_so_two_times_diff_exactly(dev_run):
         d = attention_diff(first, last)
         assert d.same_shape and d.note == ""
         np.testing.assert_array_equal(d.diff, last.attention - first.attention)
-        np.testing.assert_allclose(d.diff.sum(axis=1), 0.0, atol=1e-5)   # both rows sum to 1
+        np.testing.assert_allclose(d.diff.sum(axis=1), 0.0, atol=1e-5)  # both rows sum to 1
     # the model trains between validations: its attention changes
     first, last = timeline.snapshots[0].probes[0], timeline.snapshots[-1].probes[0]
     assert np.abs(last.attention - first.attention).max() > 1e-3
@@ -110,12 +116,19 @@ def test_recorded_matrix_is_the_models_real_attention(dev_run):
 def test_recorded_matrix_is_real_with_the_luong_decoder_too(tmp_path):
     luong = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1, decoder="luong")
     spec = toy_spec(tmp_path / "data", 200)
-    train(spec, tmp_path / "model", luong, TOK, train_config(batch_size=16, max_steps=20,
-                                                             valid_every=10))
+    train(
+        spec,
+        tmp_path / "model",
+        luong,
+        TOK,
+        train_config(batch_size=16, max_steps=20, valid_every=10),
+    )
     _check_last_snapshot_against_checkpoint(tmp_path / "model", luong, 20)
 
 
-def _check_last_snapshot_against_checkpoint(folder: Path, model_cfg: ModelConfig, step: int) -> None:
+def _check_last_snapshot_against_checkpoint(
+    folder: Path, model_cfg: ModelConfig, step: int
+) -> None:
     ckpt, _ = CheckpointStore(folder / CHECKPOINTS).load_last()
     assert ckpt["state"]["step"] == step
     src_vocab, tgt_vocab = read_vocabs(folder)
@@ -136,7 +149,7 @@ def test_dev_set_is_saved_with_the_model(dev_run):
     assert len(pairs) == read_meta(folder).corpus["dev_pairs"] == 10
     # the very pairs validation scored: the samples are the first dev pairs
     samples = _validations(events)[0].samples
-    assert [(s["source"], s["reference"]) for s in samples] == pairs[:len(samples)]
+    assert [(s["source"], s["reference"]) for s in samples] == pairs[: len(samples)]
     corpus = Path(read_meta(folder).corpus["spec"]["src_path"]).read_text().splitlines()
     assert all(src in corpus for src, _ in pairs)
 
@@ -144,7 +157,7 @@ def test_dev_set_is_saved_with_the_model(dev_run):
 def test_user_probes_record_the_models_output(tmp_path):
     folder, events = _run(tmp_path, max_steps=20, valid_every=10, probe="w1 w2 w3\n\n  w4 w5  \n")
     timeline = read_timeline(folder)
-    assert timeline.sources == ["w1 w2 w3", "w4 w5"]          # blank lines ignored, stripped
+    assert timeline.sources == ["w1 w2 w3", "w4 w5"]  # blank lines ignored, stripped
     assert [s.step for s in timeline.snapshots] == [10, 20]
     for snap, v in zip(timeline.snapshots, _validations(events)):
         first, second = snap.probes
@@ -169,8 +182,14 @@ def test_resume_continues_the_timeline_and_forgets_what_the_crash_lost(tmp_path)
     path.write_text("\n".join([*lines, json.dumps(lost), '{"step": 40, "pro']), encoding="utf-8")
     step20 = read_timeline(folder).snapshots[1]
     spec = toy_spec(tmp_path / "data", 200)
-    train(spec, folder, MODEL, TOK, train_config(batch_size=16, max_steps=40, valid_every=15),
-          resume=True)
+    train(
+        spec,
+        folder,
+        MODEL,
+        TOK,
+        train_config(batch_size=16, max_steps=40, valid_every=15),
+        resume=True,
+    )
     timeline = read_timeline(folder)
     assert [s.step for s in timeline.snapshots] == [10, 20, 30, 40]
     assert not timeline.warnings
@@ -188,31 +207,46 @@ def test_an_old_model_folder_without_a_timeline_reads_as_empty(tmp_path):
 
 # ---- reading --------------------------------------------------------------------------------
 
+
 def _line(step: int, weights=((0.5, 0.5), (0.25, 0.75)), source="a", **extra) -> str:
-    probe = {"source": source, "reference": "A", "kind": "reference", "output": "A",
-             "source_tokens": ["a", "</s>"], "target_tokens": ["A", "</s>"][:len(weights)],
-             "weights": [list(r) for r in weights], "token_probs": [0.5] * len(weights),
-             "score": -1.0, "text": "A", **extra}
+    probe = {
+        "source": source,
+        "reference": "A",
+        "kind": "reference",
+        "output": "A",
+        "source_tokens": ["a", "</s>"],
+        "target_tokens": ["A", "</s>"][: len(weights)],
+        "weights": [list(r) for r in weights],
+        "token_probs": [0.5] * len(weights),
+        "score": -1.0,
+        "text": "A",
+        **extra,
+    }
     return json.dumps({"step": step, "epoch": 0, "bleu": 1.0, "chrf": 2.0, "probes": [probe]})
 
 
 def test_a_torn_last_line_is_skipped_with_a_warning(tmp_path):
-    (tmp_path / PROBES).write_text(_line(1) + "\n" + _line(2) + "\n" + _line(3)[:40],
-                                   encoding="utf-8")
+    (tmp_path / PROBES).write_text(
+        _line(1) + "\n" + _line(2) + "\n" + _line(3)[:40], encoding="utf-8"
+    )
     timeline = read_timeline(tmp_path)
     assert [s.step for s in timeline.snapshots] == [1, 2]
     assert len(timeline.warnings) == 1 and f"{PROBES}:3:" in timeline.warnings[0]
-    np.testing.assert_array_equal(timeline.snapshots[1].probes[0].attention,
-                                  np.array([[0.5, 0.5], [0.25, 0.75]], np.float32))
+    np.testing.assert_array_equal(
+        timeline.snapshots[1].probes[0].attention, np.array([[0.5, 0.5], [0.25, 0.75]], np.float32)
+    )
 
 
-@pytest.mark.parametrize(("bad", "problem"), [
-    ("{not json", "not valid JSON"),
-    ('{"epoch": 0, "probes": []}', "missing 'step'"),
-    (_line(2, weights=((1.0,), (1.0,))), "weights have shape (2, 1)"),
-    (_line(2).replace('"kind": "reference"', '"kind": "guess"'), "unknown kind 'guess'"),
-    ('["a list"]', "expected a JSON object"),
-])
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"epoch": 0, "probes": []}', "missing 'step'"),
+        (_line(2, weights=((1.0,), (1.0,))), "weights have shape (2, 1)"),
+        (_line(2).replace('"kind": "reference"', '"kind": "guess"'), "unknown kind 'guess'"),
+        ('["a list"]', "expected a JSON object"),
+    ],
+)
 def test_a_bad_line_before_the_last_names_file_and_line(tmp_path, bad, problem):
     (tmp_path / PROBES).write_text("\n".join([_line(1), bad, _line(3)]) + "\n", encoding="utf-8")
     with pytest.raises(TimelineError) as info:
@@ -223,16 +257,19 @@ def test_a_bad_line_before_the_last_names_file_and_line(tmp_path, bad, problem):
 
 def test_snapshots_come_in_step_order_and_a_repeated_step_keeps_the_later_line(tmp_path):
     later = _line(2, weights=((1.0, 0.0), (0.0, 1.0)))
-    (tmp_path / PROBES).write_text("\n".join([_line(3), _line(2), _line(1), "", later]) + "\n",
-                                   encoding="utf-8")
+    (tmp_path / PROBES).write_text(
+        "\n".join([_line(3), _line(2), _line(1), "", later]) + "\n", encoding="utf-8"
+    )
     timeline = read_timeline(tmp_path)
     assert [s.step for s in timeline.snapshots] == [1, 2, 3]
     np.testing.assert_array_equal(timeline.snapshots[1].probes[0].attention, np.eye(2))
 
 
 def test_series_follows_a_probe_that_only_some_snapshots_hold(tmp_path):
-    (tmp_path / PROBES).write_text("\n".join([_line(1, source="a"), _line(2, source="b"),
-                                              _line(3, source="a")]), encoding="utf-8")
+    (tmp_path / PROBES).write_text(
+        "\n".join([_line(1, source="a"), _line(2, source="b"), _line(3, source="a")]),
+        encoding="utf-8",
+    )
     timeline = read_timeline(tmp_path)
     assert timeline.sources == ["a", "b"]
     assert [s.step for s, _ in timeline.series("a")] == [1, 3]
@@ -241,6 +278,7 @@ def test_series_follows_a_probe_that_only_some_snapshots_hold(tmp_path):
 
 # ---- diffing -------------------------------------------------------------------------------
 
+
 def _tr(weights, src, tgt) -> Translation:
     w = np.asarray(weights, np.float32)
     return Translation(src, tgt, np.ones(len(tgt), np.float32), w, 0.0, " ".join(tgt))
@@ -248,8 +286,9 @@ def _tr(weights, src, tgt) -> Translation:
 
 def test_diff_of_different_shapes_compares_the_common_block_and_says_so():
     a = _tr([[0.9, 0.1, 0.0], [0.2, 0.6, 0.2]], ["x", "y", "</s>"], ["X", "</s>"])
-    b = _tr([[0.1, 0.8, 0.1], [0.7, 0.2, 0.1], [0.0, 0.0, 1.0]], ["x", "y", "</s>"],
-            ["Y", "X", "</s>"])
+    b = _tr(
+        [[0.1, 0.8, 0.1], [0.7, 0.2, 0.1], [0.0, 0.0, 1.0]], ["x", "y", "</s>"], ["Y", "X", "</s>"]
+    )
     d = attention_diff(a, b)
     assert not d.same_shape and "2×3 then 3×3" in d.note and "first 2 target" in d.note
     np.testing.assert_allclose(d.diff, [[-0.8, 0.7, 0.1], [0.5, -0.4, -0.1]], atol=1e-6)
@@ -269,36 +308,67 @@ def test_diff_entropy_says_whether_attention_sharpened():
 
 # ---- the probe setting ----------------------------------------------------------------------
 
+
 def test_probe_setting_holds_one_sentence_per_line_and_is_checked():
     assert TrainConfig(probe=None).probe_sentences() == []
     assert TrainConfig(probe=" one \n\ntwo\n").probe_sentences() == ["one", "two"]
     # model.json files written before several probes existed hold one sentence: still loads
-    assert TrainConfig.from_dict({"probe": "I know that the woman drinks coffee."}) \
-        .probe_sentences() == ["I know that the woman drinks coffee."]
+    assert TrainConfig.from_dict(
+        {"probe": "I know that the woman drinks coffee."}
+    ).probe_sentences() == ["I know that the woman drinks coffee."]
     with pytest.raises(ConfigError, match=f"9 probe sentences given; at most {MAX_PROBES}"):
         TrainConfig(probe="\n".join(f"s{i}" for i in range(9))).validate()
     with pytest.raises(ConfigError, match="probe sentence 2 has 1,001 characters"):
         TrainConfig(probe="ok\n" + "x" * 1001).validate()
     with pytest.raises(ConfigError, match="probe must be text"):
-        TrainConfig(probe=["a", "b"]).validate()   # type: ignore[arg-type]
+        TrainConfig(probe=["a", "b"]).validate()  # type: ignore[arg-type]
 
 
 def test_an_untranslatable_probe_is_refused_before_training(tmp_path):
     spec = toy_spec(tmp_path / "data", 50)
     with pytest.raises(ConfigError, match="probe sentence 2 has 401 tokens; at most 400"):
-        train(spec, tmp_path / "m", MODEL, TOK,
-              train_config(max_steps=2, probe="w1\n" + " ".join(["x"] * 401)))
+        train(
+            spec,
+            tmp_path / "m",
+            MODEL,
+            TOK,
+            train_config(max_steps=2, probe="w1\n" + " ".join(["x"] * 401)),
+        )
     assert not (tmp_path / "m").exists()
 
 
 def test_cli_probe_is_repeatable(tmp_path, capsys):
     from core.cli import main
     from tests.toy import write_reverse_corpus
+
     src, tgt = write_reverse_corpus(tmp_path, 200, seed=2)
-    code = main(["train", "--train-src", str(src), "--train-tgt", str(tgt), "--src-lang", "en",
-                 "--tgt-lang", "en", "--out", str(tmp_path / "m"), "--preset", "tiny",
-                 "--max-steps", "20", "--valid-every", "10", "--threads", "1",
-                 "--probe", "w1 w2 w3", "--probe", "w9 w8"])
+    code = main(
+        [
+            "train",
+            "--train-src",
+            str(src),
+            "--train-tgt",
+            str(tgt),
+            "--src-lang",
+            "en",
+            "--tgt-lang",
+            "en",
+            "--out",
+            str(tmp_path / "m"),
+            "--preset",
+            "tiny",
+            "--max-steps",
+            "20",
+            "--valid-every",
+            "10",
+            "--threads",
+            "1",
+            "--probe",
+            "w1 w2 w3",
+            "--probe",
+            "w9 w8",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     timeline = read_timeline(tmp_path / "m")
     assert timeline.sources == ["w1 w2 w3", "w9 w8"]

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from core.data.batching import pad
-from core.model.seq2seq import Attention, Memory
-from core.decoding.search import beam_search, greedy
 from core.data.vocab import BOS_ID
+from core.decoding.search import beam_search, greedy
+from core.model.seq2seq import Attention, Memory
 from tests.core.model.test_seq2seq import random_batch, tiny_model
 
 KINDS = [("bahdanau", True), ("general", True), ("dot", False)]
@@ -34,7 +34,9 @@ def test_rows_sum_to_one_and_padding_gets_exactly_zero(kind, bidirectional):
 @pytest.mark.parametrize("kind,bidirectional", KINDS)
 def test_a_sentence_gives_the_same_output_alone_and_batched_with_longer_ones(kind, bidirectional):
     m = _model(kind, bidirectional, seed=3)
-    src, src_len, tgt_in, _, srcs, tgts = random_batch(src_lengths=(3, 11, 6), tgt_lengths=(4, 9, 2))
+    src, src_len, tgt_in, _, srcs, tgts = random_batch(
+        src_lengths=(3, 11, 6), tgt_lengths=(4, 9, 2)
+    )
     logits, attn = m(src, src_len, tgt_in)
     for i, (s, t) in enumerate(zip(srcs, tgts)):
         one_src = torch.tensor([s])
@@ -75,10 +77,12 @@ def test_bahdanau_formula():
     memory = Memory(values, att.project_keys(values), mask)
     query = torch.randn(2, 4, generator=g)
     ctx, w = att(query, memory)
-    W, U, v = att.query_layer.weight, att.key_layer.weight, att.energy.weight   # (4,4) (4,6) (1,4)
+    W, U, v = att.query_layer.weight, att.key_layer.weight, att.energy.weight  # (4,4) (4,6) (1,4)
     for b in range(2):
         n = int(mask[b].sum())
-        e = torch.stack([(v @ torch.tanh(W @ query[b] + U @ values[b, j])).squeeze() for j in range(n)])
+        e = torch.stack(
+            [(v @ torch.tanh(W @ query[b] + U @ values[b, j])).squeeze() for j in range(n)]
+        )
         alpha = torch.softmax(e, 0)
         assert torch.allclose(w[b, :n], alpha, atol=1e-6)
         assert torch.allclose(ctx[b], alpha @ values[b, :n], atol=1e-6)
@@ -126,7 +130,7 @@ def test_keys_are_projected_once_per_sentence_not_once_per_step(kind):
     if kind == "bahdanau":
         queries = _CallCounter(m.decoder.attention.query_layer)
         m(src, src_len, tgt_in)
-        assert queries.calls == steps          # the query does change every step
+        assert queries.calls == steps  # the query does change every step
         queries.handle.remove()
     keys.calls = 0
     greedy(m, src, src_len)
@@ -142,6 +146,8 @@ def test_memory_index_repeats_rows():
     srcs = [[5, 6, 3], [7, 3]]
     memory, _ = m.encode(pad(srcs), torch.tensor([3, 2]))
     rep = memory.index(torch.tensor([1, 1, 0]))
-    assert torch.equal(rep.values[0], memory.values[1]) and torch.equal(rep.values[2], memory.values[0])
+    assert torch.equal(rep.values[0], memory.values[1]) and torch.equal(
+        rep.values[2], memory.values[0]
+    )
     assert torch.equal(rep.keys[1], memory.keys[1])
     assert rep.mask.tolist() == [[True, True, False], [True, True, False], [True, True, True]]

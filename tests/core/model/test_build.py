@@ -27,5 +27,6 @@ def test_under_the_meta_device_only_shapes_exist():
         skeleton = build_model(preset("tiny").model, 30, 40)
     assert all(p.is_meta for p in skeleton.parameters())
     real = build_model(preset("tiny").model, 30, 40)
-    assert {k: v.shape for k, v in skeleton.state_dict().items()} == \
-        {k: v.shape for k, v in real.state_dict().items()}
+    assert {k: v.shape for k, v in skeleton.state_dict().items()} == {
+        k: v.shape for k, v in real.state_dict().items()
+    }

@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from core.config import ModelConfig
-from core.errors import ConfigError
-from core.model.seq2seq import LuongDecoder
 from core.decoding.search import beam_search, forced, greedy
 from core.decoding.translator import Translator
+from core.errors import ConfigError
+from core.model.seq2seq import LuongDecoder
 from tests.core.model.test_seq2seq import random_batch, tiny_model
 from tests.core.training.test_run import TOK, held_out_items
 from tests.toy import toy_spec, train_config
@@ -64,9 +64,11 @@ def test_old_model_configs_without_the_field_are_bahdanau():
 @pytest.mark.slow
 def test_luong_model_learns_reversal_and_attends_anti_diagonally(tmp_path):
     from core.training.run import train
+
     spec = toy_spec(tmp_path / "data", 2000)
-    cfg = train_config(batch_size=32, learning_rate=5e-3, max_steps=600, time_budget_s=20.0,
-                       valid_every=100)
+    cfg = train_config(
+        batch_size=32, learning_rate=5e-3, max_steps=600, time_budget_s=20.0, valid_every=100
+    )
     model_cfg = ModelConfig(emb_size=16, hidden_size=32, dropout=0.1, decoder="luong")
     train(spec, tmp_path / "m", model_cfg, TOK, cfg)
     tr = Translator.load(tmp_path / "m", device="cpu")

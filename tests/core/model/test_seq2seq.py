@@ -10,11 +10,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.data.batching import pad
 from core.config import ModelConfig
+from core.data.batching import pad
+from core.data.vocab import BOS_ID, EOS_ID, PAD_ID
 from core.errors import ConfigError
 from core.model.seq2seq import Seq2Seq
-from core.data.vocab import BOS_ID, EOS_ID, PAD_ID
 
 torch.set_num_threads(1)
 
@@ -48,7 +48,10 @@ def random_batch(src_lengths=(3, 7, 5), tgt_lengths=(4, 2, 6), seed: int = 0):
 
 # ---- shapes --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind,bidirectional", [("bahdanau", True), ("general", True), ("dot", False)])
+
+@pytest.mark.parametrize(
+    "kind,bidirectional", [("bahdanau", True), ("general", True), ("dot", False)]
+)
 def test_forward_shapes(kind, bidirectional):
     m = tiny_model(attention=kind, bidirectional=bidirectional)
     src, src_len, tgt_in, _, _, _ = random_batch()
@@ -65,8 +68,8 @@ def test_encode_shapes_and_mask():
     src, src_len, *_ = random_batch()
     memory, hidden = m.encode(src, src_len)
     b, s = src.shape
-    assert memory.values.shape == (b, s, 32)          # 2H for a bidirectional encoder
-    assert memory.keys.shape == (b, s, 16)            # projected to the decoder's size
+    assert memory.values.shape == (b, s, 32)  # 2H for a bidirectional encoder
+    assert memory.keys.shape == (b, s, 16)  # projected to the decoder's size
     assert hidden.shape == (1, b, 16)
     assert memory.mask.dtype == torch.bool
     assert memory.mask.sum(1).tolist() == src_len.tolist()
@@ -78,12 +81,13 @@ def test_encode_shapes_and_mask():
 
 # ---- dropout -------------------------------------------------------------------------------------
 
+
 def test_eval_mode_is_deterministic_and_train_mode_is_not():
     m = tiny_model(dropout=0.5)
     src, src_len, tgt_in, *_ = random_batch()
     m.eval()
     a, _ = m(src, src_len, tgt_in)
-    torch.manual_seed(123)   # a different RNG state must not matter in eval mode
+    torch.manual_seed(123)  # a different RNG state must not matter in eval mode
     b, _ = m(src, src_len, tgt_in)
     assert torch.equal(a, b)
     m.train()
@@ -96,6 +100,7 @@ def test_eval_mode_is_deterministic_and_train_mode_is_not():
 
 
 # ---- tied embeddings -----------------------------------------------------------------------------
+
 
 def test_tie_embeddings_shares_the_tensor():
     m = tiny_model(tie_embeddings=True, emb_size=8)
@@ -126,10 +131,15 @@ def test_untied_embeddings_are_separate():
 
 # ---- layer counts and directions -----------------------------------------------------------------
 
-@pytest.mark.parametrize("enc_layers,dec_layers,bidirectional", [(2, 1, True), (1, 3, True), (2, 2, False),
-                                                                   (3, 2, False)])
+
+@pytest.mark.parametrize(
+    "enc_layers,dec_layers,bidirectional",
+    [(2, 1, True), (1, 3, True), (2, 2, False), (3, 2, False)],
+)
 def test_layers_and_directions(enc_layers, dec_layers, bidirectional):
-    m = tiny_model(enc_layers=enc_layers, dec_layers=dec_layers, bidirectional=bidirectional, dropout=0.2)
+    m = tiny_model(
+        enc_layers=enc_layers, dec_layers=dec_layers, bidirectional=bidirectional, dropout=0.2
+    )
     src, src_len, tgt_in, tgt_out, *_ = random_batch()
     memory, hidden = m.encode(src, src_len)
     assert hidden.shape == (dec_layers, src.size(0), 16)
@@ -146,8 +156,14 @@ def test_layers_and_directions(enc_layers, dec_layers, bidirectional):
 
 def test_dot_attention_with_bidirectional_encoder_is_a_config_error():
     with pytest.raises(ConfigError, match="dot"):
-        Seq2Seq(ModelConfig(emb_size=8, hidden_size=16, attention="dot", bidirectional=True), SRC_V, TGT_V)
-    Seq2Seq(ModelConfig(emb_size=8, hidden_size=16, attention="dot", bidirectional=False), SRC_V, TGT_V)
+        Seq2Seq(
+            ModelConfig(emb_size=8, hidden_size=16, attention="dot", bidirectional=True),
+            SRC_V,
+            TGT_V,
+        )
+    Seq2Seq(
+        ModelConfig(emb_size=8, hidden_size=16, attention="dot", bidirectional=False), SRC_V, TGT_V
+    )
 
 
 def test_unknown_attention_is_a_config_error():
@@ -156,6 +172,7 @@ def test_unknown_attention_is_a_config_error():
 
 
 # ---- loss ----------------------------------------------------------------------------------------
+
 
 def test_loss_ignores_padding_and_nll_is_the_summed_cross_entropy():
     m = tiny_model()
@@ -166,7 +183,7 @@ def test_loss_ignores_padding_and_nll_is_the_summed_cross_entropy():
     logp = torch.log_softmax(logits, -1)
     manual = [-logp[i, t, tgt_out[i, t]] for i in range(len(tgts)) for t in range(len(tgts[i]))]
     n_real = sum(len(t) for t in tgts)
-    assert len(manual) == n_real < tgt_out.numel()   # the batch does hold padding
+    assert len(manual) == n_real < tgt_out.numel()  # the batch does hold padding
     assert float(nll) == pytest.approx(float(sum(manual)), rel=1e-5)
     assert float(loss) == pytest.approx(float(sum(manual)) / n_real, rel=1e-5)
     # changing what sits in padded target positions changes nothing
@@ -186,7 +203,9 @@ def test_label_smoothing_changes_only_the_optimised_loss():
     assert float(nll0) == pytest.approx(float(nll1), rel=1e-6)
     assert float(loss0) != pytest.approx(float(loss1), rel=1e-4)
     flat_logits = m(src, src_len, tgt_in)[0].reshape(-1, TGT_V)
-    ref = F.cross_entropy(flat_logits, tgt_out.reshape(-1), ignore_index=PAD_ID, label_smoothing=0.3)
+    ref = F.cross_entropy(
+        flat_logits, tgt_out.reshape(-1), ignore_index=PAD_ID, label_smoothing=0.3
+    )
     assert float(loss1) == pytest.approx(float(ref), rel=1e-5)
 
 

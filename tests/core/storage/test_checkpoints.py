@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from core.errors import CheckpointError, CoreError
 from core.storage import atomic_io as aio
 from core.storage.atomic_io import (
     atomic_write_bytes,
@@ -27,7 +28,6 @@ from core.storage.atomic_io import (
 )
 from core.storage.checkpoints import CheckpointStore
 from core.storage.torch_io import atomic_torch_save, ensure_plain_state, safe_torch_load
-from core.errors import CheckpointError, CoreError
 
 REPO = Path(__file__).resolve().parents[3]
 DEAD_PID = 999_999_999  # above any pid_max, so no process can have it
@@ -57,6 +57,7 @@ class Evil:
 
 # ---------------------------------------------------------------------------------- atomic writes
 
+
 def test_atomic_writes_leave_no_temporaries(tmp_path):
     atomic_write_bytes(tmp_path / "a.bin", b"\x00\x01")
     atomic_write_text(tmp_path / "b.txt", "héllo\r\n")
@@ -65,7 +66,7 @@ def test_atomic_writes_leave_no_temporaries(tmp_path):
     atomic_write_bytes(tmp_path / "a.bin", b"again")  # overwrite
 
     assert (tmp_path / "a.bin").read_bytes() == b"again"
-    assert (tmp_path / "b.txt").read_bytes() == "héllo\r\n".encode("utf-8")
+    assert (tmp_path / "b.txt").read_bytes() == "héllo\r\n".encode()
     text = (tmp_path / "c.json").read_text(encoding="utf-8")
     assert text == '{\n  "z": 1,\n  "a": "ü"\n}\n'  # key order kept, non-ASCII kept
     assert torch.equal(safe_torch_load(tmp_path / "d.pt")["t"], torch.arange(3))
@@ -160,6 +161,7 @@ def test_non_transient_replace_error_is_not_retried(tmp_path, monkeypatch):
 
 # ----------------------------------------------------------------------------------- safe loading
 
+
 def test_safe_load_refuses_code_and_does_not_run_it(tmp_path, monkeypatch):
     marker = tmp_path / "MARKER"
     path = tmp_path / "evil.pt"
@@ -216,14 +218,23 @@ def test_realistic_training_state_round_trips(tmp_path):
         "optimizer": opt.state_dict(),
         "scheduler": sched.state_dict(),
         "scaler": torch.amp.GradScaler("cpu", enabled=False).state_dict(),
-        "rng": {"torch": torch.get_rng_state(),
-                "python": [py_state[0], list(py_state[1]), py_state[2]],
-                "python_tuple": (py_state[0], tuple(py_state[1]), py_state[2]),
-                "numpy": ["MT19937", list(range(624)), 0, 0, 0.0]},
+        "rng": {
+            "torch": torch.get_rng_state(),
+            "python": [py_state[0], list(py_state[1]), py_state[2]],
+            "python_tuple": (py_state[0], tuple(py_state[1]), py_state[2]),
+            "numpy": ["MT19937", list(range(624)), 0, 0, 0.0],
+        },
         "nested": [(1, (2, 3)), [4, [5]], {"k": (6,)}],
         "floats": [math.inf, -0.0, 1e-300],
-        "misc": {"none": None, "flag": True, "text": "日本語", "bytes": b"\x00",
-                 "od": OrderedDict(a=1), "dtype": torch.bfloat16, "set": {1, 2}},
+        "misc": {
+            "none": None,
+            "flag": True,
+            "text": "日本語",
+            "bytes": b"\x00",
+            "od": OrderedDict(a=1),
+            "dtype": torch.bfloat16,
+            "set": {1, 2},
+        },
         "step": 123,
     }
     path = tmp_path / "state.pt"
@@ -272,6 +283,7 @@ def test_sha256_file(tmp_path):
 
 # --------------------------------------------------------------------------------- stray cleanup
 
+
 def test_clean_stray_temporaries_spares_live_writers(tmp_path):
     dead = tmp_path / f".ckpt-00000100.pt.tmp-{DEAD_PID}-abcd1234"
     odd = tmp_path / ".manifest.json.tmp-zzz"
@@ -295,6 +307,7 @@ def test_store_cleans_strays_at_start(tmp_path):
 
 
 # ------------------------------------------------------------------------------- checkpoint store
+
 
 def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("ckpt-*.pt"))
@@ -348,13 +361,15 @@ def test_load_last_falls_back_on_sha_mismatch(tmp_path):
     newest = store.save(_state(400), 400)
     data = bytearray(newest.read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 8] = bytes(b ^ 0xFF for b in data[middle:middle + 8])
+    data[middle : middle + 8] = bytes(b ^ 0xFF for b in data[middle : middle + 8])
     newest.write_bytes(bytes(data))
 
     state, note = store.load_last()
     assert state["step"] == 200
-    assert note == ("checkpoint ckpt-00000400.pt is damaged (sha256 mismatch); "
-                    "resumed from ckpt-00000200.pt instead")
+    assert note == (
+        "checkpoint ckpt-00000400.pt is damaged (sha256 mismatch); "
+        "resumed from ckpt-00000200.pt instead"
+    )
 
 
 def test_load_last_falls_back_on_truncation_without_manifest(tmp_path, caplog):
@@ -389,12 +404,21 @@ def test_missing_manifest_is_reconstructed_from_files(tmp_path):
     assert _files(tmp_path) == ["ckpt-00000030.pt", "ckpt-00000040.pt", "ckpt-notanumber.pt"]
 
 
-@pytest.mark.parametrize("content", [
-    "{not json",
-    "[]",
-    json.dumps({"format_version": 1, "last": None, "best": None,
-                "checkpoints": [{"file": "../../outside.pt", "step": 1, "sha256": None}]}),
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        "[]",
+        json.dumps(
+            {
+                "format_version": 1,
+                "last": None,
+                "best": None,
+                "checkpoints": [{"file": "../../outside.pt", "step": 1, "sha256": None}],
+            }
+        ),
+    ],
+)
 def test_damaged_manifest_is_reconstructed_and_never_points_outside(tmp_path, content):
     outside = tmp_path / "outside.pt"
     outside.write_bytes(b"precious")
@@ -487,13 +511,19 @@ def _unsafe_torch_loads(source: str, filename: str = "<src>") -> list[str]:
             continue
         func = node.func
         is_load = (isinstance(func, ast.Name) and func.id in load_names) or (
-            isinstance(func, ast.Attribute) and func.attr == "load" and (
+            isinstance(func, ast.Attribute)
+            and func.attr == "load"
+            and (
                 (isinstance(func.value, ast.Name) and func.value.id in torch_names)
-                or (isinstance(func.value, ast.Attribute) and func.value.attr == "serialization")))
+                or (isinstance(func.value, ast.Attribute) and func.value.attr == "serialization")
+            )
+        )
         if not is_load:
             continue
-        safe = any(k.arg == "weights_only" and isinstance(k.value, ast.Constant)
-                   and k.value.value is True for k in node.keywords)
+        safe = any(
+            k.arg == "weights_only" and isinstance(k.value, ast.Constant) and k.value.value is True
+            for k in node.keywords
+        )
         if not safe:
             problems.append(f"{filename}:{node.lineno}: {ast.get_source_segment(source, node)}")
     # Text pass over the call text, as the engineering rules ask (catches what the AST misses).
@@ -503,7 +533,7 @@ def _unsafe_torch_loads(source: str, filename: str = "<src>") -> list[str]:
             depth += {"(": 1, ")": -1}.get(source[end], 0)
             if depth == 0:
                 break
-        call = source[match.start():end + 1]
+        call = source[match.start() : end + 1]
         if not re.search(r"weights_only\s*=\s*True\b", call):
             line = source.count("\n", 0, match.start()) + 1
             problems.append(f"{filename}:{line}: {call}")
@@ -526,11 +556,16 @@ def test_scanner_flags_bare_torch_load():
 
 
 def test_every_torch_load_in_the_app_uses_weights_only():
-    files = [p for folder in ("core", "gui") if (REPO / folder).is_dir()
-             for p in sorted((REPO / folder).rglob("*.py"))]
-    assert REPO / "core" / "storage" / "torch_io.py" in files      # where the one torch.load is
+    files = [
+        p
+        for folder in ("core", "gui")
+        if (REPO / folder).is_dir()
+        for p in sorted((REPO / folder).rglob("*.py"))
+    ]
+    assert REPO / "core" / "storage" / "torch_io.py" in files  # where the one torch.load is
     problems = []
     for path in files:
-        problems += _unsafe_torch_loads(path.read_text(encoding="utf-8"),
-                                        str(path.relative_to(REPO)))
+        problems += _unsafe_torch_loads(
+            path.read_text(encoding="utf-8"), str(path.relative_to(REPO))
+        )
     assert problems == [], "torch.load without weights_only=True:\n" + "\n".join(problems)

@@ -19,12 +19,12 @@ import numpy as np
 import pytest
 import torch
 
-import core.training.run
 import core.training.loop
+import core.training.run
 from core.cancel import CancelToken
-from core.storage.checkpoints import CheckpointStore
 from core.config import ModelConfig, TokenizerConfig, preset
 from core.data.corpus import CorpusSpec
+from core.decoding.translator import Translator
 from core.errors import CheckpointError, CoreError
 from core.events import (
     CheckpointEvent,
@@ -34,13 +34,12 @@ from core.events import (
     Translation,
     ValidationEvent,
 )
-from core.storage.model_folder import read_model, read_history, read_meta
+from core.storage.checkpoints import CheckpointStore
+from core.storage.model_folder import read_history, read_meta, read_model
 from core.training.run import train
-from core.decoding.translator import Translator
-from tests.toy import (record_step_losses, reverse_pair, toy_spec, train_config,
-                       write_reverse_corpus)
+from tests.toy import record_step_losses, reverse_pair, toy_spec, train_config, write_reverse_corpus
 
-TOK = TokenizerConfig(src_lang="en", tgt_lang="en")            # toy words tokenize as themselves
+TOK = TokenizerConfig(src_lang="en", tgt_lang="en")  # toy words tokenize as themselves
 SMALL_MODEL = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1)
 TOY_MODEL = ModelConfig(emb_size=16, hidden_size=32, dropout=0.1)
 TOY_PAIRS = 2000
@@ -57,14 +56,24 @@ def trained_toy_model(tmp_path_factory) -> dict:
     if not _TOY:
         base = tmp_path_factory.mktemp("toy-model")
         spec = toy_spec(base / "data", TOY_PAIRS)
-        cfg = train_config(batch_size=32, learning_rate=5e-3, max_steps=600,
-                           time_budget_s=TOY_BUDGET_S, valid_every=100)
+        cfg = train_config(
+            batch_size=32,
+            learning_rate=5e-3,
+            max_steps=600,
+            time_budget_s=TOY_BUDGET_S,
+            valid_every=100,
+        )
         events: list = []
         t0 = time.monotonic()
         done = train(spec, base / "model", TOY_MODEL, TOK, cfg, on_event=events.append)
         sources = set(Path(spec.src_path).read_text(encoding="utf-8").splitlines())
-        _TOY.update(dir=base / "model", done=done, events=events, train_sources=sources,
-                    wall_s=time.monotonic() - t0)
+        _TOY.update(
+            dir=base / "model",
+            done=done,
+            events=events,
+            train_sources=sources,
+            wall_s=time.monotonic() - t0,
+        )
     return _TOY
 
 
@@ -96,15 +105,21 @@ def _check_translation(t: Translation) -> None:
 
 # ---- the event stream and the model folder -------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
     """25 steps on 200 pairs, validating every 10 steps (at 10, 20 and finally 25)."""
     base = tmp_path_factory.mktemp("small-run")
     spec = toy_spec(base / "data", 200)
     events: list = []
-    done = train(spec, base / "model", SMALL_MODEL, TOK,
-                 train_config(batch_size=16, max_steps=25, valid_every=10, probe="w1 w2 w3"),
-                 on_event=events.append)
+    done = train(
+        spec,
+        base / "model",
+        SMALL_MODEL,
+        TOK,
+        train_config(batch_size=16, max_steps=25, valid_every=10, probe="w1 w2 w3"),
+        on_event=events.append,
+    )
     return {"dir": base / "model", "events": events, "done": done}
 
 
@@ -113,7 +128,7 @@ def test_event_stream(small_run):
     kinds = [e.type for e in events]
     # corpus-reading progress may come first; then the report, once, before any training event
     first = kinds.index("report")
-    assert set(kinds[:first]) <= {"reading"} and kinds.count("report") == 1, kinds[:first + 2]
+    assert set(kinds[:first]) <= {"reading"} and kinds.count("report") == 1, kinds[: first + 2]
     reading = events[:first]
     for r in reading:
         assert 0 <= r.bytes_read <= r.total_bytes
@@ -155,8 +170,10 @@ def test_event_stream(small_run):
 
     checkpoints = [e for e in events if isinstance(e, CheckpointEvent)]
     assert [c.step for c in checkpoints] == [10, 20, 25]
-    assert all(c.kind in ("last", "best") and Path(c.path).name == f"ckpt-{c.step:08d}.pt"
-               for c in checkpoints)
+    assert all(
+        c.kind in ("last", "best") and Path(c.path).name == f"ckpt-{c.step:08d}.pt"
+        for c in checkpoints
+    )
     # each validation is followed by the checkpoint of the same step
     for v in validations:
         i = events.index(v)
@@ -172,8 +189,14 @@ def test_event_stream(small_run):
 
 def test_model_folder_contents(small_run):
     folder = small_run["dir"]
-    for name in ("model.json", "vocab.src.json", "vocab.tgt.json", "weights.pt", "history.jsonl",
-                 "checkpoints/manifest.json"):
+    for name in (
+        "model.json",
+        "vocab.src.json",
+        "vocab.tgt.json",
+        "weights.pt",
+        "history.jsonl",
+        "checkpoints/manifest.json",
+    ):
         assert (folder / name).is_file(), name
     meta = read_meta(folder)
     assert meta.status == "finished"
@@ -194,6 +217,7 @@ def test_model_folder_contents(small_run):
 
 # ---- cancel, refusals, resume --------------------------------------------------------------------
 
+
 def test_cancel_from_on_event_leaves_a_loadable_model(tmp_path):
     spec = toy_spec(tmp_path / "data", 120)
     token = CancelToken()
@@ -204,10 +228,17 @@ def test_cancel_from_on_event_leaves_a_loadable_model(tmp_path):
         if isinstance(e, ProgressEvent):
             token.cancel()
 
-    done = train(spec, tmp_path / "m", SMALL_MODEL, TOK, train_config(batch_size=16, max_steps=50),
-                 on_event=on_event, cancel=token)
+    done = train(
+        spec,
+        tmp_path / "m",
+        SMALL_MODEL,
+        TOK,
+        train_config(batch_size=16, max_steps=50),
+        on_event=on_event,
+        cancel=token,
+    )
     assert done.status == "cancelled"
-    assert done.step == 1            # the cancel is noticed at the top of the next step
+    assert done.step == 1  # the cancel is noticed at the top of the next step
     assert not any(isinstance(e, ValidationEvent) for e in events)
     assert [e.step for e in events if isinstance(e, CheckpointEvent)] == [1]
     assert events[-1] == done
@@ -243,10 +274,18 @@ def test_resume_with_changed_settings_is_refused_and_names_them(tmp_path):
         train(spec, tmp_path / "m", bigger, TOK, cfg.replace(max_steps=4), resume=True)
     assert "emb_size" not in str(info.value)
     with pytest.raises(CheckpointError, match=r"train\.seed"):
-        train(spec, tmp_path / "m", SMALL_MODEL, TOK, cfg.replace(max_steps=4, seed=99), resume=True)
+        train(
+            spec, tmp_path / "m", SMALL_MODEL, TOK, cfg.replace(max_steps=4, seed=99), resume=True
+        )
     with pytest.raises(CheckpointError, match=r"tokenizer\.lowercase"):
-        train(spec, tmp_path / "m", SMALL_MODEL, TokenizerConfig("en", "en", lowercase=True),
-              cfg.replace(max_steps=4), resume=True)
+        train(
+            spec,
+            tmp_path / "m",
+            SMALL_MODEL,
+            TokenizerConfig("en", "en", lowercase=True),
+            cfg.replace(max_steps=4),
+            resume=True,
+        )
     # the refusals left the run resumable
     done = train(spec, tmp_path / "m", SMALL_MODEL, TOK, cfg.replace(max_steps=4), resume=True)
     assert done.step == 4 and done.status == "finished"
@@ -271,8 +310,8 @@ N = 30
 def test_exact_resume(tmp_path, monkeypatch, first_stop):
     """Run A trains 2N steps; run B stops at N (cancel, or a step limit followed by its end-of-run
     validation) and resumes to 2N. Steps N+1..2N must have the same losses, and the same weights."""
-    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)      # every step reports its loss
-    spec = toy_spec(tmp_path / "data", 300)   # 285 training pairs: 18 batches/epoch, N is mid-epoch
+    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)  # every step reports its loss
+    spec = toy_spec(tmp_path / "data", 300)  # 285 training pairs: 18 batches/epoch, N is mid-epoch
     cfg = train_config(batch_size=16, max_steps=2 * N, valid_every=1000, seed=7)
 
     a: dict[int, float] = {}
@@ -282,9 +321,17 @@ def test_exact_resume(tmp_path, monkeypatch, first_stop):
     b1: dict[int, float] = {}
     token = CancelToken()
     first_cfg = cfg if first_stop == "cancel" else cfg.replace(max_steps=N)
-    done_b1 = train(spec, tmp_path / "b", SMALL_MODEL, TOK, first_cfg, cancel=token,
-                    on_event=record_step_losses(b1, token=token,
-                                                cancel_at=N if first_stop == "cancel" else None))
+    done_b1 = train(
+        spec,
+        tmp_path / "b",
+        SMALL_MODEL,
+        TOK,
+        first_cfg,
+        cancel=token,
+        on_event=record_step_losses(
+            b1, token=token, cancel_at=N if first_stop == "cancel" else None
+        ),
+    )
     assert done_b1.step == N
     assert done_b1.status == ("cancelled" if first_stop == "cancel" else "finished")
     assert CheckpointStore(tmp_path / "b" / "checkpoints").entries()[-1]["step"] == N
@@ -292,8 +339,9 @@ def test_exact_resume(tmp_path, monkeypatch, first_stop):
         assert b1[s] == a[s], f"the runs differ before the resume, at step {s}: not seeded?"
 
     b2: dict[int, float] = {}
-    done_b2 = train(spec, tmp_path / "b", SMALL_MODEL, TOK, cfg, on_event=record_step_losses(b2),
-                    resume=True)
+    done_b2 = train(
+        spec, tmp_path / "b", SMALL_MODEL, TOK, cfg, on_event=record_step_losses(b2), resume=True
+    )
     assert done_b2.status == "finished" and done_b2.step == 2 * N
     assert sorted(b2) == list(range(N + 1, 2 * N + 1))
     diffs = {s: abs(b2[s] - a[s]) for s in b2 if abs(b2[s] - a[s]) > 1e-6}
@@ -309,6 +357,7 @@ def test_exact_resume(tmp_path, monkeypatch, first_stop):
 
 
 # ---- end to end: it learns, and it looks at the right word ---------------------------------------
+
 
 @pytest.mark.slow
 def test_end_to_end_learns_reversal_with_anti_diagonal_attention(toy):
@@ -326,9 +375,9 @@ def test_end_to_end_learns_reversal_with_anti_diagonal_attention(toy):
         if not ok:
             continue
         _check_translation(t)
-        n = len(t.source_tokens) - 1                 # words, without </s>
+        n = len(t.source_tokens) - 1  # words, without </s>
         assert t.target_tokens[-1] == "</s>" and len(t.target_tokens) == n + 1
-        for i in range(n):                           # target words only, not </s>
+        for i in range(n):  # target words only, not </s>
             rows += 1
             on_diagonal += int(np.argmax(t.attention[i]) == n - 1 - i)
     assert on_diagonal / rows >= 0.9, f"only {on_diagonal}/{rows} rows peak on the anti-diagonal"
@@ -344,8 +393,14 @@ def test_frequent_validations_do_not_starve_progress_events(tmp_path):
     p = preset("tiny")
     cfg = p.train.replace(epochs=0, time_budget_s=2.5, valid_every=3, patience=10000, dev_max=8)
     events: list = []
-    train(CorpusSpec(str(src), str(tgt)), tmp_path / "m", p.model, TokenizerConfig("en", "en"), cfg,
-          on_event=events.append)
+    train(
+        CorpusSpec(str(src), str(tgt)),
+        tmp_path / "m",
+        p.model,
+        TokenizerConfig("en", "en"),
+        cfg,
+        on_event=events.append,
+    )
     progress = [e for e in events if isinstance(e, ProgressEvent)]
     validations = [e for e in events if isinstance(e, ValidationEvent)]
     assert len(validations) > 10
