@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import math
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +55,7 @@ from core.storage.model_folder import (
 )
 from core.training.loop import run_loop
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
+from core.training.rng_state import rng_state, seed_everything, set_rng_state
 
 log = logging.getLogger(__name__)
 # settings that change the weights' shapes or the data they were trained on: resume refuses if
@@ -78,45 +78,6 @@ class _State:
     smoothed_loss: float | None = None
     last_validated_step: int = -1
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _rng_state() -> dict[str, Any]:
-    py = random.getstate()
-    state = {
-        "torch": torch.get_rng_state(),
-        "python": [py[0], list(py[1]), py[2]],
-        "numpy": _plain_numpy_state(),
-    }
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def _plain_numpy_state() -> list[Any]:
-    kind, keys, pos, has_gauss, cached = np.random.get_state()
-    return [
-        kind,
-        torch.from_numpy(np.asarray(keys, dtype=np.int64)),
-        int(pos),
-        int(has_gauss),
-        float(cached),
-    ]
-
-
-def _set_rng_state(state: dict[str, Any]) -> None:
-    torch.set_rng_state(state["torch"])
-    py = state["python"]
-    random.setstate((py[0], tuple(py[1]), py[2]))
-    kind, keys, pos, has_gauss, cached = state["numpy"]
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-
-
-def _seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed % (2**32))
-    torch.manual_seed(seed)
 
 
 def _adam(model: Seq2Seq, lr: float) -> torch.optim.Optimizer:
@@ -282,7 +243,7 @@ class TrainingRun:
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "state": dict(self.state.__dict__),
-            "rng": _rng_state(),
+            "rng": rng_state(),
             "model_config": self.model_cfg.to_dict(),
             "tokenizer_config": self.tok_cfg.to_dict(),
             "train_config": self.cfg.to_dict(),
@@ -301,7 +262,7 @@ class TrainingRun:
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.scheduler.load_state_dict(ckpt["scheduler"])
         self.state = _State(**ckpt["state"])
-        _set_rng_state(ckpt["rng"])
+        set_rng_state(ckpt["rng"])
 
     def check_compatible(self, ckpt: dict[str, Any]) -> None:
         diffs = []
@@ -465,7 +426,7 @@ def train(
     out = Path(out_dir)
     _device.set_threads(train_cfg.num_threads, leave_one=leave_one_core)
     device = _device.resolve(train_cfg.device)
-    _seed_everything(train_cfg.seed)
+    seed_everything(train_cfg.seed)
     run = TrainingRun(spec, out, model_cfg, tok_cfg, train_cfg, dev_spec, emit, cancel, name)
     if resume and not (out / CHECKPOINTS).is_dir():
         raise CheckpointError(f"nothing to resume in {out}: it holds no training checkpoints")
