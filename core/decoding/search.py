@@ -149,22 +149,7 @@ def beam_search(
         n = cur.numel()
         features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
         logits = model.decoder.logits(features).float()  # (n*K, V)
-        v = logits.size(-1)
-        # The best 2K extensions of all K beams are among the best 2K of each beam: take those
-        # per row, normalise only them (log-sum-exp), never a full log-softmax over V.
-        row_best, row_tok = logits.topk(min(2 * k, v), dim=-1)  # (n*K, W)
-        w = row_best.size(1)
-        row_logp = row_best - torch.logsumexp(logits, dim=-1, keepdim=True)
-        cand = (scores.view(-1, 1) + row_logp).view(n, k * w)
-        top_scores, top_idx = cand.topk(min(2 * k, k * w), dim=-1)  # (n, 2K)
-        if top_scores.size(1) < 2 * k:  # tiny vocabularies: pad the slots with dead candidates
-            fill = 2 * k - top_scores.size(1)
-            top_scores = torch.cat([top_scores, top_scores.new_full((n, fill), float("-inf"))], 1)
-            top_idx = torch.cat([top_idx, top_idx[:, :1].expand(n, fill)], 1)
-        flat = (top_idx + (torch.arange(n, device=dev) * (k * w)).unsqueeze(1)).view(-1)
-        parent = torch.div(flat, w, rounding_mode="floor")  # (n*2K,) rows
-        token = row_tok.view(-1).index_select(0, flat)
-        prob = row_logp.view(-1).index_select(0, flat).exp()
+        top_scores, parent, token, prob = _top_candidates(logits, scores, n, k, dev)
         step = _Step(
             parent, token, prob, weights.index_select(0, parent), top_scores.view(-1), cur=cur
         )
@@ -194,6 +179,46 @@ def beam_search(
         step.kept, step.alive = kept.view(-1), ~dead.view(-1)  # in the next step's numbering
         prev = token.index_select(0, step.kept)
         hidden = hidden.index_select(1, parent.index_select(0, step.kept))
+    return _results(steps, finished, src_len, k, len(forced), nbest, alpha, trees)
+
+
+def _top_candidates(
+    logits: Tensor, scores: Tensor, n: int, k: int, dev: torch.device
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """The best 2K extensions of each sentence's K beams: their scores (n, 2K), and for each
+    candidate (n*2K,) its parent row, its token and that token's probability."""
+    v = logits.size(-1)
+    # The best 2K extensions of all K beams are among the best 2K of each beam: take those
+    # per row, normalise only them (log-sum-exp), never a full log-softmax over V.
+    row_best, row_tok = logits.topk(min(2 * k, v), dim=-1)  # (n*K, W)
+    w = row_best.size(1)
+    row_logp = row_best - torch.logsumexp(logits, dim=-1, keepdim=True)
+    cand = (scores.view(-1, 1) + row_logp).view(n, k * w)
+    top_scores, top_idx = cand.topk(min(2 * k, k * w), dim=-1)  # (n, 2K)
+    if top_scores.size(1) < 2 * k:  # tiny vocabularies: pad the slots with dead candidates
+        fill = 2 * k - top_scores.size(1)
+        top_scores = torch.cat([top_scores, top_scores.new_full((n, fill), float("-inf"))], 1)
+        top_idx = torch.cat([top_idx, top_idx[:, :1].expand(n, fill)], 1)
+    flat = (top_idx + (torch.arange(n, device=dev) * (k * w)).unsqueeze(1)).view(-1)
+    parent = torch.div(flat, w, rounding_mode="floor")  # (n*2K,) rows
+    token = row_tok.view(-1).index_select(0, flat)
+    prob = row_logp.view(-1).index_select(0, flat).exp()
+    return top_scores, parent, token, prob
+
+
+def _results(
+    steps: list[_Step],
+    finished: list[list[tuple[float, int, int]]],
+    src_len: Tensor,
+    k: int,
+    n_forced: int,
+    nbest: int,
+    alpha: float,
+    trees: bool,
+):
+    """Trace each sentence's ``nbest`` best finished hypotheses (and, with ``trees``, its beam
+    tree) back through the recorded steps."""
+    b = len(finished)
     plain = [_plain_step(s, b) for s in steps]
     ranked = [sorted(fin, key=lambda x: -x[0] / (x[1] + 1) ** alpha)[:nbest] for fin in finished]
     results = _collect(plain, ranked, src_len, alpha)
@@ -201,8 +226,7 @@ def beam_search(
         return results
     lens = src_len.tolist()
     return results, [
-        build_tree(plain, finished[i], ranked[i], i, k, len(forced), lens[i], alpha)
-        for i in range(b)
+        build_tree(plain, finished[i], ranked[i], i, k, n_forced, lens[i], alpha) for i in range(b)
     ]
 
 
