@@ -36,7 +36,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
     def elapsed() -> float:
         return base_elapsed + time.monotonic() - t0 - paused
 
-    status, is_best = "finished", False
+    status = "finished"
     try:
         try:
             while not (cfg.epochs and s.epoch >= cfg.epochs):
@@ -85,16 +85,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
         except Cancelled:
             status = "cancelled"
         s.elapsed_s = elapsed()
-        if status != "cancelled" and s.last_validated_step != s.step:
-            event = run.validate(step_scheduler=False)
-            run.emit(event)
-            is_best = event.is_best
-        if not (run.out / WEIGHTS).exists():
-            write_weights(run.out, run.model)  # stopped before any validation: still usable
-        if store.has_checkpoint() and store.entries()[-1]["step"] == s.step and not is_best:
-            write_meta(run.out, run.meta(status))  # the validation just saved this very step
-        else:
-            run.save(store, is_best, status=status)
+        _save_on_exit(run, store, status)
     except BaseException:
         with contextlib.suppress(Exception):  # the original error matters more
             write_meta(run.out, run.meta("failed"))
@@ -109,6 +100,22 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
     )
     run.emit(done)
     return done
+
+
+def _save_on_exit(run: TrainingRun, store: CheckpointStore, status: str) -> None:
+    """A last validation unless cancelled or just validated, then weights, meta and a checkpoint,
+    so every way out of the loop leaves a usable, resumable model folder."""
+    s, is_best = run.state, False
+    if status != "cancelled" and s.last_validated_step != s.step:
+        event = run.validate(step_scheduler=False)
+        run.emit(event)
+        is_best = event.is_best
+    if not (run.out / WEIGHTS).exists():
+        write_weights(run.out, run.model)  # stopped before any validation: still usable
+    if store.has_checkpoint() and store.entries()[-1]["step"] == s.step and not is_best:
+        write_meta(run.out, run.meta(status))  # the validation just saved this very step
+    else:
+        run.save(store, is_best, status=status)
 
 
 def progress_event(
