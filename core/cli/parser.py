@@ -76,7 +76,22 @@ def _add_train(sub: Any) -> None:
         "tab-separated file (--train-tsv: source<TAB>target per line). Without dev "
         "files, a few percent of the pairs are held out for validation.",
     )
-    data = t.add_argument_group("data")
+    _add_train_data(t.add_argument_group("data"))
+    t.add_argument("--out", metavar="DIR", help="the new model folder to create")
+    t.add_argument("--resume", metavar="DIR", help="continue the run saved in this model folder")
+    t.add_argument("--name", help="a display name for the model (default: the folder's name)")
+    _add_train_run(t.add_argument_group("run"))
+    _add_train_model(t.add_argument_group("model (overrides the preset)"))
+    t.add_argument(
+        "--json-progress",
+        action="store_true",
+        help="print one JSON object per line (types: report, progress, validation, "
+        "checkpoint, done, error) instead of text",
+    )
+
+
+def _add_train_data(data: Any) -> None:
+    """train's corpus options: the training and dev files, languages, lowercasing, length."""
     data.add_argument(
         "--train-src", metavar="FILE", help="source-language file, one sentence a line"
     )
@@ -100,10 +115,10 @@ def _add_train(sub: Any) -> None:
         metavar="N",
         help="drop pairs with a side longer than N tokens (default 50)",
     )
-    t.add_argument("--out", metavar="DIR", help="the new model folder to create")
-    t.add_argument("--resume", metavar="DIR", help="continue the run saved in this model folder")
-    t.add_argument("--name", help="a display name for the model (default: the folder's name)")
-    run = t.add_argument_group("run")
+
+
+def _add_train_run(run: Any) -> None:
+    """train's run options: preset, limits, device, precision, optimiser, probes."""
     run.add_argument(
         "--preset",
         choices=["tiny", "small", "base"],
@@ -149,7 +164,10 @@ def _add_train(sub: Any) -> None:
         "model's probes.jsonl); repeat for several, up to 8 (default: the first "
         "3 dev pairs, scored on their references)",
     )
-    model = t.add_argument_group("model (overrides the preset)")
+
+
+def _add_train_model(model: Any) -> None:
+    """train's network shape options, each overriding the preset's value."""
     model.add_argument("--emb-size", type=int, metavar="N")
     model.add_argument("--hidden-size", type=int, metavar="N")
     model.add_argument("--enc-layers", type=int, metavar="N")
@@ -163,12 +181,6 @@ def _add_train(sub: Any) -> None:
         "luong: attention after the RNN, which trains faster",
     )
     model.add_argument("--dropout", type=float, metavar="X")
-    t.add_argument(
-        "--json-progress",
-        action="store_true",
-        help="print one JSON object per line (types: report, progress, validation, "
-        "checkpoint, done, error) instead of text",
-    )
 
 
 def _add_translate(sub: Any) -> None:
