@@ -23,8 +23,8 @@ construction is hard to inflect correctly it is simply not generated: correctnes
 Where things are (the package ``sample_grammar`` beside this script): the lexicon in ``nouns``,
 ``adjectives``, ``places_times`` and ``verbs``; ``morphology`` and ``noun_phrases``; the meaning
 record in ``clause`` and ``clause_types``; one realiser per language (``english``, ``german``,
-``french``); ``frames`` and ``sentences``; sampling in ``draws`` and ``templates``; the files of
-resources/corpora in ``corpus_files``. This script is only the command line.
+``french``); ``frames`` and ``sentences``; sampling in ``draws``, ``templates`` and ``relatives``;
+the files of resources/corpora in ``corpus_files``. This script is only the command line.
 """
 
 from __future__ import annotations
