@@ -52,36 +52,9 @@ def train_history_model(folder: Path, seconds: float) -> Path:
     return folder
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--train-seconds", type=float, default=150.0)
-    parser.add_argument(
-        "--history-model",
-        help="use this model folder (with probes.jsonl) for the "
-        "timeline and the comparison instead of training one",
-    )
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="attnscope-inspect-shots-"))
-    os.environ["ATTNSCOPE_HOME"] = str(home)
-    small = (
-        Path(args.history_model)
-        if args.history_model
-        else train_history_model(home / "models" / "small-en-de", args.train_seconds)
-    )
-
-    from core.resources import demo_model_dir
-    from gui.app import create_window, ensure_app
-
-    app = ensure_app()
-    win = create_window(str(demo_model_dir()), first_run=False)
-    win.resize(1440, 900)
-    win.show()
-    _wait(app, lambda: win.session.model_info is not None and win.session.state == "idle", 60)
-
-    # ---- Translate & inspect on the demo model
+def shoot_inspector(app, win, out: Path) -> None:
+    """Translate & inspect on the demo model: heatmap, beam tree, your translation, alignment
+    lines and what-if (inspect-*.png)."""
     tp = win.translate_panel
     win.tabs.setCurrentWidget(tp)
     tp.beam_spin.setValue(4)
@@ -123,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     _wait(app, lambda: what_if.status == "done", 60)
     shot("What if…", "inspect-what-if.png")
 
-    # ---- the dev set browser (demo model): worst sentences first
+
+def shoot_dev_set(app, win, out: Path) -> None:
+    """The dev set browser on the demo model, worst sentences first (inspect-dev-set.png)."""
     dev = win.dev_panel
     win.tabs.setCurrentWidget(dev)
     _wait(app, lambda: bool(dev.pairs), 30)
@@ -133,7 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     _pause(app, 0.5)  # the panel sorts by chrF, weakest first, when results arrive
     win.grab().save(str(out / "inspect-dev-set.png"))
 
-    # ---- the small model: its timeline, and the comparison with the demo model
+
+def shoot_history(app, win, small: Path, out: Path) -> None:
+    """The model with a training history: its timeline, and its comparison with the demo model
+    (inspect-timeline.png, inspect-compare.png)."""
+    from core.resources import demo_model_dir
+
     win.open_model(str(small))
     _wait(
         app,
@@ -162,6 +142,39 @@ def main(argv: list[str] | None = None) -> int:
     _wait(app, lambda: bool(compared), 60)
     _pause(app, 0.5)
     win.grab().save(str(out / "inspect-compare.png"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--train-seconds", type=float, default=150.0)
+    parser.add_argument(
+        "--history-model",
+        help="use this model folder (with probes.jsonl) for the "
+        "timeline and the comparison instead of training one",
+    )
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="attnscope-inspect-shots-"))
+    os.environ["ATTNSCOPE_HOME"] = str(home)
+    small = (
+        Path(args.history_model)
+        if args.history_model
+        else train_history_model(home / "models" / "small-en-de", args.train_seconds)
+    )
+
+    from core.resources import demo_model_dir
+    from gui.app import create_window, ensure_app
+
+    app = ensure_app()
+    win = create_window(str(demo_model_dir()), first_run=False)
+    win.resize(1440, 900)
+    win.show()
+    _wait(app, lambda: win.session.model_info is not None and win.session.state == "idle", 60)
+    shoot_inspector(app, win, out)
+    shoot_dev_set(app, win, out)
+    shoot_history(app, win, small, out)
 
     win.close()
     _wait(app, lambda: not win.session.is_running(), 10)
