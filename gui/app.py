@@ -162,16 +162,19 @@ def ensure_app(argv: list[str] | None = None):
     return app
 
 
-def startup_model(model_path: str | Path | None, last_model: str) -> str | None:
+def startup_model(
+    model_path: str | Path | None, last_model: str, models: Path | None = None
+) -> str | None:
     """Which model to open at start: the argument; else the last one used if it still exists;
-    else, when the model library is empty, the shipped demo model; else none."""
+    else, when the model library (``models``, by default ``AppPaths.default().models``) is
+    empty, the shipped demo model; else none."""
     if model_path:
         return str(model_path)
     if last_model and (Path(last_model) / "model.json").is_file():
         return last_model
     from core.paths import AppPaths
 
-    root = AppPaths.default().models
+    root = models if models is not None else AppPaths.default().models
     has_models = root.is_dir() and any((p / "model.json").is_file() for p in root.iterdir())
     if not has_models:
         from core.resources import demo_model_dir
@@ -191,12 +194,13 @@ def create_window(model_path: str | Path | None = None, *, first_run: bool = Tru
     """
     ensure_app()
     setup_logging()
+    from core.paths import AppPaths
     from gui.main_window import MainWindow
     from gui.panels.welcome_panel import WelcomePanel
 
-    window = MainWindow()
+    window = MainWindow(AppPaths.default())  # the one AppPaths the window hands its panels
     if first_run:
-        path = startup_model(model_path, window.settings.last_model)
+        path = startup_model(model_path, window.settings.last_model, window.paths.models)
         if path:
             log.info("opening %s", path)
             window.open_at_start(path)

@@ -35,9 +35,12 @@ class ErrorReporter(QObject):
 
     reported = Signal(str, str, str)  # title, message, details — emitted from any thread
 
-    def __init__(self, parent_widget: QWidget | None = None) -> None:
+    def __init__(
+        self, parent_widget: QWidget | None = None, *, paths: AppPaths | None = None
+    ) -> None:
         super().__init__()
         self._parent_widget = parent_widget
+        self._paths = paths or AppPaths.default()  # the log folder the dialog offers to open
         self._open: dict[str, QMessageBox] = {}
         self.history: list[tuple[str, str, str]] = []
         self.reported.connect(self._show, Qt.ConnectionType.QueuedConnection)
@@ -74,7 +77,7 @@ class ErrorReporter(QObject):
         logs = QPushButton("Open log folder")
         box.addButton(logs, QMessageBox.ButtonRole.ActionRole)
         logs.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(AppPaths.default().logs)))
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._paths.logs)))
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _=0, k=key: self._open.pop(k, None))

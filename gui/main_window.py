@@ -45,25 +45,30 @@ TRANSLATE_TAB = "Translate && inspect"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, paths: AppPaths | None = None) -> None:
+        """``paths``: where the model library and logs live (``AppPaths.default()`` if None),
+        built once here and handed to the panels that need them (AppSettings finds its own INI)."""
         super().__init__()
+        self.paths = paths or AppPaths.default()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Attnscope")
         self.setWindowIcon(app_icon())
         self.auto_confirm = False  # automation (ATTNSCOPE_AUTOCLOSE_MS): answer "yes"
         self.settings = AppSettings()
-        self.errors = ErrorReporter(self)
+        self.errors = ErrorReporter(self, paths=self.paths)
         self.session = Session(self)
         self._closing = False
         self._closed = False
         self._tab_at_load = -1
 
-        self.train_panel = TrainPanel(self.session, self.errors, self.settings)
+        self.train_panel = TrainPanel(self.session, self.errors, self.settings, paths=self.paths)
         self.translate_panel = TranslatePanel(self.session, self.errors, self.settings)
-        self.library_panel = LibraryPanel(self.errors, self.settings)
+        self.library_panel = LibraryPanel(self.errors, self.settings, paths=self.paths)
         self.dev_panel = DevSetPanel(self.session, self.errors, self.settings)
         self.timeline_panel = TimelinePanel(self.session, self.errors, self.settings)
-        self.compare_panel = ComparePanel(self.session, self.errors, self.settings)
+        self.compare_panel = ComparePanel(
+            self.session, self.errors, self.settings, paths=self.paths
+        )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.train_panel, "Train")
@@ -177,7 +182,7 @@ class MainWindow(QMainWindow):
         self._action(
             help_menu,
             "Open &log folder",
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(AppPaths.default().logs))),
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.paths.logs))),
             "logFolderAction",
         )
         self.about_action = self._action(

@@ -91,11 +91,20 @@ class ComparePanel(QWidget):
 
     compared = Signal(object)  # list[Translation] just shown, A then B
 
-    def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session,
+        errors,
+        settings,
+        parent: QWidget | None = None,
+        *,
+        paths: AppPaths | None = None,
+    ) -> None:
         super().__init__(parent)
         self._session = session
         self._errors = errors
         self._settings = settings
+        self._paths = paths or AppPaths.default()  # the library the pickers list
         self._cache = TranslatorCache(capacity=4)  # touched only on the worker thread
         self._results: list = []
         self._touched = {"A": False, "B": False}
@@ -162,7 +171,7 @@ class ComparePanel(QWidget):
     # ------------------------------------------------------------------ choosing
     def refresh_models(self) -> None:
         """Re-read the library (cheap: model.json files only); the choices are kept."""
-        library = list_models(AppPaths.default().models)
+        library = list_models(self._paths.models)
         self.picker_a.set_models(library)
         self.picker_b.set_models(library)
         self._choose_defaults()

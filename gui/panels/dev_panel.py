@@ -131,6 +131,22 @@ class DevSetPanel(QWidget):
 
         self._build_table()
 
+        self._build_layout()
+
+        self.translate_button.clicked.connect(self.translate_dev_set)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.agreement_button.clicked.connect(self.compute_agreement)
+        self.open_button.clicked.connect(self._choose_file)
+        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        self.table.doubleClicked.connect(self._open_index)
+        session.modelLoaded.connect(self.on_model_loaded)
+        session.stateChanged.connect(self._update_buttons)
+        self._update_buttons()
+        if session.model_info is not None:  # built after a model was opened
+            self.on_model_loaded(session.model_info)
+
+    def _build_layout(self) -> None:
+        """Buttons and progress in a row, the agreement row, the summary, filter and table."""
         row = QHBoxLayout()
         row.addWidget(self.translate_button)
         row.addWidget(self.beam_spin)
@@ -154,18 +170,6 @@ class DevSetPanel(QWidget):
                 "Translate & inspect with its reference. Click a header to sort."
             )
         )
-
-        self.translate_button.clicked.connect(self.translate_dev_set)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.agreement_button.clicked.connect(self.compute_agreement)
-        self.open_button.clicked.connect(self._choose_file)
-        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
-        self.table.doubleClicked.connect(self._open_index)
-        session.modelLoaded.connect(self.on_model_loaded)
-        session.stateChanged.connect(self._update_buttons)
-        self._update_buttons()
-        if session.model_info is not None:  # built after a model was opened
-            self.on_model_loaded(session.model_info)
 
     def _build_table(self) -> None:
         """The sortable, filterable table of pairs; Enter or a double-click opens a row."""

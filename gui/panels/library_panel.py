@@ -83,10 +83,13 @@ class LibraryPanel(QWidget):
     openRequested = Signal(str)  # a model folder to open
     resumeRequested = Signal(str)  # a model folder whose stopped training run to continue
 
-    def __init__(self, errors, settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, errors, settings, parent: QWidget | None = None, *, paths: AppPaths | None = None
+    ) -> None:
         super().__init__(parent)
         self._errors = errors
         self._settings = settings
+        self._paths = paths or AppPaths.default()  # the window's, so all panels share one library
         self._infos: list = []
         self._shipped: set[str] = set()
         self._shipped_infos: list | None = None
@@ -141,7 +144,7 @@ class LibraryPanel(QWidget):
 
     @property
     def root(self) -> Path:
-        return AppPaths.default().models
+        return self._paths.models
 
     # ------------------------------------------------------------------ listing
     @Slot()

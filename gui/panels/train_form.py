@@ -115,9 +115,12 @@ class TrainForm(QWidget):
 
     previewRequested = Signal()
 
-    def __init__(self, settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings, parent: QWidget | None = None, *, paths: AppPaths | None = None
+    ) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._paths = paths or AppPaths.default()  # where build_job puts the new model
         self._make_widgets()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -400,7 +403,7 @@ class TrainForm(QWidget):
             self.name_edit.text().strip()
             or f"{tok.src_lang}-{tok.tgt_lang} {_dt.datetime.now():%Y-%m-%d %H%M}"
         )
-        root = AppPaths.default().models
+        root = self._paths.models
         root.mkdir(parents=True, exist_ok=True)
         out = unique_folder(root, name)
         return TrainJob(

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.paths import AppPaths
 from core.storage.model_folder import has_checkpoint
 from core.training.resume import RESUMABLE_STATUSES, resume_job
 from gui.jobs import PreviewJob, TrainJob
@@ -94,7 +95,15 @@ class TrainPanel(QWidget):
     openModelRequested = Signal(str)  # "Translate with this model"
     showInLibraryRequested = Signal(str)  # "Open in Models"
 
-    def __init__(self, session, errors, settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session,
+        errors,
+        settings,
+        parent: QWidget | None = None,
+        *,
+        paths: AppPaths | None = None,
+    ) -> None:
         super().__init__(parent)
         self._session, self._errors, self._settings = session, errors, settings
         self._last_done = None
@@ -103,7 +112,7 @@ class TrainPanel(QWidget):
         self.opens_new_models = False  # the window opens each trained model
         self.setAcceptDrops(True)
 
-        self.form = TrainForm(settings)
+        self.form = TrainForm(settings, paths=paths)  # new models go into paths.models
         self.monitor = RunMonitor(settings)
         self.run_controls = RunControls()
         for name in FORM_ATTRS:

@@ -76,6 +76,16 @@ class TranslatePanel(QWidget):
 
         self._trained: tuple[str, str, str, str] | None = None  # path, name, src, tgt
         self.model_banner = self._build_banner()
+        lines = self._build_inputs()
+        self._build_results(session, errors, settings, lines)
+        self._build_layout(settings)
+        self._connect(session)
+        self._has_model = False
+        self.on_state_changed(session.state)
+
+    def _build_inputs(self) -> int:
+        """The source box, the Translate button, beam/N-best spins and the two steering boxes;
+        returns the source box's line height, which sizes the output box too."""
         self.source_edit = _named(QPlainTextEdit(), "sourceTextEdit")
         self.source_edit.setPlaceholderText(
             "Type a sentence to translate — Enter translates, Shift+Enter adds a line"
@@ -111,7 +121,10 @@ class TranslatePanel(QWidget):
             "token; it appears in the list as ✎ with its attention"
         )
         self.reference_edit.setClearButtonEnabled(True)
+        return lines
 
+    def _build_results(self, session, errors, settings, lines: int) -> None:
+        """The translation box, the N-best list and the inspector with its views."""
         self.output = _named(QPlainTextEdit(), "translationOutput")
         self.output.setReadOnly(True)
         self.output.setMaximumHeight(2 * lines + 14)
@@ -128,6 +141,8 @@ class TranslatePanel(QWidget):
         self.confidence, self.model_heatmap = ins.confidence, ins.model_heatmap
         self.your_heatmap, self.what_if_view = ins.your_heatmap, ins.what_if_view
 
+    def _build_layout(self, settings) -> None:
+        """Lay out the banner, inputs, steering boxes, output and the list/inspector splitter."""
         row = QHBoxLayout()
         row.addWidget(self.source_edit, 1)
         col = QVBoxLayout()
@@ -160,6 +175,8 @@ class TranslatePanel(QWidget):
         lay.addLayout(out_row)
         lay.addWidget(split, 1)
 
+    def _connect(self, session) -> None:
+        """Wire typing (debounced), the buttons and the Session's signals."""
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -177,8 +194,6 @@ class TranslatePanel(QWidget):
         session.inspected.connect(self.show_inspection)
         session.modelLoaded.connect(self.on_model_loaded)
         session.stateChanged.connect(self.on_state_changed)
-        self._has_model = False
-        self.on_state_changed(session.state)
 
     # ------------------------------------------------------------------ actions
     @Slot()

@@ -13,8 +13,9 @@ Why it is built this way (see docs ENGINEERING.md, "pyqtgraph heatmaps"):
   with a visible "…". No token silently vanishes; hover shows the full token.
 - Items are created once and updated with ``setImage``/``setData``; nothing is cleared and re-added.
 
-Where labels go is ``gui.widgets.heatmap_axes``; PNG/SVG pictures are ``gui.widgets.heatmap_export``
-and the CSV/JSON matrix ``core.inspection.attention_export``.
+Where labels go is ``gui.widgets.heatmap_axes``; what hover and selection say (and the empty-state
+hint) ``gui.widgets.heatmap_text``; PNG/SVG pictures are ``gui.widgets.heatmap_export`` and the
+CSV/JSON matrix ``core.inspection.attention_export``.
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QHBoxLayout,
-    QLabel,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -46,10 +45,20 @@ from gui.widgets.heatmap_axes import (
     SINGLE_ROW_MAX_WIDTH,
     AttentionImage,
     TokenAxis,
+    apply_ticks,
     elide_token,
     layout_ticks,
 )
 from gui.widgets.heatmap_export import save_png, save_svg
+from gui.widgets.heatmap_text import (
+    NAV_KEYS,
+    HintCover,
+    attended_cells,
+    cell_text,
+    describe_selection,
+    step,
+    text_labels,
+)
 
 __all__ = ["HIGHLIGHT", "AttentionHeatmap", "elide_token"]
 
@@ -110,14 +119,7 @@ class AttentionHeatmap(QWidget):
         self._scroll.setWidgetResizable(True)
         self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-        self._hover_label = QLabel(" ")
-        self._hover_label.setObjectName("attentionHoverLabel")
-        self._hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._selection_label = QLabel(" ")
-        self._selection_label.setObjectName("attentionSelectionLabel")
-        self._selection_label.setWordWrap(True)
-        for lab in (self._hover_label, self._selection_label):
-            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._hover_label, self._selection_label = text_labels()
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -128,16 +130,7 @@ class AttentionHeatmap(QWidget):
         lay.addLayout(top, 1)
         lay.addWidget(self._hover_label)
         lay.addWidget(self._selection_label)
-        # Before the first matrix the hint stands alone: an opaque cover over the whole widget
-        # hides the bare 0..1 axes and the empty colour bar. A cover rather than a page swap, so
-        # the plot is polished and shown from the start and the first matrix (a probe during
-        # training) costs no first-show layout on the GUI thread.
-        self._hint_label = QLabel(placeholder, self)
-        self._hint_label.setObjectName("attentionHintLabel")
-        self._hint_label.setWordWrap(True)
-        self._hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._hint_label.setAutoFillBackground(True)
-        self._hint_label.setStyleSheet("QLabel { color: #555555; padding: 12px; }")
+        self._hint_label = HintCover(placeholder, self)  # the empty state (see HintCover)
 
         self._img.cellHovered.connect(self._on_hover)
         self._img.cellClicked.connect(self._on_cell_clicked)
@@ -359,13 +352,7 @@ class AttentionHeatmap(QWidget):
     # ------------------------------------------------------------------ hover / selection
     def text_for_cell(self, row: int, col: int) -> str:
         """``target ← source: weight`` plus the target token's probability."""
-        value = float(self._weights[row, col])
-        text = f"{self._tgt[row]} ← {self._src[col]}: " + (
-            f"{value:+.3f}" if self._signed else f"{value:.3f}"
-        )
-        if self._probs is not None and row < len(self._probs):
-            text += f"   (p({self._tgt[row]}) = {float(self._probs[row]):.3f})"
-        return text
+        return cell_text(self._weights, self._src, self._tgt, self._probs, self._signed, row, col)
 
     def _on_hover(self, row: int, col: int) -> None:
         if row < 0 or col < 0 or row >= len(self._tgt) or col >= len(self._src):
@@ -382,9 +369,7 @@ class AttentionHeatmap(QWidget):
         self.hoverTextChanged.emit(text)
 
     def _set_placeholder(self) -> None:
-        self._hint_label.setGeometry(self.rect())
-        self._hint_label.show()
-        self._hint_label.raise_()
+        self._hint_label.cover()
         self._hover_text = ""
         self._hover_label.setText(self._placeholder)
         self._selection_label.setText(" ")
@@ -419,53 +404,14 @@ class AttentionHeatmap(QWidget):
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:
         key = ev.key()
-        if not self._tgt or key not in (
-            Qt.Key.Key_Up,
-            Qt.Key.Key_Down,
-            Qt.Key.Key_Left,
-            Qt.Key.Key_Right,
-            Qt.Key.Key_Escape,
-        ):
+        if not self._tgt or key not in NAV_KEYS:
             super().keyPressEvent(ev)
             return
-        row, col = self._row, self._col
         if key == Qt.Key.Key_Escape:
-            self._row = self._col = None
-            self._update_selection()
-            self.selectionChanged.emit(-1, -1)
+            self.select(None, None)  # clears both axes; the same signal and outlines
             return
-        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            step = -1 if key == Qt.Key.Key_Up else 1
-            row = 0 if row is None else row + step
-        else:
-            step = -1 if key == Qt.Key.Key_Left else 1
-            col = 0 if col is None else col + step
-        self.select(row, col)
+        self.select(*step(key, self._row, self._col))
         ev.accept()
-
-    def _attended_cells(self) -> list[tuple[int, int]]:
-        """Cells to outline: in a row (or column), those with at least half the largest weight."""
-        w = self._weights
-        cells: list[tuple[int, int]] = []
-        if self._row is not None and self._col is None:
-            line = w[self._row]
-            peak = float(line.max()) if line.size else 0.0
-            cells = (
-                [(self._row, int(c)) for c in np.flatnonzero(line >= 0.5 * peak)]
-                if peak > 0
-                else []
-            )
-        elif self._col is not None and self._row is None:
-            line = w[:, self._col]
-            peak = float(line.max()) if line.size else 0.0
-            cells = (
-                [(int(r), self._col) for r in np.flatnonzero(line >= 0.5 * peak)]
-                if peak > 0
-                else []
-            )
-        elif self._row is not None and self._col is not None:
-            cells = [(self._row, self._col)]
-        return cells
 
     def _update_selection(self) -> None:
         rows, cols = self._weights.shape
@@ -475,7 +421,7 @@ class AttentionHeatmap(QWidget):
             self._row_rect.setRect(QRectF(-0.5, self._row - 0.5, cols, 1.0))
         if self._col is not None:
             self._col_rect.setRect(QRectF(self._col - 0.5, -0.5, 1.0, rows))
-        cells = self._attended_cells()
+        cells = attended_cells(self._weights, self._row, self._col)
         if cells:
             self._attended.setData(x=[c for _, c in cells], y=[r for r, _ in cells])
         else:
@@ -483,17 +429,10 @@ class AttentionHeatmap(QWidget):
         self._selection_label.setText(self._describe_selection(cells) or " ")
 
     def _describe_selection(self, cells: list[tuple[int, int]]) -> str:
-        if self._row is not None and self._col is None:
-            parts = sorted(cells, key=lambda rc: -self._weights[rc])
-            words = ", ".join(f"{self._src[c]} ({self._weights[r, c]:.2f})" for r, c in parts)
-            return f"“{self._tgt[self._row]}” attends to: {words}"
-        if self._col is not None and self._row is None:
-            parts = sorted(cells, key=lambda rc: -self._weights[rc])
-            words = ", ".join(f"{self._tgt[r]} ({self._weights[r, c]:.2f})" for r, c in parts)
-            return f"“{self._src[self._col]}” is attended by: {words}"
+        """The selection line; a subclass may reword it (``AttributionHeatmap``)."""
         if self._row is not None and self._col is not None:
             return self.text_for_cell(self._row, self._col)
-        return ""
+        return describe_selection(self._weights, self._src, self._tgt, self._row, self._col, cells)
 
     # ------------------------------------------------------------------ layout of labels
     def _single_row_limit(self, tgt_w: int) -> int:
@@ -521,13 +460,7 @@ class AttentionHeatmap(QWidget):
             self._src, self._tgt, self._fm, self._single_row_limit(self._target_label_width())
         )
         self._staggered = ticks.staggered
-        self._axes["top"].setTicks([ticks.top])
-        self._axes["bottom"].setTicks([ticks.bottom])
-        self._axes["left"].setTicks([ticks.left])
-        self._plot.showAxis("bottom", bool(ticks.bottom))
-        self._axes["left"].setWidth(ticks.left_width)
-        self._axes["top"].setHeight(ticks.axis_height)
-        self._axes["bottom"].setHeight(ticks.axis_height if ticks.bottom else 0)
+        apply_ticks(self._axes, self._plot, ticks)
         self._glw.setMinimumSize(ticks.min_width, ticks.min_height)
 
     # ------------------------------------------------------------------ export

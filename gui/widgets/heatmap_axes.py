@@ -132,3 +132,15 @@ def layout_ticks(
     return TickLayout(
         top, bottom, list(enumerate(tgt_labels)), left_w, axis_h, int(min_w), int(min_h), stagger
     )
+
+
+def apply_ticks(axes: dict[str, TokenAxis], plot: pg.PlotItem, ticks: TickLayout) -> None:
+    """Put a ``TickLayout`` on the plot's token axes (``left``, ``top``, ``bottom``): labels,
+    the left axis's width, the axis heights, and the bottom axis only when it holds labels."""
+    axes["top"].setTicks([ticks.top])
+    axes["bottom"].setTicks([ticks.bottom])
+    axes["left"].setTicks([ticks.left])
+    plot.showAxis("bottom", bool(ticks.bottom))
+    axes["left"].setWidth(ticks.left_width)
+    axes["top"].setHeight(ticks.axis_height)
+    axes["bottom"].setHeight(ticks.axis_height if ticks.bottom else 0)
