@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QSize, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -42,6 +42,16 @@ from gui.settings import AppSettings
 log = logging.getLogger(__name__)
 
 TRANSLATE_TAB = "Translate && inspect"
+DEFAULT_SIZE = QSize(1360, 860)
+
+
+def first_window_size(available: QSize, minimum: QSize) -> QSize:
+    """The size of a first start (no saved geometry): the default, shrunk to the screen's free
+    area so that a 1366×768 laptop shows the whole window, status bar included. A screen smaller
+    than the window's minimum keeps the default: the window cannot fit either way."""
+    if available.width() < minimum.width() or available.height() < minimum.height():
+        return QSize(DEFAULT_SIZE)
+    return DEFAULT_SIZE.boundedTo(available)
 
 
 class MainWindow(QMainWindow):
@@ -119,8 +129,14 @@ class MainWindow(QMainWindow):
 
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1360, 860)
+            self.resize(self._first_size())
         self.session.request_devices()
+
+    def _first_size(self) -> QSize:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return DEFAULT_SIZE
+        return first_window_size(screen.availableGeometry().size(), self.minimumSizeHint())
 
     def _action(self, menu: QMenu, text: str, slot, name: str, keys=()) -> QAction:
         """A menu entry; its shortcuts show in the menu beside it."""

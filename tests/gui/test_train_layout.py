@@ -144,3 +144,17 @@ def test_an_eleven_word_sentence_needs_no_scroll_bars(laptop, qtbot):
     assert not scroll.horizontalScrollBar().isVisible()
     assert not scroll.verticalScrollBar().isVisible()
     assert tp.heatmap.source_tick_labels() == got.args[0][0].source_tokens
+
+
+def test_a_first_start_fits_a_laptop_screen():
+    """Without saved geometry the window takes the default size, shrunk to the screen's free area
+    (a 1366×768 screen would otherwise cut off the status bar and the bottom of every tab)."""
+    from PySide6.QtCore import QSize
+
+    from gui.main_window import DEFAULT_SIZE, first_window_size
+
+    minimum = QSize(905, 695)
+    assert first_window_size(QSize(1366, 768), minimum) == QSize(1360, 768)
+    assert first_window_size(QSize(1366, 728), minimum) == QSize(1360, 728)
+    assert first_window_size(QSize(1920, 1080), minimum) == DEFAULT_SIZE
+    assert first_window_size(QSize(800, 600), minimum) == DEFAULT_SIZE  # cannot fit either way
