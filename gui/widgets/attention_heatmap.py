@@ -42,12 +42,12 @@ from core.inspection.attention_export import (
     write_attention_json,
 )
 from gui.widgets.heatmap_axes import (
-    SINGLE_ROW_MAX_WIDTH,
     AttentionImage,
     TokenAxis,
     apply_ticks,
     elide_token,
     layout_ticks,
+    single_row_limit,
 )
 from gui.widgets.heatmap_export import save_png, save_svg
 from gui.widgets.heatmap_text import (
@@ -435,30 +435,29 @@ class AttentionHeatmap(QWidget):
         return describe_selection(self._weights, self._src, self._tgt, self._row, self._col, cells)
 
     # ------------------------------------------------------------------ layout of labels
-    def _single_row_limit(self, tgt_w: int) -> int:
-        """How wide one row of source labels may be: the visible width (so a sentence that would
-        need a scroll bar staggers its labels instead), never more than SINGLE_ROW_MAX_WIDTH."""
-        if not self.isVisible():
-            return SINGLE_ROW_MAX_WIDTH
-        room = self._scroll.viewport().width() - tgt_w - 60
-        return max(240, min(SINGLE_ROW_MAX_WIDTH, room))
-
-    def _target_label_width(self) -> int:
-        return max(self._fm.horizontalAdvance(elide_token(t)) for t in self._tgt)
+    def _row_limit(self) -> int:
+        """How wide one row of source labels may be here (``heatmap_axes.single_row_limit``)."""
+        viewport = self._scroll.viewport().width() if self.isVisible() else None
+        return single_row_limit(viewport, self._tgt, self._fm)
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         self._hint_label.setGeometry(self.rect())
+        self._restagger()
+
+    def showEvent(self, ev) -> None:  # a matrix set while hidden was laid out for the widest room
+        super().showEvent(ev)
+        self._restagger()
+
+    def _restagger(self) -> None:
         if len(self._src) > 1 and self._tgt:
-            limit = self._single_row_limit(self._target_label_width())
+            limit = self._row_limit()
             if layout_ticks(self._src, self._tgt, self._fm, limit).staggered != self._staggered:
                 self._layout_ticks()
 
     def _layout_ticks(self) -> None:
         """Give every label room: grow the plot's minimum size, stagger long source rows."""
-        ticks = layout_ticks(
-            self._src, self._tgt, self._fm, self._single_row_limit(self._target_label_width())
-        )
+        ticks = layout_ticks(self._src, self._tgt, self._fm, self._row_limit())
         self._staggered = ticks.staggered
         apply_ticks(self._axes, self._plot, ticks)
         self._glw.setMinimumSize(ticks.min_width, ticks.min_height)

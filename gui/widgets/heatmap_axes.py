@@ -99,6 +99,16 @@ class TickLayout:
     staggered: bool  # source labels alternate between the top and bottom axes
 
 
+def single_row_limit(viewport_width: int | None, tgt: Sequence[str], fm: QFontMetrics) -> int:
+    """How wide one row of source labels may be: the visible width beside the target labels (so
+    a sentence that would need a scroll bar staggers its labels instead), never more than
+    ``SINGLE_ROW_MAX_WIDTH``; a hidden widget (``viewport_width`` None) gets the most."""
+    if viewport_width is None:
+        return SINGLE_ROW_MAX_WIDTH
+    tgt_w = max(fm.horizontalAdvance(elide_token(t)) for t in tgt)
+    return max(240, min(SINGLE_ROW_MAX_WIDTH, viewport_width - tgt_w - 60))
+
+
 def layout_ticks(
     src: Sequence[str],
     tgt: Sequence[str],

@@ -221,3 +221,24 @@ def test_empty_state_is_the_hint_alone_not_bare_axes(qtbot):
     w.resize(700, 450)
     w.clear()
     assert w.showing_hint and covered()
+
+
+def test_a_matrix_set_while_hidden_fits_when_its_tab_is_shown(qtbot):
+    """A view filled while its tab is hidden (the Attribution tab's attention beside the
+    attribution) staggers its labels to the room it gets when shown, instead of scrolling."""
+    from PySide6.QtWidgets import QTabWidget, QWidget
+
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QWidget(), "first")
+    heatmap = AttentionHeatmap()
+    tabs.addTab(heatmap, "heatmap")
+    tabs.resize(520, 420)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    src = [f"source{i:02d}" for i in range(9)]
+    heatmap.set_matrix(_matrix(4, 9), src, ["a", "b", "c", "d"])
+    tabs.setCurrentWidget(heatmap)
+    qtbot.wait(50)
+    assert not heatmap._scroll.horizontalScrollBar().isVisible()
+    assert heatmap.source_tick_labels() == src

@@ -124,10 +124,6 @@ def test_splitters_remember_their_sizes(make_window, qtbot):
     assert again.train_panel.splitter.sizes()[0] == moved[0]
 
 
-@pytest.mark.skipif(
-    __import__("core.resources", fromlist=["demo_model_dir"]).demo_model_dir() is None,
-    reason="the demo model is not shipped",
-)
 def test_an_eleven_word_sentence_needs_no_scroll_bars(laptop, qtbot):
     """The issue's complaint: at 1366×768 the heatmap of an 11-word sentence scrolled."""
     qtbot.waitUntil(
