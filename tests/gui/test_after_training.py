@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from core.resources import demo_model_dir
@@ -25,7 +24,6 @@ def _train_tiny(window, qtbot, corpus, name: str):
     return done.args[0]
 
 
-@pytest.mark.skipif(demo_model_dir() is None, reason="the demo model is not shipped")
 def test_finished_run_becomes_the_open_model(make_window, qtbot, toy_corpus):
     win = make_window(first_run=True)  # the en→de demo is open, as for a new user
     assert win.welcome.isVisible()

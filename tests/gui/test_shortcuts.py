@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QFileDialog
@@ -122,10 +121,10 @@ def test_every_training_setting_says_what_it_does_and_a_range(window):
         assert widget.toolTip(), widget.objectName()
 
 
-@pytest.mark.skipif(demo_model_dir() is None, reason="the demo model is not shipped")
 def test_demo_model_is_listed_read_only(window, qtbot, library_model, monkeypatch):
     lib = window.library_panel
     lib.refresh()
+    assert demo_model_dir() is not None, "the demo model ships in resources/models"
     demo = str(demo_model_dir())
     assert demo in lib.listed_paths() and demo not in lib.model_paths()
     lib.select_path(demo)
