@@ -261,25 +261,33 @@ class DevSetPanel(QWidget):
         if not self._pairs:
             return
         beam = self.beam_spin.value()
+        job = self._run_on_bar(
+            KIND_EVAL,
+            partial(evaluate_dev_set, pairs=list(self._pairs), beam=beam),
+            "Cannot translate the dev set",
+            self.show_report,
+            len(self._pairs),
+            f"translating %v of %m ({'greedy' if beam == 1 else f'beam {beam}'})…",
+        )
+        if job is not None:
+            self._eval_job = job
+        self._update_buttons()
+
+    def _run_on_bar(self, key: str, fn, title: str, on_result, total: int, fmt: str):
+        """Submit a job whose progress, cancellation and failure show on the panel's progress bar
+        (the dev-set translation and the agreement column); None when the Session refused it."""
         try:
-            job = self._session.submit(
-                KIND_EVAL,
-                partial(evaluate_dev_set, pairs=list(self._pairs), beam=beam),
-                title="Cannot translate the dev set",
-            )
+            job = self._session.submit(key, fn, title=title)
         except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
-            self._errors.report_exception("Cannot translate the dev set", exc)
-            return
-        job.on_progress(self._on_eval_progress).on_result(self.show_report)
+            self._errors.report_exception(title, exc)
+            return None
+        job.on_progress(self._on_eval_progress).on_result(on_result)
         job.on_cancelled(self._on_eval_cancelled).on_error(self._on_eval_failed)
         job.on_end(self._update_buttons)
-        self._eval_job = job
-        self.progress_bar.setRange(0, len(self._pairs))
+        self.progress_bar.setRange(0, total)
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat(
-            f"translating %v of %m ({'greedy' if beam == 1 else f'beam {beam}'})…"
-        )
-        self._update_buttons()
+        self.progress_bar.setFormat(fmt)
+        return job
 
     @Slot()
     def cancel(self) -> None:
@@ -316,21 +324,17 @@ class DevSetPanel(QWidget):
             method=method,
             hypotheses=[r.translation for r in rows],
         )
-        try:
-            handle = self._session.submit(
-                KIND_AGREE, job, title="Cannot compare attention with attribution"
-            )
-        except Exception as exc:  # noqa: BLE001 — e.g. refused while a model trains
-            self._errors.report_exception("Cannot compare attention with attribution", exc)
-            return
-        handle.on_progress(self._on_eval_progress).on_result(self.show_agreement)
-        handle.on_cancelled(self._on_eval_cancelled).on_error(self._on_eval_failed)
-        handle.on_end(self._update_buttons)
-        self._agree_job = handle
-        self._agree_rows = [r.index for r in rows]
-        self.progress_bar.setRange(0, len(rows))
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat(f"attributing %v of %m ({LABELS[method].lower()})…")
+        handle = self._run_on_bar(
+            KIND_AGREE,
+            job,
+            "Cannot compare attention with attribution",
+            self.show_agreement,
+            len(rows),
+            f"attributing %v of %m ({LABELS[method].lower()})…",
+        )
+        if handle is not None:
+            self._agree_job = handle
+            self._agree_rows = [r.index for r in rows]
         self._update_buttons()
 
     def show_agreement(self, results) -> None:
