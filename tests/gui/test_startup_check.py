@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gui import startup_check
-from tests.core.system.test_doctor import check_all_ok, offscreen_env
+from tests.core.system.test_doctor import check_all_ok, run_offscreen
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,15 +112,7 @@ def test_app_doctor_is_all_ok_and_creates_no_qapplication(tmp_path):
         "assert 'PySide6.QtWidgets' not in sys.modules and 'PySide6.QtGui' not in "
         "sys.modules, 'Qt GUI modules were loaded'; sys.exit(status)"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=offscreen_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_offscreen(["-c", script], tmp_path)
     check_all_ok(proc, tmp_path / "home")
 
 
@@ -175,14 +167,6 @@ def test_the_check_before_the_window_does_not_load_torch(tmp_path):
         "import sys; from gui import startup_check; "
         "assert startup_check.platform_failure() is None; print('torch' in sys.modules)"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=offscreen_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_offscreen(["-c", script], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"

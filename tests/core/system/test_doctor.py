@@ -36,6 +36,19 @@ def offscreen_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def run_offscreen(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """``python ARGS`` from the repository root, offscreen, with a private ATTNSCOPE_HOME."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=offscreen_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def check_all_ok(proc: subprocess.CompletedProcess, home: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.strip().splitlines()
@@ -50,15 +63,7 @@ def check_all_ok(proc: subprocess.CompletedProcess, home: Path) -> None:
 
 
 def test_cli_doctor_is_all_ok_on_this_machine(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "core", "doctor"],
-        cwd=ROOT,
-        env=offscreen_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_offscreen(["-m", "core", "doctor"], tmp_path)
     check_all_ok(proc, tmp_path / "home")
 
 
@@ -115,14 +120,6 @@ def test_the_checks_never_import_qt(tmp_path):
         "import json, sys; from core.system import doctor; doctor.run_checks(); print(json.dumps("
         "[m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'gui')]))"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=offscreen_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_offscreen(["-c", script], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
