@@ -451,13 +451,13 @@ class AttentionHeatmap(QWidget):
 
     def _restagger(self) -> None:
         if len(self._src) > 1 and self._tgt:
-            limit = self._row_limit()
-            if layout_ticks(self._src, self._tgt, self._fm, limit).staggered != self._staggered:
-                self._layout_ticks()
+            ticks = layout_ticks(self._src, self._tgt, self._fm, self._row_limit())
+            if ticks.staggered != self._staggered:
+                self._layout_ticks(ticks)
 
-    def _layout_ticks(self) -> None:
+    def _layout_ticks(self, ticks=None) -> None:
         """Give every label room: grow the plot's minimum size, stagger long source rows."""
-        ticks = layout_ticks(self._src, self._tgt, self._fm, self._row_limit())
+        ticks = ticks or layout_ticks(self._src, self._tgt, self._fm, self._row_limit())
         self._staggered = ticks.staggered
         apply_ticks(self._axes, self._plot, ticks)
         self._glw.setMinimumSize(ticks.min_width, ticks.min_height)
