@@ -86,10 +86,17 @@ class PairCollector:
 
     def __init__(self) -> None:
         self.src, self.tgt = _Side(), _Side()
+        self._keys = array("q")
 
     def __call__(self, src: list[str], tgt: list[str]) -> None:
         self.src.add(src)
         self.tgt.add(tgt)
+        # equal pairs get equal keys (64-bit: a false match is ~1e-7 likely in 1e6 pairs)
+        self._keys.append(hash((tuple(src), tuple(tgt))))
+
+    def keys(self) -> np.ndarray:
+        """One int64 per pair, equal for equal (tokenized) pairs: finds exact duplicates."""
+        return np.frombuffer(self._keys, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.src.offsets) - 1

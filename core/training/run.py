@@ -21,7 +21,7 @@ from core import device as _device
 from core.cancel import CancelToken
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.data.batching import collate, sorted_batches
-from core.data.corpus import CorpusSpec, fingerprint, load_pairs, split_dev
+from core.data.corpus import CorpusSpec, count_duplicates, fingerprint, load_pairs, split_dev
 from core.data.pair_store import EncodedPairs, PairCollector
 from core.data.tokenizer import tokenizers_for
 from core.data.vocab import Vocab
@@ -137,9 +137,11 @@ class TrainingRun:
             cancel=self.cancel,
             sink=self.collected,
         )
+        n = len(self.collected)
+        if self.dev_spec is None:
+            report.duplicates = count_duplicates(self.collected.keys())
         report_dict = report.to_dict()
         report_dict["summary"] = report.summary()
-        n = len(self.collected)
         if self.dev_spec is not None:
             dev_pairs, dev_report = load_pairs(
                 self.dev_spec,
@@ -157,7 +159,7 @@ class TrainingRun:
                     "at least 2 are needed to hold one out for validation"
                 )
             train_rows, dev_rows = split_dev(
-                list(range(n)), cfg.dev_fraction, cfg.dev_max, cfg.seed
+                list(range(n)), cfg.dev_fraction, cfg.dev_max, cfg.seed, self.collected.keys()
             )
             self.train_rows = np.array(train_rows, dtype=np.int64)
             dev_pairs = [self.collected.pair_tokens(i) for i in dev_rows]

@@ -1,5 +1,5 @@
-"""Reads a parallel corpus (two line-aligned files, or one TSV file) and says exactly what it
-dropped.
+"""Reads a parallel corpus (two line-aligned files, one TSV file, or one TMX translation memory)
+and says exactly what it dropped.
 
 Why so strict: the usual NMT toolkits lose alignment silently. ``str.splitlines`` splits on U+2028,
 U+0085 and form feed; dropping empty lines per side shifts every later pair; ``zip`` truncates to
@@ -8,7 +8,8 @@ the shorter file; a UTF-8 BOM sticks to the first word. Here files are read in b
 Each rule has a test with a failing input in ``tests/core/data/test_corpus.py``.
 
 The rooms: ``spec`` (where the corpus comes from), ``files`` (bytes to lines, strictly),
-``pairs`` (lines to aligned, tokenized pairs and the dev split), ``report`` (what was dropped and
+``tmx`` (a TMX file's units to raw pairs, safely), ``pairs`` (lines to aligned, tokenized pairs
+and the dev split), ``report`` (what was dropped and
 why), ``messages`` (how messages name files and counts). Import from here, not from the rooms.
 """
 
@@ -19,15 +20,19 @@ from core.data.corpus.files import (
     open_binary,
     read_text_lines,
 )
-from core.data.corpus.pairs import iter_raw_pairs, load_pairs, split_dev
+from core.data.corpus.pairs import count_duplicates, iter_raw_pairs, load_pairs, split_dev
 from core.data.corpus.report import (
     DROP_REASONS,
     EMPTY_PAIR,
     EMPTY_SOURCE,
     EMPTY_TARGET,
     MAX_EXAMPLES,
+    MISSING_BOTH,
+    MISSING_SOURCE,
+    MISSING_TARGET,
     TOO_FEW_COLUMNS,
     TOO_LONG,
+    TWO_VARIANTS,
     CorpusReport,
 )
 from core.data.corpus.spec import CorpusSpec, PathLike, RawPair
@@ -39,12 +44,17 @@ __all__ = [
     "EMPTY_TARGET",
     "MAX_EXAMPLES",
     "MAX_LINE_BYTES",
+    "MISSING_BOTH",
+    "MISSING_SOURCE",
+    "MISSING_TARGET",
     "TOO_FEW_COLUMNS",
     "TOO_LONG",
+    "TWO_VARIANTS",
     "CorpusReport",
     "CorpusSpec",
     "PathLike",
     "RawPair",
+    "count_duplicates",
     "count_lines",
     "fingerprint",
     "iter_raw_pairs",

@@ -60,6 +60,8 @@ def fingerprint(spec: CorpusSpec) -> str:
     outer = hashlib.sha256(
         b"attnscope-corpus-v1\0" + (b"tsv" if spec.tsv_path else b"pair") + b"\0"
     )
+    if spec.tmx_path:  # which two languages are read is part of the corpus
+        outer.update(f"tmx\0{spec.tmx_src_lang}\0{spec.tmx_tgt_lang}\0".encode())
     for path in spec.files():
         _stat_file(path)
         inner = hashlib.sha256()

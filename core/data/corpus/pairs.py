@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import TypeVar
+
+import numpy as np
 
 from core.cancel import CancelToken
 from core.data.corpus.files import (
@@ -22,9 +24,11 @@ from core.data.corpus.report import (
     EMPTY_TARGET,
     TOO_FEW_COLUMNS,
     TOO_LONG,
+    TWO_VARIANTS,
     CorpusReport,
 )
 from core.data.corpus.spec import CorpusSpec, RawPair
+from core.data.corpus.tmx import TmxReader
 from core.errors import CorpusError
 from core.throttle import PROGRESS_INTERVAL_S, Throttle
 
@@ -53,6 +57,8 @@ def iter_raw_pairs(spec: CorpusSpec, report: CorpusReport | None = None) -> Iter
                     report.drop(item.reason, item.line)
                 continue
             yield item
+        if report is not None:
+            reader.add_notes(report)
 
     return gen()
 
@@ -113,6 +119,7 @@ def load_pairs(
         else:
             pairs.append((src, tgt))
 
+    reader.add_notes(report)
     if progress is not None:
         progress(total, total)
     if not report.pairs_kept:
@@ -182,12 +189,24 @@ def _nothing_left(report: CorpusReport) -> str:
     return text
 
 
-def split_dev(pairs: list[T], fraction: float, max_n: int, seed: int) -> tuple[list[T], list[T]]:
+def split_dev(
+    pairs: list[T],
+    fraction: float,
+    max_n: int,
+    seed: int,
+    keys: Sequence[Hashable] | np.ndarray | None = None,
+) -> tuple[list[T], list[T]]:
     """Deterministic held-out split: (train, dev), each in the original order.
 
     dev size = min(max_n, max(1, round(fraction * n))) for n >= 2, never the whole corpus; with
     fewer than two pairs everything is training data. The same (pairs, fraction, max_n, seed) always
     gives the same split, so a resumed run evaluates on the same sentences.
+
+    With ``keys`` (equal keys = the same pair), all copies of a pair go to the same side: a dev
+    sentence also seen in training inflates dev BLEU and delays early stopping. Pairs are taken in
+    the same shuffled order as without keys (so a corpus without duplicates splits exactly as
+    before); a pair whose copies would overfill the dev set goes to training with all its copies.
+    When every pair has too many copies, the smallest group is held out, however large.
     """
     if not 0.0 <= fraction <= 1.0:
         raise ValueError(f"fraction must be between 0 and 1, not {fraction}")
@@ -199,10 +218,56 @@ def split_dev(pairs: list[T], fraction: float, max_n: int, seed: int) -> tuple[l
     n_dev = min(max_n, max(1, round(fraction * n)), n - 1)
     order = list(range(n))
     random.Random(seed).shuffle(order)
-    dev_idx = set(order[:n_dev])
+    if keys is None:
+        dev_idx = set(order[:n_dev])
+    else:
+        if len(keys) != n:
+            raise ValueError(f"{len(keys)} keys for {n} pairs")
+        dev_idx = _grouped_dev(order, _group_ids(keys), n_dev)
     train = [p for i, p in enumerate(pairs) if i not in dev_idx]
     dev = [pairs[i] for i in sorted(dev_idx)]
     return train, dev
+
+
+def _group_ids(keys: Sequence[Hashable] | np.ndarray) -> np.ndarray:
+    """A small integer per distinct key."""
+    if isinstance(keys, np.ndarray):
+        return np.unique(keys, return_inverse=True)[1].reshape(-1)
+    ids: dict[Hashable, int] = {}
+    return np.fromiter((ids.setdefault(k, len(ids)) for k in keys), dtype=np.int64, count=len(keys))
+
+
+def _grouped_dev(order: list[int], group: np.ndarray, n_dev: int) -> set[int]:
+    """Rows of whole groups, taken in ``order`` while they fit into ``n_dev``."""
+    sizes = np.bincount(group)
+    if len(sizes) < 2:
+        raise CorpusError(
+            None,
+            None,
+            "every pair of the corpus is the same pair, so no dev set can be held out that "
+            "training has not seen; give dev files or more data",
+        )
+    chosen: set[int] = set()
+    room = n_dev
+    for i in order:
+        g = int(group[i])
+        if sizes[g] <= room and g not in chosen:
+            chosen.add(g)
+            room -= int(sizes[g])
+            if room == 0:
+                break
+    if not chosen:  # every group is larger than the dev set: hold out the smallest one
+        smallest = int(sizes.min())
+        chosen.add(next(int(group[i]) for i in order if sizes[group[i]] == smallest))
+    rows = np.flatnonzero(np.isin(group, np.fromiter(chosen, dtype=np.int64)))
+    return set(rows.tolist())
+
+
+def count_duplicates(keys: Sequence[Hashable] | np.ndarray) -> int:
+    """How many pairs repeat an earlier pair (equal keys = the same pair)."""
+    if isinstance(keys, np.ndarray):
+        return int(len(keys) - len(np.unique(keys)))
+    return len(keys) - len(set(keys))
 
 
 class _PairReader:
@@ -210,7 +275,11 @@ class _PairReader:
 
     def __init__(self, spec: CorpusSpec) -> None:
         self.spec = spec
-        self.readers = [LineReader(p) for p in spec.files()]
+        self.readers: list[LineReader | TmxReader]
+        if spec.tmx_path:
+            self.readers = [TmxReader(spec.files()[0], spec.tmx_src_lang, spec.tmx_tgt_lang)]
+        else:
+            self.readers = [LineReader(p) for p in spec.files()]
         self.total_bytes = sum(r.size for r in self.readers)
 
     @property
@@ -218,7 +287,15 @@ class _PairReader:
         return sum(r.bytes_read for r in self.readers)
 
     def __iter__(self) -> Iterator[RawPair | Skip]:
+        if self.spec.tmx_path:
+            return iter(self.readers[0])  # type: ignore[arg-type]
         return self._tsv() if self.spec.tsv_path else self._two_files()
+
+    def add_notes(self, report: CorpusReport) -> None:
+        """What the TMX reader noticed in kept units (two tuvs for one language)."""
+        reader = self.readers[0]
+        if isinstance(reader, TmxReader):
+            report.note(TWO_VARIANTS, reader.ambiguous, reader.ambiguous_lines)
 
     def _tsv(self) -> Iterator[RawPair | Skip]:
         r = self.readers[0]

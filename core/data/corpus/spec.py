@@ -1,4 +1,5 @@
-"""Where a parallel corpus comes from (two line-aligned files or one TSV file) and one raw pair."""
+"""Where a parallel corpus comes from (two line-aligned files, one TSV file or one TMX file) and
+one raw pair."""
 
 from __future__ import annotations
 
@@ -14,19 +15,31 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 @dataclass(frozen=True)
 class CorpusSpec:
-    """Where a parallel corpus comes from: two line-aligned files, or one TSV file."""
+    """Where a parallel corpus comes from: two line-aligned files, one TSV file, or one TMX file
+    with the two languages to read from it."""
 
     src_path: str | None = None
     tgt_path: str | None = None
     tsv_path: str | None = None
+    tmx_path: str | None = None
+    tmx_src_lang: str | None = None  # the <tuv> languages read from tmx_path
+    tmx_tgt_lang: str | None = None
 
     def validate(self) -> None:
         """Exactly one form must be given; empty strings (blank GUI fields) count as not given."""
-        src, tgt, tsv = self.src_path, self.tgt_path, self.tsv_path
-        if tsv and (src or tgt):
+        src, tgt, tsv, tmx = self.src_path, self.tgt_path, self.tsv_path, self.tmx_path
+        if sum(bool(x) for x in (src or tgt, tsv, tmx)) > 1:
             raise CorpusError(
-                None, None, "give either a source file and a target file, or one TSV file, not both"
+                None,
+                None,
+                "give either a source file and a target file, or one TSV file, or one TMX file, "
+                "not several",
             )
+        if tmx:
+            from core.data.corpus.tmx import check_tmx_langs
+
+            check_tmx_langs(os.fspath(tmx), self.tmx_src_lang, self.tmx_tgt_lang)
+            return
         if tsv:
             return
         if not src and not tgt:
@@ -34,7 +47,7 @@ class CorpusSpec:
                 None,
                 None,
                 "no corpus chosen: pick a source file and a target file, "
-                "or one TSV file (source<TAB>target per line)",
+                "or one TSV file (source<TAB>target per line), or one TMX file",
             )
         if not tgt:
             raise CorpusError(src, None, "a source file needs a matching target file")
@@ -46,17 +59,25 @@ class CorpusSpec:
             )
 
     def files(self) -> list[str]:
-        """The file paths to read, in order (source, target) or (tsv,); validates first."""
+        """The file paths to read, in order (source, target), (tsv,) or (tmx,); validates first."""
         self.validate()
+        if self.tmx_path:
+            return [os.fspath(self.tmx_path)]
         if self.tsv_path:
             return [os.fspath(self.tsv_path)]
         return [os.fspath(self.src_path), os.fspath(self.tgt_path)]  # type: ignore[arg-type]
 
     def describe(self) -> str:
         """Short name for messages and the UI, e.g. ``train.de + train.en``; never raises."""
-        if self.tsv_path and not (self.src_path or self.tgt_path):
-            return file_names([os.fspath(self.tsv_path)])
-        given = [os.fspath(p) for p in (self.src_path, self.tgt_path, self.tsv_path) if p]
+        single = self.tsv_path or self.tmx_path
+        if single and not (self.src_path or self.tgt_path):
+            name = file_names([os.fspath(single)])
+            if self.tmx_path and self.tmx_src_lang and self.tmx_tgt_lang:
+                name += f" ({self.tmx_src_lang} → {self.tmx_tgt_lang})"
+            return name
+        given = [
+            os.fspath(p) for p in (self.src_path, self.tgt_path, self.tsv_path, self.tmx_path) if p
+        ]
         return file_names(given) if given else "no corpus"
 
 

@@ -456,8 +456,8 @@ def test_summary_when_nothing_dropped_uses_thousands_separators():
         ({"src_path": "", "tgt_path": "", "tsv_path": ""}, "no corpus chosen"),
         ({"src_path": "a.de"}, "needs a matching target"),
         ({"tgt_path": "a.en"}, "needs a matching source"),
-        ({"src_path": "a.de", "tgt_path": "a.en", "tsv_path": "p.tsv"}, "not both"),
-        ({"src_path": "a.de", "tsv_path": "p.tsv"}, "not both"),
+        ({"src_path": "a.de", "tgt_path": "a.en", "tsv_path": "p.tsv"}, "not several"),
+        ({"src_path": "a.de", "tsv_path": "p.tsv"}, "not several"),
         ({"src_path": "a.de", "tgt_path": "./a.de"}, "same file"),
     ],
 )
