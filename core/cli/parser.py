@@ -72,9 +72,11 @@ def _add_train(sub: Any) -> None:
         "train",
         help="train a model on parallel text",
         description="Train a model into a new model folder (or continue one with --resume). "
-        "Give either two line-aligned files (--train-src/--train-tgt) or one "
-        "tab-separated file (--train-tsv: source<TAB>target per line). Without dev "
-        "files, a few percent of the pairs are held out for validation.",
+        "Give either two line-aligned files (--train-src/--train-tgt), one "
+        "tab-separated file (--train-tsv: source<TAB>target per line), or one TMX "
+        "translation memory (--train-tmx; --src-lang and --tgt-lang choose its two "
+        "languages). Without dev files, a few percent of the pairs are held out for "
+        "validation, all copies of a repeated pair on the same side.",
     )
     _add_train_data(t.add_argument_group("data"))
     t.add_argument("--out", metavar="DIR", help="the new model folder to create")
@@ -99,10 +101,19 @@ def _add_train_data(data: Any) -> None:
         "--train-tgt", metavar="FILE", help="target-language file, line-aligned with --train-src"
     )
     data.add_argument("--train-tsv", metavar="FILE", help="one file of source<TAB>target lines")
+    data.add_argument(
+        "--train-tmx",
+        metavar="FILE",
+        help="a TMX translation memory (as CAT tools export); the units' <tuv> in "
+        "--src-lang and --tgt-lang are read (en also reads en-US, en-GB...)",
+    )
     data.add_argument("--dev-src", metavar="FILE", help="validation source file (optional)")
     data.add_argument("--dev-tgt", metavar="FILE", help="validation target file (optional)")
     data.add_argument(
         "--dev-tsv", metavar="FILE", help="validation pairs as one TSV file (optional)"
+    )
+    data.add_argument(
+        "--dev-tmx", metavar="FILE", help="validation pairs as a TMX file (optional)"
     )
     data.add_argument(
         "--src-lang", metavar="L", help="source language code, e.g. en (for tokenization)"

@@ -19,13 +19,27 @@ from core.errors import ConfigError, CoreError
 from core.events import Event, ProgressEvent, ValidationEvent, to_json_dict
 
 
-def corpus_spec_from_args(tsv: str | None, src: str | None, tgt: str | None, what: str):
+def corpus_spec_from_args(
+    tsv: str | None,
+    src: str | None,
+    tgt: str | None,
+    what: str,
+    tmx: str | None = None,
+    langs: tuple[str | None, str | None] = (None, None),
+):
+    """The corpus named by --{what}-src/-tgt, -tsv or -tmx (None when none is given); a TMX file
+    is read in the languages ``langs`` (--src-lang, --tgt-lang)."""
     from core.data.corpus import CorpusSpec
 
-    if tsv and (src or tgt):
-        raise ConfigError(f"give either --{what}-tsv or --{what}-src/--{what}-tgt, not both")
+    forms = [f"--{what}-{k}" for k, v in (("tsv", tsv), ("tmx", tmx)) if v]
+    if src or tgt:
+        forms.insert(0, f"--{what}-src/--{what}-tgt")
+    if len(forms) > 1:
+        raise ConfigError(f"give one of {' or '.join(forms)}, not several")
     if tsv:
         return CorpusSpec(tsv_path=tsv)
+    if tmx:
+        return CorpusSpec(tmx_path=tmx, tmx_src_lang=langs[0], tmx_tgt_lang=langs[1])
     if src or tgt:
         if not (src and tgt):
             raise ConfigError(f"--{what}-src and --{what}-tgt go together: give both files")
@@ -200,10 +214,13 @@ def cmd_train(args: argparse.Namespace) -> int:
                 name=job.name,
             )
         else:
-            spec = corpus_spec_from_args(args.train_tsv, args.train_src, args.train_tgt, "train")
+            langs = (args.src_lang, args.tgt_lang)
+            spec = corpus_spec_from_args(
+                args.train_tsv, args.train_src, args.train_tgt, "train", args.train_tmx, langs
+            )
             if spec is None:
                 raise ConfigError(
-                    "no training data: give --train-tsv FILE, "
+                    "no training data: give --train-tsv FILE, or --train-tmx FILE, "
                     "or --train-src FILE and --train-tgt FILE"
                 )
             if not args.out:
@@ -212,7 +229,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                 raise ConfigError(
                     "give --src-lang and --tgt-lang (language codes such as en and de)"
                 )
-            dev_spec = corpus_spec_from_args(args.dev_tsv, args.dev_src, args.dev_tgt, "dev")
+            dev_spec = corpus_spec_from_args(
+                args.dev_tsv, args.dev_src, args.dev_tgt, "dev", args.dev_tmx, langs
+            )
             p = preset(args.preset)
             model, tok, cfg = _train_configs(args, (p.model, TokenizerConfig(), p.train))
             done = train(
