@@ -52,6 +52,9 @@ def order_pair(paths: list[str], src_lang: str, tgt_lang: str) -> list[str]:
     return paths
 
 
+CORPUS_FILTER = (
+    "Corpus files (*.txt *.tsv *.tmx);;TMX translation memories (*.tmx *.xml);;All files (*)"
+)
 _PAIR_NAME = re.compile(r"(?:^|[._-])([a-z]{2})[-_]([a-z]{2})$")  # ISO 639-1 codes
 _LANG_SUFFIX = re.compile(r"[a-z]{2,3}")
 
@@ -67,7 +70,7 @@ def guess_languages(paths: list[str]) -> tuple[str, str] | None:
         if (
             all(_LANG_SUFFIX.fullmatch(s) for s in suffixes)
             and suffixes[0] != suffixes[1]
-            and not {"txt", "tsv"} & set(suffixes)
+            and not {"txt", "tsv", "tmx", "xml"} & set(suffixes)
         ):
             return suffixes[0], suffixes[1]
     return None
@@ -154,10 +157,19 @@ class TrainForm(QWidget):
             "targetFileEdit", "target-language file, line-aligned", lambda: browse(self.tgt_field)
         )
         self.tsv_field = _FileField(
-            "tsvFileEdit", "…or one TSV file: source<TAB>target", lambda: browse(self.tsv_field)
+            "tsvFileEdit",
+            "one TSV file (source<TAB>target) or TMX file",
+            lambda: browse(self.tsv_field),
+        )
+        self.tsv_field.edit.setToolTip(
+            "A TSV file (source<TAB>target on each line), or a TMX translation memory "
+            "(.tmx, as CAT tools export): its units in the two languages below are read; en "
+            "also reads en-US and en-GB"
         )
         self.dev_src_field = _FileField(
-            "devSourceFileEdit", "optional dev source file", lambda: browse(self.dev_src_field)
+            "devSourceFileEdit",
+            "optional dev source file (or a TMX file)",
+            lambda: browse(self.dev_src_field),
         )
         self.dev_tgt_field = _FileField(
             "devTargetFileEdit", "optional dev target file", lambda: browse(self.dev_tgt_field)
@@ -234,7 +246,7 @@ class TrainForm(QWidget):
         langs.addStretch(1)
         box = QGroupBox("Corpus (or drop files here)")
         form = QFormLayout(box)
-        form.addRow("TSV file", self.tsv_field)
+        form.addRow("TSV or TMX", self.tsv_field)
         form.addRow("or source", self.src_field)
         form.addRow("and target", self.tgt_field)
         form.addRow("Languages", langs)
@@ -277,14 +289,14 @@ class TrainForm(QWidget):
             self,
             "Choose a corpus file",
             self._settings.last_folder("corpus"),
-            "Text files (*.txt *.tsv *.*)",
+            CORPUS_FILTER,
         )
         if path:
             field.edit.setText(path)
             self._settings.set_last_folder("corpus", path)
 
     def set_files(self, paths: list[str]) -> None:
-        """One .tsv file → TSV; two files → source and target (in the given order)."""
+        """One file → the TSV/TMX field; two files → source and target (in the given order)."""
         paths = [str(p) for p in paths]
         if len(paths) == 1:
             self.tsv_field.edit.setText(paths[0])
@@ -316,12 +328,13 @@ class TrainForm(QWidget):
             self.apply_preset()  # even when the preset was already selected
 
     def choose_own_files(self) -> None:
-        """Ask for one TSV file, or a source and a target file; then focus the source field."""
+        """Ask for one TSV or TMX file, or a source and a target file; then focus the source
+        field."""
         paths, _ = QFileDialog.getOpenFileNames(
             self,
-            "Choose a TSV file, or a source and a target file",
+            "Choose a TSV or TMX file, or a source and a target file",
             self._settings.last_folder("corpus"),
-            "Text files (*.txt *.tsv *.*)",
+            CORPUS_FILTER,
         )
         if paths:
             self.set_files(
@@ -367,23 +380,41 @@ class TrainForm(QWidget):
         values["device"] = values["device"] or "auto"
         return PRESETS[self.preset_combo.currentData()].train.replace(**values)
 
-    def corpus_spec(self):
+    def _tmx_spec(self, path: str):
+        """A TMX file read in the languages of the language fields."""
         from core.data.corpus import CorpusSpec
 
+        return CorpusSpec(
+            tmx_path=path,
+            tmx_src_lang=self.src_lang.text().strip() or None,
+            tmx_tgt_lang=self.tgt_lang.text().strip() or None,
+        )
+
+    def corpus_spec(self):
+        """The corpus fields as a CorpusSpec: the single-file field holds a TSV or a TMX file
+        (recognised by its name or its ``<tmx`` start)."""
+        from core.data.corpus import CorpusSpec, looks_like_tmx
+
+        single = self.tsv_field.text()
+        pair_given = self.src_field.text() or self.tgt_field.text()
+        if single and not pair_given and looks_like_tmx(single):
+            return self._tmx_spec(single)
         return CorpusSpec(
             src_path=self.src_field.text() or None,
             tgt_path=self.tgt_field.text() or None,
-            tsv_path=self.tsv_field.text() or None,
+            tsv_path=single or None,
         )
 
     def dev_spec(self):
-        from core.data.corpus import CorpusSpec
+        """Dev source and target files, or a TMX file in the dev source field; None: neither."""
+        from core.data.corpus import CorpusSpec, looks_like_tmx
 
-        if not (self.dev_src_field.text() or self.dev_tgt_field.text()):
+        src, tgt = self.dev_src_field.text(), self.dev_tgt_field.text()
+        if not (src or tgt):
             return None
-        return CorpusSpec(
-            src_path=self.dev_src_field.text() or None, tgt_path=self.dev_tgt_field.text() or None
-        )
+        if src and not tgt and looks_like_tmx(src):
+            return self._tmx_spec(src)
+        return CorpusSpec(src_path=src or None, tgt_path=tgt or None)
 
     def tokenizer_config(self) -> TokenizerConfig:
         cfg = TokenizerConfig(

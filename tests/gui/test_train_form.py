@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from PySide6.QtCore import Qt
 
 from core.config import PRESETS
 from gui.panels.train_form import TrainForm, guess_languages
@@ -82,3 +83,62 @@ def test_language_codes_come_from_the_file_names(form, tmp_path):
     assert (form.src_lang.text(), form.tgt_lang.text()) == ("en", "fr")
     form.set_files([str(tmp_path / "pairs.tsv")])  # no codes: left as they are
     assert (form.src_lang.text(), form.tgt_lang.text()) == ("en", "fr")
+
+
+TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE tmx SYSTEM "tmx14.dtd">
+<tmx version="1.4"><header srclang="en-US"/><body>
+<tu><tuv xml:lang="en-US"><seg>The <bpt i="1">&lt;b&gt;</bpt>cat<ept i="1">&lt;/b&gt;</ept>
+sleeps.</seg></tuv><tuv xml:lang="de-DE"><seg>Die Katze schläft.</seg></tuv></tu>
+<tu><tuv xml:lang="en-US"><seg>No German here.</seg></tuv>
+<tuv xml:lang="fr-FR"><seg>Pas d'allemand.</seg></tuv></tu>
+<tu><tuv xml:lang="en-GB"><seg>A dog barks.</seg></tuv>
+<tuv xml:lang="de"><seg>Ein Hund bellt.</seg></tuv></tu>
+</body></tmx>
+"""
+
+
+def test_a_tmx_file_is_read_in_the_languages_of_the_language_fields(form, tmp_path):
+    from core.data.corpus import CorpusSpec
+
+    tmx = tmp_path / "memory.tmx"
+    tmx.write_text(TMX, encoding="utf-8")
+    form.set_files([str(tmx)])
+    form.src_lang.setText("en")
+    form.tgt_lang.setText("de")
+    assert form.corpus_spec() == CorpusSpec(tmx_path=str(tmx), tmx_src_lang="en", tmx_tgt_lang="de")
+    form.tgt_lang.setText("fr")
+    assert form.corpus_spec().tmx_tgt_lang == "fr"
+    # a memory saved as .xml is recognised by its content; a TSV file stays a TSV file
+    xml = tmp_path / "export.xml"
+    xml.write_text(TMX, encoding="utf-8")
+    form.set_files([str(xml)])
+    assert form.corpus_spec().tmx_path == str(xml)
+    tsv = tmp_path / "pairs.tsv"
+    tsv.write_text("a\tb\n", encoding="utf-8")
+    form.set_files([str(tsv)])
+    assert form.corpus_spec() == CorpusSpec(tsv_path=str(tsv))
+    # a dev TMX goes into the dev source field, alone
+    assert form.dev_spec() is None
+    form.dev_src_field.edit.setText(str(tmx))
+    assert form.dev_spec() == CorpusSpec(tmx_path=str(tmx), tmx_src_lang="en", tmx_tgt_lang="fr")
+
+
+def test_the_preview_of_a_tmx_file_shows_its_pairs_and_dropped_units(window, qtbot, tmp_path):
+    tmx = tmp_path / "memory.tmx"
+    tmx.write_text(TMX, encoding="utf-8")
+    panel = window.train_panel
+    panel.set_files([str(tmx)])
+    panel.src_lang.setText("en")
+    panel.tgt_lang.setText("de")
+    with qtbot.waitSignal(window.session.previewReady, timeout=20000):
+        qtbot.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
+    assert panel.preview_table.rowCount() == 2
+    assert panel.preview_table.item(0, 1).text().replace("▁", "").split() == [
+        "The",
+        "cat",
+        "sleeps",
+        ".",
+    ]
+    report = panel.report_view.toPlainText()
+    assert "memory.tmx" in report and "1 target language missing (line 6)" in report

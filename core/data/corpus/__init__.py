@@ -36,6 +36,7 @@ from core.data.corpus.report import (
     CorpusReport,
 )
 from core.data.corpus.spec import CorpusSpec, PathLike, RawPair
+from core.data.corpus.tmx import looks_like_tmx
 
 __all__ = [
     "DROP_REASONS",
@@ -59,6 +60,7 @@ __all__ = [
     "fingerprint",
     "iter_raw_pairs",
     "load_pairs",
+    "looks_like_tmx",
     "open_binary",
     "read_text_lines",
     "split_dev",

@@ -56,6 +56,21 @@ def lang_match(wanted: str, code: str) -> int:
     return 1 if code.startswith(wanted + "-") else 0
 
 
+def looks_like_tmx(path: str) -> bool:
+    """Whether a chosen file is a TMX file: a ``.tmx`` name, or ``<tmx`` near the start (UTF-8 or
+    UTF-16), so a memory saved as ``.xml`` is recognised too. Never raises."""
+    if path.lower().endswith(".tmx"):
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.read(2048)
+    except OSError:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "ignore").encode()
+    return b"<tmx" in head
+
+
 def check_tmx_langs(path: str, src_lang: str | None, tgt_lang: str | None) -> None:
     """Both codes given and told apart: ``en`` and ``en-GB`` would pick the same ``<tuv>``."""
     if not src_lang or not tgt_lang:
