@@ -20,7 +20,13 @@ from core.data.corpus.files import (
     open_binary,
     read_text_lines,
 )
-from core.data.corpus.pairs import count_duplicates, iter_raw_pairs, load_pairs, split_dev
+from core.data.corpus.pairs import (
+    count_duplicates,
+    iter_raw_pairs,
+    load_pairs,
+    sample_raw_pairs,
+    split_dev,
+)
 from core.data.corpus.report import (
     DROP_REASONS,
     EMPTY_PAIR,
@@ -63,5 +69,6 @@ __all__ = [
     "looks_like_tmx",
     "open_binary",
     "read_text_lines",
+    "sample_raw_pairs",
     "split_dev",
 ]
