@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.config import TokenizerConfig
+from core.config import TokenizerConfig, TrainConfig
 from core.throttle import Throttle
 from core.training.job import TrainJob  # lives in core: the training child reads it too
 
@@ -38,7 +38,7 @@ class FileResult:
 class PreviewJob:
     spec: Any
     tok_cfg: TokenizerConfig
-    max_len: int
+    train_cfg: TrainConfig  # max_len, and for subwords the vocabulary size and seed
     rows: int = 50
 
 
@@ -49,6 +49,7 @@ class Preview:
     pairs: list[tuple[list[str], list[str]]]
     report: Any  # core.data.corpus.CorpusReport
     summary: str
+    unit: str = "tokens"  # what ``pairs`` holds: "tokens" (words) or "pieces" (subwords)
 
 
 class JobContext:

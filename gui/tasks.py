@@ -27,13 +27,23 @@ def inspect_sentence(
 
 
 def preview_corpus(job: PreviewJob, translator: Any, ctx: JobContext) -> Preview:
-    """The first pairs as they will be tokenized, and the validation report of the corpus."""
-    from core.data.corpus import load_pairs
-    from core.data.tokenizer import tokenizers_for
+    """The first pairs as a new run will tokenize them (for subwords: in pieces of a subword
+    model trained as the run trains it), and the validation report of the whole corpus."""
+    from core.training.preview import preview_corpus as read_preview
 
-    src_tok, tgt_tok = tokenizers_for(job.tok_cfg)
-    pairs, report = load_pairs(job.spec, src_tok.tokenize, tgt_tok.tokenize, job.max_len)
-    return Preview(pairs[: job.rows], report, report.summary())
+    got = read_preview(
+        job.spec, job.tok_cfg, job.train_cfg, job.rows, progress=ctx.progress, cancel=ctx.cancel
+    )
+    summary = got.report.summary()
+    if job.tok_cfg.subwords:
+        tok = job.tok_cfg
+        models = "one model for both languages" if tok.joint_vocab else "one model per language"
+        size = "automatic, " if job.train_cfg.vocab_size is None else ""
+        summary += (
+            f"\nSubwords: {tok.subword_type} pieces, {size}{got.vocab_size:,} per model, "
+            f"{models}, trained on this corpus; ▁ starts a word."
+        )
+    return Preview(got.pairs, got.report, summary, "pieces" if job.tok_cfg.subwords else "tokens")
 
 
 def describe_devices(translator: Any, ctx: JobContext) -> Any:

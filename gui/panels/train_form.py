@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from core.config import ATTENTION_TYPES, MAX_PROBES, PRESETS, ModelConfig, TokenizerConfig
 from core.paths import AppPaths
 from gui.jobs import TrainJob
+from gui.panels.tokenization_box import TokenizationWidgets
 from gui.panels.train_settings import SETTINGS, set_widget_value, widget_value
 from gui.widgets.collapsible import CollapsibleSection
 from gui.widgets.naming import named as _named
@@ -128,6 +129,7 @@ class TrainForm(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self._corpus_box())
+        lay.addWidget(self.tokenization.box())
         lay.addWidget(self._basic_box())
         self.advanced = _named(
             CollapsibleSection("Advanced settings", self._advanced_box(), settings, ADVANCED_KEY),
@@ -139,8 +141,11 @@ class TrainForm(QWidget):
         )
         lay.addWidget(self.advanced)
         lay.addStretch(1)
+        defaults = TokenizerConfig()
         for s in SETTINGS:
             getattr(self, s.attr).setToolTip(s.tip)
+            if s.section == "tokenizer":  # presets leave these alone: start at the defaults
+                set_widget_value(getattr(self, s.attr), getattr(defaults, s.keys[0]))
         self.preset_combo.currentIndexChanged.connect(self.apply_preset)
         self.preview_button.clicked.connect(self.previewRequested)
         self.apply_preset()
@@ -187,6 +192,9 @@ class TrainForm(QWidget):
             "Lowercase both sides before training: a smaller vocabulary "
             "for small corpora, but the output is lowercase too"
         )
+        self.tokenization = TokenizationWidgets()
+        for attr, widget in self.tokenization.widgets().items():
+            setattr(self, attr, widget)
         self.preview_button = _named(QPushButton("Preview && validate"), "previewButton")
         self.preview_button.setToolTip(
             "Read the corpus and show the first pairs as tokenized, "
@@ -418,7 +426,10 @@ class TrainForm(QWidget):
 
     def tokenizer_config(self) -> TokenizerConfig:
         cfg = TokenizerConfig(
-            self.src_lang.text().strip(), self.tgt_lang.text().strip(), self.lowercase.isChecked()
+            self.src_lang.text().strip(),
+            self.tgt_lang.text().strip(),
+            self.lowercase.isChecked(),
+            **self._values("tokenizer"),
         )
         cfg.validate()
         return cfg

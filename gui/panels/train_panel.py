@@ -49,6 +49,11 @@ FORM_ATTRS = (
     "src_lang",
     "tgt_lang",
     "lowercase",
+    "tokenization_combo",
+    "vocab_spin",
+    "subword_type_combo",
+    "joint_vocab_combo",
+    "pretokenize_combo",
     "preview_button",
     "preset_combo",
     "emb_spin",
@@ -161,7 +166,7 @@ class TrainPanel(QWidget):
         lay = QVBoxLayout(page)
         lay.addWidget(QLabel("Validation report"))
         lay.addWidget(self.report_view, 1)
-        lay.addWidget(QLabel("First pairs, as they will be tokenized"))
+        lay.addWidget(QLabel("First pairs, as they will be tokenized (subwords: in pieces)"))
         lay.addWidget(self.preview_table, 3)
         return page
 
@@ -211,7 +216,7 @@ class TrainPanel(QWidget):
         try:
             spec = self.form.corpus_spec()
             spec.validate()
-            job = PreviewJob(spec, self.form.tokenizer_config(), self.form.train_config().max_len)
+            job = PreviewJob(spec, self.form.tokenizer_config(), self.form.train_config())
         except Exception as exc:  # noqa: BLE001
             self._errors.report_exception("Cannot preview", exc)
             return
@@ -222,6 +227,8 @@ class TrainPanel(QWidget):
     @Slot(object)
     def show_preview(self, preview) -> None:
         self.report_view.setPlainText(preview.summary)
+        unit = preview.unit
+        self.preview_table.setHorizontalHeaderLabels(["#", f"source {unit}", f"target {unit}"])
         self.preview_table.setRowCount(len(preview.pairs))
         for i, (src, tgt) in enumerate(preview.pairs):
             for col, text in enumerate((str(i + 1), " ".join(src), " ".join(tgt))):

@@ -34,20 +34,73 @@ def _probe(text: str) -> str | None:
     return text.strip() or None
 
 
+def _vocab_to_form(size: int | None) -> int:
+    return size or 0  # 0 shows "Automatic"
+
+
+def _vocab_from_form(size: int) -> int | None:
+    return size or None
+
+
 @dataclass(frozen=True)
 class Setting:
     """One training setting: the form's widget ``attr`` ↔ ``section``'s config fields ``keys``."""
 
     attr: str
-    section: str  # "model" (ModelConfig) or "train" (TrainConfig)
+    section: str  # "model" (ModelConfig), "tokenizer" (TokenizerConfig) or "train" (TrainConfig)
     keys: tuple[str, ...]
     tip: str
     to_form: Callable[[Any], Any] = _same
     from_form: Callable[[Any], Any] = _same
     from_preset: bool = True  # False: the user's choice survives a preset change
+    # (presets set no tokenizer settings: those rows start at TokenizerConfig's defaults)
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "tokenization_combo",
+        "tokenizer",
+        ("tokenization",),
+        "Subwords: words are split into frequent pieces learnt from your corpus, so any word "
+        "can be read and written (no <unk>); the inspection views merge the pieces back into "
+        "words. Words: one token per word; rare words become <unk>.",
+        from_preset=False,
+    ),
+    Setting(
+        "vocab_spin",
+        "train",
+        ("vocab_size",),
+        "Tokens per language the model knows. Automatic: 30,000 for words; for subwords, a "
+        "size chosen from the corpus size (small corpora get fewer pieces). Typical subword "
+        "sizes: 1,000–32,000.",
+        to_form=_vocab_to_form,
+        from_form=_vocab_from_form,
+    ),
+    Setting(
+        "subword_type_combo",
+        "tokenizer",
+        ("subword_type",),
+        "How the pieces are learnt: Unigram (a probabilistic model, sentencepiece's default) "
+        "or BPE (merges the most frequent pairs of pieces).",
+        from_preset=False,
+    ),
+    Setting(
+        "joint_vocab_combo",
+        "tokenizer",
+        ("joint_vocab",),
+        "Separate (the default): one subword model per language, each with the full size. "
+        "Joint: one model for both languages, so names, numbers and cognates are split the "
+        "same way on both sides.",
+        from_preset=False,
+    ),
+    Setting(
+        "pretokenize_combo",
+        "tokenizer",
+        ("pretokenize",),
+        "None: sentencepiece reads the raw text, and detokenizing gives it back exactly. "
+        "Moses: split punctuation off with the Moses tokenizer first.",
+        from_preset=False,
+    ),
     Setting(
         "emb_spin",
         "model",

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core.config import PRESETS
+from core.errors import ConfigError
 from gui.panels.train_form import TrainForm, guess_languages
 
 
@@ -131,14 +132,82 @@ def test_the_preview_of_a_tmx_file_shows_its_pairs_and_dropped_units(window, qtb
     panel.set_files([str(tmx)])
     panel.src_lang.setText("en")
     panel.tgt_lang.setText("de")
+    panel.tokenization_combo.setCurrentIndex(panel.tokenization_combo.findData("words"))
     with qtbot.waitSignal(window.session.previewReady, timeout=20000):
         qtbot.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
     assert panel.preview_table.rowCount() == 2
-    assert panel.preview_table.item(0, 1).text().replace("▁", "").split() == [
-        "The",
-        "cat",
-        "sleeps",
-        ".",
-    ]
+    assert panel.preview_table.horizontalHeaderItem(1).text() == "source tokens"
+    assert panel.preview_table.item(0, 1).text() == "The cat sleeps ."
     report = panel.report_view.toPlainText()
     assert "memory.tmx" in report and "1 target language missing (line 6)" in report
+
+
+def test_the_subword_preview_shows_each_sentence_in_pieces(window, qtbot):
+    from core.resources import sample_corpus
+
+    panel = window.train_panel
+    panel.use_sample_corpus(sample_corpus("en-de"), "en", "de")
+    assert panel.tokenization_combo.currentData() == "subwords"
+    panel.subword_type_combo.setCurrentIndex(panel.subword_type_combo.findData("bpe"))
+    with qtbot.waitSignal(window.session.previewReady, timeout=120000) as got:
+        qtbot.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
+    pairs = got.args[0].pairs
+    assert panel.preview_table.horizontalHeaderItem(1).text() == "source pieces"
+    raw = sample_corpus("en-de").read_text(encoding="utf-8").splitlines()
+    for row, line in enumerate(raw[:5]):
+        src, tgt = line.split("\t")[:2]
+        cell = panel.preview_table.item(row, 1).text()
+        assert cell == " ".join(pairs[row][0])
+        # pieces, not words: more pieces than words, and they spell the sentence exactly
+        assert len(cell.split()) >= len(src.split())
+        assert "".join(cell.split()).replace("\u2581", " ").strip() == src
+        assert "".join(pairs[row][1]).replace("\u2581", " ").strip() == tgt
+    # some words are split: a piece that continues a word, such as "ing" in "▁snow ing"
+    assert any(piece[0].isalpha() for p in pairs for piece in p[0])
+    assert "Subwords: bpe pieces, automatic," in panel.report_view.toPlainText()
+
+
+def test_the_tokenization_fields_start_at_the_config_defaults(form):
+    from core.config import TokenizerConfig
+
+    defaults = TokenizerConfig()
+    tok = form.tokenizer_config()
+    assert (tok.tokenization, tok.subword_type, tok.joint_vocab, tok.pretokenize) == (
+        defaults.tokenization,
+        defaults.subword_type,
+        defaults.joint_vocab,
+        defaults.pretokenize,
+    )
+    assert tok.tokenization == "subwords"
+    assert form.vocab_spin.text() == "Automatic" and form.train_config().vocab_size is None
+
+
+def test_the_tokenization_fields_reach_the_configs(form):
+    form.src_lang.setText("en")
+    form.tgt_lang.setText("cs")
+    form.subword_type_combo.setCurrentIndex(form.subword_type_combo.findData("bpe"))
+    form.joint_vocab_combo.setCurrentIndex(form.joint_vocab_combo.findData(False))
+    form.pretokenize_combo.setCurrentIndex(form.pretokenize_combo.findData("moses"))
+    form.vocab_spin.setValue(8000)
+    tok = form.tokenizer_config()
+    assert (tok.src_lang, tok.tgt_lang, tok.tokenization) == ("en", "cs", "subwords")
+    assert (tok.subword_type, tok.joint_vocab, tok.pretokenize) == ("bpe", False, "moses")
+    assert form.train_config().vocab_size == 8000
+    # a preset change resets the size (the preset's: automatic) but keeps the tokenization
+    form.preset_combo.setCurrentIndex(form.preset_combo.findData("base"))
+    assert form.train_config().vocab_size is None
+    assert form.tokenizer_config() == tok
+    form.vocab_spin.setValue(3)
+    with pytest.raises(ConfigError, match="vocab_size must be at least 8"):
+        form.train_config()
+
+
+def test_subword_options_are_disabled_for_words(form):
+    subword_only = (form.subword_type_combo, form.joint_vocab_combo, form.pretokenize_combo)
+    assert all(w.isEnabled() for w in subword_only)
+    form.tokenization_combo.setCurrentIndex(form.tokenization_combo.findData("words"))
+    assert not any(w.isEnabled() for w in subword_only)
+    assert form.vocab_spin.isEnabled()  # words have a vocabulary size too
+    assert form.tokenizer_config().tokenization == "words"
+    form.tokenization_combo.setCurrentIndex(form.tokenization_combo.findData("subwords"))
+    assert all(w.isEnabled() for w in subword_only)
