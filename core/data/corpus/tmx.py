@@ -14,7 +14,8 @@ is the same code or one of its variants, case-insensitively, ``_`` read as ``-``
 match, the exact code wins over a variant, and otherwise the first one in the unit; such units are
 counted in the report (a note, not a drop). Inline markup is stripped to text: the text of ``hi``
 is kept; the native codes in ``bpt``, ``ept``, ``ph``, ``it`` and ``ut`` are dropped, and with
-them any ``sub`` inside (a sub-flow such as a footnote is not part of the sentence).
+them any ``sub`` inside (a sub-flow such as a footnote is not part of the sentence). Runs of
+whitespace (line breaks inside a segment) become one space.
 """
 
 from __future__ import annotations
@@ -55,10 +56,14 @@ def lang_match(wanted: str, code: str) -> int:
 
 
 def looks_like_tmx(path: str) -> bool:
-    """Whether a chosen file is a TMX file: a ``.tmx`` name, or ``<tmx`` near the start (UTF-8 or
-    UTF-16), so a memory saved as ``.xml`` is recognised too. Never raises."""
-    if path.lower().endswith(".tmx"):
+    """Whether a chosen file is a TMX file: a ``.tmx`` name, or (not for ``.tsv`` and ``.txt``)
+    an XML start with ``<tmx`` near it, UTF-8 or UTF-16, so a memory saved as ``.xml`` is
+    recognised too. Never raises."""
+    name = path.lower()
+    if name.endswith(".tmx"):
         return True
+    if name.endswith((".tsv", ".txt")):
+        return False
     try:
         with open(path, "rb") as f:
             head = f.read(2048)
@@ -66,7 +71,8 @@ def looks_like_tmx(path: str) -> bool:
         return False
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", "ignore").encode()
-    return b"<tmx" in head
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(b"<") and b"<tmx" in head
 
 
 def check_tmx_langs(path: str, src_lang: str | None, tgt_lang: str | None) -> None:

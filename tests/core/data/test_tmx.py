@@ -381,3 +381,20 @@ def test_the_fingerprint_depends_on_the_languages_read(tmp_path):
     assert fingerprint(spec(path)) == fingerprint(spec(path))
     assert fingerprint(spec(path)) != fingerprint(spec(path, "en", "fr"))
     assert spec(path).describe() == "f.tmx (en → de)"
+
+
+def test_tmx_files_are_recognised_by_name_or_by_their_start(tmp_path):
+    from core.data.corpus import looks_like_tmx
+
+    xml = tmp_path / "export.xml"
+    xml.write_text(HEAD + TAIL, encoding="utf-8")
+    u16 = tmp_path / "export16.xml"
+    u16.write_bytes((HEAD + TAIL).encode("utf-16"))
+    tsv = tmp_path / "about-xml.tsv"
+    tsv.write_text("<tmx> is a format\t<tmx> ist ein Format\n", encoding="utf-8")
+    text = tmp_path / "notes"
+    text.write_text("see <tmx> files\n", encoding="utf-8")
+    assert looks_like_tmx(str(tmp_path / "missing.TMX"))
+    assert looks_like_tmx(str(xml)) and looks_like_tmx(str(u16))
+    assert not looks_like_tmx(str(tsv)) and not looks_like_tmx(str(text))
+    assert not looks_like_tmx(str(tmp_path / "missing.xml"))
