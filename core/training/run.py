@@ -56,6 +56,7 @@ from core.storage.model_folder import (
 from core.training.loop import run_loop
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
+from core.training.watch import watched_run
 
 log = logging.getLogger(__name__)
 # settings that change the weights' shapes or the data they were trained on: resume refuses if
@@ -400,6 +401,7 @@ class TrainingRun:
         self.emit(CheckpointEvent(step=s.step, path=str(path), kind="best" if is_best else "last"))
 
 
+@watched_run
 def train(
     spec: CorpusSpec,
     out_dir: str | Path,
