@@ -32,6 +32,7 @@ from core.training.resume import RESUMABLE_STATUSES, resume_job
 from gui.jobs import PreviewJob, TrainJob
 from gui.panels.run_controls import RunControls
 from gui.panels.run_monitor import RunMonitor
+from gui.panels.train_attach import TrainAttach
 from gui.panels.train_form import TrainForm
 from gui.widgets.naming import named as _named
 from gui.widgets.splitter_memory import remember_sizes
@@ -115,6 +116,7 @@ class TrainPanel(QWidget):
         self.form = TrainForm(settings, paths=paths)  # new models go into paths.models
         self.monitor = RunMonitor(settings)
         self.run_controls = RunControls()
+        self.attached = TrainAttach(self)  # following a run that trains elsewhere
         for name in FORM_ATTRS:
             setattr(self, name, getattr(self.form, name))
         for name in MONITOR_ATTRS:
@@ -141,6 +143,7 @@ class TrainPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.splitter, 1)
+        lay.addWidget(self.attached.bar)
         lay.addWidget(self.run_controls)
         self._connect(session)
 
@@ -187,6 +190,7 @@ class TrainPanel(QWidget):
         session.trainFinished.connect(self.on_train_finished)
         session.stateChanged.connect(self.on_state_changed)
         session.devicesReady.connect(self._on_devices)
+        self.attached.attachedChanged.connect(self._on_attached)
         self.on_state_changed(session.state)
 
     @Slot(object)
@@ -240,7 +244,7 @@ class TrainPanel(QWidget):
     @Slot()
     def start_or_stop(self) -> None:
         """One key for both (Ctrl+Shift+T): start a run, or stop the one running (saving it)."""
-        if self._session.training:
+        if self._session.training or self.attached.active:
             self.stop_training()
         else:
             self.start_training()
@@ -264,6 +268,7 @@ class TrainPanel(QWidget):
         return True
 
     def _start(self, job: TrainJob, message: str) -> None:
+        self.attached.detach()  # the monitor shows the run started here
         self.monitor.reset()
         self._resume_target = None
         self._current_out = job.out_dir
@@ -300,6 +305,14 @@ class TrainPanel(QWidget):
 
     @Slot()
     def stop_training(self) -> None:
+        if self.attached.active:
+            try:
+                self.attached.request_stop()
+            except Exception as exc:  # noqa: BLE001
+                self._errors.report_exception("Cannot stop the training", exc)
+                return
+            self.stop_button.setEnabled(False)
+            return
         self.status_label.setText("Stopping: saving a checkpoint…")
         self._session.stop()
         self.stop_button.setEnabled(False)
@@ -352,9 +365,46 @@ class TrainPanel(QWidget):
     def on_state_changed(self, state: str) -> None:
         self._update_buttons()
 
+    # ------------------------------------------------------------------ attached runs
+    def attach_run(self, folder: str) -> bool:
+        """Follow the run training into ``folder`` in another process (read-only)."""
+        if self._session.training:
+            self._errors.report(
+                "Cannot attach to the training",
+                "a model is training in this app; the Train tab shows that run. "
+                "Stop it first, or wait for it to finish",
+            )
+            return False
+        try:
+            self.attached.attach(folder)
+        except Exception as exc:  # noqa: BLE001
+            self._errors.report_exception("Cannot attach to the training", exc)
+            return False
+        self._resume_target = None
+        self.right_tabs.setCurrentIndex(1)
+        return True
+
+    @Slot(bool)
+    def _on_attached(self, on: bool) -> None:
+        self.form_scroll.setEnabled(not on)  # read-only: nothing here changes that run
+        self._update_buttons()
+
+    def show_attached_finished(self, done, has_weights: bool) -> None:
+        """The followed run ended: the finish line and the ways on, as for a local run."""
+        if has_weights:
+            self._last_done = done
+        self.run_controls.show_finished(done, has_weights, False)
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         training = self._session.training
-        self.preview_button.setEnabled(not training)
+        attached = self.attached.active
+        self.preview_button.setEnabled(not training and not attached)
         self.run_controls.update_state(
-            training, training and self._session.paused, self._resume_target is not None
+            training or attached,
+            training and self._session.paused,
+            self._resume_target is not None and not attached,
         )
+        if attached:
+            self.pause_button.setEnabled(False)  # pausing a run elsewhere is not offered
+            self.stop_button.setEnabled(not self.attached.ended)
