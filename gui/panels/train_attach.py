@@ -207,4 +207,3 @@ class TrainAttach(QObject):
 
 def _kind(ev) -> str:
     return getattr(ev, "type", "")
-
