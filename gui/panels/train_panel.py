@@ -30,6 +30,7 @@ from core.paths import AppPaths
 from core.storage.model_folder import has_checkpoint
 from core.training.resume import RESUMABLE_STATUSES, resume_job
 from gui.jobs import PreviewJob, TrainJob
+from gui.panels.command_line_view import CommandLineView
 from gui.panels.run_controls import RunControls
 from gui.panels.run_monitor import RunMonitor
 from gui.panels.train_attach import TrainAttach
@@ -133,6 +134,8 @@ class TrainPanel(QWidget):
         self.right_tabs = QTabWidget()
         self.right_tabs.addTab(self._preview_page(), "Data preview")
         self.right_tabs.addTab(self.monitor, "Training")
+        self.command_view = CommandLineView(self.form.build_job, self.form)
+        self.right_tabs.addTab(self.command_view, "Command line")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.form_scroll)
