@@ -51,13 +51,27 @@ class TrainCommand:
     args: list[str]
     not_carried: list[str] = field(default_factory=list)  # "train.clip_norm = 0.5", …
 
-    def plain(self) -> str:
-        return shlex.join([CLI_PROGRAM, *self.args])
+    def plain(self, wrap: bool = False) -> str:
+        return _join([CLI_PROGRAM, self.args[0]], self.args[1:], wrap)
 
-    def torchrun(self, processes: int) -> str:
+    def torchrun(self, processes: int, wrap: bool = False) -> str:
         """The same run with ``processes`` ranks on this node (one per GPU, or CPU processes)."""
-        launcher = ["torchrun", "--nproc-per-node", str(processes), "-m", "core"]
-        return shlex.join([*launcher, *self.args])
+        launcher = ["torchrun", "--nproc-per-node", str(processes), "-m", "core", self.args[0]]
+        return _join(launcher, self.args[1:], wrap)
+
+
+def _join(head: list[str], options: list[str], wrap: bool) -> str:
+    """Shell-quoted words; ``wrap``: one option (with its values) a line, continued with a
+    backslash as POSIX shells read it."""
+    if not wrap:
+        return shlex.join([*head, *options])
+    lines = [shlex.join(head)]
+    for word in options:
+        if word.startswith("--") or len(lines) == 1:
+            lines.append(shlex.quote(word))
+        else:
+            lines[-1] += " " + shlex.quote(word)
+    return " \\\n    ".join(lines)
 
 
 def _text(value: Any) -> str:
@@ -99,8 +113,13 @@ def _option_values(cfg: Any, base: Any, options: dict[str, str]) -> tuple[list[s
         if value is None:  # an option can set a limit, not take the preset's away
             missing.append(f"{key} = None")
             continue
-        args += [option, _text(value)]
+        args += _option(option, _text(value))
     return args, missing
+
+
+def _option(option: str, value: str) -> list[str]:
+    """``--opt value``, or ``--opt=value`` when the value looks like an option itself."""
+    return [f"{option}={value}"] if value.startswith("-") else [option, value]
 
 
 def train_command(
@@ -117,18 +136,18 @@ def train_command(
     preset_name, not_carried = _closest_preset(model, train)
     p = PRESETS[preset_name]
     args = ["train", *_corpus_args(spec, "train"), *_corpus_args(dev_spec, "dev")]
-    args += ["--src-lang", tok.src_lang, "--tgt-lang", tok.tgt_lang]
+    args += [*_option("--src-lang", tok.src_lang), *_option("--tgt-lang", tok.tgt_lang)]
     if tok.lowercase:
         args.append("--lowercase")
-    args += ["--out", str(out_dir)]
+    args += _option("--out", str(out_dir))
     if name:
-        args += ["--name", name]
+        args += _option("--name", name)
     args += ["--preset", preset_name]
     train_args, missing = _option_values(train, p.train, TRAIN_OPTIONS)
     if train.time_budget_s is not None and "--epochs" not in train_args:
         train_args += ["--epochs", str(train.epochs)]  # a budget alone would mean epochs 0
     for line in train.probe.split("\n") if train.probe else []:
-        train_args += ["--probe", line]  # verbatim: the CLI joins them with newlines
+        train_args += _option("--probe", line)  # verbatim: the CLI joins them with newlines
     model_args, model_missing = _option_values(model, p.model, MODEL_OPTIONS)
     if not model.bidirectional:
         model_args.append("--unidirectional")
@@ -142,5 +161,8 @@ def _corpus_args(spec: Any, what: str) -> list[str]:
     if spec is None:
         return []
     if spec.tsv_path:
-        return [f"--{what}-tsv", str(spec.tsv_path)]
-    return [f"--{what}-src", str(spec.src_path), f"--{what}-tgt", str(spec.tgt_path)]
+        return _option(f"--{what}-tsv", str(spec.tsv_path))
+    return [
+        *_option(f"--{what}-src", str(spec.src_path)),
+        *_option(f"--{what}-tgt", str(spec.tgt_path)),
+    ]

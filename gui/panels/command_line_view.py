@@ -1,5 +1,6 @@
 """The Train tab's *Command line* page: the ``attnscope-cli train`` command for the settings on
 the form, plain or under ``torchrun``, with a Copy button, for users who take the run to a server.
+One option a line, continued with backslashes (POSIX shells; paths quoted with ``shlex.quote``).
 
 The command comes from ``core.cli.command_line`` and the very job the Start button would run
 (``TrainForm.build_job``), so it says what the app would train. It is rebuilt while the page is
@@ -66,6 +67,7 @@ class CommandLineView(QWidget):
         self.command_edit = _named(QPlainTextEdit(), "commandLineEdit")
         self.command_edit.setReadOnly(True)
         self.command_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.command_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # one option a line
         self.note_label = _named(QLabel(), "commandNoteLabel")
         self.note_label.setWordWrap(True)
         hint = QLabel(HINT)
@@ -139,9 +141,9 @@ class CommandLineView(QWidget):
             self.copy_button.setEnabled(False)
             return
         if self.torchrun_radio.isChecked():
-            text = cmd.torchrun(self.processes_spin.value())
+            text = cmd.torchrun(self.processes_spin.value(), wrap=True)
         else:
-            text = cmd.plain()
+            text = cmd.plain(wrap=True)
         if text != self.command_edit.toPlainText():
             self.command_edit.setPlainText(text)
         self.copy_button.setEnabled(True)

@@ -14,7 +14,8 @@ from core.config import TokenizerConfig, preset
 
 
 def parse_back(text: str, program_words: int):
-    args = build_parser().parse_args(shlex.split(text)[program_words:])
+    words = shlex.split(text.replace("\\\n", ""))  # the shell's line continuations
+    args = build_parser().parse_args(words[program_words:])
     p = preset(args.preset)
     model, tok, train = _train_configs(args, (p.model, TokenizerConfig(), p.train))
     spec = corpus_spec_from_args(args.train_tsv, args.train_src, args.train_tgt, "train")
@@ -46,6 +47,7 @@ def test_the_command_line_is_the_run_start_would_make(window, qtbot, tmp_path):
     text = view.command_edit.toPlainText()
     assert text.startswith("attnscope-cli train ")
     assert shlex.quote(str(src)) in text  # the space in the folder's name is quoted
+    assert " \\\n    --hidden-size 384" in text  # one option a line
     job = panel.build_job()
     spec, out, name, model, tok, train = parse_back(text, 1)
     assert (spec, out, name) == (job.spec, job.out_dir, job.name)
@@ -56,7 +58,13 @@ def test_the_command_line_is_the_run_start_would_make(window, qtbot, tmp_path):
     view.processes_spin.setValue(3)
     qtbot.waitUntil(lambda: view.command_edit.toPlainText().startswith("torchrun "), timeout=5000)
     text = view.command_edit.toPlainText()
-    assert shlex.split(text)[:5] == ["torchrun", "--nproc-per-node", "3", "-m", "core"]
+    assert shlex.split(text.replace("\\\n", ""))[:5] == [
+        "torchrun",
+        "--nproc-per-node",
+        "3",
+        "-m",
+        "core",
+    ]
     assert parse_back(text, 5)[3:] == (job.model_cfg, job.tok_cfg, job.train_cfg)
 
     qtbot.mouseClick(view.copy_button, Qt.MouseButton.LeftButton)

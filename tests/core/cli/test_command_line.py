@@ -16,7 +16,7 @@ from core.data.corpus import CorpusSpec
 
 
 def parse_back(command: str, program: list[str]):
-    words = shlex.split(command)
+    words = shlex.split(command.replace("\\\n", ""))  # a POSIX shell's line continuation
     assert words[: len(program)] == program
     args = build_parser().parse_args(words[len(program) :])
     p = preset(args.preset)
@@ -56,7 +56,7 @@ CASES = [
             time_budget_s=5400.0,
             valid_every=250,
             patience=3,
-            probe='The cat sat.\n  `rm -rf /`; echo "hi"',
+            probe='The cat sat.\n  `rm -rf /`; echo "hi"\n--not-an-option',
             seed=7,
             max_len=80,
             device="auto",
@@ -64,7 +64,7 @@ CASES = [
         name=None,
     ),
     dict(
-        spec=CorpusSpec(src_path="a.en", tgt_path="a.de"),
+        spec=CorpusSpec(src_path="-a.en", tgt_path="a.de"),
         dev=None,
         model=PRESETS["base"].model,
         tok=TokenizerConfig("en", "de"),
@@ -75,7 +75,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("form", ["plain", "torchrun"])
+@pytest.mark.parametrize("form", ["plain", "torchrun", "plain wrapped", "torchrun wrapped"])
 def test_the_printed_command_parses_back_to_the_same_run(case, form):
     cmd = train_command(
         case["spec"],
@@ -87,10 +87,12 @@ def test_the_printed_command_parses_back_to_the_same_run(case, form):
         name=case["name"],
     )
     assert cmd.not_carried == []
-    if form == "plain":
-        text, program = cmd.plain(), ["attnscope-cli"]
+    wrap = form.endswith("wrapped")
+    if form.startswith("plain"):
+        text, program = cmd.plain(wrap), ["attnscope-cli"]
     else:
-        text, program = cmd.torchrun(4), ["torchrun", "--nproc-per-node", "4", "-m", "core"]
+        text, program = cmd.torchrun(4, wrap), ["torchrun", "--nproc-per-node", "4", "-m", "core"]
+    assert ("\n" in text) == wrap
     spec, dev, out, name, model, tok, train = parse_back(text, program)
     assert spec == case["spec"] and dev == case["dev"]
     assert out == "/models/en de" and name == case["name"]
