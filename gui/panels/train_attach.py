@@ -24,6 +24,7 @@ from core.storage.model_folder import MODEL_JSON
 from core.training.event_log import EVENTS_FILE
 from core.training.stop_request import request_stop
 from gui.panels.run_controls import fmt_duration
+from gui.panels.run_settings_view import RunSettingsView
 from gui.run_follower import POLL_S, RESET, RunFollower
 from gui.widgets.naming import named as _named
 
@@ -101,6 +102,7 @@ class TrainAttach(QObject):
         self.stall_s, self.poll_s = stall_s, poll_s
         self.bar = AttachBar()
         self.bar.detach_button.clicked.connect(self.detach)
+        self.settings_view = RunSettingsView()  # the panel shows it in place of its form
         self.folder: Path | None = None
         self._follower: RunFollower | None = None
         self._outcome = ""  # "", "ended" or "failed": how the last session of the run ended
@@ -128,6 +130,7 @@ class TrainAttach(QObject):
         self.bar.show_folder(folder)
         self.bar.set_state("reading…")
         self.bar.setVisible(True)
+        self.settings_view.show_folder(folder)
         self._follower = RunFollower(folder, self.poll_s, parent=self)
         self._follower.events.connect(self._on_events)
         self._follower.start()
@@ -179,6 +182,8 @@ class TrainAttach(QObject):
                 if kind not in ("notice", "checkpoint"):
                     self._outcome = ""  # a resumed session trains again
                 self._panel.on_train_event(ev)
+        if any(_kind(e) in ("checkpoint", "done", "report") for e in batch):
+            self.settings_view.show_folder(self.folder)  # model.json was (re)written
         if last_valid >= 0:
             self.validationShown.emit(str(self.folder))
         self._update_state()

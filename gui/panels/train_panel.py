@@ -138,7 +138,12 @@ class TrainPanel(QWidget):
         self.right_tabs.addTab(self.command_view, "Command line")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.form_scroll)
+        left = QWidget()  # the form, or the followed run's settings in its place
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.addWidget(self.form_scroll)
+        left_lay.addWidget(self.attached.settings_view)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(self.right_tabs)
         self.splitter.setStretchFactor(1, 1)
         self._fit_form_width()
@@ -389,7 +394,8 @@ class TrainPanel(QWidget):
 
     @Slot(bool)
     def _on_attached(self, on: bool) -> None:
-        self.form_scroll.setEnabled(not on)  # read-only: nothing here changes that run
+        self.form_scroll.setVisible(not on)  # it holds this app's next run, not the followed one
+        self.attached.settings_view.setVisible(on)
         self._update_buttons()
 
     def show_attached_finished(self, done, has_weights: bool) -> None:

@@ -51,7 +51,7 @@ def test_the_train_tab_follows_a_cli_run_and_stops_it(window, qtbot, tmp_path):
         assert window.attach_training(str(out))
         assert window.tabs.currentWidget() is panel
         assert panel.attached.bar.isVisible()
-        assert not panel.form_scroll.isEnabled() and not panel.start_button.isEnabled()
+        assert not panel.form_scroll.isVisible() and not panel.start_button.isEnabled()
         assert not panel.pause_button.isEnabled() and panel.stop_button.isEnabled()
         # live: validations keep coming in while attached
         qtbot.waitUntil(lambda: len(read_history(out)) >= 2, timeout=90000)
@@ -91,8 +91,11 @@ def test_the_train_tab_follows_a_cli_run_and_stops_it(window, qtbot, tmp_path):
     assert np.allclose(by, [v["bleu"] for v in vals])
     # the ways on work from here: the folder seen from this machine
     assert panel.last_trained == str(out)
+    settings = panel.attached.settings_view.toPlainText()  # the run's, in the form's place
+    assert "status: cancelled" in settings and "valid_every: 40" in settings
     qtbot.mouseClick(panel.attached.bar.detach_button, Qt.MouseButton.LeftButton)
-    assert not panel.attached.bar.isVisible() and panel.form_scroll.isEnabled()
+    assert not panel.attached.bar.isVisible() and panel.form_scroll.isVisible()
+    assert not panel.attached.settings_view.isVisible()
     assert panel.start_button.isEnabled()
 
 
