@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.train_panel.modelTrained.connect(self.on_model_trained)
         self.train_panel.openModelRequested.connect(self.translate_with)
         self.train_panel.showInLibraryRequested.connect(self.show_in_library)
+        self.train_panel.attached.validationShown.connect(self.timeline_panel.follow_folder)
         self.translate_panel.openModelRequested.connect(self.translate_with)
         self.library_panel.openRequested.connect(self.open_model)
         self.dev_panel.openInInspector.connect(self.inspect_sentence)

@@ -89,6 +89,11 @@ def test_the_train_tab_follows_a_cli_run_and_stops_it(window, qtbot, tmp_path):
     bx, by = panel.loss_plot.curve_data("bleu")
     assert bx.tolist() == [v["step"] for v in vals]
     assert np.allclose(by, [v["bleu"] for v in vals])
+    # the Timeline tab replays the followed run's probes
+    qtbot.waitUntil(
+        lambda: [s.step for s in window.timeline_panel.timeline.snapshots] == bx.tolist(),
+        timeout=10000,
+    )
     # the ways on work from here: the folder seen from this machine
     assert panel.last_trained == str(out)
     settings = panel.attached.settings_view.toPlainText()  # the run's, in the form's place
