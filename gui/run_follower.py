@@ -2,9 +2,10 @@
 through the event log in its model folder (``core.training.event_tail``).
 
 The reading happens in a thread of its own: the first read of a long run parses megabytes of
-JSON, and a mounted folder can answer slowly. What it reads reaches the GUI thread as one
-``events`` signal per poll that found something (a queued connection), already turned into core
-events; the Train tab feeds them to the same views a local run uses.
+JSON, and a mounted folder can answer slowly. What it reads reaches the GUI thread as ``events``
+signals (queued connections) of at most ``CHUNK`` events, already turned into core events, a
+little apart, so catching up with a long run never holds the GUI thread for long; the Train tab
+feeds them to the same views a local run uses.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -24,6 +26,8 @@ from core.training.event_tail import LOG_RESET, EventTail
 log = logging.getLogger(__name__)
 
 POLL_S = 0.5
+CHUNK = 2000  # events per signal: a first read of a full log reaches the GUI in slices
+CHUNK_GAP_S = 0.03  # between slices, so the GUI thread paints and takes input in between
 RESET = LOG_RESET  # in an ``events`` list: the views must be cleared before what follows
 
 
@@ -60,8 +64,12 @@ class RunFollower(QObject):
             except Exception:  # a flaky mount must not end the following
                 log.warning("could not read the events of %s", self.folder, exc_info=True)
                 continue
-            if batch and not self._stop.is_set():
-                self.events.emit(batch)
+            for start in range(0, len(batch), CHUNK):
+                if self._stop.is_set():
+                    break
+                if start:
+                    time.sleep(CHUNK_GAP_S)
+                self.events.emit(batch[start : start + CHUNK])
 
     def _poll(self) -> list:
         with contextlib.suppress(OSError):  # not there yet, or the mount hiccupped

@@ -109,6 +109,8 @@ class TrainAttach(QObject):
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._update_state)
+        self._validated = QTimer(self, singleShot=True, interval=500)  # a catch-up: once
+        self._validated.timeout.connect(self._emit_validation)
 
     @property
     def active(self) -> bool:
@@ -184,9 +186,14 @@ class TrainAttach(QObject):
                 self._panel.on_train_event(ev)
         if any(_kind(e) in ("checkpoint", "done", "report") for e in batch):
             self.settings_view.show_folder(self.folder)  # model.json was (re)written
-        if last_valid >= 0:
-            self.validationShown.emit(str(self.folder))
+        if last_valid >= 0 and not self._validated.isActive():
+            self._validated.start()
         self._update_state()
+
+    @Slot()
+    def _emit_validation(self) -> None:
+        if self._follower is not None:
+            self.validationShown.emit(str(self.folder))
 
     def _show_done(self, done) -> None:
         self._outcome = "ended"
