@@ -69,7 +69,10 @@ class RunFollower(QObject):
                     break
                 if start:
                     time.sleep(CHUNK_GAP_S)
-                self.events.emit(batch[start : start + CHUNK])
+                try:
+                    self.events.emit(batch[start : start + CHUNK])
+                except RuntimeError:  # the window went away without detaching first
+                    return
 
     def _poll(self) -> list:
         with contextlib.suppress(OSError):  # not there yet, or the mount hiccupped

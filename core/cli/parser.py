@@ -74,7 +74,9 @@ def _add_train(sub: Any) -> None:
         description="Train a model into a new model folder (or continue one with --resume). "
         "Give either two line-aligned files (--train-src/--train-tgt) or one "
         "tab-separated file (--train-tsv: source<TAB>target per line). Without dev "
-        "files, a few percent of the pairs are held out for validation.",
+        "files, a few percent of the pairs are held out for validation. Every event is also "
+        "appended to the model folder's events.jsonl (the app's File > Attach to a training... "
+        "follows it); a file named STOP in the folder stops the run with a checkpoint.",
     )
     _add_train_data(t.add_argument_group("data"))
     t.add_argument("--out", metavar="DIR", help="the new model folder to create")

@@ -314,6 +314,8 @@ class TrainPanel(QWidget):
     @Slot()
     def stop_training(self) -> None:
         if self.attached.active:
+            if self.attached.ended:
+                return  # nothing runs there to stop
             try:
                 self.attached.request_stop()
             except Exception as exc:  # noqa: BLE001
