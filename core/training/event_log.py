@@ -143,26 +143,33 @@ class EventLog:
 
     def _open(self) -> None:
         if self.path.is_file() and self.path.stat().st_size > 0:
-            self._fold_existing()
+            torn = self._fold_existing()
             self._file = open(self.path, "ab")  # noqa: SIM115 — kept open for the whole run
-            self._size = self.path.stat().st_size
+            if torn:  # a crash cut the last line: end it, so the next one reads
+                self._file.write(b"\n")
+            self._size = self.path.stat().st_size + torn
         else:
             self._start_file()
 
-    def _fold_existing(self) -> None:
-        """An earlier session's file: its generation, and its events into the summary."""
+    def _fold_existing(self) -> bool:
+        """An earlier session's file: its generation, and its events into the summary. True if
+        its last line is unfinished."""
+        raw = b"\n"
         with open(self.path, "rb") as f:
             for raw in f:
                 try:
                     obj = json.loads(raw)
                 except ValueError:
                     continue  # a torn line from a crash
+                if not isinstance(obj, dict):
+                    continue
                 if obj.get("type") == LOG_START:
                     self._generation = int(obj.get("generation", 0))
                 elif obj.get("type") == CARRIED:
                     self._summary.add(obj.get("event", {}))
                 else:
                     self._summary.add(obj)
+        return not raw.endswith(b"\n")
 
     def _start_file(self) -> None:
         header = [_line({"type": LOG_START, "generation": self._generation})]

@@ -148,6 +148,18 @@ def test_a_resumed_run_appends_and_later_files_still_carry_the_first_session(tmp
     assert [e["step"] for e in events if e["type"] == "validation"] == [50, 100]
 
 
+def test_a_session_after_a_crash_mid_line_starts_on_a_line_of_its_own(tmp_path):
+    first = EventLog(tmp_path)
+    first.write(report())
+    first.close()
+    with open(tmp_path / EVENTS_FILE, "ab") as f:
+        f.write(json.dumps(progress(1)).encode()[:30])  # killed while writing
+    second = EventLog(tmp_path)
+    second.write(progress(2))
+    second.close()
+    assert [e.get("step") for e in EventTail(tmp_path).poll()] == [None, 2]
+
+
 def test_a_failed_run_logs_its_error_only_in_a_folder_it_wrote(tmp_path):
     token = CancelToken()
     with pytest.raises(CoreError), watching(tmp_path, print, token, resume=False) as emit:
