@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.train_panel.modelTrained.connect(self.on_model_trained)
         self.train_panel.openModelRequested.connect(self.translate_with)
         self.train_panel.showInLibraryRequested.connect(self.show_in_library)
+        self.train_panel.attached.validationShown.connect(self.timeline_panel.follow_folder)
         self.translate_panel.openModelRequested.connect(self.translate_with)
         self.library_panel.openRequested.connect(self.open_model)
         self.dev_panel.openInInspector.connect(self.inspect_sentence)
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
             self.file_translation.choose_and_start,
             "translateFileAction",
         )
+        self._action(file_menu, "&Attach to a training…", self.choose_training, "attachAction")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, "quitAction", [QKeySequence.StandardKey.Quit])
         train_menu = bar.addMenu("T&rain")
@@ -353,6 +355,19 @@ class MainWindow(QMainWindow):
     def resume_training(self, path: str) -> None:
         self.tabs.setCurrentWidget(self.train_panel)
         self.train_panel.resume_model(path)
+
+    def choose_training(self) -> None:
+        """Follow a run that trains in another process (the CLI, or a server's mounted folder)."""
+        folder = QFileDialog.getExistingDirectory(
+            self, "Attach to a training: its model folder", self.settings.last_folder("attach")
+        )
+        if folder:
+            self.settings.set_last_folder("attach", Path(folder).parent)
+            self.attach_training(folder)
+
+    def attach_training(self, folder: str) -> bool:
+        self.tabs.setCurrentWidget(self.train_panel)
+        return self.train_panel.attach_run(folder)
 
     def _choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(

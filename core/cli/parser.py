@@ -76,7 +76,9 @@ def _add_train(sub: Any) -> None:
         "tab-separated file (--train-tsv: source<TAB>target per line), or one TMX "
         "translation memory (--train-tmx; --src-lang and --tgt-lang choose its two "
         "languages). Without dev files, a few percent of the pairs are held out for "
-        "validation, all copies of a repeated pair on the same side.",
+        "validation, all copies of a repeated pair on the same side. Every event is also "
+        "appended to the model folder's events.jsonl (the app's File > Attach to a training... "
+        "follows it); a file named STOP in the folder stops the run with a checkpoint.",
     )
     _add_train_data(t.add_argument_group("data"))
     t.add_argument("--out", metavar="DIR", help="the new model folder to create")

@@ -11,6 +11,9 @@ from pathlib import Path
 from core.errors import CheckpointError, CoreError
 from core.storage.model_folder import MODEL_JSON, WEIGHTS, read_meta, write_meta
 
+# written for those who watch a run (core.training.event_log, core.training.stop_request)
+RUN_ONLY_FILES = frozenset({"events.jsonl", "events.1.jsonl", "STOP"})
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -110,13 +113,15 @@ def delete_model(folder: str | Path) -> None:
 
 def export_model(folder: str | Path, dest: str | Path) -> Path:
     """A .zip archive (when ``dest`` ends in .zip) or a copied folder, without resume
-    checkpoints."""
+    checkpoints, nor the run's event log and stop request (for watching a run, not a model)."""
     folder, dest = Path(folder), Path(dest)
     read_meta(folder)
     files = [
         p
         for p in folder.rglob("*")
-        if p.is_file() and "checkpoints" not in p.relative_to(folder).parts
+        if p.is_file()
+        and "checkpoints" not in p.relative_to(folder).parts
+        and p.relative_to(folder).as_posix() not in RUN_ONLY_FILES
     ]
     if dest.suffix.lower() == ".zip":
         with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as z:

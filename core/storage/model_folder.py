@@ -8,7 +8,9 @@
     probes.jsonl       the probe sentences' attention at every validation
     (core.inspection.probe_timeline) dev.tsv            the dev pairs, source TAB reference
     (core.evaluation.dev_set), for the dev browser checkpoints/       resumable training state (see
-    core.storage.checkpoints.CheckpointStore)
+    core.storage.checkpoints.CheckpointStore) events.jsonl       every event of the run, for
+    the app to follow it (core.training.event_log; rotated to events.1.jsonl) STOP
+    a stop request for the run (core.training.stop_request)
 
 Every file is written atomically, so a crash leaves either the old file or the new one.
 """

@@ -15,7 +15,9 @@ Protocol (all UTF-8 lines):
   still saves.
 - stdout: one ``core.events.to_json_dict`` object per line (read back with
   ``core.events.event_from_json``); failures as
-  ``{"type": "error", "message": ..., "details": ...}``.
+  ``{"type": "error", "message": ..., "details": ...}``. ``train()`` also appends every event to
+  the model folder's ``events.jsonl`` and honours a ``STOP`` file there
+  (``core.training.watch``), as it does for the CLI.
 - stderr: log lines, which the app copies into its log file.
 
 It lives in ``core`` (run as ``python -m core.training.child_process``) so the child never imports

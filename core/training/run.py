@@ -56,6 +56,7 @@ from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
 from core.training.tokenizer_setup import RunTokenizers
 from core.training.tokenizer_setup import setup as setup_tokenizers
+from core.training.watch import watched_run
 
 log = logging.getLogger(__name__)
 # settings that change the weights' shapes or the data they were trained on: resume refuses if
@@ -425,6 +426,7 @@ class TrainingRun:
         self.emit(CheckpointEvent(step=s.step, path=str(path), kind="best" if is_best else "last"))
 
 
+@watched_run
 def train(
     spec: CorpusSpec,
     out_dir: str | Path,

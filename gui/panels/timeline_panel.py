@@ -151,6 +151,16 @@ class TimelinePanel(QWidget):
         self.status_label.setText(f"Reading the probe timeline of “{info.name}”…")
         self.reload()
 
+    @Slot(str)
+    def follow_folder(self, folder: str) -> None:
+        """A run the Train tab follows (File → Attach to a training…): its probes, read again
+        at each of its validations, until a model is opened."""
+        if self._model_dir != folder:
+            self._model_dir, self._model_name = folder, Path(folder).name
+            self.show_timeline(Timeline(Path(folder) / PROBES))
+            self.status_label.setText(f"Reading the probe timeline of the run in {folder}…")
+        self.reload()
+
     @Slot()
     def reload(self) -> None:
         """Read the model folder's probes.jsonl again (on the worker thread)."""

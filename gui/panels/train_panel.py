@@ -30,8 +30,10 @@ from core.paths import AppPaths
 from core.storage.model_folder import has_checkpoint
 from core.training.resume import RESUMABLE_STATUSES, resume_job
 from gui.jobs import PreviewJob, TrainJob
+from gui.panels.command_line_view import CommandLineView
 from gui.panels.run_controls import RunControls
 from gui.panels.run_monitor import RunMonitor
+from gui.panels.train_attach import TrainAttach
 from gui.panels.train_form import TrainForm
 from gui.widgets.naming import named as _named
 from gui.widgets.splitter_memory import remember_sizes
@@ -120,6 +122,7 @@ class TrainPanel(QWidget):
         self.form = TrainForm(settings, paths=paths)  # new models go into paths.models
         self.monitor = RunMonitor(settings)
         self.run_controls = RunControls()
+        self.attached = TrainAttach(self)  # following a run that trains elsewhere
         for name in FORM_ATTRS:
             setattr(self, name, getattr(self.form, name))
         for name in MONITOR_ATTRS:
@@ -136,9 +139,16 @@ class TrainPanel(QWidget):
         self.right_tabs = QTabWidget()
         self.right_tabs.addTab(self._preview_page(), "Data preview")
         self.right_tabs.addTab(self.monitor, "Training")
+        self.command_view = CommandLineView(self.form.build_job, self.form)
+        self.right_tabs.addTab(self.command_view, "Command line")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.form_scroll)
+        left = QWidget()  # the form, or the followed run's settings in its place
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.addWidget(self.form_scroll)
+        left_lay.addWidget(self.attached.settings_view)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(self.right_tabs)
         self.splitter.setStretchFactor(1, 1)
         self._fit_form_width()
@@ -146,6 +156,7 @@ class TrainPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.splitter, 1)
+        lay.addWidget(self.attached.bar)
         lay.addWidget(self.run_controls)
         self._connect(session)
 
@@ -192,6 +203,7 @@ class TrainPanel(QWidget):
         session.trainFinished.connect(self.on_train_finished)
         session.stateChanged.connect(self.on_state_changed)
         session.devicesReady.connect(self._on_devices)
+        self.attached.attachedChanged.connect(self._on_attached)
         self.on_state_changed(session.state)
 
     @Slot(object)
@@ -247,7 +259,7 @@ class TrainPanel(QWidget):
     @Slot()
     def start_or_stop(self) -> None:
         """One key for both (Ctrl+Shift+T): start a run, or stop the one running (saving it)."""
-        if self._session.training:
+        if self._session.training or self.attached.active:
             self.stop_training()
         else:
             self.start_training()
@@ -271,6 +283,7 @@ class TrainPanel(QWidget):
         return True
 
     def _start(self, job: TrainJob, message: str) -> None:
+        self.attached.detach()  # the monitor shows the run started here
         self.monitor.reset()
         self._resume_target = None
         self._current_out = job.out_dir
@@ -307,6 +320,16 @@ class TrainPanel(QWidget):
 
     @Slot()
     def stop_training(self) -> None:
+        if self.attached.active:
+            if self.attached.ended:
+                return  # nothing runs there to stop
+            try:
+                self.attached.request_stop()
+            except Exception as exc:  # noqa: BLE001
+                self._errors.report_exception("Cannot stop the training", exc)
+                return
+            self.stop_button.setEnabled(False)
+            return
         self.status_label.setText("Stopping: saving a checkpoint…")
         self._session.stop()
         self.stop_button.setEnabled(False)
@@ -359,9 +382,47 @@ class TrainPanel(QWidget):
     def on_state_changed(self, state: str) -> None:
         self._update_buttons()
 
+    # ------------------------------------------------------------------ attached runs
+    def attach_run(self, folder: str) -> bool:
+        """Follow the run training into ``folder`` in another process (read-only)."""
+        if self._session.training:
+            self._errors.report(
+                "Cannot attach to the training",
+                "a model is training in this app; the Train tab shows that run. "
+                "Stop it first, or wait for it to finish",
+            )
+            return False
+        try:
+            self.attached.attach(folder)
+        except Exception as exc:  # noqa: BLE001
+            self._errors.report_exception("Cannot attach to the training", exc)
+            return False
+        self._resume_target = None
+        self.right_tabs.setCurrentIndex(1)
+        return True
+
+    @Slot(bool)
+    def _on_attached(self, on: bool) -> None:
+        self.form_scroll.setVisible(not on)  # it holds this app's next run, not the followed one
+        self.attached.settings_view.setVisible(on)
+        self._update_buttons()
+
+    def show_attached_finished(self, done, has_weights: bool) -> None:
+        """The followed run ended: the finish line and the ways on, as for a local run."""
+        if has_weights:
+            self._last_done = done
+        self.run_controls.show_finished(done, has_weights, False)
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         training = self._session.training
-        self.preview_button.setEnabled(not training)
+        attached = self.attached.active
+        self.preview_button.setEnabled(not training and not attached)
         self.run_controls.update_state(
-            training, training and self._session.paused, self._resume_target is not None
+            training or attached,
+            training and self._session.paused,
+            self._resume_target is not None and not attached,
         )
+        if attached:
+            self.pause_button.setEnabled(False)  # pausing a run elsewhere is not offered
+            self.stop_button.setEnabled(not self.attached.ended)
