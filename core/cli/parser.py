@@ -187,7 +187,9 @@ def _add_translate(sub: Any) -> None:
     t = sub.add_parser(
         "translate",
         help="translate text, one sentence per line",
-        description="Translate stdin to stdout, one line each, or --input to --output.",
+        description="Translate stdin to stdout, one line each, or --input to --output. "
+        "A pipe or a redirected file is read ahead and translated in batches (order kept, "
+        "output flushed per batch); a terminal is translated line by line.",
     )
     t.add_argument("--model", required=True, metavar="DIR", help="a model folder")
     t.add_argument("--beam", type=int, default=1, metavar="N", help="beam size (1: greedy)")
