@@ -32,11 +32,16 @@ def _run(cmd: list[str], cwd: Path, stdin_path: Path | None, out_path: Path) -> 
     with open(out_path, "wb") as out:
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL  # noqa: SIM115
         try:
-            subprocess.run(cmd, cwd=cwd, stdin=stdin, stdout=out, check=True, timeout=1800)
+            r = subprocess.run(
+                cmd, cwd=cwd, stdin=stdin, stdout=out, stderr=subprocess.PIPE, timeout=1800
+            )
         finally:
             if stdin_path:
                 stdin.close()
-    return time.monotonic() - start
+    took = time.monotonic() - start
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr.decode()[-2000:]}")
+    return took
 
 
 def main() -> int:

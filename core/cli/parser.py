@@ -144,9 +144,11 @@ def _add_train_run(run: Any) -> None:
     )
     run.add_argument(
         "--precision",
-        choices=["fp32", "bf16"],
+        choices=["auto", "fp32", "bf16", "fp16"],
         default=None,
-        help="bf16 runs matrix work in bfloat16 where the hardware supports it",
+        help="number format (default auto: on a CPU, a few steps are timed in fp32 and bf16 and "
+        "the faster is kept, remembered per machine and model shape; on a GPU, bf16 where it "
+        "has it, else fp16 with a gradient scaler; fp16 needs a GPU)",
     )
     run.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all cores)")
     run.add_argument("--seed", type=int, metavar="N", help="random seed (default 1)")
