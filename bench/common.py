@@ -13,6 +13,8 @@ import os
 import platform
 import statistics
 import sys
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,48 @@ def loadavg() -> list[float]:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return []
+
+
+class LoadWatch:
+    """Samples the 1-minute load while a benchmark runs, so a result says how quiet it was."""
+
+    def __init__(self, every_s: float = 15.0) -> None:
+        self.samples: list[tuple[float, float]] = []  # (seconds since start, 1-minute load)
+        self._every = every_s
+        self._start = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="load-watch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            now = loadavg()
+            if now:
+                self.samples.append((round(time.monotonic() - self._start, 1), now[0]))
+            if self._stop.wait(self._every):
+                return
+
+    def stop(self) -> dict[str, Any]:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        loads = [load for _, load in self.samples]
+        return {
+            "every_s": self._every,
+            "max": max(loads, default=None),
+            "mean": round(sum(loads) / len(loads), 2) if loads else None,
+            "samples": self.samples,
+        }
+
+
+def refuse_if_busy(limit: float, force: bool, what: str) -> None:
+    """Numbers taken on a busy machine mislead; say so before spending an hour on them."""
+    now = loadavg()
+    if now and now[0] > limit and not force:
+        sys.exit(
+            f"{what}: the 1-minute load is {now[0]:.2f} (above {limit}): something else is "
+            "running, so the timings would not be this program's. Wait for a quiet machine, "
+            "or pass --force to run anyway (the load is recorded with the results)."
+        )
 
 
 def machine() -> dict[str, Any]:

@@ -28,6 +28,9 @@ smoke run never replaces real numbers; ``--json-out`` to choose). Prints one JSO
     .venv/bin/python bench/run_all.py --budget 600 --pairs de-en,en-de \\
         --peer ../shared/bench/joeynmt/run.sh
     .venv/bin/python bench/run_all.py --quick            # smoke test: 30 s budget, small samples
+
+A run refuses to start when the 1-minute load is above 0.5 (another job would be timed too) unless
+``--force``; the load is sampled every 15 s throughout and saved with the results (``load_watch``).
 """
 
 from __future__ import annotations
@@ -45,7 +48,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402
 from common import DEFAULT_CORPUS, loadavg, machine, print_table  # noqa: E402
+
+BUSY_LOAD = 0.5  # 1-minute load above which a run is refused without --force
 
 PEER_TEST_SENTENCES = 1000  # run.sh always translates all of test_2016_flickr
 TARGETS = {
@@ -111,15 +117,8 @@ def peer_generation_seconds(out: Path) -> dict:
 
 
 def ratio(a, b, digits: int = 2):
-    if (
-        a is None
-        or b is None
-        or not isinstance(a, (int, float))
-        or not isinstance(b, (int, float))
-        or b == 0
-    ):
-        return None
-    return round(a / b, digits)
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+    return round(a / b, digits) if numbers and b != 0 else None
 
 
 def verdict(ok: bool | None) -> str:
@@ -279,7 +278,8 @@ def print_report(combined: dict, rows: list, targets: list) -> None:
     smoke = ", QUICK smoke run" if quick else ""
     print_table(
         f"Attnscope vs peer  (budget {combined.get('budget_s', 0):g} s{smoke}; "
-        f"load at end {combined.get('loadavg_end')}; {combined.get('machine', {}).get('date')})",
+        f"load at end {combined.get('loadavg_end')}, max during "
+        f"{combined.get('load_watch', {}).get('max')}; {combined.get('machine', {}).get('date')})",
         ["measure", "pair", "ours", "peer", "ours/peer"],
         rows,
     )
@@ -340,6 +340,11 @@ def main() -> int:
     )
     ap.add_argument("--json-out", type=Path, default=None)
     ap.add_argument(
+        "--force",
+        action="store_true",
+        help=f"run even when the 1-minute load is above {BUSY_LOAD} at the start",
+    )
+    ap.add_argument(
         "--report",
         type=Path,
         default=None,
@@ -353,6 +358,8 @@ def main() -> int:
         print_report(combined, rows, targets)
         return 0
 
+    common.refuse_if_busy(BUSY_LOAD, args.force or args.quick, "run_all.py")
+    watch = common.LoadWatch()
     budget = args.budget if args.budget is not None else (30.0 if args.quick else 600.0)
     pairs = [tuple(p.split("-", 1)) for p in args.pairs.split(",") if p.strip()]
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -470,6 +477,7 @@ def main() -> int:
     rows, targets = compare(combined)
     combined["targets"] = targets
     combined["loadavg_end"] = loadavg()
+    combined["load_watch"] = watch.stop()
     combined["wall_s"] = round(time.monotonic() - t_all, 1)
 
     print_report(combined, rows, targets)

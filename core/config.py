@@ -15,7 +15,7 @@ from core.errors import ConfigError
 ATTENTION_TYPES = ("bahdanau", "dot", "general")
 DECODER_TYPES = ("bahdanau", "luong")  # attention before the decoder RNN (fed in) or after it
 DEVICES = ("auto", "cpu", "cuda", "mps")
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # auto: measured per machine and model shape
 MAX_PROBES = 8  # probe sentences recorded at each validation (each costs a decode)
 MAX_PROBE_CHARS = 1000  # per probe sentence: probes are for looking at, not for paragraphs
 TOKENIZATIONS = ("subwords", "words")
@@ -178,7 +178,7 @@ class TrainConfig:
     dev_max: int = 1000
     seed: int = 1
     device: str = "auto"
-    precision: str = "fp32"
+    precision: str = "auto"
     num_threads: int | None = None  # None: all cores but one when a GUI runs, else all
     num_samples: int = 3  # sample translations shown at each validation
     probe: str | None = None  # probe sentences, one per line (None: the first dev pairs)

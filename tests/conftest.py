@@ -9,6 +9,9 @@ os.environ.setdefault("PYTEST_QT_API", "pyside6")
 # machine would oversubscribe it (OpenMP threads spin while they wait)
 os.environ.setdefault("ATTNSCOPE_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# "auto" precision times fp32 against bf16 and keeps the faster: right for users, but a test's
+# tiny model would then train in whichever format won on this machine today
+os.environ.setdefault("ATTNSCOPE_PRECISION", "fp32")
 
 import pytest
 

@@ -195,9 +195,11 @@ def _add_train_run(run: Any) -> None:
     )
     run.add_argument(
         "--precision",
-        choices=["fp32", "bf16"],
+        choices=["auto", "fp32", "bf16", "fp16"],
         default=None,
-        help="bf16 runs matrix work in bfloat16 where the hardware supports it",
+        help="number format (default auto: on a CPU, a few steps are timed in fp32 and bf16 and "
+        "the faster is kept, remembered per machine and model shape; on a GPU, bf16 where it "
+        "has it, else fp16 with a gradient scaler; fp16 needs a GPU)",
     )
     run.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all cores)")
     run.add_argument("--seed", type=int, metavar="N", help="random seed (default 1)")
@@ -238,7 +240,9 @@ def _add_translate(sub: Any) -> None:
     t = sub.add_parser(
         "translate",
         help="translate text, one sentence per line",
-        description="Translate stdin to stdout, one line each, or --input to --output.",
+        description="Translate stdin to stdout, one line each, or --input to --output. "
+        "A pipe or a redirected file is read ahead and translated in batches (order kept, "
+        "output flushed per batch); a terminal is translated line by line.",
     )
     t.add_argument("--model", required=True, metavar="DIR", help="a model folder")
     t.add_argument("--beam", type=int, default=1, metavar="N", help="beam size (1: greedy)")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli.output import print_json, stdin_lines
+from core.cli.output import print_json
+from core.cli.stdin_batches import stdin_batches
 from core.data.corpus import read_text_lines
 from core.errors import CorpusError
 
@@ -37,9 +38,19 @@ def cmd_translate(args: argparse.Namespace) -> int:
                 out.close()
                 print(file=sys.stderr)
         return 0
-    for line in stdin_lines():
-        hyps = tr.translate(line, args.beam, args.nbest)
-        print("\t".join(h.text for h in hyps), flush=True)
+    line_no = 1
+    for batch in stdin_batches():
+        if args.nbest > 1:
+            rows = [
+                "\t".join(h.text for h in tr.translate(text, args.beam, args.nbest))
+                for text in batch
+            ]
+        else:
+            found = tr.translate_batch(batch, beam=args.beam, first_line=line_no)
+            rows = [t.text for t in found]
+        sys.stdout.write("".join(row + "\n" for row in rows))
+        sys.stdout.flush()
+        line_no += len(batch)
     return 0
 
 

@@ -219,10 +219,12 @@ class Translator:
         batch_size: int = 64,
         progress: Callable[[int, int], None] | None = None,
         cancel: CancelToken | None = None,
+        first_line: int = 1,
     ) -> list[Translation]:
-        """Translate many sentences, batched by length; results in input order."""
+        """Translate many sentences, batched by length; results in input order. ``first_line``
+        numbers the texts in error messages when they are one block of a longer input."""
         token_lists = []
-        for n, text in enumerate(texts, 1):
+        for n, text in enumerate(texts, first_line):
             try:
                 token_lists.append(self._prepare(text))
             except CoreError as exc:

@@ -38,6 +38,7 @@ from core.events import (
 from core.inspection.probe_timeline import append_snapshot, forget_after
 from core.model.build import build_model
 from core.model.seq2seq import Seq2Seq
+from core.paths import AppPaths
 from core.storage.atomic_io import clean_stray_temporaries
 from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import (
@@ -52,6 +53,8 @@ from core.storage.model_folder import (
     write_weights,
 )
 from core.training.loop import run_loop
+from core.training.precision import PrecisionCache, check_precision, choose_precision
+from core.training.precision_probe import step_shape, time_run_formats
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
 from core.training.tokenizer_setup import RunTokenizers
@@ -115,6 +118,7 @@ class TrainingRun:
         self.dev_spec, self.emit, self.cancel = dev_spec, on_event, cancel
         self.name = name or out_dir.name
         self.state = _State()
+        self.cache_dir = AppPaths.default().cache  # where the precision verdicts are kept
         self.toks: RunTokenizers | None = None
         if not tok_cfg.subwords:  # a subword run checks its probes once its model is trained
             self.setup_tokenizers(resume=False)
@@ -183,7 +187,7 @@ class TrainingRun:
             self.train_rows = np.array(train_rows, dtype=np.int64)
             dev_pairs = [self.collected.pair_tokens(i) for i in dev_rows]
             report_dict["dev"] = {"held_out": len(dev_pairs)}
-        self.emit(ReportEvent(report_dict))
+        self.report = report_dict  # sent by emit_report, once the device and precision are known
         self.dev_pairs = dev_pairs
         self.fingerprint = fingerprint(self.spec)
 
@@ -227,7 +231,23 @@ class TrainingRun:
             patience=self.cfg.lr_patience,
             min_lr=self.cfg.min_lr,
         )
-        self.autocast = self.cfg.precision == "bf16"
+        self.precision = choose_precision(
+            self.cfg.precision,
+            device,
+            lambda: time_run_formats(self),
+            PrecisionCache(self.cache_dir),
+            step_shape(self),
+        )
+        self.amp_dtype = self.precision.amp_dtype
+        fp16 = self.precision.precision == "fp16"
+        self.scaler = torch.amp.GradScaler(device.type) if fp16 else None
+
+    def emit_report(self) -> None:
+        """The corpus report, with the device and the number format the run trains in."""
+        line = f"training on {self.device.type} in {self.precision.describe()}"
+        report = {**self.report, "device": str(self.device), "precision": self.precision.to_dict()}
+        report["summary"] = f"{report.get('summary', '')}\n{line}".strip()
+        self.emit(ReportEvent(report))
 
     def meta(self, status: str) -> ModelMeta:
         s = self.state
@@ -262,6 +282,7 @@ class TrainingRun:
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
+            **({"scaler": self.scaler.state_dict()} if self.scaler is not None else {}),
             "state": dict(self.state.__dict__),
             "rng": rng_state(),
             "model_config": self.model_cfg.to_dict(),
@@ -287,6 +308,8 @@ class TrainingRun:
         self.model.load_state_dict(ckpt["model"])
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.scheduler.load_state_dict(ckpt["scheduler"])
+        if self.scaler is not None and "scaler" in ckpt:
+            self.scaler.load_state_dict(ckpt["scaler"])
         self.state = _State(**ckpt["state"])
         set_rng_state(ckpt["rng"])
 
@@ -315,17 +338,28 @@ class TrainingRun:
             )
 
     # ---- training --------------------------------------------------------------------------
+    def autocast(self) -> torch.autocast:
+        dtype = self.amp_dtype or torch.bfloat16
+        return torch.autocast(self.device.type, dtype=dtype, enabled=self.amp_dtype is not None)
+
     def train_step(self, batch) -> float:
         self.model.train()
         batch = batch.to(self.device)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
+        with self.autocast():
             loss, nll = self.model.loss(
                 batch.src, batch.src_len, batch.tgt_in, batch.tgt_out, self.cfg.label_smoothing
             )
         self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
-        self.optimizer.step()
+        if self.scaler is None:
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
+            self.optimizer.step()
+        else:  # fp16: scale the loss so small gradients survive, unscale before clipping
+            self.scaler.scale(loss).backward()
+            self.scaler.unscale_(self.optimizer)
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
         value = float(nll) / batch.n_tokens
         if not math.isfinite(value):
             raise CoreError(
@@ -340,7 +374,7 @@ class TrainingRun:
         total, tokens = 0.0, 0
         for idx in sorted_batches([len(s) for s, _ in self.dev_examples], 64):
             b = collate(self.dev_examples, idx).to(self.device)
-            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
+            with self.autocast():
                 _, nll = self.model.loss(b.src, b.src_len, b.tgt_in, b.tgt_out)
             total += float(nll)
             tokens += b.n_tokens
@@ -351,7 +385,7 @@ class TrainingRun:
         for idx in sorted_batches([len(s) for s, _ in self.dev_examples], 64):
             self.cancel.raise_if_cancelled()
             b = collate(self.dev_examples, idx).to(self.device)
-            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
+            with self.autocast():
                 out = greedy(self.model, b.src, b.src_len)
             for i, h in zip(idx, out):
                 hyps[i] = self.tgt_tok.detokenize(self.tgt_vocab.decode(h.ids))
@@ -453,6 +487,7 @@ def train(
     out = Path(out_dir)
     _device.set_threads(train_cfg.num_threads, leave_one=leave_one_core)
     device = _device.resolve(train_cfg.device)
+    check_precision(train_cfg.precision, device)
     seed_everything(train_cfg.seed)
     run = TrainingRun(spec, out, model_cfg, tok_cfg, train_cfg, dev_spec, emit, cancel, name)
     if resume and not (out / CHECKPOINTS).is_dir():
@@ -473,6 +508,7 @@ def train(
         run.created = read_meta(out).created
         run.encode_data()
         run.build_model(device)
+        run.emit_report()
         ckpt, note = store.load_last()
         if note:
             log.warning(note)
@@ -489,6 +525,7 @@ def train(
         run.build_vocabs()
         run.encode_data()
         run.build_model(device)
+        run.emit_report()
         run.created = ModelMeta(
             name="", model=model_cfg, tokenizer=tok_cfg, train=train_cfg
         ).created

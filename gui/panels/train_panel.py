@@ -362,9 +362,12 @@ class TrainPanel(QWidget):
         elif kind == "reading":
             self.run_controls.show_reading(ev)
         elif kind == "report":
-            summary = ev.report.get("summary") if isinstance(ev.report, dict) else None
-            if summary:
-                self.report_view.setPlainText(summary)
+            report = ev.report if isinstance(ev.report, dict) else {}
+            if report.get("summary"):
+                self.report_view.setPlainText(report["summary"])
+            line = (report.get("precision") or {}).get("line")
+            if line:  # the device and number format this run trains in
+                self.status_label.setText(f"training on {report.get('device')}, {line}")
         elif kind == "checkpoint":
             self.status_label.setText(f"saved the {ev.kind} checkpoint at step {ev.step}")
 

@@ -93,7 +93,7 @@ def test_unknown_key_lists_the_valid_ones(cls):
         (TrainConfig, {"dev_fraction": 0.0}, "dev_fraction"),
         (TrainConfig, {"dev_fraction": 0.5}, "dev_fraction"),
         (TrainConfig, {"device": "tpu"}, "device"),
-        (TrainConfig, {"precision": "fp16"}, "precision"),
+        (TrainConfig, {"precision": "fp8"}, "precision"),
     ],
 )
 def test_invalid_values_are_config_errors(cls, changes, match):

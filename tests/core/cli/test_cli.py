@@ -19,47 +19,6 @@ from tests.toy import write_reverse_corpus
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """One tiny model trained through the CLI, shared by the tests of this module."""
-    d = tmp_path_factory.mktemp("cli")
-    src, tgt = write_reverse_corpus(d, 1500, seed=3)
-    out = d / "model"
-    buf = io.StringIO()
-    old = sys.stdout
-    sys.stdout = buf
-    try:
-        code = main(
-            [
-                "train",
-                "--train-src",
-                str(src),
-                "--train-tgt",
-                str(tgt),
-                "--src-lang",
-                "en",
-                "--tgt-lang",
-                "en",
-                "--out",
-                str(out),
-                "--preset",
-                "tiny",
-                "--max-steps",
-                "300",
-                "--valid-every",
-                "150",
-                "--seed",
-                "3",
-                "--json-progress",
-            ]
-        )
-    finally:
-        sys.stdout = old
-    assert code == 0
-    events = [json.loads(line) for line in buf.getvalue().splitlines()]
-    return d, out, events
-
-
 def test_every_command_has_help(capsys):
     for cmd in ("train", "translate", "attention", "evaluate", "models", "demo"):
         with pytest.raises(SystemExit) as e:

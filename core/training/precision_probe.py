@@ -1,0 +1,47 @@
+"""What ``auto`` precision times: two typical batches of the run's own corpus, on its own model.
+
+Kept apart from ``precision`` (which decides and caches, and knows nothing of a run) and from
+``run`` (which would otherwise grow by the probing code).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from core.data.batching import Batch, bucket_order, collate
+from core.training.precision import time_formats
+
+if TYPE_CHECKING:
+    from core.training.run import TrainingRun
+
+
+def step_shape(run: TrainingRun) -> dict[str, Any]:
+    """What makes one step cost what it costs: the precision verdict is cached per shape."""
+    return {
+        "device": str(run.device),
+        "model": run.model_cfg.to_dict(),
+        "vocab": [len(run.src_vocab), len(run.tgt_vocab)],
+        "batch_size": run.cfg.batch_size,
+        "max_len": run.cfg.max_len,
+    }
+
+
+def typical_batches(run: TrainingRun, count: int = 2) -> list[Batch]:
+    """Full batches of median target size: neither the shortest sentences nor the longest."""
+    order = bucket_order(run.lengths, run.cfg.batch_size, seed=0)
+    full = sorted(order, key=len, reverse=True)[: max(1, len(order) // 2)]
+    full.sort(key=lambda b: sum(run.lengths[i][1] for i in b))
+    middle = max(0, len(full) // 2 - count // 2)
+    return [collate(run.examples, b).to(run.device) for b in full[middle : middle + count]]
+
+
+def time_run_formats(run: TrainingRun) -> dict[str, float]:
+    """Seconds per training step in fp32 and in bf16 for this run's model and corpus."""
+    smoothing = run.cfg.label_smoothing
+
+    def loss_of(model: torch.nn.Module, b: Batch) -> torch.Tensor:
+        return model.loss(b.src, b.src_len, b.tgt_in, b.tgt_out, smoothing)[0]
+
+    return time_formats(run.model, typical_batches(run), loss_of)

@@ -1,0 +1,169 @@
+"""``--precision auto``: it measures instead of assuming, remembers the verdict, leaves the run it
+measured for untouched, and says what it chose; fp16 trains with a gradient scaler."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+import core.training.loop
+import core.training.precision as precision
+from core.config import ModelConfig, TokenizerConfig
+from core.errors import ConfigError
+from core.events import ReportEvent
+from core.storage.checkpoints import CheckpointStore
+from core.training.precision import PrecisionCache, PrecisionChoice, choose_precision
+from core.training.run import train
+from tests.toy import record_step_losses, toy_spec, train_config
+
+CPU = torch.device("cpu")
+MODEL = ModelConfig(emb_size=16, hidden_size=24, dropout=0.0)
+TOK = TokenizerConfig(src_lang="en", tgt_lang="en")
+SHAPE = {"model": MODEL.to_dict(), "vocab": [20, 20]}
+
+
+@pytest.fixture
+def auto_cpu(monkeypatch):
+    """auto as a user gets it on a CPU with bfloat16 (the test suite pins fp32 by default)."""
+    monkeypatch.delenv(precision.ENV_OVERRIDE, raising=False)
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)
+    monkeypatch.setattr(precision, "machine_is_busy", lambda: False)
+
+
+class Timer:
+    def __init__(self, fp32: float, bf16: float) -> None:
+        self.times, self.calls = {"fp32": fp32, "bf16": bf16}, 0
+
+    def __call__(self) -> dict[str, float]:
+        self.calls += 1
+        return dict(self.times)
+
+
+def test_an_explicit_choice_is_kept_and_nothing_is_measured(auto_cpu, tmp_path):
+    timer = Timer(1.0, 0.5)
+    choice = choose_precision("fp32", CPU, timer, PrecisionCache(tmp_path), SHAPE)
+    assert (choice.precision, choice.how, timer.calls) == ("fp32", "asked", 0)
+    assert choice.amp_dtype is None and choice.describe() == "fp32 (asked for)"
+
+
+@pytest.mark.parametrize(
+    ("fp32", "bf16", "chosen"), [(1.0, 0.5, "bf16"), (1.0, 0.98, "fp32"), (1.0, 1.3, "fp32")]
+)
+def test_auto_keeps_the_faster_format_and_bf16_only_when_clearly_faster(
+    auto_cpu, tmp_path, fp32, bf16, chosen
+):
+    choice = choose_precision("auto", CPU, Timer(fp32, bf16), PrecisionCache(tmp_path), SHAPE)
+    assert choice.precision == chosen and choice.how == "measured"
+    assert choice.speedup == pytest.approx(fp32 / bf16, abs=1e-3)
+    assert f"{fp32 / bf16:.2f}x the speed of fp32" in choice.describe()
+
+
+def test_the_verdict_is_remembered_per_shape(auto_cpu, tmp_path):
+    cache, timer = PrecisionCache(tmp_path), Timer(1.0, 0.5)
+    first = choose_precision("auto", CPU, timer, cache, SHAPE)
+    again = choose_precision("auto", CPU, timer, cache, SHAPE)
+    assert timer.calls == 1 and again.how == "cached"
+    assert (again.precision, again.speedup) == (first.precision, first.speedup)
+    other = {**SHAPE, "vocab": [20, 5000]}
+    choose_precision("auto", CPU, timer, cache, other)
+    assert timer.calls == 2, "a model of another shape must be measured again"
+
+
+def test_a_verdict_timed_on_a_busy_machine_is_not_remembered(auto_cpu, tmp_path, monkeypatch):
+    monkeypatch.setattr(precision, "machine_is_busy", lambda: True)
+    cache, timer = PrecisionCache(tmp_path), Timer(1.0, 0.5)
+    assert choose_precision("auto", CPU, timer, cache, SHAPE).precision == "bf16"
+    assert choose_precision("auto", CPU, timer, cache, SHAPE).how == "measured"
+    assert timer.calls == 2 and not (tmp_path / precision.CACHE_FILE).exists()
+
+
+def test_a_damaged_cache_is_measured_again_and_rewritten(auto_cpu, tmp_path):
+    (tmp_path / precision.CACHE_FILE).write_text("{not json", encoding="utf-8")
+    timer = Timer(1.0, 0.5)
+    assert choose_precision("auto", CPU, timer, PrecisionCache(tmp_path), SHAPE).how == "measured"
+    assert timer.calls == 1
+    assert len(json.loads((tmp_path / precision.CACHE_FILE).read_text(encoding="utf-8"))) == 1
+
+
+def test_without_bf16_support_auto_is_fp32_without_measuring(monkeypatch, tmp_path):
+    monkeypatch.delenv(precision.ENV_OVERRIDE, raising=False)
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: False)
+    timer = Timer(1.0, 0.5)
+    choice = choose_precision("auto", CPU, timer, PrecisionCache(tmp_path), SHAPE)
+    assert (choice.precision, choice.how, timer.calls) == ("fp32", "no-bf16", 0)
+
+
+def test_fp16_on_a_cpu_is_refused_with_a_reason(tmp_path):
+    with pytest.raises(ConfigError, match="fp16 training needs a CUDA GPU"):
+        choose_precision("fp16", CPU, Timer(1, 1), PrecisionCache(tmp_path), SHAPE)
+    spec = toy_spec(tmp_path / "data", 60)
+    with pytest.raises(ConfigError, match="fp16"):
+        train(spec, tmp_path / "m", MODEL, TOK, train_config(max_steps=2, precision="fp16"))
+    assert not (tmp_path / "m").exists(), "refused before anything was written"
+
+
+def test_timing_leaves_the_model_and_the_random_state_untouched():
+    model = torch.nn.Linear(8, 8)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    batches = [torch.randn(4, 8) for _ in range(2)]
+    rng = torch.random.get_rng_state()
+    times = precision.time_formats(model, batches, lambda m, b: m(b).pow(2).mean(), rounds=1)
+    assert set(times) == {"fp32", "bf16"} and all(t > 0 for t in times.values())
+    assert torch.equal(torch.random.get_rng_state(), rng)
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k]), k
+
+
+def test_a_run_that_measured_trains_exactly_like_one_that_did_not(auto_cpu, tmp_path, monkeypatch):
+    """auto with bf16 made to lose: the probe ran, the run is fp32 and step for step the same as
+    an explicit fp32 run; the report says what was chosen and why."""
+    monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
+    monkeypatch.setattr(precision, "BF16_MARGIN", 1e9)
+    spec = toy_spec(tmp_path / "data", 200)
+    cfg = train_config(batch_size=16, max_steps=12, valid_every=1000, seed=5)
+    fixed: dict[int, float] = {}
+    train(
+        spec,
+        tmp_path / "a",
+        MODEL,
+        TOK,
+        cfg.replace(precision="fp32"),
+        on_event=record_step_losses(fixed),
+    )
+    auto: dict[int, float] = {}
+    reports: list[dict] = []
+    record = record_step_losses(auto)
+
+    def on_event(e):
+        record(e)
+        if isinstance(e, ReportEvent):
+            reports.append(e.report)
+
+    train(spec, tmp_path / "b", MODEL, TOK, cfg.replace(precision="auto"), on_event=on_event)
+    assert auto == fixed
+    (report,) = reports
+    assert report["precision"]["precision"] == "fp32" and report["precision"]["how"] == "measured"
+    assert report["precision"]["speedup"] > 0 and report["device"] == "cpu"
+    assert "training on cpu in fp32 (auto: measured on this machine" in report["summary"]
+
+
+def test_fp16_trains_with_a_gradient_scaler_that_is_checkpointed(tmp_path, monkeypatch):
+    """The CUDA path's scaler logic, run on the CPU (autocast and GradScaler both support it)."""
+    import core.training.run as run_module
+
+    monkeypatch.setattr(run_module, "check_precision", lambda requested, device: None)
+    monkeypatch.setattr(
+        run_module,
+        "choose_precision",
+        lambda *a, **k: PrecisionChoice("fp16", "fp16", "asked"),
+    )
+    spec = toy_spec(tmp_path / "data", 120)
+    cfg = train_config(batch_size=16, max_steps=6, valid_every=1000)
+    done = train(spec, tmp_path / "m", MODEL, TOK, cfg)
+    assert done.step == 6
+    ckpt = CheckpointStore(tmp_path / "m" / "checkpoints").load_last()[0]
+    assert ckpt["scaler"]["scale"] > 0
+    done = train(spec, tmp_path / "m", MODEL, TOK, cfg.replace(max_steps=9), resume=True)
+    assert done.step == 9
