@@ -137,3 +137,21 @@ def test_automatic_vocabulary_grows_with_the_corpus_and_joint_is_larger():
     sizes = [auto_vocab_size(n, joint=False) for n in (500, 4_000, 29_000, 300_000, 3_000_000)]
     assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
     assert auto_vocab_size(29_000, joint=True) > auto_vocab_size(29_000, joint=False)
+
+
+def test_reading_in_blocks_keeps_and_drops_the_same_pairs(joint, tmp_path, monkeypatch):
+    import core.data.corpus.pairs as corpus_pairs
+    from core.data.corpus import CorpusSpec, load_pairs
+
+    monkeypatch.setattr(corpus_pairs, "_BATCH", 7)  # several blocks and a partial last one
+    src_tok, tgt_tok = joint
+    rows = [*(zip(*sample_texts(40))), ("", "Leer."), ("Empty.", ""), ("word " * 80, "Lang."),
+            ("東京 😀", "Příliš.")]  # fmt: skip
+    path = tmp_path / "p.tsv"
+    path.write_text("".join(f"{a}\t{b}\n" for a, b in rows), encoding="utf-8")
+    spec = CorpusSpec(tsv_path=str(path))
+    one, report_one = load_pairs(spec, src_tok.tokenize, tgt_tok.tokenize, 50)
+    batch = (lambda t: src_tok.tokenize_many(t, 2), lambda t: tgt_tok.tokenize_many(t, 2))
+    many, report_many = load_pairs(spec, src_tok.tokenize, tgt_tok.tokenize, 50, batch=batch)
+    assert many == one and len(one) == 41
+    assert report_many.dropped == report_one.dropped and len(report_one.dropped) == 3
