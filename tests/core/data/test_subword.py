@@ -35,7 +35,7 @@ def sample_texts(n: int = 300) -> tuple[list[str], list[str]]:
 @pytest.fixture(scope="module")
 def joint() -> tuple[SubwordTokenizer, SubwordTokenizer]:
     src, tgt = sample_texts()
-    return train_tokenizers(src, tgt, TokenizerConfig("en", "de"), 800)
+    return train_tokenizers(src, tgt, TokenizerConfig("en", "de", joint_vocab=True), 800)
 
 
 @pytest.mark.parametrize("text", UNSEEN)
@@ -79,8 +79,7 @@ def test_vocabulary_is_specials_then_every_piece(joint):
 
 def test_separate_models_learn_their_own_language():
     src, tgt = sample_texts()
-    cfg = TokenizerConfig("en", "de", joint_vocab=False)
-    src_tok, tgt_tok = train_tokenizers(src, tgt, cfg, 800)
+    src_tok, tgt_tok = train_tokenizers(src, tgt, TokenizerConfig("en", "de"), 800)  # default
     assert src_tok.model_proto != tgt_tok.model_proto
     assert len(tgt_tok.tokenize("Die Frau lernt Englisch.")) < len(
         src_tok.tokenize("Die Frau lernt Englisch.")
