@@ -15,6 +15,7 @@ def _train_tiny(window, qtbot, corpus, name: str):
     panel.set_files([str(corpus["tsv"])])
     panel.src_lang.setText("en")
     panel.tgt_lang.setText("xx")
+    panel.tokenization_combo.setCurrentIndex(panel.tokenization_combo.findData("words"))
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("tiny"))
     panel.epochs_spin.setValue(0)
     panel.budget_spin.setValue(0.05)  # 3 s

@@ -79,6 +79,8 @@ def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     qtbot.keyClicks(window.findChild(object, "targetFileEdit"), str(toy_corpus["tgt"]))
     panel.src_lang.setText("en")
     panel.tgt_lang.setText("xx")
+    # word tokens: the toy corpus's words are the units the assertions below compare
+    panel.tokenization_combo.setCurrentIndex(panel.tokenization_combo.findData("words"))
     with qtbot.waitSignal(window.session.previewReady, timeout=20000):
         qtbot.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
     assert panel.preview_table.rowCount() == 50

@@ -16,6 +16,7 @@ def test_stop_then_resume_continues_from_the_saved_step(window, qtbot, toy_corpu
     panel.set_files([str(toy_corpus["tsv"])])
     panel.src_lang.setText("en")
     panel.tgt_lang.setText("xx")
+    panel.tokenization_combo.setCurrentIndex(panel.tokenization_combo.findData("words"))
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("tiny"))
     panel.epochs_spin.setValue(0)
     panel.budget_spin.setValue(0.1)  # 6 s of training in all, over both runs

@@ -53,6 +53,8 @@ def cli_train_args(src: Path | str, tgt: Path | str, out: Path | str, *extra: st
         "cpu",
         "--threads",
         "1",
+        "--tokenization",
+        "words",  # the toy corpus is made of words; these tests are about failures, not pieces
         *extra,
     ]
 
