@@ -34,6 +34,8 @@ CARRIED_PROGRESS = 1000  # progress points replayed at the top of each file (los
 PROGRESS_LINE_BYTES = 250  # about, for the replay's share of a file (a quarter at most)
 LOG_START = "log_start"
 CARRIED = "carried"
+# the events of a run that trains: the log file is touched from the first of them on
+STARTING_EVENTS = frozenset({"progress", "validation", "checkpoint", "done"})
 _COMPACT_VALIDATION = ("type", "step", "epoch", "loss", "bleu", "chrf", "is_best")
 
 
@@ -84,9 +86,10 @@ def _line(obj: dict[str, Any]) -> bytes:
 class EventLog:
     """Appends events to ``folder/events.jsonl``, rotating it past ``max_bytes``.
 
-    Lines written before the folder exists (reading the corpus of a new run) wait in memory: a
-    run that fails before it creates its folder leaves nothing behind. A resumed run appends to
-    the file its earlier sessions wrote, and folds it first so later rotations carry it on.
+    Events before training starts (reading the corpus, its report) wait in memory until the
+    first step or checkpoint: a run refused before it trains (a bad corpus, a resume with changed
+    settings) leaves its folder as it was. A resumed run appends to the file its earlier
+    sessions wrote, and folds it first so later rotations carry it on.
     """
 
     def __init__(self, folder: str | Path, max_bytes: int = MAX_BYTES) -> None:
@@ -101,6 +104,7 @@ class EventLog:
         self._generation = 0
         self._size = self._header_size = 0
         self._broken = False
+        self._started = False
         self._lock = threading.Lock()
 
     def write(self, event: dict[str, Any]) -> None:
@@ -117,15 +121,17 @@ class EventLog:
     def write_if_started(self, event: dict[str, Any]) -> None:
         """Append only if this log has written its file (the run got as far as its folder)."""
         with self._lock:
-            started = self._file is not None
+            started = self._started
         if started:
             self.write(event)
 
     def _write(self, line: bytes, event: dict[str, Any]) -> None:
-        if self._file is None:
-            if not self.folder.is_dir():
+        if not self._started:
+            if event.get("type") not in STARTING_EVENTS:
                 self._pending.append((line, event))
                 return
+            self._started = True
+        if self._file is None:
             self._open()
         for pending in self._pending:
             self._append(*pending)

@@ -12,6 +12,7 @@ from core.cancel import CancelToken
 from core.errors import CoreError
 from core.events import (
     DoneEvent,
+    NoticeEvent,
     ProgressEvent,
     ReportEvent,
     ValidationEvent,
@@ -97,6 +98,7 @@ def test_a_reader_that_missed_a_whole_file_starts_over_from_the_replay(tmp_path)
     log = EventLog(tmp_path, max_bytes=5_000)
     tail = EventTail(tmp_path)
     log.write(report())
+    log.write(progress(1))
     assert tail.poll()[0]["type"] == "report"
     write_run(log, steps=600, every=100)  # several rotations without a poll
     log.close()
@@ -109,9 +111,10 @@ def test_a_reader_that_missed_a_whole_file_starts_over_from_the_replay(tmp_path)
 def test_a_partial_last_line_waits_for_its_end(tmp_path):
     log = EventLog(tmp_path)
     log.write(report())
+    log.write(progress(1))
     log.close()
     tail = EventTail(tmp_path)
-    assert [e["type"] for e in tail.poll()] == ["report"]
+    assert [e["type"] for e in tail.poll()] == ["report", "progress"]
     line = json.dumps(progress(7)) + "\n"
     with open(tmp_path / EVENTS_FILE, "a", encoding="utf-8") as f:
         f.write(line[:25])
@@ -122,15 +125,17 @@ def test_a_partial_last_line_waits_for_its_end(tmp_path):
     assert tail.poll() == []
 
 
-def test_nothing_is_written_before_the_folder_exists(tmp_path):
+def test_nothing_is_written_before_training_starts(tmp_path):
     folder = tmp_path / "model"
     log = EventLog(folder)
     log.write(report())
     assert not folder.exists()
     folder.mkdir()
+    log.write(to_json_dict(NoticeEvent("resumed from ckpt-00000010.pt")))
+    assert not (folder / EVENTS_FILE).exists()  # a refused resume leaves the folder as it was
     log.write(progress(1))
     log.close()
-    assert [e["type"] for e in EventTail(folder).poll()] == ["report", "progress"]
+    assert [e["type"] for e in EventTail(folder).poll()] == ["report", "notice", "progress"]
 
 
 def test_a_resumed_run_appends_and_later_files_still_carry_the_first_session(tmp_path):
@@ -151,27 +156,30 @@ def test_a_resumed_run_appends_and_later_files_still_carry_the_first_session(tmp
 def test_a_session_after_a_crash_mid_line_starts_on_a_line_of_its_own(tmp_path):
     first = EventLog(tmp_path)
     first.write(report())
+    first.write(progress(1))
     first.close()
     with open(tmp_path / EVENTS_FILE, "ab") as f:
-        f.write(json.dumps(progress(1)).encode()[:30])  # killed while writing
+        f.write(json.dumps(progress(2)).encode()[:30])  # killed while writing
     second = EventLog(tmp_path)
-    second.write(progress(2))
+    second.write(progress(3))
     second.close()
-    assert [e.get("step") for e in EventTail(tmp_path).poll()] == [None, 2]
+    assert [e.get("step") for e in EventTail(tmp_path).poll()] == [None, 1, 3]
 
 
-def test_a_failed_run_logs_its_error_only_in_a_folder_it_wrote(tmp_path):
+def test_a_failed_run_logs_its_error_only_once_it_trained(tmp_path):
     token = CancelToken()
     with pytest.raises(CoreError), watching(tmp_path, print, token, resume=False) as emit:
         emit(ReportEvent({"summary": "x"}))
-        raise CoreError("the corpus is empty")
+        emit(ProgressEvent(1, 0, 3.0, 3.0, 1e-3, 100.0, 0.1, None, 0.0))
+        raise CoreError("training diverged")
     events = EventTail(tmp_path).poll()
-    assert events[-1] == {"type": "error", "message": "the corpus is empty"}
+    assert events[-1] == {"type": "error", "message": "training diverged"}
     other = tmp_path / "not-mine"
     other.mkdir()
-    with pytest.raises(CoreError), watching(other, lambda e: None, CancelToken(), resume=False):
-        raise CoreError("already exists and is not empty")
-    assert not (other / EVENTS_FILE).exists()
+    with pytest.raises(CoreError), watching(other, print, token, resume=True) as emit:
+        emit(ReportEvent({"summary": "x"}))
+        raise CoreError("cannot resume: these settings differ")
+    assert list(other.iterdir()) == []
 
 
 def test_the_main_process_outside_torch_distributed():
