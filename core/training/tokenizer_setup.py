@@ -14,7 +14,7 @@ from typing import Any
 
 from core.cancel import CancelToken
 from core.config import WORD_VOCAB_SIZE, TokenizerConfig, TrainConfig
-from core.data.corpus import CorpusSpec, sample_raw_pairs
+from core.data.corpus import CorpusSpec, load_pairs, sample_raw_pairs
 from core.data.subword import MAX_TRAIN_SENTENCES, auto_vocab_size, train_tokenizers
 from core.data.tokenizer import tokenizers_for
 from core.data.vocab import SPECIALS, Vocab
@@ -104,6 +104,8 @@ def setup(
     src_texts, tgt_texts, n_pairs = sample_raw_pairs(spec, limit, cfg.seed, sampling, cancel)
     size = cfg.vocab_size or auto_vocab_size(n_pairs, tok_cfg.joint_vocab)
     cancel.raise_if_cancelled()
+    if not any(src_texts) or not any(tgt_texts):  # every pair has an empty side: the reader
+        load_pairs(spec, str.split, str.split, None)  # says so, naming files and reasons
     try:
         src, tgt = train_tokenizers(src_texts, tgt_texts, tok_cfg, size, threads)
     except CoreError as exc:
