@@ -28,6 +28,12 @@ _BYTE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
 Span = tuple[int, int]  # [start, end) piece indices
 
 
+def uses_subwords(meta) -> bool:
+    """Whether a model (its ``ModelMeta``) reads and writes sentencepiece pieces; folders made
+    before subwords existed have no ``tokenization`` and are word-level."""
+    return getattr(getattr(meta, "tokenizer", None), "tokenization", "words") == "subwords"
+
+
 def is_byte_piece(piece: str) -> bool:
     return _BYTE.fullmatch(piece) is not None
 

@@ -167,3 +167,27 @@ def test_a_word_the_step_gave_nothing_gets_even_shares():
     zero = Translation(tr.source_tokens, tr.target_tokens, tr.token_probs, att, 0.0, "")
     _, weights = spread_override(zero, 2, 1)
     np.testing.assert_allclose(weights[1:4], 1 / 3, rtol=1e-6)
+
+
+def test_the_json_word_record_holds_the_merged_words_and_matrix():
+    from core.inspection.attention_export import word_record
+
+    tr = _translation()
+    rec = word_record(tr)
+    w = to_words(tr)
+    assert rec["source_words"] == ["The", "unbelievable", "cat.", "</s>"]
+    assert rec["target_words"] == ["Die", "unglaubliche", "Katze", "</s>"]
+    np.testing.assert_allclose(rec["word_weights"], w.attention, rtol=1e-6)
+    np.testing.assert_allclose(np.sum(rec["word_weights"], axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(rec["word_token_probs"], w.token_probs, rtol=1e-6)
+    assert rec["word_alignment"].count("-") == 3  # one link per target word, </s> left out
+
+
+def test_only_models_that_say_subwords_use_them():
+    from types import SimpleNamespace
+
+    from core.inspection.word_merge import uses_subwords
+
+    assert uses_subwords(SimpleNamespace(tokenizer=SimpleNamespace(tokenization="subwords")))
+    assert not uses_subwords(SimpleNamespace(tokenizer=SimpleNamespace(tokenization="words")))
+    assert not uses_subwords(SimpleNamespace(tokenizer=SimpleNamespace()))  # an old folder
