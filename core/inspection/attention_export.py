@@ -157,9 +157,7 @@ def word_record(t: Translation) -> dict[str, Any]:
         "target_words": list(w.target_tokens),
         "word_weights": short_floats(w.attention),
         "word_token_probs": short_floats(w.token_probs),
-        "word_alignment": to_pharaoh(
-            hard_alignment(w.attention, w.source_tokens, w.target_tokens)
-        ),
+        "word_alignment": to_pharaoh(hard_alignment(w.attention, w.source_tokens, w.target_tokens)),
     }
 
 
