@@ -20,7 +20,7 @@ class WordsMode(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._available = False
-        self._words = False
+        self._words = True  # the user's choice; Words until they pick Subwords
 
     @property
     def available(self) -> bool:
@@ -31,18 +31,33 @@ class WordsMode(QObject):
         """True when the views merge pieces into words (never for a word-level model)."""
         return self._available and self._words
 
+    @property
+    def prefers_words(self) -> bool:
+        """The switch's position, whatever the open model: the compare panel applies it to the
+        models it compares, which need not be the open one."""
+        return self._words
+
     def set_words(self, on: bool) -> None:
         if on == self._words:
             return
         self._words = on
-        if self._available:
-            self.changed.emit(self.words)
+        self.changed.emit(self.words)
 
     def set_model(self, info) -> None:
-        """A model was opened (a ``ModelInfo``): Words for a subword model, hidden otherwise."""
+        """A model was opened (a ``ModelInfo``): a subword model starts in Words; for a
+        word-level one the switch hides (the choice is kept for the compare panel)."""
         available = bool(getattr(info, "subwords", False))
         before = self.words
-        self._available, self._words = available, available
+        self._available = available
+        if available:
+            self._words = True
         self.availabilityChanged.emit(available)
         if self.words != before:
             self.changed.emit(self.words)
+
+
+def words_mode_of(session, owner: QObject) -> WordsMode:
+    """The session's shared state; a panel built on a stand-in session (widget tests) gets its
+    own, which stays hidden until told a subword model is open."""
+    mode = getattr(session, "words_mode", None)
+    return mode if isinstance(mode, WordsMode) else WordsMode(owner)

@@ -36,7 +36,7 @@ from gui.widgets.splitter_memory import remember_sizes
 from gui.widgets.token_strip import ConfidenceComparison
 from gui.widgets.what_if_view import WhatIfView
 from gui.widgets.words_switch import WordsSwitch
-from gui.words_mode import WordsMode
+from gui.words_mode import words_mode_of
 
 GREEDY_TREE_MESSAGE = "Beam size 1 (greedy search) explores no tree — set the beam to 2 or more"
 KIND_ATTRIBUTION = "attribution"
@@ -83,7 +83,7 @@ class Inspector(QTabWidget):
         self.attribution_view.attributionRequested.connect(self._request_attribution)
         self.attribution_view.cancelRequested.connect(self._cancel_attribution)
         self.addTab(self.attribution_view, "Attribution")
-        self.words_mode = getattr(session, "words_mode", None) or WordsMode(self)
+        self.words_mode = words_mode_of(session, self)
         self.words_switch = WordsSwitch(self.words_mode, "inspectorWordsSwitch")
         self.setCornerWidget(self.words_switch, Qt.Corner.TopRightCorner)
         self.words_mode.changed.connect(self._on_words_changed)

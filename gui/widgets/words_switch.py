@@ -6,6 +6,8 @@ agree. Hidden while the open model is word-level (its tokens are words already).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from gui.widgets.naming import named
@@ -19,10 +21,19 @@ TIP = (
 
 
 class WordsSwitch(QWidget):
-    def __init__(self, mode: WordsMode, name: str, parent: QWidget | None = None) -> None:
+    """``shown`` says when the switch applies (default: the open model uses subwords)."""
+
+    def __init__(
+        self,
+        mode: WordsMode,
+        name: str,
+        parent: QWidget | None = None,
+        shown: Callable[[], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         named(self, name)
         self._mode = mode
+        self._shown = shown or (lambda: mode.available)
         self.subwords_button = named(QToolButton(), f"{name}Subwords")
         self.words_button = named(QToolButton(), f"{name}Words")
         self._group = QButtonGroup(self)
@@ -40,16 +51,18 @@ class WordsSwitch(QWidget):
         lay.addWidget(self.subwords_button)
         lay.addWidget(self.words_button)
         self.words_button.toggled.connect(self._on_toggled)
-        mode.changed.connect(self._sync)
-        mode.availabilityChanged.connect(self._sync)
-        self._sync()
+        mode.changed.connect(self.refresh)
+        mode.availabilityChanged.connect(self.refresh)
+        self.refresh()
 
     def _on_toggled(self, on: bool) -> None:
         self._mode.set_words(on)
 
-    def _sync(self, *_args) -> None:
-        (self.words_button if self._mode.words else self.subwords_button).setChecked(True)
-        self.setVisible(self._mode.available)
+    def refresh(self, *_args) -> None:
+        """Show the mode's position; hide when there are no pieces to merge."""
+        on = self._mode.prefers_words
+        (self.words_button if on else self.subwords_button).setChecked(True)
+        self.setVisible(self._shown())
 
     @property
     def mode(self) -> WordsMode:
