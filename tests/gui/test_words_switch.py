@@ -129,3 +129,90 @@ def test_what_if_on_a_word_asks_for_the_pieces_in_their_proportions(inspector):
     np.testing.assert_allclose(kwargs["source_weights"][1:4], row / row.sum(), rtol=1e-5)
     assert kwargs["target_tokens"] == TGT
     assert "pieces" in view._instructions.text()
+
+
+def _mode(subwords: bool = True) -> WordsMode:
+    mode = WordsMode()
+    mode.set_model(SimpleNamespace(subwords=subwords))
+    return mode
+
+
+def test_timeline_shows_each_snapshot_and_the_change_in_words(qtbot, tmp_path):
+    from pathlib import Path
+
+    from core.inspection.probe_timeline import (
+        KIND_OUTPUT,
+        ProbeSnapshot,
+        Snapshot,
+        Timeline,
+        attention_diff,
+    )
+    from gui.panels.timeline_panel import TimelinePanel
+
+    session = SimpleNamespace(words_mode=_mode(), model_info=None)
+    session.modelLoaded = SimpleNamespace(connect=lambda _fn: None)
+    early, late = piece_translation(seed=3), piece_translation(seed=4)
+    snaps = tuple(
+        Snapshot(step, 1, None, None, (ProbeSnapshot("s", None, KIND_OUTPUT, "o", tr),))
+        for step, tr in ((10, early), (20, late))
+    )
+    panel = TimelinePanel(session, RecordingErrors(), AppSettings())
+    qtbot.addWidget(panel)
+    panel.show_timeline(Timeline(Path(tmp_path), snaps))
+    panel.select(0, 1, compare=0)
+    assert panel.words_switch.isVisibleTo(panel)
+    np.testing.assert_array_equal(panel.heatmap.weights, to_words(late).attention)
+    expected = attention_diff(to_words(early), to_words(late)).diff
+    np.testing.assert_array_equal(panel.diff_heatmap.weights, expected)
+    panel.words_switch.subwords_button.click()
+    np.testing.assert_array_equal(panel.heatmap.weights, late.attention)
+    assert panel.diff_heatmap.weights.shape == late.attention.shape
+
+
+def test_compare_merges_only_the_subword_side(qtbot):
+    from gui.panels.compare_panel import ComparePanel
+
+    session = SimpleNamespace(words_mode=_mode(False), model_info=None)
+    session.modelLoaded = SimpleNamespace(connect=lambda _fn: None)
+    panel = ComparePanel(session, RecordingErrors(), AppSettings())
+    qtbot.addWidget(panel)
+    pieces = piece_translation()
+    words = Translation(
+        ["The", "unbelievable", "cat", ".", "</s>"],
+        ["Die", "</s>"],
+        np.ones(2, np.float32),
+        np.full((2, 5), 0.2, np.float32),
+        0.0,
+        "Die",
+    )
+    panel.show_results([pieces, words], subwords=[True, False])
+    assert panel.words_switch.isVisibleTo(panel)  # A uses subwords, though the open model not
+    np.testing.assert_array_equal(panel.heatmap_a.weights, to_words(pieces).attention)
+    np.testing.assert_array_equal(panel.heatmap_b.weights, words.attention)
+    panel.words_switch.subwords_button.click()
+    np.testing.assert_array_equal(panel.heatmap_a.weights, pieces.attention)
+    panel.show_results([words, words], subwords=[False, False])
+    assert not panel.words_switch.isVisibleTo(panel)
+
+
+def test_dev_agreement_column_is_between_words_in_words_mode(qtbot):
+    from core.inspection.agreement import sentence_agreement
+    from core.inspection.attribution_runs import SentenceResult
+    from gui.panels.dev_panel import DevSetPanel
+    from gui.panels.dev_table import TableRow
+
+    mode = _mode()
+    session = SimpleNamespace(words_mode=mode, model_info=None, training=False)
+    session.modelLoaded = SimpleNamespace(connect=lambda _fn: None)
+    session.stateChanged = SimpleNamespace(connect=lambda _fn: None)
+    panel = DevSetPanel(session, RecordingErrors(), AppSettings())
+    qtbot.addWidget(panel)
+    panel.model.set_rows([TableRow(0, "s", "r", "t", 50.0)])
+    a = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
+    pieces = sentence_agreement(a, a[:, ::-1])  # disagrees
+    words = sentence_agreement(a, a)  # agrees
+    panel._agree_rows = [0]
+    panel.show_agreement([SentenceResult(0, pieces, None, words)])
+    assert panel.model.rows[0].agreement == pytest.approx(1.0)
+    panel.words_switch.subwords_button.click()
+    assert panel.model.rows[0].agreement == pytest.approx(pieces.mean_rank_correlation)

@@ -191,3 +191,18 @@ def test_only_models_that_say_subwords_use_them():
     assert uses_subwords(SimpleNamespace(tokenizer=SimpleNamespace(tokenization="subwords")))
     assert not uses_subwords(SimpleNamespace(tokenizer=SimpleNamespace(tokenization="words")))
     assert not uses_subwords(SimpleNamespace(tokenizer=SimpleNamespace()))  # an old folder
+
+
+def test_word_agreement_compares_attention_and_attribution_merged_the_same_way():
+    from core.inspection.agreement import sentence_agreement
+    from core.inspection.attribution import Attribution
+    from core.inspection.attribution_runs import word_agreement
+
+    tr = _translation()
+    other = _rows(len(TGT), len(SRC), seed=9)
+    a = Attribution("saliency", SRC, TGT, tr.attention, other, other, None, None, None)
+    got = word_agreement(a)
+    s, t = group_pieces(SRC), group_pieces(TGT)
+    expected = sentence_agreement(merge_attention(tr.attention, s, t), merge_attention(other, s, t))
+    assert len(got.tokens) == 4
+    assert got == expected
