@@ -44,6 +44,7 @@ class WordsSwitch(QWidget):
             button.setAutoRaise(False)
             button.setToolTip(TIP)
             self._group.addButton(button)
+        self.setStyleSheet("QToolButton:checked { font-weight: bold; }")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
