@@ -5,7 +5,7 @@ The one object front ends hold to translate (the CLI, the app's worker thread, s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -160,7 +160,7 @@ class Translator:
         target_tokens: list[str],
         step: int,
         source_index: int,
-        source_weights: Sequence[float] | None = None,
+        source_weights: list[float] | None = None,
     ) -> Translation:
         """Re-decode (greedily) with all the attention at ``step`` put on one source token.
 
@@ -259,7 +259,7 @@ class Translator:
 
 
 def _override_weights(
-    n_src: int, source_index: int, source_weights: Sequence[float] | None
+    n_src: int, source_index: int, source_weights: list[float] | None
 ) -> np.ndarray:
     """A what-if's forced attention: one-hot on ``source_index``, or ``source_weights``
     (checked: one weight per source token, summing to 1)."""
