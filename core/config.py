@@ -18,6 +18,10 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16")
 MAX_PROBES = 8  # probe sentences recorded at each validation (each costs a decode)
 MAX_PROBE_CHARS = 1000  # per probe sentence: probes are for looking at, not for paragraphs
+TOKENIZATIONS = ("subwords", "words")
+SUBWORD_TYPES = ("unigram", "bpe")
+PRETOKENIZERS = ("none", "moses")
+WORD_VOCAB_SIZE = 30000  # vocab_size=None for a word-level model
 
 T = TypeVar("T")
 
@@ -108,14 +112,34 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class TokenizerConfig:
-    """How raw text becomes tokens; kept with the model so translation tokenizes the same way."""
+    """How raw text becomes tokens; kept with the model so translation tokenizes the same way.
+
+    ``tokenization`` is "subwords" (sentencepiece, trained on the corpus when training starts) or
+    "words" (Moses). A model.json without the field was written before subwords existed, so
+    ``from_dict`` reads it as "words". ``subword_type``, ``joint_vocab`` and ``pretokenize``
+    only matter for subwords (words always use Moses)."""
 
     src_lang: str = "en"
     tgt_lang: str = "de"
     lowercase: bool = False
+    tokenization: str = "subwords"
+    subword_type: str = "unigram"
+    joint_vocab: bool = False  # separate models measured faster and better (docs/benchmarks.md)
+    pretokenize: str = "none"
+
+    @property
+    def subwords(self) -> bool:
+        return self.tokenization == "subwords"
 
     def validate(self) -> None:
         _check_types(self)
+        for name, allowed in (
+            ("tokenization", TOKENIZATIONS),
+            ("subword_type", SUBWORD_TYPES),
+            ("pretokenize", PRETOKENIZERS),
+        ):
+            value = getattr(self, name)
+            _check(value in allowed, f"{name} must be one of {', '.join(allowed)}, not {value!r}")
         for name in ("src_lang", "tgt_lang"):
             code = getattr(self, name)
             _check(
@@ -125,7 +149,7 @@ class TokenizerConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TokenizerConfig:
-        return _from_dict(cls, data, "tokenizer")
+        return _from_dict(cls, {"tokenization": "words", **data}, "tokenizer")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -148,7 +172,7 @@ class TrainConfig:
     lr_patience: int = 2
     min_lr: float = 1e-5
     max_len: int = 50  # tokens per side; longer pairs are dropped and counted
-    vocab_size: int = 30000
+    vocab_size: int | None = None  # None: words 30000, subwords chosen from the corpus size
     min_freq: int = 2
     dev_fraction: float = 0.05  # held out when no dev files are given
     dev_max: int = 1000
@@ -182,7 +206,7 @@ class TrainConfig:
         )
         _check(self.valid_every >= 1, "valid_every must be at least 1")
         _check(self.max_len >= 1, "max_len must be at least 1")
-        _check(self.vocab_size >= 8, "vocab_size must be at least 8")
+        _check(self.vocab_size is None or self.vocab_size >= 8, "vocab_size must be at least 8")
         _check(self.min_freq >= 1, "min_freq must be at least 1")
         _check(0.0 < self.dev_fraction < 0.5, "dev_fraction must be in (0, 0.5)")
         _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}")

@@ -110,6 +110,44 @@ def _add_train_data(data: Any) -> None:
     data.add_argument("--tgt-lang", metavar="L", help="target language code, e.g. de")
     data.add_argument("--lowercase", action="store_true", help="lowercase all text")
     data.add_argument(
+        "--tokenization",
+        choices=["subwords", "words"],
+        help="subwords (default): sentencepiece pieces learnt from the corpus when training "
+        "starts, so no word is ever <unk>; words: Moses words, rare ones become <unk>",
+    )
+    data.add_argument(
+        "--vocab-size",
+        type=int,
+        metavar="N",
+        help="vocabulary size (default: for subwords chosen from the corpus size, "
+        "for words 30000)",
+    )
+    data.add_argument(
+        "--subword-type",
+        choices=["unigram", "bpe"],
+        help="the sentencepiece algorithm (default unigram)",
+    )
+    joint = data.add_mutually_exclusive_group()
+    joint.add_argument(
+        "--joint-vocab",
+        dest="joint_vocab",
+        action="store_true",
+        default=None,
+        help="one subword model for both languages",
+    )
+    joint.add_argument(
+        "--separate-vocab",
+        dest="joint_vocab",
+        action="store_false",
+        help="one subword model per language (default: measured faster and better)",
+    )
+    data.add_argument(
+        "--pretokenize",
+        choices=["none", "moses"],
+        help="none (default): sentencepiece reads the raw text and detokenizing is exact; "
+        "moses: split words with the Moses tokenizer first",
+    )
+    data.add_argument(
         "--max-len",
         type=int,
         metavar="N",

@@ -124,7 +124,16 @@ def _train_configs(
     if args.unidirectional:
         model_changes["bidirectional"] = False
     tok_changes = {
-        k: v for k, v in {"src_lang": args.src_lang, "tgt_lang": args.tgt_lang}.items() if v
+        k: v
+        for k, v in {
+            "src_lang": args.src_lang,
+            "tgt_lang": args.tgt_lang,
+            "tokenization": args.tokenization,
+            "subword_type": args.subword_type,
+            "joint_vocab": args.joint_vocab,
+            "pretokenize": args.pretokenize,
+        }.items()
+        if v is not None
     }
     if args.lowercase:
         tok_changes["lowercase"] = True
@@ -144,6 +153,7 @@ def _train_configs(
             "patience": args.patience,
             "probe": "\n".join(args.probe) if args.probe else None,
             "max_len": args.max_len,
+            "vocab_size": args.vocab_size,
         }.items()
         if v is not None
     }

@@ -7,10 +7,12 @@ vocabularies and on the heatmap's axes.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from sacremoses import MosesDetokenizer, MosesTokenizer
 
 from core.config import TokenizerConfig
+from core.errors import CoreError
 
 
 @lru_cache(maxsize=16)
@@ -41,6 +43,20 @@ class Tokenizer:
         return self._detok.detokenize(list(tokens), unescape=False)
 
 
-def tokenizers_for(cfg: TokenizerConfig) -> tuple[Tokenizer, Tokenizer]:
-    """The (source, target) tokenizers a model was trained with."""
-    return Tokenizer(cfg.src_lang, cfg.lowercase), Tokenizer(cfg.tgt_lang, cfg.lowercase)
+def tokenizers_for(
+    cfg: TokenizerConfig, subword_models: tuple[bytes, bytes] | None = None
+) -> tuple[Any, Any]:
+    """The (source, target) tokenizers a model was trained with: Moses words, or for a subword
+    model its two sentencepiece models (``subword_models``, the protobuf bytes from its folder;
+    ``core.storage.model_folder.read_tokenizers`` reads them). Both kinds share one interface:
+    ``tokenize(text) -> list[str]`` and ``detokenize(tokens) -> str``."""
+    if not cfg.subwords:
+        return Tokenizer(cfg.src_lang, cfg.lowercase), Tokenizer(cfg.tgt_lang, cfg.lowercase)
+    if subword_models is None:
+        raise CoreError(
+            "this model uses subwords, but its sentencepiece models are missing; "
+            "they are trained from the corpus when training starts"
+        )
+    from core.data.subword import subword_tokenizers  # imports this module
+
+    return subword_tokenizers(cfg, subword_models)

@@ -5,8 +5,10 @@ The one object front ends hold to translate (the CLI, the app's worker thread, s
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -18,12 +20,14 @@ from core.data.tokenizer import tokenizers_for
 from core.data.vocab import EOS, EOS_ID, Vocab
 from core.decoding.inspection import Inspection
 from core.decoding.search import Hypothesis, beam_search, forced, greedy
+from core.decoding.segmentation import own_segmentation, piece_bytes, words_with_unk
 from core.errors import CoreError
 from core.events import Translation
-from core.storage.model_folder import ModelMeta, read_model
+from core.storage.model_folder import ModelMeta, read_model, read_tokenizers
 
 MAX_SOURCE_TOKENS = 400  # beyond this, attention memory grows quadratically for no real use
 MAX_BEAM = 32
+REMEMBERED_SOURCES = 256  # sources whose translations reference_tokens recognises
 
 
 class Translator:
@@ -35,14 +39,26 @@ class Translator:
         meta: ModelMeta,
         device: torch.device,
         path: Path | None = None,
+        tokenizers: tuple[Any, Any] | None = None,
     ) -> None:
+        """``tokenizers``: (source, target); by default the folder's (``path``): Moses words for
+        a word model, its sentencepiece models for a subword one."""
         self.model = model
         self.src_vocab = src_vocab
         self.tgt_vocab = tgt_vocab
         self.meta = meta
         self.device = device
         self.path = path
-        self.src_tok, self.tgt_tok = tokenizers_for(meta.tokenizer)
+        if tokenizers is None:
+            if path is not None and meta.tokenizer.subwords:
+                tokenizers = read_tokenizers(path, meta)
+            else:
+                tokenizers = tokenizers_for(meta.tokenizer)
+        self.src_tok, self.tgt_tok = tokenizers
+        # the translations this translator produced, per source text: a pasted-back output is
+        # scored in its own tokens (see ``reference_tokens``)
+        self._produced: OrderedDict[str, dict[str, list[str]]] = OrderedDict()
+        self._surfaces: list[bytes | None] | None = None
 
     @classmethod
     def load(
@@ -137,6 +153,8 @@ class Translator:
         out = [self._to_translation(tokens, h) for h in hyps]
         if prefix_tokens:
             out = [self._with_prefix_words(t, prefix_tokens) for t in out]
+        for t in out:
+            self._remember(text, t)
         ref = self.score(text, reference) if reference and reference.strip() else None
         return Inspection(out, search_tree, node_tokens, node_texts, ref, " ".join(prefix_tokens))
 
@@ -232,19 +250,46 @@ class Translator:
                 hyps = [h[0] for h in beam_search(self.model, src, src_len, beam, 1)]
             for i, h in zip(idx, hyps):
                 results[i] = self._to_translation(token_lists[i], h)
+                self._remember(texts[i], results[i])
             done += len(idx)
             if progress is not None:
                 progress(done, len(texts))
         return [r for r in results if r is not None]
 
+    def _remember(self, source: str, t: Translation) -> None:
+        body = t.target_tokens[:-1] if t.target_tokens[-1:] == [EOS] else t.target_tokens
+        self._produced.setdefault(source.strip(), {}).setdefault(t.text.strip(), list(body))
+        self._produced.move_to_end(source.strip())
+        while len(self._produced) > REMEMBERED_SOURCES:
+            self._produced.popitem(last=False)
+
+    def reference_tokens(
+        self, source: str, target: str, src: torch.Tensor, src_len: torch.Tensor
+    ) -> list[str]:
+        """The tokens ``target`` is scored as. A translation this translator produced for
+        ``source`` keeps its own tokens; for a subword model any other text gets the
+        segmentation the model prefers (``own_segmentation``: a greedy output's own pieces); for
+        a word model Moses words, a literal ``<unk>`` being the unknown-word token."""
+        target = target.strip()
+        produced = self._produced.get(source.strip(), {}).get(target)
+        if produced is not None:
+            return list(produced)
+        if not self.meta.tokenizer.subwords:
+            return words_with_unk(self.tgt_tok.tokenize, target)
+        if self._surfaces is None:
+            self._surfaces = piece_bytes(self.tgt_vocab)
+        spelled = (" " + self.tgt_tok.prepare(target)).encode("utf-8")
+        ids = own_segmentation(self.model, src, src_len, spelled, self._surfaces)
+        return self.tgt_tok.tokenize(target) if ids is None else self.tgt_vocab.decode(ids)
+
     def score(self, source: str, target: str) -> Translation:
         """Forced decoding: how likely the model finds ``target``, token by token, and where it
         looks."""
         src_tokens = self._prepare(source)
-        tgt_tokens = self.tgt_tok.tokenize(target.strip())
         if not src_tokens:
             raise CoreError("type a source sentence to score a translation against")
         src, src_len = self._tensors([src_tokens])
+        tgt_tokens = self.reference_tokens(source, target, src, src_len)
         hyp = forced(self.model, src, src_len, [self.tgt_vocab.encode(tgt_tokens)])[0]
         t = self._to_translation(src_tokens, hyp)
         # show the user's own words, not <unk>, where the vocabulary lacks them

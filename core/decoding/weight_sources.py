@@ -145,6 +145,24 @@ def _model_parts(state: dict, folder: Path, path: Path):
     return meta, src_vocab, tgt_vocab
 
 
+def _checkpoint_tokenizers(state: dict, folder: Path, meta, path: Path):
+    """The checkpoint's own sentencepiece models (its vocabularies are made of their pieces),
+    else the folder's; a word model's Moses tokenizers."""
+    from core.data.tokenizer import tokenizers_for
+    from core.errors import CoreError
+    from core.storage.model_folder import read_tokenizers
+
+    models = state.get("subword_models")
+    if not meta.tokenizer.subwords:
+        return tokenizers_for(meta.tokenizer)
+    if not isinstance(models, dict):
+        return read_tokenizers(folder, meta)
+    try:
+        return tokenizers_for(meta.tokenizer, (models["src"], models["tgt"]))
+    except (CoreError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"{path} is damaged: its subword models: {exc}") from exc
+
+
 def _check_shapes(weights: dict, skeleton_state: dict, path: Path) -> None:
     """Compare shapes before allocating: a crafted size must not allocate gigabytes first."""
     from core.storage.model_folder import shape_mismatch
@@ -175,6 +193,7 @@ def _load_checkpoint(source: ModelSource, device: str) -> Translator:
     if not isinstance(weights, dict):
         raise CheckpointError(f"{path} is damaged: it holds no model weights")
     meta, src_vocab, tgt_vocab = _model_parts(state, folder, path)
+    tokenizers = _checkpoint_tokenizers(state, folder, meta, path)
     with torch.device("meta"):
         skeleton = build_model(meta.model, len(src_vocab), len(tgt_vocab))
     _check_shapes(weights, skeleton.state_dict(), path)
@@ -185,7 +204,7 @@ def _load_checkpoint(source: ModelSource, device: str) -> Translator:
         raise CheckpointError(f"{path} does not fit its model: {str(exc).splitlines()[0]}") from exc
     dev = _device.resolve(device)
     model.to(dev).eval()
-    return Translator(model, src_vocab, tgt_vocab, meta, dev, folder)
+    return Translator(model, src_vocab, tgt_vocab, meta, dev, folder, tokenizers)
 
 
 def load_translator(source: ModelSource, device: str = "auto") -> Translator:

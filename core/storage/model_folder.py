@@ -1,6 +1,7 @@
 """A model is a self-contained folder; translating needs nothing outside it.
 
     model.json         format version, configs, corpus description and fingerprint, metrics
+    subwords.src.model, subwords.tgt.model   sentencepiece models (protobuf) of a subword model
     vocab.src.json     source vocabulary (a JSON list, specials first) vocab.tgt.json     target
     vocabulary weights.pt         the best weights: tensors only, loaded with weights_only=True
     history.jsonl      validation results and progress summaries, one JSON object per line
@@ -24,7 +25,7 @@ from core import __version__
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.data.vocab import Vocab
 from core.errors import CheckpointError, ConfigError
-from core.storage.atomic_io import atomic_write_json, atomic_write_text
+from core.storage.atomic_io import atomic_write_bytes, atomic_write_json, atomic_write_text
 from core.storage.manifest import checkpoint_files
 
 if TYPE_CHECKING:  # torch (1-3 s to import) only where weights are read or written: the app's
@@ -52,11 +53,13 @@ def shape_mismatch(
     )
 
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: subword models (tokenizer.tokenization, subwords.*.model); 1 is read
 MODEL_JSON = "model.json"
 WEIGHTS = "weights.pt"
 SRC_VOCAB = "vocab.src.json"
 TGT_VOCAB = "vocab.tgt.json"
+SRC_SUBWORDS = "subwords.src.model"  # sentencepiece protobuf (a subword model only)
+TGT_SUBWORDS = "subwords.tgt.model"
 HISTORY = "history.jsonl"
 CHECKPOINTS = "checkpoints"
 
@@ -174,6 +177,40 @@ def read_vocabs(folder: Path) -> tuple[Vocab, Vocab]:
         if not (folder / name).is_file():
             raise CheckpointError(f"{folder} is incomplete: {name} is missing")
     return Vocab.load(folder / SRC_VOCAB), Vocab.load(folder / TGT_VOCAB)
+
+
+def write_subword_models(folder: Path, protos: tuple[bytes, bytes]) -> None:
+    """The source and target sentencepiece models (the same bytes twice for a joint one)."""
+    atomic_write_bytes(folder / SRC_SUBWORDS, protos[0])
+    atomic_write_bytes(folder / TGT_SUBWORDS, protos[1])
+
+
+def read_subword_models(folder: Path) -> tuple[bytes, bytes]:
+    out = []
+    for name in (SRC_SUBWORDS, TGT_SUBWORDS):
+        try:
+            out.append((Path(folder) / name).read_bytes())
+        except FileNotFoundError:
+            raise CheckpointError(
+                f"{folder} is incomplete: {name} (its subword model) is missing"
+            ) from None
+        except OSError as exc:
+            raise CheckpointError(f"cannot read {Path(folder) / name}: {exc}") from exc
+    return out[0], out[1]
+
+
+def read_tokenizers(folder: str | Path, meta: ModelMeta | None = None) -> tuple[Any, Any]:
+    """The (source, target) tokenizers of a model folder: Moses words for a word model (every
+    format-1 folder), its sentencepiece models for a subword one."""
+    from core.data.tokenizer import tokenizers_for
+
+    folder = Path(folder)
+    meta = meta or read_meta(folder)
+    protos = read_subword_models(folder) if meta.tokenizer.subwords else None
+    try:
+        return tokenizers_for(meta.tokenizer, protos)
+    except CheckpointError as exc:
+        raise CheckpointError(f"{folder}: {exc}") from None
 
 
 def write_weights(folder: Path, model: Seq2Seq) -> None:

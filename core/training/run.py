@@ -23,8 +23,6 @@ from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.data.batching import collate, sorted_batches
 from core.data.corpus import CorpusSpec, fingerprint, load_pairs, split_dev
 from core.data.pair_store import EncodedPairs, PairCollector
-from core.data.tokenizer import tokenizers_for
-from core.data.vocab import Vocab
 from core.decoding.search import greedy
 from core.errors import Cancelled, CheckpointError, CoreError
 from core.evaluation.dev_set import DEV_TSV, write_dev_set
@@ -34,7 +32,6 @@ from core.events import (
     DoneEvent,
     Event,
     NoticeEvent,
-    ReadingEvent,
     ReportEvent,
     ValidationEvent,
 )
@@ -50,12 +47,15 @@ from core.storage.model_folder import (
     read_meta,
     read_vocabs,
     write_meta,
+    write_subword_models,
     write_vocabs,
     write_weights,
 )
 from core.training.loop import run_loop
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
+from core.training.tokenizer_setup import RunTokenizers
+from core.training.tokenizer_setup import setup as setup_tokenizers
 
 log = logging.getLogger(__name__)
 # settings that change the weights' shapes or the data they were trained on: resume refuses if
@@ -114,28 +114,46 @@ class TrainingRun:
         self.dev_spec, self.emit, self.cancel = dev_spec, on_event, cancel
         self.name = name or out_dir.name
         self.state = _State()
-        self.src_tok, self.tgt_tok = tokenizers_for(tok_cfg)
-        # a probe sentence that cannot be translated is refused now, not at the first validation
-        self.user_probes = user_probes(cfg.probe_sentences(), self.src_tok.tokenize)
+        self.toks: RunTokenizers | None = None
+        if not tok_cfg.subwords:  # a subword run checks its probes once its model is trained
+            self.setup_tokenizers(resume=False)
 
     # ---- data ----------------------------------------------------------------------------
-    def read_data(self) -> None:
+    def setup_tokenizers(self, resume: bool) -> None:
+        """The run's tokenizers (for subwords: trained on the corpus, or read back on resume)
+        and its settled vocabulary size; a probe sentence that cannot be translated is refused
+        now, not at the first validation."""
+        self.toks = setup_tokenizers(
+            self.spec,
+            self.tok_cfg,
+            self.cfg,
+            self.out,
+            resume,
+            self.emit,
+            self.cancel,
+            torch.get_num_threads(),
+        )
+        self.src_tok, self.tgt_tok = self.toks.src, self.toks.tgt
+        if self.cfg.vocab_size != self.toks.vocab_size:
+            self.cfg = self.cfg.replace(vocab_size=self.toks.vocab_size)
+        self.user_probes = user_probes(self.cfg.probe_sentences(), self.src_tok.tokenize)
+
+    def read_data(self, resume: bool = False) -> None:
         """Stream the corpus into a compact store; hold out a dev split unless dev files are
         given."""
-        cfg = self.cfg
+        if self.toks is None:
+            self.setup_tokenizers(resume)
+        cfg, toks = self.cfg, self.toks
         self.collected = PairCollector()
-
-        def progress(done: int, total: int) -> None:
-            self.emit(ReadingEvent(done, total))
-
         _, report = load_pairs(
             self.spec,
             self.src_tok.tokenize,
             self.tgt_tok.tokenize,
             cfg.max_len,
-            progress=progress,
+            progress=toks.reading_progress(self.emit),
             cancel=self.cancel,
             sink=self.collected,
+            batch=toks.batch_tokenizers(torch.get_num_threads()),
         )
         report_dict = report.to_dict()
         report_dict["summary"] = report.summary()
@@ -167,9 +185,8 @@ class TrainingRun:
         self.fingerprint = fingerprint(self.spec)
 
     def build_vocabs(self) -> None:
-        src_counts, tgt_counts = self.collected.vocab_counts(self.train_rows)
-        self.src_vocab = Vocab.from_counts(src_counts, self.cfg.vocab_size, self.cfg.min_freq)
-        self.tgt_vocab = Vocab.from_counts(tgt_counts, self.cfg.vocab_size, self.cfg.min_freq)
+        counts = self.collected.vocab_counts(self.train_rows)
+        self.src_vocab, self.tgt_vocab = self.toks.vocabs(counts, self.cfg)
 
     def encode_data(self) -> None:
         self.examples: EncodedPairs = self.collected.encode(
@@ -249,12 +266,18 @@ class TrainingRun:
             "train_config": self.cfg.to_dict(),
             "fingerprint": self.fingerprint,
             "vocabs": {"src": list(self.src_vocab.itos), "tgt": list(self.tgt_vocab.itos)},
+            "subword_models": self.subword_models_state(),
             "versions": {
                 "checkpoint_format": 1,
                 "attnscope": __version__,
                 "torch": str(torch.__version__),
             },
         }
+
+    def subword_models_state(self) -> dict[str, bytes] | None:
+        """The sentencepiece models (protobuf bytes) a checkpoint carries with its vocabularies."""
+        protos = self.toks.subword_models if self.toks is not None else None
+        return None if protos is None else {"src": protos[0], "tgt": protos[1]}
 
     def restore(self, ckpt: dict[str, Any]) -> None:
         self.check_compatible(ckpt)
@@ -437,7 +460,7 @@ def train(
         )
     if resume:
         clean_stray_temporaries(out)  # weights.pt/model.json/vocab writes torn by a crash
-    run.read_data()
+    run.read_data(resume)
     store = CheckpointStore(out / CHECKPOINTS, keep_last=train_cfg.keep_last)
     if resume:
         if not store.has_checkpoint():
@@ -466,6 +489,8 @@ def train(
             name="", model=model_cfg, tokenizer=tok_cfg, train=train_cfg
         ).created
         write_vocabs(out, run.src_vocab, run.tgt_vocab)
+        if run.toks is not None and run.toks.subword_models is not None:
+            write_subword_models(out, run.toks.subword_models)
         run.write_dev_set()
         write_meta(out, run.meta("training"))
     return run_loop(run, store)

@@ -50,7 +50,7 @@ def tiny_model_dir(tmp_path_factory, toy_corpus) -> Path:
         CorpusSpec(tsv_path=str(toy_corpus["tsv"])),
         out,
         p.model,
-        TokenizerConfig("en", "xx"),
+        TokenizerConfig("en", "xx", tokenization="words"),
         cfg,
         name="tiny demo",
     )

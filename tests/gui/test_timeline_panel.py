@@ -32,7 +32,7 @@ def dev_probe_model(tmp_path_factory, toy_corpus) -> Path:
         CorpusSpec(tsv_path=str(toy_corpus["tsv"])),
         out,
         p.model,
-        TokenizerConfig("en", "xx"),
+        TokenizerConfig("en", "xx", tokenization="words"),
         p.train.replace(
             max_steps=60, valid_every=15, dev_fraction=0.1, num_threads=1, device="cpu"
         ),

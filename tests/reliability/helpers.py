@@ -18,7 +18,8 @@ from tests.toy import toy_spec, train_config, write_reverse_corpus  # noqa: F401
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 DEAD_PID = 999_999_999  # above any pid_max: no process can have it
-TOK = TokenizerConfig(src_lang="en", tgt_lang="en")  # toy words tokenize as themselves
+# toy words tokenize as themselves
+TOK = TokenizerConfig(src_lang="en", tgt_lang="en", tokenization="words")
 TINY_MODEL = preset("tiny").model  # emb 32, hidden 64: the tiny preset
 SMALL_MODEL = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1)
 

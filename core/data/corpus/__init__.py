@@ -19,7 +19,7 @@ from core.data.corpus.files import (
     open_binary,
     read_text_lines,
 )
-from core.data.corpus.pairs import iter_raw_pairs, load_pairs, split_dev
+from core.data.corpus.pairs import iter_raw_pairs, load_pairs, sample_raw_pairs, split_dev
 from core.data.corpus.report import (
     DROP_REASONS,
     EMPTY_PAIR,
@@ -51,5 +51,6 @@ __all__ = [
     "load_pairs",
     "open_binary",
     "read_text_lines",
+    "sample_raw_pairs",
     "split_dev",
 ]

@@ -29,6 +29,8 @@ from core.errors import CorpusError
 from core.throttle import PROGRESS_INTERVAL_S, Throttle
 
 T = TypeVar("T")
+BatchTokenize = Callable[[list[str]], list[list[str]]]
+_BATCH = 2000  # pairs per call of a batch tokenizer
 _CHECK_EVERY = 1000  # lines between cancel checks / progress clock reads
 _PROGRESS_INTERVAL = PROGRESS_INTERVAL_S  # at most this often progress() is called
 _clock = time.monotonic  # module-level so tests can fake the passage of time
@@ -57,6 +59,41 @@ def iter_raw_pairs(spec: CorpusSpec, report: CorpusReport | None = None) -> Iter
     return gen()
 
 
+def sample_raw_pairs(
+    spec: CorpusSpec,
+    limit: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[list[str], list[str], int]:
+    """Up to ``limit`` pairs drawn evenly from the whole corpus (reservoir sampling, so a corpus
+    sorted by topic or length is still represented), as (sources, targets, pairs read); empty
+    and malformed lines are skipped. What a subword model is trained on before the corpus is
+    tokenized; ``progress(bytes_read, total_bytes)`` and ``cancel`` as in ``load_pairs``."""
+    reader = _PairReader(spec)
+    reader.check_line_counts()
+    rng = random.Random(seed)
+    sample: list[tuple[str, str]] = []
+    throttle = Throttle(_PROGRESS_INTERVAL, clock=_clock, started=True)
+    n = 0
+    for k, item in enumerate(reader, 1):
+        if k % _CHECK_EVERY == 0:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if progress is not None and throttle.ready():
+                progress(min(reader.bytes_read, reader.total_bytes), reader.total_bytes)
+        if isinstance(item, Skip) or not (item.src or item.tgt):
+            continue
+        n += 1
+        if len(sample) < limit:
+            sample.append((item.src, item.tgt))
+        else:
+            j = rng.randrange(n)
+            if j < limit:
+                sample[j] = (item.src, item.tgt)
+    return [s for s, _ in sample], [t for _, t in sample], n
+
+
 def load_pairs(
     spec: CorpusSpec,
     src_tok: Callable[[str], list[str]],
@@ -65,6 +102,7 @@ def load_pairs(
     progress: Callable[[int, int], None] | None = None,
     cancel: CancelToken | None = None,
     sink: Callable[[list[str], list[str]], None] | None = None,
+    batch: tuple[BatchTokenize, BatchTokenize] | None = None,
 ) -> tuple[list[tuple[list[str], list[str]]], CorpusReport]:
     """Reads and tokenizes the corpus, dropping unusable pairs *as pairs* and counting why.
 
@@ -75,6 +113,9 @@ def load_pairs(
     ``cancel`` is checked every ~1000 lines (raises ``Cancelled``).
     With ``sink``, each kept pair goes to ``sink(src, tgt)`` instead of the returned list, so a
     caller can store a large corpus compactly (the list is then empty).
+    With ``batch`` (source and target functions that tokenize a list of texts at once, such as
+    ``SubwordTokenizer.tokenize_many``), pairs are tokenized in blocks of ``_BATCH`` instead of
+    one by one with ``src_tok``/``tgt_tok``: one call per block is much faster for sentencepiece.
     """
     if max_len is not None and max_len < 1:
         raise ValueError(f"max_len must be at least 1 or None, not {max_len}")
@@ -91,6 +132,18 @@ def load_pairs(
         progress(0, total)
     throttle = Throttle(_PROGRESS_INTERVAL, clock=_clock, started=True)
 
+    def keep(line: int, src, tgt) -> None:
+        reason = _drop_reason(src, tgt, max_len)
+        if reason is not None:
+            report.drop(reason, line)
+            return
+        report.pairs_kept += 1
+        if sink is not None:
+            sink(src, tgt)
+        else:
+            pairs.append((src, tgt))
+
+    pending: list[RawPair] = []
     for n, item in enumerate(reader, 1):
         if n % _CHECK_EVERY == 0:
             if cancel is not None:
@@ -100,18 +153,19 @@ def load_pairs(
         report.pairs_read += 1
         if isinstance(item, Skip):
             report.drop(item.reason, item.line)
-            continue
-        src = _tokenize(src_tok, item.src, max_len)
-        tgt = _tokenize(tgt_tok, item.tgt, max_len)
-        reason = _drop_reason(src, tgt, max_len)
-        if reason is not None:
-            report.drop(reason, item.line)
-            continue
-        report.pairs_kept += 1
-        if sink is not None:
-            sink(src, tgt)
+        elif batch is None:
+            keep(
+                item.line,
+                _tokenize(src_tok, item.src, max_len),
+                _tokenize(tgt_tok, item.tgt, max_len),
+            )
         else:
-            pairs.append((src, tgt))
+            pending.append(item)
+            if len(pending) >= _BATCH:
+                _tokenize_block(pending, batch, max_len, keep)
+                pending = []
+    if pending:
+        _tokenize_block(pending, batch, max_len, keep)  # type: ignore[arg-type]
 
     if progress is not None:
         progress(total, total)
@@ -134,13 +188,34 @@ def _tokenize(tok: Callable[[str], list[str]], text: str, max_len: int | None):
     """
     if not text:
         return []
-    if (
+    return _OVER if _surely_over(text, max_len) else tok(text)
+
+
+def _surely_over(text: str, max_len: int | None) -> bool:
+    return (
         max_len is not None
         and len(text) > 2 * max_len
         and len(text.translate(_CONTROL).split(None, max_len)) > max_len
-    ):
-        return _OVER
-    return tok(text)
+    )
+
+
+def _tokenize_block(
+    items: list[RawPair],
+    batch: tuple[BatchTokenize, BatchTokenize],
+    max_len: int | None,
+    keep: Callable[[int, object, object], None],
+) -> None:
+    """Tokenize a block of pairs with one call per side; a side surely over ``max_len`` (see
+    ``_tokenize``) or empty is not sent to the tokenizer."""
+    sides = []
+    for fn, texts in zip(batch, ([i.src for i in items], [i.tgt for i in items])):
+        out: list = [_OVER if _surely_over(t, max_len) else [] for t in texts]
+        todo = [k for k, t in enumerate(texts) if t and out[k] is not _OVER]
+        for k, tokens in zip(todo, fn([texts[k] for k in todo]) if todo else []):
+            out[k] = tokens
+        sides.append(out)
+    for item, src, tgt in zip(items, *sides):
+        keep(item.line, src, tgt)
 
 
 def _drop_reason(src, tgt, max_len: int | None) -> str | None:

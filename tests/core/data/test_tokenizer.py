@@ -68,5 +68,7 @@ def test_empty_and_blank_text():
 
 
 def test_tokenizers_for_config():
-    src, tgt = tokenizers_for(TokenizerConfig(src_lang="fr", tgt_lang="de", lowercase=True))
+    src, tgt = tokenizers_for(
+        TokenizerConfig(src_lang="fr", tgt_lang="de", lowercase=True, tokenization="words")
+    )
     assert (src.lang, tgt.lang, src.lowercase, tgt.lowercase) == ("fr", "de", True, True)

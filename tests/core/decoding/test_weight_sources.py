@@ -48,7 +48,7 @@ def model_dir(tmp_path_factory) -> Path:
         toy_spec(base / "data", 300),
         base / "model",
         ModelConfig(emb_size=16, hidden_size=32, dropout=0.0),
-        TokenizerConfig("en", "en"),
+        TokenizerConfig("en", "en", tokenization="words"),
         cfg,
         name="toy sources",
     )
@@ -268,7 +268,7 @@ def test_compare_stops_when_cancelled(model_dir):
 def test_compare_refuses_different_source_languages(model_dir, copy_dir):
     meta = read_meta(copy_dir)
     meta.name = "toy from French"
-    meta.tokenizer = TokenizerConfig("fr", "en")
+    meta.tokenizer = TokenizerConfig("fr", "en", tokenization="words")
     write_meta(copy_dir, meta)
     with pytest.raises(CoreError) as err:
         compare(

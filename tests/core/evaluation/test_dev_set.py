@@ -24,7 +24,7 @@ from core.evaluation.dev_set import (
 from core.training.run import train
 from tests.toy import reverse_pair, toy_spec, train_config
 
-TOK = TokenizerConfig(src_lang="en", tgt_lang="en")
+TOK = TokenizerConfig(src_lang="en", tgt_lang="en", tokenization="words")
 
 
 @pytest.fixture(scope="module")

@@ -197,7 +197,7 @@ def reversal_model(tmp_path_factory):
         spec,
         base / "model",
         ModelConfig(emb_size=16, hidden_size=32, dropout=0.0),
-        TokenizerConfig(src_lang="en", tgt_lang="en"),
+        TokenizerConfig(src_lang="en", tgt_lang="en", tokenization="words"),
         train_config(batch_size=32, learning_rate=5e-3, max_steps=400, valid_every=200),
     )
     return Translator.load(base / "model", "cpu")

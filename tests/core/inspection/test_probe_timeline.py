@@ -30,7 +30,8 @@ from core.storage.model_folder import CHECKPOINTS, read_history, read_meta, read
 from core.training.run import train
 from tests.toy import toy_spec, train_config
 
-TOK = TokenizerConfig(src_lang="en", tgt_lang="en")  # toy words tokenize as themselves
+# toy words tokenize as themselves
+TOK = TokenizerConfig(src_lang="en", tgt_lang="en", tokenization="words")
 MODEL = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1)
 
 

@@ -39,7 +39,8 @@ from core.storage.model_folder import read_history, read_meta, read_model
 from core.training.run import train
 from tests.toy import record_step_losses, reverse_pair, toy_spec, train_config, write_reverse_corpus
 
-TOK = TokenizerConfig(src_lang="en", tgt_lang="en")  # toy words tokenize as themselves
+# toy words tokenize as themselves
+TOK = TokenizerConfig(src_lang="en", tgt_lang="en", tokenization="words")
 SMALL_MODEL = ModelConfig(emb_size=8, hidden_size=16, dropout=0.1)
 TOY_MODEL = ModelConfig(emb_size=16, hidden_size=32, dropout=0.1)
 TOY_PAIRS = 2000
@@ -282,7 +283,7 @@ def test_resume_with_changed_settings_is_refused_and_names_them(tmp_path):
             spec,
             tmp_path / "m",
             SMALL_MODEL,
-            TokenizerConfig("en", "en", lowercase=True),
+            TokenizerConfig("en", "en", lowercase=True, tokenization="words"),
             cfg.replace(max_steps=4),
             resume=True,
         )
@@ -397,7 +398,7 @@ def test_frequent_validations_do_not_starve_progress_events(tmp_path):
         CorpusSpec(str(src), str(tgt)),
         tmp_path / "m",
         p.model,
-        TokenizerConfig("en", "en"),
+        TokenizerConfig("en", "en", tokenization="words"),
         cfg,
         on_event=events.append,
     )

@@ -1,0 +1,80 @@
+"""Which tokens a given translation is scored as: the model's own, where it can be told.
+
+Why: one text has many subword segmentations. A subword model may output a text in pieces that
+are not the tokenizer's canonical split of it, so scoring the pasted-back output with the
+canonical split would show other tokens and other probabilities than the model produced. Here a
+pasted text is segmented the way the model itself prefers: at each step the most probable piece
+that continues the text (the decoder, constrained to the text). For a greedy output this is the
+output's own segmentation, exactly. Word models keep Moses words; a literal ``<unk>`` in the text
+is the unknown-word token the model printed, not ``<``, ``unk``, ``>``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import torch
+
+from core.data.subword import WORD_START
+from core.data.vocab import BOS_ID, EOS_ID, UNK, Vocab
+from core.model.seq2seq import Seq2Seq
+
+_BYTE_PIECE = re.compile(r"<0x([0-9A-F]{2})>")
+
+
+def words_with_unk(tokenize, text: str) -> list[str]:
+    """Moses words of ``text``, a literal ``<unk>`` kept as the one unknown-word token."""
+    parts = text.split(UNK)
+    tokens = tokenize(parts[0].strip()) if parts[0].strip() else []
+    for part in parts[1:]:
+        tokens.append(UNK)
+        if part.strip():
+            tokens += tokenize(part.strip())
+    return tokens
+
+
+def piece_bytes(vocab: Vocab) -> list[bytes | None]:
+    """Each target id's text as UTF-8 bytes ("▁" is a space; ``<0xE2>`` one byte), None for the
+    specials, which never spell text."""
+    out: list[bytes | None] = []
+    for i, piece in enumerate(vocab.itos):
+        byte = _BYTE_PIECE.fullmatch(piece)
+        if i < 4:
+            out.append(None)
+        elif byte:
+            out.append(bytes([int(byte.group(1), 16)]))
+        else:
+            out.append(piece.replace(WORD_START, " ").encode("utf-8"))
+    return out
+
+
+@torch.inference_mode()
+def own_segmentation(
+    model: Seq2Seq,
+    src: torch.Tensor,
+    src_len: torch.Tensor,
+    text: bytes,
+    surfaces: list[bytes | None],
+) -> list[int] | None:
+    """The ids (ending in </s>) that spell ``text`` (the bytes sentencepiece would segment,
+    e.g. b" Ein Hund") and that the model, choosing greedily among the pieces that continue the
+    text, prefers. None when no piece continues it (a text the pieces cannot spell)."""
+    model.eval()
+    memory, hidden = model.encode(src[:1], src_len[:1])
+    prev = torch.full((1,), BOS_ID, dtype=torch.long, device=src.device)
+    rest, ids = text, []
+    while True:
+        features, hidden, _ = model.decoder.step(model.decoder.embed(prev), hidden, memory)
+        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)[0]
+        if not rest:
+            ids.append(EOS_ID)
+            return ids
+        fits = [i for i, s in enumerate(surfaces) if s and rest.startswith(s)]
+        if not fits:
+            return None
+        scores = logp[fits].cpu().numpy()
+        best = fits[int(np.argmax(scores))]
+        ids.append(best)
+        rest = rest[len(surfaces[best]) :]  # type: ignore[arg-type]
+        prev = torch.full((1,), best, dtype=torch.long, device=src.device)
