@@ -29,9 +29,9 @@ def inspect_sentence(
 def preview_corpus(job: PreviewJob, translator: Any, ctx: JobContext) -> Preview:
     """The first pairs as they will be tokenized, and the validation report of the corpus."""
     from core.data.corpus import load_pairs
-    from core.data.tokenizer import tokenizers_for
+    from core.training.tokenizer_setup import corpus_tokenizers
 
-    src_tok, tgt_tok = tokenizers_for(job.tok_cfg)
+    src_tok, tgt_tok = corpus_tokenizers(job.spec, job.tok_cfg)
     pairs, report = load_pairs(job.spec, src_tok.tokenize, tgt_tok.tokenize, job.max_len)
     return Preview(pairs[: job.rows], report, report.summary())
 

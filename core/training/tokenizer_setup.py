@@ -95,9 +95,13 @@ def setup(
         src, tgt = tokenizers_for(tok_cfg, protos)
         return RunTokenizers(src, tgt, cfg.vocab_size or len(subword_vocab(tgt)), protos)
     limit = MAX_TRAIN_SENTENCES // 2 if tok_cfg.joint_vocab else MAX_TRAIN_SENTENCES
-    src_texts, tgt_texts, n_pairs = sample_raw_pairs(
-        spec, limit, cfg.seed, share_progress(emit, 0.0, SAMPLE_SHARE), cancel
-    )
+    totals: list[int] = []
+
+    def sampling(done: int, total: int) -> None:
+        totals.append(total)
+        share_progress(emit, 0.0, SAMPLE_SHARE)(done, total)
+
+    src_texts, tgt_texts, n_pairs = sample_raw_pairs(spec, limit, cfg.seed, sampling, cancel)
     size = cfg.vocab_size or auto_vocab_size(n_pairs, tok_cfg.joint_vocab)
     cancel.raise_if_cancelled()
     try:
@@ -105,5 +109,28 @@ def setup(
     except CoreError as exc:
         raise CoreError(f"{spec.describe()}: {exc}") from None
     start = SAMPLE_SHARE + SUBWORD_TRAIN_SHARE
-    share_progress(emit, start, 0.0)(1, 1)
+    share_progress(emit, start, 0.0)(totals[-1], totals[-1])
     return RunTokenizers(src, tgt, size, (src.model_proto, tgt.model_proto), start)
+
+
+PREVIEW_PAIRS = 20_000  # pairs the preview's subword models learn from: seconds, not minutes
+
+
+def corpus_tokenizers(
+    spec: CorpusSpec,
+    tok_cfg: TokenizerConfig,
+    vocab_size: int | None = None,
+    limit: int = PREVIEW_PAIRS,
+    seed: int = 1,
+) -> tuple[Any, Any]:
+    """Tokenizers to look at a corpus before training (the Train tab's preview): Moses words,
+    or subword models trained as a run would train them, on a sample of at most ``limit`` pairs
+    (``vocab_size`` None: sized from the sample, as a run sizes it from the whole corpus)."""
+    if not tok_cfg.subwords:
+        return tokenizers_for(tok_cfg)
+    src_texts, tgt_texts, n_pairs = sample_raw_pairs(spec, limit, seed)
+    size = vocab_size or auto_vocab_size(n_pairs, tok_cfg.joint_vocab)
+    try:
+        return train_tokenizers(src_texts, tgt_texts, tok_cfg, size)
+    except CoreError as exc:
+        raise CoreError(f"{spec.describe()}: {exc}") from None

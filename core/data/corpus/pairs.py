@@ -75,6 +75,8 @@ def sample_raw_pairs(
     rng = random.Random(seed)
     sample: list[tuple[str, str]] = []
     throttle = Throttle(_PROGRESS_INTERVAL, clock=_clock, started=True)
+    if progress is not None:
+        progress(0, reader.total_bytes)
     n = 0
     for k, item in enumerate(reader, 1):
         if k % _CHECK_EVERY == 0:
@@ -91,6 +93,8 @@ def sample_raw_pairs(
             j = rng.randrange(n)
             if j < limit:
                 sample[j] = (item.src, item.tgt)
+    if progress is not None:
+        progress(reader.total_bytes, reader.total_bytes)
     return [s for s, _ in sample], [t for _, t in sample], n
 
 
