@@ -3,6 +3,7 @@
     .venv/bin/python bench/big_corpus.py                 # 200 MB (two files together)
     .venv/bin/python bench/big_corpus.py --mb 20         # a quicker look
     nice -n 10 .venv/bin/python bench/big_corpus.py      # on a shared machine
+    .venv/bin/python bench/big_corpus.py --mb 50 --tokenization both   # subwords vs words
 
 It writes ``train.src``/``train.tgt`` (random words from a synthetic lexicon of a few thousand
 words, 5-30 words a sentence; the target is the source mapped word for word and reversed) into a
@@ -136,8 +137,20 @@ class RssSampler(threading.Thread):
         return round(max(values), 1) if values else None
 
 
-def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
-    out = folder / "model"
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (Linux): on a busy machine this says
+    more about the work than the wall clock."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def train(
+    folder: Path, max_steps: int, valid_every: int, echo: bool, tokenization: str = "subwords"
+) -> dict:
+    out = folder / f"model-{tokenization}"
     cmd = [
         sys.executable,
         "-m",
@@ -162,6 +175,8 @@ def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
         "--device",
         "cpu",
         "--json-progress",
+        "--tokenization",
+        tokenization,
     ]
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -173,6 +188,7 @@ def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
     sampler.start()
     reading: list[tuple[float, int, int]] = []
     times: dict[str, float] = {}
+    cpu_at_report = cpu_at_first_read = None
     report: dict = {}
     error = None
     assert proc.stdout is not None
@@ -184,6 +200,8 @@ def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
             continue
         kind = event.get("type")
         if kind == "reading":
+            if not reading:
+                cpu_at_first_read = cpu_seconds(proc.pid)
             reading.append((now, event["bytes_read"], event["total_bytes"]))
             if echo and len(reading) % 20 == 1:
                 print(
@@ -193,6 +211,7 @@ def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
                 )
         elif kind == "report":
             times["report"] = now
+            cpu_at_report = cpu_seconds(proc.pid)
             report = event["report"]
         elif kind == "progress":
             times.setdefault("first_step", now)
@@ -212,7 +231,14 @@ def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
     first_read = reading[0][0] if reading else None
     during = [r for r in reading if 0 < r[1] < r[2]]
     t_report = times.get("report")
+    reading_s = round(t_report - first_read, 2) if t_report and first_read else None
+    total_mb = reading[-1][2] / 1e6 if reading else 0.0
     return {
+        "tokenization": tokenization,
+        "reading_mb_per_s": round(total_mb / reading_s, 2) if reading_s else None,
+        "reading_cpu_s": round(cpu_at_report - cpu_at_first_read, 2)
+        if cpu_at_report is not None and cpu_at_first_read is not None
+        else None,
         "train_exit": code,
         "error": error or (stderr.strip().splitlines()[-1] if code and stderr.strip() else None),
         "startup_s": round(first_read - t_start, 2) if first_read else None,
@@ -249,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--keep", action="store_true", help="keep the generated files")
     p.add_argument("--json-only", action="store_true", help="print only the JSON line")
+    p.add_argument(
+        "--tokenization",
+        choices=["subwords", "words", "both"],
+        default="subwords",
+        help="how the trainer tokenizes (both: subwords, then words, on the same corpus)",
+    )
     args = p.parse_args(argv)
     echo = not args.json_only
 
@@ -265,7 +297,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{counts['tokens_per_side']:,} tokens a side) in {gen_s:.1f} s",
                 flush=True,
             )
-        result = train(folder, args.max_steps, min(args.valid_every, args.max_steps), echo)
+        kinds = ["subwords", "words"] if args.tokenization == "both" else [args.tokenization]
+        results = []
+        for kind in kinds:
+            if echo:
+                print(f"{kind}: load average {os.getloadavg()}", flush=True)
+            results.append(
+                train(folder, args.max_steps, min(args.valid_every, args.max_steps), echo, kind)
+            )
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -277,28 +316,36 @@ def main(argv: list[str] | None = None) -> int:
         "tokens_per_side": counts["tokens_per_side"],
         "generation_s": round(gen_s, 2),
         "max_steps": args.max_steps,
-        **result,
+        **results[0],
+        "runs": results,
     }
     if echo:
-        print(
-            f"trainer exit {result['train_exit']}"
-            + (f": {result['error']}" if result["error"] else "")
-        )
-        print(
-            f"start-up (imports) {result['startup_s']} s; reading + validation "
-            f"{result['reading_validation_s']} s; to first step {result['to_first_step_s']} s; "
-            f"{args.max_steps} steps {result['training_s']} s; total {result['total_s']} s"
-        )
-        print(
-            f"reading progress events: {result['reading_events']} "
-            f"({result['reading_events_during_reading']} while reading)"
-        )
-        print(
-            f"peak RSS {result['peak_rss_mb']} MB (while reading {result['peak_rss_reading_mb']} "
-            f"MB, afterwards {result['peak_rss_after_reading_mb']} MB)"
-        )
+        for result in results:
+            print_result(result, args.max_steps)
     print(json.dumps(summary), flush=True)
-    return 0 if result["train_exit"] == 0 else 1
+    return 0 if all(r["train_exit"] == 0 for r in results) else 1
+
+
+def print_result(result: dict, max_steps: int) -> None:
+    print(
+        f"{result['tokenization']}: trainer exit {result['train_exit']}"
+        + (f": {result['error']}" if result["error"] else "")
+    )
+    print(
+        f"  start-up (imports) {result['startup_s']} s; reading + validation "
+        f"{result['reading_validation_s']} s ({result['reading_mb_per_s']} MB/s, "
+        f"{result['reading_cpu_s']} CPU s); to first step "
+        f"{result['to_first_step_s']} s; {max_steps} steps {result['training_s']} s; "
+        f"total {result['total_s']} s"
+    )
+    print(
+        f"  reading progress events: {result['reading_events']} "
+        f"({result['reading_events_during_reading']} while reading)"
+    )
+    print(
+        f"  peak RSS {result['peak_rss_mb']} MB (while reading {result['peak_rss_reading_mb']} "
+        f"MB, afterwards {result['peak_rss_after_reading_mb']} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -65,6 +65,16 @@ def plain_file(corpus: Path, split: str, lang: str, work: Path, limit: int = 0) 
     return out
 
 
+def tokens_per_word(tr: Translator, path: Path, n: int = 5000) -> float:
+    """Target tokens the model trains on (``</s>`` included, as in tokens/s) per whitespace-
+    separated word of the raw target text: turns tokens/s into target words/s, which compares
+    word and subword models."""
+    lines = [t for t in path.read_text(encoding="utf-8").splitlines()[:n] if t.strip()]
+    tokens = sum(len(tr.tgt_tok.tokenize(t)) + 1 for t in lines)
+    words = sum(len(t.split()) for t in lines)
+    return round(tokens / max(1, words), 4)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -90,6 +100,11 @@ def main() -> int:
         help="bahdanau (attention fed into the RNN) or luong (attention after it)",
     )
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--tokenization", default="subwords", choices=["subwords", "words"])
+    ap.add_argument("--vocab-size", type=int, default=None, help="default: automatic")
+    ap.add_argument("--subword-type", default="unigram", choices=["unigram", "bpe"])
+    ap.add_argument("--joint-vocab", action="store_true", help="one subword model for both sides")
+    ap.add_argument("--pretokenize", default="none", choices=["none", "moses"])
     ap.add_argument("--valid-every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None, help="keep the model here")
@@ -124,6 +139,15 @@ def main() -> int:
         num_threads=args.threads,
         valid_every=args.valid_every,
         seed=args.seed,
+        vocab_size=args.vocab_size,
+    )
+    tok_cfg = TokenizerConfig(
+        args.src,
+        args.tgt,
+        tokenization=args.tokenization,
+        subword_type=args.subword_type,
+        joint_vocab=args.joint_vocab,
+        pretokenize=args.pretokenize,
     )
     out = args.out or work / "model"
     progress: list[ProgressEvent] = []
@@ -148,7 +172,7 @@ def main() -> int:
         CorpusSpec(str(files[args.train, args.src]), str(files[args.train, args.tgt])),
         out,
         model_cfg,
-        TokenizerConfig(args.src, args.tgt),
+        tok_cfg,
         cfg,
         dev_spec=CorpusSpec(str(files[args.dev, args.src]), str(files[args.dev, args.tgt])),
         on_event=on_event,
@@ -162,6 +186,9 @@ def main() -> int:
     refs = files[args.test, args.tgt].read_text(encoding="utf-8").splitlines()
     result = {
         "pair": f"{args.src}-{args.tgt}",
+        "tokenization": args.tokenization,
+        "vocab_sizes": [len(tr.src_vocab), len(tr.tgt_vocab)],
+        "tokens_per_target_word": tokens_per_word(tr, files[args.train, args.tgt]),
         "preset": args.preset,
         "precision": args.precision,
         "decoder": args.decoder,
@@ -182,8 +209,12 @@ def main() -> int:
         result[f"translate_s_b{beam}"] = round(time.monotonic() - t1, 2)
         s = score(hyps, refs)
         result[f"bleu_b{beam}"] = round(s.bleu, 2)
+        result[f"unk_b{beam}"] = sum(h.count("<unk>") for h in hyps)
+        result[f"unk_sentences_b{beam}"] = sum("<unk>" in h for h in hyps)
         result[f"chrf_b{beam}"] = round(s.chrf, 2)
         result["bleu_signature"] = s.bleu_signature
+    if tps and result["tokens_per_target_word"]:
+        result["target_words_per_s"] = round(tps / result["tokens_per_target_word"])
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result["test_sentences"] = len(srcs)
     result["threads"] = args.threads
@@ -236,6 +267,11 @@ def main() -> int:
         ("best dev BLEU", result["best_dev_bleu"]),
         ("test BLEU greedy / beam 5", f"{result['bleu_b1']} / {result['bleu_b5']}"),
         ("test chrF greedy / beam 5", f"{result['chrf_b1']} / {result['chrf_b5']}"),
+        ("<unk> in the beam-5 test output", result["unk_b5"]),
+        (
+            "target tokens per word / target words/s",
+            f"{result['tokens_per_target_word']} / {result.get('target_words_per_s')}",
+        ),
         (
             f"translate {len(srcs):,} sents greedy / beam 5 (s)",
             f"{result['translate_s_b1']} / {result['translate_s_b5']}",

@@ -119,8 +119,7 @@ def _add_train_data(data: Any) -> None:
         "--vocab-size",
         type=int,
         metavar="N",
-        help="vocabulary size (default: for subwords chosen from the corpus size, "
-        "for words 30000)",
+        help="vocabulary size (default: for subwords chosen from the corpus size, for words 30000)",
     )
     data.add_argument(
         "--subword-type",
@@ -151,7 +150,8 @@ def _add_train_data(data: Any) -> None:
         "--max-len",
         type=int,
         metavar="N",
-        help="drop pairs with a side longer than N tokens (default 50)",
+        help="drop pairs with a side longer than N tokens: subword pieces, or words with "
+        "--tokenization words (default 50)",
     )
 
 

@@ -23,7 +23,7 @@ from core.data.tokenizer import Tokenizer
 from core.errors import CheckpointError, CoreError
 
 WORD_START = "\u2581"
-MAX_TRAIN_SENTENCES = 400_000  # per sentencepiece model: its training time grows with them
+MAX_TRAIN_SENTENCES = 50_000  # per sentencepiece model: its training time grows with them
 MIN_VOCAB = 300  # the 256 byte pieces plus a few dozen merges
 
 

@@ -50,6 +50,8 @@ def trained(tmp_path_factory):
                 "150",
                 "--seed",
                 "3",
+                "--tokenization",
+                "words",  # the toy words as tokens; subword runs: tests/core/training
                 "--json-progress",
             ]
         )

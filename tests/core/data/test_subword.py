@@ -35,7 +35,7 @@ def sample_texts(n: int = 300) -> tuple[list[str], list[str]]:
 @pytest.fixture(scope="module")
 def joint() -> tuple[SubwordTokenizer, SubwordTokenizer]:
     src, tgt = sample_texts()
-    return train_tokenizers(src, tgt, TokenizerConfig("en", "de"), 800)
+    return train_tokenizers(src, tgt, TokenizerConfig("en", "de", joint_vocab=True), 800)
 
 
 @pytest.mark.parametrize("text", UNSEEN)
@@ -79,8 +79,7 @@ def test_vocabulary_is_specials_then_every_piece(joint):
 
 def test_separate_models_learn_their_own_language():
     src, tgt = sample_texts()
-    cfg = TokenizerConfig("en", "de", joint_vocab=False)
-    src_tok, tgt_tok = train_tokenizers(src, tgt, cfg, 800)
+    src_tok, tgt_tok = train_tokenizers(src, tgt, TokenizerConfig("en", "de"), 800)  # default
     assert src_tok.model_proto != tgt_tok.model_proto
     assert len(tgt_tok.tokenize("Die Frau lernt Englisch.")) < len(
         src_tok.tokenize("Die Frau lernt Englisch.")
@@ -137,3 +136,21 @@ def test_automatic_vocabulary_grows_with_the_corpus_and_joint_is_larger():
     sizes = [auto_vocab_size(n, joint=False) for n in (500, 4_000, 29_000, 300_000, 3_000_000)]
     assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
     assert auto_vocab_size(29_000, joint=True) > auto_vocab_size(29_000, joint=False)
+
+
+def test_reading_in_blocks_keeps_and_drops_the_same_pairs(joint, tmp_path, monkeypatch):
+    import core.data.corpus.pairs as corpus_pairs
+    from core.data.corpus import CorpusSpec, load_pairs
+
+    monkeypatch.setattr(corpus_pairs, "_BATCH", 7)  # several blocks and a partial last one
+    src_tok, tgt_tok = joint
+    rows = [*(zip(*sample_texts(40))), ("", "Leer."), ("Empty.", ""), ("word " * 80, "Lang."),
+            ("東京 😀", "Příliš.")]  # fmt: skip
+    path = tmp_path / "p.tsv"
+    path.write_text("".join(f"{a}\t{b}\n" for a, b in rows), encoding="utf-8")
+    spec = CorpusSpec(tsv_path=str(path))
+    one, report_one = load_pairs(spec, src_tok.tokenize, tgt_tok.tokenize, 50)
+    batch = (lambda t: src_tok.tokenize_many(t, 2), lambda t: tgt_tok.tokenize_many(t, 2))
+    many, report_many = load_pairs(spec, src_tok.tokenize, tgt_tok.tokenize, 50, batch=batch)
+    assert many == one and len(one) == 41
+    assert report_many.dropped == report_one.dropped and len(report_one.dropped) == 3
