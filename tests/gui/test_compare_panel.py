@@ -166,7 +166,7 @@ def test_models_from_different_source_languages_are_refused(
     shutil.copytree(model_copy, other, ignore=shutil.ignore_patterns("checkpoints"))
     meta = read_meta(other)
     meta.name = "tiny from French"
-    meta.tokenizer = type(meta.tokenizer)("fr", "xx")
+    meta.tokenizer = type(meta.tokenizer)("fr", "xx", tokenization=meta.tokenizer.tokenization)
     write_meta(other, meta)
     panel = make_panel()
     panel.picker_a.set_model(model_copy)
