@@ -33,6 +33,7 @@ from gui.job import CANCELLED, DONE, FAILED, RUNNING, Job, JobFn
 from gui.jobs import Failure, FileJob, PreviewJob, TrainJob
 from gui.model_worker import ModelWorker
 from gui.train_runner import TrainProcess
+from gui.words_mode import WordsMode
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class Session(QObject):
         self._training = False
         self._loads = 0  # model loads sent and not yet answered
         self._model_info = None
+        self.words_mode = WordsMode(self)  # Subwords | Words: one state every view reads
         self._pending_load: tuple[str, str] | None = None
         self._job_id = 0
         self._running: dict[int, Job] = {}  # id → a job at the worker now (one per key)
@@ -323,6 +325,7 @@ class Session(QObject):
     @Slot(object)
     def _on_model_loaded(self, info) -> None:
         self._model_info = info
+        self.words_mode.set_model(info)
         self.modelLoaded.emit(info)  # while the state still says "loading"
         self._loads = max(0, self._loads - 1)
         self._update_state()

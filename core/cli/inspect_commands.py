@@ -19,7 +19,12 @@ from core.errors import ConfigError, CorpusError
 
 def cmd_attention(args: argparse.Namespace) -> int:
     from core.decoding.translator import Translator
-    from core.inspection.attention_export import translation_record, write_attention_csv
+    from core.inspection.attention_export import (
+        translation_record,
+        word_record,
+        write_attention_csv,
+    )
+    from core.inspection.word_merge import in_view, uses_subwords
 
     if args.attribution is not None:
         check_attribution_args(args)
@@ -46,12 +51,16 @@ def cmd_attention(args: argparse.Namespace) -> int:
             args.sentence, args.beam, args.nbest, prefix=args.prefix, tree=args.tree
         )
         hyps, tree = inspection.hypotheses, tree_json(inspection) if args.tree else None
+    subwords = uses_subwords(tr.meta)
     if args.csv:
-        t = hyps[0]
+        t = in_view(hyps[0], subwords and args.words)
         write_attention_csv(Path(args.csv), t.source_tokens, t.target_tokens, t.attention)
     attribution = attribution_for(tr, hyps[0], args) if args.attribution else None
     if args.json:
         dicts = [translation_record(h) for h in hyps]
+        if subwords:
+            for d, h in zip(dicts, hyps):
+                d.update(word_record(h))
         if attribution is not None:
             from core.inspection.attribution import attribution_record
 
@@ -64,7 +73,7 @@ def cmd_attention(args: argparse.Namespace) -> int:
             print(f"#{i + 1}  score {t.score:.3f}")
         print(t.text)
         print()
-        print(attention_table(t))
+        print(attention_table(in_view(t, subwords and args.words)))
         print()
     if attribution is not None and attribution.target_tokens:
         print_attribution(attribution)
@@ -142,10 +151,13 @@ def cmd_align(args: argparse.Namespace) -> int:
             f"has {len(gold):,} lines but {args.source} has "
             f"{len(srcs):,}; give one gold line per sentence pair",
         )
+    from core.inspection.word_merge import in_view, uses_subwords
+
     tr = Translator.load(args.model or args.model_option, args.device)
+    subwords = uses_subwords(tr.meta)
     predicted, lines = [], []
     for (n, source), (_, target) in zip(srcs, tgts):
-        t = tr.score(source, target)
+        t = in_view(tr.score(source, target), subwords)  # links between words, not pieces
         links = hard_alignment(
             t.attention, t.source_tokens, t.target_tokens, args.method, threshold
         )

@@ -300,7 +300,17 @@ def _add_attention(sub: Any) -> None:
         help='print {"source_tokens", "target_tokens", "weights", "token_probs", '
         '"score", "text", "entropy", "coverage", "peak", "alignment"} as JSON (a '
         "list of them with --nbest); peak is each target token's largest weight, "
-        'alignment the argmax word alignment as Pharaoh "i-j" links',
+        'alignment the argmax token alignment as Pharaoh "i-j" links. For a subword '
+        'model these are pieces, and it adds the words: "source_words", "target_words", '
+        '"word_weights" (source columns summed over pieces, target rows averaged: rows '
+        'still sum to 1), "word_token_probs" (product of the pieces\' probabilities) '
+        'and "word_alignment"',
+    )
+    t.add_argument(
+        "--words",
+        action="store_true",
+        help="for a subword model, print the table (and write --csv) in words instead "
+        "of pieces, merged as in --json; a word-level model's table is in words already",
     )
     t.add_argument(
         "--tree",
@@ -382,7 +392,8 @@ def _add_align(sub: Any) -> None:
         description="Score each line of --target as the translation of the same line of "
         "--source (forced decoding) and read a word alignment off the attention: one "
         "line of source-target index pairs 'i-j' per sentence pair (0-based indices "
-        "of the tokenized words; </s> is never linked). With --gold, also print the "
+        "of the tokenized words — for a subword model, of the words its pieces make up, "
+        "their attention merged; </s> is never linked). With --gold, also print the "
         "alignment error rate over all sentences (counts summed, not averaged).",
     )
     t.add_argument("model", nargs="?", metavar="MODEL", help="a model folder (or give --model)")

@@ -39,8 +39,14 @@ class Inspection:
 
 
 def what_if(
-    translator, ctx, text: str, target_tokens: list[str], step: int, source_index: int
+    translator,
+    ctx,
+    text: str,
+    target_tokens: list[str],
+    step: int,
+    source_index: int,
+    source_weights: list[float] | None = None,
 ) -> Translation:
     """Job form of ``Translator.what_if`` (``ctx`` is the front end's job context, unused: one
     short greedy decode)."""
-    return translator.what_if(text, target_tokens, step, source_index)
+    return translator.what_if(text, target_tokens, step, source_index, source_weights)

@@ -173,12 +173,19 @@ class Translator:
         return words, texts
 
     def what_if(
-        self, text: str, target_tokens: list[str], step: int, source_index: int
+        self,
+        text: str,
+        target_tokens: list[str],
+        step: int,
+        source_index: int,
+        source_weights: list[float] | None = None,
     ) -> Translation:
         """Re-decode (greedily) with all the attention at ``step`` put on one source token.
 
         The output keeps ``target_tokens[:step]``; at ``step`` the model reads only
-        ``source_index``; after that it decodes on its own again."""
+        ``source_index`` (or, given ``source_weights``, that distribution over the source
+        tokens: a word's pieces in the inspector's Words mode); after that it decodes on its
+        own again."""
         tokens = self._prepare(text)
         n_src = len(tokens) + 1
         if not tokens:
@@ -193,8 +200,7 @@ class Translator:
         src, src_len = self._tensors([tokens])
         prefix_words = body[:step]
         prefix_ids = self.tgt_vocab.encode(prefix_words, add_eos=False) or None
-        weights = np.zeros(src.size(1), np.float32)
-        weights[source_index] = 1.0
+        weights = _override_weights(src.size(1), source_index, source_weights)
         hyp = greedy(self.model, src, src_len, prefix=prefix_ids, override=weights)[0]
         t = self._to_translation(tokens, hyp)
         return self._with_prefix_words(t, prefix_words) if prefix_words else t
@@ -297,3 +303,18 @@ class Translator:
             t.score,
             self.tgt_tok.detokenize(tgt_tokens),
         )
+
+
+def _override_weights(
+    n_src: int, source_index: int, source_weights: list[float] | None
+) -> np.ndarray:
+    """A what-if's forced attention: one-hot on ``source_index``, or ``source_weights``
+    (checked: one weight per source token, summing to 1)."""
+    if source_weights is None:
+        weights = np.zeros(n_src, np.float32)
+        weights[source_index] = 1.0
+        return weights
+    weights = np.asarray(source_weights, dtype=np.float32)
+    if weights.shape != (n_src,) or (weights < 0).any() or abs(float(weights.sum()) - 1) > 1e-4:
+        raise CoreError(f"the what-if weights must be {n_src} non-negative numbers summing to 1")
+    return weights

@@ -31,6 +31,7 @@ __all__ = [
     "read_attention_csv",
     "short_floats",
     "translation_record",
+    "word_record",
     "write_attention_csv",
     "write_attention_json",
 ]
@@ -141,6 +142,23 @@ def translation_record(t: Translation) -> dict[str, Any]:
     data["peak"] = short_floats(t.attention.max(axis=1)) if t.attention.shape[1] else []
     data["alignment"] = to_pharaoh(hard_alignment(t.attention, t.source_tokens, t.target_tokens))
     return data
+
+
+def word_record(t: Translation) -> dict[str, Any]:
+    """A subword translation's attention in words (what ``attention --json`` adds for subword
+    models): source and target words, the merged matrix (rows still sum to 1), each target
+    word's probability and the argmax alignment between words."""
+    from core.inspection.alignment import hard_alignment, to_pharaoh
+    from core.inspection.word_merge import to_words
+
+    w = to_words(t)
+    return {
+        "source_words": list(w.source_tokens),
+        "target_words": list(w.target_tokens),
+        "word_weights": short_floats(w.attention),
+        "word_token_probs": short_floats(w.token_probs),
+        "word_alignment": to_pharaoh(hard_alignment(w.attention, w.source_tokens, w.target_tokens)),
+    }
 
 
 def write_attention_json(path: str | Path, record: dict[str, Any]) -> Path:

@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.errors import CoreError
-from core.inspection.agreement import SentenceAgreement
-from core.inspection.attribution import attribute
+from core.inspection.agreement import SentenceAgreement, sentence_agreement
+from core.inspection.attribution import Attribution, attribute
+from core.inspection.word_merge import group_pieces, merge_attention, uses_subwords
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class SentenceResult:
     index: int  # 0-based position in the input
     agreement: SentenceAgreement | None  # None: nothing to attribute (empty output)
     completeness_error: float | None
+    word_agreement: SentenceAgreement | None = None  # subword models: the same, between words
 
 
 def attribute_sentences(
@@ -40,6 +42,7 @@ def attribute_sentences(
     else:
         shown = [translator.score(s, r) for s, r in zip(sources, references)]
     out = []
+    subwords = uses_subwords(getattr(translator, "meta", None))
     for i, tr in enumerate(shown):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -47,10 +50,21 @@ def attribute_sentences(
             out.append(SentenceResult(i, None, None))
         else:
             a = attribute(translator, tr, method, steps, cancel=cancel)
-            out.append(SentenceResult(i, a.agreement, a.completeness_error))
+            words = word_agreement(a) if subwords else None
+            out.append(SentenceResult(i, a.agreement, a.completeness_error, words))
         if progress is not None:
             progress(i + 1, len(shown))
     return out
+
+
+def word_agreement(a: Attribution) -> SentenceAgreement:
+    """Attention and attribution both merged into words (source columns summed, target rows
+    averaged: the rows of both still sum to 1), then compared row by row."""
+    source, target = group_pieces(a.source_tokens), group_pieces(a.target_tokens)
+    return sentence_agreement(
+        merge_attention(a.attention, source, target),
+        merge_attention(a.normalised, source, target),
+    )
 
 
 def dev_agreement_job(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import CheckpointError, CoreError
+from core.inspection.word_merge import uses_subwords
 from core.storage.model_folder import MODEL_JSON, WEIGHTS, read_meta, write_meta
 
 # written for those who watch a run (core.training.event_log, core.training.stop_request)
@@ -30,6 +31,7 @@ class ModelInfo:
     created: str
     status: str
     ready: bool  # has weights, so it can translate
+    subwords: bool = False  # reads and writes sentencepiece pieces (the inspector merges words)
 
 
 def _size(folder: Path) -> int:
@@ -53,6 +55,7 @@ def read_info(folder: str | Path) -> ModelInfo:
         created=meta.created,
         status=meta.status,
         ready=(folder / WEIGHTS).is_file(),
+        subwords=uses_subwords(meta),
     )
 
 

@@ -26,12 +26,15 @@ from PySide6.QtWidgets import (
 
 from core.decoding.weight_sources import TranslatorCache
 from core.inspection.compare import compare, describe_difference
+from core.inspection.word_merge import in_view
 from core.paths import AppPaths
 from core.storage.library import list_models
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.naming import named as _named
 from gui.widgets.source_picker import SourcePicker, same_folder
+from gui.widgets.words_switch import WordsSwitch
+from gui.words_mode import words_mode_of
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,8 @@ class ComparePanel(QWidget):
         self._results: list = []
         self._touched = {"A": False, "B": False}
         self._job = None  # the latest comparison's handle (gui.job.Job)
+        self._subwords = [False, False]  # whether A's and B's shown results are in pieces
+        self._asked_subwords = [False, False]  # ... and those of the comparison running
 
         self.source_edit = _named(QLineEdit(), "compareSourceEdit")
         self.source_edit.setPlaceholderText("Type a sentence — Enter translates it with A and B")
@@ -131,12 +136,17 @@ class ComparePanel(QWidget):
         self.column_b = _ResultColumn("B", errors, settings)
         self.picker_a, self.picker_b = self.column_a.picker, self.column_b.picker
         self.heatmap_a, self.heatmap_b = self.column_a.heatmap, self.column_b.heatmap
+        self.words_mode = words_mode_of(session, self)
+        self.words_switch = WordsSwitch(
+            self.words_mode, "compareWordsSwitch", shown=self._any_subwords
+        )
 
         row = QHBoxLayout()
         row.addWidget(self.source_edit, 1)
         row.addWidget(self.beam_spin)
         row.addWidget(self.compare_button)
         row.addWidget(self.cancel_button)
+        row.addWidget(self.words_switch)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.column_a)
         split.addWidget(self.column_b)
@@ -159,6 +169,8 @@ class ComparePanel(QWidget):
         for side, picker in (("A", self.picker_a), ("B", self.picker_b)):
             picker.userChanged.connect(partial(self._on_user_changed, side))
             picker.sourceChanged.connect(self._update_enabled)
+            picker.sourceChanged.connect(self.words_switch.refresh)
+        self.words_mode.changed.connect(self._show_shown)
         session.modelLoaded.connect(self.on_model_loaded)
 
         self.refresh_models()
@@ -236,6 +248,7 @@ class ComparePanel(QWidget):
         if None in sources:
             self._set_status("Choose a model with weights for both A and B.", error=True)
             return
+        self._asked_subwords = [self._picks_subwords(p) for p in (self.picker_a, self.picker_b)]
         fn = partial(compare, self._cache, sources, text=text, beam=self.beam_spin.value())
         try:
             job = self._session.submit(KIND, fn, needs_model=False, title="Cannot compare")
@@ -280,14 +293,34 @@ class ComparePanel(QWidget):
         self.cancel_button.setVisible(False)
         self._set_status(f"Cannot compare: {failure.message}", error=True)
 
-    def show_results(self, results: list) -> None:
+    def show_results(self, results: list, subwords: list[bool] | None = None) -> None:
+        """Show A's and B's translations (pieces, as the models made them); ``subwords`` says
+        which are subword models (default: those of the comparison that ran)."""
         self._results = list(results)
-        a, b = self._results
+        self._subwords = list(subwords if subwords is not None else self._asked_subwords)
+        self._show_shown()
+        self._set_status("")
+        self.compared.emit(list(self._results))
+
+    def _show_shown(self, *_args) -> None:
+        """The results in the switch's mode: a subword model's in words when it says Words."""
+        self.words_switch.refresh()
+        if not self._results:
+            return
+        words = self.words_mode.prefers_words
+        a, b = (in_view(t, words and sub) for t, sub in zip(self._results, self._subwords))
         self.column_a.show_translation(a)
         self.column_b.show_translation(b)
         self.diff_label.setText(describe_difference(a, b))
-        self._set_status("")
-        self.compared.emit(list(self._results))
+
+    def _picks_subwords(self, picker: SourcePicker) -> bool:
+        path = picker.model_path()
+        return any(i.subwords and same_folder(i.path, path) for i in picker.model_infos if path)
+
+    def _any_subwords(self) -> bool:
+        """The switch applies when A or B (chosen, or shown) is a subword model."""
+        chosen = [self._picks_subwords(p) for p in (self.picker_a, self.picker_b)]
+        return any(chosen) or (bool(self._results) and any(self._subwords))
 
     @property
     def results(self) -> list:

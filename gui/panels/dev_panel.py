@@ -45,6 +45,8 @@ from gui.panels.dev_table import (
 )
 from gui.read_job import read_job
 from gui.widgets.naming import named as _named
+from gui.widgets.words_switch import WordsSwitch
+from gui.words_mode import words_mode_of
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,10 @@ class DevSetPanel(QWidget):
         self._agree_job = None  # ... of the running attention-attribution comparison
         self._model_name: str | None = None
         self._agree_rows: list[int] = []  # dev indices sent to the agreement job
+        self._agree_results: list = []  # ... and what it found (SentenceResult, same order)
+        self.words_mode = words_mode_of(session, self)
+        self.words_switch = WordsSwitch(self.words_mode, "devWordsSwitch")
+        self.words_mode.changed.connect(self._fill_agreement)
 
         self.status_label = _named(QLabel("Open a model to browse its dev set."), "devStatusLabel")
         self.status_label.setWordWrap(True)
@@ -157,6 +163,7 @@ class DevSetPanel(QWidget):
         agree_row.addWidget(self.agreement_button)
         agree_row.addWidget(self.agreement_method)
         agree_row.addStretch(1)
+        agree_row.addWidget(self.words_switch)
         lay = QVBoxLayout(self)
         lay.addWidget(self.status_label)
         lay.addLayout(row)
@@ -245,6 +252,7 @@ class DevSetPanel(QWidget):
     def _set_pairs(self, pairs: list[tuple[str, str]], name: str) -> None:
         self._pairs = list(pairs)
         self._source_name = name
+        self._agree_results = []  # agreement belongs to the rows it was computed on
         self.model.set_rows([TableRow(i, s, r) for i, (s, r) in enumerate(self._pairs)])
         self.summary_label.setText(" ")
         self.progress_bar.setRange(0, 1)
@@ -340,12 +348,26 @@ class DevSetPanel(QWidget):
     def show_agreement(self, results) -> None:
         """Fill the agreement column from ``core.inspection.attribution_runs.SentenceResult``s
         (in the order of the rows that were sent)."""
+        self._agree_results = list(results)
+        self._fill_agreement()
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(1)
+        self.progress_bar.setFormat("done")
+        self.table.sortByColumn(COL_AGREEMENT, Qt.SortOrder.AscendingOrder)
+        self._update_buttons()
+
+    def _fill_agreement(self, *_args) -> None:
+        """The agreement column in the switch's mode: between words (pieces merged, as in the
+        inspector) in Words mode, between pieces otherwise."""
         by_index = {}
-        for dev_index, r in zip(self._agree_rows, results):
-            a = r.agreement
+        words = self.words_mode.words
+        for dev_index, r in zip(self._agree_rows, self._agree_results):
+            a = r.word_agreement if words and r.word_agreement is not None else r.agreement
             by_index[dev_index] = (
                 (None, None) if a is None else (a.mean_rank_correlation, a.top_match_rate)
             )
+        if not by_index:
+            return
         rows = [
             replace(r, agreement=by_index[r.index][0], top_match=by_index[r.index][1])
             if r.index in by_index
@@ -353,14 +375,10 @@ class DevSetPanel(QWidget):
             for r in self.model.rows
         ]
         self.model.set_rows(rows)
-        self.progress_bar.setRange(0, 1)
-        self.progress_bar.setValue(1)
-        self.progress_bar.setFormat("done")
-        self.table.sortByColumn(COL_AGREEMENT, Qt.SortOrder.AscendingOrder)
-        self._update_buttons()
 
     def show_report(self, report) -> None:
         """Fill the table with a ``core.evaluation.dev_set.DevReport``."""
+        self._agree_results = []
         self.model.set_rows(
             [TableRow(r.index, r.source, r.reference, r.hypothesis, r.chrf) for r in report.rows]
         )

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
+from core.inspection.word_merge import in_view
 from gui.widgets.alignment_view import AlignmentView
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.attention_stats_view import AttentionStatsView
@@ -34,6 +35,8 @@ from gui.widgets.naming import named
 from gui.widgets.splitter_memory import remember_sizes
 from gui.widgets.token_strip import ConfidenceComparison
 from gui.widgets.what_if_view import WhatIfView
+from gui.widgets.words_switch import WordsSwitch
+from gui.words_mode import words_mode_of
 
 GREEDY_TREE_MESSAGE = "Beam size 1 (greedy search) explores no tree — set the beam to 2 or more"
 KIND_ATTRIBUTION = "attribution"
@@ -62,6 +65,8 @@ class Inspector(QTabWidget):
         self.setDocumentMode(True)
         self._session, self._errors, self._settings = session, errors, settings
         self._inspection = None
+        self._hypothesis = None  # the shown hypothesis as the model made it (pieces)
+        self._node_id = 0  # the beam-tree node whose partial hypothesis is shown
         self._attribution_handle = None  # gui.job.Job of the running attribution
         self._text = ""
         self.addTab(self._build_heatmap_tab(settings, errors), "Heatmap && statistics")
@@ -78,6 +83,10 @@ class Inspector(QTabWidget):
         self.attribution_view.attributionRequested.connect(self._request_attribution)
         self.attribution_view.cancelRequested.connect(self._cancel_attribution)
         self.addTab(self.attribution_view, "Attribution")
+        self.words_mode = words_mode_of(session, self)
+        self.words_switch = WordsSwitch(self.words_mode, "inspectorWordsSwitch")
+        self.setCornerWidget(self.words_switch, Qt.Corner.TopRightCorner)
+        self.words_mode.changed.connect(self._on_words_changed)
 
     # ------------------------------------------------------------------ building
     def _build_heatmap_tab(self, settings, errors):
@@ -141,6 +150,10 @@ class Inspector(QTabWidget):
         return split
 
     # ------------------------------------------------------------------ showing
+    def _view(self, tr):
+        """``tr`` as the views show it: merged into words when the switch says Words."""
+        return in_view(tr, self.words_mode.words)
+
     def show_inspection(self, inspection, source_text: str) -> None:
         """A new result: the views that belong to the whole request (tree, confidence)."""
         self._inspection, self._text = inspection, source_text
@@ -148,15 +161,21 @@ class Inspector(QTabWidget):
             self.tree_view.set_inspection(inspection)
         else:
             self.tree_view.clear(GREEDY_TREE_MESSAGE)
+        self._node_id = 0
         self.tree_heatmap.clear()
+        self._show_request()
+
+    def _show_request(self) -> None:
+        """The model's best and the user's translation, in the switch's mode."""
+        inspection = self._inspection
         best = inspection.hypotheses[0] if inspection.hypotheses else None
+        ref = self._view(inspection.reference)
         if best is not None and best.attention.size:
-            self.confidence.set_pair(best, inspection.reference)
-            self.model_heatmap.set_translation(best)
+            self.confidence.set_pair(self._view(best), ref)
+            self.model_heatmap.set_translation(self._view(best))
         else:
             self.confidence.clear()
             self.model_heatmap.clear()
-        ref = inspection.reference
         if ref is not None and ref.attention.size:
             self.your_heatmap.set_translation(ref)
         else:
@@ -164,22 +183,37 @@ class Inspector(QTabWidget):
 
     def show_hypothesis(self, tr) -> None:
         """The hypothesis chosen in the N-best list: heatmap, lines, statistics, what-if."""
+        self._hypothesis = tr
         if tr.attention.size == 0:
             self.heatmap.clear()
             self.alignment_view.clear()
             self.stats_view.clear()
             self.export_button.setEnabled(False)
             return
-        self.heatmap.set_translation(tr)
-        self.alignment_view.set_translation(tr)
-        self.stats_view.set_translation(tr)
-        self.export_button.setEnabled(True)
-        self.what_if_view.set_translation(self._text, tr)
+        self._show_hypothesis_views()
+        self.what_if_view.set_translation(self._text, tr, self.words_mode.words)
         self._cancel_attribution()  # a running one explains the previous hypothesis
         self.attribution_view.set_translation(tr)
 
+    def _show_hypothesis_views(self) -> None:
+        shown = self._view(self._hypothesis)
+        self.heatmap.set_translation(shown)
+        self.alignment_view.set_translation(shown)
+        self.stats_view.set_translation(shown)
+        self.export_button.setEnabled(True)
+
+    @Slot(bool)
+    def _on_words_changed(self, words: bool) -> None:
+        """The switch moved: every view shows the same translations again, in the new mode."""
+        if self._hypothesis is not None and self._hypothesis.attention.size:
+            self._show_hypothesis_views()
+            self.what_if_view.set_words(words)
+        if self._inspection is not None:
+            self._show_request()
+            self._show_tree_node(self._node_id)
+
     def clear(self) -> None:
-        self._inspection = None
+        self._inspection = self._hypothesis = None
         for view in (
             self.heatmap,
             self.alignment_view,
@@ -197,16 +231,20 @@ class Inspector(QTabWidget):
 
     @Slot(int)
     def _show_tree_node(self, node_id: int) -> None:
+        """A node's partial hypothesis; in Words mode its attention merged into words (the
+        tree itself stays one node per decoding step, i.e. per piece)."""
+        self._node_id = node_id
         ins = self._inspection
         if ins is None or ins.tree is None or node_id <= 0:
             self.tree_heatmap.clear()
             return
         part = ins.partial(node_id)
         node = ins.tree.nodes[node_id]
+        note = " — attention in words; the tree's nodes are pieces" if self.words_mode.words else ""
         self.tree_label.setText(
-            f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): “{part.text}”"
+            f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): “{part.text}”{note}"
         )
-        self.tree_heatmap.set_translation(part)
+        self.tree_heatmap.set_translation(self._view(part))
 
     # ------------------------------------------------------------------ what-if
     @Slot(int, int)

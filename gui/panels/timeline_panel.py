@@ -33,10 +33,13 @@ from core.inspection.probe_timeline import (
     attention_diff,
     read_timeline,
 )
+from core.inspection.word_merge import in_view
 from gui.read_job import read_job
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.naming import named as _named
+from gui.widgets.words_switch import WordsSwitch
+from gui.words_mode import words_mode_of
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +95,14 @@ class TimelinePanel(QWidget):
         self.compare_label.setMinimumWidth(330)
 
         self._build_heatmaps()
+        self.words_mode = words_mode_of(session, self)
+        self.words_switch = WordsSwitch(self.words_mode, "timelineWordsSwitch")
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Probe:"))
         top.addWidget(self.probe_combo, 1)
         top.addWidget(self.reload_button)
+        top.addWidget(self.words_switch)
         at = QHBoxLayout()
         at.addWidget(self.play_button)
         at.addWidget(QLabel("At:"))
@@ -125,6 +131,7 @@ class TimelinePanel(QWidget):
         self.probe_combo.currentIndexChanged.connect(self._on_probe_changed)
         self.slider.valueChanged.connect(self._show)
         self.compare_slider.valueChanged.connect(self._show)
+        self.words_mode.changed.connect(self._show)
         session.modelLoaded.connect(self.on_model_loaded)
         self._set_enabled(False)
         self.reload_button.setEnabled(False)
@@ -271,7 +278,8 @@ class TimelinePanel(QWidget):
         before_snap, before = self._series[self.compare_slider.value()]
         self.step_label.setText(_describe(snap, self.slider.value() + 1, total))
         self.compare_label.setText(_describe(before_snap, self.compare_slider.value() + 1, total))
-        t = probe.translation
+        words = self.words_mode.words
+        t = in_view(probe.translation, words)
         if t.attention.size:
             self.heatmap.set_translation(t)
         else:
@@ -286,7 +294,7 @@ class TimelinePanel(QWidget):
             self.heatmap_caption.setText(
                 f"<b>Step {snap.step:,}</b>: attention of the model's output “{probe.output}”"
             )
-        d = attention_diff(before, probe)
+        d = attention_diff(in_view(before.translation, words), t)
         if d.diff.size:
             self.diff_heatmap.set_matrix(d.diff, d.source_tokens, d.target_tokens)
         else:

@@ -102,6 +102,7 @@ class AttentionHeatmap(QWidget):
         self._tgt: list[str] = []
         self._probs: np.ndarray | None = None
         self._meta: dict = {}
+        self._detail = None  # (row, col) -> the pieces behind a cell, for a matrix in words
         self._row: int | None = None
         self._col: int | None = None
         self._staggered = False
@@ -223,8 +224,8 @@ class AttentionHeatmap(QWidget):
 
     # ------------------------------------------------------------------ data in
     def set_translation(self, translation) -> None:
-        """Show a ``core.events.Translation`` (its attention, tokens and per-token
-        probabilities)."""
+        """Show a ``core.events.Translation``; one in words (``WordTranslation``) also names on
+        hover the pieces behind the cell and their own weights."""
         self.set_matrix(
             translation.attention,
             translation.source_tokens,
@@ -232,6 +233,7 @@ class AttentionHeatmap(QWidget):
             translation.token_probs,
             meta={"text": translation.text, "score": float(translation.score)},
         )
+        self._detail = getattr(translation, "cell_detail", None)
 
     def set_matrix(
         self,
@@ -255,6 +257,7 @@ class AttentionHeatmap(QWidget):
         self._src, self._tgt = src, tgt
         self._probs = None if token_probs is None else np.asarray(token_probs, dtype=np.float32)
         self._meta = dict(meta or {})
+        self._detail = None
         rows, cols = w.shape
         if rows == 0 or cols == 0:
             self.clear()
@@ -351,8 +354,9 @@ class AttentionHeatmap(QWidget):
 
     # ------------------------------------------------------------------ hover / selection
     def text_for_cell(self, row: int, col: int) -> str:
-        """``target ← source: weight`` plus the target token's probability."""
-        return cell_text(self._weights, self._src, self._tgt, self._probs, self._signed, row, col)
+        """``target ← source: weight``, the target's probability (in words: a line of pieces)."""
+        text = cell_text(self._weights, self._src, self._tgt, self._probs, self._signed, row, col)
+        return text if self._detail is None else f"{text}\n{self._detail(row, col)}"
 
     def _on_hover(self, row: int, col: int) -> None:
         if row < 0 or col < 0 or row >= len(self._tgt) or col >= len(self._src):
@@ -487,12 +491,8 @@ class AttentionHeatmap(QWidget):
     def export(self, path: str | Path) -> Path:
         """Export by file suffix: .png, .svg, .csv or .json."""
         suffix = Path(path).suffix.lower()
-        writers = {
-            ".png": self.export_png,
-            ".svg": self.export_svg,
-            ".csv": self.export_csv,
-            ".json": self.export_json,
-        }
+        writers = {".png": self.export_png, ".svg": self.export_svg}
+        writers.update({".csv": self.export_csv, ".json": self.export_json})
         if suffix not in writers:
             raise ValueError(f"unknown export format {suffix!r}: use .png, .svg, .csv or .json")
         return writers[suffix](path)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.inspection.word_merge import in_view, spread_override, to_words
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.token_strip import TokenStrip
@@ -34,6 +35,13 @@ INSTRUCTIONS = (
     "Click a cell: row = the decoding step, column = the source word to put all the "
     "weight on. Then re-decode from that step (or double-click the cell)."
 )
+INSTRUCTIONS_WORDS = (
+    "Click a cell: row = the output word (re-decoded from its first piece), column = the source "
+    "word to put all the weight on — spread over that word's pieces in the proportions the "
+    "model gave them at that step. Then re-decode (or double-click the cell)."
+)
+AFTER_PIECES = "After the override (the step's row is one-hot)"
+AFTER_WORDS = "After the override (the word's first piece attends only to the chosen word)"
 PICK_A_CELL = "Re-decode… (click a cell first)"
 NO_TRANSLATION = "Translate a sentence to try changing where the model looks."
 RESULT_PLACEHOLDER = "The re-decoded translation's attention appears here."
@@ -58,7 +66,9 @@ class WhatIfView(QWidget):
         self.setObjectName("whatIfView")
         self.setAccessibleName("whatIfView")
         self._text = ""
-        self._tr = None
+        self._pieces = None  # the hypothesis as the model made it
+        self._words = False  # show (and pick) words: pieces merged
+        self._tr = None  # the hypothesis as shown
         self._changed = None
         self._cell: tuple[int, int] | None = None
         self._pending: tuple[int, int] | None = None
@@ -102,9 +112,8 @@ class WhatIfView(QWidget):
         split.addWidget(
             column("Attention of the translation (pick a cell)", (self.original_heatmap, 1))
         )
-        split.addWidget(
-            column("After the override (the step's row is one-hot)", (self.changed_heatmap, 1))
-        )
+        self._after_caption = QLabel(AFTER_PIECES)
+        split.addWidget(column(self._after_caption, (self.changed_heatmap, 1)))
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.redecode_button)
@@ -124,18 +133,27 @@ class WhatIfView(QWidget):
         self.original_heatmap.graphics_view.scene().sigMouseClicked.connect(self._on_scene_click)
 
     # ------------------------------------------------------------------ data in
-    def set_translation(self, source_text: str, tr) -> None:
+    def set_translation(self, source_text: str, tr, words: bool = False) -> None:
         """Show ``tr`` (the hypothesis to change, a ``core.events.Translation``) for
-        ``source_text``; any earlier result is cleared."""
-        self._text, self._tr = source_text, tr
+        ``source_text``, in words when ``words``; any earlier result is cleared."""
+        self._text, self._pieces, self._words = source_text, tr, words
+        self._tr = in_view(tr, words)
+        self._instructions.setText(INSTRUCTIONS_WORDS if words else INSTRUCTIONS)
+        self._after_caption.setText(AFTER_WORDS if words else AFTER_PIECES)
         self._cell = self._pending = None
-        self.original_heatmap.set_translation(tr)
+        self.original_heatmap.set_translation(self._tr)
         self._clear_result()
         self.busy(False)
         self._update_button()
 
+    def set_words(self, words: bool) -> None:
+        """The Subwords | Words switch moved: show the same hypothesis in the other mode (a
+        picked cell and a result belong to the old rows and columns, so they go)."""
+        if self._pieces is not None and words != self._words:
+            self.set_translation(self._text, self._pieces, words)
+
     def clear(self) -> None:
-        self._text, self._tr = "", None
+        self._text, self._tr, self._pieces = "", None, None
         self._cell = self._pending = None
         self.original_heatmap.clear()
         self._clear_result()
@@ -160,10 +178,11 @@ class WhatIfView(QWidget):
         """Show the re-decoded translation; False (nothing shown) when it does not belong to
         the translation on screen (the user moved on while it ran)."""
         self.busy(False)
-        if self._tr is None or list(changed.source_tokens) != list(self._tr.source_tokens):
+        if self._pieces is None or list(changed.source_tokens) != list(self._pieces.source_tokens):
             return False
         step, col = self._pending if self._pending is not None else (self._cell or (0, 0))
-        self._changed = changed
+        self._changed = changed = in_view(changed, self._words)
+        new_step = self._result_step(changed, step)
         orig, new = list(self._tr.target_tokens), list(changed.target_tokens)
         diff = first_difference(orig, new)
         word = self._tr.source_tokens[col]
@@ -172,12 +191,13 @@ class WhatIfView(QWidget):
             orig, diff, "<b>Original</b>", self._tips(len(orig), diff, step, tip), outlined=step
         )
         self.changed_strip.set_marked(
-            new, diff, "<b>What-if</b>", self._tips(len(new), diff, step, tip), outlined=step
+            new, diff, "<b>What-if</b>", self._tips(len(new), diff, new_step, tip), new_step
         )
         self.changed_heatmap.set_translation(changed)
-        if step < len(new):
-            self.changed_heatmap.select(step, None)
+        if new_step < len(new):
+            self.changed_heatmap.select(new_step, None)
         at = f"At step {step + 1} (‘{self._step_token(step)}’), with all the attention on ‘{word}’"
+        at += self._spread_note(step, col)
         if diff is None:
             self._summary.setText(f"{at}, the output did not change.")
         else:
@@ -186,6 +206,27 @@ class WhatIfView(QWidget):
                 f"{at}, the output changes from token {diff + 1}{first} on: “{changed.text}”"
             )
         return True
+
+    def _result_step(self, changed, step: int) -> int:
+        """The row of the overridden step in the result: in words, the word holding the piece
+        that was re-decoded (a new piece there may continue the word before it)."""
+        if not self._words:
+            return step
+        piece = to_words(self._pieces).target_groups.spans[step][0]
+        groups = to_words(changed).target_groups
+        return groups.word_of(piece) if piece < len(groups.pieces) else len(groups) - 1
+
+    def _spread_note(self, step: int, col: int) -> str:
+        """In words: how the one-hot was shared over the source word's pieces."""
+        if not self._words:
+            return ""
+        pieces = to_words(self._pieces).source_groups.pieces_of(col)
+        if len(pieces) < 2:
+            return ""
+        _, weights = spread_override(self._pieces, step, col)
+        start = to_words(self._pieces).source_groups.spans[col][0]
+        shares = ", ".join(f"{p} {weights[start + i]:.2f}" for i, p in enumerate(pieces))
+        return f" (spread over its pieces in their original proportions: {shares})"
 
     @staticmethod
     def _tips(n: int, diff: int | None, step: int, tip: str) -> list[str]:
@@ -236,13 +277,18 @@ class WhatIfView(QWidget):
     def job_kwargs(self, step: int, source_index: int) -> dict:
         """The keyword arguments of ``core.decoding.inspection.what_if`` for a request:
         ``partial(what_if, **view.job_kwargs(step, source_index))``."""
-        if self._tr is None:
+        if self._tr is None or self._pieces is None:
             raise ValueError("no translation shown")
+        kwargs = {"text": self._text, "target_tokens": list(self._pieces.target_tokens)}
+        if not self._words:
+            return {**kwargs, "step": step, "source_index": source_index}
+        piece_step, weights = spread_override(self._pieces, step, source_index)
+        first = to_words(self._pieces).source_groups.spans[source_index][0]
         return {
-            "text": self._text,
-            "target_tokens": list(self._tr.target_tokens),
-            "step": step,
-            "source_index": source_index,
+            **kwargs,
+            "step": piece_step,
+            "source_index": first,
+            "source_weights": weights.tolist(),
         }
 
     @property

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from core.inspection.word_merge import to_words
 from core.resources import demo_model_dir
 
 
@@ -54,8 +55,9 @@ def test_finished_run_becomes_the_open_model(make_window, qtbot, toy_corpus):
     assert win.tabs.currentWidget() is tp
     with qtbot.waitSignal(win.session.translated, timeout=20000) as got:
         tp.translate_text(toy_corpus["probe"])
-    pieces = got.args[0][0].source_tokens[:-1]  # the form trains subwords by default
-    assert "".join(pieces).replace("\u2581", " ").split() == toy_corpus["probe"].split()
+    # a new run uses subwords: the inspector starts in Words, whose words are the probe's
+    assert win.session.words_mode.words
+    assert to_words(got.args[0][0]).source_tokens[:-1] == toy_corpus["probe"].split()
 
     # "Open in Models" selects it there
     win.tabs.setCurrentWidget(win.train_panel)

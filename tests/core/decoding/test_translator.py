@@ -180,3 +180,16 @@ def test_bf16_weights_translate_the_same_with_true_attention(toy, tr):
     ]
     with pytest.raises(CoreError, match="precision"):
         Translator.load(folder, "cpu", precision="fp8")
+
+
+def test_what_if_with_weights_forces_that_distribution_at_the_step(tr):
+    """Words mode spreads a what-if over a word's pieces: the step's row is the given weights."""
+    base = tr.translate("w1 w2 w3")[0]
+    weights = [0.0, 0.25, 0.75, 0.0]
+    changed = tr.what_if("w1 w2 w3", base.target_tokens, 1, 2, source_weights=weights)
+    np.testing.assert_allclose(changed.attention[1], weights, atol=1e-6)
+    assert changed.target_tokens[:1] == base.target_tokens[:1]
+    one_hot = tr.what_if("w1 w2 w3", base.target_tokens, 1, 2)
+    np.testing.assert_allclose(one_hot.attention[1], [0, 0, 1, 0], atol=1e-6)
+    with pytest.raises(CoreError, match="summing to 1"):
+        tr.what_if("w1 w2 w3", base.target_tokens, 1, 2, source_weights=[0.5, 0.0, 0.0, 0.0])
