@@ -20,7 +20,7 @@ from core.data.tokenizer import tokenizers_for
 from core.data.vocab import SPECIALS, Vocab
 from core.errors import CoreError
 from core.events import Event, ReadingEvent
-from core.storage.model_folder import read_subword_models
+from core.storage.model_folder import read_meta, read_subword_models
 
 SAMPLE_SHARE = 0.15  # of the reading bar: the pass that samples the corpus for sentencepiece
 SUBWORD_TRAIN_SHARE = 0.10  # training the sentencepiece model(s)
@@ -93,7 +93,9 @@ def setup(
     if resume:
         protos = read_subword_models(out)
         src, tgt = tokenizers_for(tok_cfg, protos)
-        return RunTokenizers(src, tgt, cfg.vocab_size or len(subword_vocab(tgt)), protos)
+        # the size the run settled on when it started (auto sizes are recorded in model.json)
+        size = cfg.vocab_size or read_meta(out).train.vocab_size or len(subword_vocab(tgt))
+        return RunTokenizers(src, tgt, size, protos)
     limit = MAX_TRAIN_SENTENCES // 2 if tok_cfg.joint_vocab else MAX_TRAIN_SENTENCES
     totals: list[int] = []
 
