@@ -27,7 +27,7 @@ from core.data.tokenizer import tokenizers_for
 from core.data.vocab import Vocab
 from core.decoding.search import greedy
 from core.errors import Cancelled, CheckpointError, CoreError
-from core.evaluation.dev_set import DEV_TSV, write_dev_set
+from core.evaluation.dev_set import write_dev_set
 from core.evaluation.metrics import score
 from core.events import (
     CheckpointEvent,
@@ -38,23 +38,21 @@ from core.events import (
     ReportEvent,
     ValidationEvent,
 )
-from core.inspection.probe_timeline import append_snapshot, forget_after
+from core.inspection.probe_timeline import append_snapshot
 from core.model.build import build_model
 from core.model.seq2seq import Seq2Seq
-from core.storage.atomic_io import clean_stray_temporaries
 from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import (
     CHECKPOINTS,
     ModelMeta,
     append_history,
-    read_meta,
-    read_vocabs,
     write_meta,
-    write_vocabs,
     write_weights,
 )
+from core.training.distributed import World, flatten_rnns
 from core.training.loop import run_loop
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
+from core.training.restart import begin_new, begin_resumed, continue_epoch, start_or_resume
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
 
 log = logging.getLogger(__name__)
@@ -103,7 +101,9 @@ class TrainingRun:
         on_event: Callable[[Event], None],
         cancel: CancelToken,
         name: str | None,
+        world: World | None = None,
     ) -> None:
+        self.world = world or World()
         self.spec, self.out, self.model_cfg, self.tok_cfg, self.cfg = (
             spec,
             out_dir,
@@ -181,7 +181,9 @@ class TrainingRun:
             (self.src_vocab.encode(s), self.tgt_vocab.encode(t)) for s, t in self.dev_pairs
         ]
         self.dev_refs = [self.tgt_tok.detokenize(t) for _, t in self.dev_pairs]
-        self.batches_per_epoch = math.ceil(len(self.examples) / self.cfg.batch_size)
+        self.batches_per_epoch = math.ceil(
+            len(self.examples) / (self.cfg.batch_size * self.world.world_size)
+        )
         probes = self.user_probes or dev_probes(
             self.dev_pairs, self.src_tok.detokenize, self.tgt_tok.detokenize
         )
@@ -208,6 +210,17 @@ class TrainingRun:
             min_lr=self.cfg.min_lr,
         )
         self.autocast = self.cfg.precision == "bf16"
+        self.step_loss = self.model.loss
+
+    def distribute(self) -> None:
+        """Wrap the model for DistributedDataParallel (several ranks) once its weights are final
+        (fresh or restored); each rank then draws its own dropout masks, from the seed, its rank
+        and the step, so a resumed run with the same ranks draws the same ones again."""
+        world = self.world
+        if not world.active:
+            return
+        torch.manual_seed(self.cfg.seed + 7919 * world.rank + 104729 * self.state.step)
+        self.step_loss = world.wrap(self.model)
 
     def meta(self, status: str) -> ModelMeta:
         s = self.state
@@ -242,7 +255,10 @@ class TrainingRun:
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
-            "state": dict(self.state.__dict__),
+            "state": {
+                **self.state.__dict__,
+                "extra": {**self.state.extra, "world_size": self.world.world_size},
+            },
             "rng": rng_state(),
             "model_config": self.model_cfg.to_dict(),
             "tokenizer_config": self.tok_cfg.to_dict(),
@@ -263,6 +279,11 @@ class TrainingRun:
         self.scheduler.load_state_dict(ckpt["scheduler"])
         self.state = _State(**ckpt["state"])
         set_rng_state(ckpt["rng"])
+        flatten_rnns(self.model)
+        note = continue_epoch(self.state, int(self.state.extra.get("world_size", 1)), self)
+        if note:
+            log.warning(note)
+            self.emit(NoticeEvent(note))
 
     def check_compatible(self, ckpt: dict[str, Any]) -> None:
         diffs = []
@@ -289,18 +310,29 @@ class TrainingRun:
             )
 
     # ---- training --------------------------------------------------------------------------
-    def train_step(self, batch) -> float:
+    def train_step(self, batch, total_tokens: int | None = None) -> float:
+        """One update on ``batch``; with several ranks, ``total_tokens`` is the step's target
+        tokens over all of them. Returns the step's loss per target token (over all ranks)."""
         self.model.train()
         batch = batch.to(self.device)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
-            loss, nll = self.model.loss(
+            loss, nll = self.step_loss(
                 batch.src, batch.src_len, batch.tgt_in, batch.tgt_out, self.cfg.label_smoothing
             )
+        ranks = self.world.world_size
+        if ranks > 1 and total_tokens:
+            # DDP averages the ranks' gradients; weighting each rank's per-token mean by its
+            # share of the step's tokens makes that average the gradient of the mean over all
+            # the step's tokens: the update one process makes on the whole global batch
+            loss = loss * (batch.n_tokens * ranks / total_tokens)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
         self.optimizer.step()
-        value = float(nll) / batch.n_tokens
+        if ranks > 1:
+            value = self.world.sum(float(nll)) / max(1, total_tokens or batch.n_tokens)
+        else:
+            value = float(nll) / batch.n_tokens
         if not math.isfinite(value):
             raise CoreError(
                 f"training diverged at step {self.state.step} (the loss became {value}); "
@@ -412,62 +444,37 @@ def train(
     resume: bool = False,
     name: str | None = None,
     leave_one_core: bool = False,
+    world: World | None = None,
 ) -> DoneEvent:
     """Train a model into ``out_dir`` (a model folder) and return how the run ended.
 
     Raises a ``CoreError`` subclass for anything the user must fix (bad corpus, bad settings,
     incompatible resume). Cancelling through ``cancel`` saves a checkpoint and returns normally.
+    With a ``world`` of several ranks (torchrun), this is one rank's part: rank 0 alone writes
+    the folder and reports events; the vocabularies and any checkpoint come from rank 0.
     """
     for c in (model_cfg, tok_cfg, train_cfg):
         c.validate()
     spec.validate()
+    world = world or World()
     cancel = cancel or CancelToken()
-    emit = on_event or (lambda e: None)
+    emit = (on_event if world.is_main else None) or (lambda e: None)
     out = Path(out_dir)
     _device.set_threads(train_cfg.num_threads, leave_one=leave_one_core)
-    device = _device.resolve(train_cfg.device)
+    device = world.device if world.active else _device.resolve(train_cfg.device)
     seed_everything(train_cfg.seed)
-    run = TrainingRun(spec, out, model_cfg, tok_cfg, train_cfg, dev_spec, emit, cancel, name)
-    if resume and not (out / CHECKPOINTS).is_dir():
-        raise CheckpointError(f"nothing to resume in {out}: it holds no training checkpoints")
-    if not resume and out.exists() and any(out.iterdir()):
-        raise CoreError(
-            f"{out} already exists and is not empty; choose a new folder, "
-            "or resume the run that is in it"
-        )
-    if resume:
-        clean_stray_temporaries(out)  # weights.pt/model.json/vocab writes torn by a crash
+    run = TrainingRun(spec, out, model_cfg, tok_cfg, train_cfg, dev_spec, emit, cancel, name, world)
+    asked_resume = resume
+    resume = world.from_main(lambda: start_or_resume(out, asked_resume, world.active))
     run.read_data()
-    store = CheckpointStore(out / CHECKPOINTS, keep_last=train_cfg.keep_last)
+    store = (
+        CheckpointStore(out / CHECKPOINTS, keep_last=train_cfg.keep_last) if world.is_main else None
+    )
     if resume:
-        if not store.has_checkpoint():
-            raise CheckpointError(f"nothing to resume in {out}: it holds no training checkpoint")
-        run.src_vocab, run.tgt_vocab = read_vocabs(out)
-        run.created = read_meta(out).created
-        run.encode_data()
-        run.build_model(device)
-        ckpt, note = store.load_last()
-        if note:
-            log.warning(note)
-            emit(NoticeEvent(note))
-        run.restore(ckpt)
-        dropped = forget_after(out, run.state.step)  # validations after the checkpoint come again
-        if dropped:
-            log.info(
-                "probe timeline: dropped %d snapshot(s) after step %d", dropped, run.state.step
-            )
-        if not (out / DEV_TSV).is_file():
-            run.write_dev_set()  # a run started before dev.tsv existed
+        begin_resumed(run, store, device)
     else:
-        run.build_vocabs()
-        run.encode_data()
-        run.build_model(device)
-        run.created = ModelMeta(
-            name="", model=model_cfg, tokenizer=tok_cfg, train=train_cfg
-        ).created
-        write_vocabs(out, run.src_vocab, run.tgt_vocab)
-        run.write_dev_set()
-        write_meta(out, run.meta("training"))
+        begin_new(run, device)
+    run.distribute()
     return run_loop(run, store)
 
 
