@@ -11,12 +11,16 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from core.cancel import CancelToken
 from core.cli.output import attention_table, print_json
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
 from core.errors import ConfigError, CoreError
 from core.events import Event, ProgressEvent, ValidationEvent, to_json_dict
+
+if TYPE_CHECKING:
+    from core.training.distributed import World
 
 
 def corpus_spec_from_args(tsv: str | None, src: str | None, tgt: str | None, what: str):
@@ -169,7 +173,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         world.destroy()
 
 
-def _install_stop_signals(token: CancelToken, quiet: bool, under_torchrun: bool):
+def _install_stop_signals(
+    token: CancelToken, quiet: bool, under_torchrun: bool
+) -> dict[int, Any] | None:
     """Ctrl-C: finish the step, save, stop; a second Ctrl-C stops at once. Under torchrun, where
     the launcher passes Ctrl-C and SIGTERM on to every rank (and kills them after a grace period),
     every such signal asks for the same orderly stop, so all ranks save and end together."""
@@ -196,7 +202,7 @@ def _install_stop_signals(token: CancelToken, quiet: bool, under_torchrun: bool)
     return previous
 
 
-def _train_command(args: argparse.Namespace, world) -> int:
+def _train_command(args: argparse.Namespace, world: World) -> int:
     from core.training.resume import resume_job
     from core.training.run import train
 

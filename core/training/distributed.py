@@ -144,6 +144,16 @@ class World:
             raise value
         return value
 
+    def require_same(self, value: str, message: str) -> None:
+        """Raise ``CoreError(message)`` on every rank unless every rank holds rank 0's ``value``
+        (e.g. the corpus fingerprint: machines with different copies would train on different
+        data without a word)."""
+        if not self.active:
+            return
+        main_value = self.from_main(lambda: value)
+        if self.sum(float(value != main_value)) > 0:
+            raise CoreError(message)
+
     def barrier(self) -> None:
         if self.active:
             import torch.distributed as dist

@@ -467,6 +467,11 @@ def train(
     asked_resume = resume
     resume = world.from_main(lambda: start_or_resume(out, asked_resume, world.active))
     run.read_data()
+    world.require_same(
+        run.fingerprint,
+        f"{spec.describe()}: the training files differ between the processes of this run "
+        "(rank 0 read other bytes than some other rank); every machine needs the same corpus",
+    )
     store = (
         CheckpointStore(out / CHECKPOINTS, keep_last=train_cfg.keep_last) if world.is_main else None
     )

@@ -74,9 +74,7 @@ def run_ranks(fn: Callable[..., Any], n: int, *args: Any, timeout: float = 180) 
             raise TimeoutError(f"{n} ranks did not finish within {timeout} s")
 
 
-def torchrun(
-    args: list[str], n: int = 2, max_restarts: int = 0, **popen: Any
-) -> subprocess.Popen:
+def torchrun(args: list[str], n: int = 2, max_restarts: int = 0, **popen: Any) -> subprocess.Popen:
     """``torchrun --nproc-per-node n … -m core train <args>`` in a new session (its own process
     group, like a command started in a terminal), JSON progress on stdout."""
     env = {**os.environ, **rank_env(0), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
