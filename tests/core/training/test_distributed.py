@@ -99,8 +99,10 @@ def test_two_ranks_with_batch_b_train_like_one_process_with_batch_2b(tmp_path, m
     spec = toy_spec(tmp_path / "data", 240)
     steps = 6
     cfg = train_config(max_steps=steps, epochs=0, valid_every=1000, learning_rate=3e-3)
+    # batches wide enough to span several sentence lengths: the two halves of a global batch hold
+    # different numbers of target tokens, which the ranks' loss weighting must account for
     h.run_ranks(
-        _train_rank, 2, spec, str(tmp_path / "ddp"), cfg.replace(batch_size=8), str(tmp_path)
+        _train_rank, 2, spec, str(tmp_path / "ddp"), cfg.replace(batch_size=40), str(tmp_path)
     )
     ranks = _results(tmp_path)
     assert ranks[0]["weights"] == ranks[1]["weights"]  # after k steps: the very same weights
@@ -109,7 +111,7 @@ def test_two_ranks_with_batch_b_train_like_one_process_with_batch_2b(tmp_path, m
 
     monkeypatch.setattr(core.training.loop, "PROGRESS_INTERVAL_S", 0)
     single: dict[int, float] = {}
-    one_cfg = cfg.replace(batch_size=16)
+    one_cfg = cfg.replace(batch_size=80)
     train(spec, tmp_path / "one", MODEL, TOK, one_cfg, on_event=record_step_losses(single))
     ddp = {int(k): v for k, v in ranks[0]["losses"].items()}
     assert sorted(ddp) == sorted(single) == list(range(1, steps + 1))
