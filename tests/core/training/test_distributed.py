@@ -156,6 +156,18 @@ def test_early_stopping_decided_by_rank_0_ends_both_ranks(tmp_path):
     assert read_meta(out).status == "early_stopped"
 
 
+def test_the_time_budget_on_rank_0s_clock_ends_both_ranks(tmp_path):
+    spec = toy_spec(tmp_path / "data", 200)
+    out = tmp_path / "run"
+    cfg = train_config(epochs=0, time_budget_s=3.0, valid_every=1000, batch_size=8)
+    h.run_ranks(_train_rank, 2, spec, str(out), cfg, str(tmp_path))
+    ranks = _results(tmp_path)
+    assert [r["status"] for r in ranks] == ["time_budget", "time_budget"]
+    assert ranks[0]["step"] == ranks[1]["step"] > 0
+    assert ranks[0]["weights"] == ranks[1]["weights"]
+    assert read_meta(out).status == "time_budget"
+
+
 def test_a_restart_resumes_only_a_folder_of_its_own_launch(tmp_path, monkeypatch):
     out = tmp_path / "m"
     (out / "checkpoints").mkdir(parents=True)
