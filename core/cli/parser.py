@@ -78,7 +78,10 @@ def _add_train(sub: Any) -> None:
         "languages). Without dev files, a few percent of the pairs are held out for "
         "validation, all copies of a repeated pair on the same side. Every event is also "
         "appended to the model folder's events.jsonl (the app's File > Attach to a training... "
-        "follows it); a file named STOP in the folder stops the run with a checkpoint.",
+        "follows it); a file named STOP in the folder stops the run with a checkpoint. On "
+        "several GPUs or machines, run the same command under torchrun: torchrun "
+        "--nproc-per-node N [--nnodes M --rdzv-backend c10d --rdzv-endpoint HOST:PORT] -m core "
+        "train ... (--batch-size is then per process; see the README).",
     )
     _add_train_data(t.add_argument_group("data"))
     t.add_argument("--out", metavar="DIR", help="the new model folder to create")
@@ -203,7 +206,12 @@ def _add_train_run(run: Any) -> None:
     )
     run.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all cores)")
     run.add_argument("--seed", type=int, metavar="N", help="random seed (default 1)")
-    run.add_argument("--batch-size", type=int, metavar="N", help="sentences per batch")
+    run.add_argument(
+        "--batch-size",
+        type=int,
+        metavar="N",
+        help="sentences per batch (per process under torchrun)",
+    )
     run.add_argument("--lr", type=float, metavar="X", help="learning rate")
     run.add_argument("--valid-every", type=int, metavar="N", help="validate every N updates")
     run.add_argument(

@@ -11,12 +11,16 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from core.cancel import CancelToken
 from core.cli.output import attention_table, print_json
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
 from core.errors import ConfigError, CoreError
 from core.events import Event, ProgressEvent, ValidationEvent, to_json_dict
+
+if TYPE_CHECKING:
+    from core.training.distributed import World
 
 
 def corpus_spec_from_args(
@@ -182,6 +186,47 @@ def _train_configs(
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """``train``, as one process or as one rank of a torchrun launch (which starts the process
+    group here, and ends it however the run ends)."""
+    from core.training.distributed import init_from_env
+
+    world = init_from_env(args.device or "auto")
+    try:
+        return _train_command(args, world)
+    finally:
+        world.destroy()
+
+
+def _install_stop_signals(
+    token: CancelToken, quiet: bool, under_torchrun: bool
+) -> dict[int, Any] | None:
+    """Ctrl-C: finish the step, save, stop; a second Ctrl-C stops at once. Under torchrun, where
+    the launcher passes Ctrl-C and SIGTERM on to every rank (and kills them after a grace period),
+    every such signal asks for the same orderly stop, so all ranks save and end together."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def on_signal(signum, frame):
+        if token.cancelled:
+            if under_torchrun:
+                return
+            raise KeyboardInterrupt
+        token.cancel()
+        if not quiet:
+            again = "" if under_torchrun else " (Ctrl-C again to stop at once)"
+            print(
+                f"attnscope-cli train: stopping after this step and saving a checkpoint{again}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, on_signal)}
+    if under_torchrun:
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, on_signal)
+    return previous
+
+
+def _train_command(args: argparse.Namespace, world: World) -> int:
     from core.training.resume import resume_job
     from core.training.run import train
 
@@ -191,25 +236,14 @@ def cmd_train(args: argparse.Namespace) -> int:
             print_json(to_json_dict(e))
     else:
         on_event = TextProgress()
-    token, previous = CancelToken(), None
-    if threading.current_thread() is threading.main_thread():
-
-        def on_sigint(signum, frame):  # 1st Ctrl-C: finish the step, save, stop; 2nd: now
-            if token.cancelled:
-                raise KeyboardInterrupt
-            token.cancel()
-            print(
-                "attnscope-cli train: stopping after this step and saving a checkpoint "
-                "(Ctrl-C again to stop at once)",
-                file=sys.stderr,
-                flush=True,
-            )
-
-        previous = signal.signal(signal.SIGINT, on_sigint)
+    token = CancelToken()
+    previous = _install_stop_signals(token, not world.is_main, world.active)
     try:
         if args.resume:
             extra, args.time_budget = args.time_budget, None  # on resume: *more* time, from now
-            job = resume_job(args.resume, extra, extend_any_run=extra is not None)
+            job = world.from_main(
+                lambda: resume_job(args.resume, extra, extend_any_run=extra is not None)
+            )
             model, tok, cfg = _train_configs(args, (job.model_cfg, job.tok_cfg, job.train_cfg))
             done = train(
                 job.spec,
@@ -222,6 +256,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 cancel=token,
                 resume=True,
                 name=job.name,
+                world=world,
             )
         else:
             langs = (args.src_lang, args.tgt_lang)
@@ -254,15 +289,17 @@ def cmd_train(args: argparse.Namespace) -> int:
                 on_event=on_event,
                 cancel=token,
                 name=args.name,
+                world=world,
             )
     except CoreError as exc:
         if args.json_progress:
             print_json({"type": "error", "message": str(exc)})
         raise
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    return 0 if done.status != "cancelled" else 130
+        for signum, handler in (previous or {}).items():
+            signal.signal(signum, handler)
+    # under torchrun a stopped run must not count as a failure: the launcher would restart it
+    return 0 if done.status != "cancelled" or world.active else 130
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core import throttle
-from core.data.batching import bucket_order, collate
+from core.data.batching import collate
 from core.errors import Cancelled
 from core.events import DoneEvent, ProgressEvent
 from core.storage.checkpoints import CheckpointStore
@@ -25,9 +26,14 @@ class _Stop(Exception):
         self.status = status
 
 
-def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
-    """Train ``run`` until a limit, early stop or cancel; save on exit."""
-    s, cfg = run.state, run.cfg
+def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
+    """Train ``run`` until a limit, early stop or cancel; save on exit.
+
+    With several ranks every rank runs this loop on its own share of each batch; they agree
+    before each step whether to stop, and rank 0 (the only one with a ``store``) validates and
+    saves while the others wait for its verdict.
+    """
+    s, cfg, world = run.state, run.cfg, run.world
     t0 = time.monotonic()
     base_elapsed, paused = s.elapsed_s, 0.0
     rate_start, tokens_since = t0, 0  # rate_start: tokens/s excludes validation
@@ -40,7 +46,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
     try:
         try:
             while not (cfg.epochs and s.epoch >= cfg.epochs):
-                order = bucket_order(run.lengths, cfg.batch_size, cfg.seed + s.epoch)
+                order = world.batches(run.lengths, cfg.batch_size, cfg.seed + s.epoch)
                 while s.batch_pos < len(order):
                     if cfg.max_steps and s.step >= cfg.max_steps:
                         raise _Stop("finished")  # a resumed run may be at its limit already
@@ -48,9 +54,17 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
                     if waited:
                         paused += waited
                         rate_start, tokens_since = time.monotonic(), 0
-                    run.cancel.raise_if_cancelled()
                     batch = collate(run.examples, order[s.batch_pos])
-                    loss = run.train_step(batch)
+                    # one process checks its budget after each step (below); ranks agree here
+                    over_budget = world.active and bool(
+                        cfg.time_budget_s and elapsed() >= cfg.time_budget_s
+                    )
+                    total_tokens, stop = world.step_sync(
+                        batch.n_tokens, run.cancel.cancelled, over_budget
+                    )
+                    if stop:
+                        raise _Stop(stop)
+                    loss = run.train_step(batch, total_tokens)
                     s.step += 1
                     s.batch_pos += 1
                     s.smoothed_loss = (
@@ -58,7 +72,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
                         if s.smoothed_loss is None
                         else SMOOTHING * s.smoothed_loss + (1 - SMOOTHING) * loss
                     )
-                    tokens_since += batch.n_tokens
+                    tokens_since += total_tokens
                     if progress_due.ready():
                         now = time.monotonic()
                         run.emit(
@@ -68,15 +82,15 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
                         )
                         rate_start, tokens_since = now, 0
                     if s.step % cfg.valid_every == 0:
-                        event = run.validate()
-                        run.emit(event)
-                        run.save(store, event.is_best)
-                        if s.bad_validations >= cfg.patience:
-                            raise _Stop("early_stopped")
+                        verdict = world.from_main(lambda: _validate(run, store))
+                        if verdict.stop:
+                            raise _Stop(verdict.stop)
+                        for group in run.optimizer.param_groups:
+                            group["lr"] = verdict.lr  # rank 0's scheduler decided
                         rate_start, tokens_since = time.monotonic(), 0
                     if cfg.max_steps and s.step >= cfg.max_steps:
                         raise _Stop("finished")
-                    if cfg.time_budget_s and elapsed() >= cfg.time_budget_s:
+                    if not world.active and cfg.time_budget_s and elapsed() >= cfg.time_budget_s:
                         raise _Stop("time_budget")
                 s.epoch += 1
                 s.batch_pos = 0
@@ -85,10 +99,13 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
         except Cancelled:
             status = "cancelled"
         s.elapsed_s = elapsed()
-        _save_on_exit(run, store, status)
+        if store is not None:
+            _save_on_exit(run, store, status)
+        world.barrier()  # the others wait until rank 0 has saved
     except BaseException:
-        with contextlib.suppress(Exception):  # the original error matters more
-            write_meta(run.out, run.meta("failed"))
+        if world.is_main:
+            with contextlib.suppress(Exception):  # the original error matters more
+                write_meta(run.out, run.meta("failed"))
         raise
     done = DoneEvent(
         status=status,
@@ -100,6 +117,27 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
     )
     run.emit(done)
     return done
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What rank 0 decided after a validation, for every rank: stop (and why), the learning rate."""
+
+    stop: str | None
+    lr: float
+
+
+def _validate(run: TrainingRun, store: CheckpointStore | None) -> _Verdict:
+    """Rank 0's validation and checkpoint; a stop asked for meanwhile ends every rank."""
+    assert store is not None
+    try:
+        event = run.validate()
+    except Cancelled:
+        return _Verdict("cancelled", run.optimizer.param_groups[0]["lr"])
+    run.emit(event)
+    run.save(store, event.is_best)
+    early = run.state.bad_validations >= run.cfg.patience
+    return _Verdict("early_stopped" if early else None, run.optimizer.param_groups[0]["lr"])
 
 
 def _save_on_exit(run: TrainingRun, store: CheckpointStore, status: str) -> None:

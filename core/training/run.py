@@ -23,9 +23,10 @@ from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.data.batching import collate, sorted_batches
 from core.data.corpus import CorpusSpec, count_duplicates, fingerprint, load_pairs, split_dev
 from core.data.pair_store import EncodedPairs, PairCollector
+from core.data.tokenizer import tokenizers_for
 from core.decoding.search import greedy
 from core.errors import Cancelled, CheckpointError, CoreError
-from core.evaluation.dev_set import DEV_TSV, write_dev_set
+from core.evaluation.dev_set import write_dev_set
 from core.evaluation.metrics import score
 from core.events import (
     CheckpointEvent,
@@ -35,27 +36,24 @@ from core.events import (
     ReportEvent,
     ValidationEvent,
 )
-from core.inspection.probe_timeline import append_snapshot, forget_after
+from core.inspection.probe_timeline import append_snapshot
 from core.model.build import build_model
 from core.model.seq2seq import Seq2Seq
 from core.paths import AppPaths
-from core.storage.atomic_io import clean_stray_temporaries
 from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import (
     CHECKPOINTS,
     ModelMeta,
     append_history,
-    read_meta,
-    read_vocabs,
     write_meta,
-    write_subword_models,
-    write_vocabs,
     write_weights,
 )
+from core.training.distributed import World, flatten_rnns
 from core.training.loop import run_loop
 from core.training.precision import PrecisionCache, check_precision, choose_precision
 from core.training.precision_probe import step_shape, time_run_formats
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
+from core.training.restart import begin_new, begin_resumed, continue_epoch, start_or_resume
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
 from core.training.tokenizer_setup import RunTokenizers
 from core.training.tokenizer_setup import setup as setup_tokenizers
@@ -107,7 +105,9 @@ class TrainingRun:
         on_event: Callable[[Event], None],
         cancel: CancelToken,
         name: str | None,
+        world: World | None = None,
     ) -> None:
+        self.world = world or World()
         self.spec, self.out, self.model_cfg, self.tok_cfg, self.cfg = (
             spec,
             out_dir,
@@ -128,16 +128,27 @@ class TrainingRun:
         """The run's tokenizers (for subwords: trained on the corpus, or read back on resume)
         and its settled vocabulary size; a probe sentence that cannot be translated is refused
         now, not at the first validation."""
-        self.toks = setup_tokenizers(
-            self.spec,
-            self.tok_cfg,
-            self.cfg,
-            self.out,
-            resume,
-            self.emit,
-            self.cancel,
-            torch.get_num_threads(),
-        )
+
+        def make() -> RunTokenizers:
+            return setup_tokenizers(
+                self.spec,
+                self.tok_cfg,
+                self.cfg,
+                self.out,
+                resume,
+                self.emit,
+                self.cancel,
+                torch.get_num_threads(),
+            )
+
+        if self.world.active and self.tok_cfg.subwords:
+            # rank 0 trains (or reads) the subword models; every rank tokenizes with those bytes
+            protos, size = self.world.from_main(
+                lambda: (lambda t: (t.subword_models, t.vocab_size))(make())
+            )
+            self.toks = RunTokenizers(*tokenizers_for(self.tok_cfg, protos), size, protos)
+        else:
+            self.toks = make()
         self.src_tok, self.tgt_tok = self.toks.src, self.toks.tgt
         if self.cfg.vocab_size != self.toks.vocab_size:
             self.cfg = self.cfg.replace(vocab_size=self.toks.vocab_size)
@@ -205,7 +216,9 @@ class TrainingRun:
             (self.src_vocab.encode(s), self.tgt_vocab.encode(t)) for s, t in self.dev_pairs
         ]
         self.dev_refs = [self.tgt_tok.detokenize(t) for _, t in self.dev_pairs]
-        self.batches_per_epoch = math.ceil(len(self.examples) / self.cfg.batch_size)
+        self.batches_per_epoch = math.ceil(
+            len(self.examples) / (self.cfg.batch_size * self.world.world_size)
+        )
         probes = self.user_probes or dev_probes(
             self.dev_pairs, self.src_tok.detokenize, self.tgt_tok.detokenize
         )
@@ -231,12 +244,16 @@ class TrainingRun:
             patience=self.cfg.lr_patience,
             min_lr=self.cfg.min_lr,
         )
-        self.precision = choose_precision(
-            self.cfg.precision,
-            device,
-            lambda: time_run_formats(self),
-            PrecisionCache(self.cache_dir),
-            step_shape(self),
+        self.step_loss = self.model.loss
+        # every rank trains in the format rank 0 chose (ranks timing on their own could differ)
+        self.precision = self.world.from_main(
+            lambda: choose_precision(
+                self.cfg.precision,
+                device,
+                lambda: time_run_formats(self),
+                PrecisionCache(self.cache_dir),
+                step_shape(self),
+            )
         )
         self.amp_dtype = self.precision.amp_dtype
         fp16 = self.precision.precision == "fp16"
@@ -248,6 +265,16 @@ class TrainingRun:
         report = {**self.report, "device": str(self.device), "precision": self.precision.to_dict()}
         report["summary"] = f"{report.get('summary', '')}\n{line}".strip()
         self.emit(ReportEvent(report))
+
+    def distribute(self) -> None:
+        """Wrap the model for DistributedDataParallel (several ranks) once its weights are final
+        (fresh or restored); each rank then draws its own dropout masks, from the seed, its rank
+        and the step, so a resumed run with the same ranks draws the same ones again."""
+        world = self.world
+        if not world.active:
+            return
+        torch.manual_seed(self.cfg.seed + 7919 * world.rank + 104729 * self.state.step)
+        self.step_loss = world.wrap(self.model)
 
     def meta(self, status: str) -> ModelMeta:
         s = self.state
@@ -283,7 +310,10 @@ class TrainingRun:
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             **({"scaler": self.scaler.state_dict()} if self.scaler is not None else {}),
-            "state": dict(self.state.__dict__),
+            "state": {
+                **self.state.__dict__,
+                "extra": {**self.state.extra, "world_size": self.world.world_size},
+            },
             "rng": rng_state(),
             "model_config": self.model_cfg.to_dict(),
             "tokenizer_config": self.tok_cfg.to_dict(),
@@ -312,6 +342,11 @@ class TrainingRun:
             self.scaler.load_state_dict(ckpt["scaler"])
         self.state = _State(**ckpt["state"])
         set_rng_state(ckpt["rng"])
+        flatten_rnns(self.model)
+        note = continue_epoch(self.state, int(self.state.extra.get("world_size", 1)), self)
+        if note:
+            log.warning(note)
+            self.emit(NoticeEvent(note))
 
     def check_compatible(self, ckpt: dict[str, Any]) -> None:
         diffs = []
@@ -342,13 +377,21 @@ class TrainingRun:
         dtype = self.amp_dtype or torch.bfloat16
         return torch.autocast(self.device.type, dtype=dtype, enabled=self.amp_dtype is not None)
 
-    def train_step(self, batch) -> float:
+    def train_step(self, batch, total_tokens: int | None = None) -> float:
+        """One update on ``batch``; with several ranks, ``total_tokens`` is the step's target
+        tokens over all of them. Returns the step's loss per target token (over all ranks)."""
         self.model.train()
         batch = batch.to(self.device)
         with self.autocast():
-            loss, nll = self.model.loss(
+            loss, nll = self.step_loss(
                 batch.src, batch.src_len, batch.tgt_in, batch.tgt_out, self.cfg.label_smoothing
             )
+        ranks = self.world.world_size
+        if ranks > 1 and total_tokens:
+            # DDP averages the ranks' gradients; weighting each rank's per-token mean by its
+            # share of the step's tokens makes that average the gradient of the mean over all
+            # the step's tokens: the update one process makes on the whole global batch
+            loss = loss * (batch.n_tokens * ranks / total_tokens)
         self.optimizer.zero_grad(set_to_none=True)
         if self.scaler is None:
             loss.backward()
@@ -360,7 +403,10 @@ class TrainingRun:
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
             self.scaler.step(self.optimizer)
             self.scaler.update()
-        value = float(nll) / batch.n_tokens
+        if ranks > 1:
+            value = self.world.sum(float(nll)) / max(1, total_tokens or batch.n_tokens)
+        else:
+            value = float(nll) / batch.n_tokens
         if not math.isfinite(value):
             raise CoreError(
                 f"training diverged at step {self.state.step} (the loss became {value}); "
@@ -473,67 +519,43 @@ def train(
     resume: bool = False,
     name: str | None = None,
     leave_one_core: bool = False,
+    world: World | None = None,
 ) -> DoneEvent:
     """Train a model into ``out_dir`` (a model folder) and return how the run ended.
 
     Raises a ``CoreError`` subclass for anything the user must fix (bad corpus, bad settings,
     incompatible resume). Cancelling through ``cancel`` saves a checkpoint and returns normally.
+    With a ``world`` of several ranks (torchrun), this is one rank's part: rank 0 alone writes
+    the folder and reports events; the vocabularies and any checkpoint come from rank 0.
     """
     for c in (model_cfg, tok_cfg, train_cfg):
         c.validate()
     spec.validate()
+    world = world or World()
     cancel = cancel or CancelToken()
-    emit = on_event or (lambda e: None)
+    emit = (on_event if world.is_main else None) or (lambda e: None)
     out = Path(out_dir)
     _device.set_threads(train_cfg.num_threads, leave_one=leave_one_core)
-    device = _device.resolve(train_cfg.device)
+    device = world.device if world.active else _device.resolve(train_cfg.device)
     check_precision(train_cfg.precision, device)
     seed_everything(train_cfg.seed)
-    run = TrainingRun(spec, out, model_cfg, tok_cfg, train_cfg, dev_spec, emit, cancel, name)
-    if resume and not (out / CHECKPOINTS).is_dir():
-        raise CheckpointError(f"nothing to resume in {out}: it holds no training checkpoints")
-    if not resume and out.exists() and any(out.iterdir()):
-        raise CoreError(
-            f"{out} already exists and is not empty; choose a new folder, "
-            "or resume the run that is in it"
-        )
-    if resume:
-        clean_stray_temporaries(out)  # weights.pt/model.json/vocab writes torn by a crash
+    run = TrainingRun(spec, out, model_cfg, tok_cfg, train_cfg, dev_spec, emit, cancel, name, world)
+    asked_resume = resume
+    resume = world.from_main(lambda: start_or_resume(out, asked_resume, world.active))
     run.read_data(resume)
-    store = CheckpointStore(out / CHECKPOINTS, keep_last=train_cfg.keep_last)
+    world.require_same(
+        run.fingerprint,
+        f"{spec.describe()}: the training files differ between the processes of this run "
+        "(rank 0 read other bytes than some other rank); every machine needs the same corpus",
+    )
+    store = (
+        CheckpointStore(out / CHECKPOINTS, keep_last=train_cfg.keep_last) if world.is_main else None
+    )
     if resume:
-        if not store.has_checkpoint():
-            raise CheckpointError(f"nothing to resume in {out}: it holds no training checkpoint")
-        run.src_vocab, run.tgt_vocab = read_vocabs(out)
-        run.created = read_meta(out).created
-        run.encode_data()
-        run.build_model(device)
-        run.emit_report()
-        ckpt, note = store.load_last()
-        if note:
-            log.warning(note)
-            emit(NoticeEvent(note))
-        run.restore(ckpt)
-        dropped = forget_after(out, run.state.step)  # validations after the checkpoint come again
-        if dropped:
-            log.info(
-                "probe timeline: dropped %d snapshot(s) after step %d", dropped, run.state.step
-            )
-        if not (out / DEV_TSV).is_file():
-            run.write_dev_set()  # a run started before dev.tsv existed
+        begin_resumed(run, store, device)
     else:
-        run.build_vocabs()
-        run.encode_data()
-        run.build_model(device)
-        run.emit_report()
-        run.created = ModelMeta(
-            name="", model=model_cfg, tokenizer=tok_cfg, train=train_cfg
-        ).created
-        write_vocabs(out, run.src_vocab, run.tgt_vocab)
-        if run.toks is not None and run.toks.subword_models is not None:
-            write_subword_models(out, run.toks.subword_models)
-        run.write_dev_set()
-        write_meta(out, run.meta("training"))
+        begin_new(run, device)
+    run.distribute()
     return run_loop(run, store)
 
 
