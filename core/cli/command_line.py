@@ -39,8 +39,19 @@ TRAIN_OPTIONS: dict[str, str] = {
     "valid_every": "--valid-every",
     "patience": "--patience",
     "max_len": "--max-len",
+    "vocab_size": "--vocab-size",
 }
-TOKENIZER_OPTIONS = ("src_lang", "tgt_lang", "lowercase")  # --src-lang, --tgt-lang, --lowercase
+# --src-lang, --tgt-lang, --lowercase, and the subword choices (written where they differ from
+# TokenizerConfig's defaults, which are the CLI's)
+TOKENIZER_OPTIONS = (
+    "src_lang",
+    "tgt_lang",
+    "lowercase",
+    "tokenization",
+    "subword_type",
+    "joint_vocab",
+    "pretokenize",
+)
 CLI_PROGRAM = "attnscope-cli"
 
 
@@ -139,6 +150,7 @@ def train_command(
     args += [*_option("--src-lang", tok.src_lang), *_option("--tgt-lang", tok.tgt_lang)]
     if tok.lowercase:
         args.append("--lowercase")
+    args += _tokenizer_args(tok)
     args += _option("--out", str(out_dir))
     if name:
         args += _option("--name", name)
@@ -157,9 +169,22 @@ def train_command(
     return TrainCommand(args, not_carried)
 
 
+def _tokenizer_args(tok: TokenizerConfig) -> list[str]:
+    default = TokenizerConfig()
+    args: list[str] = []
+    for key in ("tokenization", "subword_type", "pretokenize"):
+        if getattr(tok, key) != getattr(default, key):
+            args += _option("--" + key.replace("_", "-"), str(getattr(tok, key)))
+    if tok.joint_vocab != default.joint_vocab:
+        args.append("--joint-vocab" if tok.joint_vocab else "--separate-vocab")
+    return args
+
+
 def _corpus_args(spec: Any, what: str) -> list[str]:
     if spec is None:
         return []
+    if getattr(spec, "tmx_path", None):  # its languages are --src-lang/--tgt-lang
+        return _option(f"--{what}-tmx", str(spec.tmx_path))
     if spec.tsv_path:
         return _option(f"--{what}-tsv", str(spec.tsv_path))
     return [

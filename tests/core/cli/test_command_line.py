@@ -21,8 +21,13 @@ def parse_back(command: str, program: list[str]):
     args = build_parser().parse_args(words[len(program) :])
     p = preset(args.preset)
     model, tok, train = _train_configs(args, (p.model, TokenizerConfig(), p.train))
-    spec = corpus_spec_from_args(args.train_tsv, args.train_src, args.train_tgt, "train")
-    dev = corpus_spec_from_args(args.dev_tsv, args.dev_src, args.dev_tgt, "dev")
+    langs = (args.src_lang, args.tgt_lang)
+    spec = corpus_spec_from_args(
+        args.train_tsv, args.train_src, args.train_tgt, "train", args.train_tmx, langs
+    )
+    dev = corpus_spec_from_args(
+        args.dev_tsv, args.dev_src, args.dev_tgt, "dev", args.dev_tmx, langs
+    )
     return spec, dev, args.out, args.name, model, tok, train
 
 
@@ -70,6 +75,22 @@ CASES = [
         tok=TokenizerConfig("en", "de"),
         train=PRESETS["base"].train.replace(epochs=3, max_steps=10_000, precision="bf16"),
         name="x",
+    ),
+    dict(  # a translation memory, subwords set by hand
+        spec=CorpusSpec(tmx_path="/tm/memory.tmx", tmx_src_lang="en", tmx_tgt_lang="cs"),
+        dev=CorpusSpec(tmx_path="/tm/dev.tmx", tmx_src_lang="en", tmx_tgt_lang="cs"),
+        model=PRESETS["small"].model,
+        tok=TokenizerConfig("en", "cs", subword_type="bpe", joint_vocab=True, pretokenize="moses"),
+        train=PRESETS["small"].train.replace(vocab_size=6000),
+        name=None,
+    ),
+    dict(  # word-level
+        spec=CorpusSpec(tsv_path="pairs.tsv"),
+        dev=None,
+        model=PRESETS["small"].model,
+        tok=TokenizerConfig("en", "de", tokenization="words"),
+        train=PRESETS["small"].train,
+        name=None,
     ),
 ]
 
