@@ -117,9 +117,7 @@ def _add_train_data(data: Any) -> None:
     data.add_argument(
         "--dev-tsv", metavar="FILE", help="validation pairs as one TSV file (optional)"
     )
-    data.add_argument(
-        "--dev-tmx", metavar="FILE", help="validation pairs as a TMX file (optional)"
-    )
+    data.add_argument("--dev-tmx", metavar="FILE", help="validation pairs as a TMX file (optional)")
     data.add_argument(
         "--src-lang", metavar="L", help="source language code, e.g. en (for tokenization)"
     )

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import CheckpointError, CoreError
-from core.inspection.word_merge import uses_subwords
 from core.storage.model_folder import MODEL_JSON, WEIGHTS, read_meta, write_meta
 
 # written for those who watch a run (core.training.event_log, core.training.stop_request)
@@ -55,7 +54,7 @@ def read_info(folder: str | Path) -> ModelInfo:
         created=meta.created,
         status=meta.status,
         ready=(folder / WEIGHTS).is_file(),
-        subwords=uses_subwords(meta),
+        subwords=meta.tokenizer.subwords,
     )
 
 
