@@ -130,8 +130,8 @@ def test_a_run_without_news_is_said_to_have_stalled_and_since_when(window, qtbot
     with open(folder / "events.jsonl", "a", encoding="utf-8") as f:
         event = ProgressEvent(51, 0, 3.0, 3.0, 1e-3, 500.0, 51, 59.0, 0.41)
         f.write(json.dumps(to_json_dict(event)) + "\n")
+    qtbot.waitUntil(lambda: "step 51" in panel.status_label.text(), timeout=10000)
     qtbot.waitUntil(lambda: state.text() == "live", timeout=10000)
-    assert "step 51" in panel.status_label.text()
     qtbot.wait(2500)  # and silent again for longer than the (short) stall time
     assert "no news since" in state.text()
     panel.attached.detach()
