@@ -64,7 +64,8 @@ def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
                     )
                     if stop:
                         raise _Stop(stop)
-                    loss = run.train_step(batch, total_tokens)
+                    args = (batch, total_tokens) if world.active else (batch,)
+                    loss = run.train_step(*args)
                     s.step += 1
                     s.batch_pos += 1
                     s.smoothed_loss = (

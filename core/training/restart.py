@@ -45,7 +45,7 @@ __all__ = [
     "mark_launch",
     "start_or_resume",
 ]
-log = logging.getLogger(__name__)
+log = logging.getLogger("core.training.run")  # the run's own notes, under the run's name
 
 LAUNCH_MARKER = ".torchrun-launch"
 
