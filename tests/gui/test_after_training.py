@@ -11,12 +11,12 @@ from core.inspection.word_merge import to_words
 from core.resources import demo_model_dir
 
 
-def _train_tiny(window, qtbot, corpus, name: str):
+def _train_tiny(window, qtbot, corpus, name: str, tokenization: str = "words"):
     panel = window.train_panel
     panel.set_files([str(corpus["tsv"])])
     panel.src_lang.setText("en")
     panel.tgt_lang.setText("xx")
-    panel.tokenization_combo.setCurrentIndex(panel.tokenization_combo.findData("words"))
+    panel.tokenization_combo.setCurrentIndex(panel.tokenization_combo.findData(tokenization))
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("tiny"))
     panel.epochs_spin.setValue(0)
     panel.budget_spin.setValue(0.05)  # 3 s
@@ -32,7 +32,7 @@ def test_finished_run_becomes_the_open_model(make_window, qtbot, toy_corpus):
     qtbot.waitUntil(lambda: win.session.model_info is not None, timeout=60000)
     assert "en → de" in win.tabs.tabText(win.tabs.indexOf(win.translate_panel))
     win.tabs.setCurrentWidget(win.train_panel)
-    done = _train_tiny(win, qtbot, toy_corpus, "fresh en-xx")
+    done = _train_tiny(win, qtbot, toy_corpus, "fresh en-xx", "subwords")  # the form's default
     assert done.status == "time_budget"
     qtbot.waitUntil(
         lambda: (
