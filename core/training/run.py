@@ -143,9 +143,11 @@ class TrainingRun:
 
         if self.world.active and self.tok_cfg.subwords:
             # rank 0 trains (or reads) the subword models; every rank tokenizes with those bytes
-            protos, size = self.world.from_main(
-                lambda: (lambda t: (t.subword_models, t.vocab_size))(make())
-            )
+            def trained_on_main() -> tuple[Any, int]:
+                toks = make()
+                return toks.subword_models, toks.vocab_size
+
+            protos, size = self.world.from_main(trained_on_main)
             self.toks = RunTokenizers(*tokenizers_for(self.tok_cfg, protos), size, protos)
         else:
             self.toks = make()
