@@ -132,8 +132,10 @@ def test_a_run_without_news_is_said_to_have_stalled_and_since_when(window, qtbot
         f.write(json.dumps(to_json_dict(event)) + "\n")
     qtbot.waitUntil(lambda: "step 51" in panel.status_label.text(), timeout=10000)
     qtbot.waitUntil(lambda: state.text() == "live", timeout=10000)
-    qtbot.wait(2500)  # and silent again for longer than the (short) stall time
-    assert "no news since" in state.text()
+    appended = os.stat(folder / "events.jsonl").st_mtime
+    # and silent again for longer than the (short) stall time: said at the next tick after it
+    qtbot.waitUntil(lambda: "no news since" in state.text(), timeout=15000)
+    assert time.time() - appended >= panel.attached.stall_s
     panel.attached.detach()
 
 

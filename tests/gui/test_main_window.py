@@ -5,6 +5,7 @@ with a real tiny model and check the heatmap against the model's attention; erro
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -80,6 +81,20 @@ def _words(tokens: list[str]) -> list[str]:
     return list(tokens)
 
 
+def _settled(qtbot, read, quiet_ms: int = 800, timeout_s: float = 20.0) -> int:
+    """``read()`` once it has stopped changing for ``quiet_ms`` (an in-flight batch may finish
+    after a pause; on a loaded machine that takes longer than any fixed wait)."""
+    deadline = time.monotonic() + timeout_s
+    value = read()
+    while time.monotonic() < deadline:
+        qtbot.wait(quiet_ms)
+        now = read()
+        if now == value:
+            return value
+        value = now
+    raise AssertionError(f"still changing after {timeout_s} s: {value}")
+
+
 def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     panel = window.train_panel
     qtbot.keyClicks(window.findChild(object, "sourceFileEdit"), str(toy_corpus["src"]))
@@ -124,8 +139,7 @@ def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     marks["paused"] = meter.since.elapsed() / 1000
     assert panel.pause_button.text() == "Resume"
-    qtbot.wait(600)  # let an in-flight batch finish
-    steps_paused = len(panel.loss_plot.curve_data("train")[0])
+    steps_paused = _settled(qtbot, lambda: len(panel.loss_plot.curve_data("train")[0]))
     qtbot.wait(800)
     assert len(panel.loss_plot.curve_data("train")[0]) == steps_paused
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)

@@ -404,6 +404,10 @@ def test_frequent_validations_do_not_starve_progress_events(tmp_path):
     )
     progress = [e for e in events if isinstance(e, ProgressEvent)]
     validations = [e for e in events if isinstance(e, ValidationEvent)]
-    assert len(validations) > 10
-    assert len(progress) >= 10, f"only {len(progress)} progress events in 2.5 s"
+    # counted against the steps the machine managed, so that a loaded machine cannot fail it:
+    # a step that validates takes longer than the 0.1 s between progress events, so nearly
+    # every step owes one; starved, they would all but stop after the first
+    steps = max(e.step for e in progress)
+    assert steps >= 6 and len(validations) >= steps // 3 - 1
+    assert len(progress) >= min(10, steps // 2), f"{len(progress)} progress events in {steps} steps"
     assert all(e.tokens_per_second > 0 for e in progress)
