@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.inspection.word_merge import in_view
+from core.inspection.word_tree import same_node, words_inspection
 from gui.widgets.alignment_view import AlignmentView
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.attention_stats_view import AttentionStatsView
@@ -67,6 +68,7 @@ class Inspector(QTabWidget):
         self._inspection = None
         self._hypothesis = None  # the shown hypothesis as the model made it (pieces)
         self._node_id = 0  # the beam-tree node whose partial hypothesis is shown
+        self._tree_inspection = None  # the inspection the tree view draws (pieces or words)
         self._attribution_handle = None  # gui.job.Job of the running attribution
         self._text = ""
         self.addTab(self._build_heatmap_tab(settings, errors), "Heatmap && statistics")
@@ -157,13 +159,22 @@ class Inspector(QTabWidget):
     def show_inspection(self, inspection, source_text: str) -> None:
         """A new result: the views that belong to the whole request (tree, confidence)."""
         self._inspection, self._text = inspection, source_text
-        if inspection.tree is not None:
-            self.tree_view.set_inspection(inspection)
-        else:
-            self.tree_view.clear(GREEDY_TREE_MESSAGE)
         self._node_id = 0
+        self._show_tree()
         self.tree_heatmap.clear()
         self._show_request()
+
+    def _show_tree(self) -> None:
+        """The beam tree in the switch's mode: a node per piece, or per word (a word node's
+        partial hypothesis is the piece tree's, merged into words)."""
+        inspection = self._inspection
+        self._tree_inspection = (
+            words_inspection(inspection) if self.words_mode.words else inspection
+        )
+        if inspection.tree is not None:
+            self.tree_view.set_inspection(self._tree_inspection)
+        else:
+            self.tree_view.clear(GREEDY_TREE_MESSAGE)
 
     def _show_request(self) -> None:
         """The model's best and the user's translation, in the switch's mode."""
@@ -209,11 +220,18 @@ class Inspector(QTabWidget):
             self._show_hypothesis_views()
             self.what_if_view.set_words(words)
         if self._inspection is not None:
+            before, node = self._tree_inspection, self._node_id
+            self._show_tree()
             self._show_request()
-            self._show_tree_node(self._node_id)
+            node = same_node(before, self._tree_inspection, node)
+            if node > 0:
+                self.tree_view.select_node(node)  # shows its partial hypothesis
+            else:
+                self._node_id = 0
+                self.tree_heatmap.clear()
 
     def clear(self) -> None:
-        self._inspection = self._hypothesis = None
+        self._inspection = self._hypothesis = self._tree_inspection = None
         for view in (
             self.heatmap,
             self.alignment_view,
@@ -231,18 +249,17 @@ class Inspector(QTabWidget):
 
     @Slot(int)
     def _show_tree_node(self, node_id: int) -> None:
-        """A node's partial hypothesis; in Words mode its attention merged into words (the
-        tree itself stays one node per decoding step, i.e. per piece)."""
+        """A node's partial hypothesis, in the tree's mode (a word node's attention is its
+        pieces' merged into words)."""
         self._node_id = node_id
-        ins = self._inspection
+        ins = self._tree_inspection
         if ins is None or ins.tree is None or node_id <= 0:
             self.tree_heatmap.clear()
             return
         part = ins.partial(node_id)
         node = ins.tree.nodes[node_id]
-        note = " — attention in words; the tree's nodes are pieces" if self.words_mode.words else ""
         self.tree_label.setText(
-            f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): “{part.text}”{note}"
+            f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): “{part.text}”"
         )
         self.tree_heatmap.set_translation(self._view(part))
 
