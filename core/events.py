@@ -43,6 +43,11 @@ class Translation:
     attention: np.ndarray  # (T, S) float32
     score: float  # sum of log-probabilities (length-normalised for beams)
     text: str  # detokenized output, without </s>
+    # Transformer models only (None for GRU models): every layer's and head's attention.
+    # ``attention`` is then the mean over heads of the last layer (the default view).
+    cross_attention: np.ndarray | None = None  # (layers, heads, T, S)
+    encoder_self_attention: np.ndarray | None = None  # (layers, heads, S, S), on request
+    decoder_self_attention: np.ndarray | None = None  # (layers, heads, T, T), on request
 
     @property
     def entropy(self) -> np.ndarray:
