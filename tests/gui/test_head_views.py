@@ -4,6 +4,8 @@ meaning is known (one head is exactly the gold alignment)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -218,3 +220,53 @@ def test_what_if_says_which_layer_and_heads_it_replaces(inspector) -> None:
     _pick(inspector.head_selector.head_combo, "mean over heads")
     assert inspector._what_if_heads() == {"layer": 0, "head": None}
     assert "layer 1, all heads" in inspector.what_if_heads.text()
+
+
+def test_the_timeline_follows_the_chosen_head_through_training(shown_panel, tmp_path) -> None:
+    """Two validations of a Transformer probe: the selector shows one head at each point, and
+    the change between them is that head's change."""
+    from core.inspection.probe_timeline import (
+        KIND_REFERENCE,
+        append_snapshot,
+        probe_record,
+        read_timeline,
+    )
+    from gui.panels.timeline_panel import TimelinePanel
+
+    early, late = _stack(), _stack()
+    early[0, 1] = np.full((5, 5), 0.2, np.float32)  # head 2 of layer 1 was spread out, then sharp
+    late[0, 1] = _rows([0, 1, 2, 3, 4])
+    for step, stack in ((100, early), (200, late)):
+        tr = dataclasses.replace(
+            _transformer_translation(), cross_attention=stack, attention=stack[-1].mean(axis=0)
+        )
+        record = probe_record("das Haus ist klein", "the house is small", KIND_REFERENCE, "", tr)
+        append_snapshot(tmp_path, step, 0, None, None, [record])
+    panel = shown_panel(TimelinePanel, (1300, 760))
+    panel.show_timeline(read_timeline(tmp_path))
+    assert panel.head_selector.isVisible()
+    _pick(panel.head_selector.layer_combo, "1")
+    _pick(panel.head_selector.head_combo, "2")
+    panel.select(0, at=1, compare=0)
+    np.testing.assert_allclose(panel.heatmap.weights, late[0, 1], atol=1e-4)
+    np.testing.assert_allclose(panel.diff_heatmap.weights, late[0, 1] - early[0, 1], atol=1e-4)
+    assert "layer 1, head 2" in panel.heatmap_caption.text()
+    panel.slider.setValue(0)
+    np.testing.assert_allclose(panel.heatmap.weights, early[0, 1], atol=1e-4)
+
+
+def test_compare_sets_a_gru_beside_a_chosen_transformer_head_on_one_scale(shown_panel) -> None:
+    from gui.panels.compare_panel import ComparePanel
+
+    panel = shown_panel(ComparePanel, (1300, 760))
+    transformer = _transformer_translation()
+    gru = Translation(SRC, TGT, transformer.token_probs, _rows(GOLD_COLS), -0.9, "the house")
+    panel.show_results([gru, transformer])
+    a, b = panel.column_a, panel.column_b
+    assert not a.head_selector.isVisible() and b.head_selector.isVisible()
+    _pick(b.head_selector.layer_combo, "2")
+    _pick(b.head_selector.head_combo, "2")
+    _shows(panel.heatmap_b, _stack()[1, 1])
+    _shows(panel.heatmap_a, gru.attention)
+    assert panel.heatmap_a.levels == panel.heatmap_b.levels == (0.0, 1.0)
+    assert panel.heatmap_a.colorbar.levels() == panel.heatmap_b.colorbar.levels() == (0.0, 1.0)
