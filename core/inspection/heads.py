@@ -92,6 +92,16 @@ def choose(stack: np.ndarray, choice: HeadChoice) -> np.ndarray:
     return a[choice.layer, choice.head].copy()
 
 
+def fits(choice: HeadChoice, tr: Translation) -> bool:
+    """True when ``tr`` has the layer and head ``choice`` names."""
+    if not has_heads(tr):
+        return False
+    n_layers, n_heads = np.asarray(tr.cross_attention).shape[:2]
+    return (choice.layer is None or choice.layer < n_layers) and (
+        choice.head is None or choice.head < n_heads
+    )
+
+
 def with_choice(tr: Translation, choice: HeadChoice | None) -> Translation:
     """``tr`` with ``attention`` replaced by the chosen head's matrix; unchanged for a GRU
     translation, when ``choice`` is None, or for the default choice (``attention`` already is

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from core.inspection.heads import has_heads, with_choice
+from core.inspection.heads import fits, has_heads, with_choice
 from gui.widgets.alignment_view import AlignmentView
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.attention_stats_view import AttentionStatsView
@@ -71,6 +71,7 @@ class Inspector(QTabWidget):
         self._session, self._errors, self._settings = session, errors, settings
         self._inspection = None
         self._hypothesis = None  # the chosen hypothesis as the model made it (every head)
+        self._node_id = 0  # the beam-tree node whose partial hypothesis is shown
         self._attribution_handle = None  # gui.job.Job of the running attribution
         self._text = ""
         self.heads = HeadState(self)
@@ -169,36 +170,51 @@ class Inspector(QTabWidget):
             self.tree_view.set_inspection(inspection)
         else:
             self.tree_view.clear(GREEDY_TREE_MESSAGE)
+        self._node_id = 0
         self.tree_heatmap.clear()
         best = inspection.hypotheses[0] if inspection.hypotheses else None
+        self._sync_heads(best)
+        self._show_request()
+
+    def _show_request(self) -> None:
+        """The model's best and the user's translation, showing the chosen head."""
+        inspection = self._inspection
+        best = inspection.hypotheses[0] if inspection.hypotheses else None
+        ref = inspection.reference
         if best is not None and best.attention.size:
-            self.confidence.set_pair(best, inspection.reference)
-            self.model_heatmap.set_translation(best)
+            self.confidence.set_pair(best, ref)
+            self.model_heatmap.set_translation(self._chosen(best))
         else:
             self.confidence.clear()
             self.model_heatmap.clear()
-        ref = inspection.reference
         if ref is not None and ref.attention.size:
-            self.your_heatmap.set_translation(ref)
+            self.your_heatmap.set_translation(self._chosen(ref))
         else:
             self.your_heatmap.clear()
+
+    def _sync_heads(self, tr) -> None:
+        """The selectors offer this model's layers and heads (none for a GRU); the Heads and
+        Self-attention tabs show only for a Transformer."""
+        shape = tr.cross_attention.shape[:2] if has_heads(tr) else (0, 0)
+        self.heads.set_shape(*shape)  # a new shape (model) resets to the default view
+        self.setTabVisible(self._heads_tab, has_heads(tr))
+        self.setTabVisible(self._self_tab, has_heads(tr))
 
     def _view(self, tr):
         """``tr`` as the views show it (the identity here; a words/subwords switch merges)."""
         return tr
 
     def _chosen(self, tr):
-        """``tr`` with the chosen head's matrix as its attention, as the views show it."""
-        return self._view(with_choice(tr, self.heads.choice))
+        """``tr`` with the chosen head's matrix as its attention, as the views show it (a view
+        still holding another model's translation while the choice moves shows its default)."""
+        choice = self.heads.choice
+        return self._view(with_choice(tr, choice) if choice and fits(choice, tr) else tr)
 
     def show_hypothesis(self, tr) -> None:
         """The hypothesis chosen in the N-best list: heatmap, heads, lines, statistics,
         self-attention, what-if."""
         self._hypothesis = tr
-        shape = tr.cross_attention.shape[:2] if has_heads(tr) else (0, 0)
-        self.heads.set_shape(*shape)  # a new shape (model) resets to the default view
-        self.setTabVisible(self._heads_tab, has_heads(tr))
-        self.setTabVisible(self._self_tab, has_heads(tr))
+        self._sync_heads(tr)
         if tr.attention.size == 0:
             self.heatmap.clear()
             self.alignment_panel.clear()
@@ -226,8 +242,12 @@ class Inspector(QTabWidget):
 
     @Slot(object)
     def _on_head_changed(self, _choice) -> None:
+        """Every view of one matrix shows the newly chosen head."""
         if self._hypothesis is not None and self._hypothesis.attention.size:
             self._show_chosen_head()
+        if self._inspection is not None:
+            self._show_request()
+            self._show_tree_node(self._node_id)
 
     @Slot(object)
     def _open_head(self, choice) -> None:
@@ -256,6 +276,7 @@ class Inspector(QTabWidget):
 
     @Slot(int)
     def _show_tree_node(self, node_id: int) -> None:
+        self._node_id = node_id
         ins = self._inspection
         if ins is None or ins.tree is None or node_id <= 0:
             self.tree_heatmap.clear()
@@ -265,7 +286,7 @@ class Inspector(QTabWidget):
         self.tree_label.setText(
             f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): “{part.text}”"
         )
-        self.tree_heatmap.set_translation(part)
+        self.tree_heatmap.set_translation(self._chosen(part))
 
     # ------------------------------------------------------------------ what-if
     @Slot(int, int)

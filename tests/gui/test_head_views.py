@@ -270,3 +270,24 @@ def test_compare_sets_a_gru_beside_a_chosen_transformer_head_on_one_scale(shown_
     _shows(panel.heatmap_a, gru.attention)
     assert panel.heatmap_a.levels == panel.heatmap_b.levels == (0.0, 1.0)
     assert panel.heatmap_a.colorbar.levels() == panel.heatmap_b.colorbar.levels() == (0.0, 1.0)
+
+
+def test_your_translation_follows_the_head_and_another_model_resets_it(shown_panel) -> None:
+    from core.decoding.inspection import Inspection
+
+    ins = shown_panel(Inspector, (1100, 700))
+    tr = _transformer_translation()
+    ins.show_inspection(Inspection([tr], reference=tr), "das Haus ist klein")
+    ins.show_hypothesis(tr)
+    _pick(ins.head_selector.layer_combo, "2")
+    _pick(ins.head_selector.head_combo, "3")
+    _shows(ins.model_heatmap, _stack()[1, 2])
+    _shows(ins.your_heatmap, _stack()[1, 2])
+    # a model of one layer and two heads: back to its default view, no stale layer 2
+    small = dataclasses.replace(tr, cross_attention=_stack()[:1, :2])
+    small = dataclasses.replace(small, attention=small.cross_attention[0].mean(axis=0))
+    ins.show_inspection(Inspection([small], reference=small), "das Haus ist klein")
+    ins.show_hypothesis(small)
+    assert ins.heads.choice == HeadChoice(0, None)
+    assert ins.head_selector.head_combo.count() == 3  # mean over heads, 1, 2
+    _shows(ins.heatmap, small.attention)
