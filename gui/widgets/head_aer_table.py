@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from core.inspection.heads import HeadAer, HeadChoice
 from gui.widgets.naming import named
 
-COLUMNS = ("Rank", "Head", "AER", "Precision", "Recall", "Links")
+COLUMNS = ("Rank", "Head", "AER", "Precision", "Recall")
 NO_GOLD = "Paste this sentence's gold alignment below (Gold:) to rank every head by AER."
 BEST_COLOUR = "#d8f5d0"
 
@@ -48,7 +48,7 @@ class HeadAerTable(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.cellClicked.connect(self._on_clicked)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -68,11 +68,15 @@ class HeadAerTable(QWidget):
                 f"{r.aer:.3f}",
                 f"{c.precision:.2f}",
                 f"{c.recall:.2f}",
-                f"{c.a_and_s}/{c.s} sure found, {c.a} predicted",
+            )
+            tip = (
+                f"{r.choice.label}: {c.a_and_s} of {c.s} sure links found; {c.a} links "
+                f"predicted, {c.a_and_p} of them allowed by the gold"
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if col not in (1, 5):
+                item.setToolTip(tip)
+                if col != 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if best is not None and abs(r.aer - best) < 1e-12:
                     item.setBackground(QBrush(QColor(BEST_COLOUR)))

@@ -36,6 +36,7 @@ from gui.widgets.head_selector import HeadState
 from gui.widgets.naming import named
 
 THUMB = 84  # the longer side of a thumbnail, in pixels
+MAX_GRID_WIDTH = 760  # wider grids (many heads) scroll sideways
 COLOR_MAP = "viridis"  # the heatmap's
 NO_HEADS = "The head grid shows a Transformer model's heads; this model has one attention (GRU)."
 EMPTY = "Translate a sentence to see every head of every layer."
@@ -90,14 +91,16 @@ class HeadGrid(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.cellClicked.connect(self._on_table_clicked)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self._scroll = scroll
+        self._split = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(scroll)
         split.addWidget(self.table)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.message)
@@ -142,6 +145,14 @@ class HeadGrid(QWidget):
         )
         self._fill_table()
         self._mark(self._state.choice)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The grid asks for the width its thumbnails need (a wide model scrolls beyond
+        ``MAX_GRID_WIDTH``); the table takes the rest."""
+        frame = self._scroll.verticalScrollBar().sizeHint().width() + 8
+        want = self._grid_host.sizeHint().width() + frame
+        self._scroll.setMinimumWidth(min(want, MAX_GRID_WIDTH))
 
     def clear(self) -> None:
         self.set_translation(None)
