@@ -12,6 +12,7 @@ from core.cli.attribution_commands import (
     check_attribution_args,
     print_attribution,
 )
+from core.cli.heads import viewed
 from core.cli.output import attention_table, print_json
 from core.data.corpus import read_text_lines
 from core.errors import ConfigError, CorpusError
@@ -36,22 +37,31 @@ def cmd_attention(args: argparse.Namespace) -> int:
                 "--reference scores one given translation; it does not combine "
                 "with --prefix or --nbest"
             )
-        hyps = [tr.score(args.sentence, args.reference)]
+        hyps = [tr.score(args.sentence, args.reference, args.self_attention)]
     else:
         if args.nbest > max(1, args.beam):
             raise ConfigError(
                 f"--nbest {args.nbest} needs a beam at least that wide (--beam {args.nbest})"
             )
         inspection = tr.inspect(
-            args.sentence, args.beam, args.nbest, prefix=args.prefix, tree=args.tree
+            args.sentence,
+            args.beam,
+            args.nbest,
+            prefix=args.prefix,
+            tree=args.tree,
+            self_attention=args.self_attention,
         )
         hyps, tree = inspection.hypotheses, tree_json(inspection) if args.tree else None
+    shown = [viewed(h, args.layer, args.head) for h in hyps]  # --layer/--head, else as is
     if args.csv:
-        t = hyps[0]
+        t = shown[0]
         write_attention_csv(Path(args.csv), t.source_tokens, t.target_tokens, t.attention)
     attribution = attribution_for(tr, hyps[0], args) if args.attribution else None
     if args.json:
         dicts = [translation_record(h) for h in hyps]
+        if args.layer is not None or args.head is not None:
+            for d, v in zip(dicts, shown):
+                d["view"] = view_record(v, args.layer, args.head)
         if attribution is not None:
             from core.inspection.attribution import attribution_record
 
@@ -59,7 +69,7 @@ def cmd_attention(args: argparse.Namespace) -> int:
         result = dicts if args.nbest > 1 else dicts[0]
         print_json({"hypotheses": dicts, "tree": tree} if tree is not None else result)
         return 0
-    for i, t in enumerate(hyps):
+    for i, t in enumerate(shown):
         if len(hyps) > 1:
             print(f"#{i + 1}  score {t.score:.3f}")
         print(t.text)
@@ -69,6 +79,18 @@ def cmd_attention(args: argparse.Namespace) -> int:
     if attribution is not None and attribution.target_tokens:
         print_attribution(attribution)
     return 0
+
+
+def view_record(t, layer: int | None, head: int | None) -> dict[str, Any]:
+    """The --layer/--head choice and its (T, S) weights, for --json."""
+    from core.inspection.attention_export import short_floats
+
+    n_layers = 0 if t.cross_attention is None else t.cross_attention.shape[0]
+    return {
+        "layer": n_layers - 1 if layer is None else layer,
+        "head": "mean" if head is None else head,
+        "weights": short_floats(t.attention),
+    }
 
 
 def tree_json(inspection) -> list[dict[str, Any]]:
@@ -145,7 +167,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     tr = Translator.load(args.model or args.model_option, args.device)
     predicted, lines = [], []
     for (n, source), (_, target) in zip(srcs, tgts):
-        t = tr.score(source, target)
+        t = viewed(tr.score(source, target), args.layer, args.head)
         links = hard_alignment(
             t.attention, t.source_tokens, t.target_tokens, args.method, threshold
         )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core import __version__
+from core.cli.heads import add_head_options, add_transformer_train_options
 from core.errors import CoreError
 
 EXIT_USER_ERROR = 2
@@ -124,7 +125,8 @@ def _add_train_run(run: Any) -> None:
         choices=["tiny", "small", "base"],
         default="small",
         help="model size and training defaults: tiny (seconds, for demos), small "
-        "(default), base (the standard bi-GRU 256 benchmark model)",
+        "(default), base (the standard bi-GRU 256 benchmark model; with --arch "
+        "transformer the 3+3-layer d_model 256 one)",
     )
     run.add_argument(
         "--time-budget",
@@ -181,6 +183,7 @@ def _add_train_model(model: Any) -> None:
         "luong: attention after the RNN, which trains faster",
     )
     model.add_argument("--dropout", type=float, metavar="X")
+    add_transformer_train_options(model)
 
 
 def _add_translate(sub: Any) -> None:
@@ -245,7 +248,17 @@ def _add_attention(sub: Any) -> None:
         help='print {"source_tokens", "target_tokens", "weights", "token_probs", '
         '"score", "text", "entropy", "coverage", "peak", "alignment"} as JSON (a '
         "list of them with --nbest); peak is each target token's largest weight, "
-        'alignment the argmax word alignment as Pharaoh "i-j" links',
+        'alignment the argmax word alignment as Pharaoh "i-j" links. For a '
+        "Transformer, weights is the last decoder layer's mean over heads (what the app "
+        "shows by default) and cross_attention[layer][head][t][s] every layer's and "
+        "head's; with --layer/--head, \"view\" holds that choice's weights",
+    )
+    add_head_options(t, "the table and --csv show")
+    t.add_argument(
+        "--self-attention",
+        action="store_true",
+        help="with --json, Transformer models: also encoder_self_attention[layer][head][s][s] "
+        "and decoder_self_attention[layer][head][t][t]",
     )
     t.add_argument(
         "--tree",
@@ -365,6 +378,7 @@ def _add_align(sub: Any) -> None:
         metavar="X",
         help="the weight a link needs with --method threshold (default 0.3)",
     )
+    add_head_options(t, "the links are read from")
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 

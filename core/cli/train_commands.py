@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from core.cancel import CancelToken
+from core.cli.heads import transformer_changes
 from core.cli.output import attention_table, print_json
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
 from core.errors import ConfigError, CoreError
@@ -123,6 +124,15 @@ def _train_configs(
     }
     if args.unidirectional:
         model_changes["bidirectional"] = False
+    tf_model, tf_train = transformer_changes(args)
+    if args.arch is not None:
+        model_changes["arch"] = args.arch
+    if (tf_model or tf_train) and model_changes.get("arch", model.arch) != "transformer":
+        raise ConfigError(
+            "--d-model, --heads, --ff-size, --positions, --share-embeddings and --warmup "
+            "shape a Transformer: add --arch transformer"
+        )
+    model_changes.update(tf_model)
     tok_changes = {
         k: v for k, v in {"src_lang": args.src_lang, "tgt_lang": args.tgt_lang}.items() if v
     }
@@ -147,6 +157,7 @@ def _train_configs(
         }.items()
         if v is not None
     }
+    train_changes.update(tf_train)
     if args.time_budget is not None and args.epochs is None:
         train_changes["epochs"] = 0  # a budget alone means: train until the budget ends
     model = dataclasses.replace(model, **model_changes)
@@ -213,7 +224,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                     "give --src-lang and --tgt-lang (language codes such as en and de)"
                 )
             dev_spec = corpus_spec_from_args(args.dev_tsv, args.dev_src, args.dev_tgt, "dev")
-            p = preset(args.preset)
+            p = preset(args.preset, args.arch or "gru")
             model, tok, cfg = _train_configs(args, (p.model, TokenizerConfig(), p.train))
             done = train(
                 spec,

@@ -39,8 +39,16 @@ class Inspection:
 
 
 def what_if(
-    translator, ctx, text: str, target_tokens: list[str], step: int, source_index: int
+    translator,
+    ctx,
+    text: str,
+    target_tokens: list[str],
+    step: int,
+    source_index: int,
+    layer: int | None = None,
+    head: int | None = None,
 ) -> Translation:
     """Job form of ``Translator.what_if`` (``ctx`` is the front end's job context, unused: one
-    short greedy decode)."""
-    return translator.what_if(text, target_tokens, step, source_index)
+    short greedy decode). ``layer``/``head``: which Transformer cross-attention to replace (None:
+    the last layer, all heads)."""
+    return translator.what_if(text, target_tokens, step, source_index, layer, head)

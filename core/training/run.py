@@ -40,7 +40,6 @@ from core.events import (
 )
 from core.inspection.probe_timeline import append_snapshot, forget_after
 from core.model.build import build_model
-from core.model.seq2seq import Seq2Seq
 from core.storage.atomic_io import clean_stray_temporaries
 from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import (
@@ -56,6 +55,7 @@ from core.storage.model_folder import (
 from core.training.loop import run_loop
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
+from core.training.schedule import make_optimizer, make_schedule
 
 log = logging.getLogger(__name__)
 # settings that change the weights' shapes or the data they were trained on: resume refuses if
@@ -78,14 +78,6 @@ class _State:
     smoothed_loss: float | None = None
     last_validated_step: int = -1
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _adam(model: Seq2Seq, lr: float) -> torch.optim.Optimizer:
-    """The fused Adam kernel (one pass over all parameters) where this torch build has it."""
-    try:
-        return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
-    except (RuntimeError, TypeError, ValueError):
-        return torch.optim.Adam(model.parameters(), lr=lr)
 
 
 class TrainingRun:
@@ -168,6 +160,13 @@ class TrainingRun:
 
     def build_vocabs(self) -> None:
         src_counts, tgt_counts = self.collected.vocab_counts(self.train_rows)
+        if self.model_cfg.share_embeddings:  # one embedding for both sides: one joint vocabulary
+            joint = dict(src_counts)
+            for token, n in tgt_counts.items():
+                joint[token] = joint.get(token, 0) + n
+            self.src_vocab = Vocab.from_counts(joint, self.cfg.vocab_size, self.cfg.min_freq)
+            self.tgt_vocab = self.src_vocab
+            return
         self.src_vocab = Vocab.from_counts(src_counts, self.cfg.vocab_size, self.cfg.min_freq)
         self.tgt_vocab = Vocab.from_counts(tgt_counts, self.cfg.vocab_size, self.cfg.min_freq)
 
@@ -199,14 +198,8 @@ class TrainingRun:
         self.model = build_model(self.model_cfg, len(self.src_vocab), len(self.tgt_vocab)).to(
             device
         )
-        self.optimizer = _adam(self.model, self.cfg.learning_rate)
-        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            self.optimizer,
-            mode="min",
-            factor=self.cfg.lr_decay,
-            patience=self.cfg.lr_patience,
-            min_lr=self.cfg.min_lr,
-        )
+        self.optimizer = make_optimizer(self.model, self.model_cfg, self.cfg.learning_rate)
+        self.scheduler = make_schedule(self.optimizer, self.model_cfg, self.cfg)
         self.autocast = self.cfg.precision == "bf16"
 
     def meta(self, status: str) -> ModelMeta:
@@ -266,8 +259,10 @@ class TrainingRun:
 
     def check_compatible(self, ckpt: dict[str, Any]) -> None:
         diffs = []
+        # through from_dict, so a checkpoint written before a field existed reads with its default
+        # (an old GRU checkpoint has no "arch": it is a GRU)
         for label, saved, now in (
-            ("model", ckpt["model_config"], self.model_cfg.to_dict()),
+            ("model", _with_defaults(ckpt["model_config"]), self.model_cfg.to_dict()),
             ("tokenizer", ckpt["tokenizer_config"], self.tok_cfg.to_dict()),
         ):
             diffs += [
@@ -297,6 +292,7 @@ class TrainingRun:
                 batch.src, batch.src_len, batch.tgt_in, batch.tgt_out, self.cfg.label_smoothing
             )
         self.optimizer.zero_grad(set_to_none=True)
+        self.scheduler.before_update(self.state.step + 1)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
         self.optimizer.step()
@@ -350,7 +346,7 @@ class TrainingRun:
         else:
             s.bad_validations += 1
         if step_scheduler:
-            self.scheduler.step(loss)
+            self.scheduler.after_validation(loss)
         s.last_validated_step = s.step
         samples = [
             {
@@ -398,6 +394,14 @@ class TrainingRun:
         )
         write_meta(self.out, self.meta(status))
         self.emit(CheckpointEvent(step=s.step, path=str(path), kind="best" if is_best else "last"))
+
+
+def _with_defaults(saved: dict[str, Any]) -> dict[str, Any]:
+    """A saved model config with the fields it predates filled in (as model.json reads)."""
+    try:
+        return ModelConfig.from_dict(saved).to_dict()
+    except CoreError:
+        return saved  # unreadable: the comparison names the differences
 
 
 def train(
