@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from core.inspection.heads import fits, has_heads, with_choice
+from core.inspection.heads import default_choice, fits, has_heads, with_choice
 from gui.widgets.alignment_view import AlignmentView
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.attention_stats_view import AttentionStatsView
@@ -283,8 +283,11 @@ class Inspector(QTabWidget):
             return
         part = ins.partial(node_id)
         node = ins.tree.nodes[node_id]
+        note = ""
+        if has_heads(self._hypothesis) and self.heads.choice != default_choice(self.heads.shape[0]):
+            note = " — the tree keeps the last layer's mean over heads, not the chosen head"
         self.tree_label.setText(
-            f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): “{part.text}”"
+            f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): “{part.text}”{note}"
         )
         self.tree_heatmap.set_translation(self._chosen(part))
 

@@ -76,11 +76,16 @@ class SelfAttentionView(QWidget):
     @Slot()
     def _refresh(self, *_args) -> None:
         tr, choice = self._tr, self._state.choice or HeadChoice()
-        view = (
-            None
-            if tr is None or not tr.target_tokens
-            else self_attention_view(tr, self.side, choice)
-        )
+        try:
+            view = (
+                None
+                if tr is None or not tr.target_tokens
+                else self_attention_view(tr, self.side, choice)
+            )
+        except ValueError as exc:  # e.g. a decoder layer the encoder does not have
+            self.heatmap.clear()
+            self.note.setText(f"The {self.side} cannot show {choice.label}: {exc}.")
+            return
         if view is None:
             self.heatmap.clear()
             self.note.setText(EMPTY if tr is None or not tr.target_tokens else NOT_CARRIED)
