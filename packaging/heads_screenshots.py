@@ -38,6 +38,7 @@ def train_transformer(folder: Path, seconds: float) -> tuple[Path, str]:
     from core.data.demo_corpus import write_demo_corpus
     from core.training.run import train
 
+    folder.parent.mkdir(parents=True, exist_ok=True)
     tsv, probe = write_demo_corpus(folder.parent / "demo.tsv", n=3000)
     p = preset("tiny", arch="transformer")
     cfg = p.train.replace(epochs=0, time_budget_s=seconds, valid_every=200, num_threads=1)

@@ -139,6 +139,7 @@ def cmd_align(args: argparse.Namespace) -> int:
         to_pharaoh,
         word_count,
     )
+    from core.inspection.heads import add_head_counts, rank_heads, ranking_lines
     from core.storage.atomic_io import atomic_write_text
 
     if bool(args.model) == bool(args.model_option):
@@ -164,10 +165,15 @@ def cmd_align(args: argparse.Namespace) -> int:
             f"has {len(gold):,} lines but {args.source} has "
             f"{len(srcs):,}; give one gold line per sentence pair",
         )
+    if args.rank_heads and gold is None:
+        raise ConfigError("--rank-heads ranks the heads against --gold: give a gold file")
     tr = Translator.load(args.model or args.model_option, args.device)
-    predicted, lines = [], []
+    if args.rank_heads and not tr.is_transformer:
+        raise ConfigError("--rank-heads ranks a Transformer's heads; this model (a GRU) has one")
+    predicted, lines, per_head = [], [], {}
     for (n, source), (_, target) in zip(srcs, tgts):
-        t = viewed(tr.score(source, target), args.layer, args.head)
+        scored = tr.score(source, target)
+        t = viewed(scored, args.layer, args.head)
         links = hard_alignment(
             t.attention, t.source_tokens, t.target_tokens, args.method, threshold
         )
@@ -175,6 +181,8 @@ def cmd_align(args: argparse.Namespace) -> int:
             check_bounds(
                 gold[n - 1], word_count(t.source_tokens), word_count(t.target_tokens), args.gold, n
             )
+        if args.rank_heads:
+            add_head_counts(per_head, scored, gold[n - 1], args.method, threshold)
         predicted.append(links)
         lines.append(to_pharaoh(links))
         if args.out:
@@ -192,4 +200,6 @@ def cmd_align(args: argparse.Namespace) -> int:
             file=sys.stdout if args.out else sys.stderr,
             flush=True,
         )
+    for line in ranking_lines(rank_heads(per_head)) if args.rank_heads else []:
+        print(line, file=sys.stdout if args.out else sys.stderr, flush=True)
     return 0

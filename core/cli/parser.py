@@ -379,6 +379,12 @@ def _add_align(sub: Any) -> None:
         help="the weight a link needs with --method threshold (default 0.3)",
     )
     add_head_options(t, "the links are read from")
+    t.add_argument(
+        "--rank-heads",
+        action="store_true",
+        help="Transformer models, with --gold: also rank every head, every layer's mean and "
+        "the mean over all by corpus AER (links read as --method says), best first",
+    )
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 

@@ -7,7 +7,8 @@ heads, or the mean over all — and :func:`with_choice` makes the ``Translation`
 the views (and a later words/subwords merge) need not know about heads. A GRU translation has no
 ``cross_attention`` and passes through unchanged.
 
-Indices are 0-based here; the app shows them 1-based ("layer 2, head 3").
+Layers and heads are numbered from 0, here, on screen ("layer 1, head 3") and in the CLI's
+``--layer``/``--head``, so a head found in the app is the same number on the command line.
 """
 
 from __future__ import annotations
@@ -45,19 +46,20 @@ class HeadChoice:
 
     @property
     def label(self) -> str:
-        """How the app names it, 1-based: "layer 2, head 3", "layer 2, mean over heads"."""
+        """How the app names it (0-based, like the CLI): "layer 1, head 3", "layer 1, mean over
+        heads"."""
         if self.layer is None:
             return "mean over all layers and heads"
         if self.head is None:
-            return f"layer {self.layer + 1}, mean over heads"
-        return f"layer {self.layer + 1}, head {self.head + 1}"
+            return f"layer {self.layer}, mean over heads"
+        return f"layer {self.layer}, head {self.head}"
 
     @property
     def short(self) -> str:
-        """Compact form for tables and thumbnails: "L2 H3", "L2 mean", "all"."""
+        """Compact form for tables and thumbnails: "L1 H3", "L1 mean", "all"."""
         if self.layer is None:
             return "all"
-        return f"L{self.layer + 1} " + ("mean" if self.head is None else f"H{self.head + 1}")
+        return f"L{self.layer} " + ("mean" if self.head is None else f"H{self.head}")
 
 
 def default_choice(n_layers: int) -> HeadChoice:
@@ -84,11 +86,11 @@ def choose(stack: np.ndarray, choice: HeadChoice) -> np.ndarray:
     if choice.layer is None:
         return a.mean(axis=(0, 1), dtype=np.float64).astype(np.float32)
     if not 0 <= choice.layer < n_layers:
-        raise ValueError(f"layer {choice.layer + 1} does not exist; the model has {n_layers}")
+        raise ValueError(f"layer {choice.layer} does not exist: layers are 0-{n_layers - 1}")
     if choice.head is None:
         return a[choice.layer].mean(axis=0, dtype=np.float64).astype(np.float32)
     if not 0 <= choice.head < n_heads:
-        raise ValueError(f"head {choice.head + 1} does not exist; a layer has {n_heads}")
+        raise ValueError(f"head {choice.head} does not exist: heads are 0-{n_heads - 1}")
     return a[choice.layer, choice.head].copy()
 
 
@@ -212,9 +214,31 @@ def corpus_head_aer_counts(
         raise ValueError(f"{len(translations)} translations but {len(gold)} gold alignments")
     total: dict[HeadChoice, AerCounts] = {}
     for tr, g in zip(translations, gold):
-        for choice, counts in head_aer_counts(tr, g, method, threshold).items():
-            total[choice] = total.get(choice, AerCounts()) + counts
+        add_head_counts(total, tr, g, method, threshold)
     return total
+
+
+def add_head_counts(
+    total: dict[HeadChoice, AerCounts],
+    tr: Translation,
+    gold: GoldAlignment,
+    method: str = "argmax",
+    threshold: float = 0.3,
+) -> None:
+    """Add one sentence's per-head counts to ``total`` (a corpus ranking, one pair at a time)."""
+    for choice, counts in head_aer_counts(tr, gold, method, threshold).items():
+        total[choice] = total.get(choice, AerCounts()) + counts
+
+
+def ranking_lines(rows: Sequence[HeadAer]) -> list[str]:
+    """The ranking as an aligned text table, best first (the CLI's ``align --rank-heads``)."""
+    out = [f"{'rank':>4}  {'head':<32} {'AER':>6} {'precision':>9} {'recall':>6}"]
+    for i, r in enumerate(rows, 1):
+        c = r.counts
+        out.append(
+            f"{i:>4}  {r.choice.label:<32} {r.aer:>6.4f} {c.precision:>9.4f} {c.recall:>6.4f}"
+        )
+    return out
 
 
 def rank_heads(counts: dict[HeadChoice, AerCounts]) -> list[HeadAer]:

@@ -325,9 +325,9 @@ class Inspector(QTabWidget):
         if not heads:
             self.what_if_heads.setVisible(False)
             return
-        which = "all heads" if heads["head"] is None else f"head {heads['head'] + 1}"
+        which = "all heads" if heads["head"] is None else f"head {heads['head']}"
         self.what_if_heads.setText(
-            f"A re-decode replaces the cross-attention of <b>layer {heads['layer'] + 1}, "
+            f"A re-decode replaces the cross-attention of <b>layer {heads['layer']}, "
             f"{which}</b> at the chosen step by a one-hot on the chosen source token; the other "
             "layers and heads attend as the model does. Choose the layer and head on the "
             "Heatmap tab."

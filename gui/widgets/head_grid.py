@@ -10,6 +10,7 @@ opens it in the heatmap.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import numpy as np
@@ -57,11 +58,13 @@ def thumbnail_image(matrix: np.ndarray, size: int = THUMB) -> QImage:
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
-def describe(summary: HeadSummary) -> str:
-    return (
+def describe(summary: HeadSummary, more: str = "") -> str:
+    """A head's tooltip, as HTML so that tokens such as ``</s>`` show as written."""
+    text = (
         f"{summary.choice.label}: entropy {summary.entropy:.2f} nats; attends most to "
-        f"“{summary.top_token}” ({summary.top_share:.0%} of its attention)"
+        f"“{html.escape(summary.top_token)}” ({summary.top_share:.0%} of its attention)"
     )
+    return f"<p>{text}{'<br>' + more if more else ''}</p>"
 
 
 class HeadGrid(QWidget):
@@ -123,10 +126,10 @@ class HeadGrid(QWidget):
             return
         n_layers, n_heads = np.asarray(tr.cross_attention).shape[:2]
         for head in range(n_heads):
-            self._grid.addWidget(self._header(f"Head {head + 1}"), 0, head + 1)
+            self._grid.addWidget(self._header(f"Head {head}"), 0, head + 1)
         self._grid.addWidget(self._header("Mean"), 0, n_heads + 1)
         for layer in range(n_layers):
-            self._grid.addWidget(self._header(f"Layer {layer + 1}"), layer + 1, 0)
+            self._grid.addWidget(self._header(f"Layer {layer}"), layer + 1, 0)
             for head in [*range(n_heads), None]:
                 choice = HeadChoice(layer, head)
                 shown = with_choice(tr, choice)
@@ -182,7 +185,7 @@ class HeadGrid(QWidget):
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         token = summary.top_token if len(summary.top_token) <= 10 else summary.top_token[:9] + "…"
         button.setText(f"{summary.entropy:.2f} · {token}")
-        button.setToolTip(describe(summary) + "\nClick: open it in the heatmap")
+        button.setToolTip(describe(summary, "Click: open it in the heatmap"))
         button.setStyleSheet("QToolButton:checked { border: 3px solid #ff40a0; }")
         button.clicked.connect(lambda _=False, choice=c: self.headClicked.emit(choice))
         self._buttons[c] = button

@@ -87,12 +87,12 @@ class HeadSelector(QWidget):
         with QSignalBlocker(self.layer_combo), QSignalBlocker(self.head_combo):
             self.layer_combo.clear()
             for layer in range(n_layers):
-                self.layer_combo.addItem(f"{layer + 1}", layer)
+                self.layer_combo.addItem(f"{layer}", layer)
             self.layer_combo.addItem("all (mean over all)", ALL_LAYERS)
             self.head_combo.clear()
             self.head_combo.addItem("mean over heads", MEAN)
             for head in range(n_heads):
-                self.head_combo.addItem(f"{head + 1}", head)
+                self.head_combo.addItem(f"{head}", head)
         self.setVisible(n_layers > 0)
         self._show_choice(self._state.choice)
 

@@ -9,7 +9,7 @@ sees a later token), measured on the matrix shown, not assumed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout, QWidget
 
 from core.events import Translation
@@ -48,6 +48,7 @@ class SelfAttentionView(QWidget):
         self.selector = HeadSelector(state, "selfAttentionHeadSelector")
         self.note = named(QLabel(EMPTY), "selfAttentionNote")
         self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # tokens such as <s> are text
         self.heatmap = named(AttentionHeatmap(placeholder=EMPTY), "selfAttentionHeatmap")
         top = QHBoxLayout()
         top.addWidget(self.encoder_button)

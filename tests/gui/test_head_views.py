@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 
 from core.events import Translation
 from core.inspection.heads import HeadChoice
@@ -29,7 +30,8 @@ def _rows(cols: list[int], n: int = 5) -> np.ndarray:
 
 
 def _stack() -> np.ndarray:
-    """2 layers × 3 heads: layer 2 head 2 is the gold alignment, layer 1 head 3 parks on </s>,
+    """2 layers × 3 heads (0-based, as on screen): layer 1 head 1 is the gold alignment, layer 0
+    head 2 parks on </s>,
     the others are random rows that sum to 1."""
     rng = np.random.default_rng(7)
     stack = rng.dirichlet(np.full(5, 0.7), size=(2, 3, 5)).astype(np.float32)
@@ -84,12 +86,12 @@ def test_the_selector_shows_the_chosen_layer_and_head(inspector, qtbot) -> None:
     stack, sel = _stack(), inspector.head_selector
     assert sel.isVisible()
     assert (
-        sel.layer_combo.currentText() == "2" and sel.head_combo.currentText() == "mean over heads"
+        sel.layer_combo.currentText() == "1" and sel.head_combo.currentText() == "mean over heads"
     )
     _shows(inspector.heatmap, inspector._hypothesis.attention)  # the default: last layer's mean
     np.testing.assert_allclose(inspector.heatmap.weights, stack[1].mean(axis=0), atol=1e-6)
-    _pick(sel.layer_combo, "1")
-    _pick(sel.head_combo, "2")
+    _pick(sel.layer_combo, "0")
+    _pick(sel.head_combo, "1")
     _shows(inspector.heatmap, stack[0, 1])
     assert inspector.heads.choice == HeadChoice(0, 1)
     np.testing.assert_array_equal(inspector.alignment_view.translation.attention, stack[0, 1])
@@ -113,7 +115,7 @@ def test_clicking_a_thumbnail_opens_that_head_in_the_heatmap(inspector, qtbot) -
     assert inspector.currentIndex() == _tab(inspector, "Heatmap & statistics")
     _shows(inspector.heatmap, _stack()[1, 2])
     sel = inspector.head_selector
-    assert (sel.layer_combo.currentText(), sel.head_combo.currentText()) == ("2", "3")
+    assert (sel.layer_combo.currentText(), sel.head_combo.currentText()) == ("1", "2")
     assert button.isChecked() and not grid.button(HeadChoice(0, 0)).isChecked()
     assert grid.table.currentRow() == 5  # the table marks the same head
 
@@ -121,13 +123,14 @@ def test_clicking_a_thumbnail_opens_that_head_in_the_heatmap(inspector, qtbot) -
 def test_the_grid_names_each_heads_entropy_and_favourite_source_token(inspector) -> None:
     grid = inspector.head_grid
     table = {grid.table.item(r, 0).text(): r for r in range(grid.table.rowCount())}
-    gold = table["L2 H2"]
+    gold = table["L1 H1"]
     assert grid.table.item(gold, 1).text() == "0.000"  # one-hot rows: no spread at all
-    parked = table["L1 H3"]
+    parked = table["L0 H2"]
     assert grid.table.item(parked, 2).text() == "</s>"
     assert grid.table.item(parked, 3).text() == "100%"
-    tip = grid.button(HeadChoice(0, 2)).toolTip()
-    assert "layer 1, head 3" in tip and "“</s>”" in tip
+    tip = QTextDocument()
+    tip.setHtml(grid.button(HeadChoice(0, 2)).toolTip())  # tokens show as written, not as tags
+    assert "layer 0, head 2" in tip.toPlainText() and "“</s>”" in tip.toPlainText()
     # a table row chooses the head too
     grid.table.cellClicked.emit(gold, 0)
     _shows(inspector.heatmap, _stack()[1, 1])
@@ -157,8 +160,8 @@ def test_the_aer_table_ranks_the_gold_head_first(inspector, qtbot) -> None:
     # it gives the words nothing (all on </s>), so each peak falls on source word 0: 1 of 4 right
     assert parked.aer == pytest.approx(0.75)
     table = panel.ranking.table
-    assert table.item(0, 1).text() == "layer 2, head 2" and table.item(0, 2).text() == "0.000"
-    assert "best is layer 2, head 2, AER 0.000" in panel.ranking.caption.text()
+    assert table.item(0, 1).text() == "layer 1, head 1" and table.item(0, 2).text() == "0.000"
+    assert "best is layer 1, head 1, AER 0.000" in panel.ranking.caption.text()
     table.cellClicked.emit(0, 1)  # click the best head: the lines show it, scored 0
     assert inspector.heads.choice == HeadChoice(1, 1)
     assert inspector.alignment_view.aer == 0.0
@@ -200,26 +203,27 @@ def test_self_attention_of_encoder_and_decoder_for_the_same_sentence(shown_panel
     )
     view = ins.self_attention
     ins.setCurrentIndex(_tab(ins, "Self-attention"))
-    _pick(ins.head_selector.layer_combo, "1")
-    _pick(ins.head_selector.head_combo, "3")
+    _pick(ins.head_selector.layer_combo, "0")
+    _pick(ins.head_selector.head_combo, "2")
     _shows(view.heatmap, enc[0, 2])
     assert view.heatmap.source_tokens == SRC and view.heatmap.target_tokens == SRC
     qtbot.mouseClick(view.decoder_button, Qt.MouseButton.LeftButton)
     _shows(view.heatmap, dec[0, 2])
     assert view.heatmap.source_tokens == ["<s>", *TGT[:-1]] and view.heatmap.target_tokens == TGT
     assert (np.triu(view.heatmap.weights, k=1) == 0.0).all()
-    assert "exactly 0" in view.note.text() and "layer 1, head 3" in view.note.text()
+    assert "exactly 0" in view.note.text() and "layer 0, head 2" in view.note.text()
+    assert "(<s>, then" in view.note.text() and view.note.textFormat() == Qt.TextFormat.PlainText
 
 
 def test_what_if_says_which_layer_and_heads_it_replaces(inspector) -> None:
-    _pick(inspector.head_selector.layer_combo, "1")
-    _pick(inspector.head_selector.head_combo, "2")
+    _pick(inspector.head_selector.layer_combo, "0")
+    _pick(inspector.head_selector.head_combo, "1")
     assert inspector._what_if_heads() == {"layer": 0, "head": 1}
-    assert "layer 1, head 2" in inspector.what_if_heads.text()
+    assert "layer 0, head 1" in inspector.what_if_heads.text()
     np.testing.assert_array_equal(inspector.what_if_view.translation.attention, _stack()[0, 1])
     _pick(inspector.head_selector.head_combo, "mean over heads")
     assert inspector._what_if_heads() == {"layer": 0, "head": None}
-    assert "layer 1, all heads" in inspector.what_if_heads.text()
+    assert "layer 0, all heads" in inspector.what_if_heads.text()
 
 
 def test_the_timeline_follows_the_chosen_head_through_training(shown_panel, tmp_path) -> None:
@@ -234,7 +238,7 @@ def test_the_timeline_follows_the_chosen_head_through_training(shown_panel, tmp_
     from gui.panels.timeline_panel import TimelinePanel
 
     early, late = _stack(), _stack()
-    early[0, 1] = np.full((5, 5), 0.2, np.float32)  # head 2 of layer 1 was spread out, then sharp
+    early[0, 1] = np.full((5, 5), 0.2, np.float32)  # layer 0 head 1 was spread out, then sharp
     late[0, 1] = _rows([0, 1, 2, 3, 4])
     for step, stack in ((100, early), (200, late)):
         tr = dataclasses.replace(
@@ -245,12 +249,12 @@ def test_the_timeline_follows_the_chosen_head_through_training(shown_panel, tmp_
     panel = shown_panel(TimelinePanel, (1300, 760))
     panel.show_timeline(read_timeline(tmp_path))
     assert panel.head_selector.isVisible()
-    _pick(panel.head_selector.layer_combo, "1")
-    _pick(panel.head_selector.head_combo, "2")
+    _pick(panel.head_selector.layer_combo, "0")
+    _pick(panel.head_selector.head_combo, "1")
     panel.select(0, at=1, compare=0)
     np.testing.assert_allclose(panel.heatmap.weights, late[0, 1], atol=1e-4)
     np.testing.assert_allclose(panel.diff_heatmap.weights, late[0, 1] - early[0, 1], atol=1e-4)
-    assert "layer 1, head 2" in panel.heatmap_caption.text()
+    assert "layer 0, head 1" in panel.heatmap_caption.text()
     panel.slider.setValue(0)
     np.testing.assert_allclose(panel.heatmap.weights, early[0, 1], atol=1e-4)
 
@@ -264,8 +268,8 @@ def test_compare_sets_a_gru_beside_a_chosen_transformer_head_on_one_scale(shown_
     panel.show_results([gru, transformer])
     a, b = panel.column_a, panel.column_b
     assert not a.head_selector.isVisible() and b.head_selector.isVisible()
-    _pick(b.head_selector.layer_combo, "2")
-    _pick(b.head_selector.head_combo, "2")
+    _pick(b.head_selector.layer_combo, "1")
+    _pick(b.head_selector.head_combo, "1")
     _shows(panel.heatmap_b, _stack()[1, 1])
     _shows(panel.heatmap_a, gru.attention)
     assert panel.heatmap_a.levels == panel.heatmap_b.levels == (0.0, 1.0)
@@ -279,15 +283,15 @@ def test_your_translation_follows_the_head_and_another_model_resets_it(shown_pan
     tr = _transformer_translation()
     ins.show_inspection(Inspection([tr], reference=tr), "das Haus ist klein")
     ins.show_hypothesis(tr)
-    _pick(ins.head_selector.layer_combo, "2")
-    _pick(ins.head_selector.head_combo, "3")
+    _pick(ins.head_selector.layer_combo, "1")
+    _pick(ins.head_selector.head_combo, "2")
     _shows(ins.model_heatmap, _stack()[1, 2])
     _shows(ins.your_heatmap, _stack()[1, 2])
-    # a model of one layer and two heads: back to its default view, no stale layer 2
+    # a model of one layer and two heads: back to its default view, no stale layer 1
     small = dataclasses.replace(tr, cross_attention=_stack()[:1, :2])
     small = dataclasses.replace(small, attention=small.cross_attention[0].mean(axis=0))
     ins.show_inspection(Inspection([small], reference=small), "das Haus ist klein")
     ins.show_hypothesis(small)
     assert ins.heads.choice == HeadChoice(0, None)
-    assert ins.head_selector.head_combo.count() == 3  # mean over heads, 1, 2
+    assert ins.head_selector.head_combo.count() == 3  # mean over heads, 0, 1
     _shows(ins.heatmap, small.attention)

@@ -112,9 +112,9 @@ def test_what_if_replaces_the_chosen_head_only(opened, qtbot, toy_corpus, transf
     ins = _inspect(opened, qtbot, text, beam=1)
     best = ins.hypotheses[0]
     inspector = opened.translate_panel.inspector_tabs
-    inspector.head_selector.layer_combo.setCurrentIndex(0)  # layer 1
-    inspector.head_selector.head_combo.setCurrentIndex(2)  # head 2
-    assert "layer 1, head 2" in inspector.what_if_heads.text()
+    inspector.head_selector.layer_combo.setCurrentIndex(0)  # layer 0
+    inspector.head_selector.head_combo.setCurrentIndex(2)  # head 1 (after "mean over heads")
+    assert "layer 0, head 1" in inspector.what_if_heads.text()
     inspector.setCurrentIndex(_tab(inspector, "What if…"))
     view = inspector.what_if_view
     step, col = 1, 0
@@ -131,7 +131,7 @@ def test_what_if_replaces_the_chosen_head_only(opened, qtbot, toy_corpus, transf
     # the layer's other heads attend as the model computed: a softmax row, not the one-hot
     assert not np.array_equal(changed.cross_attention[0, 0, step], one_hot)
     np.testing.assert_allclose(changed.cross_attention[0, 0, step].sum(), 1.0, atol=1e-5)
-    assert "layer 1, head 2" in inspector.what_if_heads.text()
+    assert "layer 0, head 1" in inspector.what_if_heads.text()
 
 
 def test_the_timeline_keeps_every_head_of_the_probes(transformer_dir, shown_panel):

@@ -35,7 +35,7 @@ def _one_hot_rows(cols: list[int], n: int = 4) -> np.ndarray:
 
 
 def _stack(seed: int = 0) -> np.ndarray:
-    """2 layers × 3 heads; layer 2 head 2 is the gold alignment, layer 1 head 1 the diagonal,
+    """2 layers × 3 heads; layer 1 head 1 is the gold alignment, layer 0 head 0 the diagonal,
     the rest random rows that sum to 1."""
     rng = np.random.default_rng(seed)
     stack = rng.dirichlet(np.ones(4), size=(2, 3, 4)).astype(np.float32)
@@ -75,9 +75,9 @@ def test_a_mean_keeps_exact_zeros_of_masked_cells() -> None:
 
 
 def test_choose_refuses_heads_and_layers_that_do_not_exist() -> None:
-    with pytest.raises(ValueError, match="layer 3 does not exist"):
+    with pytest.raises(ValueError, match="layer 2 does not exist: layers are 0-1"):
         choose(_stack(), HeadChoice(2, None))
-    with pytest.raises(ValueError, match="head 4 does not exist"):
+    with pytest.raises(ValueError, match="head 3 does not exist: heads are 0-2"):
         choose(_stack(), HeadChoice(0, 3))
     with pytest.raises(ValueError, match="needs its layer"):
         HeadChoice(None, 1)
@@ -87,8 +87,8 @@ def test_default_choice_is_what_attention_holds() -> None:
     tr = _translation()
     np.testing.assert_allclose(with_choice(tr, default_choice(2)).attention, tr.attention, 1e-6)
     assert default_choice(3) == HeadChoice(2, None)
-    assert HeadChoice(1, 2).label == "layer 2, head 3"
-    assert HeadChoice(0, None).short == "L1 mean"
+    assert HeadChoice(1, 2).label == "layer 1, head 2"
+    assert HeadChoice(0, None).short == "L0 mean"
 
 
 def test_with_choice_replaces_attention_and_leaves_gru_translations_alone() -> None:
