@@ -234,3 +234,19 @@ def test_cli_attention_json_and_layer_head_choice(toy_transformer, capsys, tmp_p
         assert len(links) == 3 and all(0 <= i < 3 and 0 <= j < 3 for i, j in links)
     assert main(["align", model, "--source", str(src), "--target", str(tgt), "--layer", "7"]) == 2
     assert "layer 7" in capsys.readouterr().err
+
+
+def test_cli_trains_a_transformer_and_refuses_transformer_options_for_a_gru(
+    tmp_path, capsys
+) -> None:
+    spec = toy_spec(tmp_path / "data", 60)
+    data = ["--train-src", spec.src_path, "--train-tgt", spec.tgt_path, "--src-lang", "en"]
+    data += ["--tgt-lang", "en", "--max-steps", "2", "--threads", "1", "--device", "cpu"]
+    args = ["train", *data, "--preset", "tiny", "--arch", "transformer", "--heads", "2"]
+    assert main([*args, "--warmup", "7", "--out", str(tmp_path / "m")]) == 0
+    meta = read_meta(tmp_path / "m")
+    assert (meta.model.arch, meta.model.heads, meta.model.hidden_size) == ("transformer", 2, 64)
+    assert meta.train.warmup_steps == 7
+    capsys.readouterr()
+    assert main(["train", *data, "--heads", "2", "--out", str(tmp_path / "g")]) == 2
+    assert "--arch transformer" in capsys.readouterr().err
