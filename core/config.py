@@ -345,7 +345,7 @@ TRANSFORMER_PRESETS: dict[str, Preset] = {
         _transformer(64, 4, 128, 2, 0.0),
         TrainConfig(
             batch_size=32,
-            learning_rate=3e-3,
+            learning_rate=2e-3,
             warmup_steps=100,
             epochs=30,
             valid_every=100,
