@@ -275,6 +275,17 @@ def _add_translate(sub: Any) -> None:
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
 
+def _add_attention_heads(t: Any) -> None:
+    """attention's Transformer options: which layer and head, and the self-attention."""
+    add_head_options(t, "the table and --csv show")
+    t.add_argument(
+        "--self-attention",
+        action="store_true",
+        help="with --json, Transformer models: also encoder_self_attention[layer][head][s][s] "
+        "and decoder_self_attention[layer][head][t][t]",
+    )
+
+
 def _add_attention(sub: Any) -> None:
     t = sub.add_parser(
         "attention",
@@ -316,8 +327,8 @@ def _add_attention(sub: Any) -> None:
         'and "word_alignment". For a Transformer, weights is the last decoder layer\'s '
         "mean over heads (what the app shows by default) and "
         "cross_attention[layer][head][t][s] every layer's and head's; with "
-        '--layer/--head, "view" holds that choice\'s weights (and the word views are '
-        "merged from that choice)",
+        '--layer/--head, "view" holds that choice\'s weights (for a subword model also '
+        '"word_weights": that choice merged into words)',
     )
     t.add_argument(
         "--words",
@@ -325,13 +336,7 @@ def _add_attention(sub: Any) -> None:
         help="for a subword model, print the table (and write --csv) in words instead "
         "of pieces, merged as in --json; a word-level model's table is in words already",
     )
-    add_head_options(t, "the table and --csv show")
-    t.add_argument(
-        "--self-attention",
-        action="store_true",
-        help="with --json, Transformer models: also encoder_self_attention[layer][head][s][s] "
-        "and decoder_self_attention[layer][head][t][t]",
-    )
+    _add_attention_heads(t)
     t.add_argument(
         "--tree",
         action="store_true",

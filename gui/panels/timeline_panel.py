@@ -107,6 +107,27 @@ class TimelinePanel(QWidget):
         self.heads = HeadState(self)
         self.head_selector = HeadSelector(self.heads, "timelineHeadSelector")
 
+        self._lay_out()
+
+        self._play_timer = QTimer(self)
+        self._play_timer.setInterval(PLAY_INTERVAL_MS)
+        self._play_timer.timeout.connect(self._advance)
+        self.play_button.toggled.connect(self._on_play_toggled)
+        self.reload_button.clicked.connect(self.reload)
+        self.probe_combo.currentIndexChanged.connect(self._on_probe_changed)
+        self.slider.valueChanged.connect(self._show)
+        self.compare_slider.valueChanged.connect(self._show)
+        self.words_mode.changed.connect(self._show)
+        self.heads.changed.connect(self._show)
+        session.modelLoaded.connect(self.on_model_loaded)
+        self._set_enabled(False)
+        self.reload_button.setEnabled(False)
+        if session.model_info is not None:  # built after a model was opened
+            self.on_model_loaded(session.model_info)
+
+    def _lay_out(self) -> None:
+        """The probe row (with the head selector and the Words switch), the two sliders, and
+        the two heatmaps one above the other."""
         top = QHBoxLayout()
         top.addWidget(QLabel("Probe:"))
         top.addWidget(self.probe_combo, 1)
@@ -132,22 +153,6 @@ class TimelinePanel(QWidget):
         lay.addLayout(at)
         lay.addLayout(versus)
         lay.addWidget(split, 1)
-
-        self._play_timer = QTimer(self)
-        self._play_timer.setInterval(PLAY_INTERVAL_MS)
-        self._play_timer.timeout.connect(self._advance)
-        self.play_button.toggled.connect(self._on_play_toggled)
-        self.reload_button.clicked.connect(self.reload)
-        self.probe_combo.currentIndexChanged.connect(self._on_probe_changed)
-        self.slider.valueChanged.connect(self._show)
-        self.compare_slider.valueChanged.connect(self._show)
-        self.words_mode.changed.connect(self._show)
-        self.heads.changed.connect(self._show)
-        session.modelLoaded.connect(self.on_model_loaded)
-        self._set_enabled(False)
-        self.reload_button.setEnabled(False)
-        if session.model_info is not None:  # built after a model was opened
-            self.on_model_loaded(session.model_info)
 
     def _build_heatmaps(self) -> None:
         """The attention at the chosen point, and its change since the compared one."""
