@@ -26,6 +26,9 @@ which a busy machine cannot inflate much.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/app.py --runs 5 --stall-seconds 20
 
+While it trains, the resident memory of the app is sampled every second: the GUI process and
+the trainer process below it, and their sum at each sample (peaks in ``peak_rss``).
+
 Prints a table and one JSON line (also written to --json-out).
 """
 
@@ -135,6 +138,24 @@ def child_stall(opts: dict) -> int:
     def tick() -> None:
         ticks.append((now(), time.thread_time()))
 
+    from common import descendants, rss_mb
+
+    rss = {"gui_mb": 0.0, "trainer_mb": 0.0, "total_mb": 0.0, "samples": 0}
+
+    def sample_rss() -> None:
+        """The app's resident memory: this (GUI) process and the trainer process below it."""
+        gui = rss_mb(os.getpid()) or 0.0
+        below = sum(rss_mb(pid) or 0.0 for pid in descendants(os.getpid()))
+        rss["gui_mb"] = max(rss["gui_mb"], gui)
+        rss["trainer_mb"] = max(rss["trainer_mb"], below)
+        rss["total_mb"] = max(rss["total_mb"], gui + below)
+        rss["samples"] += 1
+
+    rss_timer = QTimer()
+    rss_timer.setInterval(1000)
+    rss_timer.timeout.connect(sample_rss)
+    rss_timer.start()
+
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.setInterval(10)
@@ -241,6 +262,7 @@ def child_stall(opts: dict) -> int:
         "training": gaps_between(t_first, t_stop),
         "stopping": gaps_between(t_stop, phase["ended"]),
         "whole_training_window": gaps_between(t_train, t_stop),
+        "peak_rss": {k: round(v, 1) for k, v in rss.items()},  # sampled every second
     }
     print(STALL_MARKER + " " + json.dumps(out), flush=True)
     session.shutdown(5000)
@@ -490,6 +512,11 @@ def main() -> int:
                 rows,
             )
             print(f"  events: {data['event_counts']}  phases (s): {data['phases']}")
+            peak = data.get("peak_rss", {})
+            print(
+                f"  peak resident memory (sampled every second): GUI {peak.get('gui_mb')} MB, "
+                f"trainer {peak.get('trainer_mb')} MB, together {peak.get('total_mb')} MB"
+            )
             if data.get("failures"):
                 print(f"  failures: {data['failures']}")
     emit_json(result, args.json_out)

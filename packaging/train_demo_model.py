@@ -30,6 +30,7 @@ from core.decoding.translator import Translator  # noqa: E402
 from core.evaluation.dev_set import write_dev_set  # noqa: E402
 from core.evaluation.metrics import score  # noqa: E402
 from core.storage.model_folder import CHECKPOINTS, read_meta, write_meta  # noqa: E402
+from core.training.event_log import EVENTS_FILE  # noqa: E402
 from core.training.run import train  # noqa: E402
 
 CORPUS = ROOT / "resources" / "corpora" / "en-de.tsv"
@@ -119,6 +120,7 @@ def main() -> int:
     meta.metrics["train_seconds"] = round(time.monotonic() - t0, 1)
     write_meta(staging, meta)
     shutil.rmtree(staging / CHECKPOINTS)  # resume state is not needed to translate
+    (staging / EVENTS_FILE).unlink(missing_ok=True)  # the run's log, for following it live
     write_dev_set(staging, sources, refs)  # the held-out pairs, not the run's own dev split
     if args.out.exists():
         shutil.rmtree(args.out)
@@ -138,27 +140,44 @@ def main() -> int:
         )
     )
     shutil.rmtree(work, ignore_errors=True)
-    write_readme(args.out, metrics, done.step, size, meta.params)
+    write_readme(args.out, metrics, done.step, size, meta.params, vocab_sizes(args.out))
     return 0
 
 
+def vocab_sizes(folder: Path) -> tuple[int, int]:
+    """(source, target) vocabulary sizes of the model in ``folder``."""
+    tr = Translator.load(folder, "cpu")
+    return len(tr.src_vocab), len(tr.tgt_vocab)
+
+
 def write_readme(
-    folder: Path, metrics: dict[str, float], steps: int, size: int, params: int
+    folder: Path,
+    metrics: dict[str, float],
+    steps: int,
+    size: int,
+    params: int,
+    vocabs: tuple[int, int],
 ) -> None:
     model = (
         f"bi-GRU encoder, Bahdanau attention, GRU decoder; embeddings {MODEL.emb_size}, "
         f"hidden {MODEL.hidden_size}"
+    )
+    tokens = (
+        f"subwords: sentencepiece unigram, byte fallback, {vocabs[0]:,} English / "
+        f"{vocabs[1]:,} German entries"
     )
     text = f"""# Models shipped with Attnscope
 
 ## demo-en-de — Demo English→German
 
 Trained by `packaging/train_demo_model.py` (seeded, one thread) on the project's own sample corpus
-`resources/corpora/en-de.tsv`, with every tenth pair held out as a test set it never saw.
+`resources/corpora/en-de.tsv`, with every tenth pair held out as a test set it never saw. It is a
+subword model, so the first run already offers the inspector's Subwords | Words switch.
 
 | | |
 | --- | --- |
 | model | {model} |
+| tokenization | {tokens} |
 | parameters | {params:,} |
 | size on disk | {size / 1e6:.1f} MB |
 | training updates | {steps:,} |

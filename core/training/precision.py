@@ -43,7 +43,7 @@ AMP_DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 class PrecisionChoice:
     precision: str  # what the run trains in: fp32, bf16 or fp16
     requested: str  # what was asked for: auto, fp32, bf16 or fp16
-    how: str  # asked | measured | cached | capability | environment | no-bf16
+    how: str  # asked | measured | cached | capability | environment | no-bf16 | stopped
     speedup: float | None = None  # bf16 steps per second ÷ fp32's, where measured
 
     @property
@@ -61,6 +61,7 @@ class PrecisionChoice:
             "capability": "the GPU's capability",
             "environment": f"set by {ENV_OVERRIDE}",
             "no-bf16": "this CPU has no bfloat16 support",
+            "stopped": "the run was stopped while the formats were being timed",
         }[self.how]
         return f"{self.precision} (auto: {why})"
 
@@ -110,7 +111,10 @@ def choose_precision(
         known = cache.get(key)
         if known is not None:
             return PrecisionChoice(known["precision"], "auto", "cached", known["speedup"])
-    times = measure()
+    try:
+        times = measure()
+    except ProbeStopped:  # the run stops at its first step anyway: nothing to decide or keep
+        return PrecisionChoice("fp32", "auto", "stopped")
     speedup = round(times["fp32"] / times["bf16"], 3)
     choice = PrecisionChoice(
         "bf16" if speedup >= BF16_MARGIN else "fp32", "auto", "measured", speedup
@@ -128,16 +132,24 @@ def machine_is_busy() -> bool:
         return False
 
 
+class ProbeStopped(Exception):
+    """The user stopped the run while its formats were being timed."""
+
+
 def time_formats(
     model: torch.nn.Module,
     batches: Sequence[Any],
     loss_of: Callable[[torch.nn.Module, Any], torch.Tensor],
     rounds: int = PROBE_ROUNDS,
+    stop: Callable[[], bool] = lambda: False,
 ) -> dict[str, float]:
     """Median seconds of one training step (forward, backward, Adam) in fp32 and in bf16.
 
     A copy of the model trains here, and the random state is put back afterwards, so a run that
-    measured trains exactly like one that did not."""
+    measured trains exactly like one that did not. ``stop()`` is asked after every step: on a
+    busy machine timing takes tens of seconds, and a Stop must not wait for it (ProbeStopped)."""
+    if stop():
+        raise ProbeStopped
     probe = copy.deepcopy(model).train()
     optimizer = torch.optim.Adam(probe.parameters(), lr=1e-6)
     device_type = next(probe.parameters()).device.type
@@ -154,6 +166,8 @@ def time_formats(
                     optimizer.zero_grad(set_to_none=True)
                     loss.backward()
                     optimizer.step()
+                    if stop():
+                        raise ProbeStopped
                 took = time.perf_counter() - start
                 spent += took
                 if r:

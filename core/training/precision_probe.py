@@ -44,4 +44,7 @@ def time_run_formats(run: TrainingRun) -> dict[str, float]:
     def loss_of(model: torch.nn.Module, b: Batch) -> torch.Tensor:
         return model.loss(b.src, b.src_len, b.tgt_in, b.tgt_out, smoothing)[0]
 
-    return time_formats(run.model, typical_batches(run), loss_of)
+    def stopped() -> bool:
+        return run.cancel.cancelled
+
+    return time_formats(run.model, typical_batches(run), loss_of, stop=stopped)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.inspection.heads import default_choice, fits, has_heads, with_choice
 from core.inspection.word_merge import in_view
+from core.inspection.word_tree import same_node, words_inspection
 from gui.widgets.alignment_view import AlignmentView
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.attention_stats_view import AttentionStatsView
@@ -75,6 +76,7 @@ class Inspector(QTabWidget):
         self._inspection = None
         self._hypothesis = None  # the chosen hypothesis as the model made it (pieces, every head)
         self._node_id = 0  # the beam-tree node whose partial hypothesis is shown
+        self._tree_inspection = None  # the inspection the tree view draws (pieces or words)
         self._attribution_handle = None  # gui.job.Job of the running attribution
         self._text = ""
         self.heads = HeadState(self)
@@ -177,15 +179,24 @@ class Inspector(QTabWidget):
     def show_inspection(self, inspection, source_text: str) -> None:
         """A new result: the views that belong to the whole request (tree, confidence)."""
         self._inspection, self._text = inspection, source_text
-        if inspection.tree is not None:
-            self.tree_view.set_inspection(inspection)
-        else:
-            self.tree_view.clear(GREEDY_TREE_MESSAGE)
         self._node_id = 0
+        self._show_tree()
         self.tree_heatmap.clear()
         best = inspection.hypotheses[0] if inspection.hypotheses else None
         self._sync_heads(best)
         self._show_request()
+
+    def _show_tree(self) -> None:
+        """The beam tree in the switch's mode: a node per piece, or per word (a word node's
+        partial hypothesis is the piece tree's, merged into words)."""
+        inspection = self._inspection
+        self._tree_inspection = (
+            words_inspection(inspection) if self.words_mode.words else inspection
+        )
+        if inspection.tree is not None:
+            self.tree_view.set_inspection(self._tree_inspection)
+        else:
+            self.tree_view.clear(GREEDY_TREE_MESSAGE)
 
     def _show_request(self) -> None:
         """The model's best and the user's translation, in the switch's mode, showing the chosen
@@ -269,8 +280,15 @@ class Inspector(QTabWidget):
             self._show_hypothesis_views(what_if=False)
             self.what_if_view.set_words(words)
         if self._inspection is not None:
+            before, node = self._tree_inspection, self._node_id
+            self._show_tree()
             self._show_request()
-            self._show_tree_node(self._node_id)
+            node = same_node(before, self._tree_inspection, node)
+            if node > 0:
+                self.tree_view.select_node(node)  # shows its partial hypothesis
+            else:
+                self._node_id = 0
+                self.tree_heatmap.clear()
 
     @Slot(object)
     def _on_head_changed(self, _choice) -> None:
@@ -288,7 +306,7 @@ class Inspector(QTabWidget):
         self.setCurrentIndex(0)
 
     def clear(self) -> None:
-        self._inspection = self._hypothesis = None
+        self._inspection = self._hypothesis = self._tree_inspection = None
         for view in (
             self.heatmap,
             self.alignment_panel,
@@ -308,21 +326,18 @@ class Inspector(QTabWidget):
 
     @Slot(int)
     def _show_tree_node(self, node_id: int) -> None:
-        """A node's partial hypothesis (the chosen head; in Words mode its attention merged
-        into words: the tree itself stays one node per decoding step, i.e. per piece)."""
+        """A node's partial hypothesis, in the tree's mode (a word node's attention is its
+        pieces' merged into words); a Transformer's tree keeps the last layer's mean over heads."""
         self._node_id = node_id
-        ins = self._inspection
+        ins = self._tree_inspection
         if ins is None or ins.tree is None or node_id <= 0:
             self.tree_heatmap.clear()
             return
         part = ins.partial(node_id)
         node = ins.tree.nodes[node_id]
-        notes = []
-        if self.words_mode.words:
-            notes.append("attention in words; the tree's nodes are pieces")
+        note = ""
         if has_heads(self._hypothesis) and self.heads.choice != default_choice(self.heads.shape[0]):
-            notes.append("the tree keeps the last layer's mean over heads, not the chosen head")
-        note = "".join(f" — {n}" for n in notes)
+            note = " — the tree keeps the last layer's mean over heads, not the chosen head"
         self.tree_label.setText(
             f"Partial hypothesis ({node.status}, log p = {node.logp:.3f}): “{part.text}”{note}"
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from core.decoding.translator import Translator
+from core.inspection.word_merge import to_words, uses_subwords
 from core.storage.model_folder import read_meta
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,15 +42,25 @@ def test_heldout_sentences_were_not_trained_on(tmp_path):
     assert not trained_sources & set(sources)
 
 
+def test_demo_model_is_a_subword_model_whose_first_run_offers_words():
+    tr = Translator.load(_demo_script().TARGET, "cpu")
+    assert tr.meta.tokenizer.subwords and uses_subwords(tr.meta)
+    t = tr.translate("The xylophonist drinks coffee.")[0]
+    assert "<unk>" not in t.target_tokens  # byte fallback: an open vocabulary
+    assert len(t.source_tokens) > len(to_words(t).source_tokens)  # a word in several pieces
+
+
 def test_demo_model_shows_reordering_in_its_attention():
-    """German V2 after a fronted adverb: 'schläft' (2nd) attends to 'sleeps' (4th)."""
+    """German V2 after a fronted adverb: 'schläft' (2nd) attends to 'sleeps' (4th), in words."""
     t = Translator.load(_demo_script().TARGET, "cpu").translate(
         "Today the dog sleeps in the garden."
     )[0]
     assert t.text == "Heute schläft der Hund im Garten."
-    row = t.target_tokens.index("schläft")
-    assert t.source_tokens[int(np.argmax(t.attention[row]))] == "sleeps"
     assert np.allclose(t.attention.sum(1), 1, atol=1e-5)
+    words = to_words(t)
+    row = words.target_tokens.index("schläft")
+    assert words.source_tokens[int(np.argmax(words.attention[row]))] == "sleeps"
+    assert np.allclose(words.attention.sum(1), 1, atol=1e-5)
 
 
 def test_demo_model_is_small_enough_for_the_repository():

@@ -88,10 +88,21 @@ def test_ranked_leaves_are_the_hypotheses_in_order(view, ins):
         path_tokens = [_token(view, n.id) for n in tree.path(node.id)]
         assert path_tokens == hyp.target_tokens
         assert view.leaf_label(node.id) == f"#{rank + 1}  " + f"{hyp.score:.2f}".replace("-", MINUS)
-    # the best hypothesis is the straight line along the top, the others follow in rank order
+    # the best hypothesis is the straight line along the top; below a fork, the branch holding
+    # the better-ranked hypothesis comes first (so ranks are in order wherever branches part)
     assert {view.node_row(n) for n in tree.on_best_path()} == {0}
-    rows = [view.node_row(n.id) for n in ranked]
-    assert rows == sorted(rows) and rows[0] == 0
+    best_rank: dict[int, int] = {}
+    for node in ranked:
+        for n in [tree.root, *tree.path(node.id)]:
+            best_rank[n.id] = min(best_rank.get(n.id, node.rank), node.rank)
+    for a in ranked:
+        for b in ranked:
+            if a.rank >= b.rank:
+                continue
+            path_a, path_b = tree.path(a.id), tree.path(b.id)
+            fork = next(i for i, (x, y) in enumerate(zip(path_a, path_b)) if x.id != y.id)
+            a_first = best_rank[path_a[fork].id] < best_rank[path_b[fork].id]
+            assert (view.node_row(a.id) < view.node_row(b.id)) == a_first, (a.rank, b.rank)
     labelled = [nid for nid in view.node_items() if view.leaf_label(nid).startswith("#")]
     assert sorted(labelled) == sorted(n.id for n in ranked)
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from core import __version__
+from core.inspection.word_merge import to_words
 from core.resources import demo_model_dir, sample_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,13 +50,18 @@ def test_first_run_opens_the_demo_and_translates_the_suggested_sentence(make_win
     assert panel.source_edit.toPlainText() == "Today the dog sleeps in the garden."
     best = got.args[0][0]
     assert panel.output.toPlainText() == best.text == "Heute schläft der Hund im Garten."
-    # the heatmap shows that translation's attention, and German's verb-second order in it:
+    # the demo is a subword model: the switch shows, on Words, and the heatmap shows that
+    # translation's attention merged into words, with German's verb-second order in it:
     # "schläft" (2nd German word) looks at "sleeps" (4th English word), past the subject
-    np.testing.assert_array_equal(panel.heatmap.weights, best.attention)
+    assert win.session.words_mode.words
+    assert panel.inspector.words_switch.isVisible()
+    words = to_words(best)
+    np.testing.assert_array_equal(panel.heatmap.weights, words.attention)
+    np.testing.assert_allclose(panel.heatmap.weights.sum(axis=1), 1.0, atol=1e-5)
     assert panel.heatmap.target_tick_labels()[:2] == ["Heute", "schläft"]
     src = panel.heatmap.source_tick_labels()
-    assert src[int(np.argmax(best.attention[1]))] == "sleeps"
-    assert src[int(np.argmax(best.attention[3]))] == "dog"
+    assert src[int(np.argmax(words.attention[1]))] == "sleeps"
+    assert src[int(np.argmax(words.attention[3]))] == "dog"
 
 
 def test_welcome_train_buttons_fill_the_train_tab(make_window, qtbot, tmp_path, monkeypatch):

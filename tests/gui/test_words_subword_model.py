@@ -144,3 +144,40 @@ def test_cli_attention_json_adds_the_words_and_align_writes_word_indices(
     assert main([*args, "--device", "cpu", "--method", "threshold", "--threshold", "0.01"]) == 0
     links = [tuple(map(int, x.split("-"))) for x in capsys.readouterr().out.split()]
     assert {j for _, j in links} <= {0, 1, 2} and len(links) > 3  # "71" (2 pieces) is word 2
+
+
+def test_the_beam_tree_in_words_and_the_switch_keeps_the_chosen_node(opened, qtbot):
+    from core.inspection.word_tree import words_inspection
+
+    panel = opened.translate_panel
+    panel.beam_spin.setValue(3)
+    panel.prefix_edit.setText("8ž")  # starts with a word of several pieces ("ž" in bytes)
+    with qtbot.waitSignal(opened.session.inspected, timeout=30000) as blocker:
+        panel.translate_text(SENTENCE)
+    ins = blocker.args[0]
+    inspector = panel.inspector
+    tree_view = inspector.tree_view
+    expected = words_inspection(ins)
+    assert len(expected.tree.nodes) < len(ins.tree.nodes)  # words of several pieces
+    assert len(tree_view.node_items()) == len(expected.tree.nodes)
+    for node in expected.tree.nodes[1:]:
+        assert tree_view.node_text(node.id).startswith(expected.node_tokens[node.id] + " ")
+        assert "▁" not in expected.node_tokens[node.id]
+    best = expected.tree.ranked()[0]
+    path = [expected.node_tokens[n.id] for n in expected.tree.path(best.id)]
+    assert path == to_words(ins.hypotheses[0]).target_tokens and path[0] == "8ž"
+
+    tree_view.select_node(best.id)  # the partial hypothesis of a word node, in words
+    piece_end = expected.words.ends[best.id]
+    shown = to_words(ins.partial(piece_end))
+    np.testing.assert_array_equal(inspector.tree_heatmap.weights, shown.attention)
+    np.testing.assert_allclose(inspector.tree_heatmap.weights.sum(axis=1), 1.0, atol=1e-5)
+
+    # Subwords: a node per piece, the same hypothesis still chosen (its last piece)
+    qtbot.mouseClick(inspector.words_switch.subwords_button, Qt.MouseButton.LeftButton)
+    assert len(tree_view.node_items()) == len(ins.tree.nodes)
+    assert tree_view.selected_node == piece_end
+    np.testing.assert_array_equal(inspector.tree_heatmap.weights, ins.partial(piece_end).attention)
+    qtbot.mouseClick(inspector.words_switch.words_button, Qt.MouseButton.LeftButton)
+    assert tree_view.selected_node == best.id
+    assert len(tree_view.node_items()) == len(expected.tree.nodes)

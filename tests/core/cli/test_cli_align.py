@@ -1,6 +1,8 @@
-"""``attnscope-cli align`` and the alignment fields of ``attention --json``, on the shipped demo
-model (real attention, nothing to train): links equal the library's, AER equals hand counts, and
-every bad input ends with exit status 2 and one message naming the file and the line."""
+"""``attnscope-cli align`` and the alignment fields of ``attention --json``, on a real word-level
+model of the sample corpus (``tests/fixtures``: real attention, nothing to train; subword models
+align words, tested in ``tests/gui/test_words_subword_model.py``): links equal the library's,
+AER equals hand counts, and every bad input ends with exit status 2 and one message naming the
+file and the line."""
 
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ import pytest
 from core.cli import main
 from core.decoding.translator import Translator
 from core.inspection.alignment import corpus_aer, hard_alignment, parse_pharaoh, to_pharaoh
-from core.resources import demo_model_dir
+from tests.fixtures import WORD_MODEL
 
-MODEL = str(demo_model_dir())
+MODEL = str(WORD_MODEL)
 PAIRS = [
     ("The cat sleeps.", "Die Katze schläft."),
     ("I know that the woman drinks coffee.", "Ich weiß, dass die Frau Kaffee trinkt."),
@@ -53,7 +55,7 @@ def test_align_prints_the_argmax_links_of_forced_decoding(tmp_path, capsys, tran
     assert lines == [to_pharaoh(links) for links in _links(translator)]
     assert lines[0] == "0-0 1-1 2-2 3-3"  # The-Die cat-Katze sleeps-schläft .-.
     links = {tuple(map(int, x.split("-"))) for x in lines[1].split()}
-    assert {(3, 4), (4, 5), (5, 7), (6, 6)} <= links  # "drinks coffee" -> "Kaffee trinkt"
+    assert {(3, 4), (4, 5), (6, 6)} <= links  # the-die woman-Frau coffee-Kaffee
 
 
 def test_align_threshold_method_to_a_file(tmp_path, capsys, translator):

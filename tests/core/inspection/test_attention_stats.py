@@ -124,9 +124,9 @@ def test_json_file(tmp_path):
 
 def test_on_a_real_forced_decoding_coverage_is_column_sums():
     from core.decoding.translator import Translator
-    from core.resources import demo_model_dir
+    from tests.fixtures import WORD_MODEL
 
-    tr = Translator.load(demo_model_dir(), "cpu").score(
+    tr = Translator.load(WORD_MODEL, "cpu").score(
         "The woman drinks coffee.", "Die Frau trinkt Kaffee."
     )
     s = attention_stats(tr)

@@ -1,6 +1,7 @@
-"""Model folders of format 1 (every folder written before subwords, the shipped demo model
-among them) still open, translate and inspect as word models; a subword folder needs its
-sentencepiece models; a word model's literal ``<unk>`` scores as the unknown-word token."""
+"""Model folders of format 1 (every folder written before subwords;
+``tests/fixtures/format1-en-de`` was written by that code) still open, translate and inspect as
+word models; a subword folder needs its sentencepiece models; a word model's literal ``<unk>``
+scores as the unknown-word token."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ from core.data.vocab import UNK, UNK_ID
 from core.decoding.translator import Translator
 from core.errors import CheckpointError
 from core.storage.model_folder import FORMAT_VERSION, MODEL_JSON, read_meta, read_tokenizers
+from tests.fixtures import WORD_MODEL
 
-DEMO = Path(__file__).resolve().parents[3] / "resources" / "models" / "demo-en-de"
+OLD = WORD_MODEL
 
 
 @pytest.fixture(scope="module")
 def old_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("old") / "demo"
-    shutil.copytree(DEMO, folder)
+    folder = tmp_path_factory.mktemp("old") / "format1"
+    shutil.copytree(OLD, folder)
     return folder
 
 
@@ -31,7 +33,7 @@ def old(old_folder) -> Translator:
     return Translator.load(old_folder, "cpu")
 
 
-def test_the_demo_model_is_a_format_1_folder_read_as_words(old_folder):
+def test_a_format_1_folder_is_read_as_words(old_folder):
     data = json.loads((old_folder / MODEL_JSON).read_text(encoding="utf-8"))
     assert data["format_version"] == 1 and "tokenization" not in data["tokenizer"]
     meta = read_meta(old_folder)
@@ -70,7 +72,7 @@ def test_a_word_output_with_unk_pasted_back_scores_the_same_in_a_new_translator(
     t = tr.translate(source)[0]
     fresh = Translator.load(old_folder, "cpu")
     scored = fresh.score(source, t.text)
-    if UNK in t.target_tokens:  # the demo model cannot spell these rare words
+    if UNK in t.target_tokens:  # a word model cannot spell these rare words
         assert UNK in scored.target_tokens
     assert scored.target_tokens == t.target_tokens
     np.testing.assert_allclose(scored.token_probs, t.token_probs, atol=1e-5)

@@ -167,3 +167,55 @@ def test_fp16_trains_with_a_gradient_scaler_that_is_checkpointed(tmp_path, monke
     assert ckpt["scaler"]["scale"] > 0
     done = train(spec, tmp_path / "m", MODEL, TOK, cfg.replace(max_steps=9), resume=True)
     assert done.step == 9
+
+
+def test_a_stop_while_timing_ends_the_probe_at_once_and_decides_nothing(auto_cpu, tmp_path):
+    model = torch.nn.Linear(8, 8)
+    batches = [torch.randn(4, 8) for _ in range(2)]
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) >= 3  # the user pressed Stop during the third step
+
+    with pytest.raises(precision.ProbeStopped):
+        precision.time_formats(model, batches, lambda m, b: m(b).pow(2).mean(), stop=stop)
+    assert len(asked) == 3  # asked before the first step and after every step, no more
+
+    def measure() -> dict[str, float]:
+        raise precision.ProbeStopped
+
+    cache = PrecisionCache(tmp_path)
+    choice = choose_precision("auto", CPU, measure, cache, SHAPE)
+    assert (choice.precision, choice.how) == ("fp32", "stopped")
+    assert "stopped" in choice.describe()
+    assert not (tmp_path / precision.CACHE_FILE).exists()  # nothing measured, nothing kept
+
+
+def test_a_run_stopped_while_timing_stops_with_a_checkpoint_before_its_first_step(
+    auto_cpu, tmp_path, monkeypatch
+):
+    from core.cancel import CancelToken
+
+    token = CancelToken()
+    real = precision.time_formats
+
+    def stopped_meanwhile(*args, **kwargs):
+        token.cancel()  # Stop pressed while the formats are timed
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("core.training.precision_probe.time_formats", stopped_meanwhile)
+    events: list = []
+    spec = toy_spec(tmp_path / "data", 60)
+    done = train(
+        spec,
+        tmp_path / "m",
+        MODEL,
+        TOK,
+        train_config(max_steps=50, precision="auto"),
+        on_event=events.append,
+        cancel=token,
+    )
+    assert (done.status, done.step) == ("cancelled", 0)
+    report = next(e for e in events if isinstance(e, ReportEvent))
+    assert "stopped while the formats were being timed" in json.dumps(report.report)
