@@ -31,12 +31,21 @@ smoke run never replaces real numbers; ``--json-out`` to choose). Prints one JSO
 
 A run refuses to start when the 1-minute load is above 0.5 (another job would be timed too) unless
 ``--force``; the load is sampled every 15 s throughout and saved with the results (``load_watch``).
+
+Transformers: ``--arch transformer`` trains our Transformer and compares it with the peer's
+(``PEER_ARCH`` for run.sh follows ``--peer-arch``, by default the same family); ``--extra-archs
+gru`` also trains our GRU in the same alternation (ours, peer, our GRU per pair) and prints our
+two models side by side. ``--threads N`` sets OMP_NUM_THREADS=N for the peer as well.
+
+    .venv/bin/python bench/run_all.py --budget 600 --pairs de-en --arch transformer \
+        --extra-archs gru --threads 2 --skip decode,floor,app --peer ../shared/bench/joeynmt/run.sh
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -64,15 +73,28 @@ TARGETS = {
 }
 
 
-def run_step(name: str, cmd: list[str], log_dir: Path, timeout: float | None = None) -> dict | None:
-    """Run one benchmark, echo its output, return the JSON object of its last JSON line."""
-    print(f"\n=== {name}: {' '.join(cmd)}", flush=True)
+def run_step(
+    name: str,
+    cmd: list[str],
+    log_dir: Path,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+) -> dict | None:
+    """Run one benchmark, echo its output, return the JSON object of its last JSON line.
+    ``env``: extra environment variables for it."""
+    shown = " ".join(f"{k}={v}" for k, v in (env or {}).items())
+    print(f"\n=== {name}: {shown + ' ' if shown else ''}{' '.join(cmd)}", flush=True)
     log = log_dir / f"{name.replace(' ', '_')}.log"
     t0 = time.monotonic()
     last = None
     with open(log, "w", encoding="utf-8") as f:
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=str(HERE.parent)
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=str(HERE.parent),
+            env={**os.environ, **(env or {})},
         )
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -291,6 +313,68 @@ def print_report(combined: dict, rows: list, targets: list) -> None:
     )
 
 
+def our_train_cmd(
+    args: argparse.Namespace, src: str, tgt: str, budget: float, model: Path, arch: str
+) -> list[str]:
+    """bench/train.py's command line for one of our runs."""
+    if model.exists():
+        shutil.rmtree(model)
+    cmd = [
+        sys.executable,
+        str(HERE / "train.py"),
+        "--corpus",
+        str(args.corpus),
+        "--src",
+        src,
+        "--tgt",
+        tgt,
+        "--budget",
+        str(budget),
+        "--out",
+        str(model),
+        "--precision",
+        args.precision,
+        "--cli-translate",
+        "--decoder",
+        args.decoder,
+        "--arch",
+        arch,
+    ]
+    if args.threads:
+        cmd += ["--threads", str(args.threads)]
+    if args.quick:
+        cmd += ["--dev-limit", "200", "--test-limit", "200"]
+    return cmd
+
+
+def compare_archs(combined: dict) -> list:
+    """Rows of our main model family against each further one (``--extra-archs``)."""
+    rows = []
+    for pair, e in combined["pairs"].items():
+        ours = e.get("ours") or {}
+        for arch in combined.get("extra_archs") or []:
+            other = e.get(f"ours_{arch}") or {}
+            for label, key in (
+                ("train tokens/s", "tokens_per_s_median"),
+                ("updates", "updates"),
+                ("BLEU greedy", "bleu_b1"),
+                ("BLEU beam 5", "bleu_b5"),
+                ("translate s beam 5 (in-process)", "translate_s_b5"),
+                ("peak RSS MB", "peak_rss_mb"),
+            ):
+                rows.append(
+                    [
+                        label,
+                        pair,
+                        arch,
+                        ours.get(key),
+                        other.get(key),
+                        ratio(ours.get(key), other.get(key)),
+                    ]
+                )
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -328,6 +412,23 @@ def main() -> int:
         default="bahdanau",
         choices=["bahdanau", "luong"],
         help="our decoder: bahdanau (the standard config) or luong (attention after the RNN)",
+    )
+    ap.add_argument(
+        "--arch",
+        default="gru",
+        choices=["gru", "transformer"],
+        help="our model family compared with the peer (default gru)",
+    )
+    ap.add_argument(
+        "--peer-arch",
+        default=None,
+        choices=["gru", "transformer"],
+        help="the peer's model family (PEER_ARCH for run.sh; default: the same as --arch)",
+    )
+    ap.add_argument(
+        "--extra-archs",
+        default="",
+        help="comma-separated further model families of ours to train per pair (e.g. gru)",
     )
     ap.add_argument(
         "--skip", default="", help="comma-separated steps to skip: peer,decode,floor,app"
@@ -380,37 +481,19 @@ def main() -> int:
         "args": {k: str(v) for k, v in vars(args).items()},
     }
 
-    # ---- training, alternating ours and the peer per pair
+    # ---- training, alternating ours and the peer (and our other model families) per pair
+    extra_archs = [a.strip() for a in args.extra_archs.split(",") if a.strip()]
+    peer_env = {"PEER_ARCH": args.peer_arch or args.arch}
+    if args.threads:
+        peer_env["OMP_NUM_THREADS"] = str(args.threads)
+    combined["arch"], combined["extra_archs"] = args.arch, extra_archs
     for src, tgt in pairs:
         pair = f"{src}-{tgt}"
         entry: dict = {}
         model = work / f"ours-{pair}"
-        if model.exists():
-            shutil.rmtree(model)
-        cmd = [
-            py,
-            str(HERE / "train.py"),
-            "--corpus",
-            str(args.corpus),
-            "--src",
-            src,
-            "--tgt",
-            tgt,
-            "--budget",
-            str(budget),
-            "--out",
-            str(model),
-            "--precision",
-            args.precision,
-            "--cli-translate",
-            "--decoder",
-            args.decoder,
-        ]
-        if args.threads:
-            cmd += ["--threads", str(args.threads)]
-        if args.quick:
-            cmd += ["--dev-limit", "200", "--test-limit", "200"]
-        entry["ours"] = run_step(f"train ours {pair}", cmd, logs)
+        entry["ours"] = run_step(
+            f"train ours {pair}", our_train_cmd(args, src, tgt, budget, model, args.arch), logs
+        )
         entry["model_dir"] = str(model)
         if args.peer is not None and "peer" not in skip:
             peer_out = work / f"peer-{pair}"
@@ -418,8 +501,13 @@ def main() -> int:
                 f"train peer {pair}",
                 ["bash", str(args.peer), src, tgt, str(int(budget)), str(peer_out)],
                 logs,
+                env=peer_env,
             )
             entry["peer"].update(peer_generation_seconds(peer_out))
+        for arch in extra_archs:
+            cmd = our_train_cmd(args, src, tgt, budget, work / f"ours-{arch}-{pair}", arch)
+            cmd.remove("--cli-translate")
+            entry[f"ours_{arch}"] = run_step(f"train ours {arch} {pair}", cmd, logs)
         combined["pairs"][pair] = entry
 
     # ---- per-pair decoding and floor
@@ -481,6 +569,13 @@ def main() -> int:
     combined["wall_s"] = round(time.monotonic() - t_all, 1)
 
     print_report(combined, rows, targets)
+    arch_rows = compare_archs(combined)
+    if arch_rows:
+        print_table(
+            f"Our {args.arch} vs our other model families (same run, same threads)",
+            ["measure", "pair", "other", args.arch, "other value", f"{args.arch}/other"],
+            arch_rows,
+        )
 
     out = args.json_out or HERE / "results" / ("latest-quick.json" if args.quick else "latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,9 @@ RSS. Example (German→English on Multi30K, 10 minutes, the standard config):
     .venv/bin/python bench/train.py --corpus ../shared/corpora/multi30k --src de --tgt en \
         --train train --dev val --test test_2016_flickr --budget 600
 
+``--arch transformer`` trains the Transformer preset of the same name instead of the GRU
+(``--preset base``: 3 + 3 layers, d_model 256, 4 heads, ff 1024, as the peer's Transformer).
+
 Corpus files are ``{corpus}/{split}.{lang}`` or ``.gz``. ``--dev-limit`` / ``--test-limit`` keep
 only the first N dev / test sentences (smoke runs). ``--cli-translate`` also times the command-line
 translator end to end (``python -m core translate --input ... --output ...``: interpreter start,
@@ -88,6 +91,12 @@ def main() -> int:
     ap.add_argument("--budget", type=float, default=600.0, help="training wall-clock seconds")
     ap.add_argument("--preset", default="base")
     ap.add_argument(
+        "--arch",
+        default="gru",
+        choices=["gru", "transformer"],
+        help="model family (the preset is taken from its table)",
+    )
+    ap.add_argument(
         "--precision",
         default="fp32",
         choices=["fp32", "bf16"],
@@ -130,7 +139,7 @@ def main() -> int:
         for lang in (args.src, args.tgt)
     }
     load_start = os.getloadavg()
-    p = preset(args.preset)
+    p = preset(args.preset, args.arch)
     model_cfg = dataclasses.replace(p.model, decoder=args.decoder)
     cfg = p.train.replace(
         time_budget_s=args.budget,
@@ -190,6 +199,7 @@ def main() -> int:
         "vocab_sizes": [len(tr.src_vocab), len(tr.tgt_vocab)],
         "tokens_per_target_word": tokens_per_word(tr, files[args.train, args.tgt]),
         "preset": args.preset,
+        "arch": args.arch,
         "precision": args.precision,
         "decoder": args.decoder,
         "budget_s": args.budget,
@@ -290,7 +300,7 @@ def main() -> int:
         ("load average start / end", f"{result['loadavg_start']} / {result['loadavg_end']}"),
     ]
     print(
-        f"\n{result['pair']}  preset={args.preset}  precision={args.precision}  "
+        f"\n{result['pair']}  arch={args.arch}  preset={args.preset}  precision={args.precision}  "
         f"budget={args.budget:.0f}s"
     )
     for name, value in rows:

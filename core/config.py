@@ -14,6 +14,9 @@ from core.errors import ConfigError
 
 ATTENTION_TYPES = ("bahdanau", "dot", "general")
 DECODER_TYPES = ("bahdanau", "luong")  # attention before the decoder RNN (fed in) or after it
+ARCHS = ("gru", "transformer")
+POSITIONS = ("sinusoidal", "learned")
+MAX_POSITIONS = 1024  # learned position table size; sentences are capped far below it
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # auto: measured per machine and model shape
 MAX_PROBES = 8  # probe sentences recorded at each validation (each costs a decode)
@@ -70,7 +73,17 @@ def _check_types(obj: Any) -> None:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """The network's shape: anything here changes which weights exist."""
+    """The network's shape: anything here changes which weights exist.
+
+    ``arch`` picks the model family: ``gru`` (bi-GRU encoder, attentive GRU decoder) or
+    ``transformer`` (pre-norm encoder-decoder Transformer, core/model/transformer.py). Fields the
+    two share mean the same: ``enc_layers``/``dec_layers`` (layers), ``dropout``,
+    ``tie_embeddings`` (target embedding = output layer). For the Transformer ``hidden_size`` is
+    d_model and ``emb_size`` must equal it (embeddings feed the residual stream); ``heads``,
+    ``ff_size``, ``positions`` and ``share_embeddings`` (one embedding for source and target: needs
+    a joint vocabulary) are read only by it, and ``bidirectional``, ``attention``, ``decoder``
+    only by the GRU. A model.json without ``arch`` (every folder written before it) is a GRU.
+    """
 
     emb_size: int = 256
     hidden_size: int = 256
@@ -81,9 +94,17 @@ class ModelConfig:
     dropout: float = 0.2
     tie_embeddings: bool = False
     decoder: str = "bahdanau"
+    arch: str = "gru"
+    heads: int = 4
+    ff_size: int = 1024
+    positions: str = "sinusoidal"
+    share_embeddings: bool = False
 
     def validate(self) -> None:
         _check_types(self)
+        _check(self.arch in ARCHS, f"arch must be one of {', '.join(ARCHS)}, not {self.arch!r}")
+        if self.arch == "transformer":
+            self._validate_transformer()
         _check(
             self.attention in ATTENTION_TYPES,
             f"attention must be one of {', '.join(ATTENTION_TYPES)}, not {self.attention!r}",
@@ -97,10 +118,31 @@ class ModelConfig:
         _check(0.0 <= self.dropout < 1.0, "dropout must be in [0, 1)")
         enc_out = self.hidden_size * (2 if self.bidirectional else 1)
         _check(
-            self.attention != "dot" or enc_out == self.hidden_size,
+            self.arch != "gru" or self.attention != "dot" or enc_out == self.hidden_size,
             "dot attention compares decoder and encoder states directly, so it needs a "
             "unidirectional encoder (or use 'general' attention)",
         )
+
+    def _validate_transformer(self) -> None:
+        _check(
+            self.positions in POSITIONS,
+            f"positions must be one of {', '.join(POSITIONS)}, not {self.positions!r}",
+        )
+        _check(self.heads >= 1, "heads must be at least 1")
+        _check(self.ff_size >= 1, "ff_size must be at least 1")
+        _check(
+            self.hidden_size % max(1, self.heads) == 0,
+            f"d_model (hidden_size {self.hidden_size}) must be divisible by heads ({self.heads})",
+        )
+        _check(
+            self.emb_size == self.hidden_size,
+            f"a Transformer's embeddings are d_model wide: emb_size ({self.emb_size}) must equal "
+            f"hidden_size ({self.hidden_size}); set both (--d-model)",
+        )
+
+    @property
+    def is_transformer(self) -> bool:
+        return self.arch == "transformer"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
@@ -171,6 +213,7 @@ class TrainConfig:
     lr_decay: float = 0.5  # factor applied when validation loss plateaus
     lr_patience: int = 2
     min_lr: float = 1e-5
+    warmup_steps: int = 1000  # Transformers: linear warm-up to learning_rate, then 1/sqrt(step)
     max_len: int = 50  # tokens per side; longer pairs are dropped and counted
     vocab_size: int | None = None  # None: words 30000, subwords chosen from the corpus size
     min_freq: int = 2
@@ -195,6 +238,7 @@ class TrainConfig:
         for name in ("patience", "lr_patience", "num_samples"):
             _check(getattr(self, name) >= 0, f"{name} must be 0 or more")
         _check(self.min_lr >= 0, "min_lr must be 0 or more")
+        _check(self.warmup_steps >= 1, "warmup_steps must be at least 1")
         _check(self.clip_norm > 0, "clip_norm must be positive")
         _check(self.learning_rate > 0, "learning_rate must be positive")
         _check(0.0 <= self.label_smoothing < 1.0, "label_smoothing must be in [0, 1)")
@@ -280,8 +324,60 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-def preset(name: str) -> Preset:
+def _transformer(d: int, heads: int, ff: int, layers: int, dropout: float) -> ModelConfig:
+    return ModelConfig(
+        arch="transformer",
+        emb_size=d,
+        hidden_size=d,
+        heads=heads,
+        ff_size=ff,
+        enc_layers=layers,
+        dec_layers=layers,
+        dropout=dropout,
+    )
+
+
+# The same names for the Transformer; ``base`` matches the peer benchmark's JoeyNMT Transformer
+# (pre-norm, 3 + 3 layers, d_model 256, 4 heads, feed-forward 1024, dropout 0.1, label smoothing
+# 0.1, 1,000 warm-up steps to 5e-4, batch 64 sentences).
+TRANSFORMER_PRESETS: dict[str, Preset] = {
+    "tiny": Preset(
+        _transformer(64, 4, 128, 2, 0.0),
+        TrainConfig(
+            batch_size=32,
+            learning_rate=2e-3,
+            warmup_steps=100,
+            epochs=30,
+            valid_every=100,
+            patience=5,
+            min_freq=1,
+            label_smoothing=0.0,
+        ),
+        "a few seconds a run: 2 + 2 layers, d_model 64, for tests and toy corpora",
+    ),
+    "small": Preset(
+        _transformer(128, 4, 512, 2, 0.1),
+        TrainConfig(
+            batch_size=64, learning_rate=1e-3, warmup_steps=500, epochs=20, valid_every=300
+        ),
+        "minutes on a laptop CPU: 2 + 2 layers, d_model 128, 4 heads",
+    ),
+    "base": Preset(
+        _transformer(256, 4, 1024, 3, 0.1),
+        TrainConfig(
+            batch_size=64, learning_rate=5e-4, warmup_steps=1000, epochs=20, valid_every=500
+        ),
+        "the standard Transformer benchmark model: 3 + 3 layers, d_model 256, 4 heads, ff 1024",
+    ),
+}
+
+
+def preset(name: str, arch: str = "gru") -> Preset:
+    """The named preset of model family ``arch`` ("gru" or "transformer")."""
+    table = TRANSFORMER_PRESETS if arch == "transformer" else PRESETS
+    if arch not in ARCHS:
+        raise ConfigError(f"unknown arch {arch!r}; choose one of {', '.join(ARCHS)}")
     try:
-        return PRESETS[name]
+        return table[name]
     except KeyError:
-        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(table)}") from None

@@ -35,6 +35,14 @@ class Translation:
     ``attention`` has shape (len(target_tokens), len(source_tokens)): rows are target tokens
     including the final ``</s>``, columns are source tokens including the final ``</s>``; each
     row sums to 1. ``token_probs[i]`` is the model's probability of ``target_tokens[i]``.
+
+    Transformer models have many attentions. ``cross_attention`` (layers, heads, T, S) holds the
+    encoder-decoder attention of every decoder layer and head, as computed for this very
+    hypothesis; ``attention`` (what views show by default) is then the mean over the heads of the
+    LAST layer. GRU models have one attention: ``cross_attention`` is None. On request
+    (``Translator.inspect(..., self_attention=True)``) a Transformer's hypothesis also carries
+    ``encoder_self_attention`` (encoder layers, heads, S, S) and ``decoder_self_attention``
+    (layers, heads, T, T; no weight on later positions). Every row of all of them sums to 1.
     """
 
     source_tokens: list[str]
@@ -43,6 +51,27 @@ class Translation:
     attention: np.ndarray  # (T, S) float32
     score: float  # sum of log-probabilities (length-normalised for beams)
     text: str  # detokenized output, without </s>
+    cross_attention: np.ndarray | None = None  # (layers, heads, T, S) Transformers only
+    encoder_self_attention: np.ndarray | None = None  # (enc layers, heads, S, S) on request
+    decoder_self_attention: np.ndarray | None = None  # (layers, heads, T, T) on request
+
+    def head_attention(self, layer: int | None = None, head: int | None = None) -> np.ndarray:
+        """(T, S) attention of one decoder layer (default: the last) and one head, or (head
+        None) that layer's mean over heads. A GRU model has one attention: layer and head must
+        be None or 0."""
+        if self.cross_attention is None:
+            if layer not in (None, 0) or head not in (None, 0):
+                raise ValueError("this model has one attention: no layers or heads to choose")
+            return self.attention
+        layers, heads = self.cross_attention.shape[:2]
+        layer = layers - 1 if layer is None else layer
+        if not 0 <= layer < layers:
+            raise ValueError(f"layer {layer} does not exist: the model has layers 0-{layers - 1}")
+        if head is None:
+            return self.cross_attention[layer].mean(axis=0).astype(np.float32)
+        if not 0 <= head < heads:
+            raise ValueError(f"head {head} does not exist: the model has heads 0-{heads - 1}")
+        return self.cross_attention[layer, head]
 
     @property
     def entropy(self) -> np.ndarray:
@@ -65,6 +94,15 @@ class Translation:
             "text": self.text,
             "entropy": _plain(self.entropy),
             "coverage": _plain(self.coverage),
+            **{
+                name: _plain(getattr(self, name))
+                for name in (
+                    "cross_attention",
+                    "encoder_self_attention",
+                    "decoder_self_attention",
+                )
+                if getattr(self, name) is not None
+            },
         }
 
 

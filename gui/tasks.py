@@ -22,8 +22,12 @@ def inspect_sentence(
     prefix: str,
     reference: str,
 ) -> Any:
-    """One sentence with everything the inspector shows (``core.decoding.inspection``)."""
-    return translator.inspect(text, beam=beam, nbest=nbest, prefix=prefix, reference=reference)
+    """One sentence with everything the inspector shows (``core.decoding.inspection``); for a
+    Transformer that includes the encoder's and decoder's self-attention (the Self-attention
+    tab), one extra forced pass per hypothesis."""
+    return translator.inspect(
+        text, beam=beam, nbest=nbest, prefix=prefix, reference=reference, self_attention=True
+    )
 
 
 def preview_corpus(job: PreviewJob, translator: Any, ctx: JobContext) -> Preview:

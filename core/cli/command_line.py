@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from core.config import PRESETS, ModelConfig, TokenizerConfig, TrainConfig
+from core.config import PRESETS, TRANSFORMER_PRESETS, ModelConfig, TokenizerConfig, TrainConfig
 
-# config field → option, for the settings ``attnscope-cli train`` takes as values
+# config field → option, for the settings ``attnscope-cli train`` takes as values (a GRU's)
 MODEL_OPTIONS: dict[str, str] = {
     "emb_size": "--emb-size",
     "hidden_size": "--hidden-size",
@@ -41,6 +41,18 @@ TRAIN_OPTIONS: dict[str, str] = {
     "max_len": "--max-len",
     "vocab_size": "--vocab-size",
 }
+# a Transformer's (``--arch transformer``): --d-model sets emb_size and hidden_size together;
+# --share-embeddings is a flag, written where it is on
+TRANSFORMER_MODEL_OPTIONS: dict[str, str] = {
+    "hidden_size": "--d-model",
+    "enc_layers": "--enc-layers",
+    "dec_layers": "--dec-layers",
+    "heads": "--heads",
+    "ff_size": "--ff-size",
+    "positions": "--positions",
+    "dropout": "--dropout",
+}
+TRANSFORMER_TRAIN_OPTIONS: dict[str, str] = {**TRAIN_OPTIONS, "warmup_steps": "--warmup"}
 # --src-lang, --tgt-lang, --lowercase, and the subword choices (written where they differ from
 # TokenizerConfig's defaults, which are the CLI's)
 TOKENIZER_OPTIONS = (
@@ -101,14 +113,27 @@ def _fixed_differences(cfg: Any, base: Any, carried: Iterable[str], label: str) 
     ]
 
 
+def _options_for(model: ModelConfig) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """(model options, train options, model fields carried otherwise) of the model's family."""
+    if model.arch == "transformer":
+        extra = ["arch", "emb_size", "share_embeddings"]  # --arch, --d-model, the flag
+        return TRANSFORMER_MODEL_OPTIONS, TRANSFORMER_TRAIN_OPTIONS, extra
+    return MODEL_OPTIONS, TRAIN_OPTIONS, ["bidirectional"]
+
+
 def _closest_preset(model: ModelConfig, train: TrainConfig) -> tuple[str, list[str]]:
-    """The preset that leaves the fewest settings uncarried, then needs the fewest options."""
+    """The preset (of the model's family) that leaves the fewest settings uncarried, then needs
+    the fewest options."""
+    model_options, train_options, extra = _options_for(model)
+    presets = TRANSFORMER_PRESETS if model.arch == "transformer" else PRESETS
     ranked = []
-    for name, p in PRESETS.items():
-        left = _fixed_differences(model, p.model, [*MODEL_OPTIONS, "bidirectional"], "model")
-        left += _fixed_differences(train, p.train, [*TRAIN_OPTIONS, "probe"], "train")
-        options = len(_option_values(model, p.model, MODEL_OPTIONS)[0])
-        options += len(_option_values(train, p.train, TRAIN_OPTIONS)[0])
+    for name, p in presets.items():
+        left = _fixed_differences(model, p.model, [*model_options, *extra], "model")
+        if model.arch == "transformer" and model.emb_size != model.hidden_size:
+            left.append(f"model.emb_size = {model.emb_size!r}")  # --d-model sets both
+        left += _fixed_differences(train, p.train, [*train_options, "probe"], "train")
+        options = len(_option_values(model, p.model, model_options)[0])
+        options += len(_option_values(train, p.train, train_options)[0])
         ranked.append((len(left), options, name, left))
     _, _, name, left = min(ranked)
     return name, left
@@ -145,7 +170,9 @@ def train_command(
 ) -> TrainCommand:
     """``train …`` arguments that make ``attnscope-cli`` train exactly these settings."""
     preset_name, not_carried = _closest_preset(model, train)
-    p = PRESETS[preset_name]
+    model_options, train_options, _ = _options_for(model)
+    transformer = model.arch == "transformer"
+    p = (TRANSFORMER_PRESETS if transformer else PRESETS)[preset_name]
     args = ["train", *_corpus_args(spec, "train"), *_corpus_args(dev_spec, "dev")]
     args += [*_option("--src-lang", tok.src_lang), *_option("--tgt-lang", tok.tgt_lang)]
     if tok.lowercase:
@@ -155,14 +182,18 @@ def train_command(
     if name:
         args += _option("--name", name)
     args += ["--preset", preset_name]
-    train_args, missing = _option_values(train, p.train, TRAIN_OPTIONS)
+    if transformer:
+        args += ["--arch", "transformer"]
+    train_args, missing = _option_values(train, p.train, train_options)
     if train.time_budget_s is not None and "--epochs" not in train_args:
         train_args += ["--epochs", str(train.epochs)]  # a budget alone would mean epochs 0
     for line in train.probe.split("\n") if train.probe else []:
         train_args += _option("--probe", line)  # verbatim: the CLI joins them with newlines
-    model_args, model_missing = _option_values(model, p.model, MODEL_OPTIONS)
-    if not model.bidirectional:
+    model_args, model_missing = _option_values(model, p.model, model_options)
+    if not transformer and not model.bidirectional:
         model_args.append("--unidirectional")
+    if transformer and model.share_embeddings:
+        model_args.append("--share-embeddings")
     args += train_args + model_args
     not_carried += [f"train.{m}" for m in missing] + [f"model.{m}" for m in model_missing]
     not_carried += _fixed_differences(tok, TokenizerConfig(), TOKENIZER_OPTIONS, "tokenizer")

@@ -12,6 +12,7 @@ from core.cli.attribution_commands import (
     check_attribution_args,
     print_attribution,
 )
+from core.cli.heads import viewed
 from core.cli.output import attention_table, print_json
 from core.data.corpus import read_text_lines
 from core.errors import ConfigError, CorpusError
@@ -41,19 +42,25 @@ def cmd_attention(args: argparse.Namespace) -> int:
                 "--reference scores one given translation; it does not combine "
                 "with --prefix or --nbest"
             )
-        hyps = [tr.score(args.sentence, args.reference)]
+        hyps = [tr.score(args.sentence, args.reference, args.self_attention)]
     else:
         if args.nbest > max(1, args.beam):
             raise ConfigError(
                 f"--nbest {args.nbest} needs a beam at least that wide (--beam {args.nbest})"
             )
         inspection = tr.inspect(
-            args.sentence, args.beam, args.nbest, prefix=args.prefix, tree=args.tree
+            args.sentence,
+            args.beam,
+            args.nbest,
+            prefix=args.prefix,
+            tree=args.tree,
+            self_attention=args.self_attention,
         )
         hyps, tree = inspection.hypotheses, tree_json(inspection) if args.tree else None
     subwords = uses_subwords(tr.meta)
-    if args.csv:
-        t = in_view(hyps[0], subwords and args.words)
+    shown = [viewed(h, args.layer, args.head) for h in hyps]  # --layer/--head, else as is
+    if args.csv:  # the chosen head first, then (--words) merged into words
+        t = in_view(shown[0], subwords and args.words)
         write_attention_csv(Path(args.csv), t.source_tokens, t.target_tokens, t.attention)
     attribution = attribution_for(tr, hyps[0], args) if args.attribution else None
     if args.json:
@@ -61,6 +68,9 @@ def cmd_attention(args: argparse.Namespace) -> int:
         if subwords:
             for d, h in zip(dicts, hyps):
                 d.update(word_record(h))
+        if args.layer is not None or args.head is not None:
+            for d, v in zip(dicts, shown):
+                d["view"] = view_record(v, args.layer, args.head, subwords)
         if attribution is not None:
             from core.inspection.attribution import attribution_record
 
@@ -68,7 +78,7 @@ def cmd_attention(args: argparse.Namespace) -> int:
         result = dicts if args.nbest > 1 else dicts[0]
         print_json({"hypotheses": dicts, "tree": tree} if tree is not None else result)
         return 0
-    for i, t in enumerate(hyps):
+    for i, t in enumerate(shown):
         if len(hyps) > 1:
             print(f"#{i + 1}  score {t.score:.3f}")
         print(t.text)
@@ -78,6 +88,23 @@ def cmd_attention(args: argparse.Namespace) -> int:
     if attribution is not None and attribution.target_tokens:
         print_attribution(attribution)
     return 0
+
+
+def view_record(t, layer: int | None, head: int | None, subwords: bool = False) -> dict[str, Any]:
+    """The --layer/--head choice and its (T, S) weights, for --json; for a subword model also
+    that choice merged into words (``word_weights``)."""
+    from core.inspection.attention_export import short_floats
+    from core.inspection.word_merge import to_words
+
+    n_layers = 0 if t.cross_attention is None else t.cross_attention.shape[0]
+    record = {
+        "layer": n_layers - 1 if layer is None else layer,
+        "head": "mean" if head is None else head,
+        "weights": short_floats(t.attention),
+    }
+    if subwords:
+        record["word_weights"] = short_floats(to_words(t).attention)
+    return record
 
 
 def tree_json(inspection) -> list[dict[str, Any]]:
@@ -126,6 +153,7 @@ def cmd_align(args: argparse.Namespace) -> int:
         to_pharaoh,
         word_count,
     )
+    from core.inspection.heads import add_head_counts, rank_heads, ranking_lines
     from core.storage.atomic_io import atomic_write_text
 
     if bool(args.model) == bool(args.model_option):
@@ -153,11 +181,18 @@ def cmd_align(args: argparse.Namespace) -> int:
         )
     from core.inspection.word_merge import in_view, uses_subwords
 
+    if args.rank_heads and gold is None:
+        raise ConfigError("--rank-heads ranks the heads against --gold: give a gold file")
     tr = Translator.load(args.model or args.model_option, args.device)
+    if args.rank_heads and not tr.is_transformer:
+        raise ConfigError("--rank-heads ranks a Transformer's heads; this model (a GRU) has one")
     subwords = uses_subwords(tr.meta)
-    predicted, lines = [], []
+    predicted, lines, per_head = [], [], {}
     for (n, source), (_, target) in zip(srcs, tgts):
-        t = in_view(tr.score(source, target), subwords)  # links between words, not pieces
+        # the chosen head first, then links between words, not pieces (every head is merged
+        # into words too, for the ranking)
+        scored = tr.score(source, target)
+        t = in_view(viewed(scored, args.layer, args.head), subwords)
         links = hard_alignment(
             t.attention, t.source_tokens, t.target_tokens, args.method, threshold
         )
@@ -165,6 +200,9 @@ def cmd_align(args: argparse.Namespace) -> int:
             check_bounds(
                 gold[n - 1], word_count(t.source_tokens), word_count(t.target_tokens), args.gold, n
             )
+        if args.rank_heads:
+            in_words = in_view(scored, subwords)
+            add_head_counts(per_head, in_words, gold[n - 1], args.method, threshold)
         predicted.append(links)
         lines.append(to_pharaoh(links))
         if args.out:
@@ -182,4 +220,6 @@ def cmd_align(args: argparse.Namespace) -> int:
             file=sys.stdout if args.out else sys.stderr,
             flush=True,
         )
+    for line in ranking_lines(rank_heads(per_head)) if args.rank_heads else []:
+        print(line, file=sys.stdout if args.out else sys.stderr, flush=True)
     return 0

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core import __version__
+from core.cli.heads import add_head_options, add_transformer_train_options
 from core.errors import CoreError
 
 EXIT_USER_ERROR = 2
@@ -176,7 +177,8 @@ def _add_train_run(run: Any) -> None:
         choices=["tiny", "small", "base"],
         default="small",
         help="model size and training defaults: tiny (seconds, for demos), small "
-        "(default), base (the standard bi-GRU 256 benchmark model)",
+        "(default), base (the standard bi-GRU 256 benchmark model; with --arch "
+        "transformer the 3+3-layer d_model 256 one)",
     )
     run.add_argument(
         "--time-budget",
@@ -240,6 +242,7 @@ def _add_train_model(model: Any) -> None:
         "luong: attention after the RNN, which trains faster",
     )
     model.add_argument("--dropout", type=float, metavar="X")
+    add_transformer_train_options(model)
 
 
 def _add_translate(sub: Any) -> None:
@@ -270,6 +273,17 @@ def _add_translate(sub: Any) -> None:
         "--output", metavar="FILE", help="write translations to FILE (with progress on stderr)"
     )
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+
+def _add_attention_heads(t: Any) -> None:
+    """attention's Transformer options: which layer and head, and the self-attention."""
+    add_head_options(t, "the table and --csv show")
+    t.add_argument(
+        "--self-attention",
+        action="store_true",
+        help="with --json, Transformer models: also encoder_self_attention[layer][head][s][s] "
+        "and decoder_self_attention[layer][head][t][t]",
+    )
 
 
 def _add_attention(sub: Any) -> None:
@@ -310,7 +324,11 @@ def _add_attention(sub: Any) -> None:
         'model these are pieces, and it adds the words: "source_words", "target_words", '
         '"word_weights" (source columns summed over pieces, target rows averaged: rows '
         'still sum to 1), "word_token_probs" (product of the pieces\' probabilities) '
-        'and "word_alignment"',
+        'and "word_alignment". For a Transformer, weights is the last decoder layer\'s '
+        "mean over heads (what the app shows by default) and "
+        "cross_attention[layer][head][t][s] every layer's and head's; with "
+        '--layer/--head, "view" holds that choice\'s weights (for a subword model also '
+        '"word_weights": that choice merged into words)',
     )
     t.add_argument(
         "--words",
@@ -318,6 +336,7 @@ def _add_attention(sub: Any) -> None:
         help="for a subword model, print the table (and write --csv) in words instead "
         "of pieces, merged as in --json; a word-level model's table is in words already",
     )
+    _add_attention_heads(t)
     t.add_argument(
         "--tree",
         action="store_true",
@@ -436,6 +455,13 @@ def _add_align(sub: Any) -> None:
         default=None,
         metavar="X",
         help="the weight a link needs with --method threshold (default 0.3)",
+    )
+    add_head_options(t, "the links are read from")
+    t.add_argument(
+        "--rank-heads",
+        action="store_true",
+        help="Transformer models, with --gold: also rank every head, every layer's mean and "
+        "the mean over all by corpus AER (links read as --method says), best first",
     )
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.cancel import CancelToken
+from core.cli.heads import transformer_changes
 from core.cli.output import attention_table, print_json
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
 from core.errors import ConfigError, CoreError
@@ -141,6 +142,15 @@ def _train_configs(
     }
     if args.unidirectional:
         model_changes["bidirectional"] = False
+    tf_model, tf_train = transformer_changes(args)
+    if args.arch is not None:
+        model_changes["arch"] = args.arch
+    if (tf_model or tf_train) and model_changes.get("arch", model.arch) != "transformer":
+        raise ConfigError(
+            "--d-model, --heads, --ff-size, --positions, --share-embeddings and --warmup "
+            "shape a Transformer: add --arch transformer"
+        )
+    model_changes.update(tf_model)
     tok_changes = {
         k: v
         for k, v in {
@@ -175,6 +185,7 @@ def _train_configs(
         }.items()
         if v is not None
     }
+    train_changes.update(tf_train)
     if args.time_budget is not None and args.epochs is None:
         train_changes["epochs"] = 0  # a budget alone means: train until the budget ends
     model = dataclasses.replace(model, **model_changes)
@@ -277,7 +288,7 @@ def _train_command(args: argparse.Namespace, world: World) -> int:
             dev_spec = corpus_spec_from_args(
                 args.dev_tsv, args.dev_src, args.dev_tgt, "dev", args.dev_tmx, langs
             )
-            p = preset(args.preset)
+            p = preset(args.preset, args.arch or "gru")
             model, tok, cfg = _train_configs(args, (p.model, TokenizerConfig(), p.train))
             done = train(
                 spec,

@@ -46,7 +46,10 @@ def what_if(
     step: int,
     source_index: int,
     source_weights: list[float] | None = None,
+    layer: int | None = None,
+    head: int | None = None,
 ) -> Translation:
     """Job form of ``Translator.what_if`` (``ctx`` is the front end's job context, unused: one
-    short greedy decode)."""
-    return translator.what_if(text, target_tokens, step, source_index, source_weights)
+    short greedy decode). ``layer``/``head``: which Transformer cross-attention to replace (None:
+    the last layer, all heads)."""
+    return translator.what_if(text, target_tokens, step, source_index, source_weights, layer, head)

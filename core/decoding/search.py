@@ -2,7 +2,16 @@
 
 All functions take a batch of sentences and return, per sentence, hypotheses as plain numpy data:
 ids (T,), per-token probabilities (T,), attention (T, S) over the real source positions, and a
-score. T counts the final ``</s>`` when the hypothesis ended with one.
+score. T counts the final ``</s>`` when the hypothesis ended with one. Transformer hypotheses
+also carry ``heads`` (L, H, T, S): the cross-attention of every decoder layer and head, of which
+``attention`` is the last layer's mean over heads.
+
+One search drives both model families through the same interface:
+``model.encode(src, src_len) → (memory, state)``; ``model.step(prev, state, memory, override)
+→ (logits (B, V), state, attention (B, S), heads (B, L, H, S) or None)``;
+``model.reorder(state, rows)`` and ``memory.index(rows)`` for beams. The GRU's state is its hidden
+vector, the Transformer's the cached keys and values of the positions decoded so far, so a step
+costs one position.
 """
 
 from __future__ import annotations
@@ -15,7 +24,8 @@ from torch import Tensor
 
 from core.data.vocab import BOS_ID, EOS_ID
 from core.decoding.beam_tree import build_tree
-from core.model.seq2seq import Seq2Seq
+from core.errors import CoreError
+from core.model.mha import HeadOverride
 
 
 @dataclass
@@ -24,6 +34,31 @@ class Hypothesis:
     probs: np.ndarray  # (T,)
     attention: np.ndarray  # (T, S)
     score: float  # log-probability, divided by length**alpha for beams
+    heads: np.ndarray | None = None  # (L, H, T, S) Transformers' cross-attention; None for GRUs
+    encoder_self: np.ndarray | None = None  # (Le, H, S, S) forced decoding, on request
+    decoder_self: np.ndarray | None = None  # (L, H, T, T) forced decoding, on request
+
+
+def _override(model, weights: np.ndarray, src: Tensor, layer: int | None, head: int | None):
+    """The model's form of "put this step's attention on these weights": a (1, S) tensor for the
+    GRU (one attention); for a Transformer a ``HeadOverride`` of one layer (default the last)
+    and one head (None: all of them)."""
+    if src.size(0) != 1 or weights.shape != (src.size(1),):
+        raise ValueError("an attention override applies to one sentence, one weight a word")
+    w = torch.as_tensor(weights, dtype=torch.float32, device=src.device)[None]
+    cfg = model.cfg
+    if getattr(cfg, "arch", "gru") != "transformer":
+        if layer not in (None, 0) or head not in (None, 0):
+            raise CoreError("a GRU model has one attention: no layer or head to choose")
+        return w
+    layer = cfg.dec_layers - 1 if layer is None else layer
+    if not 0 <= layer < cfg.dec_layers:
+        raise CoreError(
+            f"layer {layer} does not exist: the model has layers 0-{cfg.dec_layers - 1}"
+        )
+    if head is not None and not 0 <= head < cfg.heads:
+        raise CoreError(f"head {head} does not exist: the model has heads 0-{cfg.heads - 1}")
+    return HeadOverride(w, layer, head)
 
 
 def max_output_length(src_len: Tensor) -> Tensor:
@@ -33,54 +68,57 @@ def max_output_length(src_len: Tensor) -> Tensor:
 
 @torch.inference_mode()
 def greedy(
-    model: Seq2Seq,
+    model,
     src: Tensor,
     src_len: Tensor,
     prefix: list[int] | None = None,
     override: np.ndarray | None = None,
+    override_layer: int | None = None,
+    override_head: int | None = None,
 ) -> list[Hypothesis]:
     """src: (B, S), src_len: (B,) → one hypothesis per sentence.
 
     ``prefix`` (one sentence only) fixes the first target ids; the model continues from there.
     ``override`` (S,) replaces the attention of the first step after the prefix, so the word
-    chosen there, and everything after it, follow from where the user made the model look.
+    chosen there, and everything after it, follow from where the user made the model look. For a
+    Transformer it replaces the cross-attention of ``override_layer`` (default: the last), of
+    head ``override_head`` or (None) of all heads.
     """
     model.eval()
     b = src.size(0)
-    memory, hidden = model.encode(src, src_len)
+    memory, state = model.encode(src, src_len)
     limits = max_output_length(src_len).to(src.device)
     prev = torch.full((b,), BOS_ID, dtype=torch.long, device=src.device)
     done = torch.zeros(b, dtype=torch.bool, device=src.device)
-    ids, probs, attns = [], [], []
+    ids, probs, attns, heads = [], [], [], []
     for tok in _checked_prefix(prefix, b):
-        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
-        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
+        logits, state, weights, h = model.step(prev, state, memory)
+        logp = torch.log_softmax(logits.float(), dim=-1)
         prev = torch.full((b,), tok, dtype=torch.long, device=src.device)
         ids.append(prev)
         probs.append(logp[:, tok].exp())
         attns.append(weights)
+        heads.append(h)
     limits = limits + len(ids)
     forced_weights = None
     if override is not None:
-        if b != 1 or override.shape != (src.size(1),):
-            raise ValueError("an attention override applies to one sentence, one weight a word")
-        forced_weights = torch.as_tensor(override, dtype=torch.float32, device=src.device)[None]
+        forced_weights = _override(model, override, src, override_layer, override_head)
     for t in range(len(ids), int(limits.max())):
-        features, hidden, weights = model.decoder.step(
-            model.decoder.embed(prev), hidden, memory, forced_weights
-        )
+        logits, state, weights, h = model.step(prev, state, memory, forced_weights)
         forced_weights = None
-        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
+        logp = torch.log_softmax(logits.float(), dim=-1)
         best_logp, prev = logp.max(dim=-1)
         ids.append(prev)
         probs.append(best_logp.exp())
         attns.append(weights)
+        heads.append(h)
         done = done | (prev == EOS_ID) | (t + 1 >= limits)
         if bool(done.all()):
             break
     all_ids = torch.stack(ids, 1).cpu().numpy()
     all_probs = torch.stack(probs, 1).float().cpu().numpy()
     all_attn = torch.stack(attns, 1).float().cpu().numpy()
+    all_heads = None if heads[0] is None else torch.stack(heads, 3).float().cpu().numpy()
     lens = src_len.cpu().numpy()
     out = []
     for i in range(b):
@@ -94,6 +132,7 @@ def greedy(
                 p,
                 all_attn[i, :n, : lens[i]],
                 float(np.log(np.maximum(p, 1e-30)).sum()),
+                None if all_heads is None else all_heads[i, :, :, :n, : lens[i]],
             )
         )
     return out
@@ -109,7 +148,7 @@ def _checked_prefix(prefix: list[int] | None, batch: int) -> list[int]:
 
 @torch.inference_mode()
 def beam_search(
-    model: Seq2Seq,
+    model,
     src: Tensor,
     src_len: Tensor,
     beam: int,
@@ -133,7 +172,7 @@ def beam_search(
     memory, hidden = model.encode(src, src_len)
     rows = torch.arange(b, device=dev).repeat_interleave(k)
     memory = memory.index(rows)
-    hidden = hidden.index_select(1, rows)
+    hidden = model.reorder(hidden, rows)
     scores = torch.full((b, k), float("-inf"), device=dev)
     scores[:, 0] = 0.0
     prev = torch.full((b * k,), BOS_ID, dtype=torch.long, device=dev)
@@ -147,12 +186,12 @@ def beam_search(
     cur = torch.arange(b)  # the original sentence at each batch position (CPU)
     for t in range(len(forced), int(limits_t.max())):
         n = cur.numel()
-        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
-        logits = model.decoder.logits(features).float()  # (n*K, V)
-        top_scores, parent, token, prob = _top_candidates(logits, scores, n, k, dev)
+        logits, hidden, weights, heads = model.step(prev, hidden, memory)
+        top_scores, parent, token, prob = _top_candidates(logits.float(), scores, n, k, dev)
         step = _Step(
             parent, token, prob, weights.index_select(0, parent), top_scores.view(-1), cur=cur
         )
+        step.heads = None if heads is None else heads.index_select(0, parent)
         steps.append(step)
         live = active[cur]
         keep, padding = _choose(
@@ -178,7 +217,7 @@ def beam_search(
             cur, limits_t = cur[stay], limits_t[stay]
         step.kept, step.alive = kept.view(-1), ~dead.view(-1)  # in the next step's numbering
         prev = token.index_select(0, step.kept)
-        hidden = hidden.index_select(1, parent.index_select(0, step.kept))
+        hidden = model.reorder(hidden, parent.index_select(0, step.kept))
     return _results(steps, finished, src_len, k, len(forced), nbest, alpha, trees)
 
 
@@ -220,8 +259,9 @@ def _results(
     tree) back through the recorded steps."""
     b = len(finished)
     plain = [_plain_step(s, b) for s in steps]
+    heads = [None if s.heads is None else s.heads.float().cpu().numpy() for s in steps]
     ranked = [sorted(fin, key=lambda x: -x[0] / (x[1] + 1) ** alpha)[:nbest] for fin in finished]
-    results = _collect(plain, ranked, src_len, alpha)
+    results = _collect(plain, ranked, src_len, alpha, heads)
     if not trees:
         return results
     lens = src_len.tolist()
@@ -231,7 +271,7 @@ def _results(
 
 
 def _follow_prefix(
-    model: Seq2Seq,
+    model,
     forced: list[int],
     k: int,
     prev: Tensor,
@@ -244,8 +284,8 @@ def _follow_prefix(
     ``scores`` and ``steps`` in place; returns the next (previous tokens, hidden state)."""
     dev = scores.device
     for tok in forced:
-        features, hidden, weights = model.decoder.step(model.decoder.embed(prev), hidden, memory)
-        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)
+        logits, hidden, weights, heads = model.step(prev, hidden, memory)
+        logp = torch.log_softmax(logits.float(), dim=-1)
         zeros = torch.zeros(2 * k, dtype=torch.long, device=dev)
         token = torch.full((2 * k,), tok, dtype=torch.long, device=dev)
         scores[:, 0] += logp[0, tok]
@@ -260,10 +300,11 @@ def _follow_prefix(
                 cand,
                 kept=torch.zeros(k, dtype=torch.long, device=dev),
                 alive=torch.ones(k, dtype=torch.bool),
+                heads=None if heads is None else heads.index_select(0, zeros),
             )
         )
         prev = torch.full((k,), tok, dtype=torch.long, device=dev)
-        hidden = hidden.index_select(1, torch.zeros(k, dtype=torch.long, device=dev))
+        hidden = model.reorder(hidden, torch.zeros(k, dtype=torch.long, device=dev))
     return prev, hidden
 
 
@@ -293,6 +334,7 @@ class _Step:
     kept: Tensor | None = None  # (B'*K,) which slot became each beam row of the next step
     alive: Tensor | None = None  # (B'*K,) whether that beam row is a real hypothesis
     cur: Tensor | None = None  # (B,) the original sentence at each batch position (CPU)
+    heads: Tensor | None = None  # (B*2K, L, H, S) every layer's and head's attention (Transformer)
 
     # B is this step's batch, B' the next step's: finished sentences leave the batch, so the
     # numbering changes from step to step and ``kept`` already uses the next step's.
@@ -336,28 +378,33 @@ def _collect(
     ranked: list[list[tuple[float, int, int]]],
     src_len: Tensor,
     alpha: float = 1.0,
+    heads: list[np.ndarray | None] | None = None,
 ) -> list[list[Hypothesis]]:
     """Trace each N-best hypothesis (raw score, step, slot) back through the recorded steps."""
     lens = src_len.cpu().numpy()
+    heads = heads or [None] * len(plain)
     results = []
     for i, best in enumerate(ranked):
         hyps = []
         for raw_score, t, slot in best:
-            ids, probs, attn = [], [], []
+            ids, probs, attn, per_head = [], [], [], []
             for step in range(t, -1, -1):
                 parent, token, prob, att = plain[step][:4]
                 ids.append(int(token[slot]))
                 probs.append(float(prob[slot]))
                 attn.append(att[slot, : lens[i]])
+                if heads[step] is not None:
+                    per_head.append(heads[step][slot, :, :, : lens[i]])  # (L, H, S)
                 if step:
                     slot = int(plain[step - 1][4][parent[slot]])
-            ids.reverse(), probs.reverse(), attn.reverse()
+            ids.reverse(), probs.reverse(), attn.reverse(), per_head.reverse()
             hyps.append(
                 Hypothesis(
                     ids,
                     np.array(probs, dtype=np.float32),
                     np.stack(attn).astype(np.float32),
                     raw_score / (t + 1) ** alpha,
+                    np.stack(per_head, axis=2).astype(np.float32) if per_head else None,
                 )
             )
         results.append(hyps)
@@ -366,29 +413,40 @@ def _collect(
 
 @torch.inference_mode()
 def forced(
-    model: Seq2Seq, src: Tensor, src_len: Tensor, tgt_ids: list[list[int]]
+    model, src: Tensor, src_len: Tensor, tgt_ids: list[list[int]], self_attention: bool = False
 ) -> list[Hypothesis]:
     """Score given translations (each ending in </s>): the model's probability of every token and
-    the attention it pays while producing it."""
+    the attention it pays while producing it. For a Transformer also every layer's and head's
+    cross-attention and, with ``self_attention``, the encoder's and decoder's self-attention."""
     from core.data.batching import pad
 
     model.eval()
     tgt_out = pad(tgt_ids).to(src.device)
     tgt_in = pad([t[:-1] for t in tgt_ids], prefix=[BOS_ID]).to(src.device)
-    logits, attn = model(src, src_len, tgt_in)
+    extra: dict[str, Tensor] = {}
+    if getattr(model.cfg, "arch", "gru") == "transformer":
+        extra = model.inspect(src, src_len, tgt_in, self_attention)
+        logits = extra.pop("logits")
+        attn = extra["cross"][:, -1].mean(1)
+    else:
+        logits, attn = model(src, src_len, tgt_in)
     logp = torch.log_softmax(logits.float(), dim=-1)
     gold = logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)  # (B, T)
+    plain = {k: v.float().cpu().numpy() for k, v in extra.items()}
     out = []
     lens = src_len.cpu().numpy()
     for i, ids in enumerate(tgt_ids):
-        n = len(ids)
+        n, s = len(ids), int(lens[i])
         lp = gold[i, :n].cpu().numpy()
         out.append(
             Hypothesis(
                 list(ids),
                 np.exp(lp).astype(np.float32),
-                attn[i, :n, : lens[i]].float().cpu().numpy(),
+                attn[i, :n, :s].float().cpu().numpy(),
                 float(lp.sum()),
+                plain["cross"][i, :, :, :n, :s] if "cross" in plain else None,
+                plain["encoder_self"][i, :, :, :s, :s] if "encoder_self" in plain else None,
+                plain["decoder_self"][i, :, :, :n, :n] if "decoder_self" in plain else None,
             )
         )
     return out

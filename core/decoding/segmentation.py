@@ -15,10 +15,10 @@ import re
 
 import numpy as np
 import torch
+from torch import nn
 
 from core.data.subword import WORD_START
 from core.data.vocab import BOS_ID, EOS_ID, UNK, Vocab
-from core.model.seq2seq import Seq2Seq
 
 _BYTE_PIECE = re.compile(r"<0x([0-9A-F]{2})>")
 
@@ -36,14 +36,17 @@ def words_with_unk(tokenize, text: str) -> list[str]:
 
 def piece_bytes(vocab: Vocab) -> list[bytes | None]:
     """Each target id's text as UTF-8 bytes ("▁" is a space; ``<0xE2>`` one byte), None for the
-    specials, which never spell text."""
+    specials, which never spell text, and for the byte <0x20> (see below)."""
     out: list[bytes | None] = []
     for i, piece in enumerate(vocab.itos):
         byte = _BYTE_PIECE.fullmatch(piece)
         if i < 4:
             out.append(None)
         elif byte:
-            out.append(bytes([int(byte.group(1), 16)]))
+            value = int(byte.group(1), 16)
+            # sentencepiece writes a space as "▁", never as the byte <0x20>: spelling one with it
+            # would glue two words into one (and no segmentation of the model's has it)
+            out.append(None if value == 0x20 else bytes([value]))
         else:
             out.append(piece.replace(WORD_START, " ").encode("utf-8"))
     return out
@@ -51,7 +54,7 @@ def piece_bytes(vocab: Vocab) -> list[bytes | None]:
 
 @torch.inference_mode()
 def own_segmentation(
-    model: Seq2Seq,
+    model: nn.Module,  # Seq2Seq or Transformer (their shared search interface)
     src: torch.Tensor,
     src_len: torch.Tensor,
     text: bytes,
@@ -61,12 +64,12 @@ def own_segmentation(
     e.g. b" Ein Hund") and that the model, choosing greedily among the pieces that continue the
     text, prefers. None when no piece continues it (a text the pieces cannot spell)."""
     model.eval()
-    memory, hidden = model.encode(src[:1], src_len[:1])
+    memory, state = model.encode(src[:1], src_len[:1])  # the search interface: GRU or Transformer
     prev = torch.full((1,), BOS_ID, dtype=torch.long, device=src.device)
     rest, ids = text, []
     while True:
-        features, hidden, _ = model.decoder.step(model.decoder.embed(prev), hidden, memory)
-        logp = torch.log_softmax(model.decoder.logits(features).float(), dim=-1)[0]
+        logits, state, _, _ = model.step(prev, state, memory)
+        logp = torch.log_softmax(logits.float(), dim=-1)[0]
         if not rest:
             ids.append(EOS_ID)
             return ids

@@ -5,6 +5,7 @@ The one object front ends hold to translate (the CLI, the app's worker thread, s
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -98,6 +99,9 @@ class Translator:
             attention=hyp.attention,
             score=hyp.score,
             text=self.tgt_tok.detokenize(body),
+            cross_attention=hyp.heads,
+            encoder_self_attention=hyp.encoder_self,
+            decoder_self_attention=hyp.decoder_self,
         )
 
     def _empty(self) -> Translation:
@@ -128,9 +132,15 @@ class Translator:
         prefix: str | None = None,
         reference: str | None = None,
         tree: bool = True,
+        self_attention: bool = False,
     ) -> Inspection:
         """``translate`` plus what the inspector shows: the beam's search tree (beam > 1, unless
-        ``tree=False``) and, given ``reference``, that translation scored token by token."""
+        ``tree=False``) and, given ``reference``, that translation scored token by token.
+
+        Transformer hypotheses carry every layer's and head's cross-attention
+        (``Translation.cross_attention``); with ``self_attention`` also the encoder's and the
+        decoder's self-attention (recomputed by forced decoding of each hypothesis, the same
+        computation the search made one position at a time)."""
         if not 1 <= beam <= MAX_BEAM:
             raise CoreError(f"beam size must be between 1 and {MAX_BEAM}, not {beam}")
         tokens = self._prepare(text)
@@ -150,13 +160,32 @@ class Translator:
             )
             hyps, search_tree = results[0], trees[0]
             node_tokens, node_texts = self._node_words(search_tree, prefix_tokens)
+        if self_attention and self.is_transformer:
+            hyps = [self._with_self_attention(src, src_len, h) for h in hyps]
         out = [self._to_translation(tokens, h) for h in hyps]
         if prefix_tokens:
             out = [self._with_prefix_words(t, prefix_tokens) for t in out]
         for t in out:
             self._remember(text, t)
-        ref = self.score(text, reference) if reference and reference.strip() else None
+        ref = (
+            self.score(text, reference, self_attention) if reference and reference.strip() else None
+        )
         return Inspection(out, search_tree, node_tokens, node_texts, ref, " ".join(prefix_tokens))
+
+    @property
+    def is_transformer(self) -> bool:
+        return self.meta.model.arch == "transformer"
+
+    @property
+    def attention_shape(self) -> tuple[int, int]:
+        """(decoder layers, heads) of the model's cross-attention; (1, 1) for a GRU."""
+        cfg = self.meta.model
+        return (cfg.dec_layers, cfg.heads) if self.is_transformer else (1, 1)
+
+    def _with_self_attention(self, src, src_len, hyp: Hypothesis) -> Hypothesis:
+        """``hyp`` with the encoder's and decoder's self-attention for its tokens."""
+        f = forced(self.model, src, src_len, [hyp.ids], self_attention=True)[0]
+        return dataclasses.replace(hyp, encoder_self=f.encoder_self, decoder_self=f.decoder_self)
 
     def _node_words(self, tree, prefix_tokens: list[str]) -> tuple[list[str], list[str]]:
         """Each node's token, and the detokenized text of the partial hypothesis it ends."""
@@ -179,13 +208,18 @@ class Translator:
         step: int,
         source_index: int,
         source_weights: list[float] | None = None,
+        layer: int | None = None,
+        head: int | None = None,
     ) -> Translation:
         """Re-decode (greedily) with all the attention at ``step`` put on one source token.
 
         The output keeps ``target_tokens[:step]``; at ``step`` the model reads only
         ``source_index`` (or, given ``source_weights``, that distribution over the source
         tokens: a word's pieces in the inspector's Words mode); after that it decodes on its
-        own again."""
+        own again. For a Transformer the cross-attention of decoder ``layer`` (0-based; None:
+        the last) is replaced, in head ``head`` only or (None) in all of its heads; the other
+        layers attend as they computed. A GRU has one attention: ``layer`` and ``head`` must be
+        None."""
         tokens = self._prepare(text)
         n_src = len(tokens) + 1
         if not tokens:
@@ -201,7 +235,15 @@ class Translator:
         prefix_words = body[:step]
         prefix_ids = self.tgt_vocab.encode(prefix_words, add_eos=False) or None
         weights = _override_weights(src.size(1), source_index, source_weights)
-        hyp = greedy(self.model, src, src_len, prefix=prefix_ids, override=weights)[0]
+        hyp = greedy(
+            self.model,
+            src,
+            src_len,
+            prefix=prefix_ids,
+            override=weights,
+            override_layer=layer,
+            override_head=head,
+        )[0]
         t = self._to_translation(tokens, hyp)
         return self._with_prefix_words(t, prefix_words) if prefix_words else t
 
@@ -209,14 +251,7 @@ class Translator:
         """Show the user's own prefix words (not <unk>) where the vocabulary lacks them."""
         tokens = [*words, *t.target_tokens[len(words) :]]
         body = tokens[:-1] if tokens and tokens[-1] == EOS else tokens
-        return Translation(
-            t.source_tokens,
-            tokens,
-            t.token_probs,
-            t.attention,
-            t.score,
-            self.tgt_tok.detokenize(body),
-        )
+        return dataclasses.replace(t, target_tokens=tokens, text=self.tgt_tok.detokenize(body))
 
     def translate_batch(
         self,
@@ -284,24 +319,21 @@ class Translator:
         ids = own_segmentation(self.model, src, src_len, spelled, self._surfaces)
         return self.tgt_tok.tokenize(target) if ids is None else self.tgt_vocab.decode(ids)
 
-    def score(self, source: str, target: str) -> Translation:
+    def score(self, source: str, target: str, self_attention: bool = False) -> Translation:
         """Forced decoding: how likely the model finds ``target``, token by token, and where it
-        looks."""
+        looks (for a Transformer: every layer and head; with ``self_attention`` the encoder's
+        and decoder's self-attention as well)."""
         src_tokens = self._prepare(source)
         if not src_tokens:
             raise CoreError("type a source sentence to score a translation against")
         src, src_len = self._tensors([src_tokens])
         tgt_tokens = self.reference_tokens(source, target, src, src_len)
-        hyp = forced(self.model, src, src_len, [self.tgt_vocab.encode(tgt_tokens)])[0]
+        ids = [self.tgt_vocab.encode(tgt_tokens)]
+        hyp = forced(self.model, src, src_len, ids, self_attention)[0]
         t = self._to_translation(src_tokens, hyp)
         # show the user's own words, not <unk>, where the vocabulary lacks them
-        return Translation(
-            t.source_tokens,
-            [*tgt_tokens, EOS],
-            t.token_probs,
-            t.attention,
-            t.score,
-            self.tgt_tok.detokenize(tgt_tokens),
+        return dataclasses.replace(
+            t, target_tokens=[*tgt_tokens, EOS], text=self.tgt_tok.detokenize(tgt_tokens)
         )
 
 

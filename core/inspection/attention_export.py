@@ -126,7 +126,10 @@ def attention_record(
 
 def translation_record(t: Translation) -> dict[str, Any]:
     """``Translation.to_dict()``'s keys in the shared float format, plus each target token's
-    peak weight and the argmax alignment as a Pharaoh string (what ``attention --json`` prints)."""
+    peak weight and the argmax alignment as a Pharaoh string (what ``attention --json`` prints).
+    ``weights`` is the attention views show by default (for a Transformer the last layer's mean
+    over heads); a Transformer's record adds ``cross_attention[layer][head][t][s]`` and, when
+    computed, the encoder and decoder self-attention."""
     from core.inspection.alignment import hard_alignment, to_pharaoh
 
     data = attention_record(
@@ -141,6 +144,11 @@ def translation_record(t: Translation) -> dict[str, Any]:
     )
     data["peak"] = short_floats(t.attention.max(axis=1)) if t.attention.shape[1] else []
     data["alignment"] = to_pharaoh(hard_alignment(t.attention, t.source_tokens, t.target_tokens))
+    # Transformers: every layer's and head's weights, [layer][head][row][column]
+    for name in ("cross_attention", "encoder_self_attention", "decoder_self_attention"):
+        value = getattr(t, name, None)
+        if value is not None:
+            data[name] = short_floats(value)
     return data
 
 

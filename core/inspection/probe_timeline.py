@@ -107,8 +107,9 @@ def _rounded(a: np.ndarray) -> list:
 def probe_record(
     source: str, reference: str | None, kind: str, output: str, t: Translation
 ) -> dict[str, Any]:
-    """One probe's entry of a snapshot line."""
-    return {
+    """One probe's entry of a snapshot line; a Transformer's probe also keeps every layer's and
+    head's cross-attention, so the timeline can follow one head."""
+    record = {
         "source": source,
         "reference": reference,
         "kind": kind,
@@ -120,6 +121,9 @@ def probe_record(
         "score": round(float(t.score), DECIMALS),
         "text": t.text,
     }
+    if t.cross_attention is not None:
+        record["cross_attention"] = _rounded(t.cross_attention)
+    return record
 
 
 def append_snapshot(
@@ -265,7 +269,13 @@ def _parse_probe(p: Any, i: int) -> ProbeSnapshot:
             raise ValueError(f"unknown kind {kind!r}")
         reference = p.get("reference")
         t = Translation(
-            src, tgt, probs, weights, float(p.get("score", 0.0)), str(p.get("text", ""))
+            src,
+            tgt,
+            probs,
+            weights,
+            float(p.get("score", 0.0)),
+            str(p.get("text", "")),
+            cross_attention=_cross(p, len(tgt), len(src)),
         )
         return ProbeSnapshot(
             source=_get(p, "source", str),
@@ -276,6 +286,18 @@ def _parse_probe(p: Any, i: int) -> ProbeSnapshot:
         )
     except (ValueError, TypeError) as exc:
         raise ValueError(f"probe {i}: {exc}") from None
+
+
+def _cross(p: dict, n_tgt: int, n_src: int) -> np.ndarray | None:
+    """A Transformer probe's (layers, heads, T, S) cross-attention; None when not recorded."""
+    if p.get("cross_attention") is None:
+        return None
+    cross = np.asarray(_get(p, "cross_attention", list), dtype=np.float32)
+    if cross.ndim != 4 or cross.shape[2:] != (n_tgt, n_src):
+        raise ValueError(
+            f"cross_attention has shape {cross.shape}, not (layers, heads, {n_tgt}, {n_src})"
+        )
+    return cross
 
 
 # ---- comparing two points in time ----------------------------------------------------------------

@@ -122,10 +122,12 @@ def merge_probs(token_probs: np.ndarray, target: WordGroups) -> np.ndarray:
     return np.array([p[s:e].prod() for s, e in target.spans], dtype=np.float32)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WordTranslation(Translation):
     """A ``Translation`` in words (every view that takes a Translation can show it), keeping the
-    piece-level one and the grouping, so hover can say what each word is made of."""
+    piece-level one and the grouping, so hover can say what each word is made of. Its own fields
+    are keyword-only: ``Translation`` ends in optional fields (a Transformer's heads), and a
+    field added there later must not shift these."""
 
     pieces: Translation
     source_groups: WordGroups
@@ -153,7 +155,12 @@ class WordTranslation(Translation):
 
 
 def to_words(tr: Translation) -> WordTranslation:
-    """``tr`` (pieces) in words; a ``WordTranslation`` is returned as it is."""
+    """``tr`` (pieces) in words; a ``WordTranslation`` is returned as it is.
+
+    A Transformer's per-head matrices are merged too (each layer and head by the same rule), so
+    choosing a head of the word view equals merging that head's piece view (merging is linear:
+    the mean over heads and the merge commute). Views that show one chosen head apply it to the
+    pieces first (``core.inspection.heads.choose``), then merge."""
     if isinstance(tr, WordTranslation):
         return tr
     source, target = group_pieces(tr.source_tokens), group_pieces(tr.target_tokens)
@@ -165,16 +172,34 @@ def to_words(tr: Translation) -> WordTranslation:
     probs = np.asarray(tr.token_probs)
     word_probs = merge_probs(probs, target) if len(probs) == len(target.pieces) else probs
     return WordTranslation(
-        list(source.words),
-        list(target.words),
-        word_probs,
-        merged,
-        tr.score,
-        tr.text,
-        tr,
-        source,
-        target,
+        source_tokens=list(source.words),
+        target_tokens=list(target.words),
+        token_probs=word_probs,
+        attention=merged,
+        score=tr.score,
+        text=tr.text,
+        cross_attention=_merge_heads(tr.cross_attention, source, target),
+        encoder_self_attention=_merge_heads(tr.encoder_self_attention, source, source),
+        decoder_self_attention=_merge_heads(tr.decoder_self_attention, target, target),
+        pieces=tr,
+        source_groups=source,
+        target_groups=target,
     )
+
+
+def _merge_heads(
+    heads: np.ndarray | None, columns: WordGroups, rows: WordGroups
+) -> np.ndarray | None:
+    """(layers, heads, rows, columns) piece matrices merged into words, each one as
+    ``merge_attention`` merges (rows averaged, columns summed: rows still sum to 1)."""
+    if heads is None:
+        return None
+    a = np.asarray(heads, dtype=np.float64)
+    if a.ndim != 4 or a.shape[2:] != (len(rows.pieces), len(columns.pieces)):
+        return None  # not this hypothesis's pieces (should not happen): no per-head word view
+    row_mean = rows.indicator()
+    row_mean /= np.maximum(row_mean.sum(axis=0, keepdims=True), 1.0)
+    return np.einsum("tw,lhts,sv->lhwv", row_mean, a, columns.indicator()).astype(np.float32)
 
 
 def in_view(tr: Translation | None, words: bool) -> Translation | None:

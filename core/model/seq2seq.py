@@ -28,6 +28,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.config import ModelConfig
 from core.data.vocab import PAD_ID
+from core.model.loss import token_loss
 
 
 @dataclass
@@ -251,18 +252,26 @@ class Seq2Seq(nn.Module):
         label_smoothing: float = 0.0,
     ) -> tuple[Tensor, Tensor]:
         """Mean label-smoothed cross-entropy per target token (for the optimiser) and the summed
-        plain NLL (for reports), from one log-softmax over all steps at once."""
+        plain NLL (for reports)."""
         logits, _ = self(src, src_len, tgt_in)
-        logp = torch.log_softmax(logits.float(), dim=-1)  # (B, T, V)
-        mask = tgt_out != PAD_ID
-        nll = -logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)  # (B, T)
-        if label_smoothing > 0:
-            per_token = (1 - label_smoothing) * nll - label_smoothing * logp.mean(-1)
-        else:
-            per_token = nll
-        n = mask.sum().clamp(min=1)
-        loss = per_token.masked_select(mask).sum() / n
-        return loss, nll.detach().masked_select(mask).sum()
+        return token_loss(logits, tgt_out, label_smoothing)
+
+    # ---- the search interface (shared with core.model.transformer.Transformer) -------------
+    def step(
+        self, prev: Tensor, hidden: Tensor, memory: Memory, override: Tensor | None = None
+    ) -> tuple[Tensor, Tensor, Tensor, None]:
+        """prev (B,) the last tokens → logits (B, V), the new hidden state, the attention (B, S)
+        and, where a Transformer gives every layer's and head's weights, None (one attention).
+        ``override`` (B, S) replaces the attention of this step."""
+        features, hidden, weights = self.decoder.step(
+            self.decoder.embed(prev), hidden, memory, override
+        )
+        return self.decoder.logits(features), hidden, weights, None
+
+    @staticmethod
+    def reorder(hidden: Tensor, rows: Tensor) -> Tensor:
+        """The decoder state of batch rows ``rows`` (beam search's survivors)."""
+        return hidden.index_select(1, rows)
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

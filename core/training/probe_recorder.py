@@ -104,6 +104,7 @@ class ProbeRecorder:
                     hyp.attention,
                     hyp.score,
                     p.reference or "",
+                    cross_attention=hyp.heads,  # every head, for the timeline (Transformers)
                 )
         records = []
         for i, (p, out) in enumerate(zip(self.probes, outputs)):
@@ -122,5 +123,11 @@ class ProbeRecorder:
             words[-1] = EOS
             body = words[:-1]
         return Translation(
-            [*p.src_tokens, EOS], words, hyp.probs, hyp.attention, hyp.score, self.tgt_detok(body)
+            [*p.src_tokens, EOS],
+            words,
+            hyp.probs,
+            hyp.attention,
+            hyp.score,
+            self.tgt_detok(body),
+            cross_attention=hyp.heads,
         )

@@ -38,7 +38,6 @@ from core.events import (
 )
 from core.inspection.probe_timeline import append_snapshot
 from core.model.build import build_model
-from core.model.seq2seq import Seq2Seq
 from core.paths import AppPaths
 from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import (
@@ -55,6 +54,7 @@ from core.training.precision_probe import step_shape, time_run_formats
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
 from core.training.restart import begin_new, begin_resumed, continue_epoch, start_or_resume
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
+from core.training.schedule import make_optimizer, make_schedule
 from core.training.tokenizer_setup import RunTokenizers
 from core.training.tokenizer_setup import setup as setup_tokenizers
 from core.training.watch import watched_run
@@ -80,14 +80,6 @@ class _State:
     smoothed_loss: float | None = None
     last_validated_step: int = -1
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _adam(model: Seq2Seq, lr: float) -> torch.optim.Optimizer:
-    """The fused Adam kernel (one pass over all parameters) where this torch build has it."""
-    try:
-        return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
-    except (RuntimeError, TypeError, ValueError):
-        return torch.optim.Adam(model.parameters(), lr=lr)
 
 
 class TrainingRun:
@@ -206,7 +198,9 @@ class TrainingRun:
 
     def build_vocabs(self) -> None:
         counts = self.collected.vocab_counts(self.train_rows)
-        self.src_vocab, self.tgt_vocab = self.toks.vocabs(counts, self.cfg)
+        # one embedding for both sides (share_embeddings) needs one joint vocabulary
+        joint = self.model_cfg.share_embeddings
+        self.src_vocab, self.tgt_vocab = self.toks.vocabs(counts, self.cfg, joint=joint)
 
     def encode_data(self) -> None:
         self.examples: EncodedPairs = self.collected.encode(
@@ -238,14 +232,9 @@ class TrainingRun:
         self.model = build_model(self.model_cfg, len(self.src_vocab), len(self.tgt_vocab)).to(
             device
         )
-        self.optimizer = _adam(self.model, self.cfg.learning_rate)
-        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            self.optimizer,
-            mode="min",
-            factor=self.cfg.lr_decay,
-            patience=self.cfg.lr_patience,
-            min_lr=self.cfg.min_lr,
-        )
+        # Adam with the schedule of the model family (GRU: plateau; Transformer: warm-up)
+        self.optimizer = make_optimizer(self.model, self.model_cfg, self.cfg.learning_rate)
+        self.scheduler = make_schedule(self.optimizer, self.model_cfg, self.cfg)
         self.step_loss = self.model.loss
         # every rank trains in the format rank 0 chose (ranks timing on their own could differ)
         self.precision = self.world.from_main(
@@ -352,8 +341,10 @@ class TrainingRun:
 
     def check_compatible(self, ckpt: dict[str, Any]) -> None:
         diffs = []
+        # through from_dict, so a checkpoint written before a field existed reads with its default
+        # (an old GRU checkpoint has no "arch": it is a GRU)
         for label, saved, now in (
-            ("model", ckpt["model_config"], self.model_cfg.to_dict()),
+            ("model", _with_defaults(ckpt["model_config"]), self.model_cfg.to_dict()),
             ("tokenizer", ckpt["tokenizer_config"], self.tok_cfg.to_dict()),
         ):
             diffs += [
@@ -395,6 +386,7 @@ class TrainingRun:
             # the step's tokens: the update one process makes on the whole global batch
             loss = loss * (batch.n_tokens * ranks / total_tokens)
         self.optimizer.zero_grad(set_to_none=True)
+        self.scheduler.before_update(self.state.step + 1)
         if self.scaler is None:
             loss.backward()
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
@@ -458,7 +450,7 @@ class TrainingRun:
         else:
             s.bad_validations += 1
         if step_scheduler:
-            self.scheduler.step(loss)
+            self.scheduler.after_validation(loss)
         s.last_validated_step = s.step
         samples = [
             {
@@ -506,6 +498,14 @@ class TrainingRun:
         )
         write_meta(self.out, self.meta(status))
         self.emit(CheckpointEvent(step=s.step, path=str(path), kind="best" if is_best else "last"))
+
+
+def _with_defaults(saved: dict[str, Any]) -> dict[str, Any]:
+    """A saved model config with the fields it predates filled in (as model.json reads)."""
+    try:
+        return ModelConfig.from_dict(saved).to_dict()
+    except CoreError:
+        return saved  # unreadable: the comparison names the differences
 
 
 @watched_run

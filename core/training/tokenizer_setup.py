@@ -52,11 +52,25 @@ class RunTokenizers:
             lambda texts: tgt.tokenize_many(texts, threads),
         )
 
-    def vocabs(self, counts: tuple[dict[str, int], dict[str, int]], cfg: TrainConfig):
+    def vocabs(
+        self, counts: tuple[dict[str, int], dict[str, int]], cfg: TrainConfig, joint: bool = False
+    ):
         """(source, target) vocabularies: for subwords every piece of the side's model (so no
-        text can map to ``<unk>``), for words the most frequent words of ``counts``."""
+        text can map to ``<unk>``), for words the most frequent words of ``counts``. ``joint``
+        (a model sharing one embedding for both sides) gives both sides the same vocabulary:
+        the pieces of both models, or the most frequent words of both sides' counts."""
         if self.subword_models is not None:
-            return subword_vocab(self.src), subword_vocab(self.tgt)
+            src, tgt = subword_vocab(self.src), subword_vocab(self.tgt)
+            if joint and src.itos != tgt.itos:
+                seen = set(src.itos)
+                src = Vocab([*src.itos, *(p for p in tgt.itos if p not in seen)])
+            return (src, src) if joint else (src, tgt)
+        if joint:
+            merged = dict(counts[0])
+            for token, n in counts[1].items():
+                merged[token] = merged.get(token, 0) + n
+            vocab = Vocab.from_counts(merged, self.vocab_size, cfg.min_freq)
+            return vocab, vocab
         return tuple(Vocab.from_counts(c, self.vocab_size, cfg.min_freq) for c in counts)
 
 

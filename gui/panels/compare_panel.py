@@ -2,8 +2,10 @@
 
 Each column shows its translation, score and attention heatmap; both heatmaps use the same fixed
 0..1 colour scale (``AttentionHeatmap`` pins its levels), so a colour means the same weight on
-both sides. Decoding runs on the app's worker thread as the ``"compare"`` job
-(``core.inspection.compare.compare``); this panel only chooses the sources and shows the results.
+both sides. A Transformer side has its own layer × head selector (a GRU side has none), so a GRU's
+attention can be set beside any head or mean of a Transformer. Decoding runs on the app's worker
+thread as the ``"compare"`` job (``core.inspection.compare.compare``); this panel only chooses
+the sources and shows the results.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from PySide6.QtWidgets import (
 
 from core.decoding.weight_sources import TranslatorCache
 from core.inspection.compare import compare, describe_difference
+from core.inspection.heads import has_heads, with_choice
 from core.inspection.word_merge import in_view
 from core.paths import AppPaths
 from core.storage.library import list_models
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
+from gui.widgets.head_selector import HeadSelector, HeadState
 from gui.widgets.naming import named as _named
 from gui.widgets.source_picker import SourcePicker, same_folder
 from gui.widgets.words_switch import WordsSwitch
@@ -62,28 +66,49 @@ class _ResultColumn(QWidget):
         self.heatmap = AttentionHeatmap()
         self.heatmap.setObjectName(f"compareHeatmap{side}")
         self.heatmap.setAccessibleName(f"compareHeatmap{side}")
+        self.heads = HeadState(self)
+        self.head_selector = HeadSelector(self.heads, f"compareHeads{side}")
+        self.heads.changed.connect(self._show_heatmap)
+        self._tr = None
+        self._view = None
         caption = QLabel(side)
         big = caption.font()
         big.setBold(True)
         big.setPointSizeF(big.pointSizeF() * 1.4)
         caption.setFont(big)
+        top = QHBoxLayout()
+        top.addWidget(caption)
+        top.addStretch(1)
+        top.addWidget(self.head_selector)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(
-            column(caption, self.picker, self.text_label, self.score_label, (self.heatmap, 1))
+            column(top, self.picker, self.text_label, self.score_label, (self.heatmap, 1))
         )
 
-    def show_translation(self, tr) -> None:
+    def show_translation(self, tr, view=None) -> None:
+        """Show ``tr`` (every head, for a Transformer); ``view`` turns the chosen head's
+        translation into what is drawn (e.g. merged into words)."""
+        self._tr, self._view = tr, view
+        self.heads.set_shape(*(tr.cross_attention.shape[:2] if has_heads(tr) else (0, 0)))
         self.text_label.setText(tr.text or "(empty output)")
-        probs = np.asarray(tr.token_probs, dtype=np.float64)
+        seen = view(tr) if view else tr  # tokens and probabilities as shown (words or pieces)
+        probs = np.asarray(seen.token_probs, dtype=np.float64)
         mean_p = f" · mean token probability {probs.mean():.2f}" if probs.size else ""
-        self.score_label.setText(f"score {tr.score:.3f} · {len(tr.target_tokens)} tokens{mean_p}")
-        if tr.attention.size:
-            self.heatmap.set_translation(tr)
-        else:
+        self.score_label.setText(f"score {tr.score:.3f} · {len(seen.target_tokens)} tokens{mean_p}")
+        self._show_heatmap()
+
+    @Slot()
+    def _show_heatmap(self, *_args) -> None:
+        tr = self._tr
+        if tr is None or not tr.attention.size:
             self.heatmap.clear()
+            return
+        shown = with_choice(tr, self.heads.choice)
+        self.heatmap.set_translation(self._view(shown) if self._view else shown)
 
     def clear(self) -> None:
+        self._tr = None
         self.text_label.setText(" ")
         self.score_label.setText(" ")
         self.heatmap.clear()
@@ -308,9 +333,11 @@ class ComparePanel(QWidget):
         if not self._results:
             return
         words = self.words_mode.prefers_words
-        a, b = (in_view(t, words and sub) for t, sub in zip(self._results, self._subwords))
-        self.column_a.show_translation(a)
-        self.column_b.show_translation(b)
+        merge = [partial(in_view, words=words and sub) for sub in self._subwords]
+        # each column takes every head and merges its chosen one into words (the head first)
+        self.column_a.show_translation(self._results[0], view=merge[0])
+        self.column_b.show_translation(self._results[1], view=merge[1])
+        a, b = (m(t) for m, t in zip(merge, self._results))
         self.diff_label.setText(describe_difference(a, b))
 
     def _picks_subwords(self, picker: SourcePicker) -> bool:

@@ -3,7 +3,8 @@ validation, and diff two points in time.
 
 It reads the open model's ``probes.jsonl`` (``core.inspection.probe_timeline``) on the Session's
 worker thread; Reload reads it again while a run appends to it. Dev probes were recorded on their
-reference, so every point has the same matrix shape and the diff is exact cell by cell.
+reference, so every point has the same matrix shape and the diff is exact cell by cell. A
+Transformer's probes keep every head, so a layer × head selector follows one head (or a mean).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.inspection.heads import has_heads, with_choice
 from core.inspection.probe_timeline import (
     KIND_REFERENCE,
     PROBES,
@@ -37,6 +39,7 @@ from core.inspection.word_merge import in_view
 from gui.read_job import read_job
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
+from gui.widgets.head_selector import HeadSelector, HeadState
 from gui.widgets.naming import named as _named
 from gui.widgets.words_switch import WordsSwitch
 from gui.words_mode import words_mode_of
@@ -50,6 +53,10 @@ PLAY_INTERVAL_MS = 700
 def _describe(snap: Snapshot, n: int, total: int) -> str:
     bleu = "" if snap.bleu is None else f" · BLEU {snap.bleu:.1f}"
     return f"validation {n} of {total} · step {snap.step:,} · epoch {snap.epoch + 1}{bleu}"
+
+
+def _head_note(t, choice) -> str:
+    return f" · <b>{choice.label}</b>" if choice is not None and has_heads(t) else ""
 
 
 class TimelinePanel(QWidget):
@@ -97,10 +104,34 @@ class TimelinePanel(QWidget):
         self._build_heatmaps()
         self.words_mode = words_mode_of(session, self)
         self.words_switch = WordsSwitch(self.words_mode, "timelineWordsSwitch")
+        self.heads = HeadState(self)
+        self.head_selector = HeadSelector(self.heads, "timelineHeadSelector")
 
+        self._lay_out()
+
+        self._play_timer = QTimer(self)
+        self._play_timer.setInterval(PLAY_INTERVAL_MS)
+        self._play_timer.timeout.connect(self._advance)
+        self.play_button.toggled.connect(self._on_play_toggled)
+        self.reload_button.clicked.connect(self.reload)
+        self.probe_combo.currentIndexChanged.connect(self._on_probe_changed)
+        self.slider.valueChanged.connect(self._show)
+        self.compare_slider.valueChanged.connect(self._show)
+        self.words_mode.changed.connect(self._show)
+        self.heads.changed.connect(self._show)
+        session.modelLoaded.connect(self.on_model_loaded)
+        self._set_enabled(False)
+        self.reload_button.setEnabled(False)
+        if session.model_info is not None:  # built after a model was opened
+            self.on_model_loaded(session.model_info)
+
+    def _lay_out(self) -> None:
+        """The probe row (with the head selector and the Words switch), the two sliders, and
+        the two heatmaps one above the other."""
         top = QHBoxLayout()
         top.addWidget(QLabel("Probe:"))
         top.addWidget(self.probe_combo, 1)
+        top.addWidget(self.head_selector)
         top.addWidget(self.reload_button)
         top.addWidget(self.words_switch)
         at = QHBoxLayout()
@@ -122,21 +153,6 @@ class TimelinePanel(QWidget):
         lay.addLayout(at)
         lay.addLayout(versus)
         lay.addWidget(split, 1)
-
-        self._play_timer = QTimer(self)
-        self._play_timer.setInterval(PLAY_INTERVAL_MS)
-        self._play_timer.timeout.connect(self._advance)
-        self.play_button.toggled.connect(self._on_play_toggled)
-        self.reload_button.clicked.connect(self.reload)
-        self.probe_combo.currentIndexChanged.connect(self._on_probe_changed)
-        self.slider.valueChanged.connect(self._show)
-        self.compare_slider.valueChanged.connect(self._show)
-        self.words_mode.changed.connect(self._show)
-        session.modelLoaded.connect(self.on_model_loaded)
-        self._set_enabled(False)
-        self.reload_button.setEnabled(False)
-        if session.model_info is not None:  # built after a model was opened
-            self.on_model_loaded(session.model_info)
 
     def _build_heatmaps(self) -> None:
         """The attention at the chosen point, and its change since the compared one."""
@@ -260,6 +276,8 @@ class TimelinePanel(QWidget):
         self.compare_slider.setValue(min(self.compare_slider.value(), last))
         for s in (self.slider, self.compare_slider):
             s.blockSignals(False)
+        first = self._series[0][1].translation if self._series else None
+        self.heads.set_shape(*(first.cross_attention.shape[:2] if has_heads(first) else (0, 0)))
         self._show()
 
     def select(self, probe: int, at: int, compare: int | None = None) -> None:
@@ -278,8 +296,8 @@ class TimelinePanel(QWidget):
         before_snap, before = self._series[self.compare_slider.value()]
         self.step_label.setText(_describe(snap, self.slider.value() + 1, total))
         self.compare_label.setText(_describe(before_snap, self.compare_slider.value() + 1, total))
-        words = self.words_mode.words
-        t = in_view(probe.translation, words)
+        words, choice = self.words_mode.words, self.heads.choice
+        t = in_view(with_choice(probe.translation, choice), words)  # the head, then words
         if t.attention.size:
             self.heatmap.set_translation(t)
         else:
@@ -288,13 +306,14 @@ class TimelinePanel(QWidget):
             self.heatmap_caption.setText(
                 f"<b>Step {snap.step:,}</b>: attention while the model reads the reference "
                 f"“{probe.reference}” (forced decoding; p = its probability of each word). "
-                f"Its own translation then: “{probe.output}”"
+                f"Its own translation then: “{probe.output}”{_head_note(t, choice)}"
             )
         else:
             self.heatmap_caption.setText(
                 f"<b>Step {snap.step:,}</b>: attention of the model's output “{probe.output}”"
+                f"{_head_note(t, choice)}"
             )
-        d = attention_diff(in_view(before.translation, words), t)
+        d = attention_diff(in_view(with_choice(before.translation, choice), words), t)
         if d.diff.size:
             self.diff_heatmap.set_matrix(d.diff, d.source_tokens, d.target_tokens)
         else:

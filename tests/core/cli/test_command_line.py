@@ -11,7 +11,7 @@ import pytest
 from core.cli import build_parser
 from core.cli.command_line import train_command
 from core.cli.train_commands import _train_configs, corpus_spec_from_args
-from core.config import PRESETS, ModelConfig, TokenizerConfig, preset
+from core.config import PRESETS, TRANSFORMER_PRESETS, ModelConfig, TokenizerConfig, preset
 from core.data.corpus import CorpusSpec
 
 
@@ -19,7 +19,7 @@ def parse_back(command: str, program: list[str]):
     words = shlex.split(command.replace("\\\n", ""))  # a POSIX shell's line continuation
     assert words[: len(program)] == program
     args = build_parser().parse_args(words[len(program) :])
-    p = preset(args.preset)
+    p = preset(args.preset, args.arch or "gru")
     model, tok, train = _train_configs(args, (p.model, TokenizerConfig(), p.train))
     langs = (args.src_lang, args.tgt_lang)
     spec = corpus_spec_from_args(
@@ -82,6 +82,31 @@ CASES = [
         model=PRESETS["small"].model,
         tok=TokenizerConfig("en", "cs", subword_type="bpe", joint_vocab=True, pretokenize="moses"),
         train=PRESETS["small"].train.replace(vocab_size=6000),
+        name=None,
+    ),
+    dict(  # a Transformer on subwords, its shape and warm-up set by hand
+        spec=CorpusSpec(tsv_path="pairs.tsv"),
+        dev=None,
+        model=dataclasses.replace(
+            TRANSFORMER_PRESETS["small"].model,
+            emb_size=192,
+            hidden_size=192,
+            heads=6,
+            ff_size=768,
+            enc_layers=3,
+            positions="learned",
+            share_embeddings=True,
+        ),
+        tok=TokenizerConfig("en", "de"),
+        train=TRANSFORMER_PRESETS["small"].train.replace(warmup_steps=250, time_budget_s=60.0),
+        name=None,
+    ),
+    dict(  # the tiny Transformer preset as it is, word-level
+        spec=CorpusSpec(tsv_path="pairs.tsv"),
+        dev=None,
+        model=TRANSFORMER_PRESETS["tiny"].model,
+        tok=TokenizerConfig("en", "de", tokenization="words"),
+        train=TRANSFORMER_PRESETS["tiny"].train,
         name=None,
     ),
     dict(  # word-level

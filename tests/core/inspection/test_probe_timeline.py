@@ -375,3 +375,31 @@ def test_cli_probe_is_repeatable(tmp_path, capsys):
     assert timeline.sources == ["w1 w2 w3", "w9 w8"]
     assert [s.step for s in timeline.snapshots] == [10, 20]
     assert read_meta(tmp_path / "m").train.probe == "w1 w2 w3\nw9 w8"
+
+
+def test_a_transformer_probe_keeps_every_heads_attention(tmp_path):
+    """probes.jsonl round-trips a probe's (layers, heads, T, S) cross-attention, so the timeline
+    can follow one head; a shape that does not fit the tokens is refused with the line."""
+    from core.inspection.probe_timeline import append_snapshot, probe_record
+
+    rng = np.random.default_rng(0)
+    cross = rng.dirichlet(np.ones(3), size=(2, 4, 2)).astype(np.float32)
+    t = Translation(
+        ["a", "b", "</s>"],
+        ["x", "</s>"],
+        np.ones(2, np.float32),
+        cross[-1].mean(0),
+        -0.5,
+        "x",
+        cross_attention=cross,
+    )
+    append_snapshot(tmp_path, 10, 0, 1.0, 2.0, [probe_record("a b", "x", KIND_REFERENCE, "x", t)])
+    back = read_timeline(tmp_path).snapshots[0].probes[0].translation
+    np.testing.assert_allclose(back.cross_attention, cross, atol=1e-4)
+    line = json.loads((tmp_path / PROBES).read_text())
+    line["probes"][0]["cross_attention"] = cross[:, :, :, :2].tolist()
+    (tmp_path / PROBES).write_text(json.dumps(line) + "\n" + json.dumps(line) + "\n")
+    with pytest.raises(
+        TimelineError, match=r"probes.jsonl:1: probe 1: cross_attention has shape \(2, 4, 2, 2\)"
+    ):
+        read_timeline(tmp_path)
