@@ -3,14 +3,20 @@
     .venv/bin/python bench/big_corpus.py                 # 200 MB (two files together)
     .venv/bin/python bench/big_corpus.py --mb 20         # a quicker look
     nice -n 10 .venv/bin/python bench/big_corpus.py      # on a shared machine
+    .venv/bin/python bench/big_corpus.py --mb 2000 --max-steps 1000 --valid-every 1000 --again
+    .venv/bin/python bench/big_corpus.py --mb 100 --again --compare-code /tmp/main-src  # A/B
 
 It writes ``train.src``/``train.tgt`` (random words from a synthetic lexicon of a few thousand
 words, 5-30 words a sentence; the target is the source mapped word for word and reversed) into a
 temporary folder, then runs ``python -m core train ... --preset tiny --json-progress`` as a
 subprocess and watches it: when reading progress events arrive, when the corpus report (reading
 and validation done) arrives, when training starts and ends, and the trainer's resident memory
-(sampled from /proc, and its peak from ``getrusage(RUSAGE_CHILDREN)``). It prints a summary and, as
-its last line, one JSON object with every number.
+(sampled from /proc: VmRSS, VmHWM and RssFile, the pages of memory-mapped files; and its peak from
+``getrusage(RUSAGE_CHILDREN)``), and the reading throughput: corpus MB over the seconds from the
+trainer's start to its corpus report. ``--again`` trains a second time (the corpus now comes from
+the corpus cache); ``--compare-code`` trains with another source tree too, on the same corpus. The
+corpus cache lives in the work folder (``ATTNSCOPE_HOME``). It prints a summary and, as its last
+line, one JSON object with every number.
 """
 
 from __future__ import annotations
@@ -116,6 +122,8 @@ class RssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.samples: list[tuple[float, float]] = []  # (monotonic time, MB)
+        self.hwm_mb = 0.0  # the kernel's own peak (VmHWM), last seen
+        self.file_mb = 0.0  # largest RssFile seen: pages of mapped files counted as resident
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -126,7 +134,10 @@ class RssSampler(threading.Thread):
                     for line in f:
                         if line.startswith("VmRSS:"):
                             self.samples.append((time.monotonic(), int(line.split()[1]) / 1024))
-                            break
+                        elif line.startswith("VmHWM:"):
+                            self.hwm_mb = max(self.hwm_mb, int(line.split()[1]) / 1024)
+                        elif line.startswith("RssFile:"):
+                            self.file_mb = max(self.file_mb, int(line.split()[1]) / 1024)
             except OSError:
                 return
             self.stop.wait(self.interval)
@@ -136,12 +147,24 @@ class RssSampler(threading.Thread):
         return round(max(values), 1) if values else None
 
 
-def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
-    out = folder / "model"
+def train(
+    folder: Path,
+    max_steps: int,
+    valid_every: int,
+    echo: bool,
+    code: Path = REPO,
+    out: Path | None = None,
+    tokenizer: str = "moses",
+) -> dict:
+    """One training run through the CLI of the source tree ``code``, watched (see the module
+    doc); the corpus cache lives in ``folder``/home, so runs in one call share it."""
+    out = out or folder / "model"
+    launcher = ["-m", "core"]
+    if tokenizer == "split":
+        launcher = [str(code / "bench" / "split_tokenizer_train.py")]
     cmd = [
         sys.executable,
-        "-m",
-        "core",
+        *launcher,
         "train",
         "--train-src",
         str(folder / "train.src"),
@@ -163,11 +186,15 @@ def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
         "cpu",
         "--json-progress",
     ]
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(code) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        "ATTNSCOPE_HOME": str(folder / "home"),
+    }
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t_start = time.monotonic()
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=code
     )
     sampler = RssSampler(proc.pid)
     sampler.start()
@@ -212,7 +239,16 @@ def train(folder: Path, max_steps: int, valid_every: int, echo: bool) -> dict:
     first_read = reading[0][0] if reading else None
     during = [r for r in reading if 0 < r[1] < r[2]]
     t_report = times.get("report")
+    corpus_mb = sum((folder / n).stat().st_size for n in ("train.src", "train.tgt")) / 1e6
     return {
+        "code": str(code),
+        "cache_reused": (report.get("cache") or {}).get("reused"),
+        # process start to corpus ready (imports, hashing, reading, tokenizing, dev split)
+        "to_corpus_ready_s": round(t_report - t_start, 2) if t_report else None,
+        "read_mb_per_s": round(corpus_mb / (t_report - t_start), 2) if t_report else None,
+        "loadavg_after": _loadavg(),
+        "peak_rss_hwm_mb": round(sampler.hwm_mb, 1),
+        "peak_rss_file_mb": round(sampler.file_mb, 1),
         "train_exit": code,
         "error": error or (stderr.strip().splitlines()[-1] if code and stderr.strip() else None),
         "startup_s": round(first_read - t_start, 2) if first_read else None,
@@ -249,13 +285,34 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--keep", action="store_true", help="keep the generated files")
     p.add_argument("--json-only", action="store_true", help="print only the JSON line")
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="train a second time on the same corpus (it comes from the corpus cache)",
+    )
+    p.add_argument(
+        "--compare-code",
+        metavar="DIR",
+        help="then train once more with the source tree in DIR (say, `git archive main`), on "
+        "the same corpus: an A/B of reading throughput and memory in one call",
+    )
+    p.add_argument(
+        "--tokenizer",
+        choices=["moses", "split"],
+        default="moses",
+        help="split: whitespace tokens (bench/split_tokenizer_train.py), the same as Moses gives "
+        "on this synthetic text, ~20x faster; for corpus sizes where Moses takes too long",
+    )
     args = p.parse_args(argv)
     echo = not args.json_only
 
     base = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="attnscope-big-"))
     folder = base / "big-corpus"
     folder.mkdir(parents=True, exist_ok=True)
+    steps, valid = args.max_steps, min(args.valid_every, args.max_steps)
+    extra: dict = {}
     try:
+        extra["loadavg_before"] = _loadavg()
         t0 = time.monotonic()
         counts = generate(folder, int(args.mb * 1_000_000), args.seed)
         gen_s = time.monotonic() - t0
@@ -265,7 +322,21 @@ def main(argv: list[str] | None = None) -> int:
                 f"{counts['tokens_per_side']:,} tokens a side) in {gen_s:.1f} s",
                 flush=True,
             )
-        result = train(folder, args.max_steps, min(args.valid_every, args.max_steps), echo)
+        # this tree first: RUSAGE_CHILDREN's peak (peak_rss_mb) is then this run's own
+        tok = args.tokenizer
+        result = train(folder, steps, valid, echo, tokenizer=tok)
+        _print_run("this tree", result, steps, echo)
+        if args.again:
+            extra["again"] = train(
+                folder, steps, valid, echo, out=folder / "model-again", tokenizer=tok
+            )
+            _print_run("this tree, again (corpus cache)", extra["again"], steps, echo)
+        if args.compare_code:
+            code = Path(args.compare_code).resolve()
+            extra["compare"] = train(
+                folder, steps, valid, echo, code=code, out=folder / "model-b", tokenizer=tok
+            )
+            _print_run(f"code in {code}", extra["compare"], steps, echo)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -277,28 +348,47 @@ def main(argv: list[str] | None = None) -> int:
         "tokens_per_side": counts["tokens_per_side"],
         "generation_s": round(gen_s, 2),
         "max_steps": args.max_steps,
+        "tokenizer": args.tokenizer,
         **result,
+        **extra,
     }
-    if echo:
-        print(
-            f"trainer exit {result['train_exit']}"
-            + (f": {result['error']}" if result["error"] else "")
-        )
-        print(
-            f"start-up (imports) {result['startup_s']} s; reading + validation "
-            f"{result['reading_validation_s']} s; to first step {result['to_first_step_s']} s; "
-            f"{args.max_steps} steps {result['training_s']} s; total {result['total_s']} s"
-        )
-        print(
-            f"reading progress events: {result['reading_events']} "
-            f"({result['reading_events_during_reading']} while reading)"
-        )
-        print(
-            f"peak RSS {result['peak_rss_mb']} MB (while reading {result['peak_rss_reading_mb']} "
-            f"MB, afterwards {result['peak_rss_after_reading_mb']} MB)"
-        )
     print(json.dumps(summary), flush=True)
-    return 0 if result["train_exit"] == 0 else 1
+    runs = [result, *(v for v in extra.values() if isinstance(v, dict))]
+    return 0 if all(r["train_exit"] == 0 for r in runs) else 1
+
+
+def _loadavg() -> str | None:
+    try:
+        return Path("/proc/loadavg").read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+
+
+def _print_run(label: str, result: dict, steps: int, echo: bool) -> None:
+    if not echo:
+        return
+    print(f"-- {label}: trainer exit {result['train_exit']}", end="")
+    print(f": {result['error']}" if result["error"] else "")
+    print(
+        f"start-up (imports) {result['startup_s']} s; reading + validation "
+        f"{result['reading_validation_s']} s; to first step {result['to_first_step_s']} s; "
+        f"{steps} steps {result['training_s']} s; total {result['total_s']} s"
+    )
+    print(
+        f"corpus ready after {result['to_corpus_ready_s']} s: {result['read_mb_per_s']} MB/s "
+        f"(start to corpus report; cache reused: {result['cache_reused']}; load after the run "
+        f"{result['loadavg_after']})"
+    )
+    print(
+        f"reading progress events: {result['reading_events']} "
+        f"({result['reading_events_during_reading']} while reading)"
+    )
+    print(
+        f"peak RSS {result['peak_rss_hwm_mb']} MB (VmHWM; while reading "
+        f"{result['peak_rss_reading_mb']} MB, afterwards {result['peak_rss_after_reading_mb']} "
+        f"MB; mapped-file pages at most {result['peak_rss_file_mb']} MB)",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -1,62 +1,246 @@
 """Tokenized pairs kept compactly: flat int32 arrays plus offsets, not Python lists of strings.
 
 A corpus of a few hundred megabytes would take many gigabytes as lists of token strings; here a
-token costs 4 bytes. Tokens get provisional ids while the corpus streams in; once the vocabulary
-is known they are mapped to its ids in one vectorised step.
+token costs 4 bytes. Tokens get provisional ids (one type table per language) while the corpus
+streams in; once the vocabulary is known they are mapped to its ids, a sentence at a time when a
+batch is drawn (``core.data.mapped_pairs``) or all at once (``PairCollector.encode``).
+
+The ids go either to memory or, with ``folder``, to files written in chunks of ~1M tokens, so a
+corpus larger than memory streams to disk (``core.data.corpus_cache`` keeps those files).
 """
 
 from __future__ import annotations
 
+import json
+import os
 from array import array
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from core.data.vocab import EOS_ID, UNK_ID, Vocab
 
-_ENCODE_BLOCK = 1 << 20  # output tokens gathered per step in _Side.encode
+_ENCODE_BLOCK = 1 << 20  # output tokens gathered per step in TokenSide.encode
+_FLUSH_TOKENS = 1 << 20  # tokens a side buffers before writing them to its file
+_READ_BLOCK = 1 << 22  # offsets read per step when a full pass is needed
+SIDES = ("src", "tgt")
 
 
-class _Side:
+class _SideWriter:
     """One language's token stream with its own provisional type table."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None, side: str) -> None:
         self.types: dict[str, int] = {}
         self.names: list[str] = []
-        self.ids = array("i")
+        self.ids = array("i")  # in memory: every id; on disk: those not yet written
         self.offsets = array("q", [0])
+        self.written = 0  # tokens already in the file
+        self.counts = np.zeros(0, dtype=np.int64)
+        self.side = side
+        self.files: tuple[BinaryIO, BinaryIO] | None = None
+        if folder is not None:
+            # open for the whole build, closed by finish() or close()
+            ids_file = open(folder / f"{side}.ids", "wb")  # noqa: SIM115
+            self.files = (ids_file, open(folder / f"{side}.offsets", "wb"))  # noqa: SIM115
 
     def add(self, tokens: list[str]) -> None:
-        types, names = self.types, self.names
+        types, names, ids = self.types, self.names, self.ids
         for tok in tokens:
             i = types.get(tok)
             if i is None:
                 i = types[tok] = len(names)
                 names.append(tok)
-            self.ids.append(i)
-        self.offsets.append(len(self.ids))
+            ids.append(i)
+        self.offsets.append(self.written + len(ids))
+        if self.files is not None and len(ids) >= _FLUSH_TOKENS:
+            self.flush()
 
-    def tokens(self, i: int) -> list[str]:
+    def flush(self) -> None:
+        """Write the buffered ids and offsets (counting the ids on the way) and empty the
+        buffers."""
+        assert self.files is not None
+        chunk = np.frombuffer(self.ids, dtype=np.int32)
+        self._count(chunk)
+        self.files[0].write(self.ids.tobytes())
+        self.files[1].write(self.offsets.tobytes())
+        self.written += len(self.ids)
+        self.ids = array("i")
+        self.offsets = array("q")
+
+    def _count(self, ids: np.ndarray) -> None:
+        counts = np.bincount(ids, minlength=len(self.names))
+        counts[: len(self.counts)] += self.counts
+        self.counts = counts
+
+    def finish(self, folder: Path | None) -> TokenSide:
+        """The side, readable: in memory, or from its files (flushed, synced, closed)."""
+        if self.files is None:
+            self._count(np.frombuffer(self.ids, dtype=np.int32))
+            ids = np.frombuffer(self.ids, dtype=np.int32)
+            offsets = np.frombuffer(self.offsets, dtype=np.int64)
+            return TokenSide(self.names, self.counts, ids=ids, offsets=offsets)
+        self.flush()
+        self.close(sync=True)
+        assert folder is not None
+        side = self.side
+        (folder / f"{side}.types.json").write_text(
+            json.dumps(self.names, ensure_ascii=False), encoding="utf-8"
+        )
+        np.save(folder / f"{side}.counts.npy", self.counts)
+        return TokenSide.open(folder, side)
+
+    def close(self, sync: bool = False) -> None:
+        for f in self.files or ():
+            if not f.closed:
+                if sync:
+                    f.flush()
+                    os.fsync(f.fileno())
+                f.close()
+
+
+class PairCollector:
+    """Receives tokenized pairs one at a time (as ``core.data.corpus.load_pairs`` streams them).
+
+    With ``folder`` the ids are written there in chunks (memory stays flat); ``finish()`` then
+    returns a ``TokenStore`` reading them back through memory maps.
+    """
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = None if folder is None else Path(folder)
+        self.src, self.tgt = _SideWriter(self.folder, "src"), _SideWriter(self.folder, "tgt")
+        self.n = 0
+        self._store: TokenStore | None = None
+
+    def __call__(self, src: list[str], tgt: list[str]) -> None:
+        self.src.add(src)
+        self.tgt.add(tgt)
+        self.n += 1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def finish(self) -> TokenStore:
+        if self._store is None:
+            self._store = TokenStore(
+                self.src.finish(self.folder), self.tgt.finish(self.folder), self.n
+            )
+        return self._store
+
+    def close(self) -> None:
+        """Close the files of an unfinished collection (a failed or cancelled read)."""
+        self.src.close()
+        self.tgt.close()
+
+    # the in-memory store's way, kept for callers that want every id at hand
+    def pair_tokens(self, i: int) -> tuple[list[str], list[str]]:
+        return self.finish().pair_tokens(i)
+
+    def vocab_counts(self, rows: np.ndarray) -> tuple[dict[str, int], dict[str, int]]:
+        store = self.finish()
+        return store.src.counts_over(rows), store.tgt.counts_over(rows)
+
+    def encode(self, src_vocab: Vocab, tgt_vocab: Vocab, rows: np.ndarray) -> EncodedPairs:
+        store = self.finish()
+        s, so = store.src.encode(src_vocab, rows)
+        t, to = store.tgt.encode(tgt_vocab, rows)
+        return EncodedPairs(s, so, t, to)
+
+
+class TokenSide:
+    """One language's provisional ids: arrays in memory, or memory maps of files on disk."""
+
+    def __init__(
+        self,
+        names: list[str],
+        counts: np.ndarray,
+        ids: np.ndarray | None = None,
+        offsets: np.ndarray | None = None,
+        paths: tuple[Path, Path] | None = None,
+    ) -> None:
+        self.names, self.counts, self.paths = names, counts, paths
+        self.ids, self.offsets = ids, offsets
+        if paths is not None:
+            self.refresh()
+
+    @classmethod
+    def open(cls, folder: Path, side: str) -> TokenSide:
+        names = json.loads((folder / f"{side}.types.json").read_text(encoding="utf-8"))
+        counts = np.load(folder / f"{side}.counts.npy")
+        return cls(names, counts, paths=(folder / f"{side}.ids", folder / f"{side}.offsets"))
+
+    def refresh(self) -> None:
+        """Map the files anew. The pages a process touched through a map count in its resident
+        memory until it unmaps them; drawing batches at random touches ever more of them, so
+        ``MappedPairs`` calls this every few thousand sentences (the OS page cache keeps them)."""
+        if self.paths is not None:
+            self.ids, self.offsets = (_map(p, t) for p, t in zip(self.paths, (np.int32, np.int64)))
+
+    @property
+    def rows(self) -> int:
+        assert self.offsets is not None
+        return len(self.offsets) - 1
+
+    def lengths(self) -> np.ndarray:
+        """Tokens per sentence (int32), read with plain reads when on disk: a pass through the
+        map would leave the whole file counted as resident memory."""
+        if self.paths is None:
+            return np.diff(self.offsets).astype(np.int32)
+        out = np.empty(self.rows, dtype=np.int32)
+        with open(self.paths[1], "rb") as f:
+            prev = np.fromfile(f, dtype=np.int64, count=1)
+            done = 0
+            while done < self.rows:
+                block = np.fromfile(f, dtype=np.int64, count=min(_READ_BLOCK, self.rows - done))
+                if not len(block):
+                    raise OSError(f"{self.paths[1]} ends early")
+                out[done : done + len(block)] = np.diff(np.concatenate([prev, block]))
+                prev, done = block[-1:], done + len(block)
+        return out
+
+    def row_ids(self, row: int) -> np.ndarray:
+        offsets, ids = self.offsets, self.ids
+        assert offsets is not None and ids is not None
+        return ids[int(offsets[row]) : int(offsets[row + 1])]
+
+    def tokens(self, row: int) -> list[str]:
         names = self.names
-        return [names[j] for j in self.ids[self.offsets[i] : self.offsets[i + 1]]]
+        return [names[j] for j in self.row_ids(row).tolist()]
 
-    def counts(self, rows: np.ndarray) -> dict[str, int]:
-        """Token frequencies over the sentences ``rows``."""
-        ids = np.frombuffer(self.ids, dtype=np.int32)
-        offsets = np.frombuffer(self.offsets, dtype=np.int64)
-        lengths = np.diff(offsets)
+    def counts_of_rows(self, rows: Iterable[int]) -> np.ndarray:
+        """Token frequencies over a few sentences (the dev split), one sentence at a time."""
+        counts = np.zeros(len(self.names), dtype=np.int64)
+        for r in rows:
+            np.add.at(counts, self.row_ids(int(r)), 1)
+        return counts
+
+    def counts_except(self, rows: Iterable[int]) -> dict[str, int]:
+        """Token frequencies over every sentence but ``rows``: the whole corpus's counts, kept
+        since the build, less those few sentences; no pass over the corpus."""
+        counts = self.counts - self.counts_of_rows(rows)
+        return {self.names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def counts_over(self, rows: np.ndarray) -> dict[str, int]:
+        """Token frequencies over the sentences ``rows`` (in memory: one vectorised step)."""
+        assert self.ids is not None and self.offsets is not None
+        lengths = np.diff(np.asarray(self.offsets))
         keep = np.zeros(len(lengths), dtype=bool)
         keep[rows] = True
-        counts = np.bincount(ids[np.repeat(keep, lengths)], minlength=len(self.names))
+        counts = np.bincount(
+            np.asarray(self.ids)[np.repeat(keep, lengths)], minlength=len(self.names)
+        )
         return {self.names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def lookup(self, vocab: Vocab) -> np.ndarray:
+        """Provisional id → vocabulary id."""
+        return np.array([vocab.stoi.get(n, UNK_ID) for n in self.names] or [UNK_ID], np.int32)
 
     def encode(self, vocab: Vocab, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Final ids (each sentence ending in </s>) and offsets for the sentences ``rows``."""
-        lookup = np.array(
-            [vocab.stoi.get(n, UNK_ID) for n in self.names] or [UNK_ID], dtype=np.int32
-        )
-        ids = np.frombuffer(self.ids, dtype=np.int32)
-        offsets = np.frombuffer(self.offsets, dtype=np.int64)
+        lookup = self.lookup(vocab)
+        ids = np.asarray(self.ids)
+        offsets = np.asarray(self.offsets)
         starts, ends = offsets[rows], offsets[rows + 1]
         lengths = ends - starts + 1
         out_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
@@ -81,29 +265,28 @@ class _Side:
         return out, out_offsets
 
 
-class PairCollector:
-    """Receives tokenized pairs one at a time (as ``core.data.corpus.load_pairs`` streams them)."""
+def _map(path: Path, dtype: type) -> np.ndarray:
+    """A read-only memory map of a raw array file (an empty file cannot be mapped)."""
+    if path.stat().st_size == 0:
+        return np.zeros(0, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r")
 
-    def __init__(self) -> None:
-        self.src, self.tgt = _Side(), _Side()
 
-    def __call__(self, src: list[str], tgt: list[str]) -> None:
-        self.src.add(src)
-        self.tgt.add(tgt)
+class TokenStore:
+    """A tokenized corpus: both sides' provisional ids, in memory or mapped from disk."""
+
+    def __init__(self, src: TokenSide, tgt: TokenSide, n: int) -> None:
+        self.src, self.tgt, self.n = src, tgt, n
 
     def __len__(self) -> int:
-        return len(self.src.offsets) - 1
+        return self.n
 
     def pair_tokens(self, i: int) -> tuple[list[str], list[str]]:
         return self.src.tokens(i), self.tgt.tokens(i)
 
-    def vocab_counts(self, rows: np.ndarray) -> tuple[dict[str, int], dict[str, int]]:
-        return self.src.counts(rows), self.tgt.counts(rows)
-
-    def encode(self, src_vocab: Vocab, tgt_vocab: Vocab, rows: np.ndarray) -> EncodedPairs:
-        s, so = self.src.encode(src_vocab, rows)
-        t, to = self.tgt.encode(tgt_vocab, rows)
-        return EncodedPairs(s, so, t, to)
+    def vocab_counts_except(self, rows: Sequence[int]) -> tuple[dict[str, int], dict[str, int]]:
+        """Token frequencies per side over every pair but ``rows`` (the held-out dev pairs)."""
+        return self.src.counts_except(rows), self.tgt.counts_except(rows)
 
 
 class EncodedPairs:

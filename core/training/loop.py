@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from core import throttle
-from core.data.batching import bucket_order, collate
+from core.data.batching import batch_order, collate
 from core.errors import Cancelled
 from core.events import DoneEvent, ProgressEvent
 from core.storage.checkpoints import CheckpointStore
@@ -40,7 +40,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore) -> DoneEvent:
     try:
         try:
             while not (cfg.epochs and s.epoch >= cfg.epochs):
-                order = bucket_order(run.lengths, cfg.batch_size, cfg.seed + s.epoch)
+                order = batch_order(run.lengths, cfg.batch_size, cfg.seed + s.epoch)
                 while s.batch_pos < len(order):
                     if cfg.max_steps and s.step >= cfg.max_steps:
                         raise _Stop("finished")  # a resumed run may be at its limit already

@@ -21,8 +21,9 @@ from core import device as _device
 from core.cancel import CancelToken
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.data.batching import collate, sorted_batches
-from core.data.corpus import CorpusSpec, fingerprint, load_pairs, split_dev
-from core.data.pair_store import EncodedPairs, PairCollector
+from core.data.corpus import CorpusSpec, load_pairs
+from core.data.mapped_pairs import MappedPairs
+from core.data.rows import split_rows
 from core.data.tokenizer import tokenizers_for
 from core.data.vocab import Vocab
 from core.decoding.search import greedy
@@ -53,6 +54,7 @@ from core.storage.model_folder import (
     write_vocabs,
     write_weights,
 )
+from core.training.corpus_store import read_corpus
 from core.training.loop import run_loop
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
@@ -120,26 +122,26 @@ class TrainingRun:
 
     # ---- data ----------------------------------------------------------------------------
     def read_data(self) -> None:
-        """Stream the corpus into a compact store; hold out a dev split unless dev files are
-        given."""
+        """The tokenized corpus (from the corpus cache, or read once into it); a dev split held
+        out unless dev files are given. Nothing here holds a Python object per pair."""
         cfg = self.cfg
-        self.collected = PairCollector()
 
         def progress(done: int, total: int) -> None:
             self.emit(ReadingEvent(done, total))
 
-        _, report = load_pairs(
+        read = read_corpus(
             self.spec,
-            self.src_tok.tokenize,
-            self.tgt_tok.tokenize,
+            (self.src_tok, self.tgt_tok),
+            self.tok_cfg.to_dict(),
             cfg.max_len,
             progress=progress,
             cancel=self.cancel,
-            sink=self.collected,
         )
+        self.store, report, self.fingerprint = read.store, read.report, read.fingerprint
         report_dict = report.to_dict()
         report_dict["summary"] = report.summary()
-        n = len(self.collected)
+        report_dict["cache"] = read.cache
+        n = len(self.store)
         if self.dev_spec is not None:
             dev_pairs, dev_report = load_pairs(
                 self.dev_spec,
@@ -149,34 +151,28 @@ class TrainingRun:
                 cancel=self.cancel,
             )
             report_dict["dev"] = {**dev_report.to_dict(), "summary": dev_report.summary()}
-            self.train_rows = np.arange(n)
+            self.train_rows, self.dev_rows = None, np.zeros(0, dtype=np.int64)
         else:
             if n < 2:
                 raise CoreError(
                     f"{self.spec.describe()}: only {n} usable pair(s); "
                     "at least 2 are needed to hold one out for validation"
                 )
-            train_rows, dev_rows = split_dev(
-                list(range(n)), cfg.dev_fraction, cfg.dev_max, cfg.seed
-            )
-            self.train_rows = np.array(train_rows, dtype=np.int64)
-            dev_pairs = [self.collected.pair_tokens(i) for i in dev_rows]
+            self.train_rows, self.dev_rows = split_rows(n, cfg.dev_fraction, cfg.dev_max, cfg.seed)
+            dev_pairs = [self.store.pair_tokens(int(i)) for i in self.dev_rows]
             report_dict["dev"] = {"held_out": len(dev_pairs)}
         self.emit(ReportEvent(report_dict))
         self.dev_pairs = dev_pairs
-        self.fingerprint = fingerprint(self.spec)
 
     def build_vocabs(self) -> None:
-        src_counts, tgt_counts = self.collected.vocab_counts(self.train_rows)
+        src_counts, tgt_counts = self.store.vocab_counts_except(self.dev_rows)
         self.src_vocab = Vocab.from_counts(src_counts, self.cfg.vocab_size, self.cfg.min_freq)
         self.tgt_vocab = Vocab.from_counts(tgt_counts, self.cfg.vocab_size, self.cfg.min_freq)
 
     def encode_data(self) -> None:
-        self.examples: EncodedPairs = self.collected.encode(
-            self.src_vocab, self.tgt_vocab, self.train_rows
-        )
-        del self.collected  # the provisional token tables are no longer needed
-        self.lengths = list(zip(self.examples.src_len.tolist(), self.examples.tgt_len.tolist()))
+        """Training pairs drawn from the store when batched (mapped to the vocabularies then)."""
+        self.examples = MappedPairs(self.store, self.src_vocab, self.tgt_vocab, self.train_rows)
+        self.lengths = self.examples.lengths()  # (n, 2) int32, for length bucketing
         self.dev_examples = [
             (self.src_vocab.encode(s), self.tgt_vocab.encode(t)) for s, t in self.dev_pairs
         ]

@@ -1,0 +1,93 @@
+"""A run's training corpus, tokenized: from the corpus cache when this corpus and these tokenizer
+settings were read before, otherwise read once, streaming into a new cache entry.
+
+Falls back to memory (today's way, fine for corpora that fit) only when the cache folder cannot
+be created or written at all; a write that fails midway (a full disk) is a clear error instead,
+since the corpus is then likely too large for memory too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from core.cancel import CancelToken
+from core.data.corpus import CorpusReport, CorpusSpec, fingerprint, load_pairs
+from core.data.corpus_cache import CorpusCache, cache_key, cache_root
+from core.data.pair_store import PairCollector, TokenStore
+from core.errors import CoreError
+from core.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReadCorpus:
+    store: TokenStore
+    report: CorpusReport
+    fingerprint: str
+    cache: dict  # how the cache was used, for the run's report: {"reused": bool, "path": str}
+
+
+def read_corpus(
+    spec: CorpusSpec,
+    tokenizers: tuple,
+    tokenizer_settings: dict,
+    max_len: int | None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: CancelToken | None = None,
+    cache_dir: Path | None = None,
+) -> ReadCorpus:
+    """The tokenized corpus (see the module doc); ``tokenizers`` = (source, target) objects with
+    ``tokenize(text) -> list[str]``."""
+    src_tok, tgt_tok = tokenizers
+    fp = fingerprint(spec)
+
+    def fill(collector: PairCollector) -> CorpusReport:
+        _, report = load_pairs(
+            spec,
+            src_tok.tokenize,
+            tgt_tok.tokenize,
+            max_len,
+            progress=progress,
+            cancel=cancel,
+            sink=collector,
+        )
+        return report
+
+    cache = CorpusCache(cache_root(cache_dir or AppPaths.default().cache))
+    key = cache_key(fp, tokenizer_settings, max_len, [src_tok, tgt_tok])
+    opened = cache.open(key)
+    if opened is not None:
+        store, report = opened
+        if progress is not None:
+            total = sum(os.path.getsize(f) for f in spec.files())
+            progress(total, total)
+        log.info("corpus read from the cache: %s", cache.root / key[:32])
+        report = replace(report, files=spec.files())  # the same bytes may now live elsewhere
+        return ReadCorpus(store, report, fp, {"reused": True, "path": str(cache.root)})
+    if not _writable(cache.root):
+        log.warning("cache folder %s is not writable: the corpus is held in memory", cache.root)
+        collector = PairCollector()
+        report = fill(collector)
+        return ReadCorpus(collector.finish(), report, fp, {"reused": False, "path": None})
+    try:
+        store, report = cache.build(key, fill, spec.describe())
+    except OSError as exc:
+        raise CoreError(
+            f"cannot write the tokenized corpus into the cache folder {cache.root}: "
+            f"{exc.strerror or exc}. Free some space there (attnscope-cli cache --clear), "
+            "or set ATTNSCOPE_HOME to a folder on a roomier disk"
+        ) from exc
+    return ReadCorpus(store, report, fp, {"reused": False, "path": str(cache.root)})
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
