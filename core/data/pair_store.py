@@ -269,7 +269,8 @@ def _map(path: Path, dtype: type) -> np.ndarray:
     """A read-only memory map of a raw array file (an empty file cannot be mapped)."""
     if path.stat().st_size == 0:
         return np.zeros(0, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r")
+    # a plain ndarray view (it keeps the map alive): slicing a np.memmap costs ~3x more
+    return np.memmap(path, dtype=dtype, mode="r").view(np.ndarray)
 
 
 class TokenStore:

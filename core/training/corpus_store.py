@@ -44,6 +44,12 @@ def read_corpus(
     """The tokenized corpus (see the module doc); ``tokenizers`` = (source, target) objects with
     ``tokenize(text) -> list[str]``."""
     src_tok, tgt_tok = tokenizers
+    try:
+        total = sum(os.path.getsize(f) for f in spec.files())
+    except OSError:
+        total = 0  # fingerprint() says, in words, what is wrong with the file
+    if progress is not None and total:
+        progress(0, total)  # hashing a large corpus takes a while: show that reading began
     fp = fingerprint(spec)
 
     def fill(collector: PairCollector) -> CorpusReport:
@@ -64,7 +70,6 @@ def read_corpus(
     if opened is not None:
         store, report = opened
         if progress is not None:
-            total = sum(os.path.getsize(f) for f in spec.files())
             progress(total, total)
         log.info("corpus read from the cache: %s", cache.root / key[:32])
         report = replace(report, files=spec.files())  # the same bytes may now live elsewhere

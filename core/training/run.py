@@ -140,6 +140,8 @@ class TrainingRun:
         self.store, report, self.fingerprint = read.store, read.report, read.fingerprint
         report_dict = report.to_dict()
         report_dict["summary"] = report.summary()
+        if read.cache["reused"]:
+            report_dict["summary"] += "\n(Tokenized earlier: taken from the corpus cache.)"
         report_dict["cache"] = read.cache
         n = len(self.store)
         if self.dev_spec is not None:

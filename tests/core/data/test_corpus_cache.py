@@ -26,6 +26,7 @@ from core.data.rows import split_rows
 from core.data.tokenizer import tokenizers_for
 from core.data.vocab import Vocab
 from core.errors import Cancelled
+from core.events import ReadingEvent, ReportEvent
 from core.training.corpus_store import read_corpus
 from tests.toy import write_reverse_corpus
 
@@ -123,9 +124,18 @@ def test_training_twice_on_one_corpus_reads_it_once(tmp_path, monkeypatch):
         lambda *a, **k: reads.append(a[0]) or real(*a, **k),
     )
     model, cfg = ModelConfig(emb_size=8, hidden_size=8), train_config(max_steps=1, valid_every=1)
-    train(spec, tmp_path / "m1", model, TOK, cfg)
-    train(spec, tmp_path / "m2", model, TOK, cfg)
+    first, second = [], []
+    train(spec, tmp_path / "m1", model, TOK, cfg, on_event=first.append)
+    train(spec, tmp_path / "m2", model, TOK, cfg, on_event=second.append)
     assert len(reads) == 1
+    (report1,), (report2,) = (
+        [e.report for e in ev if isinstance(e, ReportEvent)] for ev in (first, second)
+    )
+    assert (report1["cache"]["reused"], report2["cache"]["reused"]) == (False, True)
+    assert "corpus cache" in report2["summary"] and "corpus cache" not in report1["summary"]
+    size = sum(Path(f).stat().st_size for f in spec.files())
+    reading = [(e.bytes_read, e.total_bytes) for e in second if isinstance(e, ReadingEvent)]
+    assert reading == [(0, size), (size, size)]  # the progress bar starts and fills at once
     a, b = (json.loads((tmp_path / m / "model.json").read_text()) for m in ("m1", "m2"))
     assert a["corpus"]["fingerprint"] == b["corpus"]["fingerprint"]
     assert a["corpus"]["train_pairs"] == b["corpus"]["train_pairs"] > 0
