@@ -115,6 +115,22 @@ def generate(
     }
 
 
+def existing(folder: Path) -> dict:
+    """The counts ``generate`` returns, for a corpus generated earlier (tokens not counted)."""
+    sizes = [(folder / n).stat().st_size for n in ("train.src", "train.tgt")]
+    lines = 0
+    with open(folder / "train.src", "rb") as f:
+        while chunk := f.read(1 << 24):
+            lines += chunk.count(b"\n")
+    return {
+        "lines": lines,
+        "tokens_per_side": None,
+        "bytes": sum(sizes),
+        "src_bytes": sizes[0],
+        "tgt_bytes": sizes[1],
+    }
+
+
 class RssSampler(threading.Thread):
     """Samples a process's VmRSS from /proc every ``interval`` seconds (Linux; silent elsewhere)."""
 
@@ -303,6 +319,11 @@ def main(argv: list[str] | None = None) -> int:
         help="split: whitespace tokens (bench/split_tokenizer_train.py), the same as Moses gives "
         "on this synthetic text, ~20x faster; for corpus sizes where Moses takes too long",
     )
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the corpus already in --workdir (from an earlier --keep run) if there is one",
+    )
     args = p.parse_args(argv)
     echo = not args.json_only
 
@@ -314,12 +335,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         extra["loadavg_before"] = _loadavg()
         t0 = time.monotonic()
-        counts = generate(folder, int(args.mb * 1_000_000), args.seed)
+        if args.reuse and (folder / "train.src").is_file() and (folder / "train.tgt").is_file():
+            counts = existing(folder)
+        else:
+            counts = generate(folder, int(args.mb * 1_000_000), args.seed)
         gen_s = time.monotonic() - t0
         if echo:
             print(
-                f"generated {counts['bytes'] / 1e6:.1f} MB ({counts['lines']:,} pairs, "
-                f"{counts['tokens_per_side']:,} tokens a side) in {gen_s:.1f} s",
+                f"corpus of {counts['bytes'] / 1e6:.1f} MB ({counts['lines']:,} pairs, "
+                f"{counts['tokens_per_side'] or '?'} tokens a side) ready in {gen_s:.1f} s",
                 flush=True,
             )
         # this tree first: RUSAGE_CHILDREN's peak (peak_rss_mb) is then this run's own

@@ -26,11 +26,14 @@ class MappedPairs:
         self.store, self.rows = store, rows
         self.src_lookup = store.src.lookup(src_vocab)
         self.tgt_lookup = store.tgt.lookup(tgt_vocab)
-        src_len, tgt_len = store.src.lengths(), store.tgt.lengths()
-        if rows is not None:
-            src_len, tgt_len = src_len[rows], tgt_len[rows]
-        self.src_len = src_len + 1  # </s>
-        self.tgt_len = tgt_len + 1
+        # (n, 2) int32 lengths with </s>, the one per-pair table kept (8 bytes a pair)
+        self.table = np.empty((len(store) if rows is None else len(rows), 2), dtype=np.int32)
+        for column, side in enumerate((store.src, store.tgt)):
+            lengths = side.lengths()
+            self.table[:, column] = lengths if rows is None else lengths[rows]
+            del lengths
+        self.table += 1
+        self.src_len, self.tgt_len = self.table[:, 0], self.table[:, 1]
         self._drawn = 0
 
     def __len__(self) -> int:
@@ -52,4 +55,4 @@ class MappedPairs:
 
     def lengths(self) -> np.ndarray:
         """(n, 2) int32: source and target length of every pair, for length bucketing."""
-        return np.stack([self.src_len, self.tgt_len], axis=1)
+        return self.table

@@ -9,7 +9,8 @@ import numpy as np
 
 
 def split_rows(n: int, fraction: float, max_n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(train rows, dev rows) of a corpus of ``n`` pairs, both sorted int64 arrays.
+    """(train rows, dev rows) of a corpus of ``n`` pairs, both sorted arrays (int32 below 2**31
+    pairs: the train rows stay in memory for the whole run).
 
     Exactly ``core.data.corpus.split_dev(list(range(n)), ...)`` (a test holds them together, so a
     run started before this function existed resumes with the same dev set), without a Python
@@ -28,4 +29,5 @@ def split_rows(n: int, fraction: float, max_n: int, seed: int) -> tuple[np.ndarr
     del order
     keep = np.ones(n, dtype=bool)
     keep[dev] = False
-    return np.flatnonzero(keep).astype(np.int64), dev
+    index_type = np.int32 if n < 2**31 else np.int64
+    return np.flatnonzero(keep).astype(index_type), dev
