@@ -171,6 +171,7 @@ def train(
     code: Path = REPO,
     out: Path | None = None,
     tokenizer: str = "moses",
+    threads: int | None = None,
 ) -> dict:
     """One training run through the CLI of the source tree ``code``, watched (see the module
     doc); the corpus cache lives in ``folder``/home, so runs in one call share it."""
@@ -201,6 +202,7 @@ def train(
         "--device",
         "cpu",
         "--json-progress",
+        *(["--threads", str(threads)] if threads else []),
     ]
     env = {
         **os.environ,
@@ -324,6 +326,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="use the corpus already in --workdir (from an earlier --keep run) if there is one",
     )
+    p.add_argument(
+        "--threads",
+        type=int,
+        help="the trainer's --threads; 1 on a shared machine (two OpenMP threads wait for each "
+        "other's busy core)",
+    )
     args = p.parse_args(argv)
     echo = not args.json_only
 
@@ -347,18 +355,16 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
         # this tree first: RUSAGE_CHILDREN's peak (peak_rss_mb) is then this run's own
-        tok = args.tokenizer
-        result = train(folder, steps, valid, echo, tokenizer=tok)
+        tok = {"tokenizer": args.tokenizer, "threads": args.threads}
+        result = train(folder, steps, valid, echo, **tok)
         _print_run("this tree", result, steps, echo)
         if args.again:
-            extra["again"] = train(
-                folder, steps, valid, echo, out=folder / "model-again", tokenizer=tok
-            )
+            extra["again"] = train(folder, steps, valid, echo, out=folder / "model-again", **tok)
             _print_run("this tree, again (corpus cache)", extra["again"], steps, echo)
         if args.compare_code:
             code = Path(args.compare_code).resolve()
             extra["compare"] = train(
-                folder, steps, valid, echo, code=code, out=folder / "model-b", tokenizer=tok
+                folder, steps, valid, echo, code=code, out=folder / "model-b", **tok
             )
             _print_run(f"code in {code}", extra["compare"], steps, echo)
     finally:

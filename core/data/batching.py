@@ -93,19 +93,35 @@ def _python_randoms(rng: random.Random, n: int) -> np.ndarray:
 
 
 class BatchOrder(Sequence):
-    """Batches of indices into a sorted index array: ``order[k]`` is batch ``k`` as a list."""
+    """Batches of indices into a sorted index array: ``order[k]`` is batch ``k`` as a list.
 
-    def __init__(self, keyed: np.ndarray, batch_size: int, perm: np.ndarray) -> None:
-        self.keyed, self.batch_size, self.perm = keyed, batch_size, perm
+    ``shard(rank, n_ranks)`` is one rank's part of the same order: the contiguous share
+    ``b[rank * len(b) // n_ranks : (rank + 1) * len(b) // n_ranks]`` of every batch ``b``, batches
+    too small to give each rank an example left out; still no list per batch until asked for.
+    """
+
+    def __init__(
+        self, keyed: np.ndarray, batch_size: int, perm: np.ndarray, share: tuple[int, int] = (0, 1)
+    ) -> None:
+        self.keyed, self.batch_size, self.perm, self.share = keyed, batch_size, perm, share
 
     def __len__(self) -> int:
         return len(self.perm)
 
     def __getitem__(self, k):  # type: ignore[override]
         if isinstance(k, slice):
-            return BatchOrder(self.keyed, self.batch_size, self.perm[k])
+            return BatchOrder(self.keyed, self.batch_size, self.perm[k], self.share)
         start = int(self.perm[k]) * self.batch_size
-        return self.keyed[start : start + self.batch_size].tolist()
+        size = min(self.batch_size, len(self.keyed) - start)
+        rank, n_ranks = self.share
+        lo, hi = start + rank * size // n_ranks, start + (rank + 1) * size // n_ranks
+        return self.keyed[lo:hi].tolist()
+
+    def shard(self, rank: int, n_ranks: int) -> BatchOrder:
+        if not 0 <= rank < n_ranks:
+            raise ValueError(f"rank {rank} is not one of {n_ranks} ranks")
+        sizes = np.minimum(self.batch_size, len(self.keyed) - self.perm * self.batch_size)
+        return BatchOrder(self.keyed, self.batch_size, self.perm[sizes >= n_ranks], (rank, n_ranks))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):

@@ -48,7 +48,10 @@ def cache_root(cache_dir: Path) -> Path:
 
 
 def tokenizer_identity(tokenizer: object) -> str:
-    """What, beyond ``TokenizerConfig``, decides this tokenizer's output (see module doc)."""
+    """What, beyond ``TokenizerConfig``, decides this tokenizer's output (see module doc); a
+    string is taken as it is."""
+    if isinstance(tokenizer, str):
+        return tokenizer
     hook = getattr(tokenizer, "cache_identity", None)
     if callable(hook):
         return str(hook())

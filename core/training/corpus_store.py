@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from core.cancel import CancelToken
 from core.data.corpus import CorpusReport, CorpusSpec, fingerprint, load_pairs
@@ -40,9 +41,13 @@ def read_corpus(
     progress: Callable[[int, int], None] | None = None,
     cancel: CancelToken | None = None,
     cache_dir: Path | None = None,
+    identity: tuple[str, ...] = (),
+    **load_options: Any,
 ) -> ReadCorpus:
     """The tokenized corpus (see the module doc); ``tokenizers`` = (source, target) objects with
-    ``tokenize(text) -> list[str]``."""
+    ``tokenize(text) -> list[str]``. ``identity``: more strings for the cache key, for whatever
+    else decides the tokens (say, the SHA-256 of trained subword models, when the tokenizer
+    objects do not say it through ``cache_identity()``); ``load_options`` go to ``load_pairs``."""
     src_tok, tgt_tok = tokenizers
     try:
         total = sum(os.path.getsize(f) for f in spec.files())
@@ -61,11 +66,12 @@ def read_corpus(
             progress=progress,
             cancel=cancel,
             sink=collector,
+            **load_options,
         )
         return report
 
     cache = CorpusCache(cache_root(cache_dir or AppPaths.default().cache))
-    key = cache_key(fp, tokenizer_settings, max_len, [src_tok, tgt_tok])
+    key = cache_key(fp, tokenizer_settings, max_len, [src_tok, tgt_tok, *identity])
     opened = cache.open(key)
     if opened is not None:
         store, report = opened

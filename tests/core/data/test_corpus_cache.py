@@ -166,7 +166,8 @@ def test_a_changed_corpus_or_tokenizer_setting_gives_a_new_key(tmp_path):
             return self.model_hash
 
     changed |= {cache_key(fp, TOK.to_dict(), 50, [Trained(h), Trained(h)]) for h in "ab"}
-    assert base not in changed and len(changed) == 7
+    changed.add(cache_key(fp, TOK.to_dict(), 50, [*tok, "sha256 of the subword models"]))
+    assert base not in changed and len(changed) == 8
 
     # end to end: one changed byte in the corpus, or lowercasing, reads the corpus again
     _, calls = _read(tmp_path, spec)
@@ -312,3 +313,23 @@ def test_cli_cache_lists_and_clears(tmp_path, capsys):
     assert not Path(entry["path"]).exists()
     with pytest.raises(SystemExit):
         main(["cache", "--list", "--clear"])
+
+
+@pytest.mark.parametrize(
+    "n,batch_size,n_ranks", [(103, 8, 2), (100, 10, 3), (7, 3, 4), (64, 64, 2)]
+)
+def test_a_rank_shard_is_its_contiguous_share_of_each_batch(n, batch_size, n_ranks):
+    rng = random.Random(n)
+    lengths = [(rng.randint(1, 9), rng.randint(1, 9)) for _ in range(n)]
+    whole = bucket_order(lengths, batch_size, seed=3)
+    order = batch_order(lengths, batch_size, seed=3)
+    for rank in range(n_ranks):
+        want = [
+            b[rank * len(b) // n_ranks : (rank + 1) * len(b) // n_ranks]
+            for b in whole
+            if len(b) >= n_ranks
+        ]
+        assert list(order.shard(rank, n_ranks)) == want
+    shares = [order.shard(r, n_ranks) for r in range(n_ranks)]
+    kept = [b for b in whole if len(b) >= n_ranks]
+    assert [sum((s[k] for s in shares), []) for k in range(len(kept))] == kept
