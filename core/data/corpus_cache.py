@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from core.data.corpus import CorpusReport
-from core.data.pair_store import SIDES, PairCollector, TokenSide, TokenStore
+from core.data.pair_store import PairCollector, TokenStore
 
 FORMAT = 1
 ENTRY_FILE = "entry.json"  # written last: an entry without it was never finished
@@ -110,7 +110,7 @@ class CorpusCache:
             for name, size in info["files"].items():
                 if (folder / name).stat().st_size != size:
                     raise ValueError(f"{name} has the wrong size")
-            store = TokenStore(*(TokenSide.open(folder, s) for s in SIDES), info["pairs"])
+            store = TokenStore.open(folder, info["pairs"])
             if any(side.rows != info["pairs"] for side in (store.src, store.tgt)):
                 raise ValueError("row counts differ")
             report = _report(info["report"])
@@ -134,7 +134,7 @@ class CorpusCache:
         collector = PairCollector(tmp)
         try:
             report = fill(collector)
-            collector.finish()
+            collector.write()
             files = {p.name: p.stat().st_size for p in tmp.iterdir()}
             info = {
                 "format": FORMAT,

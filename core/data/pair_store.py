@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -74,22 +75,21 @@ class _SideWriter:
         counts[: len(self.counts)] += self.counts
         self.counts = counts
 
-    def finish(self, folder: Path | None) -> TokenSide:
-        """The side, readable: in memory, or from its files (flushed, synced, closed)."""
-        if self.files is None:
-            self._count(np.frombuffer(self.ids, dtype=np.int32))
-            ids = np.frombuffer(self.ids, dtype=np.int32)
-            offsets = np.frombuffer(self.offsets, dtype=np.int64)
-            return TokenSide(self.names, self.counts, ids=ids, offsets=offsets)
+    def finish(self) -> TokenSide:
+        """The side, readable, in memory."""
+        self._count(np.frombuffer(self.ids, dtype=np.int32))
+        ids = np.frombuffer(self.ids, dtype=np.int32)
+        offsets = np.frombuffer(self.offsets, dtype=np.int64)
+        return TokenSide(self.names, self.counts, ids=ids, offsets=offsets)
+
+    def write(self, folder: Path) -> None:
+        """The rest of the ids, the type table and the counts into ``folder``, synced, closed."""
         self.flush()
         self.close(sync=True)
-        assert folder is not None
-        side = self.side
-        (folder / f"{side}.types.json").write_text(
+        (folder / f"{self.side}.types.json").write_text(
             json.dumps(self.names, ensure_ascii=False), encoding="utf-8"
         )
-        np.save(folder / f"{side}.counts.npy", self.counts)
-        return TokenSide.open(folder, side)
+        np.save(folder / f"{self.side}.counts.npy", self.counts)
 
     def close(self, sync: bool = False) -> None:
         for f in self.files or ():
@@ -122,11 +122,21 @@ class PairCollector:
         return self.n
 
     def finish(self) -> TokenStore:
+        """The collected pairs, readable (with ``folder``: written, then mapped from there)."""
         if self._store is None:
-            self._store = TokenStore(
-                self.src.finish(self.folder), self.tgt.finish(self.folder), self.n
-            )
+            if self.folder is None:
+                self._store = TokenStore(self.src.finish(), self.tgt.finish(), self.n)
+            else:
+                self.write()
+                self._store = TokenStore.open(self.folder, self.n)
         return self._store
+
+    def write(self) -> None:
+        """With ``folder``: finish its files without opening them (the corpus cache renames the
+        folder into place first)."""
+        assert self.folder is not None
+        self.src.write(self.folder)
+        self.tgt.write(self.folder)
 
     def close(self) -> None:
         """Close the files of an unfinished collection (a failed or cancelled read)."""
@@ -161,6 +171,7 @@ class TokenSide:
     ) -> None:
         self.names, self.counts, self.paths = names, counts, paths
         self.ids, self.offsets = ids, offsets
+        self._handles: tuple[BinaryIO, ...] | None = None
         if paths is not None:
             self.refresh()
 
@@ -174,8 +185,14 @@ class TokenSide:
         """Map the files anew. The pages a process touched through a map count in its resident
         memory until it unmaps them; drawing batches at random touches ever more of them, so
         ``MappedPairs`` calls this every few thousand sentences (the OS page cache keeps them)."""
-        if self.paths is not None:
-            self.ids, self.offsets = (_map(p, t) for p, t in zip(self.paths, (np.int32, np.int64)))
+        if self.paths is None:
+            return
+        if self._handles is None:
+            # mapped from handles opened once: an entry removed meanwhile (cache --clear, a
+            # prune by another run) stays readable to this run until it ends (POSIX)
+            self._handles = tuple(open(p, "rb") for p in self.paths)  # noqa: SIM115
+            weakref.finalize(self, _close_all, self._handles)
+        self.ids, self.offsets = (_map(f, t) for f, t in zip(self._handles, (np.int32, np.int64)))
 
     @property
     def rows(self) -> int:
@@ -188,15 +205,18 @@ class TokenSide:
         if self.paths is None:
             return np.diff(self.offsets).astype(np.int32)
         out = np.empty(self.rows, dtype=np.int32)
-        with open(self.paths[1], "rb") as f:
-            prev = np.fromfile(f, dtype=np.int64, count=1)
-            done = 0
-            while done < self.rows:
-                block = np.fromfile(f, dtype=np.int64, count=min(_READ_BLOCK, self.rows - done))
-                if not len(block):
-                    raise OSError(f"{self.paths[1]} ends early")
-                out[done : done + len(block)] = np.diff(np.concatenate([prev, block]))
-                prev, done = block[-1:], done + len(block)
+        assert self._handles is not None
+        handle = self._handles[1]  # the maps do not use the handle's position
+        handle.seek(0)
+        prev = np.frombuffer(handle.read(8), dtype=np.int64)
+        done = 0
+        while done < self.rows:
+            count = min(_READ_BLOCK, self.rows - done)
+            block = np.frombuffer(handle.read(count * 8), dtype=np.int64)
+            if len(block) != count:
+                raise OSError(f"{self.paths[1]} ends early")
+            out[done : done + count] = np.diff(np.concatenate([prev, block]))
+            prev, done = block[-1:], done + count
         return out
 
     def row_ids(self, row: int) -> np.ndarray:
@@ -265,12 +285,17 @@ class TokenSide:
         return out, out_offsets
 
 
-def _map(path: Path, dtype: type) -> np.ndarray:
+def _close_all(files: tuple[BinaryIO, ...]) -> None:
+    for f in files:
+        f.close()
+
+
+def _map(f: BinaryIO, dtype: type) -> np.ndarray:
     """A read-only memory map of a raw array file (an empty file cannot be mapped)."""
-    if path.stat().st_size == 0:
+    if os.fstat(f.fileno()).st_size == 0:
         return np.zeros(0, dtype=dtype)
     # a plain ndarray view (it keeps the map alive): slicing a np.memmap costs ~3x more
-    return np.memmap(path, dtype=dtype, mode="r").view(np.ndarray)
+    return np.memmap(f, dtype=dtype, mode="r").view(np.ndarray)
 
 
 class TokenStore:
@@ -278,6 +303,10 @@ class TokenStore:
 
     def __init__(self, src: TokenSide, tgt: TokenSide, n: int) -> None:
         self.src, self.tgt, self.n = src, tgt, n
+
+    @classmethod
+    def open(cls, folder: Path, n: int) -> TokenStore:
+        return cls(*(TokenSide.open(folder, side) for side in SIDES), n)
 
     def __len__(self) -> int:
         return self.n

@@ -333,3 +333,15 @@ def test_a_rank_shard_is_its_contiguous_share_of_each_batch(n, batch_size, n_ran
     shares = [order.shard(r, n_ranks) for r in range(n_ranks)]
     kept = [b for b in whole if len(b) >= n_ranks]
     assert [sum((s[k] for s in shares), []) for k in range(len(kept))] == kept
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows keeps open files from being removed")
+def test_clearing_the_cache_under_a_running_run_leaves_it_readable(tmp_path, monkeypatch):
+    monkeypatch.setattr(core.data.mapped_pairs, "REFRESH_EVERY", 3)  # re-maps while we read
+    spec = _corpus(tmp_path)
+    read, _ = _read(tmp_path, spec)
+    vocab = Vocab.from_counts(read.store.src.counts_except([]), 50)
+    pairs = MappedPairs(read.store, vocab, vocab, None)
+    before = [pairs[i][0].tolist() for i in range(40)]
+    assert CorpusCache(cache_root(tmp_path / "cache")).clear()[0] == 1
+    assert [pairs[i][0].tolist() for i in range(40)] == before
