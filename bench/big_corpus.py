@@ -246,7 +246,7 @@ def train(
         elif kind == "error":
             error = event.get("message")
     stderr = proc.stderr.read() if proc.stderr else ""
-    code = proc.wait()
+    exit_code = proc.wait()
     t_end = time.monotonic()
     sampler.stop.set()
     sampler.join(timeout=1)
@@ -267,8 +267,9 @@ def train(
         "loadavg_after": _loadavg(),
         "peak_rss_hwm_mb": round(sampler.hwm_mb, 1),
         "peak_rss_file_mb": round(sampler.file_mb, 1),
-        "train_exit": code,
-        "error": error or (stderr.strip().splitlines()[-1] if code and stderr.strip() else None),
+        "train_exit": exit_code,
+        "error": error
+        or (stderr.strip().splitlines()[-1] if exit_code and stderr.strip() else None),
         "startup_s": round(first_read - t_start, 2) if first_read else None,
         "reading_validation_s": round(t_report - first_read, 2)
         if t_report and first_read
