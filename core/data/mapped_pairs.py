@@ -2,7 +2,7 @@
 vocabulary when a batch is made, so no second, encoded copy of the corpus is ever built.
 
 With the store on disk this reads from memory maps; resident memory stays flat however large the
-corpus (see ``TokenSide.refresh`` for why the maps are renewed now and then).
+corpus (``TokenSide.row_ids`` renews the maps every ``REFRESH_EVERY`` rows: see why there).
 """
 
 from __future__ import annotations
@@ -12,10 +12,6 @@ import numpy as np
 from core.data.pair_store import TokenStore
 from core.data.vocab import EOS_ID, Vocab
 
-# sentences drawn between renewals of the maps. One random read maps far more than its own 4 KB
-# page: the kernel maps the page-cache folio around it (~100 KB each measured here, with
-# MADV_RANDOM too), so 4,096 draws left ~0.4 GB counted per array; 128 keep it near 50 MB in all
-REFRESH_EVERY = 128
 _EOS = np.array([EOS_ID], dtype=np.int32)
 
 
@@ -37,18 +33,12 @@ class MappedPairs:
             del lengths
         self.table += 1
         self.src_len, self.tgt_len = self.table[:, 0], self.table[:, 1]
-        self._drawn = 0
 
     def __len__(self) -> int:
         return len(self.src_len)
 
     def pair(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         row = int(i if self.rows is None else self.rows[i])
-        self._drawn += 1
-        if self._drawn >= REFRESH_EVERY:
-            self._drawn = 0
-            self.store.src.refresh()
-            self.store.tgt.refresh()
         src = self.src_lookup[self.store.src.row_ids(row)]
         tgt = self.tgt_lookup[self.store.tgt.row_ids(row)]
         return np.concatenate([src, _EOS]), np.concatenate([tgt, _EOS])

@@ -63,7 +63,7 @@ def _read(tmp_path: Path, spec: CorpusSpec, max_len: int | None = 50, tok=TOK):
 def test_cached_store_gives_the_same_batches_as_the_in_memory_store(tmp_path, monkeypatch):
     # small chunks and frequent map renewals, so both are exercised many times over
     monkeypatch.setattr(core.data.pair_store, "_FLUSH_TOKENS", 37)
-    monkeypatch.setattr(core.data.mapped_pairs, "REFRESH_EVERY", 5)
+    monkeypatch.setattr(core.data.pair_store, "REFRESH_EVERY", 5)
     spec = _corpus(tmp_path)
     tok = CountingTokenizer()
     memory = PairCollector()
@@ -337,7 +337,7 @@ def test_a_rank_shard_is_its_contiguous_share_of_each_batch(n, batch_size, n_ran
 
 @pytest.mark.skipif(os.name == "nt", reason="Windows keeps open files from being removed")
 def test_clearing_the_cache_under_a_running_run_leaves_it_readable(tmp_path, monkeypatch):
-    monkeypatch.setattr(core.data.mapped_pairs, "REFRESH_EVERY", 3)  # re-maps while we read
+    monkeypatch.setattr(core.data.pair_store, "REFRESH_EVERY", 3)  # re-maps while we read
     spec = _corpus(tmp_path)
     read, _ = _read(tmp_path, spec)
     vocab = Vocab.from_counts(read.store.src.counts_except([]), 50)
