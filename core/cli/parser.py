@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_agreement(sub)
     _add_evaluate(sub)
     _add_models(sub)
+    _add_cache(sub)
     _add_demo(sub)
     sub.add_parser(
         "doctor",
@@ -461,6 +462,21 @@ def _add_models(sub: Any) -> None:
         description="List the model folders in the app's library.",
     )
     t.add_argument("--json", action="store_true")
+
+
+def _add_cache(sub: Any) -> None:
+    t = sub.add_parser(
+        "cache",
+        help="list or clear the tokenized corpora kept between training runs",
+        description="Training keeps each corpus it read, tokenized, in the cache folder, so the "
+        "next run on the same files and tokenizer settings starts without reading them again. "
+        "Entries unused for 30 days, and the least recently used beyond 20 GB, are removed "
+        "after each new one. Without options: list the entries.",
+    )
+    what = t.add_mutually_exclusive_group()
+    what.add_argument("--list", action="store_true", help="list the entries (the default)")
+    what.add_argument("--clear", action="store_true", help="remove every entry")
+    t.add_argument("--json", action="store_true", help="print the list as JSON")
 
 
 def _add_demo(sub: Any) -> None:

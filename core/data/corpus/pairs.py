@@ -302,13 +302,13 @@ def split_dev(
     else:
         if len(keys) != n:
             raise ValueError(f"{len(keys)} keys for {n} pairs")
-        dev_idx = _grouped_dev(order, _group_ids(keys), n_dev)
+        dev_idx = grouped_dev(order, group_ids(keys), n_dev)
     train = [p for i, p in enumerate(pairs) if i not in dev_idx]
     dev = [pairs[i] for i in sorted(dev_idx)]
     return train, dev
 
 
-def _group_ids(keys: Sequence[Hashable] | np.ndarray) -> np.ndarray:
+def group_ids(keys: Sequence[Hashable] | np.ndarray) -> np.ndarray:
     """A small integer per distinct key."""
     if isinstance(keys, np.ndarray):
         return np.unique(keys, return_inverse=True)[1].reshape(-1)
@@ -316,7 +316,7 @@ def _group_ids(keys: Sequence[Hashable] | np.ndarray) -> np.ndarray:
     return np.fromiter((ids.setdefault(k, len(ids)) for k in keys), dtype=np.int64, count=len(keys))
 
 
-def _grouped_dev(order: list[int], group: np.ndarray, n_dev: int) -> set[int]:
+def grouped_dev(order: Sequence[int], group: np.ndarray, n_dev: int) -> set[int]:
     """Rows of whole groups, taken in ``order`` while they fit into ``n_dev``."""
     sizes = np.bincount(group)
     if len(sizes) < 2:
