@@ -189,6 +189,7 @@ def train(
     """One training run through the CLI of the source tree ``code``, watched (see the module
     doc); the corpus cache lives in ``folder``/home, so runs in one call share it."""
     out = out or folder / f"model-{tokenization}"
+    shutil.rmtree(out, ignore_errors=True)  # left by an earlier --keep run in this workdir
     launcher = ["-m", "core"]
     if tokenizer == "split":
         launcher = [str(code / "bench" / "split_tokenizer_train.py")]

@@ -16,7 +16,8 @@ import numpy as np
 
 from core.cancel import CancelToken
 from core.config import TokenizerConfig, TrainConfig
-from core.data.corpus import CorpusSpec, count_duplicates, load_pairs
+from core.data.corpus import CorpusSpec, load_pairs
+from core.data.corpus.pairs import group_ids
 from core.data.pair_store import TokenStore
 from core.data.rows import split_rows
 from core.errors import CoreError
@@ -73,10 +74,10 @@ def read_run_data(
                 f"{spec.describe()}: only {n} usable pair(s); "
                 "at least 2 are needed to hold one out for validation"
             )
-        keys = store.keys()
-        report.duplicates = count_duplicates(keys)
-        train_rows, dev_rows = split_rows(n, cfg.dev_fraction, cfg.dev_max, cfg.seed, keys)
-        del keys
+        groups = group_ids(store.keys())  # one small id per distinct pair: one sort, not two
+        report.duplicates = n - (int(groups.max()) + 1)
+        train_rows, dev_rows = split_rows(n, cfg.dev_fraction, cfg.dev_max, cfg.seed, groups=groups)
+        del groups
         dev_pairs = [store.pair_tokens(int(i)) for i in dev_rows]
         dev_report: dict[str, Any] = {"held_out": len(dev_pairs)}
     else:
