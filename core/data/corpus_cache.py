@@ -40,6 +40,9 @@ BUILD_PREFIX = ".build-"
 MAX_AGE_DAYS = 30.0  # entries unused this long are removed
 MAX_BYTES = 20 * 10**9  # beyond this the least recently used entries go
 STALE_BUILD_S = 24 * 3600.0  # build folders this old belong to a run that died
+# renaming the finished build into place: Windows refuses it while an indexer or a virus scanner
+# holds one of its files, which passes in a moment (as core.storage.atomic_io retries its renames)
+PUBLISH_RETRY_S = 2.0
 
 
 def cache_root(cache_dir: Path) -> Path:
@@ -149,7 +152,7 @@ class CorpusCache:
             folder = self._folder(key)
             shutil.rmtree(folder, ignore_errors=True)  # a torn entry that open() did not see
             try:
-                os.replace(tmp, folder)
+                _publish(tmp, folder)
             except OSError:  # another run published the same key meanwhile: use either
                 if not (folder / ENTRY_FILE).is_file():
                     raise
@@ -234,3 +237,18 @@ def _write_synced(path: Path, text: str) -> None:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _publish(tmp: Path, folder: Path) -> None:
+    """``os.replace(tmp, folder)``, retried with backoff for ``PUBLISH_RETRY_S`` on a
+    ``PermissionError`` (Windows' sharing violation)."""
+    deadline, delay = time.monotonic() + PUBLISH_RETRY_S, 0.01
+    while True:
+        try:
+            os.replace(tmp, folder)
+            return
+        except PermissionError:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)

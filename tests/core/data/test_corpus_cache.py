@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 
+import core.data.corpus_cache
 import core.data.mapped_pairs
 import core.data.pair_store
 import core.training.corpus_store
@@ -25,7 +26,7 @@ from core.data.pair_store import PairCollector
 from core.data.rows import split_rows
 from core.data.tokenizer import tokenizers_for
 from core.data.vocab import Vocab
-from core.errors import Cancelled
+from core.errors import Cancelled, CoreError
 from core.events import ReadingEvent, ReportEvent
 from core.training.corpus_store import read_corpus
 from tests.toy import write_reverse_corpus
@@ -223,6 +224,31 @@ def test_a_failed_or_cancelled_build_leaves_nothing_behind(tmp_path):
         read_corpus(spec, (Cancelling(), Cancelling()), TOK.to_dict(), 50, cache_dir=root.parent)
     assert list(root.iterdir()) == []
     assert _read(tmp_path, spec)[1] > 0  # nothing half-built was taken
+
+
+@pytest.mark.parametrize("refusals, published", [(2, True), (10**6, False)])
+def test_a_held_build_folder_is_renamed_once_released(tmp_path, monkeypatch, refusals, published):
+    """Windows refuses the rename while an indexer holds a file of the build: retried for a
+    moment, then a clear error (and no half entry) if it never passes."""
+    spec = _corpus(tmp_path)
+    real_replace, tries = os.replace, []
+
+    def held(src, dst):
+        tries.append(dst)
+        if len(tries) <= refusals:
+            raise PermissionError(13, "being used by another process")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(core.data.corpus_cache, "PUBLISH_RETRY_S", 0.2)
+    monkeypatch.setattr(core.data.corpus_cache.os, "replace", held)
+    if published:
+        read, _ = _read(tmp_path, spec)
+        assert len(tries) == 3 and read.store.src.paths is not None
+    else:
+        with pytest.raises(CoreError, match="being used by another process"):
+            _read(tmp_path, spec)
+        monkeypatch.undo()
+        assert list(cache_root(tmp_path / "cache").iterdir()) == []
 
 
 def test_an_unwritable_cache_folder_falls_back_to_memory(tmp_path):
