@@ -4,14 +4,21 @@
     .venv/bin/python bench/big_corpus.py --mb 20         # a quicker look
     nice -n 10 .venv/bin/python bench/big_corpus.py      # on a shared machine
     .venv/bin/python bench/big_corpus.py --mb 50 --tokenization both   # subwords vs words
+    .venv/bin/python bench/big_corpus.py --mb 2000 --max-steps 1000 --valid-every 1000 --again \
+        --tokenization words --tokenizer split --threads 1   # the 2 GB memory run
+    .venv/bin/python bench/big_corpus.py --mb 100 --again --compare-code /tmp/main-src  # A/B
 
 It writes ``train.src``/``train.tgt`` (random words from a synthetic lexicon of a few thousand
 words, 5-30 words a sentence; the target is the source mapped word for word and reversed) into a
 temporary folder, then runs ``python -m core train ... --preset tiny --json-progress`` as a
 subprocess and watches it: when reading progress events arrive, when the corpus report (reading
 and validation done) arrives, when training starts and ends, and the trainer's resident memory
-(sampled from /proc, and its peak from ``getrusage(RUSAGE_CHILDREN)``). It prints a summary and, as
-its last line, one JSON object with every number.
+(sampled from /proc: VmRSS, VmHWM and RssFile, the pages of memory-mapped files; and its peak from
+``getrusage(RUSAGE_CHILDREN)``), and the reading throughput: corpus MB over the seconds from the
+trainer's start to its corpus report. ``--again`` trains a second time (the corpus now comes from
+the corpus cache); ``--compare-code`` trains with another source tree too, on the same corpus. The
+corpus cache lives in the work folder (``ATTNSCOPE_HOME``). It prints a summary and, as its last
+line, one JSON object with every number.
 """
 
 from __future__ import annotations
@@ -110,6 +117,22 @@ def generate(
     }
 
 
+def existing(folder: Path) -> dict:
+    """The counts ``generate`` returns, for a corpus generated earlier (tokens not counted)."""
+    sizes = [(folder / n).stat().st_size for n in ("train.src", "train.tgt")]
+    lines = 0
+    with open(folder / "train.src", "rb") as f:
+        while chunk := f.read(1 << 24):
+            lines += chunk.count(b"\n")
+    return {
+        "lines": lines,
+        "tokens_per_side": None,
+        "bytes": sum(sizes),
+        "src_bytes": sizes[0],
+        "tgt_bytes": sizes[1],
+    }
+
+
 class RssSampler(threading.Thread):
     """Samples a process's VmRSS from /proc every ``interval`` seconds (Linux; silent elsewhere)."""
 
@@ -117,6 +140,8 @@ class RssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.samples: list[tuple[float, float]] = []  # (monotonic time, MB)
+        self.hwm_mb = 0.0  # the kernel's own peak (VmHWM), last seen
+        self.file_mb = 0.0  # largest RssFile seen: pages of mapped files counted as resident
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -127,7 +152,10 @@ class RssSampler(threading.Thread):
                     for line in f:
                         if line.startswith("VmRSS:"):
                             self.samples.append((time.monotonic(), int(line.split()[1]) / 1024))
-                            break
+                        elif line.startswith("VmHWM:"):
+                            self.hwm_mb = max(self.hwm_mb, int(line.split()[1]) / 1024)
+                        elif line.startswith("RssFile:"):
+                            self.file_mb = max(self.file_mb, int(line.split()[1]) / 1024)
             except OSError:
                 return
             self.stop.wait(self.interval)
@@ -148,13 +176,26 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def train(
-    folder: Path, max_steps: int, valid_every: int, echo: bool, tokenization: str = "subwords"
+    folder: Path,
+    max_steps: int,
+    valid_every: int,
+    echo: bool,
+    tokenization: str = "subwords",
+    code: Path = REPO,
+    out: Path | None = None,
+    tokenizer: str = "moses",
+    threads: int | None = None,
 ) -> dict:
-    out = folder / f"model-{tokenization}"
+    """One training run through the CLI of the source tree ``code``, watched (see the module
+    doc); the corpus cache lives in ``folder``/home, so runs in one call share it."""
+    out = out or folder / f"model-{tokenization}"
+    shutil.rmtree(out, ignore_errors=True)  # left by an earlier --keep run in this workdir
+    launcher = ["-m", "core"]
+    if tokenizer == "split":
+        launcher = [str(code / "bench" / "split_tokenizer_train.py")]
     cmd = [
         sys.executable,
-        "-m",
-        "core",
+        *launcher,
         "train",
         "--train-src",
         str(folder / "train.src"),
@@ -177,12 +218,17 @@ def train(
         "--json-progress",
         "--tokenization",
         tokenization,
+        *(["--threads", str(threads)] if threads else []),
     ]
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(code) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        "ATTNSCOPE_HOME": str(folder / "home"),
+    }
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t_start = time.monotonic()
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=code
     )
     sampler = RssSampler(proc.pid)
     sampler.start()
@@ -220,7 +266,7 @@ def train(
         elif kind == "error":
             error = event.get("message")
     stderr = proc.stderr.read() if proc.stderr else ""
-    code = proc.wait()
+    exit_code = proc.wait()
     t_end = time.monotonic()
     sampler.stop.set()
     sampler.join(timeout=1)
@@ -232,15 +278,25 @@ def train(
     during = [r for r in reading if 0 < r[1] < r[2]]
     t_report = times.get("report")
     reading_s = round(t_report - first_read, 2) if t_report and first_read else None
-    total_mb = reading[-1][2] / 1e6 if reading else 0.0
+    corpus_mb = sum((folder / n).stat().st_size for n in ("train.src", "train.tgt")) / 1e6
     return {
         "tokenization": tokenization,
-        "reading_mb_per_s": round(total_mb / reading_s, 2) if reading_s else None,
+        "code": str(code),
+        "cache_reused": (report.get("cache") or {}).get("reused"),
+        # first reading event to the corpus report (hashing, reading, tokenizing, dev split)
+        "reading_mb_per_s": round(corpus_mb / reading_s, 2) if reading_s else None,
         "reading_cpu_s": round(cpu_at_report - cpu_at_first_read, 2)
         if cpu_at_report is not None and cpu_at_first_read is not None
         else None,
-        "train_exit": code,
-        "error": error or (stderr.strip().splitlines()[-1] if code and stderr.strip() else None),
+        # process start to corpus ready (imports, hashing, reading, tokenizing, dev split)
+        "to_corpus_ready_s": round(t_report - t_start, 2) if t_report else None,
+        "read_mb_per_s": round(corpus_mb / (t_report - t_start), 2) if t_report else None,
+        "loadavg_after": _loadavg(),
+        "peak_rss_hwm_mb": round(sampler.hwm_mb, 1),
+        "peak_rss_file_mb": round(sampler.file_mb, 1),
+        "train_exit": exit_code,
+        "error": error
+        or (stderr.strip().splitlines()[-1] if exit_code and stderr.strip() else None),
         "startup_s": round(first_read - t_start, 2) if first_read else None,
         "reading_validation_s": round(t_report - first_read, 2)
         if t_report and first_read
@@ -279,7 +335,37 @@ def main(argv: list[str] | None = None) -> int:
         "--tokenization",
         choices=["subwords", "words", "both"],
         default="subwords",
-        help="how the trainer tokenizes (both: subwords, then words, on the same corpus)",
+        help="how the trainer tokenizes (both: subwords, then words, on the same corpus; "
+        "--again and --compare-code use the last of them)",
+    )
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="train a second time on the same corpus (it comes from the corpus cache)",
+    )
+    p.add_argument(
+        "--compare-code",
+        metavar="DIR",
+        help="then train once more with the source tree in DIR (say, `git archive main`), on "
+        "the same corpus: an A/B of reading throughput and memory in one call",
+    )
+    p.add_argument(
+        "--tokenizer",
+        choices=["moses", "split"],
+        default="moses",
+        help="split: whitespace tokens (bench/split_tokenizer_train.py), the same as Moses gives "
+        "on this synthetic text, ~20x faster; for corpus sizes where Moses takes too long",
+    )
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the corpus already in --workdir (from an earlier --keep run) if there is one",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        help="the trainer's --threads; 1 on a shared machine (two OpenMP threads wait for each "
+        "other's busy core)",
     )
     args = p.parse_args(argv)
     echo = not args.json_only
@@ -287,24 +373,44 @@ def main(argv: list[str] | None = None) -> int:
     base = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="attnscope-big-"))
     folder = base / "big-corpus"
     folder.mkdir(parents=True, exist_ok=True)
+    steps, valid = args.max_steps, min(args.valid_every, args.max_steps)
+    extra: dict = {}
     try:
+        extra["loadavg_before"] = _loadavg()
         t0 = time.monotonic()
-        counts = generate(folder, int(args.mb * 1_000_000), args.seed)
+        if args.reuse and (folder / "train.src").is_file() and (folder / "train.tgt").is_file():
+            counts = existing(folder)
+        else:
+            counts = generate(folder, int(args.mb * 1_000_000), args.seed)
         gen_s = time.monotonic() - t0
         if echo:
             print(
-                f"generated {counts['bytes'] / 1e6:.1f} MB ({counts['lines']:,} pairs, "
-                f"{counts['tokens_per_side']:,} tokens a side) in {gen_s:.1f} s",
+                f"corpus of {counts['bytes'] / 1e6:.1f} MB ({counts['lines']:,} pairs, "
+                f"{counts['tokens_per_side'] or '?'} tokens a side) ready in {gen_s:.1f} s",
                 flush=True,
             )
+        if args.tokenizer == "split" and args.tokenization != "words":
+            p.error("--tokenizer split replaces Moses: use it with --tokenization words")
         kinds = ["subwords", "words"] if args.tokenization == "both" else [args.tokenization]
+        # this tree first: RUSAGE_CHILDREN's peak (peak_rss_mb) is then this run's own
+        tok = {"tokenizer": args.tokenizer, "threads": args.threads}
         results = []
         for kind in kinds:
             if echo:
                 print(f"{kind}: load average {os.getloadavg()}", flush=True)
-            results.append(
-                train(folder, args.max_steps, min(args.valid_every, args.max_steps), echo, kind)
+            results.append(train(folder, steps, valid, echo, kind, **tok))
+            _print_run(f"this tree, {kind}", results[-1], steps, echo)
+        kind = kinds[-1]
+        if args.again:
+            again = folder / f"model-{kind}-again"
+            extra["again"] = train(folder, steps, valid, echo, kind, out=again, **tok)
+            _print_run(f"this tree, {kind}, again (corpus cache)", extra["again"], steps, echo)
+        if args.compare_code:
+            code = Path(args.compare_code).resolve()
+            extra["compare"] = train(
+                folder, steps, valid, echo, kind, code=code, out=folder / "model-b", **tok
             )
+            _print_run(f"code in {code}, {kind}", extra["compare"], steps, echo)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -316,35 +422,48 @@ def main(argv: list[str] | None = None) -> int:
         "tokens_per_side": counts["tokens_per_side"],
         "generation_s": round(gen_s, 2),
         "max_steps": args.max_steps,
+        "tokenizer": args.tokenizer,
         **results[0],
         "runs": results,
+        **extra,
     }
-    if echo:
-        for result in results:
-            print_result(result, args.max_steps)
     print(json.dumps(summary), flush=True)
-    return 0 if all(r["train_exit"] == 0 for r in results) else 1
+    runs = [*results, *(v for v in extra.values() if isinstance(v, dict))]
+    return 0 if all(r["train_exit"] == 0 for r in runs) else 1
 
 
-def print_result(result: dict, max_steps: int) -> None:
+def _loadavg() -> str | None:
+    try:
+        return Path("/proc/loadavg").read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+
+
+def _print_run(label: str, result: dict, steps: int, echo: bool) -> None:
+    if not echo:
+        return
+    print(f"-- {label}: trainer exit {result['train_exit']}", end="")
+    print(f": {result['error']}" if result["error"] else "")
     print(
-        f"{result['tokenization']}: trainer exit {result['train_exit']}"
-        + (f": {result['error']}" if result["error"] else "")
-    )
-    print(
-        f"  start-up (imports) {result['startup_s']} s; reading + validation "
+        f"start-up (imports) {result['startup_s']} s; reading + validation "
         f"{result['reading_validation_s']} s ({result['reading_mb_per_s']} MB/s, "
-        f"{result['reading_cpu_s']} CPU s); to first step "
-        f"{result['to_first_step_s']} s; {max_steps} steps {result['training_s']} s; "
-        f"total {result['total_s']} s"
+        f"{result['reading_cpu_s']} CPU s); to first step {result['to_first_step_s']} s; "
+        f"{steps} steps {result['training_s']} s; total {result['total_s']} s"
     )
     print(
-        f"  reading progress events: {result['reading_events']} "
+        f"corpus ready after {result['to_corpus_ready_s']} s: {result['read_mb_per_s']} MB/s "
+        f"(start to corpus report; cache reused: {result['cache_reused']}; load after the run "
+        f"{result['loadavg_after']})"
+    )
+    print(
+        f"reading progress events: {result['reading_events']} "
         f"({result['reading_events_during_reading']} while reading)"
     )
     print(
-        f"  peak RSS {result['peak_rss_mb']} MB (while reading {result['peak_rss_reading_mb']} "
-        f"MB, afterwards {result['peak_rss_after_reading_mb']} MB)"
+        f"peak RSS {result['peak_rss_hwm_mb']} MB (VmHWM; while reading "
+        f"{result['peak_rss_reading_mb']} MB, afterwards {result['peak_rss_after_reading_mb']} "
+        f"MB; mapped-file pages at most {result['peak_rss_file_mb']} MB)",
+        flush=True,
     )
 
 

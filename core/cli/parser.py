@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_agreement(sub)
     _add_evaluate(sub)
     _add_models(sub)
+    _add_cache(sub)
     _add_demo(sub)
     sub.add_parser(
         "doctor",
@@ -77,7 +78,10 @@ def _add_train(sub: Any) -> None:
         "tab-separated file (--train-tsv: source<TAB>target per line), or one TMX "
         "translation memory (--train-tmx; --src-lang and --tgt-lang choose its two "
         "languages). Without dev files, a few percent of the pairs are held out for "
-        "validation, all copies of a repeated pair on the same side. Every event is also "
+        "validation, all copies of a repeated pair on the same side. The tokenized corpus is "
+        "kept in the user cache folder and trained from there through memory maps, so a corpus "
+        "larger than memory trains, and the next run on the same files, tokenizer settings and "
+        "subword models does not read them again (attnscope-cli cache). Every event is also "
         "appended to the model folder's events.jsonl (the app's File > Attach to a training... "
         "follows it); a file named STOP in the folder stops the run with a checkpoint. On "
         "several GPUs or machines, run the same command under torchrun: torchrun "
@@ -487,6 +491,22 @@ def _add_models(sub: Any) -> None:
         description="List the model folders in the app's library.",
     )
     t.add_argument("--json", action="store_true")
+
+
+def _add_cache(sub: Any) -> None:
+    t = sub.add_parser(
+        "cache",
+        help="list or clear the tokenized corpora kept between training runs",
+        description="Training keeps each corpus it read, tokenized, in the cache folder, so the "
+        "next run on the same files, tokenizer settings and subword models starts without "
+        "reading them again. "
+        "Entries unused for 30 days, and the least recently used beyond 20 GB, are removed "
+        "after each new one. Without options: list the entries.",
+    )
+    what = t.add_mutually_exclusive_group()
+    what.add_argument("--list", action="store_true", help="list the entries (the default)")
+    what.add_argument("--clear", action="store_true", help="remove every entry")
+    t.add_argument("--json", action="store_true", help="print the list as JSON")
 
 
 def _add_demo(sub: Any) -> None:

@@ -13,8 +13,10 @@ tokenizer first (then detokenizing is Moses' and no longer exact).
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterable, Sequence
+from importlib import metadata
 
 import sentencepiece as spm
 
@@ -77,6 +79,14 @@ class SubwordTokenizer:
         if self._moses is not None:
             return self._moses.detokenize(text.split())
         return text
+
+    def cache_identity(self) -> str:
+        """What decides this tokenizer's pieces, for the corpus cache's key: the model's bytes
+        (a retrained model never meets pieces cut by another), its preparation, the library."""
+        digest = hashlib.sha256(self.model_proto).hexdigest()
+        prep = f"{self.lang} lowercase={self.lowercase} pretokenize={self.pretokenize}"
+        moses = f" sacremoses {_version('sacremoses')}" if self._moses is not None else ""
+        return f"sentencepiece {spm.__version__} model {digest} {prep}{moses}"
 
     def pieces(self) -> list[str]:
         """Every piece a text can be split into, in the model's order (bytes first)."""
@@ -163,3 +173,10 @@ def _preparer(cfg: TokenizerConfig, lang: str):
         moses = Tokenizer(lang, cfg.lowercase)
         return lambda t: " ".join(moses.tokenize(t))
     return str.lower if cfg.lowercase else str
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"

@@ -20,11 +20,12 @@ import socket
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import numpy as np
 import torch
 from torch import nn
 
 from core import device as _device
-from core.data.batching import bucket_order
+from core.data.batching import BatchOrder, batch_order
 from core.errors import CoreError
 
 __all__ = ["World", "agent_identity", "init_from_env", "is_restart", "launched_by_torchrun"]
@@ -73,26 +74,21 @@ class World:
 
     # ---- data ------------------------------------------------------------------------------
     def batches(
-        self, lengths: Sequence[tuple[int, int]], batch_size: int, seed: int
-    ) -> list[list[int]]:
-        """This rank's batches of an epoch, in order.
+        self, lengths: Sequence[tuple[int, int]] | np.ndarray, batch_size: int, seed: int
+    ) -> BatchOrder:
+        """This rank's batches of an epoch, in order (``order[k]``: batch ``k``, a list of
+        example indices; no list per batch is built until asked for, so this holds for corpora
+        of millions of pairs).
 
         The epoch's length-bucketed order is drawn at ``batch_size × ranks`` (from the seed only,
         so every rank draws the same one) and each of these global batches is cut into one
-        contiguous share per rank: every rank gets the same number of batches, and a step of N
-        ranks trains on exactly the batch one process would train on with N times the batch size.
-        A global batch too small to give every rank an example (the last one, at most ranks − 1
-        examples an epoch) is skipped.
+        contiguous share per rank (``BatchOrder.shard``): every rank gets the same number of
+        batches, and a step of N ranks trains on exactly the batch one process would train on
+        with N times the batch size. A global batch too small to give every rank an example (the
+        last one, at most ranks − 1 examples an epoch) is skipped.
         """
-        order = bucket_order(lengths, batch_size * self.world_size, seed)
-        if not self.active:
-            return order
-        n_ranks, r = self.world_size, self.rank
-        return [
-            b[r * len(b) // n_ranks : (r + 1) * len(b) // n_ranks]
-            for b in order
-            if len(b) >= n_ranks
-        ]
+        order = batch_order(lengths, batch_size * self.world_size, seed)
+        return order.shard(self.rank, self.world_size) if self.active else order
 
     # ---- per step --------------------------------------------------------------------------
     def step_sync(self, n_tokens: int, cancel: bool, over_budget: bool) -> tuple[int, str | None]:

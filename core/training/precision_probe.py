@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 
-from core.data.batching import Batch, bucket_order, collate
+from core.data.batching import Batch, batch_order, collate
 from core.training.precision import time_formats
 
 if TYPE_CHECKING:
@@ -29,12 +30,22 @@ def step_shape(run: TrainingRun) -> dict[str, Any]:
 
 
 def typical_batches(run: TrainingRun, count: int = 2) -> list[Batch]:
-    """Full batches of median target size: neither the shortest sentences nor the longest."""
-    order = bucket_order(run.lengths, run.cfg.batch_size, seed=0)
-    full = sorted(order, key=len, reverse=True)[: max(1, len(order) // 2)]
-    full.sort(key=lambda b: sum(run.lengths[i][1] for i in b))
+    """Full batches of median target size: neither the shortest sentences nor the longest.
+
+    Chosen with arrays over the epoch's batch order (a list per batch would cost seconds and
+    hundreds of MB on a corpus of millions of pairs): the batches sorted by size, largest first,
+    the first half kept, those sorted by target tokens; the ``count`` in the middle.
+    """
+    order = batch_order(run.lengths, run.cfg.batch_size, seed=0)
+    n, size = len(order.keyed), order.batch_size
+    target = np.asarray(run.lengths)[order.keyed, 1].astype(np.int64)
+    tokens = np.add.reduceat(target, np.arange(0, n, size))[order.perm]  # per batch, in order
+    sizes = np.minimum(size, n - order.perm * size)
+    full = np.argsort(-sizes, kind="stable")[: max(1, len(order) // 2)]
+    full = full[np.argsort(tokens[full], kind="stable")]
     middle = max(0, len(full) // 2 - count // 2)
-    return [collate(run.examples, b).to(run.device) for b in full[middle : middle + count]]
+    chosen = full[middle : middle + count]
+    return [collate(run.examples, order[int(k)]).to(run.device) for k in chosen]
 
 
 def time_run_formats(run: TrainingRun) -> dict[str, float]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from core import __version__
@@ -21,8 +20,8 @@ from core import device as _device
 from core.cancel import CancelToken
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.data.batching import collate, sorted_batches
-from core.data.corpus import CorpusSpec, count_duplicates, fingerprint, load_pairs, split_dev
-from core.data.pair_store import EncodedPairs, PairCollector
+from core.data.corpus import CorpusSpec
+from core.data.mapped_pairs import MappedPairs
 from core.data.tokenizer import tokenizers_for
 from core.decoding.search import greedy
 from core.errors import Cancelled, CheckpointError, CoreError
@@ -54,6 +53,7 @@ from core.training.precision_probe import step_shape, time_run_formats
 from core.training.probe_recorder import ProbeRecorder, dev_probes, user_probes
 from core.training.restart import begin_new, begin_resumed, continue_epoch, start_or_resume
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
+from core.training.run_data import read_run_data
 from core.training.schedule import make_optimizer, make_schedule
 from core.training.tokenizer_setup import RunTokenizers
 from core.training.tokenizer_setup import setup as setup_tokenizers
@@ -149,65 +149,39 @@ class TrainingRun:
         self.user_probes = user_probes(self.cfg.probe_sentences(), self.src_tok.tokenize)
 
     def read_data(self, resume: bool = False) -> None:
-        """Stream the corpus into a compact store; hold out a dev split unless dev files are
-        given."""
+        """The tokenized corpus (mapped from the corpus cache, or read once into it) and the dev
+        set (see ``core.training.run_data``). Nothing here holds a Python object per pair."""
         if self.toks is None:
             self.setup_tokenizers(resume)
-        cfg, toks = self.cfg, self.toks
-        self.collected = PairCollector()
-        _, report = load_pairs(
+        data = read_run_data(
             self.spec,
-            self.src_tok.tokenize,
-            self.tgt_tok.tokenize,
-            cfg.max_len,
-            progress=toks.reading_progress(self.emit),
-            cancel=self.cancel,
-            sink=self.collected,
-            batch=toks.batch_tokenizers(torch.get_num_threads()),
+            self.dev_spec,
+            self.toks,
+            self.tok_cfg,
+            self.cfg,
+            self.emit,
+            self.cancel,
+            self.world,
+            torch.get_num_threads(),
         )
-        n = len(self.collected)
-        if self.dev_spec is None:
-            report.duplicates = count_duplicates(self.collected.keys())
-        report_dict = report.to_dict()
-        report_dict["summary"] = report.summary()
-        if self.dev_spec is not None:
-            dev_pairs, dev_report = load_pairs(
-                self.dev_spec,
-                self.src_tok.tokenize,
-                self.tgt_tok.tokenize,
-                None,
-                cancel=self.cancel,
-            )
-            report_dict["dev"] = {**dev_report.to_dict(), "summary": dev_report.summary()}
-            self.train_rows = np.arange(n)
-        else:
-            if n < 2:
-                raise CoreError(
-                    f"{self.spec.describe()}: only {n} usable pair(s); "
-                    "at least 2 are needed to hold one out for validation"
-                )
-            train_rows, dev_rows = split_dev(
-                list(range(n)), cfg.dev_fraction, cfg.dev_max, cfg.seed, self.collected.keys()
-            )
-            self.train_rows = np.array(train_rows, dtype=np.int64)
-            dev_pairs = [self.collected.pair_tokens(i) for i in dev_rows]
-            report_dict["dev"] = {"held_out": len(dev_pairs)}
-        self.report = report_dict  # sent by emit_report, once the device and precision are known
-        self.dev_pairs = dev_pairs
-        self.fingerprint = fingerprint(self.spec)
+        self.store, self.fingerprint = data.store, data.fingerprint
+        self.train_rows, self.dev_rows, self.dev_pairs = (
+            data.train_rows,
+            data.dev_rows,
+            data.dev_pairs,
+        )
+        self.report = data.report  # sent by emit_report, once the device and precision are known
 
     def build_vocabs(self) -> None:
-        counts = self.collected.vocab_counts(self.train_rows)
+        counts = self.store.vocab_counts_except(self.dev_rows)
         # one embedding for both sides (share_embeddings) needs one joint vocabulary
         joint = self.model_cfg.share_embeddings
         self.src_vocab, self.tgt_vocab = self.toks.vocabs(counts, self.cfg, joint=joint)
 
     def encode_data(self) -> None:
-        self.examples: EncodedPairs = self.collected.encode(
-            self.src_vocab, self.tgt_vocab, self.train_rows
-        )
-        del self.collected  # the provisional token tables are no longer needed
-        self.lengths = list(zip(self.examples.src_len.tolist(), self.examples.tgt_len.tolist()))
+        """Training pairs drawn from the store when batched (mapped to the vocabularies then)."""
+        self.examples = MappedPairs(self.store, self.src_vocab, self.tgt_vocab, self.train_rows)
+        self.lengths = self.examples.lengths()  # (n, 2) int32, for length bucketing
         self.dev_examples = [
             (self.src_vocab.encode(s), self.tgt_vocab.encode(t)) for s, t in self.dev_pairs
         ]
@@ -544,12 +518,7 @@ def train(
     run = TrainingRun(spec, out, model_cfg, tok_cfg, train_cfg, dev_spec, emit, cancel, name, world)
     asked_resume = resume
     resume = world.from_main(lambda: start_or_resume(out, asked_resume, world.active))
-    run.read_data(resume)
-    world.require_same(
-        run.fingerprint,
-        f"{spec.describe()}: the training files differ between the processes of this run "
-        "(rank 0 read other bytes than some other rank); every machine needs the same corpus",
-    )
+    run.read_data(resume)  # ranks whose corpus differs from rank 0's are refused there
     store = (
         CheckpointStore(out / CHECKPOINTS, keep_last=train_cfg.keep_last) if world.is_main else None
     )

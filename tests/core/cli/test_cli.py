@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_every_command_has_help(capsys):
-    for cmd in ("train", "translate", "attention", "evaluate", "models", "demo"):
+    for cmd in ("train", "translate", "attention", "evaluate", "models", "cache", "demo"):
         with pytest.raises(SystemExit) as e:
             main([cmd, "--help"])
         assert e.value.code == 0
@@ -198,7 +198,7 @@ def test_resume_continues_the_run(trained, tmp_path, capsys):
 
 def test_help_is_accurate_about_subcommands():
     text = build_parser().format_help()
-    for cmd in ("train", "translate", "attention", "evaluate", "models", "demo"):
+    for cmd in ("train", "translate", "attention", "evaluate", "models", "cache", "demo"):
         assert cmd in text
 
 

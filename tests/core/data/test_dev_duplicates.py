@@ -9,6 +9,7 @@ import pytest
 
 from core.config import ModelConfig, TokenizerConfig
 from core.data.corpus import CorpusSpec, count_duplicates, split_dev
+from core.data.corpus.pairs import group_ids
 from core.data.pair_store import PairCollector
 from core.errors import CorpusError
 from core.evaluation.dev_set import read_dev_set
@@ -113,3 +114,13 @@ def test_a_training_run_keeps_duplicates_out_of_its_dev_set_and_reports_them(tmp
     counts = {p: pairs.count(p) for p in set(pairs)}
     n_dev_rows = sum(counts[p] for p in dev)
     assert n_dev_rows == held_out  # every copy of each dev pair is in dev, none in training
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 1000])
+def test_group_ids_of_an_array_are_numpys_unique_inverse(n):
+    """Large corpora group their keys by one sort instead of ``np.unique``; the same numbers."""
+    keys = np.random.default_rng(n).integers(-(2**63), 2**63 - 1, size=n, dtype=np.int64)
+    keys[n // 2 :] = keys[: n - n // 2]  # half the rows repeat the other half
+    want = np.unique(keys, return_inverse=True)[1].reshape(-1)
+    assert group_ids(keys).tolist() == want.tolist()
+    assert count_duplicates(keys) == n - len(np.unique(keys))

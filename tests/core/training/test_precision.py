@@ -4,16 +4,20 @@ measured for untouched, and says what it chose; fp16 trains with a gradient scal
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 
 import core.training.loop
 import core.training.precision as precision
 from core.config import ModelConfig, TokenizerConfig
+from core.data.batching import bucket_order
 from core.errors import ConfigError
 from core.events import ReportEvent
 from core.storage.checkpoints import CheckpointStore
+from core.training import precision_probe
 from core.training.precision import PrecisionCache, PrecisionChoice, choose_precision
 from core.training.run import train
 from tests.toy import record_step_losses, toy_spec, train_config
@@ -219,3 +223,21 @@ def test_a_run_stopped_while_timing_stops_with_a_checkpoint_before_its_first_ste
     assert (done.status, done.step) == ("cancelled", 0)
     report = next(e for e in events if isinstance(e, ReportEvent))
     assert "stopped while the formats were being timed" in json.dumps(report.report)
+
+
+@pytest.mark.parametrize("n, batch_size", [(1, 4), (37, 4), (500, 16), (501, 7)])
+def test_the_timed_batches_are_chosen_as_the_list_version_chose_them(n, batch_size):
+    """``typical_batches`` works on the batch order's arrays (a corpus of millions of pairs has no
+    list per batch to spare); it picks the batches the list-per-batch version picked."""
+    rng = np.random.default_rng(n)
+    lengths = rng.integers(1, 40, size=(n, 2)).astype(np.int32)
+    examples = [(list(range(1, 1 + s)), list(range(1, 1 + t))) for s, t in lengths.tolist()]
+    run = SimpleNamespace(
+        lengths=lengths, cfg=SimpleNamespace(batch_size=batch_size), examples=examples, device=CPU
+    )
+    order = bucket_order(lengths.tolist(), batch_size, seed=0)
+    full = sorted(order, key=len, reverse=True)[: max(1, len(order) // 2)]
+    full.sort(key=lambda b: sum(int(lengths[i][1]) for i in b))
+    middle = max(0, len(full) // 2 - 1)
+    want = full[middle : middle + 2]
+    assert [b.indices for b in precision_probe.typical_batches(run)] == want
