@@ -29,7 +29,9 @@ LICENCES: tuple[tuple[str, str], ...] = (
     ("pyqtgraph", "MIT"),
     ("sacremoses", "MIT"),
     ("sacrebleu", "Apache-2.0"),
+    ("sentencepiece", "Apache-2.0"),
     ("platformdirs", "MIT"),
+    ("defusedxml", "PSF-2.0"),
     ("NumPy", "BSD-3-Clause"),
 )
 

@@ -1,6 +1,7 @@
 """Render the inspector's Attribution tab on the shipped demo model to
 docs/screenshots/inspect-attribution.png (the docs/inspect.md walk-through's sentence, where
-attention and integrated gradients disagree). Runs offscreen; no display needed.
+attention and integrated gradients disagree; the demo is a subword model, so its rows are
+pieces). Runs offscreen; no display needed.
 
     python packaging/attribution_screenshot.py [--out docs/screenshots]
 """
@@ -22,7 +23,7 @@ from screenshots import pause as _pause  # noqa: E402  (packaging/screenshots.py
 from screenshots import wait_for as _wait  # noqa: E402
 
 SENTENCE = "She sells six beautiful flowers at the market."
-ROW = "Blumen"
+ROW = "▁de"  # the Attribution tab shows a subword model's pieces: "dem" is ▁de m
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,6 +55,9 @@ def train_history_model(folder: Path, seconds: float) -> Path:
 def shoot_inspector(app, win, out: Path) -> None:
     """Translate & inspect on the demo model: heatmap, beam tree, your translation, alignment
     lines and what-if (inspect-*.png)."""
+    from core.inspection.word_merge import to_words
+    from core.inspection.word_tree import words_inspection
+
     tp = win.translate_panel
     win.tabs.setCurrentWidget(tp)
     tp.beam_spin.setValue(4)
@@ -73,24 +76,31 @@ def shoot_inspector(app, win, out: Path) -> None:
         _pause(app, 0.4)
         win.grab().save(str(out / name))
 
-    tp.heatmap.select(6, None)
+    # the views show words (the demo is a subword model; Words is the default mode)
+    best = to_words(ins.hypotheses[0])
+    last = len(best.target_tokens) - 2  # the last word before </s>: the verb's place
+    tp.heatmap.select(last, None)
     shot("Heatmap & statistics", "inspect-heatmap.png")
-    verb = next((n for n in ins.tree.nodes if ins.node_tokens[n.id] == "trinkt"), None)
+    words = words_inspection(ins)
+    verb = next(
+        (
+            n
+            for n in words.tree.nodes
+            if words.node_tokens[n.id] == "trinkt" and words.node_tokens[n.parent] == "Kaffee"
+        ),
+        None,
+    )
     shot("Beam tree", "inspect-beam-tree.png")  # shown first: the view sizes itself to the tab
     if verb is not None:
         tp.tree_view.select_node(verb.id)
     shot("Beam tree", "inspect-beam-tree.png")
     shot("Your translation", "inspect-your-translation.png")
-    # a hand-made gold alignment: "dass" aligned to "that", the final period to "." (possible)
-    tp.alignment_view.gold_edit.setText("0-0 1-1 2-2 2-3 3-4 4-5 6-6 7?7")
+    # a hand-made gold alignment in words: "Kaffeet." to "coffee.", and possibly to "drinks"
+    tp.alignment_view.gold_edit.setText("0-0 1-1 2-2 3-3 4-4 6-5 5?5")
     shot("Alignment lines", "inspect-alignment.png")
 
-    best = ins.hypotheses[0]
-    step = (
-        best.target_tokens.index(".") if "." in best.target_tokens else len(best.target_tokens) - 1
-    )
     column = best.source_tokens.index("drinks")
-    tp.what_if_view.original_heatmap.select(step, column)
+    tp.what_if_view.original_heatmap.select(last, column)
     tp.what_if_view.redecode_button.click()
     what_if = win.session.latest_job("what-if")
     _wait(app, lambda: what_if.status == "done", 60)

@@ -96,8 +96,8 @@ def shoot_training(
     panel.start_training()
     done = []
     win.session.trainFinished.connect(done.append)
-    wait_for(app, lambda: bool(done), train_seconds + 90)
-    wait_for(app, lambda: not win.session.training, 30)
+    wait_for(app, lambda: bool(done), train_seconds + 240)  # subword set-up is slow on a busy CPU
+    wait_for(app, lambda: not win.session.training, 120)
     pause(app, 0.5)
     win.tabs.setCurrentWidget(panel)
     panel.right_tabs.setCurrentIndex(1)

@@ -24,7 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from screenshots import pause as _pause  # noqa: E402  (packaging/screenshots.py)
 from screenshots import wait_for as _wait  # noqa: E402
 
-SENTENCE = "The unbelievable photographers were photographing the neighbourhood."
+SENTENCE = "Nobody knows whether the police officer works on Saturday."  # Niemand = ▁N ie m and
 
 
 def _split_cell(words) -> tuple[int, int]:
@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     words = to_words(best)
     row, col = _split_cell(words)
     pieces_row = words.target_groups.spans[row][0]
-    pieces_col = words.source_groups.spans[col][0]
+    first, last = words.source_groups.spans[col]
+    piece_row = best.attention[pieces_row, first:last]
+    pieces_col = first + int(piece_row.argmax())  # the piece the hovered word's first piece reads
     shots = (
         (inspector.words_switch.words_button, row, col, "inspect-words.png"),
         (inspector.words_switch.subwords_button, pieces_row, pieces_col, "inspect-subwords.png"),
