@@ -149,7 +149,7 @@ class Inspector(QTabWidget):
     def _build_tree_tab(self):
         self.tree_view = BeamTreeView()
         self.tree_heatmap = named(AttentionHeatmap(), "treeNodeHeatmap")
-        self.tree_label = QLabel("Click a node to see that partial hypothesis and its attention")
+        self.tree_label = QLabel("The chosen node's partial hypothesis and its attention")
         self.tree_label.setWordWrap(True)
         self.tree_view.nodeSelected.connect(self._show_tree_node)
         split = QSplitter(Qt.Orientation.Vertical)

@@ -37,11 +37,12 @@ SHIPPED_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def human_size(n: int) -> str:
+    """Decimal units (1 MB = 1,000,000 bytes), as file managers and our docs count them."""
     size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
+        size /= 1000
     return f"{n} B"
 
 

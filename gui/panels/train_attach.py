@@ -148,7 +148,8 @@ class TrainAttach(QObject):
         self._follower = None
         self._clock.stop()
         self.bar.setVisible(False)
-        self._panel.status_label.setText(f"Detached from {self.folder}; the run goes on there.")
+        goes_on = "" if self.ended else "; the run goes on there"
+        self._panel.status_label.setText(f"Detached from {self.folder}{goes_on}.")
         self.attachedChanged.emit(False)
 
     def request_stop(self) -> None:

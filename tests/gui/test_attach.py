@@ -99,6 +99,7 @@ def test_the_train_tab_follows_a_cli_run_and_stops_it(window, qtbot, tmp_path):
     settings = panel.attached.settings_view.toPlainText()  # the run's, in the form's place
     assert "status: cancelled" in settings and "valid_every: 40" in settings
     qtbot.mouseClick(panel.attached.bar.detach_button, Qt.MouseButton.LeftButton)
+    assert panel.status_label.text() == f"Detached from {out}."  # it ended: nothing goes on
     assert not panel.attached.bar.isVisible() and panel.form_scroll.isVisible()
     assert not panel.attached.settings_view.isVisible()
     assert panel.start_button.isEnabled()
@@ -137,6 +138,7 @@ def test_a_run_without_news_is_said_to_have_stalled_and_since_when(window, qtbot
     qtbot.waitUntil(lambda: "no news since" in state.text(), timeout=15000)
     assert time.time() - appended >= panel.attached.stall_s
     panel.attached.detach()
+    assert panel.status_label.text() == f"Detached from {folder}; the run goes on there."
 
 
 @pytest.mark.parametrize(
