@@ -40,6 +40,7 @@ TRAIN_OPTIONS: dict[str, str] = {
     "patience": "--patience",
     "max_len": "--max-len",
     "vocab_size": "--vocab-size",
+    "subword_sampling": "--subword-sampling",
 }
 # --src-lang, --tgt-lang, --lowercase, and the subword choices (written where they differ from
 # TokenizerConfig's defaults, which are the CLI's)
