@@ -74,9 +74,9 @@ class SubwordTokenizer:
 
     def sample_many(self, texts: Sequence[str], alpha: float, seed: int) -> list[list[str]]:
         """A sampled segmentation of each text (subword regularisation, Kudo 2018: every
-        segmentation weighted by its probability to the power ``alpha``), reproducible: the
-        sampler is seeded with ``seed`` and runs on one thread, so the same call gives the
-        same pieces in any process."""
+        segmentation weighted by its probability to the power ``alpha``). Seeded with ``seed``
+        on one thread, the same call gives the same pieces again in this process, but not in
+        another one (sentencepiece 0.2 measured), so ranks must share one process' result."""
         spm.set_random_generator_seed(seed)
         return self._sp.Encode(
             [self.prepare(t) for t in texts],

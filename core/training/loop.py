@@ -48,6 +48,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
         try:
             while not (cfg.epochs and s.epoch >= cfg.epochs):
                 use_epoch(run, s.epoch)  # subword sampling: this epoch's segmentation
+                # (the order comes from the best segmentation's lengths: the same on every rank)
                 order = world.batches(run.lengths, cfg.batch_size, cfg.seed + s.epoch)
                 while s.batch_pos < len(order):
                     if cfg.max_steps and s.step >= cfg.max_steps:

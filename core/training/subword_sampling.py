@@ -6,18 +6,20 @@ better than one that always sees the best segmentation (measured in docs/benchma
 validation translations and everything after training keep the best segmentation.
 
 The training pairs' text is kept (a subword side's ``detokenize`` gives it back from the stored
-pieces) and re-encoded with sampling at the start of each epoch into in-memory examples. The
-sampling is seeded from ``seed + epoch`` and encoded on one thread, so a resumed run and every
-DDP rank get the same segmentation. A sampled pair longer than ``max_len`` on either side keeps
-its best segmentation, so example indices stay those of the stored pairs.
+pieces) and re-encoded with sampling at the start of each epoch into in-memory examples; a pair
+sampled longer than ``max_len`` on either side keeps its best segmentation, so example ``i``
+is always stored pair ``i``. The epoch's batch order is still drawn from the best
+segmentation's lengths, so it is the same on every rank and after a resume.
+
+Sentencepiece's sampler, seeded from ``seed + epoch`` and run on one thread, repeats itself
+within one process but not across processes (measured with sentencepiece 0.2: the same seed
+gives other pieces in another process). So rank 0 samples and sends the examples to the other
+ranks, and a resumed run samples the epoch it resumes in anew (its batch order is unchanged).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from core.data.mapped_pairs import MappedPairs
 from core.data.subword import SubwordTokenizer
@@ -66,9 +68,9 @@ class EpochSampler:
             run.cfg.seed,
         )
 
-    def epoch(self, epoch: int) -> tuple[list[Example], np.ndarray]:
-        """Epoch ``epoch``'s examples (source ids, target ids, each ending in </s>) and their
-        (n, 2) int32 lengths for length bucketing; the same ``epoch`` gives the same ids."""
+    def epoch(self, epoch: int) -> list[Example]:
+        """Epoch ``epoch``'s examples (source ids, target ids, each ending in </s>); in one
+        process the same ``epoch`` gives the same ids."""
         sides = [
             tok.sample_many(texts, self.alpha, self.seed + epoch)
             for tok, texts in zip(self.toks, self.texts, strict=True)
@@ -83,18 +85,17 @@ class EpochSampler:
                 examples.append((s.tolist(), t.tolist()))
             else:
                 examples.append((src_vocab.encode(src), tgt_vocab.encode(tgt)))
-        return examples, _lengths(examples)
-
-
-def _lengths(examples: Sequence[Example]) -> np.ndarray:
-    table = np.empty((len(examples), 2), dtype=np.int32)
-    for i, (s, t) in enumerate(examples):
-        table[i] = (len(s), len(t))
-    return table
+        return examples
 
 
 def use_epoch(run: TrainingRun, epoch: int) -> None:
-    """Point ``run.examples`` and ``run.lengths`` at ``epoch``'s sampled segmentation (no-op
-    unless the run samples); called by the loop before it draws the epoch's batch order."""
-    if run.sampler is not None:
-        run.examples, run.lengths = run.sampler.epoch(epoch)
+    """Point ``run.examples`` at ``epoch``'s sampled segmentation, rank 0's on every rank (a
+    no-op unless the run samples); called by the loop at the start of each epoch."""
+    sampler = run.sampler
+    if sampler is None:
+        return
+
+    def sample() -> list[Example]:
+        return sampler.epoch(epoch)
+
+    run.examples = run.world.from_main(sample)

@@ -1,7 +1,9 @@
-"""Subword sampling (regularisation): each epoch a new, reproducible sampled segmentation of the
-training pairs that still spells the same text, never <unk>, falling back to the best
-segmentation where sampling makes a pair too long; the dev set keeps the best segmentation;
-the setting is checked, refused for words, and recorded in model.json."""
+"""Subword sampling (regularisation): each epoch a new sampled segmentation of the training pairs
+(the same again for the same epoch in one process) that still spells the same text, never <unk>,
+falling back to the best segmentation where sampling makes a pair too long; the batch order
+stays the best segmentation's; the dev set keeps the best segmentation; the setting is checked,
+refused for words, and recorded in model.json. (Every rank training on rank 0's segmentation:
+tests/core/training/test_distributed.py.)"""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from core.data.vocab import UNK_ID
 from core.errors import ConfigError
 from core.storage.model_folder import read_meta
 from core.training import subword_sampling
+from core.training.distributed import World
 from core.training.run import TrainingRun, train
 from core.training.subword_sampling import EpochSampler
 from tests.toy import toy_spec, train_config
@@ -45,33 +48,31 @@ def _text(run: TrainingRun, ids: list[int], side: int) -> str:
 
 def test_the_same_epoch_gives_the_same_ids_and_another_epoch_others(sampled_run):
     sampler = sampled_run.sampler
-    first, lengths = sampler.epoch(3)
+    first = sampler.epoch(3)
     sampler.epoch(4)  # the sampler's state in between must not matter
-    again, lengths_again = sampler.epoch(3)
-    assert first == again and (lengths == lengths_again).all()
-    other, _ = sampler.epoch(4)
+    assert sampler.epoch(3) == first
+    other = sampler.epoch(4)
     assert other != first
     changed = sum(a != b for a, b in zip(first, other, strict=True))
     assert changed > len(first) // 4  # most sentences are cut another way, not one or two
 
 
-def test_a_fresh_sampler_as_on_resume_or_another_rank_gives_the_same_ids(sampled_run):
+def test_a_fresh_sampler_in_the_same_process_gives_the_same_ids(sampled_run):
     run = sampled_run
     fresh = EpochSampler.for_run(run)
     assert fresh is not run.sampler
-    assert fresh.epoch(2)[0] == run.sampler.epoch(2)[0]
+    assert fresh.epoch(2) == run.sampler.epoch(2)
 
 
 def test_sampled_pairs_spell_their_own_text_without_unk_and_differ_from_the_best(sampled_run):
     run = sampled_run
-    examples, lengths = run.sampler.epoch(0)
+    examples = run.sampler.epoch(0)
     best = run.sampler.best
     assert len(examples) == len(best) == len(run.sampler.texts[0])
     differ = 0
     for i, (src, tgt) in enumerate(examples):
         assert UNK_ID not in src and UNK_ID not in tgt  # every piece is in the vocabulary
         assert src[-1] == tgt[-1] == best.pair(i)[0][-1]  # each ends in </s> as the best does
-        assert tuple(lengths[i]) == (len(src), len(tgt))
         best_src, best_tgt = best.pair(i)
         assert _text(run, src, 0) == _text(run, best_src.tolist(), 0)  # index i stays pair i
         assert _text(run, tgt, 1) == _text(run, best_tgt.tolist(), 1)
@@ -85,7 +86,7 @@ def test_a_sampled_pair_longer_than_max_len_keeps_its_best_segmentation(sampled_
     limit = int(best.lengths().max()) - 1  # every stored pair fits (lengths count </s>)
     tight = copy.copy(run.sampler)
     tight.max_len = limit
-    examples, _ = tight.epoch(0)
+    examples = tight.epoch(0)
     assert 0 < tight.fallbacks < len(examples)
     kept = 0
     for i, (src, tgt) in enumerate(examples):
@@ -132,11 +133,20 @@ def test_a_sampled_run_trains_on_each_epochs_segmentation_and_records_alpha(tmp_
         return original(self, epoch)
 
     monkeypatch.setattr(subword_sampling.EpochSampler, "epoch", spy)
+    lengths: list = []
+    original_batches = World.batches
+
+    def batches(self, table, batch_size, seed):
+        lengths.append(table)
+        return original_batches(self, table, batch_size, seed)
+
+    monkeypatch.setattr(World, "batches", batches)
     spec = toy_spec(tmp_path / "data", 300)
     cfg = train_config(subword_sampling=ALPHA, batch_size=32, max_steps=30, valid_every=15)
     done = train(spec, tmp_path / "model", MODEL, TOK, cfg)
     assert done.status == "finished" and done.step == 30
     assert seen[:3] == [0, 1, 2]  # ~9 batches an epoch: three epochs, each sampled anew
+    assert all(t is lengths[0] for t in lengths)  # the order: the best segmentation's lengths
     meta = read_meta(tmp_path / "model")
     assert meta.train.subword_sampling == ALPHA
     assert meta.tokenizer.tokenization == "subwords"
