@@ -61,7 +61,7 @@ def test_run_controls_visible_in_every_state(laptop, qtbot, advanced, toy_corpus
     panel.tgt_lang.setText("xx")
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("tiny"))
     panel.epochs_spin.setValue(0)
-    panel.budget_spin.setValue(0.05)
+    panel.budget_spin.setValue(0.2)  # 12 s of training: the check below runs while it trains
     with qtbot.waitSignal(laptop.session.trainFinished, timeout=120000):
         panel.start_button.click()
         qtbot.waitUntil(lambda: panel.progress_bar.value() > 0, timeout=60000)
