@@ -94,6 +94,8 @@ class Inspector(QTabWidget):
         self._self_tab = self.addTab(self.self_attention, "Self-attention")
         self.addTab(self._build_tree_tab(), "Beam tree")
         self.addTab(self._build_confidence_tab(), "Your translation")
+        for tab in (self._heads_tab, self._self_tab):  # until a Transformer's translation comes
+            self.setTabVisible(tab, False)
         self.what_if_view = WhatIfView()
         self.what_if_view.whatIfRequested.connect(self._request_what_if)
         self.what_if_heads = named(QLabel(), "whatIfHeadsLabel")  # which heads a what-if replaces

@@ -180,6 +180,9 @@ def test_a_bad_gold_line_says_why_the_heads_cannot_be_ranked(inspector, qtbot) -
 
 def test_a_gru_translation_shows_no_head_controls(shown_panel) -> None:
     ins = shown_panel(Inspector, (1100, 700))
+    # before any translation (a new window with the GRU demo open): no head tabs either
+    assert not ins.isTabVisible(_tab(ins, "Heads"))
+    assert not ins.isTabVisible(_tab(ins, "Self-attention"))
     tr = _transformer_translation()
     gru = Translation(SRC, TGT, tr.token_probs, tr.attention, tr.score, tr.text)
     ins.show_hypothesis(gru)
