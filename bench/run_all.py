@@ -38,7 +38,8 @@ gru`` also trains our GRU in the same alternation (ours, peer, our GRU per pair)
 two models side by side. ``--threads N`` sets OMP_NUM_THREADS=N for the peer as well.
 
     .venv/bin/python bench/run_all.py --budget 600 --pairs de-en --arch transformer \
-        --extra-archs gru --threads 2 --skip decode,floor,app --peer ../shared/bench/joeynmt/run.sh
+        --tokenization words --extra-archs transformer:subwords,gru:words --threads 2 \
+        --skip decode,floor,app --peer ../shared/bench/joeynmt/run.sh
 """
 
 from __future__ import annotations
@@ -314,7 +315,13 @@ def print_report(combined: dict, rows: list, targets: list) -> None:
 
 
 def our_train_cmd(
-    args: argparse.Namespace, src: str, tgt: str, budget: float, model: Path, arch: str
+    args: argparse.Namespace,
+    src: str,
+    tgt: str,
+    budget: float,
+    model: Path,
+    arch: str,
+    tokenization: str,
 ) -> list[str]:
     """bench/train.py's command line for one of our runs."""
     if model.exists():
@@ -339,12 +346,27 @@ def our_train_cmd(
         args.decoder,
         "--arch",
         arch,
+        "--tokenization",
+        tokenization,
     ]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
     if args.quick:
         cmd += ["--dev-limit", "200", "--test-limit", "200"]
     return cmd
+
+
+def parse_extra(spec: str, default_tokenization: str) -> list[tuple[str, str, str]]:
+    """``gru,transformer:subwords`` → [(key, arch, tokenization)]; the key names its result."""
+    runs = []
+    for item in (a.strip() for a in spec.split(",")):
+        if not item:
+            continue
+        arch, _, tok = item.partition(":")
+        if arch not in ("gru", "transformer") or tok not in ("", "words", "subwords"):
+            sys.exit(f"run_all.py: --extra-archs: {item!r} is not ARCH[:words|subwords]")
+        runs.append((item.replace(":", "_"), arch, tok or default_tokenization))
+    return runs
 
 
 def compare_archs(combined: dict) -> list:
@@ -428,7 +450,15 @@ def main() -> int:
     ap.add_argument(
         "--extra-archs",
         default="",
-        help="comma-separated further model families of ours to train per pair (e.g. gru)",
+        help="comma-separated further runs of ours per pair, each ARCH[:TOKENIZATION] "
+        "(e.g. gru,transformer:subwords; the tokenization defaults to --tokenization)",
+    )
+    ap.add_argument(
+        "--tokenization",
+        default="subwords",
+        choices=["subwords", "words"],
+        help="our main run's units (default subwords, the app's default; the peer's data is "
+        "word-level, so `words` compares like with like)",
     )
     ap.add_argument(
         "--skip", default="", help="comma-separated steps to skip: peer,decode,floor,app"
@@ -482,7 +512,8 @@ def main() -> int:
     }
 
     # ---- training, alternating ours and the peer (and our other model families) per pair
-    extra_archs = [a.strip() for a in args.extra_archs.split(",") if a.strip()]
+    extra_runs = parse_extra(args.extra_archs, args.tokenization)
+    extra_archs = [key for key, _, _ in extra_runs]
     peer_env = {"PEER_ARCH": args.peer_arch or args.arch}
     if args.threads:
         peer_env["OMP_NUM_THREADS"] = str(args.threads)
@@ -492,7 +523,9 @@ def main() -> int:
         entry: dict = {}
         model = work / f"ours-{pair}"
         entry["ours"] = run_step(
-            f"train ours {pair}", our_train_cmd(args, src, tgt, budget, model, args.arch), logs
+            f"train ours {pair}",
+            our_train_cmd(args, src, tgt, budget, model, args.arch, args.tokenization),
+            logs,
         )
         entry["model_dir"] = str(model)
         if args.peer is not None and "peer" not in skip:
@@ -504,10 +537,12 @@ def main() -> int:
                 env=peer_env,
             )
             entry["peer"].update(peer_generation_seconds(peer_out))
-        for arch in extra_archs:
-            cmd = our_train_cmd(args, src, tgt, budget, work / f"ours-{arch}-{pair}", arch)
+        for key, arch, tokenization in extra_runs:
+            cmd = our_train_cmd(
+                args, src, tgt, budget, work / f"ours-{key}-{pair}", arch, tokenization
+            )
             cmd.remove("--cli-translate")
-            entry[f"ours_{arch}"] = run_step(f"train ours {arch} {pair}", cmd, logs)
+            entry[f"ours_{key}"] = run_step(f"train ours {key} {pair}", cmd, logs)
         combined["pairs"][pair] = entry
 
     # ---- per-pair decoding and floor

@@ -36,14 +36,15 @@ def toy_corpus(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory, toy_corpus) -> Path:
-    """A real tiny model folder (trained once, ~5 s). Copy it before changing it."""
+    """A real tiny model folder (trained once, ~5 s). Copy it before changing it. A fixed number
+    of updates, not a time budget: a loaded machine must get the same model as a quiet one."""
     from core.config import TokenizerConfig, preset
     from core.data.corpus import CorpusSpec
     from core.training.run import train
 
     p = preset("tiny")
     cfg = p.train.replace(
-        epochs=0, time_budget_s=3.0, valid_every=25, dev_fraction=0.1, probe=toy_corpus["probe"]
+        epochs=0, max_steps=200, valid_every=25, dev_fraction=0.1, probe=toy_corpus["probe"]
     )
     out = tmp_path_factory.mktemp("models") / "tiny-demo"
     train(

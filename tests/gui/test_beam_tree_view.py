@@ -254,9 +254,9 @@ def _synthetic(k: int = 8, steps: int = 44, src: int = 10, seed: int = 0) -> Ins
 def test_big_tree_draws_well_under_a_second(view):
     big = _synthetic()
     assert len(big.tree.nodes) >= 700
-    start = time.perf_counter()
+    start = time.thread_time()  # the GUI thread's own CPU: a loaded machine cannot inflate it
     view.set_inspection(big)
     view.canvas.viewport().repaint()
-    elapsed = time.perf_counter() - start
+    elapsed = time.thread_time() - start
     assert len(view.node_items()) == len(big.tree.nodes)
     assert elapsed < 1.0, f"{elapsed:.3f} s for {len(big.tree.nodes)} nodes"

@@ -19,17 +19,16 @@ from tests.gui.stubs import wait_for_job
 
 @pytest.fixture(scope="module")
 def transformer_dir(tmp_path_factory, toy_corpus) -> Path:
-    """The tiny Transformer preset trained for a few seconds on the toy corpus (reversed
-    digits), validating (and recording its probes) along the way."""
+    """The tiny Transformer preset trained for 260 updates (a fixed count, so a loaded machine
+    gets the same model) on the toy corpus (reversed digits), validating (and recording its
+    probes) along the way."""
     from core.config import TokenizerConfig, preset
     from core.data.corpus import CorpusSpec
     from core.training.run import train
 
     p = preset("tiny", arch="transformer")
     out = tmp_path_factory.mktemp("transformer") / "tiny-transformer"
-    cfg = p.train.replace(
-        epochs=0, time_budget_s=6.0, valid_every=20, dev_fraction=0.1, num_threads=1
-    )
+    cfg = p.train.replace(epochs=0, max_steps=260, valid_every=20, dev_fraction=0.1, num_threads=1)
     train(
         CorpusSpec(tsv_path=str(toy_corpus["tsv"])),
         out,

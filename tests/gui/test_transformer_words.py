@@ -29,7 +29,7 @@ def words_transformer(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("words-transformer")
     p = preset("tiny", arch="transformer")
     cfg = p.train.replace(
-        epochs=0, time_budget_s=5.0, valid_every=40, num_threads=1, device="cpu", probe=SOURCE
+        epochs=0, max_steps=200, valid_every=40, num_threads=1, device="cpu", probe=SOURCE
     )
     train(toy_spec(base / "data", 600), base / "model", p.model, TokenizerConfig("en", "en"), cfg)
     return base / "model"

@@ -23,7 +23,7 @@ def subword_model_dir(tmp_path_factory, toy_corpus):
 
     p = preset("tiny")
     cfg = p.train.replace(
-        epochs=0, time_budget_s=4.0, valid_every=25, dev_fraction=0.1, vocab_size=300, seed=3
+        epochs=0, max_steps=240, valid_every=25, dev_fraction=0.1, vocab_size=300, seed=3
     )
     out = tmp_path_factory.mktemp("models") / "tiny-subwords"
     train(

@@ -67,7 +67,7 @@ def test_luong_model_learns_reversal_and_attends_anti_diagonally(tmp_path):
 
     spec = toy_spec(tmp_path / "data", 2000)
     cfg = train_config(
-        batch_size=32, learning_rate=5e-3, max_steps=600, time_budget_s=20.0, valid_every=100
+        batch_size=32, learning_rate=5e-3, max_steps=600, time_budget_s=60.0, valid_every=100
     )
     model_cfg = ModelConfig(emb_size=16, hidden_size=32, dropout=0.1, decoder="luong")
     train(spec, tmp_path / "m", model_cfg, TOK, cfg)
