@@ -209,6 +209,12 @@ def main() -> int:
         if progress
         else 0,
         "tokens_per_s_median": round(tps) if tps else None,
+        # the headline: every target token of every update ÷ training time without validation
+        "target_tokens": done.target_tokens,
+        "validation_s": done.validation_s,
+        "tokens_per_s_total": round(done.target_tokens / (done.elapsed_s - done.validation_s))
+        if done.elapsed_s > done.validation_s
+        else None,
         "first_step_s": round(first_step_s[0], 2) if first_step_s else None,
         "valid_curve": [[v.step, round(v.loss, 3), round(v.bleu, 2)] for v in validations],
         "best_dev_bleu": round(done.best_bleu or 0.0, 2),
@@ -271,6 +277,7 @@ def main() -> int:
     result["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
 
     rows = [
+        ("target tokens/s (total ÷ training time)", result["tokens_per_s_total"]),
         ("target tokens/s (median, steady)", result["tokens_per_s_median"]),
         ("seconds to first update", result["first_step_s"]),
         ("updates in budget", result["updates"]),

@@ -180,6 +180,10 @@ class DoneEvent:
     best_bleu: float | None
     model_dir: str
     elapsed_s: float
+    # this session's updates (a resumed run counts from its resume): every target token trained
+    # on, and the seconds spent validating (and saving), so throughput is a total, not a median
+    target_tokens: int = 0
+    validation_s: float = 0.0
     type: str = "done"
 
 

@@ -138,10 +138,14 @@ def sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def pad(seqs: Sequence[Sequence[int]], prefix: list[int] | None = None) -> Tensor:
-    """Right-padded (len(seqs), longest) id matrix, each row optionally starting with ``prefix``."""
+def pad(
+    seqs: Sequence[Sequence[int]], prefix: list[int] | None = None, multiple: int = 1
+) -> Tensor:
+    """Right-padded (len(seqs), longest) id matrix, each row optionally starting with ``prefix``;
+    the width rounded up to a ``multiple``."""
     prefix = prefix or []
     width = max(len(s) for s in seqs) + len(prefix)
+    width = -(-width // multiple) * multiple
     out = np.full((len(seqs), width), PAD_ID, dtype=np.int64)
     if prefix:
         out[:, : len(prefix)] = prefix
@@ -150,13 +154,16 @@ def pad(seqs: Sequence[Sequence[int]], prefix: list[int] | None = None) -> Tenso
     return torch.from_numpy(out)
 
 
-def collate(examples: EncodedPairs | Sequence[Example], indices: list[int]) -> Batch:
+def collate(
+    examples: EncodedPairs | Sequence[Example], indices: list[int], src_multiple: int = 1
+) -> Batch:
     """Padded tensors for the examples at ``indices`` (teacher forcing: tgt_in is tgt_out
-    shifted)."""
+    shifted). ``src_multiple`` rounds the source width up (see ``Seq2Seq.SOURCE_WIDTH_MULTIPLE``:
+    fewer distinct shapes, smaller per-shape kernel caches)."""
     pairs = [examples[i] for i in indices]
     srcs = [p[0] for p in pairs]
     tgts = [p[1] for p in pairs]
-    src = pad(srcs)
+    src = pad(srcs, multiple=src_multiple)
     src_len = torch.tensor([len(s) for s in srcs], dtype=torch.long)
     tgt_out = pad(tgts)
     tgt_in = pad([t[:-1] for t in tgts], prefix=[BOS_ID])

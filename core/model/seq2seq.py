@@ -221,6 +221,11 @@ class LuongDecoder(Decoder):
 
 
 class Seq2Seq(nn.Module):
+    # Training batches round the source width up to this multiple. The encoder packs its input,
+    # so padding costs it nothing (attention masks it to weight 0), and far fewer distinct shapes
+    # reach oneDNN, whose per-shape primitive cache otherwise grows with every (width, length).
+    SOURCE_WIDTH_MULTIPLE = 8
+
     def __init__(self, cfg: ModelConfig, src_vocab_size: int, tgt_vocab_size: int) -> None:
         super().__init__()
         cfg.validate()

@@ -209,6 +209,9 @@ class TransformerDecoder(nn.Module):
 
 
 class Transformer(nn.Module):
+    # Exact widths: every padded source position costs the encoder a full position of work.
+    SOURCE_WIDTH_MULTIPLE = 1
+
     def __init__(self, cfg: ModelConfig, src_vocab_size: int, tgt_vocab_size: int) -> None:
         super().__init__()
         cfg.validate()

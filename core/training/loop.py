@@ -38,6 +38,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
     t0 = time.monotonic()
     base_elapsed, paused = s.elapsed_s, 0.0
     rate_start, tokens_since = t0, 0  # rate_start: tokens/s excludes validation
+    target_tokens, validation_s = 0, 0.0  # this session's totals, for the done event
     progress_due = throttle.Throttle(PROGRESS_INTERVAL_S)  # the first step always reports
 
     def elapsed() -> float:
@@ -57,7 +58,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
                     if waited:
                         paused += waited
                         rate_start, tokens_since = time.monotonic(), 0
-                    batch = collate(run.examples, order[s.batch_pos])
+                    batch = collate(run.examples, order[s.batch_pos], run.src_multiple)
                     # one process checks its budget after each step (below); ranks agree here
                     over_budget = world.active and bool(
                         cfg.time_budget_s and elapsed() >= cfg.time_budget_s
@@ -77,6 +78,7 @@ def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
                         else SMOOTHING * s.smoothed_loss + (1 - SMOOTHING) * loss
                     )
                     tokens_since += total_tokens
+                    target_tokens += total_tokens
                     if progress_due.ready():
                         now = time.monotonic()
                         run.emit(
@@ -86,7 +88,9 @@ def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
                         )
                         rate_start, tokens_since = now, 0
                     if s.step % cfg.valid_every == 0:
+                        began = time.monotonic()
                         verdict = world.from_main(lambda: _validate(run, store))
+                        validation_s += time.monotonic() - began
                         if verdict.stop:
                             raise _Stop(verdict.stop)
                         for group in run.optimizer.param_groups:
@@ -118,6 +122,8 @@ def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
         best_bleu=s.best_bleu,
         model_dir=str(run.out),
         elapsed_s=s.elapsed_s,
+        target_tokens=target_tokens,
+        validation_s=round(validation_s, 3),
     )
     run.emit(done)
     return done

@@ -45,7 +45,7 @@ def typical_batches(run: TrainingRun, count: int = 2) -> list[Batch]:
     full = full[np.argsort(tokens[full], kind="stable")]
     middle = max(0, len(full) // 2 - count // 2)
     chosen = full[middle : middle + count]
-    return [collate(run.examples, order[int(k)]).to(run.device) for k in chosen]
+    return [collate(run.examples, order[int(k)], run.src_multiple).to(run.device) for k in chosen]
 
 
 def time_run_formats(run: TrainingRun) -> dict[str, float]:

@@ -212,6 +212,7 @@ class TrainingRun:
         self.optimizer = make_optimizer(self.model, self.model_cfg, self.cfg.learning_rate)
         self.scheduler = make_schedule(self.optimizer, self.model_cfg, self.cfg)
         self.step_loss = self.model.loss
+        self.src_multiple = getattr(self.model, "SOURCE_WIDTH_MULTIPLE", 1)  # batch source widths
         # every rank trains in the format rank 0 chose (ranks timing on their own could differ)
         self.precision = self.world.from_main(
             lambda: choose_precision(
@@ -389,7 +390,7 @@ class TrainingRun:
         self.model.eval()
         total, tokens = 0.0, 0
         for idx in sorted_batches([len(s) for s, _ in self.dev_examples], 64):
-            b = collate(self.dev_examples, idx).to(self.device)
+            b = collate(self.dev_examples, idx, self.src_multiple).to(self.device)
             with self.autocast():
                 _, nll = self.model.loss(b.src, b.src_len, b.tgt_in, b.tgt_out)
             total += float(nll)

@@ -61,6 +61,16 @@ def test_pad():
     assert out.tolist() == [[BOS_ID, 5, 6, 7], [BOS_ID, 8, PAD_ID, PAD_ID]]
     assert out.dtype == torch.long
     assert pad([[4], [4, 5]]).tolist() == [[4, PAD_ID], [4, 5]]
+    assert pad([[4], [4, 5]], multiple=4).tolist() == [[4] + [PAD_ID] * 3, [4, 5] + [PAD_ID] * 2]
+    assert pad([[4] * 8], multiple=8).shape == (1, 8)  # already a multiple: unchanged
+
+
+def test_collate_rounds_only_the_source_width():
+    examples = [([5, 6, EOS_ID], [7, 8, 9, EOS_ID]), ([5, EOS_ID], [7, EOS_ID])]
+    b = collate(examples, [0, 1], src_multiple=8)
+    assert b.src.shape == (2, 8) and b.src_len.tolist() == [3, 2]
+    assert (b.src[:, 3:] == PAD_ID).all()
+    assert b.tgt_out.shape == b.tgt_in.shape == (2, 4)  # target widths stay exact
 
 
 def test_collate():

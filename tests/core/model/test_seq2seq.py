@@ -218,3 +218,26 @@ def test_padding_embeddings_are_zero_and_stay_zero():
     loss, _ = m.loss(src, src_len, tgt_in, tgt_out)
     loss.backward()
     assert torch.equal(m.encoder.embed.weight.grad[PAD_ID], torch.zeros(8))
+
+
+# ---- rounded source widths (fewer shapes for the kernel caches) ----------------------------------
+
+
+@pytest.mark.parametrize("decoder", ["bahdanau", "luong"])
+def test_a_source_padded_to_the_training_multiple_changes_nothing(decoder):
+    m = tiny_model(decoder=decoder)
+    _, src_len, tgt_in, tgt_out, srcs, _ = random_batch(src_lengths=(3, 9, 5))
+    exact = pad(srcs)
+    wide = pad(srcs, multiple=Seq2Seq.SOURCE_WIDTH_MULTIPLE)
+    assert exact.size(1) == 10 and wide.size(1) == 16  # 9 words + </s>, rounded up to 8s
+    with torch.no_grad():
+        logits, attn = m(exact, src_len, tgt_in)
+        logits_wide, attn_wide = m(wide, src_len, tgt_in)
+        loss = m.loss(exact, src_len, tgt_in, tgt_out)
+        loss_wide = m.loss(wide, src_len, tgt_in, tgt_out)
+    torch.testing.assert_close(logits_wide, logits, atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(attn_wide[:, :, :10], attn, atol=1e-6, rtol=1e-5)
+    assert (attn_wide[:, :, 10:] == 0).all()  # the added padding gets exactly zero weight
+    torch.testing.assert_close(attn_wide.sum(-1), torch.ones(attn_wide.shape[:2]))
+    for a, b in zip(loss, loss_wide, strict=True):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-5)

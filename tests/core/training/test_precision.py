@@ -233,7 +233,11 @@ def test_the_timed_batches_are_chosen_as_the_list_version_chose_them(n, batch_si
     lengths = rng.integers(1, 40, size=(n, 2)).astype(np.int32)
     examples = [(list(range(1, 1 + s)), list(range(1, 1 + t))) for s, t in lengths.tolist()]
     run = SimpleNamespace(
-        lengths=lengths, cfg=SimpleNamespace(batch_size=batch_size), examples=examples, device=CPU
+        lengths=lengths,
+        cfg=SimpleNamespace(batch_size=batch_size),
+        examples=examples,
+        device=CPU,
+        src_multiple=1,
     )
     order = bucket_order(lengths.tolist(), batch_size, seed=0)
     full = sorted(order, key=len, reverse=True)[: max(1, len(order) // 2)]

@@ -188,6 +188,29 @@ def test_event_stream(small_run):
     assert done.best_bleu == max(v.bleu for v in validations)
 
 
+def test_done_counts_every_target_token_trained_on_and_the_time_spent_validating(
+    tmp_path, monkeypatch
+):
+    import core.training.loop as loop
+
+    seen: list[int] = []
+
+    def counting_collate(examples, indices, src_multiple=1):
+        batch = collate(examples, indices, src_multiple)
+        seen.append(batch.n_tokens)
+        return batch
+
+    from core.data.batching import collate
+
+    monkeypatch.setattr(loop, "collate", counting_collate)
+    cfg = train_config(batch_size=16, max_steps=7, valid_every=3)
+    done = train(toy_spec(tmp_path / "data", 120), tmp_path / "m", SMALL_MODEL, TOK, cfg)
+    assert done.step == len(seen) == 7
+    assert done.target_tokens == sum(seen) > 7 * 16  # each target has at least one token + </s>
+    # two validations inside the loop (steps 3 and 6); the one at the end is not training time
+    assert 0 < done.validation_s < done.elapsed_s
+
+
 def test_model_folder_contents(small_run):
     folder = small_run["dir"]
     for name in (

@@ -35,7 +35,7 @@ def subword_run(tmp_path_factory) -> dict:
         base = tmp_path_factory.mktemp("subword-run")
         spec = toy_spec(base / "data", 1500)
         events: list = []
-        cfg = train_config(batch_size=32, learning_rate=5e-3, max_steps=400, valid_every=200)
+        cfg = train_config(batch_size=32, learning_rate=5e-3, max_steps=700, valid_every=350)
         done = train(spec, base / "model", MODEL, TOK, cfg, on_event=events.append)
         _RUN.update(dir=base / "model", done=done, events=events, spec=spec, cfg=cfg)
     return _RUN

@@ -1,0 +1,198 @@
+"""Rounded source widths: what they save in memory and what they cost in speed.
+
+oneDNN (behind bf16 matmuls on the CPU) keeps a compiled primitive per tensor shape, and a GRU
+training run meets a new shape with every (source width, target length) of its batches, so its
+resident memory grows with the corpus's variety. ``Seq2Seq.SOURCE_WIDTH_MULTIPLE`` rounds the
+source width of training batches up to a multiple (the encoder packs its input, so the padding
+costs it nothing; attention masks it). Two measurements, each old (exact widths) against new:
+
+- ``rss``: one fresh process per variant trains ``--steps`` updates of the real trainer (a fixed
+  count, so the load does not change which shapes are met) and reports its peak resident memory
+  and its total tokens/s; the variants run one after the other, alternating over ``--rounds``.
+- ``speed``: one process times the same training batches with exact and with rounded widths,
+  alternating batch by batch on one model, and reports the median step time of each and their
+  ratio (load-robust: both variants share the machine's conditions).
+
+    .venv/bin/python bench/source_width.py rss --steps 500 --decoder luong --precision bf16
+    .venv/bin/python bench/source_width.py speed --steps 200 --decoder bahdanau --precision bf16
+
+Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import DEFAULT_CORPUS, emit_json, loadavg, machine, print_table
+from fixed_updates import corpus_files
+
+from core.config import TokenizerConfig, preset
+from core.model.seq2seq import Seq2Seq
+
+MULTIPLES = (1, Seq2Seq.SOURCE_WIDTH_MULTIPLE)
+
+
+def _config(args: argparse.Namespace):
+    p = preset(args.preset)
+    model_cfg = dataclasses.replace(p.model, decoder=args.decoder)
+    cfg = p.train.replace(
+        epochs=0,
+        max_steps=args.steps,
+        precision=args.precision,
+        num_threads=args.threads,
+        valid_every=args.valid_every,
+        seed=1,
+    )
+    return model_cfg, cfg, TokenizerConfig(args.src, args.tgt)
+
+
+def one_run(args: argparse.Namespace) -> dict:
+    """The child of ``rss``: train once with ``--multiple`` and report (never twice in one
+    process: the caches of the first run would count against the second)."""
+    from core.data.corpus import CorpusSpec
+    from core.training.run import train
+
+    Seq2Seq.SOURCE_WIDTH_MULTIPLE = args.multiple
+    model_cfg, cfg, tok = _config(args)
+    files = corpus_files(args.corpus, args.src, args.tgt, Path(args.work), dev_limit=500)
+    t0 = time.monotonic()
+    done = train(
+        CorpusSpec(str(files["train_src"]), str(files["train_tgt"])),
+        Path(args.work) / f"model-{args.multiple}",
+        model_cfg,
+        tok,
+        cfg,
+        dev_spec=CorpusSpec(str(files["dev_src"]), str(files["dev_tgt"])),
+    )
+    training_s = done.elapsed_s - done.validation_s
+    return {
+        "multiple": args.multiple,
+        "updates": done.step,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "tokens_per_s_total": round(done.target_tokens / training_s) if training_s > 0 else None,
+        "best_dev_bleu": round(done.best_bleu or 0.0, 2),
+        "wall_s": round(time.monotonic() - t0, 1),
+    }
+
+
+def rss(args: argparse.Namespace) -> list[dict]:
+    rows = []
+    for r in range(args.rounds):
+        for multiple in MULTIPLES if r % 2 == 0 else MULTIPLES[::-1]:
+            work = tempfile.mkdtemp(prefix="attnscope-width-")
+            cmd = [sys.executable, __file__, "one", "--multiple", str(multiple), "--work", work]
+            cmd += _forwarded(args)
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                sys.exit(f"source_width.py: the run failed:\n{proc.stderr[-2000:]}")
+            row = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(f"  round {r + 1}, multiple {multiple}: {row}", file=sys.stderr, flush=True)
+            rows.append(row)
+    return rows
+
+
+def speed(args: argparse.Namespace) -> list[dict]:
+    """Exact and rounded widths of the same batches, alternating on one model."""
+    import torch
+
+    from core import device as _device
+    from core.cancel import CancelToken
+    from core.data.batching import batch_order, collate
+    from core.data.corpus import CorpusSpec
+    from core.training.distributed import World
+    from core.training.restart import begin_new
+    from core.training.run import TrainingRun
+
+    model_cfg, cfg, tok = _config(args)
+    work = Path(tempfile.mkdtemp(prefix="attnscope-width-"))
+    files = corpus_files(args.corpus, args.src, args.tgt, work, dev_limit=500)
+    _device.set_threads(args.threads)
+    spec = CorpusSpec(str(files["train_src"]), str(files["train_tgt"]))
+    dev = CorpusSpec(str(files["dev_src"]), str(files["dev_tgt"]))
+    run = TrainingRun(
+        spec, work / "model", model_cfg, tok, cfg, dev, lambda e: None, CancelToken(), "", World()
+    )
+    (work / "model").mkdir()
+    run.read_data(False)
+    begin_new(run, torch.device("cpu"))
+    order = batch_order(run.lengths, cfg.batch_size, 1)
+    times: dict[int, list[float]] = {m: [] for m in MULTIPLES}
+    for k in range(min(args.steps, len(order))):
+        for multiple in MULTIPLES if k % 2 == 0 else MULTIPLES[::-1]:
+            batch = collate(run.examples, order[k], multiple).to(run.device)
+            t0 = time.perf_counter()
+            run.train_step(batch)
+            times[multiple].append(time.perf_counter() - t0)
+    warm = args.steps // 10  # the first steps build every cache: not the steady state
+    return [
+        {
+            "multiple": m,
+            "steps": len(t) - warm,
+            "median_step_ms": round(1000 * statistics.median(t[warm:]), 2),
+            "total_s": round(sum(t[warm:]), 2),
+        }
+        for m, t in times.items()
+    ]
+
+
+def _forwarded(args: argparse.Namespace) -> list[str]:
+    out = []
+    for name in ("corpus", "src", "tgt", "steps", "preset", "decoder", "precision", "threads"):
+        out += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
+    return out + ["--valid-every", str(args.valid_every)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("mode", choices=["rss", "speed", "one"], help="`one` is rss's child")
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--src", default="de")
+    ap.add_argument("--tgt", default="en")
+    ap.add_argument("--steps", type=int, default=500, help="updates per run (speed: per variant)")
+    ap.add_argument("--preset", default="base")
+    ap.add_argument("--decoder", default="bahdanau", choices=["bahdanau", "luong"])
+    ap.add_argument("--precision", default="bf16", choices=["fp32", "bf16"])
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--valid-every", type=int, default=250)
+    ap.add_argument("--rounds", type=int, default=1, help="rss: rounds of both variants")
+    ap.add_argument("--multiple", type=int, default=1, help=argparse.SUPPRESS)
+    ap.add_argument("--work", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--json-out", type=Path, default=None)
+    args = ap.parse_args()
+    if args.mode == "one":
+        print(json.dumps(one_run(args)))
+        return 0
+    load_start = loadavg()
+    rows = rss(args) if args.mode == "rss" else speed(args)
+    keys = list(rows[0])
+    title = (
+        f"source widths exact (1) against rounded ({MULTIPLES[1]}): {args.mode}, {args.preset} "
+        f"{args.decoder} {args.precision}, {args.steps} updates, {args.threads} thread(s)"
+    )
+    print_table(title, keys, [[r[k] for k in keys] for r in rows])
+    result = {
+        "bench": "source_width",
+        "mode": args.mode,
+        "machine": machine(),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "rows": rows,
+        "loadavg_start": load_start,
+        "loadavg_end": loadavg(),
+    }
+    emit_json(result, args.json_out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
