@@ -63,6 +63,7 @@ sys.path.insert(0, str(HERE))
 import common  # noqa: E402
 from common import DEFAULT_CORPUS, loadavg, machine, print_table  # noqa: E402
 
+PRECISIONS = ("auto", "fp32", "bf16")
 BUSY_LOAD = 0.5  # 1-minute load above which a run is refused without --force
 
 PEER_TEST_SENTENCES = 1000  # run.sh always translates all of test_2016_flickr
@@ -339,6 +340,7 @@ def our_train_cmd(
     model: Path,
     arch: str,
     tokenization: str,
+    precision: str,
 ) -> list[str]:
     """bench/train.py's command line for one of our runs."""
     if model.exists():
@@ -357,7 +359,7 @@ def our_train_cmd(
         "--out",
         str(model),
         "--precision",
-        args.precision,
+        precision,
         "--cli-translate",
         "--decoder",
         args.decoder,
@@ -373,16 +375,28 @@ def our_train_cmd(
     return cmd
 
 
-def parse_extra(spec: str, default_tokenization: str) -> list[tuple[str, str, str]]:
-    """``gru,transformer:subwords`` → [(key, arch, tokenization)]; the key names its result."""
+def parse_extra(
+    spec: str, default_tokenization: str, default_precision: str
+) -> list[tuple[str, str, str, str]]:
+    """``gru,transformer:subwords,gru:subwords:fp32`` → [(key, arch, tokenization, precision)];
+    the key names its result."""
     runs = []
     for item in (a.strip() for a in spec.split(",")):
         if not item:
             continue
-        arch, _, tok = item.partition(":")
-        if arch not in ("gru", "transformer") or tok not in ("", "words", "subwords"):
-            sys.exit(f"run_all.py: --extra-archs: {item!r} is not ARCH[:words|subwords]")
-        runs.append((item.replace(":", "_"), arch, tok or default_tokenization))
+        arch, tok, prec, *rest = item.split(":") + ["", ""]
+        if (
+            arch not in ("gru", "transformer")
+            or tok not in ("", "words", "subwords")
+            or prec not in ("", *PRECISIONS)
+            or any(rest)
+        ):
+            sys.exit(
+                f"run_all.py: --extra-archs: {item!r} is not ARCH[:words|subwords[:PRECISION]]"
+            )
+        runs.append(
+            (item.replace(":", "_"), arch, tok or default_tokenization, prec or default_precision)
+        )
     return runs
 
 
@@ -390,7 +404,7 @@ def compare_archs(combined: dict) -> list:
     """Rows of our main model family against each further one (``--extra-archs``)."""
     rows = []
     for pair, e in combined["pairs"].items():
-        ours = e.get("ours") or {}
+        ours, peer = e.get("ours") or {}, e.get("peer") or {}
         for arch in combined.get("extra_archs") or []:
             other = e.get(f"ours_{arch}") or {}
             for label, key in (
@@ -402,6 +416,7 @@ def compare_archs(combined: dict) -> list:
                 ("translate s beam 5 (in-process)", "translate_s_b5"),
                 ("peak RSS MB", "peak_rss_mb"),
             ):
+                pkey = {"translate_s_b5": "generation_s_b5"}.get(key, key)
                 rows.append(
                     [
                         label,
@@ -410,6 +425,8 @@ def compare_archs(combined: dict) -> list:
                         ours.get(key),
                         other.get(key),
                         ratio(ours.get(key), other.get(key)),
+                        peer.get(pkey),
+                        ratio(other.get(key), peer.get(pkey)),
                     ]
                 )
     return rows
@@ -445,7 +462,10 @@ def main() -> int:
         "--threads", type=int, default=None, help="training threads for ours (default: all cores)"
     )
     ap.add_argument(
-        "--precision", default="fp32", choices=["fp32", "bf16"], help="training precision (ours)"
+        "--precision",
+        default="fp32",
+        choices=PRECISIONS,
+        help="training precision of our main run (auto: the app's and the CLI's default)",
     )
     ap.add_argument(
         "--decoder",
@@ -468,8 +488,9 @@ def main() -> int:
     ap.add_argument(
         "--extra-archs",
         default="",
-        help="comma-separated further runs of ours per pair, each ARCH[:TOKENIZATION] "
-        "(e.g. gru,transformer:subwords; the tokenization defaults to --tokenization)",
+        help="comma-separated further runs of ours per pair, each ARCH[:TOKENIZATION[:PRECISION]] "
+        "(e.g. gru,transformer:subwords,gru:subwords:fp32; the defaults are --tokenization and "
+        "--precision), each also compared with the peer",
     )
     ap.add_argument(
         "--tokenization",
@@ -530,8 +551,8 @@ def main() -> int:
     }
 
     # ---- training, alternating ours and the peer (and our other model families) per pair
-    extra_runs = parse_extra(args.extra_archs, args.tokenization)
-    extra_archs = [key for key, _, _ in extra_runs]
+    extra_runs = parse_extra(args.extra_archs, args.tokenization, args.precision)
+    extra_archs = [key for key, *_ in extra_runs]
     peer_env = {"PEER_ARCH": args.peer_arch or args.arch}
     if args.threads:
         peer_env["OMP_NUM_THREADS"] = str(args.threads)
@@ -542,7 +563,9 @@ def main() -> int:
         model = work / f"ours-{pair}"
         entry["ours"] = run_step(
             f"train ours {pair}",
-            our_train_cmd(args, src, tgt, budget, model, args.arch, args.tokenization),
+            our_train_cmd(
+                args, src, tgt, budget, model, args.arch, args.tokenization, args.precision
+            ),
             logs,
         )
         entry["model_dir"] = str(model)
@@ -556,9 +579,9 @@ def main() -> int:
             )
             entry["peer"].update(peer_generation_seconds(peer_out))
             entry["peer"].update(peer_total_rate(peer_out))
-        for key, arch, tokenization in extra_runs:
+        for key, arch, tokenization, precision in extra_runs:
             cmd = our_train_cmd(
-                args, src, tgt, budget, work / f"ours-{key}-{pair}", arch, tokenization
+                args, src, tgt, budget, work / f"ours-{key}-{pair}", arch, tokenization, precision
             )
             cmd.remove("--cli-translate")
             entry[f"ours_{key}"] = run_step(f"train ours {key} {pair}", cmd, logs)
@@ -627,7 +650,16 @@ def main() -> int:
     if arch_rows:
         print_table(
             f"Our {args.arch} vs our other model families (same run, same threads)",
-            ["measure", "pair", "other", args.arch, "other value", f"{args.arch}/other"],
+            [
+                "measure",
+                "pair",
+                "other",
+                args.arch,
+                "other value",
+                f"{args.arch}/other",
+                "peer",
+                "other/peer",
+            ],
             arch_rows,
         )
 

@@ -40,7 +40,7 @@ from core.config import TokenizerConfig, preset  # noqa: E402
 from core.data.corpus import CorpusSpec  # noqa: E402
 from core.decoding.translator import Translator  # noqa: E402
 from core.evaluation.metrics import score  # noqa: E402
-from core.events import ProgressEvent, ValidationEvent  # noqa: E402
+from core.events import ProgressEvent, ReportEvent, ValidationEvent  # noqa: E402
 from core.training.run import train  # noqa: E402
 
 
@@ -99,8 +99,9 @@ def main() -> int:
     ap.add_argument(
         "--precision",
         default="fp32",
-        choices=["fp32", "bf16"],
-        help="training precision (autocast); also used for the test-set translation",
+        choices=["auto", "fp32", "bf16"],
+        help="training precision (autocast; auto: what the app and the CLI default to, measured "
+        "per machine); the format trained in is also used for the test-set translation",
     )
     ap.add_argument(
         "--decoder",
@@ -161,6 +162,7 @@ def main() -> int:
     out = args.out or work / "model"
     progress: list[ProgressEvent] = []
     validations: list[ValidationEvent] = []
+    chosen: dict = {}  # the report's precision: what the run trained in, and why
     first_step_s: list[float] = []
 
     def on_event(e) -> None:
@@ -168,6 +170,8 @@ def main() -> int:
             if not first_step_s:
                 first_step_s.append(time.monotonic() - T_START)
             progress.append(e)
+        elif isinstance(e, ReportEvent) and "precision" in e.report:
+            chosen.update(e.report["precision"])
         elif isinstance(e, ValidationEvent):
             validations.append(e)
             print(
@@ -190,7 +194,8 @@ def main() -> int:
     steady = [e.tokens_per_second for e in progress if e.elapsed_s >= 0.1 * args.budget]
     tps = statistics.median(steady) if steady else None
 
-    tr = Translator.load(out, cfg.device, args.precision)
+    trained_in = chosen.get("precision", args.precision)
+    tr = Translator.load(out, cfg.device, "bf16" if trained_in == "bf16" else "fp32")
     srcs = files[args.test, args.src].read_text(encoding="utf-8").splitlines()
     refs = files[args.test, args.tgt].read_text(encoding="utf-8").splitlines()
     result = {
@@ -201,6 +206,8 @@ def main() -> int:
         "preset": args.preset,
         "arch": args.arch,
         "precision": args.precision,
+        "trained_in": trained_in,
+        "precision_line": chosen.get("line"),
         "decoder": args.decoder,
         "budget_s": args.budget,
         "train_wall_s": round(train_wall, 1),
@@ -307,8 +314,8 @@ def main() -> int:
         ("load average start / end", f"{result['loadavg_start']} / {result['loadavg_end']}"),
     ]
     print(
-        f"\n{result['pair']}  arch={args.arch}  preset={args.preset}  precision={args.precision}  "
-        f"budget={args.budget:.0f}s"
+        f"\n{result['pair']}  arch={args.arch}  preset={args.preset}  "
+        f"precision={args.precision} ({trained_in})  budget={args.budget:.0f}s"
     )
     for name, value in rows:
         print(f"  {name:44} {value}")
