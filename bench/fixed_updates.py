@@ -2,9 +2,9 @@
 a score (does X cost or gain BLEU after the same updates?), not a speed. A busy machine changes
 their wall time but not their scores, so they stay meaningful on a shared machine.
 
-Shared by ``precision_seeds.py`` and ``subword_sampling.py``: the corpus files, one run (train,
-then beam-5 BLEU/chrF on the test set with the run's best checkpoint), and the report (a table,
-mean ± standard deviation per variant, one JSON line).
+Used by ``precision_seeds.py`` (and by the subword-sampling bench until the option was removed):
+the corpus files, one run (train, then beam-5 BLEU/chrF on the test set with the run's best
+checkpoint), and the report (a table, mean ± standard deviation per variant, one JSON line).
 """
 
 from __future__ import annotations

@@ -226,9 +226,6 @@ class TrainConfig:
     num_samples: int = 3  # sample translations shown at each validation
     probe: str | None = None  # probe sentences, one per line (None: the first dev pairs)
     keep_last: int = 2
-    # subword regularisation: 0 off, else sentencepiece's sampling smoothness alpha in (0, 1];
-    # each epoch then trains on a new sampled segmentation (for small corpora; subwords only)
-    subword_sampling: float = 0.0
 
     def validate(self) -> None:
         _check_types(self)
@@ -258,10 +255,6 @@ class TrainConfig:
         _check(0.0 < self.dev_fraction < 0.5, "dev_fraction must be in (0, 0.5)")
         _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}")
         _check(self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}")
-        _check(
-            self.subword_sampling == 0 or 0 < self.subword_sampling <= 1,
-            f"subword_sampling must be 0 (off) or an alpha in (0, 1], not {self.subword_sampling}",
-        )
         self._check_probes()
 
     def _check_probes(self) -> None:
@@ -286,6 +279,9 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        # a development build offered sampled segmentations (measured no better, removed) and
+        # wrote its setting; it never changed the weights, so such a folder reads as it is
+        data = {k: v for k, v in data.items() if k != "subword_sampling"}
         return _from_dict(cls, data, "training")
 
     def to_dict(self) -> dict[str, Any]:
@@ -295,15 +291,6 @@ class TrainConfig:
         new = dataclasses.replace(self, **changes)
         new.validate()
         return new
-
-
-def check_together(tok_cfg: TokenizerConfig, train_cfg: TrainConfig) -> None:
-    """What one config allows only with the other: subword sampling needs subwords."""
-    _check(
-        train_cfg.subword_sampling == 0 or tok_cfg.subwords,
-        "subword_sampling (--subword-sampling) samples subword segmentations; it cannot be used "
-        'with tokenization "words"',
-    )
 
 
 @dataclass(frozen=True)

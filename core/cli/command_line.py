@@ -40,7 +40,6 @@ TRAIN_OPTIONS: dict[str, str] = {
     "patience": "--patience",
     "max_len": "--max-len",
     "vocab_size": "--vocab-size",
-    "subword_sampling": "--subword-sampling",
 }
 # a Transformer's (``--arch transformer``): --d-model sets emb_size and hidden_size together;
 # --share-embeddings is a flag, written where it is on

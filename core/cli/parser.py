@@ -166,16 +166,6 @@ def _add_train_data(data: Any) -> None:
         "moses: split words with the Moses tokenizer first",
     )
     data.add_argument(
-        "--subword-sampling",
-        type=float,
-        metavar="ALPHA",
-        help="subword regularisation for small corpora: every epoch trains on a new sampled "
-        "segmentation of the training pairs (sentencepiece sampling, smoothness ALPHA in (0, 1]; "
-        "on 5,000 pairs 0.5 was no better than off over 3 seeds, 0.2 worse: an experiment, "
-        "not a recommendation); dev set and translation keep the "
-        "best segmentation (default 0: off; subwords only)",
-    )
-    data.add_argument(
         "--max-len",
         type=int,
         metavar="N",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from core.cancel import CancelToken
 from core.cli.heads import transformer_changes
 from core.cli.output import attention_table, print_json
-from core.config import ModelConfig, TokenizerConfig, TrainConfig, check_together, preset
+from core.config import ModelConfig, TokenizerConfig, TrainConfig, preset
 from core.errors import ConfigError, CoreError
 from core.events import Event, ProgressEvent, ValidationEvent, to_json_dict
 
@@ -182,7 +182,6 @@ def _train_configs(
             "probe": "\n".join(args.probe) if args.probe else None,
             "max_len": args.max_len,
             "vocab_size": args.vocab_size,
-            "subword_sampling": args.subword_sampling,
         }.items()
         if v is not None
     }
@@ -194,7 +193,6 @@ def _train_configs(
     train = dataclasses.replace(train, **train_changes)
     for c in (model, tok, train):
         c.validate()
-    check_together(tok, train)
     return model, tok, train
 
 

@@ -72,21 +72,6 @@ class SubwordTokenizer:
         call for the block, so it is faster than ``tokenize`` even on one thread)."""
         return self._sp.Encode([self.prepare(t) for t in texts], out_type=str, num_threads=threads)
 
-    def sample_many(self, texts: Sequence[str], alpha: float, seed: int) -> list[list[str]]:
-        """A sampled segmentation of each text (subword regularisation, Kudo 2018: every
-        segmentation weighted by its probability to the power ``alpha``). Seeded with ``seed``
-        on one thread, the same call gives the same pieces again in this process, but not in
-        another one (sentencepiece 0.2 measured), so ranks must share one process' result."""
-        spm.set_random_generator_seed(seed)
-        return self._sp.Encode(
-            [self.prepare(t) for t in texts],
-            out_type=str,
-            enable_sampling=True,
-            alpha=alpha,
-            nbest_size=-1,
-            num_threads=1,
-        )
-
     def detokenize(self, pieces: Iterable[str]) -> str:
         sp = self._sp  # a special such as </s> is no piece: dropped, never shown as " ⁇ "
         pieces = [p for p in pieces if not sp.IsUnknown(sp.PieceToId(p))]

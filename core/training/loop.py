@@ -13,7 +13,6 @@ from core.errors import Cancelled
 from core.events import DoneEvent, ProgressEvent
 from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import WEIGHTS, write_meta, write_weights
-from core.training.subword_sampling import use_epoch
 
 if TYPE_CHECKING:
     from core.training.run import TrainingRun
@@ -48,8 +47,6 @@ def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
     try:
         try:
             while not (cfg.epochs and s.epoch >= cfg.epochs):
-                use_epoch(run, s.epoch)  # subword sampling: this epoch's segmentation
-                # (the order comes from the best segmentation's lengths: the same on every rank)
                 order = world.batches(run.lengths, cfg.batch_size, cfg.seed + s.epoch)
                 while s.batch_pos < len(order):
                     if cfg.max_steps and s.step >= cfg.max_steps:

@@ -18,7 +18,7 @@ import torch
 from core import __version__
 from core import device as _device
 from core.cancel import CancelToken
-from core.config import ModelConfig, TokenizerConfig, TrainConfig, check_together
+from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.data.batching import collate, sorted_batches
 from core.data.corpus import CorpusSpec
 from core.data.mapped_pairs import MappedPairs
@@ -55,7 +55,6 @@ from core.training.restart import begin_new, begin_resumed, continue_epoch, star
 from core.training.rng_state import rng_state, seed_everything, set_rng_state
 from core.training.run_data import read_run_data
 from core.training.schedule import make_optimizer, make_schedule
-from core.training.subword_sampling import EpochSampler
 from core.training.tokenizer_setup import RunTokenizers
 from core.training.tokenizer_setup import setup as setup_tokenizers
 from core.training.watch import watched_run
@@ -183,7 +182,6 @@ class TrainingRun:
         """Training pairs drawn from the store when batched (mapped to the vocabularies then)."""
         self.examples = MappedPairs(self.store, self.src_vocab, self.tgt_vocab, self.train_rows)
         self.lengths = self.examples.lengths()  # (n, 2) int32, for length bucketing
-        self.sampler = EpochSampler.for_run(self) if self.cfg.subword_sampling else None
         self.dev_examples = [
             (self.src_vocab.encode(s), self.tgt_vocab.encode(t)) for s, t in self.dev_pairs
         ]
@@ -509,7 +507,6 @@ def train(
     """
     for c in (model_cfg, tok_cfg, train_cfg):
         c.validate()
-    check_together(tok_cfg, train_cfg)
     spec.validate()
     world = world or World()
     cancel = cancel or CancelToken()

@@ -56,7 +56,6 @@ FORM_ATTRS = (
     "subword_type_combo",
     "joint_vocab_combo",
     "pretokenize_combo",
-    "sampling_box",
     "preview_button",
     "preset_combo",
     "emb_spin",

@@ -13,8 +13,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QPlainTextEdit, QWidget
 
-from gui.panels.tokenization_box import SamplingControl
-
 
 def _same(value: Any) -> Any:
     return value
@@ -101,16 +99,6 @@ SETTINGS: tuple[Setting, ...] = (
         ("pretokenize",),
         "None: sentencepiece reads the raw text, and detokenizing gives it back exactly. "
         "Moses: split punctuation off with the Moses tokenizer first.",
-        from_preset=False,
-    ),
-    Setting(
-        "sampling_box",
-        "train",
-        ("subword_sampling",),
-        "Subword regularisation, for small corpora: every epoch trains on a new random "
-        "segmentation of the training sentences (sentencepiece sampling; on 5,000 pairs alpha "
-        "0.5 was no better than off, 0.2 worse: try it). Validation and translation keep the best "
-        "segmentation. Subwords only.",
         from_preset=False,
     ),
     Setting(
@@ -228,8 +216,6 @@ SETTINGS: tuple[Setting, ...] = (
 
 def widget_value(widget: QWidget) -> Any:
     """What a settings widget holds, as plain data (combo boxes: the item's data)."""
-    if isinstance(widget, SamplingControl):
-        return widget.value()
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
     if isinstance(widget, QComboBox):
@@ -242,9 +228,7 @@ def widget_value(widget: QWidget) -> Any:
 
 
 def set_widget_value(widget: QWidget, value: Any) -> None:
-    if isinstance(widget, SamplingControl):
-        widget.setValue(value)
-    elif isinstance(widget, QCheckBox):
+    if isinstance(widget, QCheckBox):
         widget.setChecked(bool(value))
     elif isinstance(widget, QComboBox):
         widget.setCurrentIndex(max(0, widget.findData(value)))

@@ -55,6 +55,11 @@ def test_missing_keys_take_their_defaults():
     assert TrainConfig.from_dict({}) == TrainConfig()
 
 
+def test_a_removed_setting_written_by_a_development_build_is_read_past():
+    written = {**TrainConfig(batch_size=8).to_dict(), "subword_sampling": 0.0}
+    assert TrainConfig.from_dict(written) == TrainConfig(batch_size=8)
+
+
 @pytest.mark.parametrize("cls", CLASSES)
 def test_unknown_key_lists_the_valid_ones(cls):
     with pytest.raises(ConfigError) as info:

@@ -69,26 +69,3 @@ def test_the_command_line_is_the_run_start_would_make(window, qtbot, tmp_path):
 
     qtbot.mouseClick(view.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == text
-
-
-def test_sampled_segmentations_reach_the_job_and_the_command_line(window, qtbot, tmp_path):
-    panel = window.train_panel
-    view = panel.command_view
-    panel.right_tabs.setCurrentWidget(view)
-    src, tgt = tmp_path / "train.en", tmp_path / "train.de"
-    src.write_text("a b\n", encoding="utf-8")
-    tgt.write_text("c d\n", encoding="utf-8")
-    panel.set_files([str(src), str(tgt)])
-    panel.src_lang.setText("en")
-    panel.tgt_lang.setText("de")
-    panel.sampling_box.check.setChecked(True)
-    panel.sampling_box.alpha_spin.setValue(0.4)
-    shown = view.command_edit.toPlainText
-    qtbot.waitUntil(lambda: "--subword-sampling 0.4" in shown(), timeout=5000)
-    job = panel.build_job()
-    assert job.train_cfg.subword_sampling == 0.4
-    train = parse_back(shown(), 1)[5]
-    assert train == job.train_cfg
-    panel.sampling_box.check.setChecked(False)
-    qtbot.waitUntil(lambda: "--subword-sampling" not in shown(), timeout=5000)
-    assert panel.build_job().train_cfg.subword_sampling == 0.0

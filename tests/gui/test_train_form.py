@@ -211,21 +211,3 @@ def test_subword_options_are_disabled_for_words(form):
     assert form.tokenizer_config().tokenization == "words"
     form.tokenization_combo.setCurrentIndex(form.tokenization_combo.findData("subwords"))
     assert all(w.isEnabled() for w in subword_only)
-
-
-def test_sampling_segmentations_is_off_until_checked_and_only_for_subwords(form):
-    box = form.sampling_box
-    assert not box.check.isChecked() and not box.alpha_spin.isEnabled()
-    assert form.train_config().subword_sampling == 0.0
-    box.check.setChecked(True)  # the measured alpha is offered
-    assert box.alpha_spin.isEnabled() and form.train_config().subword_sampling == 0.5
-    box.alpha_spin.setValue(0.3)
-    assert form.train_config().subword_sampling == 0.3
-    form.preset_combo.setCurrentIndex(form.preset_combo.findData("tiny"))
-    assert form.train_config().subword_sampling == 0.3  # a preset change keeps the choice
-    form.tokenization_combo.setCurrentIndex(form.tokenization_combo.findData("words"))
-    assert not box.isEnabled() and form.train_config().subword_sampling == 0.0
-    form.tokenization_combo.setCurrentIndex(form.tokenization_combo.findData("subwords"))
-    assert box.isEnabled() and form.train_config().subword_sampling == 0.3
-    form.setEnabled(False)  # a greyed-out form (a run going on) still reads the choice
-    assert form.train_config().subword_sampling == 0.3

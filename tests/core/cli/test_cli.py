@@ -136,21 +136,6 @@ def test_bad_input_is_one_clear_message(tmp_path, capsys):
     assert "nope.de" in err and "not found" in err and "Traceback" not in err
 
 
-def test_subword_sampling_parses_and_is_refused_for_words(tmp_path, capsys):
-    src, tgt = write_reverse_corpus(tmp_path, 20)
-    common = ["train", "--train-src", str(src), "--train-tgt", str(tgt), "--src-lang", "en"]
-    common += ["--tgt-lang", "de", "--out", str(tmp_path / "m")]
-    args = build_parser().parse_args([*common, "--subword-sampling", "0.5"])
-    assert args.subword_sampling == 0.5
-    code = main([*common, "--tokenization", "words", "--subword-sampling", "0.5"])
-    err = capsys.readouterr().err
-    assert code == 2 and "--subword-sampling" in err and "words" in err
-    assert "Traceback" not in err and not (tmp_path / "m").exists()
-    code = main([*common, "--subword-sampling", "2"])
-    err = capsys.readouterr().err
-    assert code == 2 and "subword_sampling" in err and "(0, 1]" in err
-
-
 def test_misaligned_files_name_both_counts(tmp_path, capsys):
     a, b = tmp_path / "a.de", tmp_path / "b.en"
     a.write_text("eins\nzwei\ndrei\n", encoding="utf-8")

@@ -76,12 +76,12 @@ CASES = [
         train=PRESETS["base"].train.replace(epochs=3, max_steps=10_000, precision="bf16"),
         name="x",
     ),
-    dict(  # a translation memory, subwords set by hand, sampled segmentations
+    dict(  # a translation memory, subwords set by hand
         spec=CorpusSpec(tmx_path="/tm/memory.tmx", tmx_src_lang="en", tmx_tgt_lang="cs"),
         dev=CorpusSpec(tmx_path="/tm/dev.tmx", tmx_src_lang="en", tmx_tgt_lang="cs"),
         model=PRESETS["small"].model,
         tok=TokenizerConfig("en", "cs", subword_type="bpe", joint_vocab=True, pretokenize="moses"),
-        train=PRESETS["small"].train.replace(vocab_size=6000, subword_sampling=0.35),
+        train=PRESETS["small"].train.replace(vocab_size=6000),
         name=None,
     ),
     dict(  # a Transformer on subwords, its shape and warm-up set by hand
@@ -145,17 +145,6 @@ def test_the_printed_command_parses_back_to_the_same_run(case, form):
     assert model == case["model"]
     assert tok == case["tok"]
     assert train == case["train"]
-
-
-def test_subword_sampling_is_printed_only_when_on():
-    spec, tok = CorpusSpec(tsv_path="p.tsv"), TokenizerConfig()
-    train = PRESETS["small"].train
-    off = train_command(spec, "out", PRESETS["small"].model, tok, train).plain()
-    on = train_command(
-        spec, "out", PRESETS["small"].model, tok, train.replace(subword_sampling=0.5)
-    ).plain()
-    assert "--subword-sampling" not in off
-    assert "--subword-sampling 0.5" in on
 
 
 def test_settings_without_an_option_are_named_not_dropped():

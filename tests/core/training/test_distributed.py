@@ -74,11 +74,6 @@ def _train_rank(world: World, spec, out: str, cfg, results: str, stop_rank: int 
         "weights": digest.hexdigest(),
         "vocab": [run.src_vocab.itos, run.tgt_vocab.itos],
         "lr": run.optimizer.param_groups[0]["lr"],
-        # the last epoch's training pairs as ids (sampled with --subword-sampling)
-        "examples": hashlib.sha256(
-            repr([run.examples[i] for i in range(len(run.examples))]).encode()
-        ).hexdigest(),
-        "sampled": run.sampler is not None and run.examples is not run.sampler.best,
     }
     Path(results, f"rank{world.rank}.json").write_text(json.dumps(result))
 
@@ -123,20 +118,6 @@ def test_two_ranks_with_batch_b_train_like_one_process_with_batch_2b(tmp_path, m
     for step in single:
         assert ddp[step] == pytest.approx(single[step], abs=1e-5), step
     assert len(set(single.values())) == steps  # the loss moved: the steps really trained
-
-
-def test_with_subword_sampling_every_rank_trains_on_rank_0s_segmentation(tmp_path):
-    """Sentencepiece's sampling differs between processes even with one seed, so rank 0 samples
-    each epoch and sends it: the ranks' shares of one global batch are one segmentation."""
-    spec = toy_spec(tmp_path / "data", 240)
-    cfg = train_config(max_steps=6, epochs=0, valid_every=1000, subword_sampling=0.5)
-    h.run_ranks(_train_rank, 2, spec, str(tmp_path / "ddp"), cfg.replace(batch_size=40),
-                str(tmp_path))  # fmt: skip
-    ranks = _results(tmp_path)
-    assert [r["step"] for r in ranks] == [6, 6]  # 6 steps: 2 epochs of 3 global batches
-    assert ranks[0]["sampled"] and ranks[1]["sampled"]
-    assert ranks[0]["examples"] == ranks[1]["examples"]
-    assert ranks[0]["weights"] == ranks[1]["weights"]
 
 
 def test_a_stop_on_one_rank_ends_both_and_resumes_on_one(tmp_path):
