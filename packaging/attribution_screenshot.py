@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     win.show()
     _wait(app, lambda: win.session.model_info is not None and win.session.state == "idle", 60)
     tp = win.translate_panel
+    win.session.words_mode.set_words(False)  # docs/inspect.md §10 reads the pieces (▁de, m)
     win.tabs.setCurrentWidget(tp)
     tp.beam_spin.setValue(1)
     tp.nbest_spin.setValue(1)

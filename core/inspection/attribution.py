@@ -23,15 +23,16 @@ evaluate every target token × step once. It would add captum, matplotlib, pillo
 kiwisolver (about 100 MB) to the app's install and bundle for three methods that fit in a page of
 torch here, with progress, cancel and the completeness check where the app needs them.
 
-Word level: today every token is a word, so nothing is merged. A subword model will pass a
-``TokenMerge`` (the rule the attention views use) that sums the columns and rows of one word;
-sums keep attention rows summing to 1 and IG's completeness intact, and normalising happens after.
+Words: a subword model is attributed in its pieces (the ids it reads); ``in_words`` then merges
+the result as the attention views merge attention. A source word gets the sum of its pieces'
+columns and a target word the sum of its pieces' rows (log p of a word is the sum of its pieces'
+log p, so integrated gradients stay complete); normalising and the agreement come after.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -42,6 +43,7 @@ from core.errors import CoreError
 from core.events import Translation
 from core.inspection.agreement import SentenceAgreement, sentence_agreement
 from core.inspection.attribution_methods import METHODS
+from core.inspection.word_merge import group_pieces, merge_attention
 
 #: Integrated gradients by default starts with FIRST_IG_STEPS Gauss–Legendre nodes and doubles
 #: them until the completeness error is under IG_TOLERANCE (at most MAX_AUTO_IG_STEPS). Measured on
@@ -50,14 +52,6 @@ FIRST_IG_STEPS = 64
 MAX_AUTO_IG_STEPS = 512
 IG_TOLERANCE = 0.05
 MAX_BATCH_ROWS = 256  # copies of the sentence per forward pass (memory bound, cancel point)
-
-#: (tokens, matrix with one column per token) → (words, matrix with one column per word).
-TokenMerge = Callable[[list[str], np.ndarray], tuple[list[str], np.ndarray]]
-
-
-def word_level(tokens: list[str], matrix: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """The merge of a word-level vocabulary: every token already is a word."""
-    return list(tokens), matrix
 
 
 @dataclass(frozen=True)
@@ -271,22 +265,43 @@ def attribute(
     steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel=None,
-    merge: TokenMerge = word_level,
 ) -> Attribution:
-    """Attribution of the shown translation ``tr`` (force-decoded as it stands) by ``method``,
-    with its agreement with the attention of that same forced decoding."""
+    """Attribution of the shown translation ``tr`` (force-decoded as it stands, in the tokens
+    the model reads) by ``method``, with its agreement with the attention of that same forced
+    decoding."""
     src_ids, tgt_ids = translation_ids(translator, tr)
     raw, attn, error, used = attribute_ids(
         translator.model, src_ids, tgt_ids, method, steps, progress, cancel
     )
-    src_words, raw = merge(list(tr.source_tokens), raw)
-    _, attn = merge(list(tr.source_tokens), attn)
-    tgt_words, raw_t = merge(list(tr.target_tokens), raw.T)
-    _, attn_t = merge(list(tr.target_tokens), attn.T)
-    raw, attn = raw_t.T, attn_t.T
     norm = normalise(raw)
     return Attribution(
-        method, src_words, tgt_words, attn, raw, norm, sentence_agreement(attn, norm), error, used
+        method,
+        list(tr.source_tokens),
+        list(tr.target_tokens),
+        attn,
+        raw,
+        norm,
+        sentence_agreement(attn, norm),
+        error,
+        used,
+    )
+
+
+def in_words(a: Attribution) -> Attribution:
+    """A subword model's attribution over the words its pieces make up (see the module
+    docstring); the completeness error and steps stay those of the pieces' computation."""
+    source, target = group_pieces(a.source_tokens), group_pieces(a.target_tokens)
+    raw = target.indicator().T @ np.asarray(a.raw, dtype=np.float64) @ source.indicator()
+    attention = merge_attention(a.attention, source, target)
+    norm = normalise(raw)
+    return replace(
+        a,
+        source_tokens=list(source.words),
+        target_tokens=list(target.words),
+        attention=attention,
+        raw=raw.astype(np.float32),
+        normalised=norm,
+        agreement=sentence_agreement(attention, norm),
     )
 
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.errors import CoreError
-from core.inspection.agreement import SentenceAgreement, sentence_agreement
-from core.inspection.attribution import Attribution, attribute
-from core.inspection.word_merge import group_pieces, merge_attention, uses_subwords
+from core.inspection.agreement import SentenceAgreement
+from core.inspection.attribution import Attribution, attribute, in_words
+from core.inspection.word_merge import uses_subwords
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,10 @@ def attribute_sentences(
 
 
 def word_agreement(a: Attribution) -> SentenceAgreement:
-    """Attention and attribution both merged into words (source columns summed, target rows
-    averaged: the rows of both still sum to 1), then compared row by row."""
-    source, target = group_pieces(a.source_tokens), group_pieces(a.target_tokens)
-    return sentence_agreement(
-        merge_attention(a.attention, source, target),
-        merge_attention(a.normalised, source, target),
-    )
+    """The agreement between words, as the Attribution tab shows it in Words mode
+    (``attribution.in_words``: attention merged as the heatmap merges it, the raw attribution
+    summed over a word's pieces on both sides, then normalised)."""
+    return in_words(a).agreement
 
 
 def dev_agreement_job(

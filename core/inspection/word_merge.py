@@ -34,6 +34,15 @@ def uses_subwords(meta) -> bool:
     return getattr(getattr(meta, "tokenizer", None), "tokenization", "words") == "subwords"
 
 
+def in_pieces(tr: Translation) -> bool:
+    """Whether ``tr`` came from a subword model, for a view that has only the translation (the
+    Train tab's probe): sentencepiece starts the first piece of every sentence with "▁" (its
+    dummy prefix) and Moses words never carry it."""
+    return isinstance(tr, WordTranslation) or any(
+        t.startswith(WORD_START) for t in tr.source_tokens
+    )
+
+
 def is_byte_piece(piece: str) -> bool:
     return _BYTE.fullmatch(piece) is not None
 

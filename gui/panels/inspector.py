@@ -109,6 +109,7 @@ class Inspector(QTabWidget):
         self.words_switch = WordsSwitch(self.words_mode, "inspectorWordsSwitch")
         self.setCornerWidget(self.words_switch, Qt.Corner.TopRightCorner)
         self.words_mode.changed.connect(self._on_words_changed)
+        self.attribution_view.set_words(self.words_mode.words)
 
     # ------------------------------------------------------------------ building
     def _build_heatmap_tab(self, settings, errors):
@@ -278,6 +279,7 @@ class Inspector(QTabWidget):
     @Slot(bool)
     def _on_words_changed(self, words: bool) -> None:
         """The switch moved: every view shows the same translations again, in the new mode."""
+        self.attribution_view.set_words(words)
         if self._hypothesis is not None and self._hypothesis.attention.size:
             self._show_hypothesis_views(what_if=False)
             self.what_if_view.set_words(words)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.inspection.word_merge import in_pieces, to_words
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.loss_plot import LossPlot
@@ -84,8 +85,12 @@ class RunMonitor(QWidget):
                 elif item.text() != text:
                     item.setText(text)
         if ev.probe is not None and ev.probe.attention.size:
-            self.probe_heatmap.set_translation(ev.probe)
-            self.probe_label.setText(f"Probe attention at step {ev.step}: “{ev.probe.text}”")
+            # a subword run's probe in words, as the other views show it by default (the
+            # Timeline tab has the pieces)
+            words = in_pieces(ev.probe)
+            self.probe_heatmap.set_translation(to_words(ev.probe) if words else ev.probe)
+            unit = " (in words)" if words else ""
+            self.probe_label.setText(f"Probe attention at step {ev.step}{unit}: “{ev.probe.text}”")
 
     def show_history(self, path: str) -> None:
         """A resumed run's earlier validations, so its curves continue where they were."""

@@ -7,7 +7,8 @@ rank correlation of the two rows and whether both put most weight on the same so
 
 The view only asks (``attributionRequested(method)``, ``cancelRequested``) and shows
 (``show_result`` with a ``core.inspection.attribution.Attribution``); the computation runs in
-core on the session's worker thread, started by the owner.
+core on the session's worker thread, started by the owner. It keeps the hypothesis and the result
+in the model's pieces and shows them in words while ``set_words(True)`` (the window's switch).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.inspection.attribution_methods import LABELS, METHODS
+from core.inspection.word_merge import WordTranslation, in_view
 from gui.widgets.attention_heatmap import AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.naming import named
@@ -88,8 +90,9 @@ class AttributionView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "attributionView")
-        self._tr = None
-        self._result = None
+        self._tr = None  # the hypothesis, in pieces for a subword model
+        self._result = None  # its attribution, in the same tokens
+        self._words = False
         self.method_combo = named(QComboBox(), "attributionMethodCombo")
         for m in METHODS:
             self.method_combo.addItem(LABELS[m], m)
@@ -178,10 +181,22 @@ class AttributionView(QWidget):
         self.summary.setText("Cancelled. " + PRESS_ATTRIBUTE)
 
     # ------------------------------------------------------------------ showing
+    def set_words(self, on: bool) -> None:
+        """Show pieces merged into words (on) or as the model reads them."""
+        if on == self._words:
+            return
+        self._words = on
+        if self._result is not None:
+            self._show(self._result)
+        elif self._tr is not None:
+            self.attention_heatmap.set_translation(in_view(self._tr, on))
+
     def set_translation(self, tr) -> None:
         """A newly shown hypothesis: its attention now, attribution when asked for."""
+        if isinstance(tr, WordTranslation):
+            tr = tr.pieces  # attribution reads the model's own tokens
         self._tr, self._result = tr, None
-        self.attention_heatmap.set_translation(tr)
+        self.attention_heatmap.set_translation(in_view(tr, self._words))
         self.attribution_heatmap.clear()
         self.table.setRowCount(0)
         self.summary.setText(PRESS_ATTRIBUTE)
@@ -195,7 +210,15 @@ class AttributionView(QWidget):
         """Show an ``Attribution``: both matrices from the same forced decoding, the table."""
         self.busy(False)
         self._result = a
-        probs = None if self._tr is None else self._tr.token_probs
+        self._show(a)
+
+    def _show(self, a) -> None:
+        shown = in_view(self._tr, self._words)
+        if self._words:  # the result is in pieces, as the hypothesis it explains
+            from core.inspection.attribution import in_words  # loaded by the result's job
+
+            a = in_words(a)
+        probs = None if shown is None else shown.token_probs
         self.attention_heatmap.set_matrix(a.attention, a.source_tokens, a.target_tokens, probs)
         self.attribution_heatmap.set_matrix(
             a.normalised, a.source_tokens, a.target_tokens, probs, meta={"method": a.method}

@@ -14,12 +14,15 @@ from core.config import ModelConfig, TokenizerConfig
 from core.data.vocab import EOS, EOS_ID, PAD_ID, Vocab
 from core.decoding.search import greedy
 from core.events import Translation
+from core.inspection.agreement import sentence_agreement
 from core.inspection.attribution import (
     IG_TOLERANCE,
     METHODS,
+    Attribution,
     attribute,
     attribute_ids,
     gold_logp_and_grads,
+    in_words,
     normalise,
 )
 from core.model.seq2seq import Seq2Seq
@@ -245,3 +248,46 @@ def test_integrated_gradients_stops_when_cancelled():
     token.cancel()
     with pytest.raises(Cancelled):
         attribute(tr, shown, "integrated-gradients", cancel=token)
+
+
+# ---- a subword model's attribution in words ------------------------------------------------------
+
+
+def _piece_attribution() -> Attribution:
+    W = "\u2581"
+    rng = np.random.default_rng(3)
+    raw = rng.normal(size=(4, 5)).astype(np.float32)  # signed, as integrated gradients
+    attention = rng.random((4, 5)).astype(np.float32)
+    attention /= attention.sum(axis=1, keepdims=True)
+    norm = normalise(raw)
+    return Attribution(
+        "integrated-gradients",
+        [f"{W}Die", "se", f"{W}Katze", ".", EOS],
+        [f"{W}Th", "is", f"{W}cat", EOS],
+        attention,
+        raw,
+        norm,
+        sentence_agreement(attention, norm),
+        0.01,
+        64,
+    )
+
+
+def test_in_words_sums_a_words_pieces_and_keeps_completeness():
+    a = _piece_attribution()
+    w = in_words(a)
+    assert w.source_tokens == ["Diese", "Katze.", EOS] and w.target_tokens == ["This", "cat", EOS]
+    # a source word gets its pieces' columns, a target word its pieces' rows (log p adds up)
+    np.testing.assert_allclose(w.raw[0, 0], a.raw[0:2, 0:2].sum(), rtol=1e-5)
+    np.testing.assert_allclose(w.raw[1, 1], a.raw[2, 2:4].sum(), rtol=1e-5)
+    np.testing.assert_allclose(
+        w.raw.sum(axis=1), [a.raw[0:2].sum(), a.raw[2].sum(), a.raw[3].sum()], rtol=1e-5
+    )
+    np.testing.assert_allclose(w.normalised.sum(axis=1), 1.0, atol=1e-6)
+    # attention merges as the attention views merge it: rows averaged, so they still sum to 1
+    first_word = a.attention[0:2].mean(axis=0)  # "This" = pieces 0 and 1
+    want = [first_word[0:2].sum(), first_word[2:4].sum(), first_word[4]]
+    np.testing.assert_allclose(w.attention[0], want, rtol=1e-5)
+    np.testing.assert_allclose(w.attention.sum(axis=1), 1.0, atol=1e-6)
+    assert len(w.agreement.tokens) == 3
+    assert (w.completeness_error, w.steps, w.method) == (0.01, 64, a.method)

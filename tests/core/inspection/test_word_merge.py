@@ -193,16 +193,19 @@ def test_only_models_that_say_subwords_use_them():
     assert not uses_subwords(SimpleNamespace(tokenizer=SimpleNamespace()))  # an old folder
 
 
-def test_word_agreement_compares_attention_and_attribution_merged_the_same_way():
+def test_word_agreement_is_the_attribution_tabs_in_words():
     from core.inspection.agreement import sentence_agreement
-    from core.inspection.attribution import Attribution
+    from core.inspection.attribution import Attribution, normalise
     from core.inspection.attribution_runs import word_agreement
 
     tr = _translation()
-    other = _rows(len(TGT), len(SRC), seed=9)
-    a = Attribution("saliency", SRC, TGT, tr.attention, other, other, None, None, None)
+    raw = _rows(len(TGT), len(SRC), seed=9) - 0.05  # signed, as gradient x input
+    a = Attribution("grad-x-input", SRC, TGT, tr.attention, raw, normalise(raw), None, None, None)
     got = word_agreement(a)
     s, t = group_pieces(SRC), group_pieces(TGT)
-    expected = sentence_agreement(merge_attention(tr.attention, s, t), merge_attention(other, s, t))
+    # attention as the heatmap merges it; attribution summed over each word's pieces, then
+    # normalised (a word's log p is the sum of its pieces')
+    words_raw = t.indicator().T @ raw @ s.indicator()
+    expected = sentence_agreement(merge_attention(tr.attention, s, t), normalise(words_raw))
     assert len(got.tokens) == 4
     assert got == expected
