@@ -12,10 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -23,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from core.inspection.heads import HeadAer, HeadChoice
 from gui.widgets.naming import named
+from gui.widgets.read_only_table import read_only_table
 
 COLUMNS = ("Rank", "Head", "AER", "Precision", "Recall")
 NO_GOLD = "Paste this sentence's gold alignment below (Gold:) to rank every head by AER."
@@ -40,15 +38,7 @@ class HeadAerTable(QWidget):
         self._rows: list[HeadAer] = []
         self.caption = named(QLabel(NO_GOLD), "headAerCaption")
         self.caption.setWordWrap(True)
-        self.table = named(QTableWidget(0, len(COLUMNS)), "headAerRanking")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(COLUMNS, "headAerRanking", stretch=1)
         self.table.cellClicked.connect(self._on_clicked)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -18,13 +18,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
-    QHeaderView,
     QLabel,
     QScrollArea,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +32,7 @@ from core.events import Translation
 from core.inspection.heads import HeadChoice, HeadSummary, has_heads, summarize, with_choice
 from gui.widgets.head_selector import HeadState
 from gui.widgets.naming import named
+from gui.widgets.read_only_table import read_only_table
 
 THUMB = 84  # the longer side of a thumbnail, in pixels
 MAX_GRID_WIDTH = 760  # wider grids (many heads) scroll sideways
@@ -88,15 +86,7 @@ class HeadGrid(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(self._grid_host)
         scroll.setWidgetResizable(True)
-        self.table = named(QTableWidget(0, len(TABLE_COLUMNS)), "headTable")
-        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(TABLE_COLUMNS, "headTable", stretch=2)
         self.table.cellClicked.connect(self._on_table_clicked)
         self._scroll = scroll
         self._split = split = QSplitter(Qt.Orientation.Horizontal)
