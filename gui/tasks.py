@@ -39,15 +39,24 @@ def preview_corpus(job: PreviewJob, translator: Any, ctx: JobContext) -> Preview
         job.spec, job.tok_cfg, job.train_cfg, job.rows, progress=ctx.progress, cancel=ctx.cancel
     )
     summary = got.report.summary()
-    if job.tok_cfg.subwords:
-        tok = job.tok_cfg
-        models = "one model for both languages" if tok.joint_vocab else "one model per language"
-        size = "automatic, " if job.train_cfg.vocab_size is None else ""
-        summary += (
-            f"\nSubwords: {tok.subword_type} pieces, {size}{got.vocab_size:,} per model, "
-            f"{models}, trained on this corpus; ▁ starts a word."
-        )
+    if job.tok_cfg.subwords and got.pieces is not None:
+        summary += "\n" + subword_line(job, got.vocab_size, got.pieces)
     return Preview(got.pairs, got.report, summary, "pieces" if job.tok_cfg.subwords else "tokens")
+
+
+def subword_line(job: PreviewJob, size: int, pieces: tuple[int, int]) -> str:
+    """What the subword models trained on this corpus hold: the size asked for is a ceiling,
+    and a small corpus fills less of it."""
+    tok = job.tok_cfg
+    asked = "automatic" if job.train_cfg.vocab_size is None else "chosen"
+    if tok.joint_vocab:
+        got = f"one model for both languages, {pieces[0]:,} pieces"
+    else:
+        got = f"{pieces[0]:,} {tok.src_lang} and {pieces[1]:,} {tok.tgt_lang} pieces"
+    return (
+        f"Subwords: {tok.subword_type}, trained on this corpus: {got} ({asked} size: at most "
+        f"{size:,} per model), plus 256 byte pieces for any other character; ▁ starts a word."
+    )
 
 
 def describe_devices(translator: Any, ctx: JobContext) -> Any:

@@ -17,6 +17,7 @@ from core.cancel import CancelToken
 from core.config import TokenizerConfig, TrainConfig
 from core.data.corpus import CorpusReport, CorpusSpec, count_duplicates, load_pairs
 from core.events import Event, ReadingEvent
+from core.inspection.word_merge import is_byte_piece
 from core.training.tokenizer_setup import setup as setup_tokenizers
 
 
@@ -25,6 +26,9 @@ class CorpusPreview:
     pairs: list[tuple[list[str], list[str]]]  # the first pairs kept, as tokens (or pieces)
     report: CorpusReport  # duplicates counted
     vocab_size: int  # the size the run would use (the automatic one settled)
+    # subwords: the pieces each trained model has, bytes not counted (a small corpus gives
+    # fewer than vocab_size); None for words
+    pieces: tuple[int, int] | None = None
 
 
 class _FirstPairs:
@@ -72,4 +76,11 @@ def preview_corpus(
         batch=toks.batch_tokenizers(1),
     )
     report.duplicates = count_duplicates(sink.keys)
-    return CorpusPreview(sink.pairs, report, toks.vocab_size)
+    pieces = None
+    if tok_cfg.subwords:
+        pieces = (_word_pieces(toks.src), _word_pieces(toks.tgt))
+    return CorpusPreview(sink.pairs, report, toks.vocab_size, pieces)
+
+
+def _word_pieces(tokenizer) -> int:
+    return sum(not is_byte_piece(p) for p in tokenizer.pieces())

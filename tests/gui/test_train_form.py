@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from PySide6.QtCore import Qt
@@ -164,7 +165,12 @@ def test_the_subword_preview_shows_each_sentence_in_pieces(window, qtbot):
         assert "".join(pairs[row][1]).replace("\u2581", " ").strip() == tgt
     # some words are split: a piece that continues a word, such as "ing" in "▁snow ing"
     assert any(piece[0].isalpha() for p in pairs for piece in p[0])
-    assert "Subwords: bpe pieces, automatic," in panel.report_view.toPlainText()
+    line = next(t for t in panel.report_view.toPlainText().splitlines() if "Subwords:" in t)
+    assert line.startswith("Subwords: bpe, trained on this corpus: ") and "automatic size" in line
+    got = re.search(r"([\d,]+) en and ([\d,]+) de pieces \(automatic size: at most ([\d,]+)", line)
+    assert got, line
+    src_pieces, tgt_pieces, ceiling = (int(g.replace(",", "")) for g in got.groups())
+    assert 0 < src_pieces <= ceiling and 0 < tgt_pieces <= ceiling
 
 
 def test_the_tokenization_fields_start_at_the_config_defaults(form):
