@@ -13,6 +13,7 @@ from core.errors import Cancelled
 from core.events import DoneEvent, ProgressEvent
 from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import WEIGHTS, write_meta, write_weights
+from core.training.validation import validate
 
 if TYPE_CHECKING:
     from core.training.run import TrainingRun
@@ -138,7 +139,7 @@ def _validate(run: TrainingRun, store: CheckpointStore | None) -> _Verdict:
     """Rank 0's validation and checkpoint; a stop asked for meanwhile ends every rank."""
     assert store is not None
     try:
-        event = run.validate()
+        event = validate(run)
     except Cancelled:
         return _Verdict("cancelled", run.optimizer.param_groups[0]["lr"])
     run.emit(event)
@@ -152,7 +153,7 @@ def _save_on_exit(run: TrainingRun, store: CheckpointStore, status: str) -> None
     so every way out of the loop leaves a usable, resumable model folder."""
     s, is_best = run.state, False
     if status != "cancelled" and s.last_validated_step != s.step:
-        event = run.validate(step_scheduler=False)
+        event = validate(run, step_scheduler=False)
         run.emit(event)
         is_best = event.is_best
     if not (run.out / WEIGHTS).exists():

@@ -19,32 +19,25 @@ from core import __version__
 from core import device as _device
 from core.cancel import CancelToken
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
-from core.data.batching import collate, sorted_batches
 from core.data.corpus import CorpusSpec
 from core.data.mapped_pairs import MappedPairs
 from core.data.tokenizer import tokenizers_for
-from core.decoding.search import greedy
 from core.errors import Cancelled, CheckpointError, CoreError
 from core.evaluation.dev_set import write_dev_set
-from core.evaluation.metrics import score
 from core.events import (
     CheckpointEvent,
     DoneEvent,
     Event,
     NoticeEvent,
     ReportEvent,
-    ValidationEvent,
 )
-from core.inspection.probe_timeline import append_snapshot
 from core.model.build import build_model
 from core.paths import AppPaths
 from core.storage.checkpoints import CheckpointStore
 from core.storage.model_folder import (
     CHECKPOINTS,
     ModelMeta,
-    append_history,
     write_meta,
-    write_weights,
 )
 from core.training.distributed import World, flatten_rnns
 from core.training.loop import run_loop
@@ -382,86 +375,6 @@ class TrainingRun:
                 "try a lower learning rate"
             )
         return value
-
-    @torch.inference_mode()
-    def dev_loss(self) -> float:
-        self.model.eval()
-        total, tokens = 0.0, 0
-        for idx in sorted_batches([len(s) for s, _ in self.dev_examples], 64):
-            b = collate(self.dev_examples, idx, self.src_multiple).to(self.device)
-            with self.autocast():
-                _, nll = self.model.loss(b.src, b.src_len, b.tgt_in, b.tgt_out)
-            total += float(nll)
-            tokens += b.n_tokens
-        return total / max(1, tokens)
-
-    def translate_dev(self) -> list[str]:
-        hyps: list[str] = [""] * len(self.dev_examples)
-        for idx in sorted_batches([len(s) for s, _ in self.dev_examples], 64):
-            self.cancel.raise_if_cancelled()
-            b = collate(self.dev_examples, idx).to(self.device)
-            with self.autocast():
-                out = greedy(self.model, b.src, b.src_len)
-            for i, h in zip(idx, out):
-                hyps[i] = self.tgt_tok.detokenize(self.tgt_vocab.decode(h.ids))
-        return hyps
-
-    def validate(self, step_scheduler: bool = True) -> ValidationEvent:
-        """Dev loss, BLEU/chrF, samples and the probes' attention (the first one for the live
-        view, all of them into probes.jsonl); saves weights.pt when best."""
-        s = self.state
-        loss = self.dev_loss()
-        hyps = self.translate_dev()
-        scores = score(hyps, self.dev_refs)
-        improved = s.best_bleu is None or scores.bleu > s.best_bleu
-        if improved:
-            s.best_bleu, s.best_chrf, s.best_step, s.bad_validations = (
-                scores.bleu,
-                scores.chrf,
-                s.step,
-                0,
-            )
-            write_weights(self.out, self.model)
-        else:
-            s.bad_validations += 1
-        if step_scheduler:
-            self.scheduler.after_validation(loss)
-        s.last_validated_step = s.step
-        samples = [
-            {
-                "source": self.src_tok.detokenize(self.dev_pairs[i][0]),
-                "reference": self.dev_refs[i],
-                "hypothesis": hyps[i],
-            }
-            for i in range(min(self.cfg.num_samples, len(hyps)))
-        ]
-        probe_records, probe = self.probes.record(self.model, self.device)
-        event = ValidationEvent(
-            step=s.step,
-            epoch=s.epoch,
-            loss=loss,
-            bleu=scores.bleu,
-            chrf=scores.chrf,
-            is_best=improved,
-            samples=samples,
-            probe=probe,
-            bleu_signature=scores.bleu_signature,
-        )
-        append_history(
-            self.out,
-            {
-                "type": "validation",
-                "step": s.step,
-                "epoch": s.epoch,
-                "loss": loss,
-                "bleu": scores.bleu,
-                "chrf": scores.chrf,
-                "lr": self.optimizer.param_groups[0]["lr"],
-            },
-        )
-        if probe_records:
-            append_snapshot(self.out, s.step, s.epoch, scores.bleu, scores.chrf, probe_records)
-        return event
 
     def save(self, store: CheckpointStore, is_best: bool, status: str = "training") -> None:
         s = self.state
