@@ -139,7 +139,27 @@ class ComparePanel(QWidget):
         self._job = None  # the latest comparison's handle (gui.job.Job)
         self._subwords = [False, False]  # whether A's and B's shown results are in pieces
         self._asked_subwords = [False, False]  # ... and those of the comparison running
+        self._build_controls()
+        self.column_a = _ResultColumn("A", errors, settings)
+        self.column_b = _ResultColumn("B", errors, settings)
+        self.picker_a, self.picker_b = self.column_a.picker, self.column_b.picker
+        self.heatmap_a, self.heatmap_b = self.column_a.heatmap, self.column_b.heatmap
+        self.words_mode = words_mode_of(session, self)
+        self.words_switch = WordsSwitch(
+            self.words_mode, "compareWordsSwitch", shown=self._any_subwords
+        )
+        self._lay_out()
+        self._connect(session)
 
+        self.refresh_models()
+        info = getattr(session, "model_info", None)
+        if info is not None:
+            self.on_model_loaded(info)
+        else:
+            self._choose_defaults()
+
+    def _build_controls(self) -> None:
+        """The sentence, beam, Compare/Cancel row and the status and difference lines."""
         self.source_edit = _named(QLineEdit(), "compareSourceEdit")
         self.source_edit.setPlaceholderText("Type a sentence — Enter translates it with A and B")
         self.beam_spin = _named(QSpinBox(), "compareBeamSpin")
@@ -157,15 +177,7 @@ class ComparePanel(QWidget):
         self.diff_label.setWordWrap(True)
         self.diff_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.column_a = _ResultColumn("A", errors, settings)
-        self.column_b = _ResultColumn("B", errors, settings)
-        self.picker_a, self.picker_b = self.column_a.picker, self.column_b.picker
-        self.heatmap_a, self.heatmap_b = self.column_a.heatmap, self.column_b.heatmap
-        self.words_mode = words_mode_of(session, self)
-        self.words_switch = WordsSwitch(
-            self.words_mode, "compareWordsSwitch", shown=self._any_subwords
-        )
-
+    def _lay_out(self) -> None:
         row = QHBoxLayout()
         row.addWidget(self.source_edit, 1)
         row.addWidget(self.beam_spin)
@@ -188,6 +200,7 @@ class ComparePanel(QWidget):
         lay.addWidget(self.diff_label)
         lay.addWidget(split, 1)
 
+    def _connect(self, session) -> None:
         self.source_edit.returnPressed.connect(self.compare_now)
         self.compare_button.clicked.connect(self.compare_now)
         self.cancel_button.clicked.connect(self.cancel)
@@ -197,13 +210,6 @@ class ComparePanel(QWidget):
             picker.sourceChanged.connect(self.words_switch.refresh)
         self.words_mode.changed.connect(self._show_shown)
         session.modelLoaded.connect(self.on_model_loaded)
-
-        self.refresh_models()
-        info = getattr(session, "model_info", None)
-        if info is not None:
-            self.on_model_loaded(info)
-        else:
-            self._choose_defaults()
 
     # ------------------------------------------------------------------ choosing
     def refresh_models(self) -> None:
