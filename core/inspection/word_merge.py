@@ -3,7 +3,10 @@ attention reads in the words the user typed.
 
 Why these rules: sentencepiece marks the start of a word with "▁" (U+2581); every other piece
 continues the word before it. Byte-fallback pieces (``<0xE2>``) continue the current word and are
-UTF-8 bytes of its text. Specials (``</s>``, ``<unk>``…) are words of their own.
+UTF-8 bytes of its text. Specials (``</s>``, ``<unk>``…) are words of their own. A piece of
+punctuation only ("." "," "▁(") is a word of its own too, and so is what follows it: trained on
+raw text, sentencepiece glues punctuation to the word before ("▁Kaffee" "."), but a reader (and
+a gold alignment, tokenized as Moses tokenizes) counts "Kaffee" and "." apart.
 
 Merging keeps the meaning of a row: a source word receives what its pieces received (the sum of
 their columns), and a target word attends as its pieces did on average (the mean of their rows),
@@ -14,6 +17,7 @@ probabilities (the chain rule: the model's probability of producing exactly thos
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -96,17 +100,28 @@ class WordGroups:
         return m
 
 
+def is_punctuation(piece: str) -> bool:
+    """A piece made of punctuation only ("▁" aside): ".", ",", "▁(", "?!"."""
+    text = piece.replace(WORD_START, "")
+    return bool(text) and all(unicodedata.category(c).startswith("P") for c in text)
+
+
+def begins_word(piece: str, before: str | None) -> bool:
+    """Whether ``piece`` starts a word when ``before`` is the piece before it (None: the first
+    piece); the rule of the module docstring, shared with the beam tree in words."""
+    if before is None or before in SPECIAL_TOKENS or piece in SPECIAL_TOKENS:
+        return True
+    return piece.startswith(WORD_START) or is_punctuation(piece) or is_punctuation(before)
+
+
 def group_pieces(pieces: Sequence[str]) -> WordGroups:
     """Group sentencepiece pieces into words (see the module docstring for the rules)."""
     spans: list[list[int]] = []
-    open_word = False  # whether the last span may take more pieces
     for i, piece in enumerate(pieces):
-        special = piece in SPECIAL_TOKENS
-        if special or piece.startswith(WORD_START) or not open_word:
+        if begins_word(piece, pieces[i - 1] if i else None):
             spans.append([i, i + 1])
         else:
             spans[-1][1] = i + 1
-        open_word = not special
     words = tuple(word_text(pieces[s:e]) or str(pieces[s]) for s, e in spans)
     return WordGroups(tuple(pieces), words, tuple((s, e) for s, e in spans))
 

@@ -25,7 +25,7 @@ import numpy as np
 from core.decoding.beam_tree import FINISHED, BeamTree, TreeNode
 from core.decoding.inspection import Inspection
 from core.events import Translation
-from core.inspection.word_merge import SPECIAL_TOKENS, WORD_START, to_words, word_text
+from core.inspection.word_merge import begins_word, to_words, word_text
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,7 @@ def starts_word(tree: BeamTree, tokens: Sequence[str], node: TreeNode) -> bool:
     """Whether ``node``'s piece begins a word on its path (``group_pieces``'s rule)."""
     if node.parent <= 0:  # the first output piece, or the root itself
         return True
-    piece, before = tokens[node.id], tokens[node.parent]
-    return piece in SPECIAL_TOKENS or piece.startswith(WORD_START) or before in SPECIAL_TOKENS
+    return begins_word(tokens[node.id], tokens[node.parent])
 
 
 def word_tree(tree: BeamTree, tokens: Sequence[str], texts: Sequence[str]) -> WordTree:

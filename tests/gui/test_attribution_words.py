@@ -13,7 +13,7 @@ from core.inspection.word_merge import to_words
 from gui.widgets.attribution_view import AttributionView
 
 W = "\u2581"
-SOURCE = [f"{W}Die", "se", f"{W}Katze", ".", EOS]
+SOURCE = [f"{W}Die", "se", f"{W}Katze", "n", EOS]
 TARGET = [f"{W}Th", "is", f"{W}cat", EOS]
 
 
@@ -38,12 +38,12 @@ def test_words_mode_merges_both_matrices_and_the_table(qtbot):
     view.set_words(True)
     view.set_translation(to_words(tr))  # the inspector may hand over the word view
     assert view.translation is tr  # what the job attributes: the model's own pieces
-    assert view.attention_heatmap.source_tick_labels() == ["Diese", "Katze.", EOS]
+    assert view.attention_heatmap.source_tick_labels() == ["Diese", "Katzen", EOS]
 
     view.show_result(a)
     words = in_words(a)
     heat = view.attribution_heatmap
-    assert heat.source_tick_labels() == ["Diese", "Katze.", EOS]
+    assert heat.source_tick_labels() == ["Diese", "Katzen", EOS]
     assert heat.target_tick_labels() == ["This", "cat", EOS]
     np.testing.assert_allclose(heat.image_item.image, words.normalised)
     np.testing.assert_allclose(heat.weights.sum(axis=1), 1.0, atol=1e-5)

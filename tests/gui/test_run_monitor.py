@@ -31,7 +31,7 @@ def test_a_subword_probe_is_shown_in_words(monitor):
     attention = rng.random((4, 5)).astype(np.float32)
     attention /= attention.sum(axis=1, keepdims=True)
     probe = Translation(
-        [f"{W}Die", "se", f"{W}Katze", ".", "</s>"],
+        [f"{W}Die", "se", f"{W}Katze", "n", "</s>"],
         [f"{W}Th", "is", f"{W}cat", "</s>"],
         np.full(4, 0.5, np.float32),
         attention,
@@ -40,7 +40,7 @@ def test_a_subword_probe_is_shown_in_words(monitor):
     )
     monitor.show_validation(_validation(probe))
     heat = monitor.probe_heatmap
-    assert heat.source_tick_labels() == ["Diese", "Katze.", "</s>"]
+    assert heat.source_tick_labels() == ["Diese", "Katzen", "</s>"]
     assert heat.target_tick_labels() == ["This", "cat", "</s>"]
     np.testing.assert_allclose(heat.image_item.image, to_words(probe).attention)
     np.testing.assert_allclose(heat.weights.sum(axis=1), 1.0, atol=1e-5)

@@ -201,7 +201,8 @@ def reversal_model(tmp_path_factory):
         base / "model",
         ModelConfig(emb_size=16, hidden_size=32, dropout=0.0),
         TokenizerConfig(src_lang="en", tgt_lang="en", tokenization="words"),
-        train_config(batch_size=32, learning_rate=5e-3, max_steps=400, valid_every=200),
+        # 3e-3 for 600 updates: at 5e-3 for 400 some seeds (or any change in rounding) missed
+        train_config(batch_size=32, learning_rate=3e-3, max_steps=600, valid_every=200),
     )
     return Translator.load(base / "model", "cpu")
 
@@ -232,7 +233,7 @@ def _mirror_rate(translator, method: str | None) -> float:
 )
 def test_learnt_reversal_points_at_the_mirrored_source_word(reversal_model, method, least):
     """Output word i is source word n-1-i mapped, so that is the one word it depends on. Chance
-    is about 1 in 4.5; measured: attention 100 %, IG 79 %, saliency 61 %, gradient × input 60 %
+    is about 1 in 4.5; measured over seeds 1-3 of this fixture: attention 99-100 %, IG 74-95 %
     of 139 words. Gradients of a confident model (p ≈ 0.99) are small and noisy — the reason
     to show them beside attention, not to trust either blindly."""
     assert _mirror_rate(reversal_model, method) >= least
@@ -262,7 +263,7 @@ def _piece_attribution() -> Attribution:
     norm = normalise(raw)
     return Attribution(
         "integrated-gradients",
-        [f"{W}Die", "se", f"{W}Katze", ".", EOS],
+        [f"{W}Die", "se", f"{W}Katze", "n", EOS],
         [f"{W}Th", "is", f"{W}cat", EOS],
         attention,
         raw,
@@ -276,7 +277,7 @@ def _piece_attribution() -> Attribution:
 def test_in_words_sums_a_words_pieces_and_keeps_completeness():
     a = _piece_attribution()
     w = in_words(a)
-    assert w.source_tokens == ["Diese", "Katze.", EOS] and w.target_tokens == ["This", "cat", EOS]
+    assert w.source_tokens == ["Diese", "Katzen", EOS] and w.target_tokens == ["This", "cat", EOS]
     # a source word gets its pieces' columns, a target word its pieces' rows (log p adds up)
     np.testing.assert_allclose(w.raw[0, 0], a.raw[0:2, 0:2].sum(), rtol=1e-5)
     np.testing.assert_allclose(w.raw[1, 1], a.raw[2, 2:4].sum(), rtol=1e-5)

@@ -18,7 +18,7 @@ from core.inspection.word_merge import (
     word_text,
 )
 
-SRC = ["▁The", "▁un", "believ", "able", "▁cat", ".", "</s>"]  # words: The unbelievable cat. </s>
+SRC = ["▁The", "▁un", "believ", "able", "▁cat", "s", "</s>"]  # words: The unbelievable cats </s>
 TGT = ["▁Die", "▁un", "glaub", "liche", "▁Katze", "</s>"]
 
 
@@ -35,10 +35,23 @@ def _translation(src=SRC, tgt=TGT, seed: int = 0) -> Translation:
 
 def test_words_start_at_the_word_mark_and_specials_stand_alone():
     g = group_pieces(SRC)
-    assert g.words == ("The", "unbelievable", "cat.", "</s>")
+    assert g.words == ("The", "unbelievable", "cats", "</s>")
     assert g.spans == ((0, 1), (1, 4), (4, 6), (6, 7))
     assert g.pieces_of(1) == ["▁un", "believ", "able"]
     assert [g.word_of(i) for i in range(len(SRC))] == [0, 1, 1, 1, 2, 2, 3]
+
+
+def test_punctuation_is_a_word_of_its_own_as_a_tokenized_gold_alignment_counts_it():
+    # sentencepiece on raw text glues punctuation to the word before it
+    g = group_pieces(["▁Er", "▁trinkt", "▁Kaffee", ".", "</s>"])
+    assert g.words == ("Er", "trinkt", "Kaffee", ".", "</s>")
+    g = group_pieces(["▁Ja", ",", "▁(", "Kaffee", ")", "?!", "</s>"])
+    assert g.words == ("Ja", ",", "(", "Kaffee", ")", "?!", "</s>")
+    # what follows punctuation inside a word starts a word too (Moses: well @-@ known)
+    assert group_pieces(["▁well", "-", "known"]).words == ("well", "-", "known")
+    # a piece with letters and punctuation stays one word; bytes are not punctuation
+    assert group_pieces(["▁U", ".S", "."]).words == ("U.S", ".")
+    assert group_pieces(["▁caf", "<0xC3>", "<0xA9>", "."]).words == ("café", ".")
 
 
 def test_pieces_of_one_word_are_adjacent_and_cover_every_piece_once():
@@ -84,7 +97,7 @@ def test_merged_columns_are_sums_and_rows_are_means_exactly():
 def test_rows_of_a_merged_translation_sum_to_one_and_total_attention_is_kept():
     tr = _translation()
     w = to_words(tr)
-    assert w.attention.shape == (4, 4)  # Die unglaubliche Katze </s> × The unbelievable cat. </s>
+    assert w.attention.shape == (4, 4)  # Die unglaubliche Katze </s> × The unbelievable cats </s>
     np.testing.assert_allclose(w.attention.sum(axis=1), 1.0, atol=1e-6)
     # every target word's row is the mean of its pieces' rows, summed over the source word
     np.testing.assert_allclose(
@@ -175,7 +188,7 @@ def test_the_json_word_record_holds_the_merged_words_and_matrix():
     tr = _translation()
     rec = word_record(tr)
     w = to_words(tr)
-    assert rec["source_words"] == ["The", "unbelievable", "cat.", "</s>"]
+    assert rec["source_words"] == ["The", "unbelievable", "cats", "</s>"]
     assert rec["target_words"] == ["Die", "unglaubliche", "Katze", "</s>"]
     np.testing.assert_allclose(rec["word_weights"], w.attention, rtol=1e-6)
     np.testing.assert_allclose(np.sum(rec["word_weights"], axis=1), 1.0, atol=1e-5)

@@ -65,8 +65,9 @@ def ins() -> Inspection:
 def test_words_are_chains_of_pieces_and_a_split_inside_a_word_gives_sibling_words(ins):
     words = word_tree(ins.tree, ins.node_tokens, ins.node_texts)
     by_text = {t: i for i, t in enumerate(words.tokens)}
-    assert set(words.tokens) == {"<s>", "Im", "Der", "Gar", "Garten.", "im", "Gars", "</s>"}
-    assert words.pieces[by_text["Garten."]] == [3, 4, 6]  # "ten" and "." continue "▁Gar"
+    assert set(words.tokens) == {"<s>", "Im", "Der", "Gar", "Garten", ".", "im", "Gars", "</s>"}
+    assert words.pieces[by_text["Garten"]] == [3, 4]  # "ten" continues "▁Gar"
+    assert words.pieces[by_text["."]] == [6]  # punctuation is a word of its own
     assert words.pieces[by_text["Gars"]] == [3, 8]
     assert words.pieces[by_text["Gar"]] == [3]  # ends where "▁im" starts a new word
     parent = {t: words.tokens[words.tree.nodes[i].parent] for t, i in by_text.items() if i}
@@ -74,31 +75,32 @@ def test_words_are_chains_of_pieces_and_a_split_inside_a_word_gives_sibling_word
         "Im": "<s>",
         "Der": "<s>",
         "Gar": "Im",
-        "Garten.": "Im",
+        "Garten": "Im",
         "Gars": "Im",
         "im": "Gar",
-        "</s>": "Garten.",
+        ".": "Garten",
+        "</s>": ".",
     }
     # parents come before children, as the piece tree's layout code expects
     assert all(n.parent < n.id for n in words.tree.nodes[1:])
     steps = {t: words.tree.nodes[i].step for t, i in by_text.items()}
-    assert steps["Im"] == 0 and steps["Garten."] == 1 and steps["</s>"] == 2 and steps["im"] == 2
+    assert (steps["Im"], steps["Garten"], steps["."], steps["</s>"], steps["im"]) == (0, 1, 2, 3, 2)
 
 
 def test_a_word_takes_the_product_of_its_pieces_probabilities_and_its_last_pieces_state(ins):
     words = word_tree(ins.tree, ins.node_tokens, ins.node_texts)
-    w = words.tokens.index("Garten.")
+    w = words.tokens.index("Garten")
     node = words.tree.nodes[w]
-    assert node.prob == pytest.approx(0.5 * 0.7 * 0.9)
-    last = ins.tree.nodes[6]
+    assert node.prob == pytest.approx(0.5 * 0.7)
+    last = ins.tree.nodes[4]
     assert (node.logp, node.status) == (last.logp, last.status)
     np.testing.assert_allclose(
-        node.attention, np.mean([_attention(i) for i in (3, 4, 6)], axis=0), atol=1e-6
+        node.attention, np.mean([_attention(i) for i in (3, 4)], axis=0), atol=1e-6
     )
     end = words.tree.nodes[words.tokens.index("</s>")]
     assert end.status == FINISHED and end.rank == 0 and end.score == ins.tree.nodes[7].score
     assert words.tree.nodes[words.tokens.index("Gars")].status == PRUNED
-    assert words.texts[w] == "text of 6"
+    assert words.texts[w] == "text of 4"
 
 
 def test_the_best_path_in_words_is_the_best_hypothesis_in_words(ins):
@@ -106,7 +108,7 @@ def test_the_best_path_in_words_is_the_best_hypothesis_in_words(ins):
     assert isinstance(win, WordInspection)
     best = win.tree.ranked()[0]
     path_words = [win.node_tokens[n.id] for n in win.tree.path(best.id)]
-    assert path_words == to_words(ins.hypotheses[0]).target_tokens == ["Im", "Garten.", "</s>"]
+    assert path_words == to_words(ins.hypotheses[0]).target_tokens == ["Im", "Garten", ".", "</s>"]
     part = win.partial(best.id)
     expected = to_words(ins.partial(7))
     assert part.target_tokens == expected.target_tokens
@@ -117,8 +119,8 @@ def test_the_best_path_in_words_is_the_best_hypothesis_in_words(ins):
 
 def test_piece_nodes_map_to_the_word_that_shows_them(ins):
     words = word_tree(ins.tree, ins.node_tokens, ins.node_texts)
-    assert words.word_of(6) == words.tokens.index("Garten.")
-    assert words.word_of(4) == words.tokens.index("Garten.")  # inside the word
+    assert words.word_of(6) == words.tokens.index(".")
+    assert words.word_of(4) == words.tokens.index("Garten")  # its last piece
     assert words.word_of(3) == words.tokens.index("Gar")  # where a word ends, that word
     assert words.word_of(0) == 0
 
