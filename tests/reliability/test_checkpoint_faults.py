@@ -22,6 +22,7 @@ import pytest
 import core.storage.atomic_io as aio
 import core.training.loop
 import core.training.run
+import core.training.validation
 from core.decoding.translator import Translator
 from core.errors import CheckpointError
 from core.events import ProgressEvent
@@ -177,10 +178,10 @@ def test_disk_full_while_writing_the_best_weights_keeps_the_old_ones(tmp_path, m
     )
     spec = toy_spec(tmp_path / "data", 200, seed=1)
     out = tmp_path / "run"
-    real_score, bleu = core.training.run.score, iter(range(1, 1000))
+    real_score, bleu = core.training.validation.score, iter(range(1, 1000))
     # every validation "improves", so weights.pt is rewritten at each one, whatever the model learns
     monkeypatch.setattr(
-        core.training.run,
+        core.training.validation,
         "score",
         lambda h, r: dataclasses.replace(real_score(h, r), bleu=float(next(bleu))),
     )
