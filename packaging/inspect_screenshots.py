@@ -78,7 +78,8 @@ def shoot_inspector(app, win, out: Path) -> None:
 
     # the views show words (the demo is a subword model; Words is the default mode)
     best = to_words(ins.hypotheses[0])
-    last = len(best.target_tokens) - 2  # the last word before </s>: the verb's place
+    # the verb's place: the last word before the closing punctuation and </s>
+    last = len(best.target_tokens) - (3 if best.target_tokens[-2] == "." else 2)
     tp.heatmap.select(last, None)
     shot("Heatmap & statistics", "inspect-heatmap.png")
     words = words_inspection(ins)
@@ -95,8 +96,10 @@ def shoot_inspector(app, win, out: Path) -> None:
         tp.tree_view.select_node(verb.id)
     shot("Beam tree", "inspect-beam-tree.png")
     shot("Your translation", "inspect-your-translation.png")
-    # a hand-made gold alignment in words: "Kaffeet." to "coffee.", and possibly to "drinks"
-    tp.alignment_view.gold_edit.setText("0-0 1-1 2-2 3-3 4-4 6-5 5?5")
+    # a hand-made gold alignment in words (I know that the woman drinks coffee . → Ich weiß ,
+    # dass die Frau Kaffeet .): "Kaffeet" to "coffee", and possibly to "drinks"; the comma
+    # possibly to "that"
+    tp.alignment_view.gold_edit.setText("0-0 1-1 2?2 2-3 3-4 4-5 6-6 5?6 7-7")
     shot("Alignment lines", "inspect-alignment.png")
 
     column = best.source_tokens.index("drinks")
