@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from core.data.vocab import PAD_ID
 
+# Rows of the output projection computed at a time: one chunk's logits, softmax and gradient
+# (CHUNK_ROWS × vocabulary, fp32) are all the loss ever holds, instead of four whole-batch ones.
+CHUNK_ROWS = 512
+# The rows are padded up to a multiple of this, so a run meets a few matrix shapes, not one per
+# batch: oneDNN compiles and caches a kernel for every new shape (see docs/benchmarks.md, "Lean").
+ROW_MULTIPLE = 64
+
 
 def token_loss(logits: Tensor, tgt_out: Tensor, label_smoothing: float) -> tuple[Tensor, Tensor]:
     """Mean label-smoothed cross-entropy per target token (for the optimiser) and the summed plain
-    NLL (for reports), from one log-softmax over all steps at once. logits (B, T, V)."""
+    NLL (for reports), from one log-softmax over all steps at once. logits (B, T, V).
+
+    The reference form of ``projected_loss``, which training uses."""
     logp = torch.log_softmax(logits.float(), dim=-1)  # (B, T, V)
     mask = tgt_out != PAD_ID
     nll = -logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)  # (B, T)
@@ -21,3 +31,100 @@ def token_loss(logits: Tensor, tgt_out: Tensor, label_smoothing: float) -> tuple
     n = mask.sum().clamp(min=1)
     loss = per_token.masked_select(mask).sum() / n
     return loss, nll.detach().masked_select(mask).sum()
+
+
+def target_rows(h: Tensor, tgt_out: Tensor) -> tuple[Tensor, Tensor]:
+    """The states of the real target positions, h (B, T, D) → (N', D) with N' the number of
+    non-padding tokens rounded up to ``ROW_MULTIPLE`` (zero rows after them), and their targets
+    (N',), PAD_ID on the added rows. Padding positions are never projected at all."""
+    mask = tgt_out != PAD_ID
+    rows, targets = h[mask], tgt_out[mask]
+    extra = -rows.size(0) % ROW_MULTIPLE
+    if extra:
+        rows = F.pad(rows, (0, 0, 0, extra))
+        targets = F.pad(targets, (0, extra), value=PAD_ID)
+    return rows, targets
+
+
+def projected_loss(
+    rows: Tensor, weight: Tensor, targets: Tensor, label_smoothing: float
+) -> tuple[Tensor, Tensor]:
+    """``token_loss`` of ``rows @ weight.T`` without the (tokens × vocabulary) tensors: the
+    projection, log-softmax and their gradient are taken a chunk of rows at a time in the
+    forward pass, which keeps only the gradients of ``rows`` and ``weight`` (OpenNMT-py's
+    sharded loss and the fused linear cross-entropy of LLM trainers do the same). rows (N, D),
+    weight (V, D) without bias, targets (N,) with PAD_ID rows ignored. One backward pass, so it
+    works under DistributedDataParallel, autocast and a gradient scaler. Without autograd (a
+    validation), no gradient is computed."""
+    if torch.is_grad_enabled() and (rows.requires_grad or weight.requires_grad):
+        return _ProjectedLoss.apply(rows, weight, targets, float(label_smoothing))
+    loss, nll, _, _ = _chunked(rows, weight, targets, float(label_smoothing), grads=False)
+    return loss, nll
+
+
+def _compute_dtype(x: Tensor) -> torch.dtype:
+    """The dtype the projection's matmuls run in: autocast's where it is on, as ``nn.Linear``."""
+    device = x.device.type
+    if torch.is_autocast_enabled(device):
+        return torch.get_autocast_dtype(device)
+    return x.dtype
+
+
+def _chunk(z: Tensor, target: Tensor, keep: Tensor, smoothing: float) -> tuple[Tensor, ...]:
+    """One chunk's logits z (c, V) fp32 → its summed loss, summed NLL and d loss / d z (in place
+    of z). Per row: loss = (1 − ε)·nll + ε·(logsumexp − mean z), whose gradient is
+    softmax(z) − (1 − ε)·onehot(target) − ε/V; rows with keep 0 count for nothing."""
+    lse = torch.logsumexp(z, dim=-1)
+    nll = lse - z.gather(1, target.unsqueeze(1)).squeeze(1)
+    per = nll if smoothing == 0 else (1 - smoothing) * nll + smoothing * (lse - z.mean(-1))
+    g = z.sub_(lse.unsqueeze(1)).exp_()
+    g.scatter_add_(1, target.unsqueeze(1), torch.full_like(nll, smoothing - 1).unsqueeze(1))
+    if smoothing:
+        g.sub_(smoothing / z.size(1))
+    return (per * keep).sum(), (nll * keep).sum(), g.mul_(keep.unsqueeze(1))
+
+
+@torch.no_grad()
+def _chunked(
+    rows: Tensor, weight: Tensor, targets: Tensor, smoothing: float, grads: bool
+) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
+    """Mean loss, summed NLL and (when ``grads``) the gradients of the mean loss with respect to
+    rows and weight (fp32), one chunk of rows at a time."""
+    dtype = _compute_dtype(rows)
+    x, w = rows.detach().to(dtype), weight.detach().to(dtype)
+    keep = targets != PAD_ID
+    n = keep.sum().clamp(min=1).float()
+    safe = targets.masked_fill(~keep, 0)
+    grad_x = torch.zeros(rows.shape, dtype=torch.float32, device=rows.device) if grads else None
+    grad_w = torch.zeros(weight.shape, dtype=torch.float32, device=rows.device) if grads else None
+    loss = torch.zeros((), dtype=torch.float32, device=rows.device)
+    nll = torch.zeros((), dtype=torch.float32, device=rows.device)
+    for i in range(0, rows.size(0), CHUNK_ROWS):
+        part = slice(i, i + CHUNK_ROWS)
+        z = (x[part] @ w.t()).float()  # (c, V)
+        chunk_loss, chunk_nll, g = _chunk(z, safe[part], keep[part].float(), smoothing)
+        loss += chunk_loss
+        nll += chunk_nll
+        if grad_x is not None and grad_w is not None:
+            g = g.to(dtype)
+            grad_x[part] = (g @ w).float()
+            grad_w += (g.t() @ x[part]).float()
+    if grad_x is None or grad_w is None:
+        return loss / n, nll, None, None
+    return loss / n, nll, grad_x / n, grad_w / n
+
+
+class _ProjectedLoss(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, rows: Tensor, weight: Tensor, targets: Tensor, smoothing: float):  # type: ignore[override]
+        loss, nll, grad_x, grad_w = _chunked(rows, weight, targets, smoothing, grads=True)
+        ctx.save_for_backward(grad_x, grad_w)
+        ctx.dtypes = (rows.dtype, weight.dtype)
+        ctx.mark_non_differentiable(nll)
+        return loss, nll
+
+    @staticmethod
+    def backward(ctx, grad_loss: Tensor, _grad_nll: Tensor):  # type: ignore[override]
+        grad_x, grad_w = ctx.saved_tensors
+        x_dtype, w_dtype = ctx.dtypes
+        return (grad_x * grad_loss).to(x_dtype), (grad_w * grad_loss).to(w_dtype), None, None

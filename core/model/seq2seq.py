@@ -28,7 +28,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.config import ModelConfig
 from core.data.vocab import PAD_ID
-from core.model.loss import token_loss
+from core.model.loss import projected_loss, target_rows
 
 
 @dataclass
@@ -177,9 +177,13 @@ class Decoder(nn.Module):
             x = self.dropout(h_i)
         return torch.cat([x, context, emb], dim=-1), torch.stack(new), weights
 
+    def readout_states(self, features: Tensor) -> Tensor:
+        """features: (..., H+K+E) → what the output projection reads (..., R)."""
+        return self.dropout(torch.tanh(self.readout(features)))
+
     def logits(self, features: Tensor) -> Tensor:
-        """features: (..., H+K+E) → (..., V). Applied once over all steps when training."""
-        return self.output(self.dropout(torch.tanh(self.readout(features))))
+        """features: (..., H+K+E) → (..., V)."""
+        return self.output(self.readout_states(features))
 
     def teacher_forced(self, embs: Tensor, hidden: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
         """embs: (B, T, E) of the previous words → features (B, T, F), attention (B, T, S)."""
@@ -257,9 +261,15 @@ class Seq2Seq(nn.Module):
         label_smoothing: float = 0.0,
     ) -> tuple[Tensor, Tensor]:
         """Mean label-smoothed cross-entropy per target token (for the optimiser) and the summed
-        plain NLL (for reports)."""
-        logits, _ = self(src, src_len, tgt_in)
-        return token_loss(logits, tgt_out, label_smoothing)
+        plain NLL (for reports): ``token_loss`` of ``forward``'s logits, computed on the real
+        target positions only and a chunk of them at a time (core.model.loss)."""
+        memory, hidden = self.encode(src, src_len)
+        embs = self.decoder.dropout(self.decoder.embed(tgt_in))
+        features, _ = self.decoder.teacher_forced(embs, hidden, memory)
+        rows, targets = target_rows(features, tgt_out)
+        return projected_loss(
+            self.decoder.readout_states(rows), self.decoder.output.weight, targets, label_smoothing
+        )
 
     # ---- the search interface (shared with core.model.transformer.Transformer) -------------
     def step(

@@ -34,7 +34,7 @@ from torch import Tensor, nn
 from core.config import MAX_POSITIONS, ModelConfig
 from core.data.vocab import PAD_ID
 from core.errors import ConfigError
-from core.model.loss import token_loss
+from core.model.loss import projected_loss, target_rows
 from core.model.mha import HeadOverride, MultiHeadAttention, padding_mask
 
 
@@ -316,14 +316,19 @@ class Transformer(nn.Module):
         out = self.inspect(src, src_len, tgt_in)
         return out["logits"], out["cross"][:, -1].mean(1)
 
-    def train_logits(self, src: Tensor, tgt_in: Tensor) -> Tensor:
-        """Teacher forcing on the fused attention kernel (no weights kept) → logits (B, T, V)."""
+    def train_states(self, src: Tensor, tgt_in: Tensor) -> Tensor:
+        """Teacher forcing on the fused attention kernel (no weights kept) → the decoder's final
+        states (B, T, D), which the output projection reads."""
         states, _ = self.encoder(src)
         mask = padding_mask(src != PAD_ID)
         x = self.decoder.embedder(tgt_in)
         for layer in self.decoder.layers:
             x, _, _, _ = layer(x, layer.cross_attn.keys_values(states), mask)
-        return self.decoder.logits(self.decoder.norm(x))
+        return self.decoder.norm(x)
+
+    def train_logits(self, src: Tensor, tgt_in: Tensor) -> Tensor:
+        """The training path's logits (B, T, V), whole: what ``loss`` scores chunk by chunk."""
+        return self.decoder.logits(self.train_states(src, tgt_in))
 
     def loss(
         self,
@@ -333,8 +338,10 @@ class Transformer(nn.Module):
         tgt_out: Tensor,
         label_smoothing: float = 0.0,
     ) -> tuple[Tensor, Tensor]:
-        """Mean label-smoothed cross-entropy per target token and the summed plain NLL."""
-        return token_loss(self.train_logits(src, tgt_in), tgt_out, label_smoothing)
+        """Mean label-smoothed cross-entropy per target token and the summed plain NLL, on the
+        real target positions only and a chunk of them at a time (core.model.loss)."""
+        rows, targets = target_rows(self.train_states(src, tgt_in), tgt_out)
+        return projected_loss(rows, self.decoder.output.weight, targets, label_smoothing)
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -1,20 +1,28 @@
-"""Rounded source widths: what they save in memory and what they cost in speed.
+"""Memory levers of training: what each saves in memory and what it costs in speed.
 
-oneDNN (behind bf16 matmuls on the CPU) keeps a compiled primitive per tensor shape, and a GRU
-training run meets a new shape with every (source width, target length) of its batches, so its
-resident memory grows with the corpus's variety. ``Seq2Seq.SOURCE_WIDTH_MULTIPLE`` rounds the
-source width of training batches up to a multiple (the encoder packs its input, so the padding
-costs it nothing; attention masks it). Two measurements, each old (exact widths) against new:
+Two levers, each measured old against new:
+
+- ``--lever width``: GRU training batches round their source width up to a multiple
+  (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
+  primitive per tensor shape, and a run meets a new shape with every (source width, target length)
+  of its batches; the encoder packs its input, so the padding costs it no recurrent steps, and
+  attention masks it. Variants: ``1`` (exact widths) and ``8``.
+- ``--lever loss``: the loss over the vocabulary, ``whole`` (the logits, log-softmax and their
+  gradients of every position of the batch at once: ``core.model.loss.token_loss``) against
+  ``chunked`` (``projected_loss``: real target positions only, a chunk of rows at a time, rows
+  rounded to a multiple of 64).
+
+Two measurements:
 
 - ``rss``: one fresh process per variant trains ``--steps`` updates of the real trainer (a fixed
   count, so the load does not change which shapes are met) and reports its peak resident memory
   and its total tokens/s; the variants run one after the other, alternating over ``--rounds``.
-- ``speed``: one process times the same training batches with exact and with rounded widths,
-  alternating batch by batch on one model, and reports the median step time of each and their
-  ratio (load-robust: both variants share the machine's conditions).
+- ``speed``: one process times the same training batches with both variants, alternating batch
+  by batch on one model, and reports the median step time of each (load-robust: both variants
+  share the machine's conditions).
 
-    .venv/bin/python bench/source_width.py rss --steps 500 --decoder luong --precision bf16
-    .venv/bin/python bench/source_width.py speed --steps 200 --decoder bahdanau --precision bf16
+    .venv/bin/python bench/lean.py rss --lever width --steps 500 --decoder luong --precision bf16
+    .venv/bin/python bench/lean.py speed --lever loss --steps 300 --threads 2 --decoder bahdanau
 
 Prints a table and one JSON line.
 """
@@ -36,14 +44,35 @@ from common import DEFAULT_CORPUS, emit_json, loadavg, machine, print_table
 from fixed_updates import corpus_files
 
 from core.config import TokenizerConfig, preset
+from core.model.loss import token_loss
 from core.model.seq2seq import Seq2Seq
+from core.model.transformer import Transformer
 
-MULTIPLES = (1, Seq2Seq.SOURCE_WIDTH_MULTIPLE)
+VARIANTS = {"width": ("1", str(Seq2Seq.SOURCE_WIDTH_MULTIPLE)), "loss": ("whole", "chunked")}
+CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
+
+
+def _seq2seq_whole_loss(self, src, src_len, tgt_in, tgt_out, label_smoothing=0.0):
+    return token_loss(self(src, src_len, tgt_in)[0], tgt_out, label_smoothing)
+
+
+def _transformer_whole_loss(self, src, src_len, tgt_in, tgt_out, label_smoothing=0.0):
+    return token_loss(self.train_logits(src, tgt_in), tgt_out, label_smoothing)
+
+
+def _use(lever: str, variant: str) -> int:
+    """Put ``variant`` of ``lever`` in place; returns the source width multiple to collate with."""
+    whole = lever == "loss" and variant == "whole"
+    Seq2Seq.loss = _seq2seq_whole_loss if whole else CHUNKED_LOSS[Seq2Seq]
+    Transformer.loss = _transformer_whole_loss if whole else CHUNKED_LOSS[Transformer]
+    multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
+    Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
+    return multiple
 
 
 def _config(args: argparse.Namespace):
     p = preset(args.preset)
-    model_cfg = dataclasses.replace(p.model, decoder=args.decoder)
+    model_cfg = dataclasses.replace(p.model, arch=args.arch, decoder=args.decoder)
     cfg = p.train.replace(
         epochs=0,
         max_steps=args.steps,
@@ -56,18 +85,18 @@ def _config(args: argparse.Namespace):
 
 
 def one_run(args: argparse.Namespace) -> dict:
-    """The child of ``rss``: train once with ``--multiple`` and report (never twice in one
+    """The child of ``rss``: train once with ``--variant`` and report (never twice in one
     process: the caches of the first run would count against the second)."""
     from core.data.corpus import CorpusSpec
     from core.training.run import train
 
-    Seq2Seq.SOURCE_WIDTH_MULTIPLE = args.multiple
+    _use(args.lever, args.variant)
     model_cfg, cfg, tok = _config(args)
     files = corpus_files(args.corpus, args.src, args.tgt, Path(args.work), dev_limit=500)
     t0 = time.monotonic()
     done = train(
         CorpusSpec(str(files["train_src"]), str(files["train_tgt"])),
-        Path(args.work) / f"model-{args.multiple}",
+        Path(args.work) / f"model-{args.variant}",
         model_cfg,
         tok,
         cfg,
@@ -75,7 +104,7 @@ def one_run(args: argparse.Namespace) -> dict:
     )
     training_s = done.elapsed_s - done.validation_s
     return {
-        "multiple": args.multiple,
+        "variant": args.variant,
         "updates": done.step,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "tokens_per_s_total": round(done.target_tokens / training_s) if training_s > 0 else None,
@@ -87,21 +116,22 @@ def one_run(args: argparse.Namespace) -> dict:
 def rss(args: argparse.Namespace) -> list[dict]:
     rows = []
     for r in range(args.rounds):
-        for multiple in MULTIPLES if r % 2 == 0 else MULTIPLES[::-1]:
-            work = tempfile.mkdtemp(prefix="attnscope-width-")
-            cmd = [sys.executable, __file__, "one", "--multiple", str(multiple), "--work", work]
+        variants = VARIANTS[args.lever]
+        for variant in variants if r % 2 == 0 else variants[::-1]:
+            work = tempfile.mkdtemp(prefix="attnscope-lean-")
+            cmd = [sys.executable, __file__, "one", "--variant", variant, "--work", work]
             cmd += _forwarded(args)
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
-                sys.exit(f"source_width.py: the run failed:\n{proc.stderr[-2000:]}")
+                sys.exit(f"lean.py: the run failed:\n{proc.stderr[-2000:]}")
             row = json.loads(proc.stdout.strip().splitlines()[-1])
-            print(f"  round {r + 1}, multiple {multiple}: {row}", file=sys.stderr, flush=True)
+            print(f"  round {r + 1}, {variant}: {row}", file=sys.stderr, flush=True)
             rows.append(row)
     return rows
 
 
 def speed(args: argparse.Namespace) -> list[dict]:
-    """Exact and rounded widths of the same batches, alternating on one model."""
+    """Both variants on the same batches, alternating on one model."""
     import torch
 
     from core import device as _device
@@ -113,7 +143,7 @@ def speed(args: argparse.Namespace) -> list[dict]:
     from core.training.run import TrainingRun
 
     model_cfg, cfg, tok = _config(args)
-    work = Path(tempfile.mkdtemp(prefix="attnscope-width-"))
+    work = Path(tempfile.mkdtemp(prefix="attnscope-lean-"))
     files = corpus_files(args.corpus, args.src, args.tgt, work, dev_limit=500)
     _device.set_threads(args.threads)
     spec = CorpusSpec(str(files["train_src"]), str(files["train_tgt"]))
@@ -125,17 +155,19 @@ def speed(args: argparse.Namespace) -> list[dict]:
     run.read_data(False)
     begin_new(run, torch.device("cpu"))
     order = batch_order(run.lengths, cfg.batch_size, 1)
-    times: dict[int, list[float]] = {m: [] for m in MULTIPLES}
+    variants = VARIANTS[args.lever]
+    times: dict[str, list[float]] = {v: [] for v in variants}
     for k in range(min(args.steps, len(order))):
-        for multiple in MULTIPLES if k % 2 == 0 else MULTIPLES[::-1]:
+        for variant in variants if k % 2 == 0 else variants[::-1]:
+            multiple = _use(args.lever, variant)
             batch = collate(run.examples, order[k], multiple).to(run.device)
             t0 = time.perf_counter()
             run.train_step(batch)
-            times[multiple].append(time.perf_counter() - t0)
+            times[variant].append(time.perf_counter() - t0)
     warm = args.steps // 10  # the first steps build every cache: not the steady state
     return [
         {
-            "multiple": m,
+            "variant": m,
             "steps": len(t) - warm,
             "median_step_ms": round(1000 * statistics.median(t[warm:]), 2),
             "total_s": round(sum(t[warm:]), 2),
@@ -146,7 +178,8 @@ def speed(args: argparse.Namespace) -> list[dict]:
 
 def _forwarded(args: argparse.Namespace) -> list[str]:
     out = []
-    for name in ("corpus", "src", "tgt", "steps", "preset", "decoder", "precision", "threads"):
+    names = ("lever", "corpus", "src", "tgt", "steps", "preset", "arch", "decoder", "precision")
+    for name in (*names, "threads"):
         out += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
     return out + ["--valid-every", str(args.valid_every)]
 
@@ -156,33 +189,38 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("mode", choices=["rss", "speed", "one"], help="`one` is rss's child")
+    ap.add_argument("--lever", default="width", choices=sorted(VARIANTS))
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--src", default="de")
     ap.add_argument("--tgt", default="en")
     ap.add_argument("--steps", type=int, default=500, help="updates per run (speed: per variant)")
     ap.add_argument("--preset", default="base")
+    ap.add_argument("--arch", default="gru", choices=["gru", "transformer"])
     ap.add_argument("--decoder", default="bahdanau", choices=["bahdanau", "luong"])
     ap.add_argument("--precision", default="bf16", choices=["fp32", "bf16"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--valid-every", type=int, default=250)
     ap.add_argument("--rounds", type=int, default=1, help="rss: rounds of both variants")
-    ap.add_argument("--multiple", type=int, default=1, help=argparse.SUPPRESS)
+    ap.add_argument("--variant", default=None, help="one: which variant of the lever")
     ap.add_argument("--work", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json-out", type=Path, default=None)
     args = ap.parse_args()
     if args.mode == "one":
+        if args.variant not in VARIANTS[args.lever]:
+            ap.error(f"--variant must be one of {', '.join(VARIANTS[args.lever])}")
         print(json.dumps(one_run(args)))
         return 0
     load_start = loadavg()
     rows = rss(args) if args.mode == "rss" else speed(args)
     keys = list(rows[0])
     title = (
-        f"source widths exact (1) against rounded ({MULTIPLES[1]}): {args.mode}, {args.preset} "
-        f"{args.decoder} {args.precision}, {args.steps} updates, {args.threads} thread(s)"
+        f"{args.lever}: {' against '.join(VARIANTS[args.lever])}, {args.mode}, {args.preset} "
+        f"{args.arch} {args.decoder} {args.precision}, {args.steps} updates, "
+        f"{args.threads} thread(s)"
     )
     print_table(title, keys, [[r[k] for k in keys] for r in rows])
     result = {
-        "bench": "source_width",
+        "bench": "lean",
         "mode": args.mode,
         "machine": machine(),
         "args": {k: str(v) for k, v in vars(args).items()},
