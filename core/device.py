@@ -54,3 +54,17 @@ def set_threads(num_threads: int | None, leave_one: bool = False) -> int:
     )
     torch.set_num_threads(n)
     return n
+
+
+# Entries each of oneDNN's two kernel caches may hold during training (both default to 1,024).
+# Every new matmul shape compiles and caches a kernel; with rounded source widths and loss rows
+# a GRU run's working set fits in 64, and the default bound let a 10-minute bf16 run grow to
+# 1,291 MB instead of 1,001 MB at the same speed (docs/benchmarks.md, "Lean").
+KERNEL_CACHE_ENTRIES = 64
+
+
+def bound_kernel_caches() -> None:
+    """Bound PyTorch's ideep cache and oneDNN's primitive cache for this process, unless the
+    user set them. Both are read when oneDNN first runs, so call it before a model computes."""
+    for name in ("LRU_CACHE_CAPACITY", "ONEDNN_PRIMITIVE_CACHE_CAPACITY"):
+        os.environ.setdefault(name, str(KERNEL_CACHE_ENTRIES))

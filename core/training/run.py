@@ -426,6 +426,7 @@ def train(
     emit = (on_event if world.is_main else None) or (lambda e: None)
     out = Path(out_dir)
     _device.set_threads(train_cfg.num_threads, leave_one=leave_one_core)
+    _device.bound_kernel_caches()
     device = world.device if world.active else _device.resolve(train_cfg.device)
     check_precision(train_cfg.precision, device)
     seed_everything(train_cfg.seed)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import random
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ import numpy as np
 import pytest
 import torch
 
+import core.device
 import core.training.loop
 import core.training.run
 from core.cancel import CancelToken
@@ -434,3 +436,38 @@ def test_frequent_validations_do_not_starve_progress_events(tmp_path):
     assert steps >= 6 and len(validations) >= steps // 3 - 1
     assert len(progress) >= min(10, steps // 2), f"{len(progress)} progress events in {steps} steps"
     assert all(e.tokens_per_second > 0 for e in progress)
+
+
+@pytest.mark.parametrize("user_value", [None, "512"])
+def test_a_run_bounds_the_kernel_caches_unless_the_user_set_them(tmp_path, monkeypatch, user_value):
+    """oneDNN's caches read their bound when oneDNN first runs in the process: a run sets it
+    before its model computes, and a bound the user exported wins."""
+    for name in ("LRU_CACHE_CAPACITY", "ONEDNN_PRIMITIVE_CACHE_CAPACITY"):
+        if user_value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, user_value)
+    token = CancelToken()
+    seen: list[tuple[str | None, str | None]] = []
+
+    def on_event(e):
+        if isinstance(e, ProgressEvent):  # the model has computed a step by now
+            seen.append(
+                (
+                    os.environ.get("LRU_CACHE_CAPACITY"),
+                    os.environ.get("ONEDNN_PRIMITIVE_CACHE_CAPACITY"),
+                )
+            )
+            token.cancel()
+
+    train(
+        toy_spec(tmp_path / "data", 60),
+        tmp_path / "m",
+        SMALL_MODEL,
+        TOK,
+        train_config(batch_size=16, max_steps=5),
+        on_event=on_event,
+        cancel=token,
+    )
+    expected = user_value or str(core.device.KERNEL_CACHE_ENTRIES)
+    assert seen and seen[0] == (expected, expected)
