@@ -4,7 +4,7 @@
     .venv/bin/python bench/big_corpus.py --mb 20         # a quicker look
     nice -n 10 .venv/bin/python bench/big_corpus.py      # on a shared machine
     .venv/bin/python bench/big_corpus.py --mb 50 --tokenization both   # subwords vs words
-    .venv/bin/python bench/big_corpus.py --mb 2000 --max-steps 1000 --valid-every 1000 --again \
+    .venv/bin/python bench/big_corpus.py --mb 2000 --max-steps 1000 --valid-every 1000 --again \\
         --tokenization words --tokenizer split --threads 1   # the 2 GB memory run
     .venv/bin/python bench/big_corpus.py --mb 100 --again --compare-code /tmp/main-src  # A/B
 

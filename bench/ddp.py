@@ -7,7 +7,7 @@ Each run trains for ``--seconds`` (a time budget); the rate is target tokens per
 training (the JSON progress events' windows weighted by their length, so the rare validation is
 left out), with the load average before and after each run.
 
-    .venv/bin/python bench/ddp.py throughput --corpus ../shared/corpora/multi30k --src de \
+    .venv/bin/python bench/ddp.py throughput --corpus ../shared/corpora/multi30k --src de \\
         --tgt en --seconds 120 --rounds 2
 
 ``comm``: the base model's parameter count (at the corpus's vocabulary sizes and at the 30,000

@@ -19,7 +19,7 @@ Every measurement is repeated for each thread count in ``--threads`` (default 1,
 machine shared with other work, 2 intra-op threads can be slower than 1, because OpenMP's workers
 spin waiting for a core. ``os.getloadavg()`` is recorded before and after each block.
 
-    .venv/bin/python bench/decode.py --model /tmp/m-de-en --corpus ../shared/corpora/multi30k \
+    .venv/bin/python bench/decode.py --model /tmp/m-de-en --corpus ../shared/corpora/multi30k \\
         --src de --tgt en --threads 1,2 --precision fp32
 
 Prints one table per thread count, then one JSON line (also written to --json-out).

@@ -12,11 +12,13 @@ Two levers, each measured old against new:
   ``chunked`` (``projected_loss``: real target positions only, a chunk of rows at a time, rows
   rounded to a multiple of 64).
 
-Two measurements:
+Three ways to run it:
 
 - ``rss``: one fresh process per variant trains ``--steps`` updates of the real trainer (a fixed
   count, so the load does not change which shapes are met) and reports its peak resident memory
   and its total tokens/s; the variants run one after the other, alternating over ``--rounds``.
+- ``one --variant V [--trace]``: one run of one variant in this process (``--trace`` prints
+  the resident memory ten times a run, and the largest since the last line).
 - ``speed``: one process times the same training batches with both variants, alternating batch
   by batch on one model, and reports the median step time of each (load-robust: both variants
   share the machine's conditions).
@@ -101,6 +103,7 @@ def one_run(args: argparse.Namespace) -> dict:
         tok,
         cfg,
         dev_spec=CorpusSpec(str(files["dev_src"]), str(files["dev_tgt"])),
+        on_event=_RssTrace(args.steps) if args.trace else None,
     )
     training_s = done.elapsed_s - done.validation_s
     return {
@@ -111,6 +114,36 @@ def one_run(args: argparse.Namespace) -> dict:
         "best_dev_bleu": round(done.best_bleu or 0.0, 2),
         "wall_s": round(time.monotonic() - t0, 1),
     }
+
+
+class _RssTrace:
+    """``one --trace``: resident memory sampled every 20 ms, printed to stderr ten times a run
+    (now, and the largest since the last line): growth and transients told apart."""
+
+    def __init__(self, steps: int) -> None:
+        import threading
+
+        self.every, self.last, self.high = max(1, steps // 10), 0, 0
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    @staticmethod
+    def _now_mb() -> int:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS"):
+                    return int(line.split()[1]) // 1024
+        return 0
+
+    def _sample(self) -> None:
+        while True:
+            self.high = max(self.high, self._now_mb())
+            time.sleep(0.02)
+
+    def __call__(self, event) -> None:
+        step = getattr(event, "step", 0)
+        if event.type == "progress" and step - self.last >= self.every:
+            self.last, high, self.high = step, self.high, 0
+            print(f"  step {step}: {self._now_mb()} MB, max since {high} MB", file=sys.stderr)
 
 
 def rss(args: argparse.Namespace) -> list[dict]:
@@ -188,7 +221,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("mode", choices=["rss", "speed", "one"], help="`one` is rss's child")
+    ap.add_argument(
+        "mode",
+        choices=["rss", "speed", "one"],
+        help="`one`: a single run (what rss starts per variant)",
+    )
     ap.add_argument("--lever", default="width", choices=sorted(VARIANTS))
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--src", default="de")
@@ -202,6 +239,7 @@ def main() -> int:
     ap.add_argument("--valid-every", type=int, default=250)
     ap.add_argument("--rounds", type=int, default=1, help="rss: rounds of both variants")
     ap.add_argument("--variant", default=None, help="one: which variant of the lever")
+    ap.add_argument("--trace", action="store_true", help="one: print resident memory as it goes")
     ap.add_argument("--work", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json-out", type=Path, default=None)
     args = ap.parse_args()

@@ -39,8 +39,8 @@ Transformers: ``--arch transformer`` trains our Transformer and compares it with
 gru`` also trains our GRU in the same alternation (ours, peer, our GRU per pair) and prints our
 two models side by side. ``--threads N`` sets OMP_NUM_THREADS=N for the peer as well.
 
-    .venv/bin/python bench/run_all.py --budget 600 --pairs de-en --arch transformer \
-        --tokenization words --extra-archs transformer:subwords,gru:words --threads 2 \
+    .venv/bin/python bench/run_all.py --budget 600 --pairs de-en --arch transformer \\
+        --tokenization words --extra-archs transformer:subwords,gru:words --threads 2 \\
         --skip decode,floor,app --peer ../shared/bench/joeynmt/run.sh
 """
 

@@ -4,7 +4,7 @@ Prints a table and one JSON line: steady-state target tokens/s, seconds to the f
 the validation curve, BLEU/chrF (greedy and beam 5) on the test set, translation times and peak
 RSS. Example (German→English on Multi30K, 10 minutes, the standard config):
 
-    .venv/bin/python bench/train.py --corpus ../shared/corpora/multi30k --src de --tgt en \
+    .venv/bin/python bench/train.py --corpus ../shared/corpora/multi30k --src de --tgt en \\
         --train train --dev val --test test_2016_flickr --budget 600
 
 ``--arch transformer`` trains the Transformer preset of the same name instead of the GRU
