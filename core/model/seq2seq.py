@@ -247,10 +247,15 @@ class Seq2Seq(nn.Module):
     def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor) -> tuple[Tensor, Tensor]:
         """Teacher forcing. tgt_in: (B, T) starting with <s> → logits (B, T, V), attention (B, T,
         S)."""
+        features, attns = self.teacher_forced(src, src_len, tgt_in)
+        return self.decoder.logits(features), attns
+
+    def teacher_forced(self, src: Tensor, src_len: Tensor, tgt_in: Tensor) -> tuple[Tensor, Tensor]:
+        """Encode, then run the decoder on the reference → features (B, T, F), attention
+        (B, T, S): what ``forward`` projects whole and ``loss`` scores in chunks."""
         memory, hidden = self.encode(src, src_len)
         embs = self.decoder.dropout(self.decoder.embed(tgt_in))  # (B, T, E)
-        features, attns = self.decoder.teacher_forced(embs, hidden, memory)
-        return self.decoder.logits(features), attns
+        return self.decoder.teacher_forced(embs, hidden, memory)
 
     def loss(
         self,
@@ -263,9 +268,7 @@ class Seq2Seq(nn.Module):
         """Mean label-smoothed cross-entropy per target token (for the optimiser) and the summed
         plain NLL (for reports): ``token_loss`` of ``forward``'s logits, computed on the real
         target positions only and a chunk of them at a time (core.model.loss)."""
-        memory, hidden = self.encode(src, src_len)
-        embs = self.decoder.dropout(self.decoder.embed(tgt_in))
-        features, _ = self.decoder.teacher_forced(embs, hidden, memory)
+        features, _ = self.teacher_forced(src, src_len, tgt_in)
         rows, targets = target_rows(features, tgt_out)
         return projected_loss(
             self.decoder.readout_states(rows), self.decoder.output.weight, targets, label_smoothing
