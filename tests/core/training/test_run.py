@@ -244,25 +244,31 @@ def test_model_folder_contents(small_run):
 # ---- cancel, refusals, resume --------------------------------------------------------------------
 
 
-def test_cancel_from_on_event_leaves_a_loadable_model(tmp_path):
-    spec = toy_spec(tmp_path / "data", 120)
+def _cancelled_at_the_first_update(tmp_path: Path, on_event=None) -> DoneEvent:
+    """A small run into tmp_path/"m" that its own event handler cancels at its first progress
+    event (after ``on_event`` has seen it)."""
     token = CancelToken()
-    events: list = []
 
-    def on_event(e):
-        events.append(e)
+    def handle(e):
+        if on_event is not None:
+            on_event(e)
         if isinstance(e, ProgressEvent):
             token.cancel()
 
-    done = train(
-        spec,
+    return train(
+        toy_spec(tmp_path / "data", 120),
         tmp_path / "m",
         SMALL_MODEL,
         TOK,
         train_config(batch_size=16, max_steps=50),
-        on_event=on_event,
+        on_event=handle,
         cancel=token,
     )
+
+
+def test_cancel_from_on_event_leaves_a_loadable_model(tmp_path):
+    events: list = []
+    done = _cancelled_at_the_first_update(tmp_path, events.append)
     assert done.status == "cancelled"
     assert done.step == 1  # the cancel is noticed at the top of the next step
     assert not any(isinstance(e, ValidationEvent) for e in events)
@@ -447,7 +453,6 @@ def test_a_run_bounds_the_kernel_caches_unless_the_user_set_them(tmp_path, monke
             monkeypatch.delenv(name, raising=False)
         else:
             monkeypatch.setenv(name, user_value)
-    token = CancelToken()
     seen: list[tuple[str | None, str | None]] = []
 
     def on_event(e):
@@ -458,16 +463,7 @@ def test_a_run_bounds_the_kernel_caches_unless_the_user_set_them(tmp_path, monke
                     os.environ.get("ONEDNN_PRIMITIVE_CACHE_CAPACITY"),
                 )
             )
-            token.cancel()
 
-    train(
-        toy_spec(tmp_path / "data", 60),
-        tmp_path / "m",
-        SMALL_MODEL,
-        TOK,
-        train_config(batch_size=16, max_steps=5),
-        on_event=on_event,
-        cancel=token,
-    )
+    _cancelled_at_the_first_update(tmp_path, on_event)
     expected = user_value or str(core.device.KERNEL_CACHE_ENTRIES)
     assert seen and seen[0] == (expected, expected)
