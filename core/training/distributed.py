@@ -15,6 +15,7 @@ and reports; the others wait for its decisions.
 from __future__ import annotations
 
 import datetime
+import gc
 import os
 import socket
 from collections.abc import Callable, Sequence
@@ -173,11 +174,17 @@ class World:
         return ddp
 
     def destroy(self) -> None:
+        """End the process group while the interpreter is whole. A DistributedDataParallel left in
+        a reference cycle keeps the gloo group alive into interpreter shutdown, where destroying
+        it aborts the process ("terminate called without an active exception", pytorch#190489)
+        after a run that had ended well: collect such cycles first, so the group dies here."""
         if self.active:
             import torch.distributed as dist
 
+            gc.collect()
             if dist.is_initialized():
                 dist.destroy_process_group()
+            gc.collect()
 
     def _object_device(self) -> torch.device | None:
         return self.device if self.device.type == "cuda" else None

@@ -60,10 +60,14 @@ def _train_rank(world: World, spec, out: str, cfg, results: str, stop_rank: int 
 
     TrainingRun.distribute = distribute  # type: ignore[method-assign]
     losses: dict[int, float] = {}
-    done = train(
-        spec, out, MODEL, TOK, cfg, on_event=record_step_losses(losses), cancel=token, world=world
-    )
-    run = runs[0]
+    try:
+        done = train(
+            spec, out, MODEL, TOK, cfg, on_event=record_step_losses(losses), cancel=token,
+            world=world,
+        )  # fmt: skip
+    finally:  # the class must not keep this rank's run, and so its DDP, alive until exit
+        TrainingRun.distribute = original  # type: ignore[method-assign]
+    run = runs.pop()
     digest = hashlib.sha256()
     for value in run.model.state_dict().values():
         digest.update(value.detach().cpu().numpy().tobytes())
