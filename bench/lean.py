@@ -1,6 +1,6 @@
 """Memory levers of training: what each saves in memory and what it costs in speed.
 
-Two levers, each measured old against new:
+Three levers, each measured old against new:
 
 - ``--lever width``: GRU training batches round their source width up to a multiple
   (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
@@ -11,6 +11,9 @@ Two levers, each measured old against new:
   gradients of every position of the batch at once: ``core.model.loss.token_loss``) against
   ``chunked`` (``projected_loss``: real target positions only, a chunk of rows at a time, rows
   rounded to a multiple of 64).
+- ``--lever energies``: additive attention keeping ``tanh(q + keys)`` of every decoder step for
+  the backward pass (``kept``, plain autograd) against computing it again there
+  (``recomputed``: ``core.model.additive``).
 
 Three ways to run it:
 
@@ -42,16 +45,28 @@ import tempfile
 import time
 from pathlib import Path
 
+import torch
 from common import DEFAULT_CORPUS, emit_json, loadavg, machine, print_table
 from fixed_updates import corpus_files
 
+import core.model.seq2seq as seq2seq_module
 from core.config import TokenizerConfig, preset
+from core.model.additive import additive_scores
 from core.model.loss import token_loss
 from core.model.seq2seq import Seq2Seq
 from core.model.transformer import Transformer
 
-VARIANTS = {"width": ("1", str(Seq2Seq.SOURCE_WIDTH_MULTIPLE)), "loss": ("whole", "chunked")}
+VARIANTS = {
+    "width": ("1", str(Seq2Seq.SOURCE_WIDTH_MULTIPLE)),
+    "loss": ("whole", "chunked"),
+    "energies": ("kept", "recomputed"),
+}
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
+
+
+def _kept_energies(q, keys, v):
+    """The additive score as plain autograd operations (each call's tanh kept for backward)."""
+    return torch.tanh(q.unsqueeze(2) + keys.unsqueeze(1)) @ v.to(q.dtype)
 
 
 def _seq2seq_whole_loss(self, src, src_len, tgt_in, tgt_out, label_smoothing=0.0):
@@ -67,6 +82,8 @@ def _use(lever: str, variant: str) -> int:
     whole = lever == "loss" and variant == "whole"
     Seq2Seq.loss = _seq2seq_whole_loss if whole else CHUNKED_LOSS[Seq2Seq]
     Transformer.loss = _transformer_whole_loss if whole else CHUNKED_LOSS[Transformer]
+    kept = lever == "energies" and variant == "kept"
+    seq2seq_module.additive_scores = _kept_energies if kept else additive_scores
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
     return multiple

@@ -6,7 +6,9 @@ size, K = encoder output size (H, or 2H when bidirectional), V = vocabulary size
 Bahdanau (additive) attention, with s_{i-1} the decoder state before step i and h_j the encoder
 states:  e_ij = vᵀ tanh(W s_{i-1} + U h_j),  α_ij = softmax_j(e_ij),  c_i = Σ_j α_ij h_j.
 Padded source positions are masked to -inf before the softmax, so their weight is exactly 0.
-``U h_j`` does not depend on i, so it is computed once per sentence (``project_keys``).
+``U h_j`` does not depend on i, so it is computed once per sentence (``project_keys``); the
+scores come from ``core.model.additive``, whose backward pass recomputes the tanh instead of
+keeping it for every step.
 
 Two decoders share that attention (``ModelConfig.decoder``):
 - ``bahdanau`` (the classic tutorial's): attend with the previous state, feed the context into
@@ -28,6 +30,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.config import ModelConfig
 from core.data.vocab import PAD_ID
+from core.model.additive import additive_scores
 from core.model.loss import projected_loss, target_rows
 
 
@@ -91,6 +94,11 @@ class Attention(nn.Module):
         elif kind != "dot":
             raise ValueError(kind)
 
+    @property
+    def v(self) -> Tensor:
+        """The additive score's vector v, (A,)."""
+        return self.energy.weight.squeeze(0)
+
     def project_keys(self, values: Tensor) -> Tensor:
         """values: (B, S, K) → keys: (B, S, A); done once per sentence, not once per step."""
         return values if self.kind == "dot" else self.key_layer(values)
@@ -98,8 +106,7 @@ class Attention(nn.Module):
     def forward_all(self, queries: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
         """All steps at once: queries (B, T, H) → contexts (B, T, K), weights (B, T, S)."""
         if self.kind == "bahdanau":
-            q = self.query_layer(queries).unsqueeze(2)  # (B, T, 1, A)
-            scores = self.energy(torch.tanh(q + memory.keys.unsqueeze(1))).squeeze(-1)
+            scores = additive_scores(self.query_layer(queries), memory.keys, self.v)
         else:
             scores = torch.bmm(queries, memory.keys.transpose(1, 2))  # (B, T, S)
         scores = scores.masked_fill(~memory.mask.unsqueeze(1), float("-inf"))
@@ -115,17 +122,24 @@ class Attention(nn.Module):
         experiment of the inspector."""
         if override is not None:
             weights = override.float()
-            context = torch.bmm(weights.to(memory.values.dtype).unsqueeze(1), memory.values)
-            return context.squeeze(1), weights
+            return _weighted_sum(weights, memory.values), weights
         if self.kind == "bahdanau":
             q = self.query_layer(query).unsqueeze(1)  # (B, 1, A)
-            scores = self.energy(torch.tanh(q + memory.keys)).squeeze(-1)  # (B, S)
+            scores = additive_scores(q, memory.keys, self.v).squeeze(1)  # (B, S)
         else:
             scores = torch.bmm(memory.keys, query.unsqueeze(-1)).squeeze(-1)
         scores = scores.masked_fill(~memory.mask, float("-inf"))
         weights = torch.softmax(scores.float(), dim=-1)  # fp32 even under bf16
-        context = torch.bmm(weights.to(memory.values.dtype).unsqueeze(1), memory.values).squeeze(1)
-        return context, weights  # (B, K), (B, S)
+        return _weighted_sum(weights, memory.values), weights  # (B, K), (B, S)
+
+
+def _weighted_sum(weights: Tensor, values: Tensor) -> Tensor:
+    """One step's context, weights (B, S) · values (B, S, K) → (B, K), in the values' dtype even
+    under autocast: autocast would cast the (B, S, K) encoder states to bf16 at every decoder step
+    and keep each copy for the backward pass (141 MB for a 64 × 48 batch of 47 steps, the largest
+    thing a Bahdanau training step held); this way the one tensor is kept, once."""
+    with torch.autocast(values.device.type, enabled=False):
+        return torch.bmm(weights.to(values.dtype).unsqueeze(1), values).squeeze(1)
 
 
 class Decoder(nn.Module):
