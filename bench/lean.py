@@ -11,9 +11,11 @@ Three levers, each measured old against new:
   gradients of every position of the batch at once: ``core.model.loss.token_loss``) against
   ``chunked`` (``projected_loss``: real target positions only, a chunk of rows at a time, rows
   rounded to a multiple of 64).
-- ``--lever energies``: additive attention keeping ``tanh(q + keys)`` of every decoder step for
-  the backward pass (``kept``, plain autograd) against computing it again there
-  (``recomputed``: ``core.model.additive``).
+- ``--lever energies``: the attention of a GRU step as before commit ce4d700 (``kept``: plain
+  autograd keeps ``tanh(q + keys)`` of every decoder step for the backward pass, and each
+  Bahdanau step's context casts the encoder states to bf16 anew under autocast) against now
+  (``recomputed``: ``core.model.additive`` computes the tanh again in the backward pass, and the
+  context is taken in the encoder states' dtype).
 
 Three ways to run it:
 
@@ -69,6 +71,14 @@ def _kept_energies(q, keys, v):
     return torch.tanh(q.unsqueeze(2) + keys.unsqueeze(1)) @ v.to(q.dtype)
 
 
+def _autocast_context(weights, values):
+    """One step's context as before: under autocast, the encoder states cast (and kept) anew."""
+    return torch.bmm(weights.to(values.dtype).unsqueeze(1), values).squeeze(1)
+
+
+FP32_CONTEXT = seq2seq_module._weighted_sum
+
+
 def _seq2seq_whole_loss(self, src, src_len, tgt_in, tgt_out, label_smoothing=0.0):
     return token_loss(self(src, src_len, tgt_in)[0], tgt_out, label_smoothing)
 
@@ -84,6 +94,7 @@ def _use(lever: str, variant: str) -> int:
     Transformer.loss = _transformer_whole_loss if whole else CHUNKED_LOSS[Transformer]
     kept = lever == "energies" and variant == "kept"
     seq2seq_module.additive_scores = _kept_energies if kept else additive_scores
+    seq2seq_module._weighted_sum = _autocast_context if kept else FP32_CONTEXT
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
     return multiple

@@ -1,14 +1,14 @@
-"""Additive (Bahdanau) attention scores without keeping their energies for the backward pass.
+"""Additive (Bahdanau) attention scores for many query steps at once, without keeping their
+energies for the backward pass.
 
 ``scores[b, t, s] = vᵀ tanh(q[b, t] + keys[b, s])``. Written with autograd's own operations, the
-backward pass keeps ``tanh(q + keys)`` — batch × query steps × source width × attention size —
-for every call: at every decoder step of the Bahdanau decoder (one query per call, 45 calls in a
-long batch) and all at once for the Luong decoder (every target step in one call). That tensor is
-the largest thing a GRU training step holds. Here the backward pass computes it again from
-``q`` and ``keys``, which autograd keeps anyway, a chunk of query steps at a time: a few elementwise
-operations more per step, for a training step's peak memory that no longer grows with target
-length × source width × attention size. The forward pass is the same arithmetic as the plain
-expression, so what the inspector shows is what training computed.
+backward pass keeps ``tanh(q + keys)``: batch × query steps × source width × attention size, all at
+once when the Luong decoder scores every target step in one call (the largest thing its training
+step held). Here the backward pass computes it again from ``q`` and ``keys``, which autograd keeps
+anyway, a chunk of query steps at a time. The Bahdanau decoder, one step per call, keeps the plain
+expression: there the recomputation cost more time (13 % a step) than its memory was worth. The
+forward pass is the same arithmetic as the plain expression, so what the inspector shows is what
+training computed.
 """
 
 from __future__ import annotations
