@@ -11,11 +11,11 @@ Three levers, each measured old against new:
   gradients of every position of the batch at once: ``core.model.loss.token_loss``) against
   ``chunked`` (``projected_loss``: real target positions only, a chunk of rows at a time, rows
   rounded to a multiple of 64).
-- ``--lever energies``: the attention of a GRU step as before commit ce4d700 (``kept``: plain
-  autograd keeps ``tanh(q + keys)`` of every decoder step for the backward pass, and each
-  Bahdanau step's context casts the encoder states to bf16 anew under autocast) against now
-  (``recomputed``: ``core.model.additive`` computes the tanh again in the backward pass, and the
-  context is taken in the encoder states' dtype).
+- ``--lever energies``: the attention of a GRU step as before commit ce4d700 (``kept``: the
+  Luong decoder's batched additive scores keep ``tanh(q + keys)`` of every step for the backward
+  pass, and each Bahdanau step's context casts the encoder states to bf16 anew under autocast)
+  against now (``recomputed``: ``core.model.additive`` computes the Luong tanh again in the
+  backward pass, and a Bahdanau step's context is taken in the encoder states' dtype).
 
 Three ways to run it:
 
@@ -53,7 +53,7 @@ from fixed_updates import corpus_files
 
 import core.model.seq2seq as seq2seq_module
 from core.config import TokenizerConfig, preset
-from core.model.additive import additive_scores
+from core.model.additive import additive_scores, kept_additive_scores
 from core.model.loss import token_loss
 from core.model.seq2seq import Seq2Seq
 from core.model.transformer import Transformer
@@ -64,11 +64,6 @@ VARIANTS = {
     "energies": ("kept", "recomputed"),
 }
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
-
-
-def _kept_energies(q, keys, v):
-    """The additive score as plain autograd operations (each call's tanh kept for backward)."""
-    return torch.tanh(q.unsqueeze(2) + keys.unsqueeze(1)) @ v.to(q.dtype)
 
 
 def _autocast_context(weights, values):
@@ -93,7 +88,7 @@ def _use(lever: str, variant: str) -> int:
     Seq2Seq.loss = _seq2seq_whole_loss if whole else CHUNKED_LOSS[Seq2Seq]
     Transformer.loss = _transformer_whole_loss if whole else CHUNKED_LOSS[Transformer]
     kept = lever == "energies" and variant == "kept"
-    seq2seq_module.additive_scores = _kept_energies if kept else additive_scores
+    seq2seq_module.additive_scores = kept_additive_scores if kept else additive_scores
     seq2seq_module._weighted_sum = _autocast_context if kept else FP32_CONTEXT
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple

@@ -29,7 +29,13 @@ def additive_scores(q: Tensor, keys: Tensor, v: Tensor) -> Tensor:
     return _AdditiveScores.apply(q, keys, v)
 
 
-def _steps_per_chunk(q: Tensor, keys: Tensor) -> int:
+def kept_additive_scores(q: Tensor, keys: Tensor, v: Tensor) -> Tensor:
+    """The same scores as plain autograd operations, which keep every energy for the backward
+    pass: the reference the tests and ``bench/lean.py`` compare with."""
+    return torch.tanh(q.unsqueeze(2) + keys.unsqueeze(1)) @ v.to(q.dtype)
+
+
+def _steps_per_chunk(keys: Tensor) -> int:
     batch, source, size = keys.shape
     return max(1, CHUNK_ELEMENTS // max(1, batch * source * size))
 
@@ -41,10 +47,10 @@ class _AdditiveScores(torch.autograd.Function):
         q_, keys_, v_ = q.to(dtype), keys.to(dtype), v.to(dtype)
         steps = q.size(1)
         out = q_.new_empty(q.size(0), steps, keys.size(1))
-        chunk = _steps_per_chunk(q, keys)
+        chunk = _steps_per_chunk(keys)
         for t in range(0, steps, chunk):
             energies = torch.tanh(q_[:, t : t + chunk].unsqueeze(2) + keys_.unsqueeze(1))
-            out[:, t : t + chunk] = torch.matmul(energies, v_).to(dtype)
+            out[:, t : t + chunk] = torch.matmul(energies, v_)
         ctx.save_for_backward(q, keys, v)
         return out
 
@@ -58,7 +64,7 @@ class _AdditiveScores(torch.autograd.Function):
         grad_q = torch.empty_like(qf) if need_q else None
         grad_keys = torch.zeros_like(keys_f) if need_keys else None
         grad_v = torch.zeros_like(vf) if need_v else None
-        chunk = _steps_per_chunk(q, keys)
+        chunk = _steps_per_chunk(keys)
         for t in range(0, q.size(1), chunk):
             energies = torch.tanh(qf[:, t : t + chunk].unsqueeze(2) + keys_f.unsqueeze(1))
             g = gf[:, t : t + chunk]  # (B, c, S)

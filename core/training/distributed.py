@@ -184,7 +184,6 @@ class World:
             gc.collect()
             if dist.is_initialized():
                 dist.destroy_process_group()
-            gc.collect()
 
     def _object_device(self) -> torch.device | None:
         return self.device if self.device.type == "cuda" else None
