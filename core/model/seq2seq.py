@@ -22,6 +22,7 @@ Two decoders share that attention (``ModelConfig.decoder``):
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -32,6 +33,27 @@ from core.config import ModelConfig
 from core.data.vocab import PAD_ID
 from core.model.additive import additive_scores
 from core.model.loss import projected_loss, target_rows
+
+_UNPACKED_WARNING = "RNN module weights are not part of single contiguous chunk"
+
+
+class GRU(nn.GRU):
+    """``nn.GRU`` that runs bfloat16 weights on CUDA without warning at every call.
+
+    cuDNN runs bf16 GRUs, but ``flatten_parameters`` packs only weights that
+    ``torch.backends.cudnn.is_acceptable`` takes (fp16, fp32, fp64), so a bf16 copy of a model
+    (``Translator.load(..., precision="bf16")``) is copied into one block at each call, and
+    PyTorch warns each time. The copy is a few MB (microseconds on a GPU) and the outputs are
+    right, so for that case alone the warning, which would print on every translation, is
+    silenced. Training keeps fp32 weights (autocast), which flatten; there it still warns."""
+
+    def forward(self, *args, **kwargs):
+        w = self.weight_ih_l0
+        if w.dtype != torch.bfloat16 or not w.is_cuda:
+            return super().forward(*args, **kwargs)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", _UNPACKED_WARNING, UserWarning)
+            return super().forward(*args, **kwargs)
 
 
 @dataclass
@@ -56,7 +78,7 @@ class Encoder(nn.Module):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
         self.dropout = nn.Dropout(cfg.dropout)
-        self.rnn = nn.GRU(
+        self.rnn = GRU(
             cfg.emb_size,
             cfg.hidden_size,
             num_layers=cfg.enc_layers,
@@ -216,7 +238,7 @@ class LuongDecoder(Decoder):
     fused (cuDNN / oneDNN) GRU call over the whole target, then one batched attention."""
 
     def _build_rnn(self, cfg: ModelConfig, memory_size: int) -> int:
-        self.rnn = nn.GRU(
+        self.rnn = GRU(
             cfg.emb_size,
             cfg.hidden_size,
             num_layers=cfg.dec_layers,
