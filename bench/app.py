@@ -141,6 +141,7 @@ def child_stall(opts: dict) -> int:
     from common import descendants, rss_mb
 
     rss = {"gui_mb": 0.0, "trainer_mb": 0.0, "total_mb": 0.0, "samples": 0}
+    timeline: list[tuple[float, float, float]] = []  # (wall s, GUI MB, trainer MB) every 10 s
 
     def sample_rss() -> None:
         """The app's resident memory: this (GUI) process and the trainer process below it."""
@@ -150,6 +151,8 @@ def child_stall(opts: dict) -> int:
         rss["trainer_mb"] = max(rss["trainer_mb"], below)
         rss["total_mb"] = max(rss["total_mb"], gui + below)
         rss["samples"] += 1
+        if rss["samples"] % 10 == 1:
+            timeline.append((round(now(), 1), round(gui, 1), round(below, 1)))
 
     rss_timer = QTimer()
     rss_timer.setInterval(1000)
@@ -263,6 +266,7 @@ def child_stall(opts: dict) -> int:
         "stopping": gaps_between(t_stop, phase["ended"]),
         "whole_training_window": gaps_between(t_train, t_stop),
         "peak_rss": {k: round(v, 1) for k, v in rss.items()},  # sampled every second
+        "rss_timeline": timeline,  # where the memory went: GUI and trainer, every 10 s
     }
     print(STALL_MARKER + " " + json.dumps(out), flush=True)
     session.shutdown(5000)
@@ -517,6 +521,8 @@ def main() -> int:
                 f"  peak resident memory (sampled every second): GUI {peak.get('gui_mb')} MB, "
                 f"trainer {peak.get('trainer_mb')} MB, together {peak.get('total_mb')} MB"
             )
+            line = ", ".join(f"{t:g} s: {g:g} + {b:g}" for t, g, b in data.get("rss_timeline", []))
+            print(f"  resident memory, GUI + trainer (MB): {line}")
             if data.get("failures"):
                 print(f"  failures: {data['failures']}")
     emit_json(result, args.json_out)

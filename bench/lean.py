@@ -1,6 +1,6 @@
 """Memory levers of training: what each saves in memory and what it costs in speed.
 
-Three levers, each measured old against new:
+Four levers, each measured old against new:
 
 - ``--lever width``: GRU training batches round their source width up to a multiple
   (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
@@ -16,6 +16,9 @@ Three levers, each measured old against new:
   pass, and each Bahdanau step's context casts the encoder states to bf16 anew under autocast)
   against now (``recomputed``: ``core.model.additive`` computes the Luong tanh again in the
   backward pass, and a Bahdanau step's context is taken in the encoder states' dtype).
+- ``--lever optimizer``: ``torch`` (``torch.optim.Adam(fused=True)`` and ``ReduceLROnPlateau``, as
+  before; building them imports ``torch._dynamo`` and sympy) against ``own``
+  (``core.training.adam.Adam`` with the same fused kernel, and the plateau schedule written out).
 
 Three ways to run it:
 
@@ -52,6 +55,8 @@ from common import DEFAULT_CORPUS, emit_json, loadavg, machine, print_table
 from fixed_updates import corpus_files
 
 import core.model.seq2seq as seq2seq_module
+import core.training.run as run_module
+import core.training.schedule as schedule_module
 from core.config import TokenizerConfig, preset
 from core.model.additive import additive_scores, kept_additive_scores
 from core.model.loss import token_loss
@@ -62,6 +67,7 @@ VARIANTS = {
     "width": ("1", str(Seq2Seq.SOURCE_WIDTH_MULTIPLE)),
     "loss": ("whole", "chunked"),
     "energies": ("kept", "recomputed"),
+    "optimizer": ("torch", "own"),
 }
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 
@@ -82,8 +88,43 @@ def _transformer_whole_loss(self, src, src_len, tgt_in, tgt_out, label_smoothing
     return token_loss(self.train_logits(src, tgt_in), tgt_out, label_smoothing)
 
 
+class _TorchPlateau:
+    """The GRU schedule as before: torch's own ReduceLROnPlateau."""
+
+    def __init__(self, optimizer, cfg) -> None:
+        self.inner = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, mode="min", factor=cfg.lr_decay, patience=cfg.lr_patience, min_lr=cfg.min_lr
+        )
+
+    def before_update(self, step: int) -> None:
+        pass
+
+    def after_validation(self, loss: float) -> None:
+        self.inner.step(loss)
+
+    def state_dict(self) -> dict:
+        return self.inner.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.inner.load_state_dict(state)
+
+
+def _torch_optimizer(model, model_cfg, lr: float):
+    betas = (0.9, 0.98) if model_cfg.arch == "transformer" else (0.9, 0.999)
+    return torch.optim.Adam(model.parameters(), lr=lr, betas=betas, fused=True)
+
+
+def _torch_schedule(optimizer, model_cfg, cfg):
+    if model_cfg.arch == "transformer":
+        return schedule_module.InverseSqrtSchedule(optimizer, cfg)
+    return _TorchPlateau(optimizer, cfg)
+
+
 def _use(lever: str, variant: str) -> int:
     """Put ``variant`` of ``lever`` in place; returns the source width multiple to collate with."""
+    old_optim = lever == "optimizer" and variant == "torch"
+    run_module.make_optimizer = _torch_optimizer if old_optim else schedule_module.make_optimizer
+    run_module.make_schedule = _torch_schedule if old_optim else schedule_module.make_schedule
     whole = lever == "loss" and variant == "whole"
     Seq2Seq.loss = _seq2seq_whole_loss if whole else CHUNKED_LOSS[Seq2Seq]
     Transformer.loss = _transformer_whole_loss if whole else CHUNKED_LOSS[Transformer]

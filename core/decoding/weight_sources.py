@@ -173,11 +173,10 @@ def _check_shapes(weights: dict, skeleton_state: dict, path: Path) -> None:
 
 
 def _load_checkpoint(source: ModelSource, device: str) -> Translator:
-    import torch
-
     from core import device as _device
     from core.decoding.translator import Translator
     from core.model.build import build_model
+    from core.model.skeleton import build_skeleton
     from core.storage.atomic_io import sha256_file
     from core.storage.torch_io import safe_torch_load
 
@@ -194,8 +193,7 @@ def _load_checkpoint(source: ModelSource, device: str) -> Translator:
         raise CheckpointError(f"{path} is damaged: it holds no model weights")
     meta, src_vocab, tgt_vocab = _model_parts(state, folder, path)
     tokenizers = _checkpoint_tokenizers(state, folder, meta, path)
-    with torch.device("meta"):
-        skeleton = build_model(meta.model, len(src_vocab), len(tgt_vocab))
+    skeleton = build_skeleton(meta.model, len(src_vocab), len(tgt_vocab))
     _check_shapes(weights, skeleton.state_dict(), path)
     model = build_model(meta.model, len(src_vocab), len(tgt_vocab))
     try:

@@ -23,7 +23,7 @@ def build_model(
     cfg: ModelConfig, src_vocab_size: int, tgt_vocab_size: int
 ) -> Seq2Seq | Transformer:
     """The network ``cfg`` describes (``cfg.arch``), with fresh weights on torch's current default
-    device (build it under ``torch.device("meta")`` to learn the shapes without allocating)."""
+    device (``core.model.skeleton.build_skeleton`` gives its shapes without allocating)."""
     if cfg.arch == "transformer":
         from core.model.transformer import Transformer
 

@@ -78,11 +78,13 @@ class Positions(nn.Module):
         if kind == "learned":
             self.table = nn.Embedding(MAX_POSITIONS, d_model)
         else:
-            pos = torch.arange(MAX_POSITIONS, dtype=torch.float32).unsqueeze(1)
-            rate = torch.exp(
-                torch.arange(0, d_model, 2, dtype=torch.float32) * (-math.log(10000.0) / d_model)
-            )
-            pe = torch.zeros(MAX_POSITIONS, d_model)
+            # computed on the CPU even while a skeleton is built on the meta device (whose
+            # arange runs a Python reference kernel that imports torch._dynamo): a fixed table
+            cpu = torch.device("cpu")
+            pos = torch.arange(MAX_POSITIONS, dtype=torch.float32, device=cpu).unsqueeze(1)
+            steps = torch.arange(0, d_model, 2, dtype=torch.float32, device=cpu)
+            rate = torch.exp(steps * (-math.log(10000.0) / d_model))
+            pe = torch.zeros(MAX_POSITIONS, d_model, device=cpu)
             pe[:, 0::2] = torch.sin(pos * rate)
             pe[:, 1::2] = torch.cos(pos * rate[: d_model // 2])
             self.register_buffer("pe", pe, persistent=False)

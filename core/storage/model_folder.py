@@ -245,9 +245,8 @@ def read_model(
     folder: str | Path, device: torch.device | str = "cpu"
 ) -> tuple[Seq2Seq, Vocab, Vocab, ModelMeta]:
     """Rebuild the model from its folder. Never unpickles anything but tensors."""
-    import torch
-
     from core.model.build import build_model
+    from core.model.skeleton import build_skeleton
     from core.storage.torch_io import safe_torch_load
 
     folder = Path(folder)
@@ -263,8 +262,7 @@ def read_model(
         raise CheckpointError(f"{folder / WEIGHTS} does not hold model weights")
     # compare the shapes model.json implies with the file before allocating anything: a crafted
     # (or mistyped) size would otherwise allocate gigabytes before load_state_dict objects
-    with torch.device("meta"):
-        skeleton = build_model(meta.model, len(src_vocab), len(tgt_vocab))
+    skeleton = build_skeleton(meta.model, len(src_vocab), len(tgt_vocab))
     mismatch = shape_mismatch(state, skeleton.state_dict(), WEIGHTS, MODEL_JSON)
     if mismatch:
         raise CheckpointError(f"{folder / WEIGHTS} does not match {MODEL_JSON}: {mismatch}")

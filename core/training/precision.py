@@ -28,6 +28,7 @@ import torch
 
 from core.errors import ConfigError
 from core.storage.atomic_io import atomic_write_text
+from core.training.adam import Adam
 
 BF16_MARGIN = 1.05  # bf16 must be at least 5 % faster than fp32 to be chosen
 PROBE_ROUNDS = 3  # timed rounds per format, after one warm-up round each
@@ -151,7 +152,7 @@ def time_formats(
     if stop():
         raise ProbeStopped
     probe = copy.deepcopy(model).train()
-    optimizer = torch.optim.Adam(probe.parameters(), lr=1e-6)
+    optimizer = Adam(probe.parameters(), lr=1e-6)
     device_type = next(probe.parameters()).device.type
     saved_rng = torch.random.get_rng_state()
     times: dict[str, list[float]] = {"fp32": [], "bf16": []}
