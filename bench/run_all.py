@@ -37,7 +37,8 @@ A run refuses to start when the 1-minute load is above 0.5 (another job would be
 Transformers: ``--arch transformer`` trains our Transformer and compares it with the peer's
 (``PEER_ARCH`` for run.sh follows ``--peer-arch``, by default the same family); ``--extra-archs
 gru`` also trains our GRU in the same alternation (ours, peer, our GRU per pair) and prints our
-two models side by side. ``--threads N`` sets OMP_NUM_THREADS=N for the peer as well.
+two models side by side. ``--threads N`` (default: every core) is ours and, as OMP_NUM_THREADS,
+the peer's: both sides always train with the same number of threads.
 
     .venv/bin/python bench/run_all.py --budget 600 --pairs de-en --arch transformer \\
         --tokenization words --extra-archs transformer:subwords,gru:words --threads 2 \\
@@ -459,7 +460,10 @@ def main() -> int:
     )
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument(
-        "--threads", type=int, default=None, help="training threads for ours (default: all cores)"
+        "--threads",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="training threads for ours and the peer's OMP_NUM_THREADS (default: every core)",
     )
     ap.add_argument(
         "--precision",
@@ -554,8 +558,7 @@ def main() -> int:
     extra_runs = parse_extra(args.extra_archs, args.tokenization, args.precision)
     extra_archs = [key for key, *_ in extra_runs]
     peer_env = {"PEER_ARCH": args.peer_arch or args.arch}
-    if args.threads:
-        peer_env["OMP_NUM_THREADS"] = str(args.threads)
+    peer_env["OMP_NUM_THREADS"] = str(args.threads)  # the same threads for both sides
     combined["arch"], combined["extra_archs"] = args.arch, extra_archs
     for src, tgt in pairs:
         pair = f"{src}-{tgt}"
