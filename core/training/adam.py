@@ -2,8 +2,8 @@
 
 Why not torch.optim: every optimizer there imports ``torch._dynamo`` (and with it sympy and
 much of torch.fx) when it is built and again at each step, for a compiler this project never
-uses: about 125 MB of the trainer's resident memory, an eighth of a 10-minute run's peak
-(docs/benchmarks.md, "Lean"). This class calls the same fused kernel, ``torch._fused_adam_``
+uses: about 70 MB of the trainer's peak (802 -> 733 MB in 400 base updates, docs/benchmarks.md,
+"Lean"). This class calls the same fused kernel, ``torch._fused_adam_``
 (per-tensor arithmetic, as torch's single-tensor Adam does it, where a build or device lacks the
 kernel), so updates are bitwise those of torch's Adam, and it reads and writes torch's state-dict
 layout, so checkpoints written with ``torch.optim.Adam`` resume unchanged.
