@@ -9,10 +9,15 @@ threads) and ``bench/floor.py`` (FLOPs and matmul floor, with the achieved token
 ``bench/app.py`` (window start-up and GUI stalls while training).
 
 Targets checked (PASS / MISS, with the numbers):
-  training tokens/s >= 2x peer          totals: all target tokens / training time without
-                                        validation (the peer: harmonic mean of its logged
-                                        50-update windows, which exclude validation)
-  BLEU after the budget >= peer's       test_2016_flickr, beam 5 (greedy shown too)
+  training tokens/s >= 4x peer          defaults against defaults; totals: all target tokens /
+                                        training time without validation (the peer: harmonic
+                                        mean of its logged 50-update windows, which exclude
+                                        validation)
+  fp32 tokens/s >= 2.5x peer            implementation against implementation: our run in fp32
+                                        (the main run, or an --extra-archs ...:fp32 one) against
+                                        the peer, which trains in fp32
+  BLEU after the budget >= peer's + 2   test_2016_flickr, beam 5 (greedy shown too); with
+                                        --seeds, the means over the seeds (sd shown beside)
   batched translation >= 3x faster      1,000 test sentences, greedy and beam 5, model loaded
                                         (ours: Translator.translate_batch in train.py; the peer:
                                         the "Generation took" time JoeyNMT logs); the end-to-end
@@ -30,6 +35,14 @@ smoke run never replaces real numbers; ``--json-out`` to choose). Prints one JSO
     .venv/bin/python bench/run_all.py --budget 600 --pairs de-en,en-de \\
         --peer ../shared/bench/joeynmt/run.sh
     .venv/bin/python bench/run_all.py --quick            # smoke test: 30 s budget, small samples
+
+Seeds: ``--seeds 1,2,3`` trains ours and the peer once per seed (alternating per seed); the tables
+show the means, and standard deviations beside BLEU, chrF and tokens/s. The peer's runner fixes
+``random_seed`` in its config template, so for another seed it runs from a copy of the runner's
+folder in the work folder with only that line changed (its corpus path resolved to the original).
+Further runs (``--extra-archs``), decoding and the floor use the first seed only. ``--report`` takes
+several result files and pools their seeds per pair (e.g. two runs of the same command on different
+seeds).
 
 A run refuses to start when the 1-minute load is above 0.5 (another job would be timed too) unless
 ``--force``; the load is sampled every 15 s throughout and saved with the results (``load_watch``).
@@ -52,6 +65,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,7 +83,9 @@ BUSY_LOAD = 0.5  # 1-minute load above which a run is refused without --force
 
 PEER_TEST_SENTENCES = 1000  # run.sh always translates all of test_2016_flickr
 TARGETS = {
-    "train_speedup": 2.0,
+    "train_speedup": 4.0,
+    "fp32_speedup": 2.5,
+    "bleu_margin": 2.0,
     "translate_speedup": 3.0,
     "greedy_p50_ms": 15.0,
     "beam_p50_ms": 40.0,
@@ -159,6 +175,99 @@ def peer_total_rate(out: Path) -> dict:
     return {"tokens_per_s_total": round(len(rates) / sum(1 / r for r in rates))}
 
 
+SD_KEYS = ("bleu_b1", "bleu_b5", "chrf_b5", "tokens_per_s_total", "tokens_per_s_median")
+
+
+def peer_runner(peer: Path, seed: int, work: Path) -> Path:
+    """The peer's run.sh for ``seed``: the shared one when its config templates already use that
+    seed, else a copy of its folder under ``work`` with only the ``random_seed:`` line changed
+    (the shared files are not ours to edit). run.sh finds the corpus at ``../../corpora`` from its
+    own folder, so the copy gets a link there to the original corpora."""
+    folder = peer.resolve().parent
+    templates = sorted(folder.glob("*.yaml.in"))
+    pattern = re.compile(r"^random_seed:\s*\S+\s*$", re.M)
+    if all(re.search(rf"^random_seed:\s*{seed}\s*$", t.read_text(), re.M) for t in templates):
+        return peer
+    root = work / f"peer-runner-seed{seed}"
+    copy = root / "bench" / folder.name
+    if root.exists():
+        shutil.rmtree(root)
+    copy.mkdir(parents=True)
+    for f in folder.iterdir():  # contents only: the shared folder's read-only modes stay behind
+        if f.is_file():
+            shutil.copyfile(f, copy / f.name)
+    (copy / peer.name).chmod(0o755)
+    for t in copy.glob("*.yaml.in"):
+        text = t.read_text(encoding="utf-8")
+        if not pattern.search(text):
+            sys.exit(f"run_all.py: {t.name} of the peer has no 'random_seed:' line to set")
+        t.write_text(pattern.sub(f"random_seed: {seed}", text), encoding="utf-8")
+    (root / "corpora").symlink_to((folder.parent.parent / "corpora").resolve())
+    return copy / peer.name
+
+
+def aggregate(runs: list[dict | None]) -> dict | None:
+    """One side's result over its seeds: the mean of each number, and the standard deviation
+    (n - 1) of the scores and rates beside them as ``KEY_sd``. A single run is returned as it
+    is; failed runs are left out (and counted)."""
+    good = [r for r in runs if r and "error" not in r]
+    if len(runs) == 1 or not good:
+        return runs[0] if len(runs) == 1 else {"error": "every seed failed"}
+    out: dict = {"seeds": len(good), "failed_seeds": len(runs) - len(good)}
+    for key in good[0]:
+        values = [r.get(key) for r in good]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            out[key] = round(statistics.fmean(values), 2)
+            if key in SD_KEYS and len(values) > 1:
+                out[f"{key}_sd"] = round(statistics.stdev(values), 2)
+        elif key in ("checkpoint", "trained_in", "precision_line"):
+            out[key] = sorted({str(v) for v in values})
+    return out
+
+
+def pool_seeds(entry: dict) -> None:
+    """``entry['ours']`` and ``entry['peer']`` from ``entry['by_seed']``."""
+    seeds = entry.get("by_seed") or {}
+    for side in ("ours", "peer"):
+        runs = [s.get(side) for s in seeds.values() if side in s]
+        if runs:
+            entry[side] = aggregate(runs)
+
+
+def merge_results(paths: list[Path]) -> dict:
+    """Several saved results as one: each pair's seeds pooled (a result saved without seeds counts
+    as its run's first seed), the first file's other parts kept, a later file's decode/floor/app
+    used where the first has none."""
+    merged: dict | None = None
+    for path in paths:
+        res = json.loads(path.read_text(encoding="utf-8"))
+        if merged is None:
+            merged = {**res, "pairs": {}, "merged_from": []}
+        merged["merged_from"].append(str(path))
+        first_seed = str(res.get("args", {}).get("seeds", "1")).split(",")[0].strip()
+        for pair, e in res["pairs"].items():
+            seeds = e.get("by_seed") or {
+                first_seed: {k: e[k] for k in ("ours", "peer") if e.get(k)}
+            }
+            target = merged["pairs"].setdefault(
+                pair, {k: v for k, v in e.items() if k != "by_seed"}
+            )
+            pooled = target.setdefault("by_seed", {})
+            for seed, runs in seeds.items():
+                if seed in pooled:
+                    sys.exit(f"run_all.py: --report: seed {seed} of {pair} is in two files")
+                pooled[seed] = runs
+            for key in ("decode", "floor"):
+                if key in e and key not in target:
+                    target[key] = e[key]
+        if "app" in res and "app" not in merged:
+            merged["app"] = res["app"]
+    assert merged is not None
+    for e in merged["pairs"].values():
+        pool_seeds(e)
+    return merged
+
+
 def ratio(a, b, digits: int = 2):
     numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
     return round(a / b, digits) if numbers and b != 0 else None
@@ -209,27 +318,67 @@ def compare(combined: dict) -> tuple[list, list]:
             }.get(key, key)
             pv = peer.get(pkey) if has_peer else None
             rows.append([label, pair, ours.get(key), pv, ratio(ours.get(key), pv)])
+            if f"{key}_sd" in ours or f"{pkey}_sd" in peer:
+                n = f"{ours.get('seeds', 1)} / {peer.get('seeds', 1)} seeds"
+                rows.append(
+                    [
+                        f"  sd over seeds ({n})",
+                        pair,
+                        ours.get(f"{key}_sd"),
+                        peer.get(f"{pkey}_sd"),
+                        None,
+                    ]
+                )
         # totals where both sides have them (results saved before totals: the medians)
         tps_key = "tokens_per_s_total" if peer.get("tokens_per_s_total") else "tokens_per_s_median"
         tps_ratio = ratio(ours.get(tps_key), peer.get(tps_key)) if has_peer else None
         target(
-            f"training tokens/s >= {TARGETS['train_speedup']:g}x peer",
+            f"training tokens/s >= {TARGETS['train_speedup']:g}x peer (defaults)",
             pair,
             tps_ratio,
             TARGETS["train_speedup"],
             None if tps_ratio is None else tps_ratio >= TARGETS["train_speedup"],
             "no peer run"
             if not has_peer
-            else ("" if tps_ratio is not None else "the peer logged no tokens/s (too few updates)"),
+            else (
+                f"ours in {ours.get('trained_in')}"
+                if tps_ratio is not None
+                else "the peer logged no tokens/s (too few updates)"
+            ),
+        )
+        # implementation against implementation: whichever of our runs trained in fp32
+        fp32 = [
+            (k, r)
+            for k, r in [("main run", ours)]
+            + [(k, e[k]) for k in sorted(e) if k.startswith("ours_")]
+            if isinstance(r, dict) and r.get("trained_in") in ("fp32", ["fp32"])
+        ]
+        f_ratio = ratio(fp32[0][1].get(tps_key), peer.get(tps_key)) if fp32 and has_peer else None
+        target(
+            f"fp32 training tokens/s >= {TARGETS['fp32_speedup']:g}x peer",
+            pair,
+            f_ratio,
+            TARGETS["fp32_speedup"],
+            None if f_ratio is None else f_ratio >= TARGETS["fp32_speedup"],
+            f"ours: {fp32[0][0]}"
+            if fp32
+            else "no fp32 run of ours (--extra-archs gru:subwords:fp32)",
         )
         ob, pb = ours.get("bleu_b5"), peer.get("bleu_b5") if has_peer else None
+        sd = (
+            f" (sd {ours.get('bleu_b5_sd')} vs {peer.get('bleu_b5_sd')})"
+            if "bleu_b5_sd" in ours
+            else ""
+        )
         target(
-            "BLEU (beam 5) after budget >= peer",
+            f"BLEU (beam 5) after budget >= peer + {TARGETS['bleu_margin']:g}",
             pair,
-            f"{ob} vs {pb}",
+            f"{ob} vs {pb}{sd}",
             None,
-            None if ob is None or pb is None else ob >= pb,
-            "" if has_peer else "no peer run",
+            None if ob is None or pb is None else ob >= pb + TARGETS["bleu_margin"],
+            (f"means of {ours.get('seeds', 1)} / {peer.get('seeds', 1)} seeds")
+            if has_peer
+            else "no peer run",
         )
         for beam in (1, 5):
             # in-process times (model loaded) when the peer logged its generation time, else end to
@@ -512,6 +661,12 @@ def main() -> int:
         default=None,
         help="keep models and logs here (default: a temporary folder, removed at the end)",
     )
+    ap.add_argument(
+        "--seeds",
+        default="1",
+        help="comma-separated seeds: ours and the peer train once per seed, and the tables show "
+        "means (standard deviations beside the scores); default %(default)s",
+    )
     ap.add_argument("--json-out", type=Path, default=None)
     ap.add_argument(
         "--force",
@@ -521,21 +676,32 @@ def main() -> int:
     ap.add_argument(
         "--report",
         type=Path,
+        nargs="+",
         default=None,
         metavar="RESULT_JSON",
-        help="run nothing: print the tables of a saved result (e.g. bench/results/latest.json)",
+        help="run nothing: print the tables of saved results (e.g. bench/results/latest.json); "
+        "several files are pooled per pair and seed",
     )
     args = ap.parse_args()
     if args.report:
-        combined = json.loads(args.report.read_text(encoding="utf-8"))
+        combined = merge_results(args.report)
         rows, targets = compare(combined)
         print_report(combined, rows, targets)
+        if args.json_out:
+            args.json_out.write_text(json.dumps(combined, indent=1) + "\n", encoding="utf-8")
+            print(f"\nwrote {args.json_out}")
         return 0
 
     common.refuse_if_busy(BUSY_LOAD, args.force or args.quick, "run_all.py")
     watch = common.LoadWatch()
     budget = args.budget if args.budget is not None else (30.0 if args.quick else 600.0)
     pairs = [tuple(p.split("-", 1)) for p in args.pairs.split(",") if p.strip()]
+    try:
+        seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+    except ValueError:
+        sys.exit(f"run_all.py: --seeds {args.seeds!r} is not a comma-separated list of integers")
+    if not seeds or len(set(seeds)) != len(seeds):
+        sys.exit(f"run_all.py: --seeds {args.seeds!r}: give at least one seed, each once")
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     if args.peer is not None and not args.peer.is_file():
         sys.exit(f"run_all.py: --peer {args.peer} does not exist")
@@ -562,32 +728,50 @@ def main() -> int:
     combined["arch"], combined["extra_archs"] = args.arch, extra_archs
     for src, tgt in pairs:
         pair = f"{src}-{tgt}"
-        entry: dict = {}
-        model = work / f"ours-{pair}"
-        entry["ours"] = run_step(
-            f"train ours {pair}",
-            our_train_cmd(
-                args, src, tgt, budget, model, args.arch, args.tokenization, args.precision
-            ),
-            logs,
-        )
-        entry["model_dir"] = str(model)
-        if args.peer is not None and "peer" not in skip:
-            peer_out = work / f"peer-{pair}"
-            entry["peer"] = run_step(
-                f"train peer {pair}",
-                ["bash", str(args.peer), src, tgt, str(int(budget)), str(peer_out)],
-                logs,
-                env=peer_env,
-            )
-            entry["peer"].update(peer_generation_seconds(peer_out))
-            entry["peer"].update(peer_total_rate(peer_out))
-        for key, arch, tokenization, precision in extra_runs:
+        entry: dict = {"by_seed": {}}
+        for i, seed in enumerate(seeds):
+            runs: dict = {}
+            tag = f"{pair}" if len(seeds) == 1 else f"{pair} seed {seed}"
+            model = work / (f"ours-{pair}" if i == 0 else f"ours-{pair}-seed{seed}")
             cmd = our_train_cmd(
-                args, src, tgt, budget, work / f"ours-{key}-{pair}", arch, tokenization, precision
+                args, src, tgt, budget, model, args.arch, args.tokenization, args.precision
             )
-            cmd.remove("--cli-translate")
-            entry[f"ours_{key}"] = run_step(f"train ours {key} {pair}", cmd, logs)
+            runs["ours"] = run_step(f"train ours {tag}", cmd + ["--seed", str(seed)], logs)
+            if i == 0:
+                entry["model_dir"] = str(model)
+            if args.peer is not None and "peer" not in skip:
+                peer_out = work / (f"peer-{pair}" if i == 0 else f"peer-{pair}-seed{seed}")
+                runner = peer_runner(args.peer, seed, work)
+                peer = run_step(
+                    f"train peer {tag}",
+                    ["bash", str(runner), src, tgt, str(int(budget)), str(peer_out)],
+                    logs,
+                    env=peer_env,
+                )
+                if peer is not None:
+                    peer.update(peer_generation_seconds(peer_out))
+                    peer.update(peer_total_rate(peer_out))
+                    peer["seed"] = seed
+                runs["peer"] = peer
+            entry["by_seed"][str(seed)] = runs
+            if i > 0:
+                continue
+            for key, arch, tokenization, precision in extra_runs:
+                cmd = our_train_cmd(
+                    args,
+                    src,
+                    tgt,
+                    budget,
+                    work / f"ours-{key}-{pair}",
+                    arch,
+                    tokenization,
+                    precision,
+                )
+                cmd.remove("--cli-translate")
+                entry[f"ours_{key}"] = run_step(
+                    f"train ours {key} {pair}", cmd + ["--seed", str(seed)], logs
+                )
+        pool_seeds(entry)
         combined["pairs"][pair] = entry
 
     # ---- per-pair decoding and floor
