@@ -72,9 +72,11 @@ def cmd_attention(args: argparse.Namespace) -> int:
             for d, v in zip(dicts, shown):
                 d["view"] = view_record(v, args.layer, args.head, subwords)
         if attribution is not None:
-            from core.inspection.attribution import attribution_record
+            from core.inspection.attribution import attribution_record, attribution_word_record
 
             dicts[0].update(attribution_record(attribution))
+            if subwords:
+                dicts[0].update(attribution_word_record(attribution))
         result = dicts if args.nbest > 1 else dicts[0]
         print_json({"hypotheses": dicts, "tree": tree} if tree is not None else result)
         return 0
@@ -86,7 +88,9 @@ def cmd_attention(args: argparse.Namespace) -> int:
         print(attention_table(in_view(t, subwords and args.words)))
         print()
     if attribution is not None and attribution.target_tokens:
-        print_attribution(attribution)
+        from core.inspection.attribution import in_words
+
+        print_attribution(in_words(attribution) if subwords and args.words else attribution)
     return 0
 
 

@@ -337,8 +337,9 @@ def _add_attention(sub: Any) -> None:
     t.add_argument(
         "--words",
         action="store_true",
-        help="for a subword model, print the table (and write --csv) in words instead "
-        "of pieces, merged as in --json; a word-level model's table is in words already",
+        help="for a subword model, print the tables (attention, and --attribution's) and "
+        "write --csv in words instead of pieces, merged as in --json; a word-level model's "
+        "tables are in words already",
     )
     _add_attention_heads(t)
     t.add_argument(
@@ -363,7 +364,9 @@ def _add_attention(sub: Any) -> None:
         "source tokens by METHOD and compare with its attention; with "
         "--json adds attribution (|raw|, rows sum to 1), attribution_raw, "
         "agreement (per target token: Spearman rank correlation, same top "
-        "source word) and, for integrated-gradients, completeness_error",
+        "source word), for integrated-gradients completeness_error, and for a subword "
+        "model the same merged into words: word_attribution, word_attribution_raw, "
+        "word_agreement",
     )
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 

@@ -305,6 +305,19 @@ def in_words(a: Attribution) -> Attribution:
     )
 
 
+def attribution_word_record(a: Attribution) -> dict:
+    """A subword model's attribution merged into words, beside the pieces' own (as
+    ``word_record`` adds the attention in words): what ``attention --json --attribution`` adds."""
+    from core.inspection.attention_export import short_floats
+
+    w = in_words(a)
+    return {
+        "word_attribution": short_floats(w.normalised),
+        "word_attribution_raw": short_floats(w.raw),
+        "word_agreement": w.agreement.to_dict(),
+    }
+
+
 def attribution_job(
     translator, ctx, tr: Translation, method: str, steps: int | None = None
 ) -> Attribution:

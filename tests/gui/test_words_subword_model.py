@@ -146,6 +146,29 @@ def test_cli_attention_json_adds_the_words_and_align_writes_word_indices(
     assert {j for _, j in links} <= {0, 1, 2} and len(links) > 3  # "71" (2 pieces) is word 2
 
 
+def test_cli_attribution_reads_in_words_for_a_subword_model(subword_model_dir, capsys):
+    """--attribution's table follows --words (no pieces), and --json adds the words beside the
+    pieces: the merged raw attribution keeps each target word's total over its source words."""
+    from core.cli import main
+
+    model = str(subword_model_dir)
+    base = ["attention", SENTENCE, "--model", model, "--device", "cpu", "--attribution"]
+    assert main([*base, "grad-x-input", "--words"]) == 0
+    table = capsys.readouterr().out.split("attribution (grad-x-input")[1]
+    assert "seventeen" in table and "eightyž" in table and "▁" not in table
+
+    assert main([*base, "grad-x-input", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    raw = np.array(rec["attribution_raw"], dtype=np.float64)  # (target pieces, source pieces)
+    word_raw = np.array(rec["word_attribution_raw"], dtype=np.float64)
+    word_norm = np.array(rec["word_attribution"])
+    assert word_norm.shape == (len(rec["target_words"]), len(rec["source_words"]))
+    assert raw.shape[1] > word_raw.shape[1]  # pieces were merged
+    np.testing.assert_allclose(word_norm.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(word_raw.sum(), raw.sum(), rtol=1e-4)  # nothing lost or added
+    assert len(rec["word_agreement"]["per_token"]) == len(rec["target_words"])
+
+
 def test_the_beam_tree_in_words_and_the_switch_keeps_the_chosen_node(opened, qtbot):
     from core.inspection.word_tree import words_inspection
 
