@@ -175,6 +175,27 @@ def peer_total_rate(out: Path) -> dict:
     return {"tokens_per_s_total": round(len(rates) / sum(1 / r for r in rates))}
 
 
+def peer_tokens_per_word(out: Path, corpus: Path, tgt: str, n: int = 5000) -> dict:
+    """The peer's target tokens (Moses tokens and ``</s>``, what its tokens/s counts) per
+    whitespace-separated word of the raw target text, from the first ``n`` training lines: the
+    same divisor ``train.py`` uses for our pieces, so both rates become raw target words/s."""
+    try:
+        tokenized = (out / "data" / f"train.{tgt}").read_text(encoding="utf-8").splitlines()[:n]
+    except OSError:
+        return {}
+    raw = common.read_lines(corpus, "train", tgt)[:n]
+    pairs = [(t, r) for t, r in zip(tokenized, raw) if r.strip()]
+    words = sum(len(r.split()) for _, r in pairs)
+    tokens = sum(len(t.split()) + 1 for t, _ in pairs)
+    return {"tokens_per_target_word": round(tokens / words, 4)} if words else {}
+
+
+def words_per_s(result: dict) -> float | None:
+    """Raw target words/s from the total tokens/s (both sides: see ``peer_tokens_per_word``)."""
+    tps, per_word = result.get("tokens_per_s_total"), result.get("tokens_per_target_word")
+    return round(tps / per_word) if tps and per_word else None
+
+
 SD_KEYS = ("bleu_b1", "bleu_b5", "chrf_b5", "tokens_per_s_total", "tokens_per_s_median")
 
 
@@ -328,6 +349,11 @@ def compare(combined: dict) -> tuple[list, list]:
                         peer.get(f"{pkey}_sd"),
                         None,
                     ]
+                )
+            if key == "tokens_per_s_median":  # one unit for both: words of the raw text
+                words = words_per_s(ours), words_per_s(peer) if has_peer else None
+                rows.append(
+                    ["train raw target words/s (total)", pair, words[0], words[1], ratio(*words)]
                 )
         # totals where both sides have them (results saved before totals: the medians)
         tps_key = "tokens_per_s_total" if peer.get("tokens_per_s_total") else "tokens_per_s_median"
@@ -752,6 +778,7 @@ def main() -> int:
                 if peer is not None:
                     peer.update(peer_generation_seconds(peer_out))
                     peer.update(peer_total_rate(peer_out))
+                    peer.update(peer_tokens_per_word(peer_out, args.corpus, tgt))
                     peer["seed"] = seed
                 runs["peer"] = peer
             entry["by_seed"][str(seed)] = runs
