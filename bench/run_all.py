@@ -495,8 +495,13 @@ def print_report(combined: dict, rows: list, targets: list) -> None:
     smoke = ", QUICK smoke run" if quick else ""
     print_table(
         f"Attnscope vs peer  (budget {combined.get('budget_s', 0):g} s{smoke}; "
-        f"load at end {combined.get('loadavg_end')}, max during "
-        f"{combined.get('load_watch', {}).get('max')}; {combined.get('machine', {}).get('date')})",
+        + (
+            f"pooled from {len(combined['merged_from'])} result files: each has its own load)"
+            if len(combined.get("merged_from", [])) > 1
+            else f"load at end {combined.get('loadavg_end')}, max during "
+            f"{combined.get('load_watch', {}).get('max')}; "
+            f"{combined.get('machine', {}).get('date')})"
+        ),
         ["measure", "pair", "ours", "peer", "ours/peer"],
         rows,
     )
