@@ -69,6 +69,11 @@ PLACEHOLDER = "Translate a sentence to see what each target word attends to."
 DIVERGING_MAP = "CET-D1"  # blue (less attention) – white (no change) – red (more attention)
 
 
+_LAZY_PARTS = frozenset(
+    {"_img", "_plot", "_axes", "_row_rect", "_col_rect", "_attended", "_colorbar"}
+)
+
+
 class AttentionHeatmap(QWidget):
     """Shows one translation's attention; hover, click and arrow keys inspect it.
 
@@ -112,8 +117,18 @@ class AttentionHeatmap(QWidget):
         self._font.setPointSizeF(max(8.0, self._font.pointSizeF()))
         self._fm = QFontMetrics(self._font)
 
-        self._build_plot()
-        self._build_colorbar(colormap, bar_label)
+        # the two views now, their plot and colour bar when first needed (_build_items): a window
+        # holds 14 heatmaps, most in tabs not yet shown, and each plot costs ~45 ms to build
+        self._glw = pg.GraphicsLayoutWidget()
+        self._glw.setBackground("w")
+        self._glw.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._glw.ci.layout.setContentsMargins(4, 4, 12, 4)
+        self._bar_view = pg.GraphicsLayoutWidget()
+        self._bar_view.setBackground("w")
+        self._bar_view.setFixedWidth(84)
+        self._bar_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._colormap, self._bar_label = colormap, bar_label
+        self._built = False
 
         self._scroll = QScrollArea()
         self._scroll.setWidget(self._glw)
@@ -133,19 +148,28 @@ class AttentionHeatmap(QWidget):
         lay.addWidget(self._selection_label)
         self._hint_label = HintCover(placeholder, self)  # the empty state (see HintCover)
 
+        self._set_placeholder()
+
+    def __getattr__(self, name: str):
+        """The plot's parts (``_img``, ``_plot``, ``_axes``, …) are built on first use."""
+        if name in _LAZY_PARTS and not self.__dict__.get("_built", True):
+            self._build_items()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _build_items(self) -> None:
+        self._built = True
+        self._build_plot()
+        self._build_colorbar(self._colormap, self._bar_label)
+        self._img.setVisible(False)
         self._img.cellHovered.connect(self._on_hover)
         self._img.cellClicked.connect(self._on_cell_clicked)
         self._axes["left"].tokenClicked.connect(self._on_target_clicked)
         self._axes["top"].tokenClicked.connect(self._on_source_clicked)
         self._axes["bottom"].tokenClicked.connect(self._on_source_clicked)
-        self._set_placeholder()
 
     def _build_plot(self) -> None:
         """The plot, created once: token axes, the image, the selection outlines."""
-        self._glw = pg.GraphicsLayoutWidget()
-        self._glw.setBackground("w")
-        self._glw.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._glw.ci.layout.setContentsMargins(4, 4, 12, 4)
         self._axes = {side: TokenAxis(side) for side in ("left", "top", "bottom")}
         for ax in self._axes.values():
             ax.setStyle(
@@ -187,10 +211,6 @@ class AttentionHeatmap(QWidget):
     def _build_colorbar(self, colormap: str, bar_label: str) -> None:
         """The colour bar lives in its own small view beside the scroll area, so it stays
         visible when a long sentence scrolls."""
-        self._bar_view = pg.GraphicsLayoutWidget()
-        self._bar_view.setBackground("w")
-        self._bar_view.setFixedWidth(84)
-        self._bar_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._colorbar = pg.ColorBarItem(
             values=self._levels,
             colorMap=pg.colormap.get(colormap),
@@ -280,10 +300,11 @@ class AttentionHeatmap(QWidget):
         self._weights = np.zeros((0, 0), dtype=np.float32)
         self._src, self._tgt, self._probs = [], [], None
         self._row = self._col = None
-        self._img.setVisible(False)
-        for ax in self._axes.values():
-            ax.setTicks([[]])
-        self._update_selection()
+        if self._built:
+            self._img.setVisible(False)
+            for ax in self._axes.values():
+                ax.setTicks([[]])
+            self._update_selection()
         self._set_placeholder()
 
     # ------------------------------------------------------------------ accessors (tests, export)

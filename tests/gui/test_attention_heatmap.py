@@ -242,3 +242,36 @@ def test_a_matrix_set_while_hidden_fits_when_its_tab_is_shown(qtbot):
     qtbot.wait(50)
     assert not heatmap._scroll.horizontalScrollBar().isVisible()
     assert heatmap.source_tick_labels() == src
+
+
+def test_the_plot_is_built_when_first_needed(qtbot):
+    """A window holds many heatmaps in tabs not yet shown: each builds its plot and colour bar
+    with its first matrix (or the first look at them), not when it is created."""
+    w = AttentionHeatmap()
+    qtbot.addWidget(w)
+    w.resize(500, 300)
+    w.show()
+    qtbot.waitExposed(w)
+    w.clear()
+    assert not w._built and w.showing_hint
+    weights = np.array([[0.7, 0.3], [0.1, 0.9]], dtype=np.float32)
+    w.set_matrix(weights, ["a", "b"], ["x", "y"])
+    assert w._built and not w.showing_hint
+    np.testing.assert_array_equal(w.image_item.image, weights)
+    assert w.source_tick_labels() == ["a", "b"] and w.target_tick_labels() == ["x", "y"]
+    with qtbot.waitSignal(w.hoverTextChanged, timeout=2000):  # its signals were connected
+        w.image_item.cellHovered.emit(1, 1)
+
+    untouched = AttentionHeatmap()
+    qtbot.addWidget(untouched)
+    assert untouched.colorbar is not None and untouched._built  # asked for: built on the spot
+    with pytest.raises(AttributeError):
+        untouched.no_such_attribute  # noqa: B018
+
+
+def test_a_new_window_builds_only_the_heatmaps_it_shows(window):
+    from gui.widgets.attention_heatmap import AttentionHeatmap as Heatmap
+
+    heatmaps = window.findChildren(Heatmap)
+    assert len(heatmaps) >= 10
+    assert sum(h._built for h in heatmaps) <= 1
