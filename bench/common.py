@@ -224,3 +224,22 @@ def parse_threads(text: str) -> list[int]:
     if not out or any(n < 1 for n in out):
         raise ValueError(f"--threads wants positive integers separated by commas, not {text!r}")
     return out
+
+
+def add_batch_args(ap) -> None:
+    """The synthetic batch's shape options shared by the one-step benchmarks."""
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--src-len", type=int, default=14)
+    ap.add_argument("--tgt-len", type=int, default=15)
+
+
+def synthetic_batch(args, v_src: int = 8000, v_tgt: int = 6500) -> tuple:
+    """(src, src_len, tgt_in, tgt_out) of ``add_batch_args``' shape, Multi30K-like vocabularies,
+    seeded, so the one-step benchmarks time the same batch."""
+    import torch
+
+    torch.manual_seed(0)
+    b, s, t = args.batch, args.src_len, args.tgt_len
+    src = torch.randint(4, v_src, (b, s))
+    tgt_in, tgt_out = torch.randint(4, v_tgt, (b, t)), torch.randint(4, v_tgt, (b, t))
+    return src, torch.full((b,), s), tgt_in, tgt_out

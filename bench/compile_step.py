@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import emit_json, loadavg, machine, print_table
+from common import add_batch_args, emit_json, loadavg, machine, print_table, synthetic_batch
 
 
 def peak_mb() -> int:
@@ -47,9 +47,7 @@ def main() -> int:
     ap.add_argument("--decoder", choices=["bahdanau", "luong"], default="bahdanau")
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5)")
     ap.add_argument("--steps", type=int, default=10, help="timed steps per round (default 10)")
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--src-len", type=int, default=14)
-    ap.add_argument("--tgt-len", type=int, default=15)
+    add_batch_args(ap)
     ap.add_argument("--json-out", type=Path)
     args = ap.parse_args()
 
@@ -62,10 +60,7 @@ def main() -> int:
 
     device.set_threads(args.threads)
     b, s, t, v_src, v_tgt = args.batch, args.src_len, args.tgt_len, 8000, 6500
-    torch.manual_seed(0)
-    src = torch.randint(4, v_src, (b, s))
-    src_len = torch.full((b,), s)
-    tgt_in, tgt_out = torch.randint(4, v_tgt, (b, t)), torch.randint(4, v_tgt, (b, t))
+    src, src_len, tgt_in, tgt_out = synthetic_batch(args, v_src, v_tgt)
     cfg = dataclasses.replace(preset("base").model, decoder=args.decoder)
     load0 = loadavg()
 

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import emit_json, loadavg, machine, print_table
+from common import add_batch_args, emit_json, loadavg, machine, print_table, synthetic_batch
 
 
 def main() -> int:
@@ -33,9 +33,7 @@ def main() -> int:
     )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=15)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--src-len", type=int, default=14)
-    ap.add_argument("--tgt-len", type=int, default=15)
+    add_batch_args(ap)
     ap.add_argument("--json-out", type=Path)
     args = ap.parse_args()
 
@@ -46,11 +44,8 @@ def main() -> int:
     from core.model.seq2seq import Seq2Seq
 
     device.set_threads(args.threads)
-    torch.manual_seed(0)
     b, s, t, v_src, v_tgt = args.batch, args.src_len, args.tgt_len, 8000, 6500
-    src = torch.randint(4, v_src, (b, s))
-    src_len = torch.full((b,), s)
-    tgt_in, tgt_out = torch.randint(4, v_tgt, (b, t)), torch.randint(4, v_tgt, (b, t))
+    src, src_len, tgt_in, tgt_out = synthetic_batch(args, v_src, v_tgt)
     load0 = loadavg()
     results: dict[str, dict] = {}
     for decoder in ("bahdanau", "luong"):
