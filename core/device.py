@@ -68,3 +68,14 @@ def bound_kernel_caches() -> None:
     user set them. Both are read when oneDNN first runs, so call it before a model computes."""
     for name in ("LRU_CACHE_CAPACITY", "ONEDNN_PRIMITIVE_CACHE_CAPACITY"):
         os.environ.setdefault(name, str(KERNEL_CACHE_ENTRIES))
+
+
+def shape_stable_attention(device: torch.device) -> None:
+    """On CUDA, keep PyTorch's fused attention off its cuDNN backend for this process. cuDNN
+    builds an execution graph for every new (batch, length) shape, 15-20 ms of CPU in the forward
+    and again in the backward pass, and length-bucketed batches bring a new shape at almost every
+    step: the base Transformer trained at 8,008 target tokens/s on an H200 with it and 36,465
+    without (docs/benchmarks.md, "On a CUDA GPU"; ``bench/gpu_step.py``). FlashAttention and the
+    memory-efficient kernel are as fast once warm and pay nothing per shape."""
+    if device.type == "cuda":
+        torch.backends.cuda.enable_cudnn_sdp(False)

@@ -428,6 +428,7 @@ def train(
     _device.set_threads(train_cfg.num_threads, leave_one=leave_one_core)
     _device.bound_kernel_caches()
     device = world.device if world.active else _device.resolve(train_cfg.device)
+    _device.shape_stable_attention(device)
     check_precision(train_cfg.precision, device)
     seed_everything(train_cfg.seed)
     run = TrainingRun(spec, out, model_cfg, tok_cfg, train_cfg, dev_spec, emit, cancel, name, world)
