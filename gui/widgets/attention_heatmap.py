@@ -129,6 +129,7 @@ class AttentionHeatmap(QWidget):
         self._bar_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._colormap, self._bar_label = colormap, bar_label
         self._built = False
+        self._pending = False  # a matrix waits to be drawn until the heatmap is first shown
 
         self._scroll = QScrollArea()
         self._scroll.setWidget(self._glw)
@@ -167,6 +168,9 @@ class AttentionHeatmap(QWidget):
         self._axes["left"].tokenClicked.connect(self._on_target_clicked)
         self._axes["top"].tokenClicked.connect(self._on_source_clicked)
         self._axes["bottom"].tokenClicked.connect(self._on_source_clicked)
+        if self._pending:
+            self._pending = False
+            self._draw()
 
     def _build_plot(self) -> None:
         """The plot, created once: token axes, the image, the selection outlines."""
@@ -272,7 +276,9 @@ class AttentionHeatmap(QWidget):
             )
         src = [str(t) for t in source_tokens]
         tgt = [str(t) for t in target_tokens]
-        same_tokens = src == self._src and tgt == self._tgt and self._img.isVisible()
+        same_tokens = (
+            self._built and src == self._src and tgt == self._tgt and self._img.isVisible()
+        )
         self._weights = w.copy()
         self._src, self._tgt = src, tgt
         self._probs = None if token_probs is None else np.asarray(token_probs, dtype=np.float32)
@@ -282,24 +288,37 @@ class AttentionHeatmap(QWidget):
         if rows == 0 or cols == 0:
             self.clear()
             return
+        self._row = self._col = None
+        self._hint_label.hide()
+        self._set_hover_text("")
+        if not self._built and not self.isVisible():
+            # drawn when first shown (showEvent) or first looked at (_build_items): a hidden tab's
+            # heatmap filled during training would otherwise build its plot on the GUI thread then
+            self._pending = True
+            self._selection_label.setText(" ")
+            return
+        self._draw(relayout=not same_tokens)
+
+    def _draw(self, relayout: bool = True) -> None:
+        """Put the stored matrix on the plot; ``relayout`` also lays out its labels and range (a
+        probe refreshed during training keeps its tokens: no re-layout)."""
+        rows, cols = self._weights.shape
         self._img.setImage(self._weights, levels=self._levels, autoLevels=False)
         self._img.setRect(QRectF(-0.5, -0.5, cols, rows))
         self._img.setVisible(True)
-        self._hint_label.hide()
-        if not same_tokens:  # a probe refreshed during training keeps its tokens: no re-layout
+        if relayout:
             self._layout_ticks()
             self._plot.getViewBox().setRange(
                 xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.0
             )
-        self._row = self._col = None
         self._update_selection()
-        self._set_hover_text("")
 
     def clear(self) -> None:
         """Back to the empty state."""
         self._weights = np.zeros((0, 0), dtype=np.float32)
         self._src, self._tgt, self._probs = [], [], None
         self._row = self._col = None
+        self._pending = False
         if self._built:
             self._img.setVisible(False)
             for ax in self._axes.values():
@@ -472,10 +491,12 @@ class AttentionHeatmap(QWidget):
 
     def showEvent(self, ev) -> None:  # a matrix set while hidden was laid out for the widest room
         super().showEvent(ev)
+        if self._pending:
+            self._build_items()  # draws it, laid out for the room it has now
         self._restagger()
 
     def _restagger(self) -> None:
-        if len(self._src) > 1 and self._tgt:
+        if len(self._src) > 1 and self._tgt and not self._pending:
             ticks = layout_ticks(self._src, self._tgt, self._fm, self._row_limit())
             if ticks.staggered != self._staggered:
                 self._layout_ticks(ticks)

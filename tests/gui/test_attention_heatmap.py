@@ -269,6 +269,45 @@ def test_the_plot_is_built_when_first_needed(qtbot):
         untouched.no_such_attribute  # noqa: B018
 
 
+def test_a_hidden_heatmap_builds_and_draws_its_matrix_when_its_tab_is_shown(qtbot):
+    """A hidden tab's heatmap filled during training (the Timeline's) stores the matrix and
+    builds its plot when first shown, not on the GUI thread in the middle of training."""
+    from PySide6.QtWidgets import QTabWidget, QWidget
+
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QWidget(), "first")
+    heatmap = AttentionHeatmap()
+    tabs.addTab(heatmap, "heatmap")
+    tabs.resize(600, 400)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    weights = _matrix(3, 4)
+    heatmap.set_matrix(weights, ["a", "b", "c", "d"], ["x", "y", "z"])
+    assert not heatmap._built and not heatmap.showing_hint
+    np.testing.assert_array_equal(heatmap.weights, weights)  # the data is there already
+    tabs.setCurrentWidget(heatmap)
+    qtbot.waitUntil(lambda: heatmap._built)
+    np.testing.assert_array_equal(heatmap.image_item.image, weights)
+    assert heatmap.image_item.isVisible()
+    assert heatmap.source_tick_labels() == ["a", "b", "c", "d"]
+    assert heatmap.target_tick_labels() == ["x", "y", "z"]
+
+
+def test_a_pending_matrix_is_drawn_when_first_looked_at_and_keeps_a_selection(qtbot):
+    w = AttentionHeatmap()
+    qtbot.addWidget(w)
+    weights = _matrix(3, 4)
+    w.set_matrix(weights, ["a", "b", "c", "d"], ["x", "y", "z"])
+    assert not w._built
+    w.select(2, 1)  # e.g. a selection synchronised from another view
+    assert w._built and w.selection == (2, 1)
+    np.testing.assert_array_equal(w.image_item.image, weights)
+    w.clear()
+    w.set_matrix(weights, ["a", "b", "c", "d"], ["x", "y", "z"])
+    assert w.selection == (None, None) and w.image_item.isVisible()
+
+
 def test_a_new_window_builds_only_the_heatmaps_it_shows(window):
     from gui.widgets.attention_heatmap import AttentionHeatmap as Heatmap
 
