@@ -32,6 +32,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from core.config import ModelConfig
 from core.data.vocab import PAD_ID
 from core.model.additive import additive_scores
+from core.model.dropout import Dropout
 from core.model.loss import projected_loss, target_rows
 
 _UNPACKED_WARNING = "RNN module weights are not part of single contiguous chunk"
@@ -77,7 +78,7 @@ class Encoder(nn.Module):
     def __init__(self, vocab_size: int, cfg: ModelConfig) -> None:
         super().__init__()
         self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
-        self.dropout = nn.Dropout(cfg.dropout)
+        self.dropout = Dropout(cfg.dropout)
         self.rnn = GRU(
             cfg.emb_size,
             cfg.hidden_size,
@@ -175,7 +176,7 @@ class Decoder(nn.Module):
         self.layers = cfg.dec_layers
         self.hidden_size = h
         self.embed = nn.Embedding(vocab_size, cfg.emb_size, padding_idx=PAD_ID)
-        self.dropout = nn.Dropout(cfg.dropout)
+        self.dropout = Dropout(cfg.dropout)
         self.attention = Attention(cfg.attention, h, memory_size)
         self.bridge = nn.Linear(memory_size, h * cfg.dec_layers)
         features = self._build_rnn(cfg, memory_size)

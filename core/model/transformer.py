@@ -34,6 +34,7 @@ from torch import Tensor, nn
 from core.config import MAX_POSITIONS, ModelConfig
 from core.data.vocab import PAD_ID
 from core.errors import ConfigError
+from core.model.dropout import Dropout
 from core.model.loss import projected_loss, target_rows
 from core.model.mha import HeadOverride, MultiHeadAttention, padding_mask
 
@@ -102,7 +103,7 @@ class Positions(nn.Module):
 class FeedForward(nn.Sequential):
     def __init__(self, d_model: int, ff_size: int, dropout: float) -> None:
         super().__init__(
-            nn.Linear(d_model, ff_size), nn.ReLU(), nn.Dropout(dropout), nn.Linear(ff_size, d_model)
+            nn.Linear(d_model, ff_size), nn.ReLU(), Dropout(dropout), nn.Linear(ff_size, d_model)
         )
 
 
@@ -113,7 +114,7 @@ class EncoderLayer(nn.Module):
         self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
         self.attn = MultiHeadAttention(d, cfg.heads, cfg.dropout)
         self.ff = FeedForward(d, cfg.ff_size, cfg.dropout)
-        self.drop = nn.Dropout(cfg.dropout)
+        self.drop = Dropout(cfg.dropout)
 
     def forward(self, x: Tensor, mask: Tensor, need_weights: bool) -> tuple[Tensor, Tensor | None]:
         h = self.norm1(x)
@@ -131,7 +132,7 @@ class DecoderLayer(nn.Module):
         self.self_attn = MultiHeadAttention(d, cfg.heads, cfg.dropout)
         self.cross_attn = MultiHeadAttention(d, cfg.heads, cfg.dropout)
         self.ff = FeedForward(d, cfg.ff_size, cfg.dropout)
-        self.drop = nn.Dropout(cfg.dropout)
+        self.drop = Dropout(cfg.dropout)
 
     def forward(
         self,
@@ -168,7 +169,7 @@ class Embedder(nn.Module):
         self.embed = embed
         self.positions = Positions(cfg.positions, cfg.hidden_size)
         self.scale = math.sqrt(cfg.hidden_size)
-        self.drop = nn.Dropout(cfg.dropout)
+        self.drop = Dropout(cfg.dropout)
 
     def forward(self, ids: Tensor, start: int = 0) -> Tensor:
         x = self.embed(ids) * self.scale + self.positions(start, ids.size(1)).to(self.embed.weight)

@@ -1,0 +1,144 @@
+"""Benchmark: our CPU dropout (``core.model.dropout``) against ``nn.Dropout``, in one process.
+
+Two parts, each alternating old and new so that machine drift cancels:
+
+- one dropout, forward and backward, on the tensor shapes a base model drops (embeddings,
+  one decoder step, all target positions);
+- the whole training step (loss, backward, clipping, Adam) of the base GRU and the base
+  Transformer on a Multi30K-like synthetic batch, fp32 and bf16 autocast, with the model's
+  dropout modules swapped between the two implementations (same weights, same batch).
+
+    .venv/bin/python bench/dropout.py --threads 2 --rounds 5 --steps 8
+
+Prints tables (medians, and new ÷ old ratios: below 1 is faster) and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common import add_batch_args, emit_json, loadavg, machine, print_table, synthetic_batch
+
+
+def swap(model, cls) -> None:
+    """Replace every dropout module of ``model`` by ``cls(p)`` (both have no parameters)."""
+    import torch.nn as nn
+
+    from core.model.dropout import Dropout
+
+    for parent in model.modules():
+        for name, child in list(parent.named_children()):
+            if isinstance(child, (Dropout, nn.Dropout)):
+                setattr(parent, name, cls(child.p))
+
+
+def per_call_us(f, n: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(n):
+        f()
+    return (time.perf_counter() - t0) / n * 1e6
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=5, help="old/new alternations")
+    ap.add_argument("--steps", type=int, default=8, help="timed training steps per round")
+    add_batch_args(ap)
+    ap.add_argument("--archs", default="gru,transformer")
+    ap.add_argument("--precisions", default="fp32,bf16")
+    ap.add_argument("--json-out", type=Path)
+    args = ap.parse_args()
+
+    import torch
+    import torch.nn as nn
+
+    from core import device
+    from core.config import preset
+    from core.model.build import build_model
+    from core.model.dropout import Dropout
+    from core.training.schedule import make_optimizer
+
+    device.set_threads(args.threads)
+    load0 = loadavg()
+    impls = {"nn.Dropout": nn.Dropout, "ours": Dropout}
+    results: dict[str, dict] = {}
+
+    rows = []
+    b, s, t = args.batch, args.src_len, args.tgt_len
+    for label, shape in (
+        ("embeddings (B, S, 256)", (b, s, 256)),
+        ("one decoder step (B, 512)", (b, 512)),
+        ("all target positions (B·T, 512)", (b * t, 512)),
+    ):
+        x = torch.randn(shape, requires_grad=True)
+        g = torch.randn(shape)
+        times: dict[str, list[float]] = {k: [] for k in impls}
+        for _ in range(args.rounds):
+            for name, cls in impls.items():
+                m = cls(0.3).train()
+                times[name].append(per_call_us(lambda m=m, x=x, g=g: m(x).backward(g), 50))
+        old, new = (statistics.median(times[k]) for k in impls)
+        results[f"op:{label}"] = {"old_us": round(old, 1), "new_us": round(new, 1)}
+        rows.append([label, f"{old:.0f}", f"{new:.0f}", f"{new / old:.2f}"])
+    print_table(
+        "one dropout, forward + backward (median µs)",
+        ["tensor", "nn.Dropout", "ours", "ours ÷ old"],
+        rows,
+    )
+
+    src, src_len, tgt_in, tgt_out = synthetic_batch(args)
+    rows = []
+    for arch in args.archs.split(","):
+        cfg = preset("base", arch).model
+        for precision in args.precisions.split(","):
+            torch.manual_seed(0)
+            model = build_model(cfg, 8000, 6500).train()
+            opt = make_optimizer(model, cfg, 1e-4)
+
+            def step(model=model, opt=opt, precision=precision) -> None:
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+                    loss, _ = model.loss(src, src_len, tgt_in, tgt_out, 0.1)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+
+            times = {k: [] for k in impls}
+            for _ in range(args.rounds):
+                for name, cls in impls.items():
+                    swap(model, cls)
+                    step()  # one untimed step after each swap
+                    times[name].append(per_call_us(step, args.steps) / 1000)
+            old, new = (statistics.median(times[k]) for k in impls)
+            results[f"step:{arch}:{precision}"] = {"old_ms": round(old, 1), "new_ms": round(new, 1)}
+            rows.append([arch, precision, f"{old:.1f}", f"{new:.1f}", f"{new / old:.3f}"])
+    print_table(
+        "base training step (median ms per step)",
+        ["model", "precision", "nn.Dropout", "ours", "ours ÷ old"],
+        rows,
+    )
+    emit_json(
+        {
+            "bench": "dropout",
+            "machine": machine(),
+            "threads": args.threads,
+            "load": [load0, loadavg()],
+            "results": results,
+        },
+        args.json_out,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

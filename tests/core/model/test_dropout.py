@@ -1,0 +1,66 @@
+"""core.model.dropout: the same dropout as nn.Dropout, with its CPU mask drawn by rand_like."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn as nn
+
+from core.model.dropout import Dropout, dropout
+
+
+def test_eval_and_zero_p_return_the_input_itself() -> None:
+    x = torch.randn(4, 5)
+    assert Dropout(0.3).eval()(x) is x
+    assert dropout(x, 0.0, True) is x
+
+
+def test_training_drops_about_p_and_scales_the_rest_exactly() -> None:
+    torch.manual_seed(0)
+    x = torch.randn(400, 500)
+    y = Dropout(0.3).train()(x)
+    dropped = y == 0
+    assert abs(dropped.float().mean().item() - 0.3) < 0.01
+    torch.testing.assert_close(y[~dropped], x[~dropped] / 0.7, rtol=1e-6, atol=0)
+
+
+def test_the_gradient_is_the_same_mask_and_scale() -> None:
+    torch.manual_seed(1)
+    x = torch.randn(300, 200, requires_grad=True)
+    y = dropout(x, 0.25, True)
+    y.backward(torch.ones_like(y))
+    kept = y.detach() != 0
+    torch.testing.assert_close(x.grad[kept], torch.full_like(x.grad[kept], 1 / 0.75))
+    assert (x.grad[~kept] == 0).all()
+
+
+def test_bf16_stays_bf16_forward_and_backward() -> None:
+    x = torch.randn(64, 512, dtype=torch.bfloat16, requires_grad=True)
+    y = dropout(x, 0.3, True)
+    y.sum().backward()
+    assert y.dtype == torch.bfloat16 and x.grad.dtype == torch.bfloat16
+
+
+def test_a_seeded_run_repeats_its_masks() -> None:
+    x = torch.randn(50, 60)
+    torch.manual_seed(7)
+    a = dropout(x, 0.5, True)
+    torch.manual_seed(7)
+    b = dropout(x, 0.5, True)
+    torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_p_one_drops_everything_and_bad_p_is_refused() -> None:
+    assert (dropout(torch.randn(3, 3), 1.0, True) == 0).all()
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Dropout(1.5)
+
+
+def test_the_models_use_it_and_have_no_torch_dropout_left() -> None:
+    from core.config import preset
+    from core.model.build import build_model
+
+    for arch in ("gru", "transformer"):
+        model = build_model(preset("tiny", arch).model, 30, 30)
+        kinds = {type(m) for m in model.modules()}
+        assert Dropout in kinds and nn.Dropout not in kinds, arch
