@@ -30,7 +30,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import add_batch_args, emit_json, loadavg, machine, print_table, synthetic_batch
+from common import (
+    add_batch_args,
+    emit_json,
+    loadavg,
+    machine,
+    print_table,
+    synthetic_batch,
+    training_step,
+)
 
 
 def peak_mb() -> int:
@@ -60,7 +68,7 @@ def main() -> int:
 
     device.set_threads(args.threads)
     b, s, t, v_src, v_tgt = args.batch, args.src_len, args.tgt_len, 8000, 6500
-    src, src_len, tgt_in, tgt_out = synthetic_batch(args, v_src, v_tgt)
+    batch = synthetic_batch(args, v_src, v_tgt)
     cfg = dataclasses.replace(preset("base").model, decoder=args.decoder)
     load0 = loadavg()
 
@@ -70,14 +78,7 @@ def main() -> int:
         return model, Adam(model.parameters(), lr=1e-3)
 
     def runner(model, opt, loss_fn):
-        def step() -> None:
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
-                loss, _ = loss_fn(src, src_len, tgt_in, tgt_out, 0.1)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-
-        return step
+        return training_step(model, opt, batch, args.precision, clip=None, loss_fn=loss_fn)
 
     eager_model, eager_opt = make()
     eager = runner(eager_model, eager_opt, eager_model.loss)

@@ -24,7 +24,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import add_batch_args, emit_json, loadavg, machine, print_table, synthetic_batch
+from common import (
+    add_batch_args,
+    emit_json,
+    loadavg,
+    machine,
+    print_table,
+    synthetic_batch,
+    training_step,
+)
 
 
 def main() -> int:
@@ -45,7 +53,7 @@ def main() -> int:
 
     device.set_threads(args.threads)
     b, s, t, v_src, v_tgt = args.batch, args.src_len, args.tgt_len, 8000, 6500
-    src, src_len, tgt_in, tgt_out = synthetic_batch(args, v_src, v_tgt)
+    batch = synthetic_batch(args, v_src, v_tgt)
     load0 = loadavg()
     results: dict[str, dict] = {}
     for decoder in ("bahdanau", "luong"):
@@ -54,13 +62,7 @@ def main() -> int:
                 dataclasses.replace(preset("base").model, decoder=decoder), v_src, v_tgt
             )
             opt = torch.optim.Adam(model.parameters())
-
-            def step(model=model, opt=opt, precision=precision) -> None:  # bound now, not later
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-                    loss, _ = model.loss(src, src_len, tgt_in, tgt_out, 0.1)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
+            step = training_step(model, opt, batch, precision, clip=None)
 
             for _ in range(3):
                 step()

@@ -24,7 +24,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import add_batch_args, emit_json, loadavg, machine, print_table, synthetic_batch
+from common import (
+    add_batch_args,
+    emit_json,
+    loadavg,
+    machine,
+    print_table,
+    synthetic_batch,
+    training_step,
+)
 
 
 def swap(model, cls) -> None:
@@ -96,22 +104,14 @@ def main() -> int:
         rows,
     )
 
-    src, src_len, tgt_in, tgt_out = synthetic_batch(args)
+    batch = synthetic_batch(args)
     rows = []
     for arch in args.archs.split(","):
         cfg = preset("base", arch).model
         for precision in args.precisions.split(","):
             torch.manual_seed(0)
             model = build_model(cfg, 8000, 6500).train()
-            opt = make_optimizer(model, cfg, 1e-4)
-
-            def step(model=model, opt=opt, precision=precision) -> None:
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-                    loss, _ = model.loss(src, src_len, tgt_in, tgt_out, 0.1)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
+            step = training_step(model, make_optimizer(model, cfg, 1e-4), batch, precision)
 
             times = {k: [] for k in impls}
             for _ in range(args.rounds):

@@ -51,7 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import emit_json, loadavg, machine, parse_threads, print_table
+from common import emit_json, loadavg, machine, parse_threads, print_table, training_step
 
 # Multi30K de-en with this project's Moses tokenization, vocabularies at min_freq 2 (measured on the
 # train split; each length counts the final </s>). Used unless --model / --vocab-* / --*-len say
@@ -173,13 +173,7 @@ def time_train_step(cfg: dict, S: float, T: float, B: int, precision: str, steps
     tgt_in = torch.randint(4, cfg["Vt"], (B, t))
     tgt_out = torch.randint(4, cfg["Vt"], (B, t))
 
-    def step() -> None:
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-            loss, _ = model.loss(src, src_len, tgt_in, tgt_out, 0.1)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+    step = training_step(model, opt, (src, src_len, tgt_in, tgt_out), precision)
 
     for _ in range(2):
         step()
