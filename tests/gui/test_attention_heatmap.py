@@ -223,9 +223,8 @@ def test_empty_state_is_the_hint_alone_not_bare_axes(qtbot):
     assert w.showing_hint and covered()
 
 
-def test_a_matrix_set_while_hidden_fits_when_its_tab_is_shown(qtbot):
-    """A view filled while its tab is hidden (the Attribution tab's attention beside the
-    attribution) staggers its labels to the room it gets when shown, instead of scrolling."""
+def _heatmap_in_a_hidden_tab(qtbot, width: int, height: int):
+    """A shown tab widget whose second tab, not current, is a heatmap: (tabs, heatmap)."""
     from PySide6.QtWidgets import QTabWidget, QWidget
 
     tabs = QTabWidget()
@@ -233,9 +232,16 @@ def test_a_matrix_set_while_hidden_fits_when_its_tab_is_shown(qtbot):
     tabs.addTab(QWidget(), "first")
     heatmap = AttentionHeatmap()
     tabs.addTab(heatmap, "heatmap")
-    tabs.resize(520, 420)
+    tabs.resize(width, height)
     tabs.show()
     qtbot.waitExposed(tabs)
+    return tabs, heatmap
+
+
+def test_a_matrix_set_while_hidden_fits_when_its_tab_is_shown(qtbot):
+    """A view filled while its tab is hidden (the Attribution tab's attention beside the
+    attribution) staggers its labels to the room it gets when shown, instead of scrolling."""
+    tabs, heatmap = _heatmap_in_a_hidden_tab(qtbot, 520, 420)
     src = [f"source{i:02d}" for i in range(9)]
     heatmap.set_matrix(_matrix(4, 9), src, ["a", "b", "c", "d"])
     tabs.setCurrentWidget(heatmap)
@@ -272,16 +278,7 @@ def test_the_plot_is_built_when_first_needed(qtbot):
 def test_a_hidden_heatmap_builds_and_draws_its_matrix_when_its_tab_is_shown(qtbot):
     """A hidden tab's heatmap filled during training (the Timeline's) stores the matrix and
     builds its plot when first shown, not on the GUI thread in the middle of training."""
-    from PySide6.QtWidgets import QTabWidget, QWidget
-
-    tabs = QTabWidget()
-    qtbot.addWidget(tabs)
-    tabs.addTab(QWidget(), "first")
-    heatmap = AttentionHeatmap()
-    tabs.addTab(heatmap, "heatmap")
-    tabs.resize(600, 400)
-    tabs.show()
-    qtbot.waitExposed(tabs)
+    tabs, heatmap = _heatmap_in_a_hidden_tab(qtbot, 600, 400)
     weights = _matrix(3, 4)
     heatmap.set_matrix(weights, ["a", "b", "c", "d"], ["x", "y", "z"])
     assert not heatmap._built and not heatmap.showing_hint
