@@ -491,9 +491,13 @@ class AttentionHeatmap(QWidget):
 
     def showEvent(self, ev) -> None:  # a matrix set while hidden was laid out for the widest room
         super().showEvent(ev)
-        if self._pending:
-            self._build_items()  # draws it, laid out for the room it has now
+        self._draw_pending()  # laid out for the room it has now
         self._restagger()
+
+    def _draw_pending(self) -> None:
+        """Draw a matrix still waiting for the heatmap's first show (or its export while hidden)."""
+        if self._pending:
+            self._build_items()
 
     def _restagger(self) -> None:
         if len(self._src) > 1 and self._tgt and not self._pending:
@@ -511,10 +515,12 @@ class AttentionHeatmap(QWidget):
     # ------------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> Path:
         """The whole heatmap (even the part scrolled out of view) with its colour bar."""
+        self._draw_pending()
         return save_png(self._glw, self._bar_view, path)
 
     def export_svg(self, path: str | Path) -> Path:
         """Vector export (axes, labels and colour bar as SVG; the cells as an embedded image)."""
+        self._draw_pending()
         return save_svg(self._glw, self._bar_view, path, self._meta.get("text", ""))
 
     def to_dict(self) -> dict:

@@ -291,6 +291,20 @@ def test_a_hidden_heatmap_builds_and_draws_its_matrix_when_its_tab_is_shown(qtbo
     assert heatmap.target_tick_labels() == ["x", "y", "z"]
 
 
+def test_a_hidden_heatmap_exports_its_matrix_not_a_blank_picture(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    tabs, heatmap = _heatmap_in_a_hidden_tab(qtbot, 600, 400)
+    heatmap.set_matrix(_matrix(3, 4), ["a", "b", "c", "d"], ["x", "y", "z"])
+    image = QImage(str(heatmap.export_png(tmp_path / "hidden.png")))
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)
+    }
+    assert len(colours) > 20  # cells, labels and the colour bar; a blank export has one or two
+    svg = heatmap.export_svg(tmp_path / "hidden.svg").read_text(encoding="utf-8")
+    assert "<image" in svg
+
+
 def test_a_pending_matrix_is_drawn_when_first_looked_at_and_keeps_a_selection(qtbot):
     w = AttentionHeatmap()
     qtbot.addWidget(w)
