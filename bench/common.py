@@ -226,6 +226,21 @@ def parse_threads(text: str) -> list[int]:
     return out
 
 
+def one_step_parser(doc: str | None, steps: int, steps_help: str = "timed steps"):
+    """The options every one-step benchmark takes: ``--threads``, ``--steps``, the synthetic
+    batch's shape and ``--json-out``; each script adds its own."""
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=steps, help=f"{steps_help} (default {steps})")
+    add_batch_args(ap)
+    ap.add_argument("--json-out", type=Path)
+    return ap
+
+
 def add_batch_args(ap) -> None:
     """The synthetic batch's shape options shared by the one-step benchmarks."""
     ap.add_argument("--batch", type=int, default=64)

@@ -19,7 +19,6 @@ compiled side's own model and optimizer state are printed beside it).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import resource
 import statistics
@@ -31,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import (
-    add_batch_args,
     emit_json,
     loadavg,
     machine,
+    one_step_parser,
     print_table,
     synthetic_batch,
     training_step,
@@ -46,17 +45,11 @@ def peak_mb() -> int:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--threads", type=int, default=2)
+    ap = one_step_parser(__doc__, 10, "timed steps per round")
     ap.add_argument("--what", choices=["step", "loss"], default="step")
     ap.add_argument("--precision", choices=["fp32", "bf16"], default="bf16")
     ap.add_argument("--decoder", choices=["bahdanau", "luong"], default="bahdanau")
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5)")
-    ap.add_argument("--steps", type=int, default=10, help="timed steps per round (default 10)")
-    add_batch_args(ap)
-    ap.add_argument("--json-out", type=Path)
     args = ap.parse_args()
 
     import torch

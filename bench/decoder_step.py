@@ -14,7 +14,6 @@ Prints a table and one JSON line (also written to --json-out).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import statistics
 import sys
@@ -25,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import (
-    add_batch_args,
     emit_json,
     loadavg,
     machine,
+    one_step_parser,
     print_table,
     synthetic_batch,
     training_step,
@@ -36,13 +35,7 @@ from common import (
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--steps", type=int, default=15)
-    add_batch_args(ap)
-    ap.add_argument("--json-out", type=Path)
+    ap = one_step_parser(__doc__, 15)
     args = ap.parse_args()
 
     import torch

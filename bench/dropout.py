@@ -15,7 +15,6 @@ Prints tables (medians, and new ÷ old ratios: below 1 is faster) and one JSON l
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -25,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import (
-    add_batch_args,
     emit_json,
     loadavg,
     machine,
+    one_step_parser,
     print_table,
     synthetic_batch,
     training_step,
@@ -55,16 +54,10 @@ def per_call_us(f, n: int) -> float:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--threads", type=int, default=2)
+    ap = one_step_parser(__doc__, 8, "timed training steps per round")
     ap.add_argument("--rounds", type=int, default=5, help="old/new alternations")
-    ap.add_argument("--steps", type=int, default=8, help="timed training steps per round")
-    add_batch_args(ap)
     ap.add_argument("--archs", default="gru,transformer")
     ap.add_argument("--precisions", default="fp32,bf16")
-    ap.add_argument("--json-out", type=Path)
     args = ap.parse_args()
 
     import torch
