@@ -260,17 +260,26 @@ def synthetic_batch(args, v_src: int = 8000, v_tgt: int = 6500) -> tuple:
     return src, torch.full((b,), s), tgt_in, tgt_out
 
 
-def training_step(model, opt, batch: tuple, precision: str, clip: float | None = 1.0, loss_fn=None):
+def training_step(
+    model,
+    opt,
+    batch: tuple,
+    precision: str,
+    clip: float | None = 1.0,
+    loss_fn=None,
+    device_type: str = "cpu",
+):
     """The update the one-step benchmarks time, as a closure over one fixed batch: bf16 autocast
     (``precision == "bf16"``) or fp32, label smoothing 0.1, clipping at ``clip`` (the trainer's
-    1.0; None: none), then the optimizer. ``loss_fn`` replaces ``model.loss`` (a compiled one)."""
+    1.0; None: none), then the optimizer. ``loss_fn`` replaces ``model.loss`` (a compiled one);
+    ``device_type`` is where the batch and model live (autocast's device)."""
     import torch
 
     src, src_len, tgt_in, tgt_out = batch
     loss_fn = loss_fn or model.loss
 
     def step() -> None:
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+        with torch.autocast(device_type, dtype=torch.bfloat16, enabled=precision == "bf16"):
             loss, _ = loss_fn(src, src_len, tgt_in, tgt_out, 0.1)
         opt.zero_grad(set_to_none=True)
         loss.backward()

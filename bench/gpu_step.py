@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import emit_json, print_table
+from common import emit_json, print_table, training_step
 
 V_SRC, V_TGT = 8000, 6500
 
@@ -71,14 +71,8 @@ def make_step(arch: str, device):
     model = build_model(cfg, V_SRC, V_TGT).to(device).train()
     opt = make_optimizer(model, cfg, 1e-4)
 
-    def step(src, src_len, tgt_in, tgt_out) -> float:
-        with torch.autocast(device.type, dtype=torch.bfloat16):
-            loss, nll = model.loss(src, src_len, tgt_in, tgt_out, 0.1)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        return float(nll)  # the trainer reads the loss back every step: one sync, as there
+    def step(*batch) -> None:  # a new batch (shape) at each call: the update for that batch
+        training_step(model, opt, batch, "bf16", device_type=device.type)()
 
     return step
 

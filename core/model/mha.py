@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from core.model.dropout import dropout
+
 
 @dataclass(frozen=True)
 class HeadOverride:
@@ -78,7 +80,7 @@ class MultiHeadAttention(nn.Module):
         weights = attention_weights(q, k, mask, causal)
         if override is not None:
             weights = apply_override(weights, override)
-        w = F.dropout(weights, self.dropout, self.training)
+        w = dropout(weights, self.dropout, self.training)
         ctx = torch.matmul(w.to(v.dtype), v)
         return self.out(ctx.transpose(1, 2).reshape(b, n, -1)), weights
 
