@@ -73,15 +73,22 @@ def _compute_dtype(x: Tensor) -> torch.dtype:
 def _chunk(z: Tensor, target: Tensor, keep: Tensor, smoothing: float) -> tuple[Tensor, ...]:
     """One chunk's logits z (c, V) fp32 → its summed loss, summed NLL and d loss / d z (in place
     of z). Per row: loss = (1 − ε)·nll + ε·(logsumexp − mean z), whose gradient is
-    softmax(z) − (1 − ε)·onehot(target) − ε/V; rows with keep 0 count for nothing."""
-    lse = torch.logsumexp(z, dim=-1)
-    nll = lse - z.gather(1, target.unsqueeze(1)).squeeze(1)
-    per = nll if smoothing == 0 else (1 - smoothing) * nll + smoothing * (lse - z.mean(-1))
-    g = z.sub_(lse.unsqueeze(1)).exp_()
-    g.scatter_add_(1, target.unsqueeze(1), torch.full_like(nll, smoothing - 1).unsqueeze(1))
-    if smoothing:
-        g.sub_(smoothing / z.size(1))
-    return (per * keep).sum(), (nll * keep).sum(), g.mul_(keep.unsqueeze(1))
+    softmax(z) − (1 − ε)·onehot(target) − ε/V; rows with keep 0 count for nothing. One pass of
+    ``exp`` serves both the log-sum-exp and the softmax (``torch.logsumexp`` would take its own:
+    the exponentials of (c × V) logits are the costliest element-wise work of a step)."""
+    top = z.amax(dim=-1, keepdim=True)
+    gold = z.gather(1, target.unsqueeze(1)).squeeze(1)
+    mean = z.mean(-1) if smoothing else None
+    e = z.sub_(top).exp_()
+    total = e.sum(-1)
+    lse = top.squeeze(1) + total.log()
+    nll = lse - gold
+    per = nll if mean is None else (1 - smoothing) * nll + smoothing * (lse - mean)
+    # softmax · keep − (ε/V) · keep, one pass
+    shift = (keep * (-smoothing / z.size(1))).unsqueeze(1)
+    g = torch.addcmul(shift, e, (keep / total).unsqueeze(1), out=e)
+    g.scatter_add_(1, target.unsqueeze(1), (keep * (smoothing - 1)).unsqueeze(1))
+    return (per * keep).sum(), (nll * keep).sum(), g
 
 
 @torch.no_grad()

@@ -26,14 +26,16 @@ import warnings
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.config import ModelConfig
 from core.data.vocab import PAD_ID
 from core.model.additive import additive_scores
-from core.model.dropout import Dropout
+from core.model.dropout import Dropout, dropout
 from core.model.loss import projected_loss, target_rows
+from core.model.recurrence import bahdanau_recurrence, gru_layer
 
 _UNPACKED_WARNING = "RNN module weights are not part of single contiguous chunk"
 
@@ -92,14 +94,59 @@ class Encoder(nn.Module):
     def forward(self, src: Tensor, src_len: Tensor) -> tuple[Tensor, Tensor]:
         """src: (B, S) ids, src_len: (B,) → states (B, S, K), final (B, K) of the top layer."""
         x = self.dropout(self.embed(src))  # (B, S, E)
-        packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
-        out, h_n = self.rnn(packed)  # h_n: (layers*dirs, B, H)
-        states, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
+        if self._fused_recurrence(x):
+            states, h_n = self._run_layers(x, src_len)
+        else:
+            packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
+            out, h_n = self.rnn(packed)  # h_n: (layers*dirs, B, H)
+            states, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
         if self.rnn.bidirectional:
             final = torch.cat([h_n[-2], h_n[-1]], dim=-1)  # (B, 2H)
         else:
             final = h_n[-1]  # (B, H)
         return self.dropout(states), final
+
+    def _fused_recurrence(self, x: Tensor) -> bool:
+        return (
+            Decoder.fused_recurrence
+            and self.training
+            and torch.is_grad_enabled()
+            and x.device.type == "cpu"
+            and self.rnn.bias
+        )
+
+    def _run_layers(self, x: Tensor, src_len: Tensor) -> tuple[Tensor, Tensor]:
+        """``self.rnn`` on the padded batch with its own weights, both directions of a layer
+        in one core.model.recurrence.gru_layer (training on the CPU) → states (B, S, K) zero
+        at padding, h_n (layers·dirs, B, H): what the packed call returns."""
+        rnn = self.rnn
+        batch, steps = x.shape[:2]
+        names = [""] + (["_reverse"] if rnn.bidirectional else [])
+        mask = torch.arange(steps, device=x.device) < src_len.to(x.device).unsqueeze(1)
+        masks = torch.stack([mask, mask.flip(1)][: len(names)])
+        h0 = x.new_zeros(len(names), batch, rnn.hidden_size, dtype=torch.float32)
+        finals = []
+        for layer in range(rnn.num_layers):
+            weights = {
+                kind: [getattr(rnn, f"{kind}_l{layer}{name}") for name in names]
+                for kind in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")
+            }
+            gates = F.linear(x, torch.cat(weights["weight_ih"]), torch.cat(weights["bias_ih"]))
+            gates = gates.view(batch, steps, len(names), -1).permute(2, 0, 1, 3)
+            if len(names) > 1:  # the reverse direction reads the sentence flipped
+                gates = torch.stack([gates[0], gates[1].flip(1)])
+            out, final = gru_layer(
+                gates,
+                h0,
+                torch.stack(weights["weight_hh"]),
+                torch.stack(weights["bias_hh"]),
+                masks,
+            )
+            x = torch.cat([out[0], out[1].flip(1)], dim=-1) if len(names) > 1 else out[0]
+            finals.extend(final.unbind(0))
+            if layer < rnn.num_layers - 1:
+                x = dropout(x, rnn.dropout, True)
+        return x, torch.stack(finals)
 
 
 class Attention(nn.Module):
@@ -170,6 +217,10 @@ def _weighted_sum(weights: Tensor, values: Tensor) -> Tensor:
 class Decoder(nn.Module):
     """A GRU fed [embedding of the previous word; attention context] at every step."""
 
+    #: train through core.model.recurrence where it applies (False: step by step, the
+    #: reference the tests and ``bench/recurrence.py`` compare with)
+    fused_recurrence = True
+
     def __init__(self, vocab_size: int, cfg: ModelConfig, memory_size: int) -> None:
         super().__init__()
         h = cfg.hidden_size
@@ -216,6 +267,17 @@ class Decoder(nn.Module):
             x = self.dropout(h_i)
         return torch.cat([x, context, emb], dim=-1), torch.stack(new), weights
 
+    def _fused_recurrence(self, embs: Tensor) -> bool:
+        return (
+            self.fused_recurrence
+            and self.training
+            and torch.is_grad_enabled()
+            and embs.device.type == "cpu"
+            and self.layers == 1
+            and self.attention.kind == "bahdanau"
+            and self.cells[0].bias
+        )
+
     def readout_states(self, features: Tensor) -> Tensor:
         """features: (..., H+K+E) → what the output projection reads (..., R)."""
         return self.dropout(torch.tanh(self.readout(features)))
@@ -225,7 +287,26 @@ class Decoder(nn.Module):
         return self.output(self.readout_states(features))
 
     def teacher_forced(self, embs: Tensor, hidden: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
-        """embs: (B, T, E) of the previous words → features (B, T, F), attention (B, T, S)."""
+        """embs: (B, T, E) of the previous words → features (B, T, F), attention (B, T, S).
+
+        Training on the CPU runs the whole recurrence as one operation (core.model.recurrence:
+        the same function, a faster backward pass); everything else steps through ``step``."""
+        if self._fused_recurrence(embs):
+            cell = self.cells[0]
+            states, contexts, attns = bahdanau_recurrence(
+                embs,
+                hidden[0],
+                memory.keys,
+                memory.values,
+                memory.mask,
+                self.attention.query_layer.weight,
+                self.attention.v,
+                cell.weight_ih,
+                cell.bias_ih,
+                cell.weight_hh,
+                cell.bias_hh,
+            )
+            return torch.cat([self.dropout(states), contexts, embs], dim=-1), attns
         features, attns = [], []
         for t in range(embs.size(1)):
             f, hidden, a = self.step(embs[:, t], hidden, memory)

@@ -1,0 +1,173 @@
+"""core.model.recurrence: the Bahdanau decoder's recurrence as one operation computes what the
+step-by-step decoder computes, values and every gradient, with padding at weight 0."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+from core.config import ModelConfig
+from core.data.vocab import PAD_ID
+from core.model.recurrence import bahdanau_recurrence, gru_layer
+from core.model.seq2seq import Decoder, Seq2Seq
+
+CFG = ModelConfig(emb_size=6, hidden_size=5, dropout=0.0)
+
+
+def _batch(seed: int = 0, b: int = 3, s: int = 6, t: int = 5, v: int = 17):
+    g = torch.Generator().manual_seed(seed)
+    src = torch.randint(4, v, (b, s), generator=g)
+    src_len = torch.tensor([s, s - 2, 2][:b])
+    for i, n in enumerate(src_len.tolist()):
+        src[i, n:] = PAD_ID
+    tgt_in = torch.randint(4, v, (b, t), generator=g)
+    tgt_out = torch.randint(4, v, (b, t), generator=g)
+    tgt_out[2, 3:] = PAD_ID
+    return src, src_len, tgt_in, tgt_out
+
+
+def _model(dtype: torch.dtype = torch.float32, **kw) -> Seq2Seq:
+    torch.manual_seed(3)
+    return Seq2Seq(dataclasses.replace(CFG, **kw), 17, 17).to(dtype).train()
+
+
+def _stepwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Decoder, "fused_recurrence", False)
+
+
+def _loss_and_grads(model: Seq2Seq, batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    model.zero_grad()
+    loss, _ = model.loss(*batch, label_smoothing=0.1)
+    loss.backward()
+    return loss.detach(), {n: p.grad.clone() for n, p in model.named_parameters()}
+
+
+def test_training_on_the_cpu_uses_it_and_evaluation_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = []
+    import core.model.seq2seq as seq2seq
+
+    real = seq2seq.bahdanau_recurrence
+    monkeypatch.setattr(seq2seq, "bahdanau_recurrence", lambda *a: calls.append(1) or real(*a))
+    model = _model()
+    model.loss(*_batch())
+    assert calls == [1]
+    with torch.no_grad():
+        model.loss(*_batch())
+    model.eval()
+    model.loss(*_batch())
+    assert calls == [1]
+    for kw in ({"decoder": "luong"}, {"dec_layers": 2}, {"attention": "general"}):
+        _model(**kw).loss(*_batch())
+    assert calls == [1]
+
+
+def test_loss_and_every_gradient_equal_the_stepwise_decoder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    batch = _batch()
+    model = _model(torch.float64)
+    fused_loss, fused = _loss_and_grads(model, batch)
+    _stepwise(monkeypatch)
+    ref_loss, ref = _loss_and_grads(model, batch)
+    torch.testing.assert_close(fused_loss, ref_loss, rtol=1e-12, atol=0)
+    assert fused.keys() == ref.keys()
+    # the stepwise decoder takes its softmax in fp32 even here, so agreement is to fp32's
+    # precision; gradcheck below checks this operation's own backward in fp64
+    for name in ref:
+        scale = ref[name].abs().max()
+        torch.testing.assert_close(fused[name], ref[name], rtol=1e-5, atol=1e-5 * scale)
+    # the decoder's weights did get a gradient (not all zero), through every path
+    for name in ("decoder.cells.0.weight_hh", "decoder.attention.query_layer.weight",
+                 "decoder.attention.energy.weight", "encoder.embed.weight"):  # fmt: skip
+        assert fused[name].abs().sum() > 0, name
+
+
+def test_features_and_attention_equal_the_stepwise_decoder_in_fp32(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    src, src_len, tgt_in, _ = _batch(seed=4)
+    model = _model()
+    features, attn = model.teacher_forced(src, src_len, tgt_in)
+    _stepwise(monkeypatch)
+    ref_features, ref_attn = model.teacher_forced(src, src_len, tgt_in)
+    torch.testing.assert_close(features, ref_features, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(attn, ref_attn, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(attn.sum(-1), torch.ones(attn.shape[:2]))
+    padding = (src == PAD_ID).unsqueeze(1).expand_as(attn)
+    assert (attn[padding] == 0).all()
+
+
+def test_gradcheck_of_the_operation_itself() -> None:
+    g = torch.Generator().manual_seed(7)
+    b, s, t, e, k, h, a = 2, 4, 3, 3, 4, 3, 2
+
+    def r(*shape):
+        return torch.randn(*shape, generator=g, dtype=torch.float64, requires_grad=True)
+
+    mask = torch.tensor([[True] * 4, [True, True, False, False]])
+    inputs = (r(b, t, e), r(b, h), r(b, s, a), r(b, s, k), mask, r(a, h), r(a),
+              r(3 * h, e + k), r(3 * h), r(3 * h, h), r(3 * h))  # fmt: skip
+
+    def states_and_contexts(*x):
+        states, contexts, _ = bahdanau_recurrence(*x)
+        return states, contexts
+
+    assert torch.autograd.gradcheck(states_and_contexts, inputs)
+
+
+def test_bf16_autocast_stays_close_to_the_stepwise_decoder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    batch = _batch(seed=2)
+    model = _model(hidden_size=16, emb_size=16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        fused_loss, fused = _loss_and_grads(model, batch)
+    _stepwise(monkeypatch)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        ref_loss, ref = _loss_and_grads(model, batch)
+    torch.testing.assert_close(fused_loss, ref_loss, rtol=2e-2, atol=0)
+    for name in ref:
+        cos = torch.nn.functional.cosine_similarity(
+            fused[name].flatten(), ref[name].flatten(), dim=0
+        )
+        assert cos > 0.99, (name, cos.item())
+        assert fused[name].dtype == torch.float32
+
+
+def test_gradcheck_of_gru_layers_over_padded_sentences() -> None:
+    g = torch.Generator().manual_seed(11)
+    d, b, s, h = 2, 3, 5, 3
+
+    def r(*shape):
+        return torch.randn(*shape, generator=g, dtype=torch.float64, requires_grad=True)
+
+    mask = torch.arange(s) < torch.tensor([5, 3, 1]).unsqueeze(1)
+    masks = torch.stack([mask, mask.flip(1)])  # the second one's padding comes first
+    inputs = (r(d, b, s, 3 * h), r(d, b, h), r(d, 3 * h, h), r(d, 3 * h), masks)
+    assert torch.autograd.gradcheck(gru_layer, inputs)
+    out, final = gru_layer(*inputs)
+    assert (out[~masks] == 0).all()
+    # the final state is the one after the last real position
+    torch.testing.assert_close(final[0, 1], out[0, 1, 2])
+    torch.testing.assert_close(final[1, 1], out[1, 1, 4])
+
+
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_the_encoder_equals_the_packed_gru_with_two_layers_and_dropout_between(
+    monkeypatch: pytest.MonkeyPatch, bidirectional: bool
+) -> None:
+    src, src_len, _, _ = _batch(seed=5)
+    model = _model(torch.float64, enc_layers=2, bidirectional=bidirectional)
+    fused_states, fused_final = model.encoder(src, src_len)
+    _stepwise(monkeypatch)
+    ref_states, ref_final = model.encoder(src, src_len)
+    torch.testing.assert_close(fused_states, ref_states, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(fused_final, ref_final, rtol=1e-12, atol=1e-12)
+    monkeypatch.undo()
+    torch.manual_seed(0)
+    dropped, _ = _model(enc_layers=2, dropout=0.5).encoder(src, src_len)
+    assert (dropped[src == PAD_ID] == 0).all()
