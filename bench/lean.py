@@ -1,6 +1,6 @@
 """Memory levers of training: what each saves in memory and what it costs in speed.
 
-Four levers, each measured old against new:
+Five levers, each measured old against new:
 
 - ``--lever width``: GRU training batches round their source width up to a multiple
   (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
@@ -16,6 +16,10 @@ Four levers, each measured old against new:
   pass, and each Bahdanau step's context casts the encoder states to bf16 anew under autocast)
   against now (``recomputed``: ``core.model.additive`` computes the Luong tanh again in the
   backward pass, and a Bahdanau step's context is taken in the encoder states' dtype).
+- ``--lever recurrence``: the GRU recurrences of training stepped through with autograd
+  (``stepwise``: ``nn.GRU`` on the packed batch, ``Decoder.step`` per target word) against
+  ``fused`` (``core.model.recurrence``: each one autograd operation with its own backward pass;
+  the ``energies`` lever then concerns the Luong decoder only).
 - ``--lever optimizer``: ``torch`` (``torch.optim.Adam(fused=True)`` and ``ReduceLROnPlateau``, as
   before; building them imports ``torch._dynamo`` and sympy) against ``own``
   (``core.training.adam.Adam`` with the same fused kernel, and the plateau schedule written out).
@@ -60,7 +64,7 @@ import core.training.schedule as schedule_module
 from core.config import TokenizerConfig, preset
 from core.model.additive import additive_scores, kept_additive_scores
 from core.model.loss import token_loss
-from core.model.seq2seq import Seq2Seq
+from core.model.seq2seq import Decoder, Seq2Seq
 from core.model.transformer import Transformer
 
 VARIANTS = {
@@ -68,6 +72,7 @@ VARIANTS = {
     "loss": ("whole", "chunked"),
     "energies": ("kept", "recomputed"),
     "optimizer": ("torch", "own"),
+    "recurrence": ("stepwise", "fused"),
 }
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 
@@ -131,6 +136,7 @@ def _use(lever: str, variant: str) -> int:
     kept = lever == "energies" and variant == "kept"
     seq2seq_module.additive_scores = kept_additive_scores if kept else additive_scores
     seq2seq_module._weighted_sum = _autocast_context if kept else FP32_CONTEXT
+    Decoder.fused_recurrence = not (lever == "recurrence" and variant == "stepwise")
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
     return multiple

@@ -1,14 +1,18 @@
-"""Benchmark: the Bahdanau decoder's recurrence as one operation (``core.model.recurrence``)
-against stepping through ``Decoder.step`` with autograd, in one process.
+"""Benchmark: the GRU recurrences as single operations (``core.model.recurrence``) against
+stepping through ``nn.GRU`` and ``Decoder.step`` with autograd, and the loss's one exp pass
+against two, each in one process, old and new alternating so that machine drift cancels.
 
-The base GRU (Bahdanau decoder) training step (loss, backward, clipping, Adam) on Multi30K-like
-synthetic batches, fp32 and bf16 autocast, the two paths alternating on the same model, weights
-and batch (``Decoder.fused_recurrence`` switched), so that machine drift cancels. A second,
-longer batch shape shows how the gain grows with the target length.
+- The base GRU (Bahdanau decoder) training step (loss, backward, clipping, Adam) on
+  Multi30K-like synthetic batches, fp32 and bf16 autocast, the two paths on the same model,
+  weights and batch (``Decoder.fused_recurrence`` switched). A second, longer batch shape shows
+  how the gain grows with the lengths.
+- The loss alone (``core.model.loss.projected_loss``, forward and backward, 960 rows of a 6,500
+  vocabulary) with its chunk computed as now or as before (``torch.logsumexp``, then ``exp``
+  again for the softmax: ``_chunk_two_exps`` below).
 
     .venv/bin/python bench/recurrence.py --threads 2 --rounds 5 --steps 6
 
-Prints a table (medians, and new ÷ old ratios: below 1 is faster) and one JSON line.
+Prints tables (medians, and new ÷ old ratios: below 1 is faster) and one JSON line.
 """
 
 from __future__ import annotations
@@ -31,6 +35,60 @@ from common import (
     synthetic_batch,
     training_step,
 )
+
+
+def _chunk_two_exps(z, target, keep, smoothing: float):
+    """The loss chunk before the one-exp change: ``torch.logsumexp``, then the softmax's own
+    ``exp`` (the reference the loss table compares with)."""
+    import torch
+
+    lse = torch.logsumexp(z, dim=-1)
+    nll = lse - z.gather(1, target.unsqueeze(1)).squeeze(1)
+    per = nll if smoothing == 0 else (1 - smoothing) * nll + smoothing * (lse - z.mean(-1))
+    g = z.sub_(lse.unsqueeze(1)).exp_()
+    g.scatter_add_(1, target.unsqueeze(1), torch.full_like(nll, smoothing - 1).unsqueeze(1))
+    if smoothing:
+        g.sub_(smoothing / z.size(1))
+    return (per * keep).sum(), (nll * keep).sum(), g.mul_(keep.unsqueeze(1))
+
+
+def time_loss(args, results: dict) -> None:
+    """The loss alone, its chunk as now and as before, alternating."""
+    import torch
+
+    from core.model import loss
+
+    torch.manual_seed(0)
+    rows = torch.randn(args.batch * args.tgt_len, 256, requires_grad=True)
+    weight = (torch.randn(6500, 256) * 0.05).requires_grad_()
+    targets = torch.randint(4, 6500, (rows.size(0),))
+    chunks = {"two exps (before)": _chunk_two_exps, "one exp (now)": loss._chunk}
+    table = []
+    for precision in args.precisions.split(","):
+
+        def once(precision: str = precision) -> None:
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+                value, _ = loss.projected_loss(rows, weight, targets, 0.1)
+            value.backward()
+
+        times: dict[str, list[float]] = {k: [] for k in chunks}
+        for _ in range(args.rounds):
+            for name, chunk in chunks.items():
+                loss._chunk = chunk
+                once()
+                t0 = time.perf_counter()
+                for _ in range(args.steps):
+                    once()
+                times[name].append((time.perf_counter() - t0) / args.steps * 1000)
+        loss._chunk = chunks["one exp (now)"]
+        old, new = (statistics.median(times[k]) for k in chunks)
+        results[f"loss:{precision}"] = {"two_exps_ms": round(old, 2), "one_exp_ms": round(new, 2)}
+        table.append([precision, str(rows.size(0)), f"{old:.1f}", f"{new:.1f}", f"{new / old:.3f}"])
+    print_table(
+        "the loss alone, forward + backward (median ms)",
+        ["precision", "rows", "two exps (before)", "one exp (now)", "new ÷ old"],
+        table,
+    )
 
 
 def main() -> int:
@@ -91,6 +149,7 @@ def main() -> int:
         ["batch", "precision", "step by step", "one operation", "new ÷ old"],
         rows,
     )
+    time_loss(args, results)
     emit_json(
         {
             "bench": "recurrence",

@@ -34,6 +34,12 @@ from torch import Tensor
 
 __all__ = ["bahdanau_recurrence", "gru_layer"]
 
+#: rows (batch × steps) of one block of the decoder's backward pass: its weight gradients are
+#: taken a block of steps at a time (products of 1,024 rows still run near the CPU's peak), so
+#: the backward pass holds one block's gradients, not the whole sequence's, and frees each
+#: block's attention energies when done with them, as autograd frees a step's
+BLOCK_ROWS = 1024
+
 
 def bahdanau_recurrence(
     embs: Tensor,
@@ -47,14 +53,21 @@ def bahdanau_recurrence(
     b_ih: Tensor,
     w_hh: Tensor,
     b_hh: Tensor,
+    release: bool = True,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """The decoder over a whole reference, one GRU layer with additive attention before it.
 
     embs (B, T, E) of the previous words, h0 (B, H) the initial state, keys (B, S, A) and values
     (B, S, K) the projected and plain encoder states, mask (B, S) True at real positions, and the
     decoder's weights (``query_layer``, ``v``, the GRU cell's) → states (B, T, H) (each step's new
-    state), contexts (B, T, K) and attention weights (B, T, S), fp32, rows summing to 1."""
-    return _Recurrence.apply(embs, h0, keys, values, mask, w_query, v, w_ih, b_ih, w_hh, b_hh)
+    state), contexts (B, T, K) and attention weights (B, T, S), fp32, rows summing to 1.
+
+    ``release``: the backward pass frees the attention energies a block at a time as it goes,
+    so it can run once only (training's case); False keeps them for a second backward pass
+    through the same graph (``retain_graph``, as ``gradcheck`` does)."""
+    return _Recurrence.apply(
+        embs, h0, keys, values, mask, w_query, v, w_ih, b_ih, w_hh, b_hh, release
+    )
 
 
 def gru_layer(
@@ -81,37 +94,56 @@ def _compute_dtype(device_type: str, weights: Tensor) -> torch.dtype:
     return weights.dtype
 
 
-def _gates(gi: Tensor, gh: Tensor, state: Tensor, rz: Tensor, n: Tensor, out: Tensor) -> Tensor:
-    """The GRU's gates from its input and hidden products (..., 3H), written into ``rz``
-    (..., 2H) and ``n`` (..., H), and its new state into ``out``:
-    r, z = σ(gi + gh); n = tanh(gi_n + r · gh_n); s' = n + z (s − n)."""
+def _gates(gi: Tensor, gh: Tensor, state: Tensor, cell: Tensor, out: Tensor) -> Tensor:
+    """The GRU's step from its input and hidden products (..., 3H): writes r, z, n and the
+    hidden product of n into ``cell`` (..., 4H), what the backward pass reads, and the new
+    state into ``out``: r, z = σ(gi + gh); n = tanh(gi_n + r · gh_n); s' = n + z (s − n)."""
     hidden = state.size(-1)
-    torch.add(gi[..., : 2 * hidden], gh[..., : 2 * hidden], out=rz).sigmoid_()
-    r, z = rz[..., :hidden], rz[..., hidden:]
-    x = torch.mul(r, gh[..., 2 * hidden :]).add_(gi[..., 2 * hidden :]).mul_(2)
-    torch.sigmoid(x, out=n).mul_(2).sub_(1)  # tanh
+    torch.add(gi[..., : 2 * hidden], gh[..., : 2 * hidden], out=cell[..., : 2 * hidden]).sigmoid_()
+    r, z = cell[..., :hidden], cell[..., hidden : 2 * hidden]
+    hn = cell[..., 3 * hidden :]
+    hn.copy_(gh[..., 2 * hidden :])
+    x = torch.mul(r, hn).add_(gi[..., 2 * hidden :]).mul_(2)
+    n = torch.sigmoid(x, out=cell[..., 2 * hidden : 3 * hidden]).mul_(2).sub_(1)  # tanh
     return torch.lerp(n, state, z, out=out)
 
 
-def _gates_backward(
-    ds: Tensor, prev: Tensor, rz: Tensor, n: Tensor, gh_n: Tensor, d_gi: Tensor, d_gh: Tensor
-) -> Tensor:
+def _gates_backward(ds: Tensor, prev: Tensor, cell: Tensor, d_gi: Tensor, d_gh: Tensor) -> Tensor:
     """The gradients of one step's input and hidden products (..., 3H) from the gradient of
-    its new state ``ds``, written into ``d_gi`` and ``d_gh``; returns the part of the previous
-    state's gradient that skips the products, ``ds · z``."""
+    its new state ``ds`` and what ``_gates`` kept, written into ``d_gi`` and ``d_gh``; returns
+    the part of the previous state's gradient that skips the products, ``ds · z``."""
     hidden = ds.size(-1)
-    r, z = rz[..., :hidden], rz[..., hidden:]
+    cell = cell.to(ds.dtype)
+    r, z = cell[..., :hidden], cell[..., hidden : 2 * hidden]
+    n, hn = cell[..., 2 * hidden : 3 * hidden], cell[..., 3 * hidden :]
     dn = torch.mul(ds, torch.rsub(z, 1))
-    dn_pre = torch.mul(
-        dn, torch.addcmul(dn.new_ones(()), n, n, value=-1), out=d_gi[..., 2 * hidden :]
-    )
-    dr = torch.mul(dn_pre, gh_n)
+    one = dn.new_ones(())
+    dn_pre = torch.mul(dn, torch.addcmul(one, n, n, value=-1), out=d_gi[..., 2 * hidden :])
+    dr = torch.mul(dn_pre, hn)
     torch.mul(dr, torch.addcmul(r, r, r, value=-1), out=d_gi[..., :hidden])
     dz = torch.sub(prev, n).mul_(ds)
     torch.mul(dz, torch.addcmul(z, z, z, value=-1), out=d_gi[..., hidden : 2 * hidden])
     d_gh[..., : 2 * hidden] = d_gi[..., : 2 * hidden]
     torch.mul(dn_pre, r, out=d_gh[..., 2 * hidden : 3 * hidden])
     return ds * z
+
+
+def _pad_steps(x: Tensor, steps: int) -> Tensor:
+    """x (B, T, ...) with zero steps appended up to ``steps``."""
+    extra = steps - x.size(1)
+    if extra == 0:
+        return x
+    return torch.cat([x, x.new_zeros(x.size(0), extra, *x.shape[2:])], dim=1)
+
+
+def _cell_buffers(shape: tuple[int, ...], hidden: int, like: Tensor, cd: torch.dtype):
+    """What the steps keep for the backward pass, r, z, n and the hidden product of n per
+    position (..., 4H) in the compute dtype (bf16 under autocast: half the memory; the
+    backward pass computes in fp32), and an fp32 scratch to compute one step in when that
+    differs (None: the steps write into the kept buffer)."""
+    kept = like.new_empty(*shape, 4 * hidden, dtype=cd)
+    scratch = None if cd == like.dtype else like.new_empty(*shape[:-1], 4 * hidden)
+    return kept, scratch
 
 
 class _Recurrence(torch.autograd.Function):
@@ -129,6 +161,7 @@ class _Recurrence(torch.autograd.Function):
         b_ih: Tensor,
         w_hh: Tensor,
         b_hh: Tensor,
+        release: bool,
     ) -> tuple[Tensor, Tensor, Tensor]:
         device = embs.device.type
         cd = _compute_dtype(device, w_hh)
@@ -143,131 +176,165 @@ class _Recurrence(torch.autograd.Function):
             w_state = torch.cat([w_hh, 2 * w_query], 0).t().to(cd).contiguous()  # (H, 3H+A)
             b_state = torch.cat([b_hh, b_hh.new_zeros(w_query.size(0))]).to(cd)
             w_ctx = w_ih[:, emb_size:].t().to(cd).contiguous()  # (K, 3H)
+            block = max(1, BLOCK_ROWS // batch)
+            padded = -(-steps // block) * block  # steps rounded up to whole blocks
             gates_in = torch.addmm(
-                b_ih.to(cd), embs.reshape(-1, emb_size).to(cd), w_ih[:, :emb_size].t().to(cd)
-            ).view(batch, steps, -1)
+                b_ih.to(cd),
+                _pad_steps(embs, padded).reshape(-1, emb_size).to(cd),
+                w_ih[:, :emb_size].t().to(cd),
+            ).view(batch, padded, -1)
             keys2 = (2 * keys).to(f32)
             pad = ~mask
 
             # what the backward pass reads: each step's new state (the previous states are
             # h0 and these), its hidden products, gates, contexts, weights and energies
             states = h0.new_empty(batch, steps, hidden, dtype=f32)
-            gh_all = states.new_empty(batch, steps, g3)
-            rz_all = states.new_empty(batch, steps, 2 * hidden)
-            n_all = torch.empty_like(states)
+            cells, scratch_cell = _cell_buffers((batch, steps), hidden, states, cd)
             contexts = values.new_empty(batch, steps, values.size(-1))
             weights = states.new_empty(batch, steps, keys.size(1))
             energy_dtype = torch.promote_types(keys.dtype, cd)
-            energies = keys.new_empty(steps, *keys.shape, dtype=energy_dtype)  # σ(2(q + k))
+            # σ(2(q + k)) of every step, a block of steps per tensor
+            energies = [
+                keys.new_empty(min(block, steps - first), *keys.shape, dtype=energy_dtype)
+                for first in range(0, steps, block)
+            ]
             scratch = keys2 if energy_dtype == f32 else torch.empty_like(keys2)
             v2 = (2 * v).to(energy_dtype)
             gi = states.new_empty(batch, g3)
             state = h0.to(f32)
             for t in range(steps):
-                both = torch.addmm(b_state, state.to(cd), w_state)  # (B, 3H + A)
-                gh = gh_all[:, t]
-                gh.copy_(both[:, :g3])
-                q2 = both[:, g3:].to(f32).unsqueeze(1)
+                both = torch.addmm(b_state, state.to(cd), w_state).to(f32)  # (B, 3H + A)
+                gh, q2 = both[:, :g3], both[:, g3:].unsqueeze(1)
+                e_t = energies[t // block][t % block]
                 if energy_dtype == f32:
-                    e_t = torch.add(keys2, q2, out=energies[t]).sigmoid_()
+                    torch.add(keys2, q2, out=e_t).sigmoid_()
                 else:
-                    e_t = energies[t].copy_(torch.add(keys2, q2, out=scratch).sigmoid_())
+                    e_t.copy_(torch.add(keys2, q2, out=scratch).sigmoid_())
                 scores = torch.matmul(e_t, v2).to(f32).masked_fill_(pad, float("-inf"))
                 alpha = torch.softmax(scores, dim=-1)
                 weights[:, t] = alpha
                 context = torch.bmm(alpha.to(values.dtype).unsqueeze(1), values).squeeze(1)
                 contexts[:, t] = context
                 gi.copy_(torch.addmm(gates_in[:, t], context.to(cd), w_ctx))
-                state = _gates(gi, gh, state, rz_all[:, t], n_all[:, t], states[:, t])
-        ctx.cd = cd
+                cell = cells[:, t] if scratch_cell is None else scratch_cell
+                state = _gates(gi, gh, state, cell, states[:, t])
+                if scratch_cell is not None:
+                    cells[:, t] = scratch_cell
+        ctx.cd, ctx.block, ctx.energies, ctx.release = cd, block, energies, release
         ctx.save_for_backward(
-            embs, h0, keys, values, w_query, v, w_ih, w_hh, states, contexts, weights,
-            gh_all, rz_all, n_all, energies,
-        )  # fmt: skip
+            embs, h0, keys, values, w_query, v, w_ih, w_hh, states, contexts, weights, cells
+        )
         ctx.mark_non_differentiable(weights)
         return states, contexts, weights
 
     @staticmethod
     def backward(ctx, d_states: Tensor, d_contexts: Tensor, _d_weights: Tensor):  # type: ignore[override]
-        (
-            embs, h0, keys, values, w_query, v, w_ih, w_hh, states, contexts, weights,
-            gh_all, rz_all, n_all, energies,
-        ) = ctx.saved_tensors  # fmt: skip
-        cd, f32 = ctx.cd, states.dtype
+        embs, h0, keys, values, w_query, v, w_ih, w_hh, states, contexts, weights, cells = (
+            ctx.saved_tensors
+        )
+        if ctx.energies is None:
+            raise RuntimeError(
+                "bahdanau_recurrence(release=True) frees what its backward pass reads: it "
+                "runs once; pass release=False to differentiate through it twice"
+            )
+        energies = list(ctx.energies)
+        if ctx.release:  # freed block by block below
+            ctx.energies = None
+        cd, f32, block = ctx.cd, states.dtype, ctx.block
         batch, steps, emb_size = embs.shape
         hidden = states.size(-1)
         g3 = 3 * hidden
         size = keys.size(-1)
-        prev = torch.cat([h0.to(f32).unsqueeze(1), states[:, :-1]], dim=1)
+        need = ctx.needs_input_grad
+        padded = len(energies) * block
+        # every block's products get the same shapes (padding steps contribute zero), so
+        # oneDNN meets few shapes (a new one costs ~1 ms to prepare in bf16, and its cache is
+        # bounded: see core.device)
+        prev = _pad_steps(torch.cat([h0.to(f32).unsqueeze(1), states[:, :-1]], dim=1), padded)
+        inputs = _pad_steps(torch.cat([embs.to(cd), contexts.to(cd)], dim=-1), padded)
+        weights_p = _pad_steps(weights, padded)
         w_state = torch.cat([w_hh, w_query], 0).to(cd)  # (3H + A, H)
-        w_ctx = w_ih[:, emb_size:].to(cd)  # (3H, K)
+        w_emb, w_ctx = w_ih[:, :emb_size].to(cd), w_ih[:, emb_size:].to(cd)  # (3H, E), (3H, K)
         v4 = 4 * v.to(f32)
         values_c = values.to(cd)
         d_states = d_states.to(f32) if d_states is not None else torch.zeros_like(states)
         d_ctx_out = None if d_contexts is None else d_contexts.to(f32)
 
-        d_gates_in = states.new_empty(batch, steps, g3)  # d (W_ih x + b_ih) per step
-        d_state_gates = states.new_empty(batch, steps, g3 + w_query.size(0))  # d [W_hh s; W s]
-        d_ctx_all = states.new_empty(batch, steps, values.size(-1))
-        d_scores_all = states.new_empty(steps, batch, keys.size(1))
+        # one block's d (W_ih x + b_ih), d [W_hh s; W s] and d contexts per step
+        # (zeros: the last block, taken first, may not fill them)
+        d_gates_in = states.new_zeros(batch, block, g3)
+        d_state_gates = states.new_zeros(batch, block, g3 + w_query.size(0))
+        d_ctx = states.new_zeros(batch, block, values.size(-1))
+        # the sums over all steps
         d_energy_sum = torch.zeros(keys.shape, dtype=f32, device=keys.device)
+        d_embs = torch.empty(batch, padded, emb_size, dtype=f32, device=embs.device)
+        d_values = torch.zeros(values.shape, dtype=f32, device=values.device)
+        d_w_state = torch.zeros(w_state.shape, dtype=f32, device=w_hh.device)
+        d_w_ih = torch.zeros(w_ih.shape, dtype=f32, device=w_ih.device)
+        d_b_ih = torch.zeros(g3, dtype=f32, device=w_ih.device)
+        d_b_hh = torch.zeros(g3, dtype=f32, device=w_ih.device)
+        d_v = torch.zeros(size, dtype=f32, device=v.device)
         d_state = states.new_zeros(batch, hidden)
-        for t in reversed(range(steps)):
-            ds = d_states[:, t] + d_state
-            gi, gs = d_gates_in[:, t], d_state_gates[:, t]
-            direct = _gates_backward(
-                ds, prev[:, t], rz_all[:, t], n_all[:, t], gh_all[:, t, 2 * hidden :], gi, gs
-            )
-            # the context fed the input gates
-            dc = torch.mm(gi.to(cd), w_ctx).to(f32)
-            if d_ctx_out is not None:
-                dc = dc.add_(d_ctx_out[:, t])
-            d_ctx_all[:, t] = dc
-            # context = Σ α h → dα; softmax → d scores (zero where α is zero: the padding)
-            alpha = weights[:, t]
-            d_alpha = torch.bmm(values_c, dc.to(cd).unsqueeze(-1)).squeeze(-1).to(f32)
-            d_scores = d_alpha.sub_((alpha * d_alpha).sum(-1, keepdim=True)).mul_(alpha)
-            d_scores_all[t] = d_scores
-            # score = v · tanh(x), tanh(x) = 2σ − 1 with σ = σ(2x): d score / dx = 4 v σ (1 − σ);
-            # v is the same for every position, so it multiplies the sums once
-            e_t = energies[t].to(f32)
-            d_e = torch.addcmul(e_t, e_t, e_t, value=-1).mul_(d_scores.unsqueeze(-1))
-            d_energy_sum += d_e
-            torch.mul(d_e.sum(1), v4, out=gs[:, g3:])
-            d_state = direct.add_(torch.mm(gs.to(cd), w_state).to(f32))
+        for first in reversed(range(0, steps, block)):
+            n = min(block, steps - first)
+            for j in reversed(range(n)):
+                t = first + j
+                ds = d_states[:, t] + d_state
+                gi, gs = d_gates_in[:, j], d_state_gates[:, j]
+                direct = _gates_backward(ds, prev[:, t], cells[:, t], gi, gs)
+                # the context fed the input gates
+                dc = torch.mm(gi.to(cd), w_ctx).to(f32)
+                if d_ctx_out is not None:
+                    dc = dc.add_(d_ctx_out[:, t])
+                d_ctx[:, j] = dc
+                # context = Σ α h → dα; softmax → d scores (zero where α is zero: the padding)
+                alpha = weights[:, t]
+                d_alpha = torch.bmm(values_c, dc.to(cd).unsqueeze(-1)).squeeze(-1).to(f32)
+                d_scores = d_alpha.sub_((alpha * d_alpha).sum(-1, keepdim=True)).mul_(alpha)
+                # score = v · tanh(x), tanh(x) = 2σ − 1 with σ = σ(2x): d score / dx =
+                # 4 v σ (1 − σ); v is the same for every position, so it multiplies the sums once
+                e_t = energies[first // block][j].to(f32)
+                # d v = Σ d score · tanh = Σ d score · (2σ − 1); each row's d scores sum to 0
+                d_v.addmv_(e_t.view(-1, size).t(), d_scores.view(-1), alpha=2)
+                d_e = torch.addcmul(e_t, e_t, e_t, value=-1).mul_(d_scores.unsqueeze(-1))
+                d_energy_sum += d_e
+                torch.mul(d_e.sum(1), v4, out=gs[:, g3:])
+                d_state = direct.add_(torch.mm(gs.to(cd), w_state).to(f32))
 
-        rows = batch * steps
-        d_gates_in_c = d_gates_in.view(rows, g3).to(cd)
-        d_state_gates_c = d_state_gates.view(rows, -1).to(cd)
-        grads: list[Tensor | None] = [None] * 11
-        need = ctx.needs_input_grad
-        if need[0]:
-            d_embs = torch.mm(d_gates_in_c, w_ih[:, :emb_size].to(cd)).view(embs.shape)
-            grads[0] = d_embs.to(embs.dtype)
-        if need[1]:
-            grads[1] = d_state.to(h0.dtype)
-        if need[2]:
-            grads[2] = d_energy_sum.mul_(v4).to(keys.dtype)
-        if need[3]:
-            # every step's context read the values: Σ_t α_t ⊗ dc_t, one batched product
-            d_values = torch.bmm(weights.transpose(1, 2).to(cd), d_ctx_all.to(cd))
-            grads[3] = d_values.to(values.dtype)
-        if need[5] or need[9]:
-            d_w_state = torch.mm(d_state_gates_c.t(), prev.view(rows, hidden).to(cd)).to(f32)
-            grads[9] = d_w_state[:g3].to(w_hh.dtype)
-            grads[5] = d_w_state[g3:].to(w_query.dtype)
-        if need[6]:
-            # d v = Σ d score · tanh = Σ d score · (2σ − 1), and each row's d scores sum to 0
-            d_v = torch.mm(d_scores_all.view(1, -1).to(cd), energies.view(-1, size).to(cd))
-            grads[6] = (2 * d_v.squeeze(0).to(f32)).to(v.dtype)
-        if need[7]:
-            inputs = torch.cat([embs.to(cd), contexts.to(cd)], dim=-1).view(rows, -1)
-            grads[7] = torch.mm(d_gates_in_c.t(), inputs).to(w_ih.dtype)
-        if need[8]:
-            grads[8] = d_gates_in.sum((0, 1)).to(w_ih.dtype)
-        if need[10]:
-            grads[10] = d_state_gates[..., :g3].sum((0, 1)).to(w_hh.dtype)
-        return tuple(grads)
+            # this block's share of the weight gradients: one product each over its steps
+            span, rows = slice(first, first + block), batch * block
+            d_in = d_gates_in.view(rows, g3)
+            d_in_c = d_in.to(cd)
+            d_sg = d_state_gates.view(rows, -1)
+            if need[0]:
+                d_embs[:, span] = torch.mm(d_in_c, w_emb).view(batch, block, emb_size)
+            if need[7]:
+                d_w_ih += torch.mm(d_in_c.t(), inputs[:, span].reshape(rows, -1))
+            if need[8]:
+                d_b_ih += d_in.sum(0)
+            if need[5] or need[9]:
+                d_w_state += torch.mm(d_sg.to(cd).t(), prev[:, span].reshape(rows, -1).to(cd))
+            if need[10]:
+                d_b_hh += d_sg[:, :g3].sum(0)
+            if need[3]:
+                # every step's context read the values: Σ_t α_t ⊗ dc_t, one batched product
+                d_values += torch.bmm(weights_p[:, span].transpose(1, 2).to(cd), d_ctx.to(cd))
+            energies[first // block] = None
+
+        return (
+            d_embs[:, :steps].to(embs.dtype) if need[0] else None,
+            d_state.to(h0.dtype) if need[1] else None,
+            d_energy_sum.mul_(v4).to(keys.dtype) if need[2] else None,
+            d_values.to(values.dtype) if need[3] else None,
+            None,
+            d_w_state[g3:].to(w_query.dtype) if need[5] else None,
+            d_v.to(v.dtype) if need[6] else None,
+            d_w_ih.to(w_ih.dtype) if need[7] else None,
+            d_b_ih.to(w_ih.dtype) if need[8] else None,
+            d_w_state[:g3].to(w_hh.dtype) if need[9] else None,
+            d_b_hh.to(w_hh.dtype) if need[10] else None,
+            None,
+        )
 
 
 class _GRULayer(torch.autograd.Function):
@@ -287,23 +354,23 @@ class _GRULayer(torch.autograd.Function):
             state = h0.to(acc)
             # each position's state, masked or not (the previous states are h0 and these)
             states = state.new_empty(dirs, batch, steps, hidden)
-            gh_all = state.new_empty(dirs, batch, steps, 3 * hidden)
-            rz_all = state.new_empty(dirs, batch, steps, 2 * hidden)
-            n_all = torch.empty_like(states)
+            cells, scratch_cell = _cell_buffers((dirs, batch, steps), hidden, states, cd)
             new = torch.empty_like(state)
             for t in range(steps):
-                gh = gh_all[:, :, t]
-                gh.copy_(torch.baddbmm(b, state.to(cd), w))
-                _gates(gates_in[:, :, t].to(acc), gh, state, rz_all[:, :, t], n_all[:, :, t], new)
+                gh = torch.baddbmm(b, state.to(cd), w).to(acc)
+                cell = cells[:, :, t] if scratch_cell is None else scratch_cell
+                _gates(gates_in[:, :, t].to(acc), gh, state, cell, new)
+                if scratch_cell is not None:
+                    cells[:, :, t] = scratch_cell
                 state = torch.where(keep[:, :, t], new, state, out=states[:, :, t])
             out = states * keep
         ctx.cd, ctx.gates_dtype = cd, gates_in.dtype
-        ctx.save_for_backward(h0, w_hh, mask, states, gh_all, rz_all, n_all)
+        ctx.save_for_backward(h0, w_hh, mask, states, cells)
         return out, state.clone()
 
     @staticmethod
     def backward(ctx, d_out: Tensor, d_final: Tensor):  # type: ignore[override]
-        h0, w_hh, mask, states, gh_all, rz_all, n_all = ctx.saved_tensors
+        h0, w_hh, mask, states, cells = ctx.saved_tensors
         cd, acc = ctx.cd, states.dtype
         dirs, batch, steps, hidden = states.shape
         g3 = 3 * hidden
@@ -321,10 +388,7 @@ class _GRULayer(torch.autograd.Function):
             kf = keep_f[:, :, t]
             gi, gh = d_gates_in[:, :, t], d_gates_h[:, :, t]
             # a masked position passes the state through unchanged and has no gradient
-            direct = _gates_backward(
-                ds * kf, prev[:, :, t], rz_all[:, :, t], n_all[:, :, t],
-                gh_all[:, :, t, 2 * hidden :], gi, gh,
-            )  # fmt: skip
+            direct = _gates_backward(ds * kf, prev[:, :, t], cells[:, :, t], gi, gh)
             through = direct.add_(torch.bmm(gh.to(cd), w).to(acc))
             ds = torch.where(keep[:, :, t], through, ds)
         rows = batch * steps

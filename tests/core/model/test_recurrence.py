@@ -10,6 +10,7 @@ import torch
 
 from core.config import ModelConfig
 from core.data.vocab import PAD_ID
+from core.model import recurrence
 from core.model.recurrence import bahdanau_recurrence, gru_layer
 from core.model.seq2seq import Decoder, Seq2Seq
 
@@ -65,9 +66,12 @@ def test_training_on_the_cpu_uses_it_and_evaluation_does_not(
     assert calls == [1]
 
 
+@pytest.mark.parametrize("block_rows", [1024, 6])
 def test_loss_and_every_gradient_equal_the_stepwise_decoder(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, block_rows: int
 ) -> None:
+    # 6 rows: blocks of 2 steps for a batch of 3 (5 steps: 2 + 2 + 1), as a long batch has
+    monkeypatch.setattr(recurrence, "BLOCK_ROWS", block_rows)
     batch = _batch()
     model = _model(torch.float64)
     fused_loss, fused = _loss_and_grads(model, batch)
@@ -101,7 +105,11 @@ def test_features_and_attention_equal_the_stepwise_decoder_in_fp32(
     assert (attn[padding] == 0).all()
 
 
-def test_gradcheck_of_the_operation_itself() -> None:
+@pytest.mark.parametrize("block_rows", [1024, 4])
+def test_gradcheck_of_the_operation_itself(
+    monkeypatch: pytest.MonkeyPatch, block_rows: int
+) -> None:
+    monkeypatch.setattr(recurrence, "BLOCK_ROWS", block_rows)  # 4: blocks of 2 steps, then 1
     g = torch.Generator().manual_seed(7)
     b, s, t, e, k, h, a = 2, 4, 3, 3, 4, 3, 2
 
@@ -113,7 +121,7 @@ def test_gradcheck_of_the_operation_itself() -> None:
               r(3 * h, e + k), r(3 * h), r(3 * h, h), r(3 * h))  # fmt: skip
 
     def states_and_contexts(*x):
-        states, contexts, _ = bahdanau_recurrence(*x)
+        states, contexts, _ = bahdanau_recurrence(*x, release=False)
         return states, contexts
 
     assert torch.autograd.gradcheck(states_and_contexts, inputs)
@@ -171,3 +179,20 @@ def test_the_encoder_equals_the_packed_gru_with_two_layers_and_dropout_between(
     torch.manual_seed(0)
     dropped, _ = _model(enc_layers=2, dropout=0.5).encoder(src, src_len)
     assert (dropped[src == PAD_ID] == 0).all()
+
+
+def test_a_second_backward_pass_needs_release_false() -> None:
+    g = torch.Generator().manual_seed(3)
+    args = [torch.randn(*shape, generator=g, requires_grad=True) for shape in
+            ((2, 3, 3), (2, 3), (2, 4, 2), (2, 4, 4))]  # fmt: skip
+    weights = [torch.randn(*shape, generator=g, requires_grad=True) for shape in
+               ((2, 3), (2,), (9, 7), (9,), (9, 3), (9,))]  # fmt: skip
+    mask = torch.ones(2, 4, dtype=torch.bool)
+    for release in (False, True):
+        states, _, _ = bahdanau_recurrence(*args, mask, *weights, release=release)
+        first = torch.autograd.grad(states.sum(), args[0], retain_graph=True)[0]
+        if release:
+            with pytest.raises(RuntimeError, match="release=False"):
+                torch.autograd.grad(states.sum(), args[0])
+        else:
+            torch.testing.assert_close(torch.autograd.grad(states.sum(), args[0])[0], first)
