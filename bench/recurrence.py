@@ -1,14 +1,15 @@
 """Benchmark: the GRU recurrences as single operations (``core.model.recurrence``) against
 stepping through ``nn.GRU`` and ``Decoder.step`` with autograd, and the loss's chunk through
-``torch.softmax`` against two passes of ``exp``, each in one process, old and new alternating so that machine drift cancels.
+``torch.softmax`` against two passes of ``exp``, each in one process, old and new alternating
+so that machine drift cancels.
 
 - The base GRU (Bahdanau decoder) training step (loss, backward, clipping, Adam) on
   Multi30K-like synthetic batches, fp32 and bf16 autocast, the two paths on the same model,
   weights and batch (``Decoder.fused_recurrence`` switched). A second, longer batch shape shows
   how the gain grows with the lengths.
 - The loss alone (``core.model.loss.projected_loss``, forward and backward, 960 rows of a 6,500
-  vocabulary) with its chunk computed as now (``torch.softmax``) or as before (``torch.logsumexp``, then ``exp``
-  again for the softmax: ``_chunk_two_exps`` below).
+  vocabulary) with its chunk computed as now (``torch.softmax``) or as before
+  (``torch.logsumexp``, then ``exp`` again for the softmax: ``_chunk_two_exps`` below).
 
     .venv/bin/python bench/recurrence.py --threads 2 --rounds 5 --steps 6
 
