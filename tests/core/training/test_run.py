@@ -62,7 +62,7 @@ def trained_toy_model(tmp_path_factory) -> dict:
         cfg = train_config(
             batch_size=32,
             learning_rate=5e-3,
-            max_steps=600,
+            max_steps=800,
             time_budget_s=TOY_BUDGET_S,
             valid_every=100,
         )
