@@ -1,6 +1,6 @@
 """Memory levers of training: what each saves in memory and what it costs in speed.
 
-Five levers, each measured old against new:
+Six levers, each measured old against new:
 
 - ``--lever width``: GRU training batches round their source width up to a multiple
   (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
@@ -23,6 +23,11 @@ Five levers, each measured old against new:
 - ``--lever optimizer``: ``torch`` (``torch.optim.Adam(fused=True)`` and ``ReduceLROnPlateau``, as
   before; building them imports ``torch._dynamo`` and sympy) against ``own``
   (``core.training.adam.Adam`` with the same fused kernel, and the plateau schedule written out).
+- ``--lever heap``: glibc's malloc as it comes (``dynamic``: its threshold for mapping a buffer
+  on its own rises with every mapped buffer freed, up to 32 MiB, so per-batch tensors soon come
+  from the heap) against ``mapped`` (``core.device.map_large_buffers``: buffers of 256 KiB and
+  more are mapped and unmapped whole). In ``speed`` mode, where one process runs both,
+  ``dynamic`` is the threshold at its 32 MiB ceiling.
 
 Three ways to run it:
 
@@ -58,6 +63,7 @@ import torch
 from common import DEFAULT_CORPUS, emit_json, loadavg, machine, print_table
 from fixed_updates import corpus_files
 
+import core.device as core_device
 import core.model.seq2seq as seq2seq_module
 import core.training.run as run_module
 import core.training.schedule as schedule_module
@@ -73,7 +79,10 @@ VARIANTS = {
     "energies": ("kept", "recomputed"),
     "optimizer": ("torch", "own"),
     "recurrence": ("stepwise", "fused"),
+    "heap": ("dynamic", "mapped"),
 }
+MAP_LARGE_BUFFERS = core_device.map_large_buffers
+DYNAMIC_CEILING = 32 * 1024 * 1024  # glibc's largest dynamic mmap threshold on 64-bit
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 
 
@@ -137,9 +146,15 @@ def _use(lever: str, variant: str) -> int:
     seq2seq_module.additive_scores = kept_additive_scores if kept else additive_scores
     seq2seq_module._weighted_sum = _autocast_context if kept else FP32_CONTEXT
     Decoder.fused_recurrence = not (lever == "recurrence" and variant == "stepwise")
+    dynamic = lever == "heap" and variant == "dynamic"
+    core_device.map_large_buffers = _leave_heap if dynamic else MAP_LARGE_BUFFERS
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
     return multiple
+
+
+def _leave_heap(threshold: int = 0) -> bool:
+    return False
 
 
 def _config(args: argparse.Namespace):
@@ -263,6 +278,9 @@ def speed(args: argparse.Namespace) -> list[dict]:
     for k in range(min(args.steps, len(order))):
         for variant in variants if k % 2 == 0 else variants[::-1]:
             multiple = _use(args.lever, variant)
+            if args.lever == "heap":
+                mapped = variant == "mapped"
+                MAP_LARGE_BUFFERS(core_device.HEAP_MAP_THRESHOLD if mapped else DYNAMIC_CEILING)
             batch = collate(run.examples, order[k], multiple).to(run.device)
             t0 = time.perf_counter()
             run.train_step(batch)
