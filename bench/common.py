@@ -15,7 +15,7 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -288,3 +288,23 @@ def training_step(
         opt.step()
 
     return step
+
+
+def alternate(
+    variants: dict[str, Callable[[], None]], step: Callable[[], None], rounds: int, steps: int
+) -> dict[str, float]:
+    """Old against new in one process: each round puts every variant in place in turn
+    (``variants[name]()``), runs ``step`` once untimed (caches and shapes settle after the
+    switch), then times ``steps`` more. The rounds alternate the order, so drift falls on both
+    alike; returns each variant's median milliseconds per step over the rounds."""
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            variants[name]()
+            step()
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                step()
+            times[name].append((time.perf_counter() - t0) / steps * 1000)
+    return {name: statistics.median(t) for name, t in times.items()}

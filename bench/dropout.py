@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import (
+    alternate,
     emit_json,
     loadavg,
     machine,
@@ -106,13 +107,9 @@ def main() -> int:
             model = build_model(cfg, 8000, 6500).train()
             step = training_step(model, make_optimizer(model, cfg, 1e-4), batch, precision)
 
-            times = {k: [] for k in impls}
-            for _ in range(args.rounds):
-                for name, cls in impls.items():
-                    swap(model, cls)
-                    step()  # one untimed step after each swap
-                    times[name].append(per_call_us(step, args.steps) / 1000)
-            old, new = (statistics.median(times[k]) for k in impls)
+            use = {name: lambda c=cls, m=model: swap(m, c) for name, cls in impls.items()}
+            medians = alternate(use, step, args.rounds, args.steps)
+            old, new = (medians[k] for k in impls)
             results[f"step:{arch}:{precision}"] = {"old_ms": round(old, 1), "new_ms": round(new, 1)}
             rows.append([arch, precision, f"{old:.1f}", f"{new:.1f}", f"{new / old:.3f}"])
     print_table(

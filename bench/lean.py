@@ -70,7 +70,7 @@ import core.training.schedule as schedule_module
 from core.config import TokenizerConfig, preset
 from core.model.additive import additive_scores, kept_additive_scores
 from core.model.loss import token_loss
-from core.model.seq2seq import Decoder, Seq2Seq
+from core.model.seq2seq import Seq2Seq
 from core.model.transformer import Transformer
 
 VARIANTS = {
@@ -145,7 +145,7 @@ def _use(lever: str, variant: str) -> int:
     kept = lever == "energies" and variant == "kept"
     seq2seq_module.additive_scores = kept_additive_scores if kept else additive_scores
     seq2seq_module._weighted_sum = _autocast_context if kept else FP32_CONTEXT
-    Decoder.fused_recurrence = not (lever == "recurrence" and variant == "stepwise")
+    seq2seq_module.FUSED_RECURRENCE = not (lever == "recurrence" and variant == "stepwise")
     dynamic = lever == "heap" and variant == "dynamic"
     core_device.map_large_buffers = _leave_heap if dynamic else MAP_LARGE_BUFFERS
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE

@@ -1,17 +1,21 @@
 """Benchmark: the GRU recurrences as single operations (``core.model.recurrence``) against
-stepping through ``nn.GRU`` and ``Decoder.step`` with autograd, and the loss's chunk through
-``torch.softmax`` against two passes of ``exp``, each in one process, old and new alternating
-so that machine drift cancels.
+stepping through ``nn.GRU`` and ``Decoder.step`` with autograd, and the operations and the loss
+against their code at an earlier git revision, in one process, old and new alternating so that
+machine drift cancels.
 
 - The base GRU (Bahdanau decoder) training step (loss, backward, clipping, Adam) on
   Multi30K-like synthetic batches, fp32 and bf16 autocast, the two paths on the same model,
-  weights and batch (``Decoder.fused_recurrence`` switched). A second, longer batch shape shows
-  how the gain grows with the lengths.
-- The loss alone (``core.model.loss.projected_loss``, forward and backward, 960 rows of a 6,500
-  vocabulary) with its chunk computed as now (``torch.softmax``) or as before
-  (``torch.logsumexp``, then ``exp`` again for the softmax: ``_chunk_two_exps`` below).
+  weights and batch (``core.model.seq2seq.FUSED_RECURRENCE`` switched). A second, longer
+  batch shape shows how the gain grows with the lengths.
+- With ``--against REV``, a third variant of the step: the fused path as
+  ``core/model/recurrence.py`` had it at that revision; and the loss alone
+  (``core.model.loss.projected_loss``, forward and backward, 960 rows of a 6,500 vocabulary)
+  as ``core/model/loss.py`` had it there against now.
+- ``--decoder luong`` times the Luong decoder, whose encoder and target GRU run through
+  ``gru_layer``.
 
     .venv/bin/python bench/recurrence.py --threads 2 --rounds 5 --steps 6
+    .venv/bin/python bench/recurrence.py --threads 2 --rounds 4 --steps 4 --against 50c0cd1
 
 Prints tables (medians, and new ÷ old ratios: below 1 is faster) and one JSON line.
 """
@@ -19,15 +23,14 @@ Prints tables (medians, and new ÷ old ratios: below 1 is faster) and one JSON l
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import (
+    alternate,
     emit_json,
     loadavg,
     machine,
@@ -38,23 +41,8 @@ from common import (
 )
 
 
-def _chunk_two_exps(z, target, keep, smoothing: float):
-    """The loss chunk before the one-exp change: ``torch.logsumexp``, then the softmax's own
-    ``exp`` (the reference the loss table compares with)."""
-    import torch
-
-    lse = torch.logsumexp(z, dim=-1)
-    nll = lse - z.gather(1, target.unsqueeze(1)).squeeze(1)
-    per = nll if smoothing == 0 else (1 - smoothing) * nll + smoothing * (lse - z.mean(-1))
-    g = z.sub_(lse.unsqueeze(1)).exp_()
-    g.scatter_add_(1, target.unsqueeze(1), torch.full_like(nll, smoothing - 1).unsqueeze(1))
-    if smoothing:
-        g.sub_(smoothing / z.size(1))
-    return (per * keep).sum(), (nll * keep).sum(), g.mul_(keep.unsqueeze(1))
-
-
 def time_loss(args, results: dict) -> None:
-    """The loss alone, its chunk as now and as before, alternating."""
+    """The loss alone, ``core.model.loss`` as at ``--against`` and now, alternating."""
     import torch
 
     from core.model import loss
@@ -63,33 +51,49 @@ def time_loss(args, results: dict) -> None:
     rows = torch.randn(args.batch * args.tgt_len, 256, requires_grad=True)
     weight = (torch.randn(6500, 256) * 0.05).requires_grad_()
     targets = torch.randint(4, 6500, (rows.size(0),))
-    chunks = {"two exps (before)": _chunk_two_exps, "softmax (now)": loss._chunk}
+    modules = {f"loss@{args.against}": module_at(args.against, "core/model/loss.py"), "now": loss}
     table = []
     for precision in args.precisions.split(","):
+        current = [loss]
 
-        def once(precision: str = precision) -> None:
+        def once(precision: str = precision, current: list = current) -> None:
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-                value, _ = loss.projected_loss(rows, weight, targets, 0.1)
+                value, _ = current[0].projected_loss(rows, weight, targets, 0.1)
             value.backward()
 
-        times: dict[str, list[float]] = {k: [] for k in chunks}
-        for _ in range(args.rounds):
-            for name, chunk in chunks.items():
-                loss._chunk = chunk
-                once()
-                t0 = time.perf_counter()
-                for _ in range(args.steps):
-                    once()
-                times[name].append((time.perf_counter() - t0) / args.steps * 1000)
-        loss._chunk = chunks["softmax (now)"]
-        old, new = (statistics.median(times[k]) for k in chunks)
-        results[f"loss:{precision}"] = {"two_exps_ms": round(old, 2), "now_ms": round(new, 2)}
+        use = {name: lambda m=m, c=current: c.__setitem__(0, m) for name, m in modules.items()}
+        medians = alternate(use, once, args.rounds, args.steps)
+        old, new = medians[f"loss@{args.against}"], medians["now"]
+        results[f"loss:{precision}"] = {"against_ms": round(old, 2), "now_ms": round(new, 2)}
         table.append([precision, str(rows.size(0)), f"{old:.1f}", f"{new:.1f}", f"{new / old:.3f}"])
     print_table(
         "the loss alone, forward + backward (median ms)",
-        ["precision", "rows", "two exps (before)", "softmax (now)", "new ÷ old"],
+        ["precision", "rows", f"at {args.against}", "now", "new ÷ old"],
         table,
     )
+
+
+def module_at(rev: str, path: str):
+    """The module at ``path`` as it was at git revision ``rev``, loaded beside the current one,
+    so one process can alternate the two (its own imports come from the current tree)."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(
+        ["git", "-C", str(root), "show", f"{rev}:{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    name = f"{Path(path).stem}_at_{rev}"
+    file = Path(tempfile.mkdtemp(prefix="attnscope-rev-")) / f"{name}.py"
+    file.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> int:
@@ -99,25 +103,46 @@ def main() -> int:
     ap.add_argument(
         "--long", type=int, default=30, help="source and target length of the second shape"
     )
+    ap.add_argument("--decoder", default="bahdanau", choices=["bahdanau", "luong"])
+    ap.add_argument(
+        "--against",
+        metavar="REV",
+        help="also alternate with core/model/recurrence.py as it was at this git revision",
+    )
+    ap.add_argument("--no-loss", action="store_true", help="skip the loss table (of --against)")
     args = ap.parse_args()
+
+    import dataclasses
 
     import torch
 
     from core import device
     from core.config import preset
+    from core.model import seq2seq
     from core.model.build import build_model
-    from core.model.seq2seq import Decoder
     from core.training.schedule import make_optimizer
 
     device.set_threads(args.threads)
     load0 = loadavg()
-    cfg = preset("base").model
+    cfg = dataclasses.replace(preset("base").model, decoder=args.decoder)
     shapes = {
         f"{args.batch}×{args.src_len}→{args.tgt_len}": args,
         f"{args.batch}×{args.long}→{args.long}": argparse.Namespace(
             **{**vars(args), "src_len": args.long, "tgt_len": args.long}
         ),
     }
+    now = (seq2seq.bahdanau_recurrence, seq2seq.gru_layer)
+
+    def use(fused: bool, functions: tuple) -> None:
+        seq2seq.FUSED_RECURRENCE = fused
+        seq2seq.bahdanau_recurrence, seq2seq.gru_layer = functions
+
+    variants = {"stepwise": lambda: use(False, now)}
+    if args.against:
+        old = module_at(args.against, "core/model/recurrence.py")
+        pair = (old.bahdanau_recurrence, old.gru_layer)
+        variants[f"fused@{args.against}"] = lambda: use(True, pair)
+    variants["fused"] = lambda: use(True, now)
     results: dict[str, dict] = {}
     rows = []
     for label, shape in shapes.items():
@@ -127,35 +152,32 @@ def main() -> int:
             torch.manual_seed(0)
             model = build_model(cfg, 8000, 6500).train()
             step = training_step(model, make_optimizer(model, cfg, 1e-4), batch, precision)
-            times: dict[bool, list[float]] = {False: [], True: []}
-            for _ in range(args.rounds):
-                for fused in (False, True):
-                    Decoder.fused_recurrence = fused
-                    step()  # one untimed step after each switch
-                    t0 = time.perf_counter()
-                    for _ in range(args.steps):
-                        step()
-                    times[fused].append((time.perf_counter() - t0) / args.steps * 1000)
-            old, new = statistics.median(times[False]), statistics.median(times[True])
+            medians = alternate(variants, step, args.rounds, args.steps)
             results[f"{label}:{precision}"] = {
-                "stepwise_ms": round(old, 1),
-                "fused_ms": round(new, 1),
-                "stepwise_tok_s": round(tokens / old * 1000),
-                "fused_tok_s": round(tokens / new * 1000),
+                **{f"{name}_ms": round(ms, 1) for name, ms in medians.items()},
+                **{f"{name}_tok_s": round(tokens / ms * 1000) for name, ms in medians.items()},
             }
-            rows.append([label, precision, f"{old:.1f}", f"{new:.1f}", f"{new / old:.3f}"])
-    Decoder.fused_recurrence = True
+            new = medians["fused"]
+            rows.append(
+                [label, precision, *(f"{ms:.1f}" for ms in medians.values())]
+                + [f"{new / medians[name]:.3f}" for name in list(medians)[:-1]]
+            )
+    use(True, now)
+    names = list(variants)
     print_table(
-        "base GRU training step, Bahdanau decoder (median ms per step)",
-        ["batch", "precision", "step by step", "one operation", "new ÷ old"],
+        f"base GRU training step, {args.decoder} decoder (median ms per step)",
+        ["batch", "precision", *names, *(f"fused ÷ {name}" for name in names[:-1])],
         rows,
     )
-    time_loss(args, results)
+    if args.against and not args.no_loss:
+        time_loss(args, results)
     emit_json(
         {
             "bench": "recurrence",
             "machine": machine(),
             "threads": args.threads,
+            "decoder": args.decoder,
+            "against": args.against,
             "load": [load0, loadavg()],
             "results": results,
         },

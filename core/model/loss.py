@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from core.data.vocab import PAD_ID
+from core.model.autocast import matmul_dtype
 
 # Rows of the output projection computed at a time: one chunk's logits, softmax and gradient
 # (CHUNK_ROWS × vocabulary, fp32) are all the loss ever holds, instead of four whole-batch ones.
@@ -64,14 +65,6 @@ def projected_loss(
     return loss, nll
 
 
-def _compute_dtype(x: Tensor) -> torch.dtype:
-    """The dtype the projection's matmuls run in: autocast's where it is on, as ``nn.Linear``."""
-    device = x.device.type
-    if torch.is_autocast_enabled(device):
-        return torch.get_autocast_dtype(device)
-    return x.dtype
-
-
 def _chunk(z: Tensor, target: Tensor, keep: Tensor, smoothing: float) -> tuple[Tensor, ...]:
     """One chunk's logits z (c, V) fp32 → its summed loss, summed NLL and d loss / d z. Per row:
     loss = (1 − ε)·nll + ε·(logsumexp − mean z), whose gradient is softmax(z) − (1 − ε)·onehot
@@ -99,7 +92,7 @@ def _chunked(
 ) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
     """Mean loss, summed NLL and (when ``grads``) the gradients of the mean loss with respect to
     rows and weight (fp32), one chunk of rows at a time."""
-    dtype = _compute_dtype(rows)
+    dtype = matmul_dtype(rows.device.type, rows.dtype)
     x, w = rows.detach().to(dtype), weight.detach().to(dtype)
     keep = targets != PAD_ID
     n = keep.sum().clamp(min=1).float()

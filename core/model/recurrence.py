@@ -32,6 +32,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from core.model.autocast import matmul_dtype
+
 __all__ = ["bahdanau_recurrence", "gru_layer"]
 
 #: rows (batch × steps) of one block of the decoder's backward pass: its weight gradients are
@@ -85,13 +87,6 @@ def gru_layer(
     every step's slice of the input gates as a whole (B·S, 3H) tensor and adds them up, and
     computes the recurrent weight's gradient one step at a time."""
     return _GRULayer.apply(gates_in, h0, w_hh, b_hh, mask)
-
-
-def _compute_dtype(device_type: str, weights: Tensor) -> torch.dtype:
-    """The dtype autocast gives matrix products here; outside autocast, the weights'."""
-    if torch.is_autocast_enabled(device_type):
-        return torch.get_autocast_dtype(device_type)
-    return weights.dtype
 
 
 def _gates(gi: Tensor, gh: Tensor, state: Tensor, cell: Tensor, out: Tensor) -> Tensor:
@@ -164,7 +159,7 @@ class _Recurrence(torch.autograd.Function):
         release: bool,
     ) -> tuple[Tensor, Tensor, Tensor]:
         device = embs.device.type
-        cd = _compute_dtype(device, w_hh)
+        cd = matmul_dtype(device, w_hh.dtype)
         f32 = torch.promote_types(w_hh.dtype, torch.float32)  # state, gates, softmax
         batch, steps, emb_size = embs.shape
         hidden = h0.size(-1)
@@ -343,7 +338,7 @@ class _GRULayer(torch.autograd.Function):
         ctx, gates_in: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor, mask: Tensor
     ) -> tuple[Tensor, Tensor]:
         device = gates_in.device.type
-        cd = _compute_dtype(device, w_hh)
+        cd = matmul_dtype(device, w_hh.dtype)
         acc = torch.promote_types(w_hh.dtype, torch.float32)
         dirs, batch, steps, _ = gates_in.shape
         hidden = w_hh.size(-1)

@@ -37,6 +37,11 @@ from core.model.dropout import Dropout, dropout
 from core.model.loss import projected_loss, target_rows
 from core.model.recurrence import bahdanau_recurrence, gru_layer
 
+#: train the GRU recurrences through core.model.recurrence where it applies (every encoder,
+#: and the Bahdanau decoder with one layer); False: step by step with autograd, the reference
+#: the tests and ``bench/recurrence.py`` compare with
+FUSED_RECURRENCE = True
+
 _UNPACKED_WARNING = "RNN module weights are not part of single contiguous chunk"
 
 
@@ -107,13 +112,7 @@ class Encoder(nn.Module):
         return self.dropout(states), final
 
     def _fused_recurrence(self, x: Tensor) -> bool:
-        return (
-            Decoder.fused_recurrence
-            and self.training
-            and torch.is_grad_enabled()
-            and x.device.type == "cpu"
-            and self.rnn.bias
-        )
+        return _trains_fused(self, x) and self.rnn.bias
 
     def _run_layers(self, x: Tensor, src_len: Tensor) -> tuple[Tensor, Tensor]:
         """``self.rnn`` on the padded batch with its own weights, both directions of a layer
@@ -214,12 +213,16 @@ def _weighted_sum(weights: Tensor, values: Tensor) -> Tensor:
         return torch.bmm(weights.to(values.dtype).unsqueeze(1), values).squeeze(1)
 
 
+def _trains_fused(module: nn.Module, x: Tensor) -> bool:
+    """Training on the CPU, where core.model.recurrence's hand-written backward passes pay off;
+    evaluation, inspection and other devices step through the reference."""
+    return (
+        FUSED_RECURRENCE and module.training and torch.is_grad_enabled() and x.device.type == "cpu"
+    )
+
+
 class Decoder(nn.Module):
     """A GRU fed [embedding of the previous word; attention context] at every step."""
-
-    #: train through core.model.recurrence where it applies (False: step by step, the
-    #: reference the tests and ``bench/recurrence.py`` compare with)
-    fused_recurrence = True
 
     def __init__(self, vocab_size: int, cfg: ModelConfig, memory_size: int) -> None:
         super().__init__()
@@ -269,10 +272,7 @@ class Decoder(nn.Module):
 
     def _fused_recurrence(self, embs: Tensor) -> bool:
         return (
-            self.fused_recurrence
-            and self.training
-            and torch.is_grad_enabled()
-            and embs.device.type == "cpu"
+            _trains_fused(self, embs)
             and self.layers == 1
             and self.attention.kind == "bahdanau"
             and self.cells[0].bias
@@ -317,7 +317,9 @@ class Decoder(nn.Module):
 
 class LuongDecoder(Decoder):
     """Attention after the RNN: the GRU reads only the previous words, so teacher forcing is one
-    fused (cuDNN / oneDNN) GRU call over the whole target, then one batched attention."""
+    fused (cuDNN / oneDNN) GRU call over the whole target, then one batched attention.
+    (Running this GRU through ``core.model.recurrence.gru_layer``, as the encoder's, measured
+    no clear gain on the CPU: ``docs/benchmarks.md``, "The heap and the leftovers".)"""
 
     def _build_rnn(self, cfg: ModelConfig, memory_size: int) -> int:
         self.rnn = GRU(

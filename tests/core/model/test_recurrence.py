@@ -10,9 +10,9 @@ import torch
 
 from core.config import ModelConfig
 from core.data.vocab import PAD_ID
-from core.model import recurrence
+from core.model import recurrence, seq2seq
 from core.model.recurrence import bahdanau_recurrence, gru_layer
-from core.model.seq2seq import Decoder, Seq2Seq
+from core.model.seq2seq import Seq2Seq
 
 CFG = ModelConfig(emb_size=6, hidden_size=5, dropout=0.0)
 
@@ -35,7 +35,7 @@ def _model(dtype: torch.dtype = torch.float32, **kw) -> Seq2Seq:
 
 
 def _stepwise(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Decoder, "fused_recurrence", False)
+    monkeypatch.setattr(seq2seq, "FUSED_RECURRENCE", False)
 
 
 def _loss_and_grads(model: Seq2Seq, batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
