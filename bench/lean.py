@@ -23,11 +23,9 @@ Six levers, each measured old against new:
 - ``--lever optimizer``: ``torch`` (``torch.optim.Adam(fused=True)`` and ``ReduceLROnPlateau``, as
   before; building them imports ``torch._dynamo`` and sympy) against ``own``
   (``core.training.adam.Adam`` with the same fused kernel, and the plateau schedule written out).
-- ``--lever heap``: glibc's malloc as it comes (``dynamic``: its threshold for mapping a buffer
-  on its own rises with every mapped buffer freed, up to 32 MiB, so per-batch tensors soon come
-  from the heap) against ``mapped`` (``core.device.map_large_buffers``: buffers of 256 KiB and
-  more are mapped and unmapped whole). In ``speed`` mode, where one process runs both,
-  ``dynamic`` is the threshold at its 32 MiB ceiling.
+- ``--lever heap``: glibc's heap kept as it grows (``kept``) against ``trimmed``: the training
+  loop gives its free memory back every ``HEAP_TRIM_EVERY`` updates
+  (``core.device.release_free_heap``). ``rss`` mode only: the trim is the loop's.
 
 Three ways to run it:
 
@@ -79,10 +77,9 @@ VARIANTS = {
     "energies": ("kept", "recomputed"),
     "optimizer": ("torch", "own"),
     "recurrence": ("stepwise", "fused"),
-    "heap": ("dynamic", "mapped"),
+    "heap": ("kept", "trimmed"),
 }
-MAP_LARGE_BUFFERS = core_device.map_large_buffers
-DYNAMIC_CEILING = 32 * 1024 * 1024  # glibc's largest dynamic mmap threshold on 64-bit
+RELEASE_FREE_HEAP = core_device.release_free_heap
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 
 
@@ -146,14 +143,14 @@ def _use(lever: str, variant: str) -> int:
     seq2seq_module.additive_scores = kept_additive_scores if kept else additive_scores
     seq2seq_module._weighted_sum = _autocast_context if kept else FP32_CONTEXT
     seq2seq_module.FUSED_RECURRENCE = not (lever == "recurrence" and variant == "stepwise")
-    dynamic = lever == "heap" and variant == "dynamic"
-    core_device.map_large_buffers = _leave_heap if dynamic else MAP_LARGE_BUFFERS
+    untrimmed = lever == "heap" and variant == "kept"
+    core_device.release_free_heap = _keep_heap if untrimmed else RELEASE_FREE_HEAP
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
     return multiple
 
 
-def _leave_heap(threshold: int = 0) -> bool:
+def _keep_heap() -> bool:
     return False
 
 
@@ -278,9 +275,6 @@ def speed(args: argparse.Namespace) -> list[dict]:
     for k in range(min(args.steps, len(order))):
         for variant in variants if k % 2 == 0 else variants[::-1]:
             multiple = _use(args.lever, variant)
-            if args.lever == "heap":
-                mapped = variant == "mapped"
-                MAP_LARGE_BUFFERS(core_device.HEAP_MAP_THRESHOLD if mapped else DYNAMIC_CEILING)
             batch = collate(run.examples, order[k], multiple).to(run.device)
             t0 = time.perf_counter()
             run.train_step(batch)
@@ -336,6 +330,8 @@ def main() -> int:
             ap.error(f"--variant must be one of {', '.join(VARIANTS[args.lever])}")
         print(json.dumps(one_run(args)))
         return 0
+    if args.mode == "speed" and args.lever == "heap":
+        ap.error("--lever heap is measured with rss: the trim runs in the training loop")
     load_start = loadavg()
     rows = rss(args) if args.mode == "rss" else speed(args)
     keys = list(rows[0])

@@ -84,29 +84,25 @@ def shape_stable_attention(device: torch.device) -> None:
         torch.backends.cuda.enable_cudnn_sdp(False)
 
 
-# glibc's mallopt parameter for the size from which malloc maps a buffer on its own (malloc.h).
-_M_MMAP_THRESHOLD = -3
-# Buffers of this size and more are mapped and unmapped whole during training.
-HEAP_MAP_THRESHOLD = 256 * 1024
+def release_free_heap() -> bool:
+    """Give the pages of glibc's free heap memory back to the system (``malloc_trim(0)``); True
+    where it ran (glibc only).
+
+    A training step's per-batch buffers differ in size from batch to batch and fragment the
+    heap: freed but resident, it grew a fused bf16 run by ~135 MB over 1,500 updates. The
+    training loop calls this every ``core.training.loop.HEAP_TRIM_EVERY`` updates; the pages it
+    releases are faulted in again as the next steps reuse them, a cost that is small at that
+    interval. (Mapping every large buffer on its own instead, ``mallopt(M_MMAP_THRESHOLD)``,
+    kept the heap flat but made steps ~40 % slower: each step then faults in and zeroes all its
+    buffers anew. docs/benchmarks.md, "The heap".)"""
+    libc = _glibc()
+    return libc is not None and bool(libc.malloc_trim(0))
 
 
-def map_large_buffers(threshold: int = HEAP_MAP_THRESHOLD) -> bool:
-    """Have glibc's malloc map every buffer of ``threshold`` bytes or more on its own, unless the
-    user set ``MALLOC_MMAP_THRESHOLD_``; True where it took effect.
-
-    glibc raises its threshold to the size of each mapped buffer that is freed, up to 32 MiB, so
-    a training run's per-batch tensors (of a different size at every batch) soon come from the
-    heap, which fragments: the fused GRU path's resident memory grew from 688 to 823 MB over
-    1,500 updates, and stayed at 422-439 MB with the threshold fixed at 256 KiB
-    (docs/benchmarks.md, "The heap"). Mapping costs page faults on first touch, which a
-    training step's large, short-lived tensors pay in any case once the heap returns them.
-    """
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ or not sys.platform.startswith("linux"):
-        return False
-    if platform.libc_ver()[0] != "glibc":
-        return False
+def _glibc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return None
     try:
-        libc = ctypes.CDLL("libc.so.6")
+        return ctypes.CDLL("libc.so.6")
     except OSError:
-        return False
-    return bool(libc.mallopt(_M_MMAP_THRESHOLD, int(threshold)))
+        return None
