@@ -23,9 +23,12 @@ Six levers, each measured old against new:
 - ``--lever optimizer``: ``torch`` (``torch.optim.Adam(fused=True)`` and ``ReduceLROnPlateau``, as
   before; building them imports ``torch._dynamo`` and sympy) against ``own``
   (``core.training.adam.Adam`` with the same fused kernel, and the plateau schedule written out).
-- ``--lever heap``: glibc's heap kept as it grows (``kept``) against ``trimmed``: the training
-  loop gives its free memory back every ``HEAP_TRIM_EVERY`` updates
-  (``core.device.release_free_heap``). ``rss`` mode only: the trim is the loop's.
+- ``--lever heap``: glibc's malloc as it comes (``as-is``: the threshold from which it maps a
+  buffer on its own rises with every mapped buffer freed, up to 32 MiB, so a step's per-batch
+  tensors soon come from the heap, which fragments) against two ways to keep the heap small that
+  training does not use: ``mapped`` (the threshold fixed at 256 KiB: ``mallopt``, as
+  ``MALLOC_MMAP_THRESHOLD_=262144`` would) and ``trimmed`` (``malloc_trim(0)``, glibc's free
+  memory given back, every 100 updates). ``rss`` mode only, glibc only.
 
 Three ways to run it:
 
@@ -61,7 +64,6 @@ import torch
 from common import DEFAULT_CORPUS, emit_json, loadavg, machine, print_table
 from fixed_updates import corpus_files
 
-import core.device as core_device
 import core.model.seq2seq as seq2seq_module
 import core.training.run as run_module
 import core.training.schedule as schedule_module
@@ -77,9 +79,8 @@ VARIANTS = {
     "energies": ("kept", "recomputed"),
     "optimizer": ("torch", "own"),
     "recurrence": ("stepwise", "fused"),
-    "heap": ("kept", "trimmed"),
+    "heap": ("as-is", "mapped", "trimmed"),
 }
-RELEASE_FREE_HEAP = core_device.release_free_heap
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 
 
@@ -143,15 +144,30 @@ def _use(lever: str, variant: str) -> int:
     seq2seq_module.additive_scores = kept_additive_scores if kept else additive_scores
     seq2seq_module._weighted_sum = _autocast_context if kept else FP32_CONTEXT
     seq2seq_module.FUSED_RECURRENCE = not (lever == "recurrence" and variant == "stepwise")
-    untrimmed = lever == "heap" and variant == "kept"
-    core_device.release_free_heap = _keep_heap if untrimmed else RELEASE_FREE_HEAP
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
     return multiple
 
 
-def _keep_heap() -> bool:
-    return False
+def _heap_variant(variant: str) -> None:
+    """``--lever heap``: put ``mapped`` or ``trimmed`` in place in this (fresh) process."""
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6")
+    if variant == "mapped":
+        libc.mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD
+    elif variant == "trimmed":
+        step = run_module.TrainingRun.train_step
+        count = [0]
+
+        def trimmed_step(self, *args, **kwargs):
+            loss = step(self, *args, **kwargs)
+            count[0] += 1
+            if count[0] % 100 == 0:
+                libc.malloc_trim(0)
+            return loss
+
+        run_module.TrainingRun.train_step = trimmed_step
 
 
 def _config(args: argparse.Namespace):
@@ -175,6 +191,8 @@ def one_run(args: argparse.Namespace) -> dict:
     from core.training.run import train
 
     _use(args.lever, args.variant)
+    if args.lever == "heap":
+        _heap_variant(args.variant)
     model_cfg, cfg, tok = _config(args)
     files = corpus_files(args.corpus, args.src, args.tgt, Path(args.work), dev_limit=500)
     t0 = time.monotonic()

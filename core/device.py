@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
-import platform
-import sys
 
 import torch
 
@@ -82,27 +79,3 @@ def shape_stable_attention(device: torch.device) -> None:
     memory-efficient kernel are as fast once warm and pay nothing per shape."""
     if device.type == "cuda":
         torch.backends.cuda.enable_cudnn_sdp(False)
-
-
-def release_free_heap() -> bool:
-    """Give the pages of glibc's free heap memory back to the system (``malloc_trim(0)``); True
-    where it ran (glibc only).
-
-    A training step's per-batch buffers differ in size from batch to batch and fragment the
-    heap: freed but resident, it grew a fused bf16 run by ~135 MB over 1,500 updates. The
-    training loop calls this every ``core.training.loop.HEAP_TRIM_EVERY`` updates; the pages it
-    releases are faulted in again as the next steps reuse them, a cost that is small at that
-    interval. (Mapping every large buffer on its own instead, ``mallopt(M_MMAP_THRESHOLD)``,
-    kept the heap flat but made steps ~40 % slower: each step then faults in and zeroes all its
-    buffers anew. docs/benchmarks.md, "The heap".)"""
-    libc = _glibc()
-    return libc is not None and bool(libc.malloc_trim(0))
-
-
-def _glibc() -> ctypes.CDLL | None:
-    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
-        return None
-    try:
-        return ctypes.CDLL("libc.so.6")
-    except OSError:
-        return None

@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core import device as _device
 from core import throttle
 from core.data.batching import collate
 from core.errors import Cancelled
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
 
 SMOOTHING = 0.98  # exponential moving average of the loss, for a readable curve
 PROGRESS_INTERVAL_S = throttle.PROGRESS_INTERVAL_S  # at most ~10 progress events a second
-HEAP_TRIM_EVERY = 100  # updates between returns of the free heap (core.device.release_free_heap)
 
 
 class _Stop(Exception):
@@ -71,8 +69,6 @@ def run_loop(run: TrainingRun, store: CheckpointStore | None) -> DoneEvent:
                     args = (batch, total_tokens) if world.active else (batch,)
                     loss = run.train_step(*args)
                     s.step += 1
-                    if s.step % HEAP_TRIM_EVERY == 0:
-                        _device.release_free_heap()
                     s.batch_pos += 1
                     s.smoothed_loss = (
                         loss
