@@ -319,7 +319,8 @@ class LuongDecoder(Decoder):
     """Attention after the RNN: the GRU reads only the previous words, so teacher forcing is one
     fused (cuDNN / oneDNN) GRU call over the whole target, then one batched attention.
     (Running this GRU through ``core.model.recurrence.gru_layer``, as the encoder's, measured
-    no clear gain on the CPU: ``docs/benchmarks.md``, "The heap and the leftovers".)"""
+    no clear gain on the CPU: ``docs/benchmarks.md``, "The heap, the review, and what else was
+    tried".)"""
 
     def _build_rnn(self, cfg: ModelConfig, memory_size: int) -> int:
         self.rnn = GRU(
