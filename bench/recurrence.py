@@ -107,7 +107,8 @@ def main() -> int:
     ap.add_argument(
         "--against",
         metavar="REV",
-        help="also alternate with core/model/recurrence.py as it was at this git revision",
+        help="also alternate with core/model/recurrence.py as it was at this git revision, and "
+        "time the loss alone with core/model/loss.py as it was there",
     )
     ap.add_argument("--no-loss", action="store_true", help="skip the loss table (of --against)")
     args = ap.parse_args()
