@@ -1,6 +1,6 @@
 """Memory levers of training: what each saves in memory and what it costs in speed.
 
-Six levers, each measured old against new:
+Seven levers, each measured old against new:
 
 - ``--lever width``: GRU training batches round their source width up to a multiple
   (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
@@ -29,6 +29,10 @@ Six levers, each measured old against new:
   training does not use: ``mapped`` (the threshold fixed at 256 KiB: ``mallopt``, as
   ``MALLOC_MMAP_THRESHOLD_=262144`` would) and ``trimmed`` (``malloc_trim(0)``, glibc's free
   memory given back, every ``TRIM_EVERY`` updates). ``rss`` mode only, glibc only.
+- ``--lever sizes``: the fused recurrences' whole-sequence buffers at their exact sizes
+  (``exact``: a different size at every batch, and glibc's heap keeps the holes they leave)
+  against ``classes`` (rounded up to four sizes per doubling:
+  ``core.model.recurrence.SIZE_CLASSES``).
 
 Three ways to run it:
 
@@ -64,6 +68,7 @@ import torch
 from common import DEFAULT_CORPUS, emit_json, loadavg, machine, print_table
 from fixed_updates import corpus_files
 
+import core.model.recurrence as recurrence_module
 import core.model.seq2seq as seq2seq_module
 import core.training.run as run_module
 import core.training.schedule as schedule_module
@@ -80,6 +85,7 @@ VARIANTS = {
     "optimizer": ("torch", "own"),
     "recurrence": ("stepwise", "fused"),
     "heap": ("as-is", "mapped", "trimmed"),
+    "sizes": ("exact", "classes"),
 }
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 TRIM_EVERY = 100  # --lever heap, variant trimmed: updates between malloc_trim calls
@@ -91,6 +97,7 @@ def _autocast_context(weights, values):
 
 
 FP32_CONTEXT = seq2seq_module._weighted_sum
+SIZE_CLASSES = recurrence_module.SIZE_CLASSES
 
 
 def _seq2seq_whole_loss(self, src, src_len, tgt_in, tgt_out, label_smoothing=0.0):
@@ -145,6 +152,8 @@ def _use(lever: str, variant: str) -> int:
     seq2seq_module.additive_scores = kept_additive_scores if kept else additive_scores
     seq2seq_module._weighted_sum = _autocast_context if kept else FP32_CONTEXT
     seq2seq_module.FUSED_RECURRENCE = not (lever == "recurrence" and variant == "stepwise")
+    exact = (lever, variant) == ("sizes", "exact")
+    recurrence_module.SIZE_CLASSES = None if exact else SIZE_CLASSES
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
     return multiple

@@ -29,6 +29,8 @@ the constant.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
@@ -41,6 +43,31 @@ __all__ = ["bahdanau_recurrence", "gru_layer"]
 #: the backward pass holds one block's gradients, not the whole sequence's, and frees each
 #: block's attention energies when done with them, as autograd frees a step's
 BLOCK_ROWS = 1024
+
+#: whole-sequence buffers (B × steps × ..., a different size at every batch) are allocated at
+#: one of four sizes per doubling, rounded up (at most 25 % more): glibc's malloc serves them
+#: from its heap, and a freed buffer of a size no later batch asks for again leaves a hole that
+#: stays resident, so a run's memory grew with the number of batch shapes it met. None: exact
+#: sizes (as before; bench/lean.py --lever heap measures both)
+SIZE_CLASSES: int | None = 4
+#: smaller buffers than this (bytes) are allocated exactly (glibc's bins reuse them anyway)
+ROUNDED_FROM = 1 << 17
+
+
+def _empty(shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> Tensor:
+    """An uninitialised tensor whose storage is rounded up to a size class (SIZE_CLASSES)."""
+    numel = math.prod(shape)
+    size = numel * dtype.itemsize
+    if SIZE_CLASSES is None or size < ROUNDED_FROM:
+        return torch.empty(shape, dtype=dtype, device=device)
+    quantum = 1 << max(0, size.bit_length() - 1 - int(math.log2(SIZE_CLASSES)))
+    rounded = -(-size // quantum) * quantum
+    flat = torch.empty(-(-rounded // dtype.itemsize), dtype=dtype, device=device)
+    return flat[:numel].view(shape)
+
+
+def _zeros(shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> Tensor:
+    return _empty(shape, dtype, device).zero_()
 
 
 def bahdanau_recurrence(
@@ -123,12 +150,20 @@ def _gates_backward(ds: Tensor, prev: Tensor, cell: Tensor, d_gi: Tensor, d_gh: 
     return ds * z
 
 
-def _pad_steps(x: Tensor, steps: int) -> Tensor:
-    """x (B, T, ...) with zero steps appended up to ``steps``."""
-    extra = steps - x.size(1)
-    if extra == 0:
+def _pad_steps(x: Tensor, steps: int, dtype: torch.dtype | None = None) -> Tensor:
+    """x (B, T, ...) in ``dtype`` (default its own) with zero steps appended up to ``steps``."""
+    dtype = dtype or x.dtype
+    if steps == x.size(1) and dtype == x.dtype:
         return x
-    return torch.cat([x, x.new_zeros(x.size(0), extra, *x.shape[2:])], dim=1)
+    out = _empty((x.size(0), steps, *x.shape[2:]), dtype, x.device)
+    out[:, : x.size(1)] = x
+    out[:, x.size(1) :] = 0
+    return out
+
+
+def _cast(x: Tensor, dtype: torch.dtype) -> Tensor:
+    """x in ``dtype``, a copy in a rounded buffer when it is not in it already."""
+    return x if x.dtype == dtype else _empty(x.shape, dtype, x.device).copy_(x)
 
 
 def _cell_buffers(shape: tuple[int, ...], hidden: int, like: Tensor, cd: torch.dtype):
@@ -136,7 +171,7 @@ def _cell_buffers(shape: tuple[int, ...], hidden: int, like: Tensor, cd: torch.d
     position (..., 4H) in the compute dtype (bf16 under autocast: half the memory; the
     backward pass computes in fp32), and an fp32 scratch to compute one step in when that
     differs (None: the steps write into the kept buffer)."""
-    kept = like.new_empty(*shape, 4 * hidden, dtype=cd)
+    kept = _empty((*shape, 4 * hidden), cd, like.device)
     scratch = None if cd == like.dtype else like.new_empty(*shape[:-1], 4 * hidden)
     return kept, scratch
 
@@ -173,27 +208,29 @@ class _Recurrence(torch.autograd.Function):
             w_ctx = w_ih[:, emb_size:].t().to(cd).contiguous()  # (K, 3H)
             block = max(1, BLOCK_ROWS // batch)
             padded = -(-steps // block) * block  # steps rounded up to whole blocks
-            gates_in = torch.addmm(
+            gates_in = _empty((batch, padded, g3), cd, embs.device)
+            torch.addmm(
                 b_ih.to(cd),
-                _pad_steps(embs, padded).reshape(-1, emb_size).to(cd),
+                _pad_steps(embs, padded, cd).view(-1, emb_size),
                 w_ih[:, :emb_size].t().to(cd),
-            ).view(batch, padded, -1)
-            keys2 = (2 * keys).to(f32)
+                out=gates_in.view(-1, g3),
+            )
+            keys2 = torch.mul(keys, 2, out=_empty(keys.shape, f32, keys.device))
             pad = ~mask
 
             # what the backward pass reads: each step's new state (the previous states are
             # h0 and these), its hidden products, gates, contexts, weights and energies
-            states = h0.new_empty(batch, steps, hidden, dtype=f32)
+            states = _empty((batch, steps, hidden), f32, h0.device)
             cells, scratch_cell = _cell_buffers((batch, steps), hidden, states, cd)
-            contexts = values.new_empty(batch, steps, values.size(-1))
-            weights = states.new_empty(batch, steps, keys.size(1))
+            contexts = _empty((batch, steps, values.size(-1)), values.dtype, values.device)
+            weights = _empty((batch, steps, keys.size(1)), f32, keys.device)
             energy_dtype = torch.promote_types(keys.dtype, cd)
             # σ(2(q + k)) of every step, a block of steps per tensor
             energies = [
-                keys.new_empty(min(block, steps - first), *keys.shape, dtype=energy_dtype)
+                _empty((min(block, steps - first), *keys.shape), energy_dtype, keys.device)
                 for first in range(0, steps, block)
             ]
-            scratch = keys2 if energy_dtype == f32 else torch.empty_like(keys2)
+            scratch = keys2 if energy_dtype == f32 else _empty(keys2.shape, f32, keys.device)
             v2 = (2 * v).to(energy_dtype)
             gi = states.new_empty(batch, g3)
             state = h0.to(f32)
@@ -245,25 +282,35 @@ class _Recurrence(torch.autograd.Function):
         # every block's products get the same shapes (padding steps contribute zero), so
         # oneDNN meets few shapes (a new one costs ~1 ms to prepare in bf16, and its cache is
         # bounded: see core.device)
-        prev = _pad_steps(torch.cat([h0.to(f32).unsqueeze(1), states[:, :-1]], dim=1), padded)
-        inputs = _pad_steps(torch.cat([embs.to(cd), contexts.to(cd)], dim=-1), padded)
+        dev = states.device
+        prev = _empty((batch, padded, hidden), f32, dev)
+        prev[:, 0] = h0
+        prev[:, 1:steps] = states[:, :-1]
+        prev[:, steps:] = 0
+        inputs = _empty((batch, padded, emb_size + values.size(-1)), cd, dev)
+        inputs[:, :steps, :emb_size] = embs
+        inputs[:, :steps, emb_size:] = contexts
+        inputs[:, steps:] = 0
         weights_p = _pad_steps(weights, padded)
         w_state = torch.cat([w_hh, w_query], 0).to(cd)  # (3H + A, H)
         w_emb, w_ctx = w_ih[:, :emb_size].to(cd), w_ih[:, emb_size:].to(cd)  # (3H, E), (3H, K)
         v4 = 4 * v.to(f32)
-        values_c = values.to(cd)
-        d_states = d_states.to(f32) if d_states is not None else torch.zeros_like(states)
-        d_ctx_out = None if d_contexts is None else d_contexts.to(f32)
+        values_c = _cast(values, cd)
+        d_states = _cast(d_states, f32) if d_states is not None else _zeros(states.shape, f32, dev)
+        d_ctx_out = None if d_contexts is None else _cast(d_contexts, f32)
 
         # one block's d (W_ih x + b_ih), d [W_hh s; W s] and d contexts per step
         # (zeros: the last block, taken first, may not fill them)
-        d_gates_in = states.new_zeros(batch, block, g3)
-        d_state_gates = states.new_zeros(batch, block, g3 + w_query.size(0))
-        d_ctx = states.new_zeros(batch, block, values.size(-1))
+        d_gates_in = _zeros((batch, block, g3), f32, dev)
+        d_state_gates = _zeros((batch, block, g3 + w_query.size(0)), f32, dev)
+        d_ctx = _zeros((batch, block, values.size(-1)), f32, dev)
+        # one step's energies in fp32 and their gradient
+        e_t = _empty(keys.shape, f32, dev)
+        d_e = _empty(keys.shape, f32, dev)
         # the sums over all steps
-        d_energy_sum = torch.zeros(keys.shape, dtype=f32, device=keys.device)
-        d_embs = torch.empty(batch, padded, emb_size, dtype=f32, device=embs.device)
-        d_values = torch.zeros(values.shape, dtype=f32, device=values.device)
+        d_energy_sum = _zeros(keys.shape, f32, dev)
+        d_embs = _empty((batch, padded, emb_size), f32, dev)
+        d_values = _zeros(values.shape, f32, dev)
         d_w_state = torch.zeros(w_state.shape, dtype=f32, device=w_hh.device)
         d_w_ih = torch.zeros(w_ih.shape, dtype=f32, device=w_ih.device)
         d_b_ih = torch.zeros(g3, dtype=f32, device=w_ih.device)
@@ -288,10 +335,10 @@ class _Recurrence(torch.autograd.Function):
                 d_scores = d_alpha.sub_((alpha * d_alpha).sum(-1, keepdim=True)).mul_(alpha)
                 # score = v · tanh(x), tanh(x) = 2σ − 1 with σ = σ(2x): d score / dx =
                 # 4 v σ (1 − σ); v is the same for every position, so it multiplies the sums once
-                e_t = energies[first // block][j].to(f32)
+                e_t.copy_(energies[first // block][j])
                 # d v = Σ d score · tanh = Σ d score · (2σ − 1); each row's d scores sum to 0
                 d_v.addmv_(e_t.view(-1, size).t(), d_scores.view(-1), alpha=2)
-                d_e = torch.addcmul(e_t, e_t, e_t, value=-1).mul_(d_scores.unsqueeze(-1))
+                torch.addcmul(e_t, e_t, e_t, value=-1, out=d_e).mul_(d_scores.unsqueeze(-1))
                 d_energy_sum += d_e
                 torch.mul(d_e.sum(1), v4, out=gs[:, g3:])
                 d_state = direct.add_(torch.mm(gs.to(cd), w_state).to(f32))
@@ -317,10 +364,10 @@ class _Recurrence(torch.autograd.Function):
             energies[first // block] = None
 
         return (
-            d_embs[:, :steps].to(embs.dtype) if need[0] else None,
+            _cast(d_embs[:, :steps], embs.dtype) if need[0] else None,
             d_state.to(h0.dtype) if need[1] else None,
-            d_energy_sum.mul_(v4).to(keys.dtype) if need[2] else None,
-            d_values.to(values.dtype) if need[3] else None,
+            _cast(d_energy_sum.mul_(v4), keys.dtype) if need[2] else None,
+            _cast(d_values, values.dtype) if need[3] else None,
             None,
             d_w_state[g3:].to(w_query.dtype) if need[5] else None,
             d_v.to(v.dtype) if need[6] else None,
@@ -348,7 +395,7 @@ class _GRULayer(torch.autograd.Function):
             keep = mask.unsqueeze(-1)  # (D, B, S, 1)
             state = h0.to(acc)
             # each position's state, masked or not (the previous states are h0 and these)
-            states = state.new_empty(dirs, batch, steps, hidden)
+            states = _empty((dirs, batch, steps, hidden), acc, state.device)
             cells, scratch_cell = _cell_buffers((dirs, batch, steps), hidden, states, cd)
             new = torch.empty_like(state)
             for t in range(steps):
@@ -358,7 +405,7 @@ class _GRULayer(torch.autograd.Function):
                 if scratch_cell is not None:
                     cells[:, :, t] = scratch_cell
                 state = torch.where(keep[:, :, t], new, state, out=states[:, :, t])
-            out = states * keep
+            out = torch.mul(states, keep, out=_empty(states.shape, acc, states.device))
         ctx.cd, ctx.gates_dtype = cd, gates_in.dtype
         ctx.save_for_backward(h0, w_hh, mask, states, cells)
         return out, state.clone()
@@ -369,14 +416,18 @@ class _GRULayer(torch.autograd.Function):
         cd, acc = ctx.cd, states.dtype
         dirs, batch, steps, hidden = states.shape
         g3 = 3 * hidden
-        prev = torch.cat([h0.to(acc).unsqueeze(2), states[:, :, :-1]], dim=2)
+        dev = states.device
+        prev = _empty(states.shape, acc, dev)
+        prev[:, :, 0] = h0
+        prev[:, :, 1:] = states[:, :, :-1]
         w = w_hh.to(cd)  # (D, 3H, H)
         keep = mask.unsqueeze(-1)
         keep_f = keep.to(acc)
-        d_out = d_out.to(acc) * keep_f if d_out is not None else None
+        if d_out is not None:
+            d_out = torch.mul(d_out, keep_f, out=_empty(states.shape, acc, dev))
         ds = d_final.to(acc) if d_final is not None else states.new_zeros(dirs, batch, hidden)
-        d_gates_in = states.new_empty(dirs, batch, steps, g3)
-        d_gates_h = states.new_empty(dirs, batch, steps, g3)
+        d_gates_in = _empty((dirs, batch, steps, g3), acc, dev)
+        d_gates_h = _empty((dirs, batch, steps, g3), acc, dev)
         for t in reversed(range(steps)):
             if d_out is not None:
                 ds = ds + d_out[:, :, t]
@@ -393,7 +444,7 @@ class _GRULayer(torch.autograd.Function):
         )
         need = ctx.needs_input_grad
         return (
-            d_gates_in.to(ctx.gates_dtype) if need[0] else None,
+            _cast(d_gates_in, ctx.gates_dtype) if need[0] else None,
             ds.to(h0.dtype) if need[1] else None,
             d_w.to(w_hh.dtype) if need[2] else None,
             d_gates_h.sum((1, 2)).to(w_hh.dtype) if need[3] else None,

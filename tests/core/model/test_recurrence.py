@@ -34,6 +34,31 @@ def _model(dtype: torch.dtype = torch.float32, **kw) -> Seq2Seq:
     return Seq2Seq(dataclasses.replace(CFG, **kw), 17, 17).to(dtype).train()
 
 
+@pytest.fixture(autouse=True, params=["exact", "rounded"])
+def _buffer_sizes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test twice: with these tiny shapes every buffer is below ROUNDED_FROM, so the
+    second run rounds all of them up to their size class (views of larger storage)."""
+    if request.param == "rounded":
+        monkeypatch.setattr(recurrence, "ROUNDED_FROM", 1)
+
+
+def test_whole_sequence_buffers_come_in_four_sizes_per_doubling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(recurrence, "ROUNDED_FROM", 1 << 17)
+    cpu = torch.device("cpu")
+    sizes = set()
+    for numel in range(1 << 16, 1 << 17, 97):  # 256 to 512 KiB of fp32
+        t = recurrence._empty((numel,), torch.float32, cpu)
+        assert t.shape == (numel,) and t.is_contiguous()
+        storage = t.untyped_storage().nbytes()
+        assert 4 * numel <= storage <= 1.25 * 4 * numel
+        sizes.add(storage)
+    assert sizes == {(1 << 18) * m // 4 for m in (5, 6, 7, 8)} | {1 << 18}
+    small = recurrence._empty((3, 5), torch.bfloat16, cpu)  # below ROUNDED_FROM: exact
+    assert small.untyped_storage().nbytes() == 30
+
+
 def _stepwise(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(seq2seq, "FUSED_RECURRENCE", False)
 
