@@ -1,6 +1,6 @@
 """Memory levers of training: what each saves in memory and what it costs in speed.
 
-Seven levers, each measured old against new:
+Eight levers, each measured old against new:
 
 - ``--lever width``: GRU training batches round their source width up to a multiple
   (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
@@ -33,6 +33,12 @@ Seven levers, each measured old against new:
   (``exact``: a different size at every batch, and glibc's heap keeps the holes they leave)
   against ``classes`` (rounded up to four sizes per doubling:
   ``core.model.recurrence.SIZE_CLASSES``).
+- ``--lever caches``: the entries of ideep's kernel cache (PyTorch's matmul parameters and
+  their oneDNN primitive, in front of oneDNN's own primitive cache of
+  ``core.device.KERNEL_CACHE_ENTRIES``), ``64`` as before against ``16``
+  (``core.device.IDEEP_CACHE_ENTRIES``): a bf16 kernel costs ~2 MB kept alive by either cache.
+  ``rss`` mode only: the bound is read when oneDNN first runs, so each variant needs a fresh
+  process.
 
 Three ways to run it:
 
@@ -56,6 +62,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -86,6 +93,7 @@ VARIANTS = {
     "recurrence": ("stepwise", "fused"),
     "heap": ("as-is", "mapped", "trimmed"),
     "sizes": ("exact", "classes"),
+    "caches": ("64", "16"),
 }
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 TRIM_EVERY = 100  # --lever heap, variant trimmed: updates between malloc_trim calls
@@ -203,6 +211,8 @@ def one_run(args: argparse.Namespace) -> dict:
     _use(args.lever, args.variant)
     if args.lever == "heap":
         _heap_variant(args.variant)
+    if args.lever == "caches":  # before oneDNN first runs: core.device.bound_kernel_caches
+        os.environ["LRU_CACHE_CAPACITY"] = args.variant
     model_cfg, cfg, tok = _config(args)
     files = corpus_files(args.corpus, args.src, args.tgt, Path(args.work), dev_limit=500)
     t0 = time.monotonic()
@@ -358,8 +368,8 @@ def main() -> int:
             ap.error(f"--variant must be one of {', '.join(VARIANTS[args.lever])}")
         print(json.dumps(one_run(args)))
         return 0
-    if args.mode == "speed" and args.lever == "heap":
-        ap.error("--lever heap is measured with rss: each variant is set up in a fresh process")
+    if args.mode == "speed" and args.lever in ("heap", "caches"):
+        ap.error(f"--lever {args.lever} is measured with rss: each variant needs a fresh process")
     load_start = loadavg()
     rows = rss(args) if args.mode == "rss" else speed(args)
     keys = list(rows[0])

@@ -59,15 +59,20 @@ def set_threads(num_threads: int | None, leave_one: bool = False) -> int:
 # Entries each of oneDNN's two kernel caches may hold during training (both default to 1,024).
 # Every new matmul shape compiles and caches a kernel; with rounded source widths and loss rows
 # a GRU run's working set fits in 64, and the default bound let a 10-minute bf16 run grow to
-# 1,291 MB instead of 1,001 MB at the same speed (docs/benchmarks.md, "Lean").
-KERNEL_CACHE_ENTRIES = 64
+# 1,291 MB instead of 1,001 MB at the same speed (docs/benchmarks.md, "Lean"). A bf16 kernel
+# costs ~2 MB kept, and one held by either cache stays alive.
+KERNEL_CACHE_ENTRIES = 64  # oneDNN's primitive cache: a miss compiles the kernel again
+# ideep's cache in front of it (PyTorch's matmul parameters and their primitive): a miss costs
+# a lookup in oneDNN's cache, not a compilation, so 16 entries train as fast as 64 and keep
+# ~60 MB fewer kernels alive (docs/benchmarks.md, "Fourteenth session")
+IDEEP_CACHE_ENTRIES = 16
 
 
 def bound_kernel_caches() -> None:
     """Bound PyTorch's ideep cache and oneDNN's primitive cache for this process, unless the
     user set them. Both are read when oneDNN first runs, so call it before a model computes."""
-    for name in ("LRU_CACHE_CAPACITY", "ONEDNN_PRIMITIVE_CACHE_CAPACITY"):
-        os.environ.setdefault(name, str(KERNEL_CACHE_ENTRIES))
+    os.environ.setdefault("LRU_CACHE_CAPACITY", str(IDEEP_CACHE_ENTRIES))
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(KERNEL_CACHE_ENTRIES))
 
 
 def shape_stable_attention(device: torch.device) -> None:

@@ -465,5 +465,6 @@ def test_a_run_bounds_the_kernel_caches_unless_the_user_set_them(tmp_path, monke
             )
 
     _cancelled_at_the_first_update(tmp_path, on_event)
-    expected = user_value or str(core.device.KERNEL_CACHE_ENTRIES)
-    assert seen and seen[0] == (expected, expected)
+    ideep = user_value or str(core.device.IDEEP_CACHE_ENTRIES)
+    onednn = user_value or str(core.device.KERNEL_CACHE_ENTRIES)
+    assert seen and seen[0] == (ideep, onednn)
