@@ -64,7 +64,8 @@ def set_threads(num_threads: int | None, leave_one: bool = False) -> int:
 KERNEL_CACHE_ENTRIES = 64  # oneDNN's primitive cache: a miss compiles the kernel again
 # ideep's cache in front of it (PyTorch's matmul parameters and their primitive): a miss costs
 # a lookup in oneDNN's cache, not a compilation, so 16 entries train as fast as 64 and keep
-# ~60 MB fewer kernels alive (docs/benchmarks.md, "Fourteenth session")
+# ~60 MB fewer kernels alive (docs/benchmarks.md, "The heap's growth stopped, and the kernel
+# caches")
 IDEEP_CACHE_ENTRIES = 16
 
 

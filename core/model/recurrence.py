@@ -48,7 +48,7 @@ BLOCK_ROWS = 1024
 #: one of four sizes per doubling, rounded up (at most 25 % more): glibc's malloc serves them
 #: from its heap, and a freed buffer of a size no later batch asks for again leaves a hole that
 #: stays resident, so a run's memory grew with the number of batch shapes it met. None: exact
-#: sizes (as before; bench/lean.py --lever heap measures both)
+#: sizes (as before; bench/lean.py --lever sizes measures both)
 SIZE_CLASSES: int | None = 4
 #: smaller buffers than this (bytes) are allocated exactly (glibc's bins reuse them anyway)
 ROUNDED_FROM = 1 << 17
