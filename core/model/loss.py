@@ -8,6 +8,7 @@ from torch import Tensor
 
 from core.data.vocab import PAD_ID
 from core.model.autocast import matmul_dtype
+from core.model.products import linear, mm
 
 # Rows of the output projection computed at a time: one chunk's logits, softmax and gradient
 # (CHUNK_ROWS × vocabulary, fp32) are all the loss ever holds, instead of four whole-batch ones.
@@ -103,13 +104,13 @@ def _chunked(
     nll = torch.zeros((), dtype=torch.float32, device=rows.device)
     for i in range(0, rows.size(0), CHUNK_ROWS):
         part = slice(i, i + CHUNK_ROWS)
-        z = (x[part] @ w.t()).float()  # (c, V)
+        z = linear(x[part], w).float()  # (c, V)
         chunk_loss, chunk_nll, g = _chunk(z, safe[part], keep[part].float(), smoothing)
         loss += chunk_loss
         nll += chunk_nll
         if grad_x is not None and grad_w is not None:
             g = g.to(dtype)
-            grad_x[part] = (g @ w).float()
+            grad_x[part] = mm(g, w).float()
             grad_w += (g.t() @ x[part]).float()
     if grad_x is None or grad_w is None:
         return loss / n, nll, None, None

@@ -35,6 +35,7 @@ import torch
 from torch import Tensor
 
 from core.model.autocast import matmul_dtype
+from core.model.products import mm
 
 __all__ = ["bahdanau_recurrence", "gru_layer"]
 
@@ -235,7 +236,7 @@ class _Recurrence(torch.autograd.Function):
             gi = states.new_empty(batch, g3)
             state = h0.to(f32)
             for t in range(steps):
-                both = torch.addmm(b_state, state.to(cd), w_state).to(f32)  # (B, 3H + A)
+                both = mm(state.to(cd), w_state, b_state).to(f32)  # (B, 3H + A)
                 gh, q2 = both[:, :g3], both[:, g3:].unsqueeze(1)
                 e_t = energies[t // block][t % block]
                 if energy_dtype == f32:
@@ -247,7 +248,10 @@ class _Recurrence(torch.autograd.Function):
                 weights[:, t] = alpha
                 context = torch.bmm(alpha.to(values.dtype).unsqueeze(1), values).squeeze(1)
                 contexts[:, t] = context
-                gi.copy_(torch.addmm(gates_in[:, t], context.to(cd), w_ctx))
+                if cd == torch.float32:  # oneDNN's product (core.model.products), then the sum
+                    torch.add(mm(context, w_ctx), gates_in[:, t], out=gi)
+                else:
+                    gi.copy_(torch.addmm(gates_in[:, t], context.to(cd), w_ctx))
                 cell = cells[:, t] if scratch_cell is None else scratch_cell
                 state = _gates(gi, gh, state, cell, states[:, t])
                 if scratch_cell is not None:
@@ -293,9 +297,12 @@ class _Recurrence(torch.autograd.Function):
         inputs[:, steps:] = 0
         weights_p = _pad_steps(weights, padded)
         w_state = torch.cat([w_hh, w_query], 0).to(cd)  # (3H + A, H)
-        w_emb, w_ctx = w_ih[:, :emb_size].to(cd), w_ih[:, emb_size:].to(cd)  # (3H, E), (3H, K)
+        # (3H, E), (3H, K), each contiguous
+        w_emb = w_ih[:, :emb_size].to(cd).contiguous()
+        w_ctx = w_ih[:, emb_size:].to(cd).contiguous()
         v4 = 4 * v.to(f32)
-        values_c = _cast(values, cd)
+        values_f = _cast(values, f32)
+        weighted = _empty(values.shape, f32, values.device)  # one step's α gradient's terms
         d_states = _cast(d_states, f32) if d_states is not None else _zeros(states.shape, f32, dev)
         d_ctx_out = None if d_contexts is None else _cast(d_contexts, f32)
 
@@ -325,13 +332,14 @@ class _Recurrence(torch.autograd.Function):
                 gi, gs = d_gates_in[:, j], d_state_gates[:, j]
                 direct = _gates_backward(ds, prev[:, t], cells[:, t], gi, gs)
                 # the context fed the input gates
-                dc = torch.mm(gi.to(cd), w_ctx).to(f32)
+                dc = mm(gi.to(cd), w_ctx).to(f32)
                 if d_ctx_out is not None:
                     dc = dc.add_(d_ctx_out[:, t])
                 d_ctx[:, j] = dc
                 # context = Σ α h → dα; softmax → d scores (zero where α is zero: the padding)
                 alpha = weights[:, t]
-                d_alpha = torch.bmm(values_c, dc.to(cd).unsqueeze(-1)).squeeze(-1).to(f32)
+                # (a product per sentence of one row: elementwise, as it runs ~5× faster)
+                d_alpha = torch.mul(values_f, dc.unsqueeze(1), out=weighted).sum(-1)
                 d_scores = d_alpha.sub_((alpha * d_alpha).sum(-1, keepdim=True)).mul_(alpha)
                 # score = v · tanh(x), tanh(x) = 2σ − 1 with σ = σ(2x): d score / dx =
                 # 4 v σ (1 − σ); v is the same for every position, so it multiplies the sums once
@@ -341,7 +349,7 @@ class _Recurrence(torch.autograd.Function):
                 torch.addcmul(e_t, e_t, e_t, value=-1, out=d_e).mul_(d_scores.unsqueeze(-1))
                 d_energy_sum += d_e
                 torch.mul(d_e.sum(1), v4, out=gs[:, g3:])
-                d_state = direct.add_(torch.mm(gs.to(cd), w_state).to(f32))
+                d_state = direct.add_(mm(gs.to(cd), w_state).to(f32))
 
             # this block's share of the weight gradients: one product each over its steps
             span, rows = slice(first, first + block), batch * block
@@ -349,7 +357,7 @@ class _Recurrence(torch.autograd.Function):
             d_in_c = d_in.to(cd)
             d_sg = d_state_gates.view(rows, -1)
             if need[0]:
-                d_embs[:, span] = torch.mm(d_in_c, w_emb).view(batch, block, emb_size)
+                d_embs[:, span] = mm(d_in_c, w_emb).view(batch, block, emb_size)
             if need[7]:
                 d_w_ih += torch.mm(d_in_c.t(), inputs[:, span].reshape(rows, -1))
             if need[8]:

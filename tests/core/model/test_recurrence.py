@@ -115,6 +115,25 @@ def test_loss_and_every_gradient_equal_the_stepwise_decoder(
         assert fused[name].abs().sum() > 0, name
 
 
+@pytest.mark.parametrize("onednn", [True, False])
+def test_every_gradient_equals_the_stepwise_decoder_in_fp32(
+    monkeypatch: pytest.MonkeyPatch, onednn: bool
+) -> None:
+    # fp32 products go through oneDNN where this PyTorch has it (core.model.products)
+    from core.model import products
+
+    monkeypatch.setattr(products, "ONEDNN_FP32", onednn)
+    batch = _batch(seed=5)
+    model = _model()
+    fused_loss, fused = _loss_and_grads(model, batch)
+    _stepwise(monkeypatch)
+    ref_loss, ref = _loss_and_grads(model, batch)
+    torch.testing.assert_close(fused_loss, ref_loss, rtol=1e-5, atol=0)
+    for name in ref:
+        scale = ref[name].abs().max()
+        torch.testing.assert_close(fused[name], ref[name], rtol=1e-4, atol=1e-4 * scale)
+
+
 def test_features_and_attention_equal_the_stepwise_decoder_in_fp32(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
