@@ -4,9 +4,12 @@
 draw at a time: 7 % of a base GRU training step in bf16 (19 masks a step, about 0.6 ms each),
 25 % of a base Transformer's. ``rand_like(x) >= p`` draws the same distribution with PyTorch's
 vectorised uniform generator: forward and backward together take about half the time
-(``bench/dropout.py``). Same formula (keep with probability 1 − p, scale the kept values by
-1 / (1 − p)), same global random generator (seeded runs repeat), no parameters (checkpoints
-unchanged). On other devices ``F.dropout`` already runs one fused kernel and is used as it is.
+(``bench/dropout.py``). A mask needs 16 random bits an element, not a float's draw: the mask is
+cut from 64-bit draws, four elements to a draw, about half the time again (0.67 against 1.35 ms
+for a 64 × 14 × 512 mask). Same formula (keep with probability 1 − p, scale the kept values by
+1 / (1 − p)) with p taken to the nearest multiple of 1 / 65,536 for drawing (0.3 → 0.300003),
+same global random generator (seeded runs repeat), no parameters (checkpoints unchanged). On
+other devices ``F.dropout`` already runs one fused kernel and is used as it is.
 """
 
 from __future__ import annotations
@@ -16,12 +19,22 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 
+def _keep(x: Tensor, p: float) -> Tensor:
+    """A bool mask of x's shape, each element True with probability 1 − p (p to the nearest
+    1 / 65,536): 16 uniform random bits an element, four elements from every 64-bit draw."""
+    n = x.numel()
+    words = torch.empty(-(-n // 4), dtype=torch.int64, device=x.device)
+    words.random_(-(2**63), None)  # all 64 bits (without bounds, random_ leaves the sign bit 0)
+    bits = words.view(torch.int16)[:n].view(x.shape)  # uniform over [-32,768, 32,767]
+    return bits >= round(p * 65536) - 32768
+
+
 class _MaskedScale(torch.autograd.Function):
     """x · m with m = keep / (1 − p), kept for the backward pass in x's dtype (one tensor)."""
 
     @staticmethod
     def forward(ctx, x: Tensor, p: float) -> Tensor:  # type: ignore[override]
-        scale = torch.rand_like(x, dtype=torch.float32).ge_(p).to(x.dtype).mul_(1.0 / (1.0 - p))
+        scale = _keep(x, p).to(x.dtype).mul_(1.0 / (1.0 - p))
         ctx.save_for_backward(scale)
         return x * scale
 

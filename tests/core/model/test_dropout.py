@@ -1,4 +1,4 @@
-"""core.model.dropout: the same dropout as nn.Dropout, with its CPU mask drawn by rand_like."""
+"""core.model.dropout: the same dropout as nn.Dropout, with its CPU mask cut from 64-bit draws."""
 
 from __future__ import annotations
 
@@ -64,3 +64,22 @@ def test_the_models_use_it_and_have_no_torch_dropout_left() -> None:
         model = build_model(preset("tiny", arch).model, 30, 30)
         kinds = {type(m) for m in model.modules()}
         assert Dropout in kinds and nn.Dropout not in kinds, arch
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.9])
+def test_every_16_bit_lane_of_a_draw_drops_at_rate_p(p: float) -> None:
+    """Each mask element comes from one of four 16-bit lanes of a 64-bit draw: a lane whose
+    bits were not uniform (the sign bit of a bounded draw is always 0) would drop at another
+    rate than the others, so every lane is checked on its own."""
+    torch.manual_seed(3)
+    y = dropout(torch.ones(4096, 64), p, True)
+    for lane in range(4):
+        dropped = (y.view(-1, 4)[:, lane] == 0).float().mean().item()
+        assert abs(dropped - p) < 0.01, (lane, dropped)
+
+
+def test_an_odd_number_of_elements_gets_a_whole_mask() -> None:
+    torch.manual_seed(4)
+    x = torch.ones(3, 7, 5)  # 105 elements: not a whole number of 64-bit draws
+    y = dropout(x, 0.5, True)
+    assert y.shape == x.shape and set(y.unique().tolist()) <= {0.0, 2.0}
