@@ -308,3 +308,26 @@ def alternate(
                 step()
             times[name].append((time.perf_counter() - t0) / steps * 1000)
     return {name: statistics.median(t) for name, t in times.items()}
+
+
+def module_at(rev: str, path: str):
+    """The module at ``path`` as it was at git revision ``rev``, loaded beside the current one,
+    so one process can alternate the two (its own imports come from the current tree)."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(
+        ["git", "-C", str(root), "show", f"{rev}:{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    name = f"{Path(path).stem}_at_{rev}"
+    file = Path(tempfile.mkdtemp(prefix="attnscope-rev-")) / f"{name}.py"
+    file.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

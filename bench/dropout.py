@@ -9,6 +9,9 @@ Two parts, each alternating old and new so that machine drift cancels:
   dropout modules swapped between the two implementations (same weights, same batch).
 
     .venv/bin/python bench/dropout.py --threads 2 --rounds 5 --steps 8
+    .venv/bin/python bench/dropout.py --threads 2 --rounds 5 --steps 8 --against c589c3f
+
+``--against REV`` adds ours as ``core/model/dropout.py`` had it at that git revision.
 
 Prints tables (medians, and new ÷ old ratios: below 1 is faster) and one JSON line.
 """
@@ -28,6 +31,7 @@ from common import (
     emit_json,
     loadavg,
     machine,
+    module_at,
     one_step_parser,
     print_table,
     synthetic_batch,
@@ -35,15 +39,12 @@ from common import (
 )
 
 
-def swap(model, cls) -> None:
-    """Replace every dropout module of ``model`` by ``cls(p)`` (both have no parameters)."""
-    import torch.nn as nn
-
-    from core.model.dropout import Dropout
-
+def swap(model, cls, kinds: tuple) -> None:
+    """Replace every dropout module of ``model`` (any of ``kinds``) by ``cls(p)`` (none has
+    parameters)."""
     for parent in model.modules():
         for name, child in list(parent.named_children()):
-            if isinstance(child, (Dropout, nn.Dropout)):
+            if isinstance(child, kinds):
                 setattr(parent, name, cls(child.p))
 
 
@@ -59,6 +60,9 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5, help="old/new alternations")
     ap.add_argument("--archs", default="gru,transformer")
     ap.add_argument("--precisions", default="fp32,bf16")
+    ap.add_argument(
+        "--against", metavar="REV", help="also time our dropout as it was at this git revision"
+    )
     args = ap.parse_args()
 
     import torch
@@ -72,7 +76,12 @@ def main() -> int:
 
     device.set_threads(args.threads)
     load0 = loadavg()
-    impls = {"nn.Dropout": nn.Dropout, "ours": Dropout}
+    impls = {"nn.Dropout": nn.Dropout}
+    if args.against:
+        impls[f"ours@{args.against}"] = module_at(args.against, "core/model/dropout.py").Dropout
+    impls["ours"] = Dropout  # last: the ratios are ours ÷ each of the others
+    kinds = tuple(impls.values())
+    others = list(impls)[:-1]
     results: dict[str, dict] = {}
 
     rows = []
@@ -89,12 +98,15 @@ def main() -> int:
             for name, cls in impls.items():
                 m = cls(0.3).train()
                 times[name].append(per_call_us(lambda m=m, x=x, g=g: m(x).backward(g), 50))
-        old, new = (statistics.median(times[k]) for k in impls)
-        results[f"op:{label}"] = {"old_us": round(old, 1), "new_us": round(new, 1)}
-        rows.append([label, f"{old:.0f}", f"{new:.0f}", f"{new / old:.2f}"])
+        med = {k: statistics.median(v) for k, v in times.items()}
+        results[f"op:{label}"] = {f"{k}_us": round(v, 1) for k, v in med.items()}
+        rows.append(
+            [label, *(f"{v:.0f}" for v in med.values())]
+            + [f"{med['ours'] / med[k]:.2f}" for k in others]
+        )
     print_table(
         "one dropout, forward + backward (median µs)",
-        ["tensor", "nn.Dropout", "ours", "ours ÷ old"],
+        ["tensor", *impls, *(f"ours ÷ {k}" for k in others)],
         rows,
     )
 
@@ -107,14 +119,16 @@ def main() -> int:
             model = build_model(cfg, 8000, 6500).train()
             step = training_step(model, make_optimizer(model, cfg, 1e-4), batch, precision)
 
-            use = {name: lambda c=cls, m=model: swap(m, c) for name, cls in impls.items()}
-            medians = alternate(use, step, args.rounds, args.steps)
-            old, new = (medians[k] for k in impls)
-            results[f"step:{arch}:{precision}"] = {"old_ms": round(old, 1), "new_ms": round(new, 1)}
-            rows.append([arch, precision, f"{old:.1f}", f"{new:.1f}", f"{new / old:.3f}"])
+            use = {name: lambda c=cls, m=model: swap(m, c, kinds) for name, cls in impls.items()}
+            med = alternate(use, step, args.rounds, args.steps)
+            results[f"step:{arch}:{precision}"] = {f"{k}_ms": round(v, 1) for k, v in med.items()}
+            rows.append(
+                [arch, precision, *(f"{v:.1f}" for v in med.values())]
+                + [f"{med['ours'] / med[k]:.3f}" for k in others]
+            )
     print_table(
         "base training step (median ms per step)",
-        ["model", "precision", "nn.Dropout", "ours", "ours ÷ old"],
+        ["model", "precision", *impls, *(f"ours ÷ {k}" for k in others)],
         rows,
     )
     emit_json(

@@ -8,7 +8,8 @@ machine drift cancels.
   weights and batch (``core.model.seq2seq.FUSED_RECURRENCE`` switched). A second, longer
   batch shape shows how the gain grows with the lengths.
 - With ``--against REV``, a third variant of the step: the fused path as
-  ``core/model/recurrence.py`` had it at that revision; and the loss alone
+  ``core/model/recurrence.py``, ``core/model/loss.py`` and ``core/model/dropout.py`` had it at
+  that revision (the other two variants use the current loss and dropout); and the loss alone
   (``core.model.loss.projected_loss``, forward and backward, 960 rows of a 6,500 vocabulary)
   as ``core/model/loss.py`` had it there against now.
 - ``--decoder luong`` times the Luong decoder, whose encoder and target GRU run through
@@ -34,6 +35,7 @@ from common import (
     emit_json,
     loadavg,
     machine,
+    module_at,
     one_step_parser,
     print_table,
     synthetic_batch,
@@ -73,29 +75,6 @@ def time_loss(args, results: dict) -> None:
     )
 
 
-def module_at(rev: str, path: str):
-    """The module at ``path`` as it was at git revision ``rev``, loaded beside the current one,
-    so one process can alternate the two (its own imports come from the current tree)."""
-    import importlib.util
-    import subprocess
-    import tempfile
-
-    root = Path(__file__).resolve().parents[1]
-    source = subprocess.run(
-        ["git", "-C", str(root), "show", f"{rev}:{path}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    name = f"{Path(path).stem}_at_{rev}"
-    file = Path(tempfile.mkdtemp(prefix="attnscope-rev-")) / f"{name}.py"
-    file.write_text(source)
-    spec = importlib.util.spec_from_file_location(name, file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def main() -> int:
     ap = one_step_parser(__doc__, 6, "timed training steps per round")
     ap.add_argument("--rounds", type=int, default=5, help="old/new alternations")
@@ -132,17 +111,33 @@ def main() -> int:
             **{**vars(args), "src_len": args.long, "tgt_len": args.long}
         ),
     }
-    now = (seq2seq.bahdanau_recurrence, seq2seq.gru_layer)
+    from core.model import dropout as dropout_now
+    from core.model import loss as loss_now
+    from core.model import recurrence as recurrence_now
 
-    def use(fused: bool, functions: tuple) -> None:
+    now = (recurrence_now, loss_now, dropout_now)
+    model_now: list = [None]  # the model being timed (its dropout modules are swapped)
+
+    def use(fused: bool, modules: tuple) -> None:
+        recurrence, loss, dropout = modules
         seq2seq.FUSED_RECURRENCE = fused
-        seq2seq.bahdanau_recurrence, seq2seq.gru_layer = functions
+        seq2seq.bahdanau_recurrence, seq2seq.gru_layer = (
+            recurrence.bahdanau_recurrence,
+            recurrence.gru_layer,
+        )
+        seq2seq.projected_loss, seq2seq.dropout = loss.projected_loss, dropout.dropout
+        for parent in model_now[0].modules():
+            for name, child in list(parent.named_children()):
+                if type(child).__name__ == "Dropout" and hasattr(child, "p"):
+                    setattr(parent, name, dropout.Dropout(child.p))
 
     variants = {"stepwise": lambda: use(False, now)}
     if args.against:
-        old = module_at(args.against, "core/model/recurrence.py")
-        pair = (old.bahdanau_recurrence, old.gru_layer)
-        variants[f"fused@{args.against}"] = lambda: use(True, pair)
+        old = tuple(
+            module_at(args.against, f"core/model/{name}.py")
+            for name in ("recurrence", "loss", "dropout")
+        )
+        variants[f"fused@{args.against}"] = lambda: use(True, old)
     variants["fused"] = lambda: use(True, now)
     results: dict[str, dict] = {}
     rows = []
@@ -151,7 +146,7 @@ def main() -> int:
         tokens = shape.batch * shape.tgt_len
         for precision in args.precisions.split(","):
             torch.manual_seed(0)
-            model = build_model(cfg, 8000, 6500).train()
+            model = model_now[0] = build_model(cfg, 8000, 6500).train()
             step = training_step(model, make_optimizer(model, cfg, 1e-4), batch, precision)
             medians = alternate(variants, step, args.rounds, args.steps)
             results[f"{label}:{precision}"] = {
