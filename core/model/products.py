@@ -60,7 +60,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         and x.device.type == "cpu"
         and x.stride(-1) == 1
         and (weight.is_contiguous() or weight.t().is_contiguous())
-        and not (torch.is_grad_enabled() and (x.requires_grad or weight.requires_grad))
+        and not (
+            torch.is_grad_enabled()
+            and (
+                x.requires_grad or weight.requires_grad or (bias is not None and bias.requires_grad)
+            )
+        )
         and uses_onednn()
     ):
         return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")

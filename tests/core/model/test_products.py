@@ -83,6 +83,10 @@ def test_bf16_fp64_and_autograd_go_to_the_plain_product() -> None:
     xg = x.clone().requires_grad_()
     products.linear(xg, w).sum().backward()
     torch.testing.assert_close(xg.grad, w.sum(0).expand_as(x))
+    # a bias that needs its gradient is enough to keep the product in autograd
+    bias = torch.zeros(4, requires_grad=True)
+    products.linear(x, w, bias).sum().backward()
+    torch.testing.assert_close(bias.grad, torch.full((4,), 8.0))
 
 
 @pytest.mark.usefixtures("onednn")
