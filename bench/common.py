@@ -331,3 +331,12 @@ def module_at(rev: str, path: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def swap_dropout(model, cls, kinds: tuple) -> None:
+    """Replace every dropout module of ``model`` (any of ``kinds``) by ``cls(p)`` (none has
+    parameters)."""
+    for parent in model.modules():
+        for name, child in list(parent.named_children()):
+            if isinstance(child, kinds):
+                setattr(parent, name, cls(child.p))

@@ -34,18 +34,10 @@ from common import (
     module_at,
     one_step_parser,
     print_table,
+    swap_dropout,
     synthetic_batch,
     training_step,
 )
-
-
-def swap(model, cls, kinds: tuple) -> None:
-    """Replace every dropout module of ``model`` (any of ``kinds``) by ``cls(p)`` (none has
-    parameters)."""
-    for parent in model.modules():
-        for name, child in list(parent.named_children()):
-            if isinstance(child, kinds):
-                setattr(parent, name, cls(child.p))
 
 
 def per_call_us(f, n: int) -> float:
@@ -119,7 +111,10 @@ def main() -> int:
             model = build_model(cfg, 8000, 6500).train()
             step = training_step(model, make_optimizer(model, cfg, 1e-4), batch, precision)
 
-            use = {name: lambda c=cls, m=model: swap(m, c, kinds) for name, cls in impls.items()}
+            use = {
+                name: lambda c=cls, m=model: swap_dropout(m, c, kinds)
+                for name, cls in impls.items()
+            }
             med = alternate(use, step, args.rounds, args.steps)
             results[f"step:{arch}:{precision}"] = {f"{k}_ms": round(v, 1) for k, v in med.items()}
             rows.append(

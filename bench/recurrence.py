@@ -38,6 +38,7 @@ from common import (
     module_at,
     one_step_parser,
     print_table,
+    swap_dropout,
     synthetic_batch,
     training_step,
 )
@@ -126,17 +127,16 @@ def main() -> int:
             recurrence.gru_layer,
         )
         seq2seq.projected_loss, seq2seq.dropout = loss.projected_loss, dropout.dropout
-        for parent in model_now[0].modules():
-            for name, child in list(parent.named_children()):
-                if type(child).__name__ == "Dropout" and hasattr(child, "p"):
-                    setattr(parent, name, dropout.Dropout(child.p))
+        swap_dropout(model_now[0], dropout.Dropout, dropout_kinds)
 
     variants = {"stepwise": lambda: use(False, now)}
+    dropout_kinds: tuple = (dropout_now.Dropout,)
     if args.against:
         old = tuple(
             module_at(args.against, f"core/model/{name}.py")
             for name in ("recurrence", "loss", "dropout")
         )
+        dropout_kinds += (old[2].Dropout,)
         variants[f"fused@{args.against}"] = lambda: use(True, old)
     variants["fused"] = lambda: use(True, now)
     results: dict[str, dict] = {}
