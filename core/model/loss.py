@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from core import native
 from core.data.vocab import PAD_ID
 from core.model.autocast import matmul_dtype
 from core.model.products import linear, mm
@@ -96,6 +97,7 @@ def _chunked(
     dtype = matmul_dtype(rows.device.type, rows.dtype)
     x, w = rows.detach().to(dtype), weight.detach().to(dtype)
     keep = targets != PAD_ID
+    keep_f = keep.float()
     n = keep.sum().clamp(min=1).float()
     safe = targets.masked_fill(~keep, 0)
     grad_x = torch.zeros(rows.shape, dtype=torch.float32, device=rows.device) if grads else None
@@ -104,11 +106,15 @@ def _chunked(
     nll = torch.zeros((), dtype=torch.float32, device=rows.device)
     for i in range(0, rows.size(0), CHUNK_ROWS):
         part = slice(i, i + CHUNK_ROWS)
-        z = linear(x[part], w).float()  # (c, V)
-        chunk_loss, chunk_nll, g = _chunk(z, safe[part], keep[part].float(), smoothing)
+        z = linear(x[part], w)  # (c, V)
+        # one pass in C where the compiled kernels are in use, else the PyTorch code
+        done = native.smoothed_xent(z, safe[part], keep_f[part], smoothing, grads)
+        if done is None:
+            done = _chunk(z.float(), safe[part], keep_f[part], smoothing)
+        chunk_loss, chunk_nll, g = done
         loss += chunk_loss
         nll += chunk_nll
-        if grad_x is not None and grad_w is not None:
+        if grad_x is not None and grad_w is not None and g is not None:
             g = g.to(dtype)
             grad_x[part] = mm(g, w).float()
             grad_w += (g.t() @ x[part]).float()

@@ -124,6 +124,7 @@ def test_wheel_contains_packages_and_resources(installed):
         "core/cli/__init__.py",
         "core/cli/parser.py",
         "core/resources.py",
+        "core/native/kernels.c",
         "gui/__init__.py",
         "gui/app.py",
         "resources/__init__.py",

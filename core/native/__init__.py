@@ -1,0 +1,148 @@
+"""Compiled CPU kernels for work that PyTorch spreads over several passes through memory.
+
+The label-smoothed loss of a chunk of logits is a softmax, a few reductions and a gradient
+over a (rows × vocabulary) tensor; in PyTorch that is seven operations, each streaming the
+13 MB tensor through memory (with conversions from and to bf16 around them), ~9 ms a bf16
+training step of the base model. One C loop a row at a time, the row in cache, does it in one
+pass (``kernels.c``). It is compiled on first use (``build``) and checked against the PyTorch
+code once per process; where there is no compiler, the check fails, or ``ATTNSCOPE_NATIVE=0``
+is set, callers get None and run their PyTorch code, which stays the reference.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+import torch
+from torch import Tensor
+
+from core.native.build import BuildError, load
+
+__all__ = ["available", "smoothed_xent", "unavailable_reason"]
+
+#: None: decide on first use (compile, load, check); False: never use the kernels (tests and
+#: benchmarks set it to compare with the PyTorch code); True: decided, in use
+ENABLED: bool | None = None
+_lib: ctypes.CDLL | None = None
+_why_not = ""
+
+
+def _setup(lib: ctypes.CDLL) -> None:
+    f = lib.attnscope_smoothed_xent
+    f.restype = None
+    f.argtypes = [
+        ctypes.c_void_p,  # z
+        ctypes.c_int,  # z is bf16
+        ctypes.c_int64,  # rows
+        ctypes.c_int64,  # vocabulary
+        ctypes.c_void_p,  # targets (int64)
+        ctypes.c_void_p,  # keep (fp32)
+        ctypes.c_float,  # smoothing
+        ctypes.c_void_p,  # loss per row (fp32)
+        ctypes.c_void_p,  # nll per row (fp32)
+        ctypes.c_void_p,  # gradient (z's dtype) or NULL
+        ctypes.c_int,  # threads
+    ]
+
+
+def _decide() -> bool:
+    global ENABLED, _lib, _why_not
+    if os.environ.get("ATTNSCOPE_NATIVE", "") == "0":
+        _why_not = "turned off (ATTNSCOPE_NATIVE=0)"
+        ENABLED = False
+        return False
+    from core.paths import AppPaths
+
+    try:
+        lib = load(AppPaths.default().cache)
+        _setup(lib)
+        _lib, ENABLED = lib, True
+        _self_check()
+    except BuildError as exc:
+        _lib, _why_not, ENABLED = None, str(exc), False
+        return False
+    except AssertionError as exc:
+        _lib, _why_not, ENABLED = None, f"the compiled kernels disagree with PyTorch: {exc}", False
+        return False
+    ENABLED = True
+    return True
+
+
+def available() -> bool:
+    """Whether the compiled kernels are in use in this process (decided once)."""
+    if ENABLED is None:
+        return _decide()
+    return bool(ENABLED and _lib is not None)
+
+
+def unavailable_reason() -> str:
+    """Why the kernels are not in use, in words ("" when they are or nothing was tried)."""
+    return _why_not
+
+
+def _ptr(t: Tensor | None) -> int | None:
+    return None if t is None else t.data_ptr()
+
+
+def smoothed_xent(
+    z: Tensor, targets: Tensor, keep: Tensor, smoothing: float, grads: bool
+) -> tuple[Tensor, Tensor, Tensor | None] | None:
+    """``core.model.loss._chunk`` in one pass: logits z (c, V), fp32 or bf16, contiguous, on
+    the CPU; targets (c,) int64; keep (c,) fp32 (0 or 1) → the summed loss and NLL of the rows
+    times keep and (``grads``) d loss / d z in z's dtype. None where the kernels are not in
+    use or do not take these tensors; the caller then runs its PyTorch code."""
+    if not (
+        z.device.type == "cpu"
+        and z.dtype in (torch.float32, torch.bfloat16)
+        and z.dim() == 2
+        and z.is_contiguous()
+        and available()
+        and _lib is not None
+    ):
+        return None
+    rows, vocab = z.shape
+    targets = targets.to(torch.int64).contiguous()
+    keep = keep.to(torch.float32).contiguous()
+    loss = torch.empty(rows, dtype=torch.float32)
+    nll = torch.empty(rows, dtype=torch.float32)
+    g = torch.empty_like(z) if grads else None
+    _lib.attnscope_smoothed_xent(
+        z.data_ptr(),
+        int(z.dtype == torch.bfloat16),
+        rows,
+        vocab,
+        targets.data_ptr(),
+        keep.data_ptr(),
+        float(smoothing),
+        loss.data_ptr(),
+        nll.data_ptr(),
+        _ptr(g),
+        torch.get_num_threads(),
+    )
+    return loss.sum(), nll.sum(), g
+
+
+def _self_check() -> None:
+    """The kernel against the loss written plainly with PyTorch (log-softmax, one-hot), on a
+    small random case in both dtypes, once per process."""
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(7, 301, generator=gen) * 4
+    targets = torch.randint(0, 301, (7,), generator=gen)
+    keep = torch.tensor([1, 1, 0, 1, 1, 1, 1], dtype=torch.float32)
+    eps = 0.1
+    onehot = torch.nn.functional.one_hot(targets, 301).float()
+    for dtype, tol in ((torch.float32, 1e-5), (torch.bfloat16, 1e-2)):
+        z = z.to(dtype)
+        logp = torch.log_softmax(z.float(), -1)
+        nll_rows = -(logp * onehot).sum(-1)
+        want_loss = (keep * ((1 - eps) * nll_rows - eps * logp.mean(-1))).sum()
+        want_g = keep[:, None] * (logp.exp() - (1 - eps) * onehot - eps / 301)
+        got = smoothed_xent(z, targets, keep, eps, grads=True)
+        assert got is not None, "the kernel did not run"
+        loss, nll, g = got
+        assert g is not None
+        assert torch.allclose(loss, want_loss, rtol=1e-4, atol=1e-4), f"loss {loss} ≠ {want_loss}"
+        want_nll = (keep * nll_rows).sum()
+        assert torch.allclose(nll, want_nll, rtol=1e-4, atol=1e-4), f"nll {nll} ≠ {want_nll}"
+        assert torch.allclose(g.float(), want_g, rtol=tol, atol=tol), f"{dtype} gradient differs"

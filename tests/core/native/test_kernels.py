@@ -1,0 +1,150 @@
+"""The compiled kernels compute what their PyTorch references compute, and where they cannot be
+built the callers fall back to PyTorch with a reason in words."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pytest
+import torch
+
+import core.native as native
+from core.model.loss import _TINY, _chunk, projected_loss, token_loss
+from core.native import build
+
+CAN_BUILD = sys.platform.startswith("linux") and bool(shutil.which("cc") or shutil.which("gcc"))
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """The module as in a new process: nothing decided, nothing loaded."""
+    monkeypatch.setattr(native, "ENABLED", None)
+    monkeypatch.setattr(native, "_lib", None)
+    monkeypatch.setattr(native, "_why_not", "")
+    return native
+
+
+def _logits(rows: int, vocab: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(rows, vocab, generator=g) * 5
+    targets = torch.randint(0, vocab, (rows,), generator=g)
+    keep = (torch.rand(rows, generator=g) > 0.3).float()
+    return z, targets, keep
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_kernels_build_and_load_where_there_is_a_compiler(fresh):
+    assert fresh.available(), fresh.unavailable_reason()
+    assert fresh.unavailable_reason() == ""
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("vocab", [37, 1000, 6501])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_smoothed_xent_equals_the_pytorch_chunk(dtype, vocab, smoothing):
+    z, targets, keep = _logits(23, vocab, seed=vocab)
+    z = z.to(dtype)
+    want_loss, want_nll, want_g = _chunk(z.float(), targets, keep, smoothing)
+    got = native.smoothed_xent(z, targets, keep, smoothing, grads=True)
+    assert got is not None
+    loss, nll, g = got
+    assert g is not None and g.dtype == dtype and g.shape == z.shape
+    torch.testing.assert_close(loss, want_loss, rtol=1e-5, atol=1e-4)
+    torch.testing.assert_close(nll, want_nll, rtol=1e-5, atol=1e-4)
+    # bf16: the same fp32 gradient rounded to bf16 (one rounding either way)
+    tol = 1e-6 if dtype == torch.float32 else 8e-3
+    torch.testing.assert_close(g.float(), want_g.to(dtype).float(), rtol=tol, atol=tol)
+    # the rows kept at 0 get no gradient; every kept row's gradient sums to 0 (softmax − onehot)
+    assert torch.all(g.float()[keep == 0] == 0)
+    sums = g.float()[keep == 1].sum(1)
+    torch.testing.assert_close(
+        sums, torch.zeros_like(sums), atol=1e-5 if tol < 1e-3 else 2e-2, rtol=0
+    )
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_without_gradients_only_the_sums_are_computed():
+    z, targets, keep = _logits(9, 300, seed=1)
+    got = native.smoothed_xent(z, targets, keep, 0.1, grads=False)
+    assert got is not None and got[2] is None
+    want = _chunk(z, targets, keep, 0.1)
+    torch.testing.assert_close(got[0], want[0], rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_a_gold_token_whose_probability_underflows_counts_as_the_smallest_normal():
+    z = torch.zeros(2, 50)
+    z[:, 7] = 200.0  # every other token's probability is exp(−200): below fp32's range
+    targets = torch.tensor([3, 7])
+    got = native.smoothed_xent(z, targets, torch.ones(2), 0.0, grads=True)
+    assert got is not None
+    _, nll, g = got
+    want = -torch.log(torch.tensor(_TINY)) + 0.0  # row 0 at the clamp, row 1 at 0
+    torch.testing.assert_close(nll, want, rtol=1e-6, atol=1e-4)
+    assert torch.isfinite(g).all()
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_two_threads_give_the_one_thread_result():
+    z, targets, keep = _logits(64, 999, seed=3)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = native.smoothed_xent(z, targets, keep, 0.1, grads=True)
+        torch.set_num_threads(2)
+        two = native.smoothed_xent(z, targets, keep, 0.1, grads=True)
+    finally:
+        torch.set_num_threads(before)
+    assert one is not None and two is not None
+    for a, b in zip(one, two):
+        assert torch.equal(a, b)
+
+
+def test_tensors_the_kernel_does_not_take_go_back_to_pytorch():
+    z, targets, keep = _logits(4, 30, seed=4)
+    assert native.smoothed_xent(z.double(), targets, keep, 0.1, grads=True) is None
+    assert native.smoothed_xent(z.t(), targets, keep, 0.1, grads=True) is None  # not contiguous
+
+
+def test_turned_off_by_the_environment(fresh, monkeypatch):
+    monkeypatch.setenv("ATTNSCOPE_NATIVE", "0")
+    assert not fresh.available()
+    assert "ATTNSCOPE_NATIVE=0" in fresh.unavailable_reason()
+    z, targets, keep = _logits(4, 30, seed=5)
+    assert fresh.smoothed_xent(z, targets, keep, 0.1, grads=True) is None
+
+
+def test_a_missing_compiler_is_a_reason_and_the_loss_still_trains(fresh, monkeypatch, tmp_path):
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    monkeypatch.setenv("ATTNSCOPE_HOME", str(tmp_path / "home"))
+    assert not fresh.available()
+    assert "no-such-cc" in fresh.unavailable_reason()
+    # the loss runs its PyTorch code and still equals the reference
+    g = torch.Generator().manual_seed(0)
+    h = torch.randn(3, 5, 8, generator=g, requires_grad=True)
+    w = torch.randn(11, 8, generator=g, requires_grad=True)
+    tgt = torch.randint(4, 11, (3, 5), generator=g)
+    ref, _ = token_loss(h @ w.t(), tgt, 0.1)
+    got, _ = projected_loss(h.reshape(-1, 8), w, tgt.reshape(-1), 0.1)
+    torch.testing.assert_close(got, ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_the_library_is_built_once_per_source_compiler_and_cpu(tmp_path):
+    first = build.build(tmp_path)
+    stamp = first.stat().st_mtime_ns
+    assert build.build(tmp_path) == first and first.stat().st_mtime_ns == stamp
+    assert first.parent == tmp_path / "kernels"
+    assert [p.name for p in first.parent.iterdir()] == [first.name]  # no temporary files left
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_a_source_that_does_not_compile_is_reported(tmp_path, monkeypatch):
+    bad = tmp_path / "kernels.c"
+    bad.write_text("this is not C\n")
+    monkeypatch.setattr(build, "SOURCE", bad)
+    with pytest.raises(build.BuildError, match="compiling kernels.c .* failed"):
+        build.build(tmp_path / "cache")
+    assert not list((tmp_path / "cache" / "kernels").iterdir())
