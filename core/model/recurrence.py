@@ -34,6 +34,7 @@ import math
 import torch
 from torch import Tensor
 
+from core import native
 from core.model.autocast import matmul_dtype
 from core.model.products import mm
 
@@ -233,21 +234,27 @@ class _Recurrence(torch.autograd.Function):
             ]
             scratch = keys2 if energy_dtype == f32 else _empty(keys2.shape, f32, keys.device)
             v2 = (2 * v).to(energy_dtype)
+            v2_f = v2.to(f32)
+            mask = mask.contiguous()
             gi = states.new_empty(batch, g3)
             state = h0.to(f32)
             for t in range(steps):
                 both = mm(state.to(cd), w_state, b_state).to(f32)  # (B, 3H + A)
                 gh, q2 = both[:, :g3], both[:, g3:].unsqueeze(1)
                 e_t = energies[t // block][t % block]
-                if energy_dtype == f32:
-                    torch.add(keys2, q2, out=e_t).sigmoid_()
-                else:
-                    e_t.copy_(torch.add(keys2, q2, out=scratch).sigmoid_())
-                scores = torch.matmul(e_t, v2).to(f32).masked_fill_(pad, float("-inf"))
-                alpha = torch.softmax(scores, dim=-1)
-                weights[:, t] = alpha
-                context = torch.bmm(alpha.to(values.dtype).unsqueeze(1), values).squeeze(1)
-                contexts[:, t] = context
+                context = contexts[:, t]
+                # the attention in one pass where the compiled kernels run (core.native)
+                if not native.attention_forward(
+                    keys2, both[:, g3:], v2_f, mask, e_t, weights[:, t], values, context
+                ):
+                    if energy_dtype == f32:
+                        torch.add(keys2, q2, out=e_t).sigmoid_()
+                    else:
+                        e_t.copy_(torch.add(keys2, q2, out=scratch).sigmoid_())
+                    scores = torch.matmul(e_t, v2).to(f32).masked_fill_(pad, float("-inf"))
+                    alpha = torch.softmax(scores, dim=-1)
+                    weights[:, t] = alpha
+                    context.copy_(torch.bmm(alpha.to(values.dtype).unsqueeze(1), values).squeeze(1))
                 if cd == torch.float32:  # oneDNN's product (core.model.products), then the sum
                     torch.add(mm(context, w_ctx), gates_in[:, t], out=gi)
                 else:
@@ -301,8 +308,8 @@ class _Recurrence(torch.autograd.Function):
         w_emb = w_ih[:, :emb_size].to(cd).contiguous()
         w_ctx = w_ih[:, emb_size:].to(cd).contiguous()
         v4 = 4 * v.to(f32)
-        values_f = _cast(values, f32)
-        weighted = _empty(values.shape, f32, values.device)  # one step's α gradient's terms
+        values_f: Tensor | None = None  # values in fp32 and one step's α gradient's terms,
+        weighted: Tensor | None = None  # for the PyTorch code (the kernels need neither)
         d_states = _cast(d_states, f32) if d_states is not None else _zeros(states.shape, f32, dev)
         d_ctx_out = None if d_contexts is None else _cast(d_contexts, f32)
 
@@ -336,19 +343,26 @@ class _Recurrence(torch.autograd.Function):
                 if d_ctx_out is not None:
                     dc = dc.add_(d_ctx_out[:, t])
                 d_ctx[:, j] = dc
-                # context = Σ α h → dα; softmax → d scores (zero where α is zero: the padding)
-                alpha = weights[:, t]
-                # (a product per sentence of one row: elementwise, as it runs ~5× faster)
-                d_alpha = torch.mul(values_f, dc.unsqueeze(1), out=weighted).sum(-1)
-                d_scores = d_alpha.sub_((alpha * d_alpha).sum(-1, keepdim=True)).mul_(alpha)
-                # score = v · tanh(x), tanh(x) = 2σ − 1 with σ = σ(2x): d score / dx =
-                # 4 v σ (1 − σ); v is the same for every position, so it multiplies the sums once
-                e_t.copy_(energies[first // block][j])
-                # d v = Σ d score · tanh = Σ d score · (2σ − 1); each row's d scores sum to 0
-                d_v.addmv_(e_t.view(-1, size).t(), d_scores.view(-1), alpha=2)
-                torch.addcmul(e_t, e_t, e_t, value=-1, out=d_e).mul_(d_scores.unsqueeze(-1))
-                d_energy_sum += d_e
-                torch.mul(d_e.sum(1), v4, out=gs[:, g3:])
+                alpha, stored = weights[:, t], energies[first // block][j]
+                if not native.attention_backward(
+                    values, dc, alpha, stored, v4, d_energy_sum, gs[:, g3:], d_v
+                ):
+                    if values_f is None or weighted is None:
+                        values_f = _cast(values, f32)
+                        weighted = _empty(values.shape, f32, values.device)
+                    # context = Σ α h → dα; softmax → d scores (zero where α is zero: padding)
+                    # (a product per sentence of one row: elementwise, as it runs ~5× faster)
+                    d_alpha = torch.mul(values_f, dc.unsqueeze(1), out=weighted).sum(-1)
+                    d_scores = d_alpha.sub_((alpha * d_alpha).sum(-1, keepdim=True)).mul_(alpha)
+                    # score = v · tanh(x), tanh(x) = 2σ − 1 with σ = σ(2x): d score / dx =
+                    # 4 v σ (1 − σ); v is the same for every position, so it multiplies the
+                    # sums once
+                    e_t.copy_(stored)
+                    # d v = Σ d score · tanh = Σ d score · (2σ − 1); each row's d scores sum to 0
+                    d_v.addmv_(e_t.view(-1, size).t(), d_scores.view(-1), alpha=2)
+                    torch.addcmul(e_t, e_t, e_t, value=-1, out=d_e).mul_(d_scores.unsqueeze(-1))
+                    d_energy_sum += d_e
+                    torch.mul(d_e.sum(1), v4, out=gs[:, g3:])
                 d_state = direct.add_(mm(gs.to(cd), w_state).to(f32))
 
             # this block's share of the weight gradients: one product each over its steps

@@ -19,7 +19,13 @@ from torch import Tensor
 
 from core.native.build import BuildError, load
 
-__all__ = ["available", "smoothed_xent", "unavailable_reason"]
+__all__ = [
+    "attention_backward",
+    "attention_forward",
+    "available",
+    "smoothed_xent",
+    "unavailable_reason",
+]
 
 #: None: decide on first use (compile, load, check); False: never use the kernels (tests and
 #: benchmarks set it to compare with the PyTorch code); True: decided, in use
@@ -44,6 +50,18 @@ def _setup(lib: ctypes.CDLL) -> None:
         ctypes.c_void_p,  # gradient (z's dtype) or NULL
         ctypes.c_int,  # threads
     ]
+
+    P, I64, INT = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
+    f = lib.attnscope_attention_forward
+    f.restype = None
+    # batch, src, size, dim, keys2, q2, q2 stride, v2, mask, energies, energies bf16, alpha,
+    # alpha stride, values, values bf16, context, context stride, threads
+    f.argtypes = [I64, I64, I64, I64, P, P, I64, P, P, P, INT, P, I64, P, INT, P, I64, INT]
+    f = lib.attnscope_attention_backward
+    f.restype = None
+    # batch, src, size, dim, values, values bf16, dc, alpha, alpha stride, energies,
+    # energies bf16, v4, d_energy_sum, gs, gs stride, d_v, threads
+    f.argtypes = [I64, I64, I64, I64, P, INT, P, P, I64, P, INT, P, P, P, I64, P, INT]
 
 
 def _decide() -> bool:
@@ -121,6 +139,125 @@ def smoothed_xent(
         torch.get_num_threads(),
     )
     return loss.sum(), nll.sum(), g
+
+
+_FLOATS = (torch.float32, torch.bfloat16)
+
+
+def _rows(t: Tensor, dtype: torch.dtype | tuple[torch.dtype, ...] = _FLOATS) -> bool:
+    """Whether ``t`` is a CPU matrix of rows laid side by side (a row stride, unit columns)."""
+    dtypes = dtype if isinstance(dtype, tuple) else (dtype,)
+    return t.device.type == "cpu" and t.dim() == 2 and t.stride(1) == 1 and t.dtype in dtypes
+
+
+def _dense(t: Tensor, dtype: torch.dtype | tuple[torch.dtype, ...] = _FLOATS) -> bool:
+    dtypes = dtype if isinstance(dtype, tuple) else (dtype,)
+    return t.device.type == "cpu" and t.is_contiguous() and t.dtype in dtypes
+
+
+def attention_forward(
+    keys2: Tensor,
+    q2: Tensor,
+    v2: Tensor,
+    mask: Tensor,
+    energies: Tensor,
+    alpha: Tensor,
+    values: Tensor,
+    context: Tensor,
+) -> bool:
+    """One step of the Bahdanau recurrence's attention (``core.model.recurrence``) in one pass:
+    keys2 (B, S, A) fp32, q2 (B, A) fp32 rows, v2 (A,) fp32, mask (B, S) bool (True: real) →
+    writes energies (B, S, A) = σ(keys2 + q2) in their dtype, alpha (B, S) rows (the softmax of
+    energies · v2 over the real positions) and context (B, K) rows = Σ alpha · values (B, S, K),
+    in values' dtype. False (nothing written) where the kernels are not in use or do not take
+    these tensors."""
+    f32 = torch.float32
+    if not (
+        _dense(keys2, f32)
+        and _rows(q2, f32)
+        and _dense(v2, f32)
+        and _dense(mask, torch.bool)
+        and _dense(energies)
+        and _rows(alpha, f32)
+        and _dense(values)
+        and _rows(context, values.dtype)
+        and available()
+        and _lib is not None
+    ):
+        return False
+    batch, src, size = keys2.shape
+    _lib.attnscope_attention_forward(
+        batch,
+        src,
+        size,
+        values.size(-1),
+        keys2.data_ptr(),
+        q2.data_ptr(),
+        q2.stride(0),
+        v2.data_ptr(),
+        mask.data_ptr(),
+        energies.data_ptr(),
+        int(energies.dtype == torch.bfloat16),
+        alpha.data_ptr(),
+        alpha.stride(0),
+        values.data_ptr(),
+        int(values.dtype == torch.bfloat16),
+        context.data_ptr(),
+        context.stride(0),
+        torch.get_num_threads(),
+    )
+    return True
+
+
+def attention_backward(
+    values: Tensor,
+    dc: Tensor,
+    alpha: Tensor,
+    energies: Tensor,
+    v4: Tensor,
+    d_energy_sum: Tensor,
+    gs: Tensor,
+    d_v: Tensor,
+) -> bool:
+    """That step's backward pass from the context's gradient dc (B, K) fp32: adds each
+    position's d energies (e − e²) · d score into d_energy_sum (B, S, A), writes
+    v4 ⊙ Σ_s d energies into gs (B, A) rows and adds 2 Σ d score · e into d_v (A,). False
+    (nothing written) where the kernels are not in use or do not take these tensors."""
+    f32 = torch.float32
+    if not (
+        _dense(values)
+        and _dense(dc, f32)
+        and _rows(alpha, f32)
+        and _dense(energies)
+        and _dense(v4, f32)
+        and _dense(d_energy_sum, f32)
+        and _rows(gs, f32)
+        and _dense(d_v, f32)
+        and available()
+        and _lib is not None
+    ):
+        return False
+    batch, src, size = energies.shape
+    _lib.attnscope_attention_backward(
+        batch,
+        src,
+        size,
+        values.size(-1),
+        values.data_ptr(),
+        int(values.dtype == torch.bfloat16),
+        dc.data_ptr(),
+        alpha.data_ptr(),
+        alpha.stride(0),
+        energies.data_ptr(),
+        int(energies.dtype == torch.bfloat16),
+        v4.data_ptr(),
+        d_energy_sum.data_ptr(),
+        gs.data_ptr(),
+        gs.stride(0),
+        d_v.data_ptr(),
+        torch.get_num_threads(),
+    )
+    return True
 
 
 def _self_check() -> None:

@@ -23,8 +23,16 @@ from pathlib import Path
 
 SOURCE = Path(__file__).with_name("kernels.c")
 #: the kernels' interface version; the library must report the same
-VERSION = 1
-FLAGS = ("-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", "-std=c11")
+VERSION = 2
+FLAGS = (
+    "-O3",
+    "-march=native",
+    "-mprefer-vector-width=512",
+    "-fopenmp",
+    "-shared",
+    "-fPIC",
+    "-std=c11",
+)
 
 
 class BuildError(RuntimeError):

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KERNELS_VERSION 1
+#define KERNELS_VERSION 2
 
 int attnscope_kernels_version(void) { return KERNELS_VERSION; }
 
@@ -124,5 +124,167 @@ void attnscope_smoothed_xent(const void *z, int z_bf16, int64_t rows, int64_t vo
         }
         free(row);
         free(scratch);
+    }
+}
+
+/* exp(x) for any x, through exp_nonpositive: e^x = 1 / e^−x for x > 0 (x clamped to ±80, so
+ * the sigmoid below never reaches fp32's denormals, which are slow). */
+static inline float sigmoid(float x) {
+    float c = x > 80.0f ? 80.0f : (x < -80.0f ? -80.0f : x);
+    float e = exp_nonpositive(c > 0 ? -c : c); /* e^−|c| in (0, 1] */
+    /* σ(c) = 1 / (1 + e^−c): for c ≥ 0 that is 1 / (1 + e), for c < 0 it is e / (1 + e) */
+    float num = c > 0 ? 1.0f : e;
+    return num / (1.0f + e);
+}
+
+static inline float load(const void *p, int bf16, int64_t i) {
+    return bf16 ? bf16_to_f32(((const uint16_t *)p)[i]) : ((const float *)p)[i];
+}
+
+static inline void store(void *p, int bf16, int64_t i, float v) {
+    if (bf16)
+        ((uint16_t *)p)[i] = f32_to_bf16(v);
+    else
+        ((float *)p)[i] = v;
+}
+
+/* One decoder step's additive attention (core.model.recurrence, forward): for each sentence b
+ * and source position s, e = σ(keys2[b, s] + q2[b]) (A values, written to energies in their
+ * dtype), score = e · v2 (e as stored), the softmax of the scores over the real positions
+ * (mask 1) → alpha[b] (0 at padding), and context[b] = Σ_s alpha · values[b, s] (alpha rounded to
+ * values' dtype first, as a bf16 product would take it; the sum in fp32, stored in values'
+ * dtype). Row strides in elements for the views into whole-sequence tensors. */
+void attnscope_attention_forward(int64_t batch, int64_t src, int64_t size, int64_t dim,
+                                 const float *keys2, const float *q2, int64_t q2_stride,
+                                 const float *v2, const uint8_t *mask, void *energies,
+                                 int energies_bf16, float *alpha, int64_t alpha_stride,
+                                 const void *values, int values_bf16, void *context,
+                                 int64_t context_stride, int threads) {
+#pragma omp parallel num_threads(threads)
+    {
+        float *scores = (float *)malloc(sizeof(float) * src);
+        float *acc = (float *)malloc(sizeof(float) * dim);
+        float *e = (float *)malloc(sizeof(float) * size);
+#pragma omp for schedule(static)
+        for (int64_t b = 0; b < batch; b++) {
+            const float *q = q2 + b * q2_stride;
+            float m = -INFINITY;
+            for (int64_t s = 0; s < src; s++) {
+                const float *k = keys2 + (b * src + s) * size;
+                int64_t at = (b * src + s) * size;
+#pragma omp simd
+                for (int64_t a = 0; a < size; a++) e[a] = sigmoid(k[a] + q[a]);
+                if (energies_bf16) {
+                    uint16_t *out = (uint16_t *)energies + at;
+#pragma omp simd
+                    for (int64_t a = 0; a < size; a++) {
+                        out[a] = f32_to_bf16(e[a]);
+                        e[a] = bf16_to_f32(out[a]);
+                    }
+                } else {
+                    memcpy((float *)energies + at, e, sizeof(float) * size);
+                }
+                float score = 0.0f;
+#pragma omp simd reduction(+ : score)
+                for (int64_t a = 0; a < size; a++) score += e[a] * v2[a];
+                scores[s] = score;
+                if (mask[b * src + s] && score > m) m = score;
+            }
+            float total = 0.0f;
+            for (int64_t s = 0; s < src; s++) {
+                float p = mask[b * src + s] ? expf(scores[s] - m) : 0.0f;
+                scores[s] = p;
+                total += p;
+            }
+            float *al = alpha + b * alpha_stride;
+            for (int64_t s = 0; s < src; s++) al[s] = scores[s] / total;
+            for (int64_t d = 0; d < dim; d++) acc[d] = 0.0f;
+            for (int64_t s = 0; s < src; s++) {
+                float w = values_bf16 ? bf16_to_f32(f32_to_bf16(al[s])) : al[s];
+                if (w == 0.0f) continue;
+                int64_t row = (b * src + s) * dim;
+                if (values_bf16) {
+                    const uint16_t *vr = (const uint16_t *)values + row;
+#pragma omp simd
+                    for (int64_t d = 0; d < dim; d++) acc[d] += w * bf16_to_f32(vr[d]);
+                } else {
+                    const float *vr = (const float *)values + row;
+#pragma omp simd
+                    for (int64_t d = 0; d < dim; d++) acc[d] += w * vr[d];
+                }
+            }
+            for (int64_t d = 0; d < dim; d++) store(context, values_bf16, b * context_stride + d, acc[d]);
+        }
+        free(scores);
+        free(acc);
+        free(e);
+    }
+}
+
+/* Its backward pass for one step, from the context's gradient dc (batch × dim, fp32): d alpha =
+ * values · dc, d scores = alpha (d alpha − Σ alpha d alpha), and with e the stored energies,
+ * d_e = (e − e²) d score: adds d_e into d_energy_sum (batch × src × size), writes
+ * v4 ⊙ Σ_s d_e into gs (batch × size, row stride gs_stride) and adds 2 Σ d score · e into d_v. */
+void attnscope_attention_backward(int64_t batch, int64_t src, int64_t size, int64_t dim,
+                                  const void *values, int values_bf16, const float *dc,
+                                  const float *alpha, int64_t alpha_stride,
+                                  const void *energies, int energies_bf16, const float *v4,
+                                  float *d_energy_sum, float *gs, int64_t gs_stride, float *d_v,
+                                  int threads) {
+#pragma omp parallel num_threads(threads)
+    {
+        float *d_scores = (float *)malloc(sizeof(float) * src);
+        float *dv_local = (float *)calloc(size, sizeof(float));
+        float *e = (float *)malloc(sizeof(float) * size);
+#pragma omp for schedule(static)
+        for (int64_t b = 0; b < batch; b++) {
+            const float *al = alpha + b * alpha_stride;
+            const float *g = dc + b * dim;
+            float weighted = 0.0f;
+            for (int64_t s = 0; s < src; s++) {
+                int64_t row = (b * src + s) * dim;
+                float d = 0.0f;
+                if (values_bf16) {
+                    const uint16_t *vr = (const uint16_t *)values + row;
+#pragma omp simd reduction(+ : d)
+                    for (int64_t k = 0; k < dim; k++) d += bf16_to_f32(vr[k]) * g[k];
+                } else {
+                    const float *vr = (const float *)values + row;
+#pragma omp simd reduction(+ : d)
+                    for (int64_t k = 0; k < dim; k++) d += vr[k] * g[k];
+                }
+                d_scores[s] = d;
+                weighted += al[s] * d;
+            }
+            float *out = gs + b * gs_stride;
+            for (int64_t a = 0; a < size; a++) out[a] = 0.0f;
+            for (int64_t s = 0; s < src; s++) {
+                float ds = (d_scores[s] - weighted) * al[s];
+                if (ds == 0.0f) continue; /* padding: alpha is 0 */
+                int64_t at = (b * src + s) * size;
+                if (energies_bf16) {
+                    const uint16_t *er = (const uint16_t *)energies + at;
+#pragma omp simd
+                    for (int64_t a = 0; a < size; a++) e[a] = bf16_to_f32(er[a]);
+                } else {
+                    memcpy(e, (const float *)energies + at, sizeof(float) * size);
+                }
+                float *sum = d_energy_sum + at;
+#pragma omp simd
+                for (int64_t a = 0; a < size; a++) {
+                    float de = (e[a] - e[a] * e[a]) * ds;
+                    sum[a] += de;
+                    out[a] += de;
+                    dv_local[a] += 2.0f * ds * e[a];
+                }
+            }
+#pragma omp simd
+            for (int64_t a = 0; a < size; a++) out[a] *= v4[a];
+        }
+#pragma omp critical
+        for (int64_t a = 0; a < size; a++) d_v[a] += dv_local[a];
+        free(d_scores);
+        free(dv_local);
+        free(e);
     }
 }

@@ -26,6 +26,7 @@ from typing import Any
 
 import torch
 
+from core import native
 from core.errors import ConfigError
 from core.storage.atomic_io import atomic_write_text
 from core.training.adam import Adam
@@ -192,8 +193,17 @@ def machine_name() -> str:
     return platform.processor() or platform.machine()
 
 
+#: bump when the training step's code changes what the two formats cost, so that verdicts
+#: measured with the old code are measured again (2: the fused recurrences and loss,
+#: 3: the compiled loss and attention kernels, core.native)
+STEP_REVISION = 3
+
+
 def cache_key(shape: dict[str, Any]) -> str:
+    """A verdict holds for this machine, thread count, PyTorch, step code and model shape."""
     ident = {
+        "step": STEP_REVISION,
+        "kernels": native.available(),
         "cpu": machine_name(),
         "cores": os.cpu_count(),
         "threads": torch.get_num_threads(),

@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 import torch
 
+from core import native
 from core.config import ModelConfig
 from core.data.vocab import PAD_ID
 from core.model import recurrence, seq2seq
@@ -115,14 +116,22 @@ def test_loss_and_every_gradient_equal_the_stepwise_decoder(
         assert fused[name].abs().sum() > 0, name
 
 
+def _native(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
+    """The compiled attention and loss kernels (core.native) in use where they build, or not."""
+    if not on:
+        monkeypatch.setattr(native, "ENABLED", False)
+
+
+@pytest.mark.parametrize("native_on", [True, False])
 @pytest.mark.parametrize("onednn", [True, False])
 def test_every_gradient_equals_the_stepwise_decoder_in_fp32(
-    monkeypatch: pytest.MonkeyPatch, onednn: bool
+    monkeypatch: pytest.MonkeyPatch, onednn: bool, native_on: bool
 ) -> None:
     # fp32 products go through oneDNN where this PyTorch has it (core.model.products)
     from core.model import products
 
     monkeypatch.setattr(products, "ONEDNN_FP32", onednn)
+    _native(monkeypatch, native_on)
     batch = _batch(seed=5)
     model = _model()
     fused_loss, fused = _loss_and_grads(model, batch)
@@ -134,9 +143,11 @@ def test_every_gradient_equals_the_stepwise_decoder_in_fp32(
         torch.testing.assert_close(fused[name], ref[name], rtol=1e-4, atol=1e-4 * scale)
 
 
+@pytest.mark.parametrize("native_on", [True, False])
 def test_features_and_attention_equal_the_stepwise_decoder_in_fp32(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, native_on: bool
 ) -> None:
+    _native(monkeypatch, native_on)
     src, src_len, tgt_in, _ = _batch(seed=4)
     model = _model()
     features, attn = model.teacher_forced(src, src_len, tgt_in)
@@ -171,9 +182,11 @@ def test_gradcheck_of_the_operation_itself(
     assert torch.autograd.gradcheck(states_and_contexts, inputs)
 
 
+@pytest.mark.parametrize("native_on", [True, False])
 def test_bf16_autocast_stays_close_to_the_stepwise_decoder(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, native_on: bool
 ) -> None:
+    _native(monkeypatch, native_on)
     batch = _batch(seed=2)
     model = _model(hidden_size=16, emb_size=16)
     with torch.autocast("cpu", dtype=torch.bfloat16):

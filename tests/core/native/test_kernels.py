@@ -148,3 +148,67 @@ def test_a_source_that_does_not_compile_is_reported(tmp_path, monkeypatch):
     with pytest.raises(build.BuildError, match="compiling kernels.c .* failed"):
         build.build(tmp_path / "cache")
     assert not list((tmp_path / "cache" / "kernels").iterdir())
+
+
+def _recurrence_inputs(dtype: torch.dtype, seed: int = 0):
+    """A batch of 5 with padded sources (lengths 6, 6, 4, 2, 1), model sizes unlike each other."""
+    g = torch.Generator().manual_seed(seed)
+    b, s, t, e, k, h, a = 5, 6, 4, 7, 10, 9, 8
+
+    def r(*shape):
+        return (torch.randn(*shape, generator=g) * 0.5).to(dtype).requires_grad_()
+
+    lengths = torch.tensor([6, 6, 4, 2, 1])
+    mask = torch.arange(s)[None, :] < lengths[:, None]
+    return (r(b, t, e), r(b, h), r(b, s, a), r(b, s, k), mask, r(a, h), r(a),
+            r(3 * h, e + k), r(3 * h), r(3 * h, h), r(3 * h))  # fmt: skip
+
+
+def _run_recurrence(inputs, precision: str):
+    from core.model.recurrence import bahdanau_recurrence
+
+    for x in inputs:
+        x.grad = None
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+        states, contexts, weights = bahdanau_recurrence(*inputs)
+    g = torch.Generator().manual_seed(1)
+    (states.float() * torch.randn(states.shape, generator=g)).sum().add(
+        (contexts.float() * torch.randn(contexts.shape, generator=g)).sum()
+    ).backward()
+    grads = [None if x.grad is None else x.grad.clone() for x in inputs]
+    return states.detach(), contexts.detach(), weights, grads
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_the_attention_kernels_run_and_equal_the_pytorch_steps(monkeypatch, precision):
+    calls = {"forward": 0, "backward": 0}
+    forward, backward = native.attention_forward, native.attention_backward
+
+    def counted(name, fn):
+        def call(*args):
+            done = fn(*args)
+            calls[name] += done
+            return done
+
+        return call
+
+    monkeypatch.setattr(native, "attention_forward", counted("forward", forward))
+    monkeypatch.setattr(native, "attention_backward", counted("backward", backward))
+    inputs = _recurrence_inputs(torch.float32)
+    got = _run_recurrence(inputs, precision)
+    assert calls == {"forward": 4, "backward": 4}  # every step, both ways
+    monkeypatch.setattr(native, "ENABLED", False)
+    want = _run_recurrence(inputs, precision)
+    tol = 1e-5 if precision == "fp32" else 2e-2
+    for a, b in zip(got[:3], want[:3]):
+        torch.testing.assert_close(a, b, rtol=tol, atol=tol)
+    weights = got[2]
+    torch.testing.assert_close(weights.sum(-1), torch.ones(weights.shape[:2]))
+    assert (weights.transpose(0, 1)[:, ~inputs[4]] == 0).all()  # padding gets no weight
+    for i, (a, b) in enumerate(zip(got[3], want[3])):
+        if b is None:
+            assert a is None
+            continue
+        scale = b.abs().max()
+        torch.testing.assert_close(a, b, rtol=tol, atol=tol * scale, msg=f"input {i}")
