@@ -10,19 +10,29 @@ way for the products where it was measured faster (``x @ weight.T`` with ``weigh
 not the weight gradients' ``a.T @ b``, where it was slower).
 
 The result is the same product (fp32 accumulation either way; they differ in the order of
-the sums). Where the operation is missing (a PyTorch built without oneDNN) or fails its check
+the sums). Which is faster depends on the CPU and the shape: on a Xeon with AMX, MKL won the
+loss's product (5.7 against 6.4 ms) and lost a decoder step's context product (0.31 against
+0.24 ms). So each (rows, inner, outputs) shape is timed both ways the first time it is met
+(the faster of three calls each, a few milliseconds once per shape and process) and keeps the
+faster. Where the operation is missing (a PyTorch built without oneDNN) or fails its check
 once on first use, ``linear`` falls back to ``torch.nn.functional.linear``.
 """
 
 from __future__ import annotations
 
+import time
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-#: None: use oneDNN for fp32 CPU products where it is present and passes a check on first use;
-#: False: never (the plain PyTorch product; bench/recurrence.py --against compares the two)
+#: None: use oneDNN for fp32 CPU products where it is present, passes a check on first use and
+#: was measured faster for the shape; True: always where present; False: never (the plain
+#: PyTorch product; bench/recurrence.py --against compares the two)
 ONEDNN_FP32: bool | None = None
+_present: bool | None = None
+#: per (rows, inner, outputs, threads): whether oneDNN was the faster
+_faster: dict[tuple[int, ...], bool] = {}
 
 
 def _onednn_works() -> bool:
@@ -41,11 +51,40 @@ def _onednn_works() -> bool:
 
 
 def uses_onednn() -> bool:
-    """Whether ``linear`` sends fp32 CPU products to oneDNN (decided once per process)."""
-    global ONEDNN_FP32
-    if ONEDNN_FP32 is None:
-        ONEDNN_FP32 = _onednn_works()
-    return ONEDNN_FP32
+    """Whether oneDNN's linear operation is present here and right (decided once per
+    process); unless ``ONEDNN_FP32`` says otherwise."""
+    global _present
+    if ONEDNN_FP32 is not None:
+        return ONEDNN_FP32
+    if _present is None:
+        _present = _onednn_works()
+    return _present
+
+
+def _best_of_three(run) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _onednn_faster(x: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
+    """Whether oneDNN computes this shape of product faster than PyTorch's own, timed once
+    per shape (and thread count) in this process."""
+    if ONEDNN_FP32 is not None:
+        return ONEDNN_FP32
+    key = (x.numel() // x.size(-1), x.size(-1), weight.size(0), torch.get_num_threads())
+    known = _faster.get(key)
+    if known is None:
+        op = torch.ops.mkldnn._linear_pointwise
+        op(x, weight, bias, "none", [], "")  # kernels prepared, caches warm before the timing
+        F.linear(x, weight, bias)
+        ours = _best_of_three(lambda: op(x, weight, bias, "none", [], ""))
+        plain = _best_of_three(lambda: F.linear(x, weight, bias))
+        known = _faster[key] = ours < plain
+    return known
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -67,6 +106,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             )
         )
         and uses_onednn()
+        and _onednn_faster(x, weight, bias)
     ):
         return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
     return F.linear(x, weight, bias)

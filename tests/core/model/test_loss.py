@@ -58,7 +58,9 @@ def test_target_rows_keep_real_positions_only_rounded_up_with_ignored_rows():
     assert rows.size(0) % ROW_MULTIPLE == 0 and real <= rows.size(0) < real + ROW_MULTIPLE
     assert torch.equal(rows[:real], h[tgt != PAD_ID])
     assert torch.equal(targets[:real], tgt[tgt != PAD_ID])
-    assert (rows[real:] == 0).all() and (targets[real:] == PAD_ID).all()
+    # the added rows repeat the first position's state and are ignored (PAD_ID targets)
+    assert torch.equal(rows[real:], h[0, 0].expand(rows.size(0) - real, -1))
+    assert (targets[real:] == PAD_ID).all()
 
 
 def test_padding_positions_get_no_gradient():

@@ -104,3 +104,33 @@ def test_the_fused_loss_and_its_gradients_equal_the_reference_in_fp32() -> None:
     torch.testing.assert_close(nll, ref_nll)
     torch.testing.assert_close(rows.grad, r2.grad)
     torch.testing.assert_close(weight.grad, w2.grad)
+
+
+def test_by_default_each_shape_goes_where_it_was_measured_faster(monkeypatch) -> None:
+    if not products._onednn_works():
+        pytest.skip("this PyTorch has no oneDNN linear operation")
+    monkeypatch.setattr(products, "ONEDNN_FP32", None)
+    monkeypatch.setattr(products, "_faster", {})
+    x, w = _randn(33, 40), _randn(50, 40, seed=1)
+    torch.testing.assert_close(products.linear(x, w), F.linear(x, w))
+    key = (33, 40, 50, torch.get_num_threads())
+    assert list(products._faster) == [key]
+    # the verdict is kept: a second call of that shape times nothing, and what it says is used
+    monkeypatch.setattr(products, "_best_of_three", lambda run: pytest.fail("timed again"))
+    products.linear(x, w)
+    products._faster[key] = False
+    called = []
+    real = torch.ops.mkldnn._linear_pointwise
+
+    class Spy:
+        @staticmethod
+        def _linear_pointwise(*args):
+            called.append(args)
+            return real(*args)
+
+    monkeypatch.setattr(torch.ops, "mkldnn", Spy)
+    products.linear(x, w)
+    assert called == []
+    products._faster[key] = True
+    products.linear(x, w)
+    assert len(called) == 1
