@@ -259,6 +259,9 @@ class _Recurrence(torch.autograd.Function):
                     torch.add(mm(context, w_ctx), gates_in[:, t], out=gi)
                 else:
                     gi.copy_(torch.addmm(gates_in[:, t], context.to(cd), w_ctx))
+                if native.gru_forward(gi, gh, state, cells[:, t], states[:, t]):
+                    state = states[:, t]
+                    continue
                 cell = cells[:, t] if scratch_cell is None else scratch_cell
                 state = _gates(gi, gh, state, cell, states[:, t])
                 if scratch_cell is not None:
@@ -331,13 +334,17 @@ class _Recurrence(torch.autograd.Function):
         d_b_hh = torch.zeros(g3, dtype=f32, device=w_ih.device)
         d_v = torch.zeros(size, dtype=f32, device=v.device)
         d_state = states.new_zeros(batch, hidden)
+        direct_out = states.new_empty(batch, hidden)  # ds · z, where the kernels write it
         for first in reversed(range(0, steps, block)):
             n = min(block, steps - first)
             for j in reversed(range(n)):
                 t = first + j
                 ds = d_states[:, t] + d_state
                 gi, gs = d_gates_in[:, j], d_state_gates[:, j]
-                direct = _gates_backward(ds, prev[:, t], cells[:, t], gi, gs)
+                if native.gru_backward(ds, prev[:, t], cells[:, t], gi, gs[:, :g3], direct_out):
+                    direct = direct_out
+                else:
+                    direct = _gates_backward(ds, prev[:, t], cells[:, t], gi, gs)
                 # the context fed the input gates
                 dc = mm(gi.to(cd), w_ctx).to(f32)
                 if d_ctx_out is not None:
@@ -422,8 +429,14 @@ class _GRULayer(torch.autograd.Function):
             new = torch.empty_like(state)
             for t in range(steps):
                 gh = torch.baddbmm(b, state.to(cd), w).to(acc)
+                gi = gates_in[:, :, t].to(acc)
+                if native.gru_forward(
+                    gi, gh, state, cells[:, :, t], states[:, :, t], mask[:, :, t]
+                ):
+                    state = states[:, :, t]
+                    continue
                 cell = cells[:, :, t] if scratch_cell is None else scratch_cell
-                _gates(gates_in[:, :, t].to(acc), gh, state, cell, new)
+                _gates(gi, gh, state, cell, new)
                 if scratch_cell is not None:
                     cells[:, :, t] = scratch_cell
                 state = torch.where(keep[:, :, t], new, state, out=states[:, :, t])
@@ -450,13 +463,20 @@ class _GRULayer(torch.autograd.Function):
         ds = d_final.to(acc) if d_final is not None else states.new_zeros(dirs, batch, hidden)
         d_gates_in = _empty((dirs, batch, steps, g3), acc, dev)
         d_gates_h = _empty((dirs, batch, steps, g3), acc, dev)
+        direct_out = states.new_empty(dirs, batch, hidden)  # ds · z, where the kernels write it
         for t in reversed(range(steps)):
             if d_out is not None:
                 ds = ds + d_out[:, :, t]
-            kf = keep_f[:, :, t]
             gi, gh = d_gates_in[:, :, t], d_gates_h[:, :, t]
             # a masked position passes the state through unchanged and has no gradient
-            direct = _gates_backward(ds * kf, prev[:, :, t], cells[:, :, t], gi, gh)
+            if native.gru_backward(
+                ds, prev[:, :, t], cells[:, :, t], gi, gh, direct_out, mask[:, :, t]
+            ):
+                direct = direct_out
+            else:
+                direct = _gates_backward(
+                    ds * keep_f[:, :, t], prev[:, :, t], cells[:, :, t], gi, gh
+                )
             through = direct.add_(torch.bmm(gh.to(cd), w).to(acc))
             ds = torch.where(keep[:, :, t], through, ds)
         rows = batch * steps

@@ -23,6 +23,8 @@ __all__ = [
     "attention_backward",
     "attention_forward",
     "available",
+    "gru_backward",
+    "gru_forward",
     "smoothed_xent",
     "unavailable_reason",
 ]
@@ -32,6 +34,12 @@ __all__ = [
 ENABLED: bool | None = None
 _lib: ctypes.CDLL | None = None
 _why_not = ""
+
+
+class _Strides(ctypes.Structure):
+    """Where row (o, i) of a batch of rows laid out outer × inner starts (kernels.c)."""
+
+    _fields_ = [("so", ctypes.c_int64), ("si", ctypes.c_int64)]
 
 
 def _setup(lib: ctypes.CDLL) -> None:
@@ -62,6 +70,16 @@ def _setup(lib: ctypes.CDLL) -> None:
     # batch, src, size, dim, values, values bf16, dc, alpha, alpha stride, energies,
     # energies bf16, v4, d_energy_sum, gs, gs stride, d_v, threads
     f.argtypes = [I64, I64, I64, I64, P, INT, P, P, I64, P, INT, P, P, P, I64, P, INT]
+
+    S = _Strides
+    f = lib.attnscope_gru_forward
+    f.restype = None
+    # outer, inner, hidden, gi, gh, state, cell (+ bf16), out, mask, threads; each with strides
+    f.argtypes = [I64, I64, I64, P, S, P, S, P, S, P, INT, S, P, S, P, S, INT]
+    f = lib.attnscope_gru_backward
+    f.restype = None
+    # outer, inner, hidden, ds, prev, cell (+ bf16), d_gi, d_gh, direct, mask, threads
+    f.argtypes = [I64, I64, I64, P, S, P, S, P, INT, S, P, S, P, S, P, S, P, S, INT]
 
 
 def _decide() -> bool:
@@ -260,6 +278,104 @@ def attention_backward(
     return True
 
 
+def _batch_rows(t: Tensor, dtype: torch.dtype | tuple[torch.dtype, ...], lead: tuple[int, ...]):
+    """(pointer, strides) of t as a batch of rows (B, X) or (D, B, X) with the leading shape
+    ``lead`` and unit steps along its rows; None where it is not one."""
+    dtypes = dtype if isinstance(dtype, tuple) else (dtype,)
+    if t.device.type != "cpu" or t.dtype not in dtypes or tuple(t.shape[:-1]) != lead:
+        return None
+    if t.stride(-1) != 1 and t.size(-1) != 1:
+        return None
+    if len(lead) == 1:
+        return t.data_ptr(), _Strides(0, t.stride(0))
+    return t.data_ptr(), _Strides(t.stride(0), t.stride(1))
+
+
+def _mask_rows(mask: Tensor | None, lead: tuple[int, ...]):
+    if mask is None:
+        return None, _Strides(0, 0)
+    if mask.device.type != "cpu" or mask.dtype != torch.bool or tuple(mask.shape) != lead:
+        return False
+    strides = (0, mask.stride(0)) if len(lead) == 1 else (mask.stride(0), mask.stride(1))
+    return mask.data_ptr(), _Strides(*strides)
+
+
+def gru_forward(
+    gi: Tensor,
+    gh: Tensor,
+    state: Tensor,
+    cell: Tensor,
+    out: Tensor,
+    mask: Tensor | None = None,
+) -> bool:
+    """The GRU cell's gates for one step (``core.model.recurrence._gates``) in one pass, over
+    rows (B, ·) or (D, B, ·): gi, gh (3H) fp32, state (H) fp32 → writes r, z, n and the hidden
+    product of n to cell (4H, fp32 or bf16) and the new state to out (H, fp32), or the old
+    state where ``mask`` (B) / (D, B) is False. False (nothing written) where the kernels are
+    not in use or do not take these tensors."""
+    lead = tuple(state.shape[:-1])
+    f32 = torch.float32
+    parts = [
+        _batch_rows(gi, f32, lead),
+        _batch_rows(gh, f32, lead),
+        _batch_rows(state, f32, lead),
+        _batch_rows(cell, _FLOATS, lead),
+        _batch_rows(out, f32, lead),
+    ]
+    masked = _mask_rows(mask, lead)
+    if any(p is None for p in parts) or masked is False or len(lead) not in (1, 2):
+        return False
+    if not (available() and _lib is not None):
+        return False
+    outer, inner = (1, lead[0]) if len(lead) == 1 else lead
+    (gi_p, gi_s), (gh_p, gh_s), (st_p, st_s), (c_p, c_s), (o_p, o_s) = parts  # type: ignore[misc]
+    m_p, m_s = masked  # type: ignore[misc]
+    _lib.attnscope_gru_forward(
+        outer, inner, state.size(-1), gi_p, gi_s, gh_p, gh_s, st_p, st_s,
+        c_p, int(cell.dtype == torch.bfloat16), c_s, o_p, o_s, m_p, m_s,
+        torch.get_num_threads(),
+    )  # fmt: skip
+    return True
+
+
+def gru_backward(
+    ds: Tensor,
+    prev: Tensor,
+    cell: Tensor,
+    d_gi: Tensor,
+    d_gh: Tensor,
+    direct: Tensor,
+    mask: Tensor | None = None,
+) -> bool:
+    """Its backward pass (``core.model.recurrence._gates_backward``): from the new state's
+    gradient ds (H), the previous state and the kept cell → writes the gradients of gi and gh
+    (3H) and ds · z (direct, H), all fp32; ds counts as 0 where ``mask`` is False. False
+    (nothing written) where the kernels are not in use or do not take these tensors."""
+    lead = tuple(ds.shape[:-1])
+    f32 = torch.float32
+    parts = [
+        _batch_rows(ds, f32, lead),
+        _batch_rows(prev, f32, lead),
+        _batch_rows(cell, _FLOATS, lead),
+        _batch_rows(d_gi, f32, lead),
+        _batch_rows(d_gh, f32, lead),
+        _batch_rows(direct, f32, lead),
+    ]
+    masked = _mask_rows(mask, lead)
+    if any(p is None for p in parts) or masked is False or len(lead) not in (1, 2):
+        return False
+    if not (available() and _lib is not None):
+        return False
+    outer, inner = (1, lead[0]) if len(lead) == 1 else lead
+    (d_p, d_s), (p_p, p_s), (c_p, c_s), (gi_p, gi_s), (gh_p, gh_s), (x_p, x_s) = parts  # type: ignore[misc]
+    m_p, m_s = masked  # type: ignore[misc]
+    _lib.attnscope_gru_backward(
+        outer, inner, ds.size(-1), d_p, d_s, p_p, p_s, c_p, int(cell.dtype == torch.bfloat16),
+        c_s, gi_p, gi_s, gh_p, gh_s, x_p, x_s, m_p, m_s, torch.get_num_threads(),
+    )  # fmt: skip
+    return True
+
+
 def _self_check() -> None:
     """The kernel against the loss written plainly with PyTorch (log-softmax, one-hot), on a
     small random case in both dtypes, once per process."""
@@ -269,7 +385,9 @@ def _self_check() -> None:
     keep = torch.tensor([1, 1, 0, 1, 1, 1, 1], dtype=torch.float32)
     eps = 0.1
     onehot = torch.nn.functional.one_hot(targets, 301).float()
-    for dtype, tol in ((torch.float32, 1e-5), (torch.bfloat16, 1e-2)):
+    # fp32 to 2e-4: PyTorch's own exp was seen 4e-5 off in a training process (the kernel's
+    # value was the right one); what this check is for is a kernel built wrong, which is far off
+    for dtype, tol in ((torch.float32, 2e-4), (torch.bfloat16, 1e-2)):
         z = z.to(dtype)
         logp = torch.log_softmax(z.float(), -1)
         nll_rows = -(logp * onehot).sum(-1)
@@ -282,4 +400,6 @@ def _self_check() -> None:
         assert torch.allclose(loss, want_loss, rtol=1e-4, atol=1e-4), f"loss {loss} ≠ {want_loss}"
         want_nll = (keep * nll_rows).sum()
         assert torch.allclose(nll, want_nll, rtol=1e-4, atol=1e-4), f"nll {nll} ≠ {want_nll}"
-        assert torch.allclose(g.float(), want_g, rtol=tol, atol=tol), f"{dtype} gradient differs"
+        assert torch.allclose(g.float(), want_g, rtol=tol, atol=tol), (
+            f"{dtype} gradient differs by {float((g.float() - want_g).abs().max()):.3g}"
+        )

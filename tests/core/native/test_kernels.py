@@ -212,3 +212,57 @@ def test_the_attention_kernels_run_and_equal_the_pytorch_steps(monkeypatch, prec
             continue
         scale = b.abs().max()
         torch.testing.assert_close(a, b, rtol=tol, atol=tol * scale, msg=f"input {i}")
+
+
+def _counting(monkeypatch, names: tuple[str, ...]) -> dict[str, int]:
+    """Counts the calls of these kernels that ran (returned True)."""
+    calls = dict.fromkeys(names, 0)
+    for name in names:
+        real = getattr(native, name)
+
+        def call(*args, _real=real, _name=name, **kw):
+            done = _real(*args, **kw)
+            calls[_name] += bool(done)
+            return done
+
+        monkeypatch.setattr(native, name, call)
+    return calls
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_the_gru_kernels_run_and_equal_the_pytorch_steps_over_padded_sentences(
+    monkeypatch, precision
+):
+    from core.model.recurrence import gru_layer
+
+    g = torch.Generator().manual_seed(11)
+    d, b, s, h = 2, 4, 6, 5
+
+    def r(*shape):
+        return (torch.randn(*shape, generator=g) * 0.7).requires_grad_()
+
+    mask = torch.arange(s) < torch.tensor([6, 3, 1, 5]).unsqueeze(1)
+    masks = torch.stack([mask, mask.flip(1)])  # the second one's padding comes first
+    inputs = (r(d, b, s, 3 * h), r(d, b, h), r(d, 3 * h, h), r(d, 3 * h), masks)
+    weights = torch.randn(d, b, s, h, generator=g), torch.randn(d, b, h, generator=g)
+
+    def run():
+        for x in inputs[:4]:
+            x.grad = None
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            out, final = gru_layer(*inputs)
+        ((out * weights[0]).sum() + (final * weights[1]).sum()).backward()
+        return out.detach(), final.detach(), [x.grad.clone() for x in inputs[:4]]
+
+    calls = _counting(monkeypatch, ("gru_forward", "gru_backward"))
+    got = run()
+    assert calls == {"gru_forward": s, "gru_backward": s}
+    monkeypatch.setattr(native, "ENABLED", False)
+    want = run()
+    tol = 1e-5 if precision == "fp32" else 2e-2
+    torch.testing.assert_close(got[0], want[0], rtol=tol, atol=tol)
+    torch.testing.assert_close(got[1], want[1], rtol=tol, atol=tol)
+    assert (got[0][~masks] == 0).all()  # padding positions stay zero
+    for i, (a, b_) in enumerate(zip(got[2], want[2])):
+        torch.testing.assert_close(a, b_, rtol=tol, atol=tol * b_.abs().max(), msg=f"input {i}")
