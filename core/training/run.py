@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from core import __version__
+from core import __version__, native
 from core import device as _device
 from core.cancel import CancelToken
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
@@ -222,6 +222,14 @@ class TrainingRun:
         """The corpus report, with the device and the number format the run trains in."""
         line = f"training on {self.device.type} in {self.precision.describe()}"
         report = {**self.report, "device": str(self.device), "precision": self.precision.to_dict()}
+        if self.device.type == "cpu":  # whether the step runs the compiled kernels (core.native)
+            compiled = native.available()
+            report["kernels"] = {"compiled": compiled, "why_not": native.unavailable_reason()}
+            line += (
+                ", compiled kernels"
+                if compiled
+                else f", no compiled kernels ({native.unavailable_reason()})"
+            )
         report["summary"] = f"{report.get('summary', '')}\n{line}".strip()
         self.emit(ReportEvent(report))
 

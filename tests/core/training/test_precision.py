@@ -12,6 +12,7 @@ import torch
 
 import core.training.loop
 import core.training.precision as precision
+from core import native
 from core.config import ModelConfig, TokenizerConfig
 from core.data.batching import bucket_order
 from core.errors import ConfigError
@@ -151,6 +152,12 @@ def test_a_run_that_measured_trains_exactly_like_one_that_did_not(auto_cpu, tmp_
     assert report["precision"]["precision"] == "fp32" and report["precision"]["how"] == "measured"
     assert report["precision"]["speedup"] > 0 and report["device"] == "cpu"
     assert "training on cpu in fp32 (auto: measured on this machine" in report["summary"]
+    # and whether the step runs the compiled kernels, with the reason where it does not
+    kernels = report["kernels"]
+    assert kernels["compiled"] == native.available()
+    assert ("compiled kernels" if kernels["compiled"] else "no compiled kernels (") in report[
+        "summary"
+    ]
 
 
 def test_fp16_trains_with_a_gradient_scaler_that_is_checkpointed(tmp_path, monkeypatch):
