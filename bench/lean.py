@@ -1,6 +1,6 @@
 """Memory levers of training: what each saves in memory and what it costs in speed.
 
-Eight levers, each measured old against new:
+Nine levers, each measured old against new:
 
 - ``--lever width``: GRU training batches round their source width up to a multiple
   (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
@@ -39,6 +39,8 @@ Eight levers, each measured old against new:
   (``core.device.IDEEP_CACHE_ENTRIES``): a bf16 kernel costs ~2 MB kept alive by either cache.
   ``rss`` mode only: the bound is read when oneDNN first runs, so each variant needs a fresh
   process.
+- ``--lever native``: the compiled CPU kernels (``core.native``) ``off`` (``ATTNSCOPE_NATIVE=0``:
+  the PyTorch code) against ``on``. ``rss`` mode only (``bench/native.py`` times them).
 
 Three ways to run it:
 
@@ -94,6 +96,7 @@ VARIANTS = {
     "heap": ("as-is", "mapped", "trimmed"),
     "sizes": ("exact", "classes"),
     "caches": ("64", "16"),
+    "native": ("off", "on"),
 }
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 TRIM_EVERY = 100  # --lever heap, variant trimmed: updates between malloc_trim calls
@@ -213,6 +216,8 @@ def one_run(args: argparse.Namespace) -> dict:
         _heap_variant(args.variant)
     if args.lever == "caches":  # before oneDNN first runs: core.device.bound_kernel_caches
         os.environ["LRU_CACHE_CAPACITY"] = args.variant
+    if args.lever == "native":  # core.native decides on first use
+        os.environ["ATTNSCOPE_NATIVE"] = "1" if args.variant == "on" else "0"
     model_cfg, cfg, tok = _config(args)
     files = corpus_files(args.corpus, args.src, args.tgt, Path(args.work), dev_limit=500)
     t0 = time.monotonic()
@@ -368,7 +373,7 @@ def main() -> int:
             ap.error(f"--variant must be one of {', '.join(VARIANTS[args.lever])}")
         print(json.dumps(one_run(args)))
         return 0
-    if args.mode == "speed" and args.lever in ("heap", "caches"):
+    if args.mode == "speed" and args.lever in ("heap", "caches", "native"):
         ap.error(f"--lever {args.lever} is measured with rss: each variant needs a fresh process")
     load_start = loadavg()
     rows = rss(args) if args.mode == "rss" else speed(args)

@@ -178,6 +178,61 @@ def _cell_buffers(shape: tuple[int, ...], hidden: int, like: Tensor, cd: torch.d
     return kept, scratch
 
 
+def _steps_compiled(
+    state: Tensor,
+    keys2: Tensor,
+    v2: Tensor,
+    mask: Tensor,
+    w_state: Tensor,
+    b_state: Tensor,
+    w_ctx: Tensor,
+    gates_in: Tensor,
+    block: int,
+    energies: list[Tensor],
+    weights: Tensor,
+    values: Tensor,
+    contexts: Tensor,
+    cells: Tensor,
+    states: Tensor,
+) -> bool:
+    """The decoder's forward steps through core.native's kernels (the attention, the GRU
+    gates), with nothing between them and the products but the products: the kernels read the
+    products' results in their dtype and write the state and the context in it too. The same
+    arithmetic as the PyTorch steps. False, with nothing written, where the kernels are not in
+    use or do not take these tensors."""
+    if not native.available() or states.dtype != torch.float32:
+        return False
+    cd = w_state.dtype
+    low = cd != torch.float32  # the products in bf16: the kernels keep bf16 copies for them
+    batch, steps, g3 = states.size(0), states.size(1), gates_in.size(-1)
+    state_c = state.to(cd).contiguous() if low else None
+    ctx_c = torch.empty(batch, values.size(-1), dtype=cd) if low else None
+    v2_f = v2.to(torch.float32).contiguous()
+    mask = mask.contiguous()
+    for t in range(steps):
+        both = mm(state if state_c is None else state_c, w_state, b_state)  # (B, 3H + A)
+        context = contexts[:, t]
+        if not native.attention_forward(
+            keys2, both[:, g3:], v2_f, mask, energies[t // block][t % block], weights[:, t],
+            values, context, ctx_c,
+        ):  # fmt: skip
+            if t == 0:
+                return False
+            raise RuntimeError("core.native refused a step after taking the ones before")
+        if ctx_c is not None:
+            gi = torch.addmm(gates_in[:, t], ctx_c, w_ctx)
+        else:  # oneDNN's product where faster (core.model.products), then the sum
+            gi = torch.add(mm(context, w_ctx), gates_in[:, t])
+        if not native.gru_forward(
+            gi, both[:, :g3], state, cells[:, t], states[:, t], state_copy=state_c
+        ):
+            if t == 0:
+                return False
+            raise RuntimeError("core.native refused a step after taking the ones before")
+        state = states[:, t]
+    return True
+
+
 class _Recurrence(torch.autograd.Function):
     @staticmethod
     def forward(  # type: ignore[override]
@@ -234,19 +289,16 @@ class _Recurrence(torch.autograd.Function):
             ]
             scratch = keys2 if energy_dtype == f32 else _empty(keys2.shape, f32, keys.device)
             v2 = (2 * v).to(energy_dtype)
-            v2_f = v2.to(f32)
-            mask = mask.contiguous()
             gi = states.new_empty(batch, g3)
             state = h0.to(f32)
-            for t in range(steps):
-                both = mm(state.to(cd), w_state, b_state).to(f32)  # (B, 3H + A)
-                gh, q2 = both[:, :g3], both[:, g3:].unsqueeze(1)
-                e_t = energies[t // block][t % block]
-                context = contexts[:, t]
-                # the attention in one pass where the compiled kernels run (core.native)
-                if not native.attention_forward(
-                    keys2, both[:, g3:], v2_f, mask, e_t, weights[:, t], values, context
-                ):
+            if not _steps_compiled(
+                state, keys2, v2, mask, w_state, b_state, w_ctx, gates_in, block,
+                energies, weights, values, contexts, cells, states,
+            ):  # fmt: skip
+                for t in range(steps):
+                    both = mm(state.to(cd), w_state, b_state).to(f32)  # (B, 3H + A)
+                    gh, q2 = both[:, :g3], both[:, g3:].unsqueeze(1)
+                    e_t = energies[t // block][t % block]
                     if energy_dtype == f32:
                         torch.add(keys2, q2, out=e_t).sigmoid_()
                     else:
@@ -254,18 +306,16 @@ class _Recurrence(torch.autograd.Function):
                     scores = torch.matmul(e_t, v2).to(f32).masked_fill_(pad, float("-inf"))
                     alpha = torch.softmax(scores, dim=-1)
                     weights[:, t] = alpha
-                    context.copy_(torch.bmm(alpha.to(values.dtype).unsqueeze(1), values).squeeze(1))
-                if cd == torch.float32:  # oneDNN's product (core.model.products), then the sum
-                    torch.add(mm(context, w_ctx), gates_in[:, t], out=gi)
-                else:
-                    gi.copy_(torch.addmm(gates_in[:, t], context.to(cd), w_ctx))
-                if native.gru_forward(gi, gh, state, cells[:, t], states[:, t]):
-                    state = states[:, t]
-                    continue
-                cell = cells[:, t] if scratch_cell is None else scratch_cell
-                state = _gates(gi, gh, state, cell, states[:, t])
-                if scratch_cell is not None:
-                    cells[:, t] = scratch_cell
+                    context = torch.bmm(alpha.to(values.dtype).unsqueeze(1), values).squeeze(1)
+                    contexts[:, t] = context
+                    if cd == torch.float32:  # oneDNN's product (core.model.products), the sum
+                        torch.add(mm(context, w_ctx), gates_in[:, t], out=gi)
+                    else:
+                        gi.copy_(torch.addmm(gates_in[:, t], context.to(cd), w_ctx))
+                    cell = cells[:, t] if scratch_cell is None else scratch_cell
+                    state = _gates(gi, gh, state, cell, states[:, t])
+                    if scratch_cell is not None:
+                        cells[:, t] = scratch_cell
         ctx.cd, ctx.block, ctx.energies, ctx.release = cd, block, energies, release
         ctx.save_for_backward(
             embs, h0, keys, values, w_query, v, w_ih, w_hh, states, contexts, weights, cells
@@ -334,42 +384,66 @@ class _Recurrence(torch.autograd.Function):
         d_b_hh = torch.zeros(g3, dtype=f32, device=w_ih.device)
         d_v = torch.zeros(size, dtype=f32, device=v.device)
         d_state = states.new_zeros(batch, hidden)
-        direct_out = states.new_empty(batch, hidden)  # ds · z, where the kernels write it
+        # the compiled steps (core.native): no conversions between the kernels and the
+        # products, the kernels write the products' inputs in their dtype (dense: oneDNN
+        # prepares a kernel per shape and layout, and a view into the block would be a new
+        # layout for every batch size)
+        compiled = native.available() and f32 == torch.float32 and dev.type == "cpu"
+        low = compiled and cd != f32
+        gi_low = torch.empty(batch, g3, dtype=cd, device=dev) if low else None
+        gs_low = torch.empty(d_state_gates[:, 0].shape, dtype=cd, device=dev) if low else None
+        direct = states.new_zeros(batch, hidden)  # ds · z of the step after, then this one's
+        prod: Tensor | None = None  # [W_hh; W]ᵀ gs of the step after, in the product dtype
         for first in reversed(range(0, steps, block)):
             n = min(block, steps - first)
             for j in reversed(range(n)):
                 t = first + j
-                ds = d_states[:, t] + d_state
                 gi, gs = d_gates_in[:, j], d_state_gates[:, j]
-                if native.gru_backward(ds, prev[:, t], cells[:, t], gi, gs[:, :g3], direct_out):
-                    direct = direct_out
-                else:
-                    direct = _gates_backward(ds, prev[:, t], cells[:, t], gi, gs)
+                alpha, stored = weights[:, t], energies[first // block][j]
+                if compiled:
+                    gi_c = gi if gi_low is None else gi_low
+                    gs_c = gs if gs_low is None else gs_low
+                    copies = gi_low is not None
+                    done = native.gru_backward(
+                        d_states[:, t], prev[:, t], cells[:, t], gi, gs[:, :g3], direct,
+                        ds_extra=direct, ds_product=prod,
+                        gi_copy=gi_c if copies else None, gh_copy=gs_c[:, :g3] if copies else None,
+                    ) and native.attention_backward(
+                        values, mm(gi_c, w_ctx), alpha, stored, v4, d_energy_sum, gs[:, g3:],
+                        d_v, dc_extra=None if d_ctx_out is None else d_ctx_out[:, t],
+                        dc_out=d_ctx[:, j], gs_copy=gs_c[:, g3:] if copies else None,
+                    )  # fmt: skip
+                    if done:
+                        prod = mm(gs_c, w_state)
+                        continue
+                    if t != steps - 1:
+                        raise RuntimeError(
+                            "core.native refused a step after taking the ones before"
+                        )
+                    compiled = False
+                    direct.zero_()
+                ds = d_states[:, t] + d_state
+                direct = _gates_backward(ds, prev[:, t], cells[:, t], gi, gs)
                 # the context fed the input gates
                 dc = mm(gi.to(cd), w_ctx).to(f32)
                 if d_ctx_out is not None:
                     dc = dc.add_(d_ctx_out[:, t])
                 d_ctx[:, j] = dc
-                alpha, stored = weights[:, t], energies[first // block][j]
-                if not native.attention_backward(
-                    values, dc, alpha, stored, v4, d_energy_sum, gs[:, g3:], d_v
-                ):
-                    if values_f is None or weighted is None:
-                        values_f = _cast(values, f32)
-                        weighted = _empty(values.shape, f32, values.device)
-                    # context = Σ α h → dα; softmax → d scores (zero where α is zero: padding)
-                    # (a product per sentence of one row: elementwise, as it runs ~5× faster)
-                    d_alpha = torch.mul(values_f, dc.unsqueeze(1), out=weighted).sum(-1)
-                    d_scores = d_alpha.sub_((alpha * d_alpha).sum(-1, keepdim=True)).mul_(alpha)
-                    # score = v · tanh(x), tanh(x) = 2σ − 1 with σ = σ(2x): d score / dx =
-                    # 4 v σ (1 − σ); v is the same for every position, so it multiplies the
-                    # sums once
-                    e_t.copy_(stored)
-                    # d v = Σ d score · tanh = Σ d score · (2σ − 1); each row's d scores sum to 0
-                    d_v.addmv_(e_t.view(-1, size).t(), d_scores.view(-1), alpha=2)
-                    torch.addcmul(e_t, e_t, e_t, value=-1, out=d_e).mul_(d_scores.unsqueeze(-1))
-                    d_energy_sum += d_e
-                    torch.mul(d_e.sum(1), v4, out=gs[:, g3:])
+                if values_f is None or weighted is None:
+                    values_f = _cast(values, f32)
+                    weighted = _empty(values.shape, f32, values.device)
+                # context = Σ α h → dα; softmax → d scores (zero where α is zero: the padding)
+                # (a product per sentence of one row: elementwise, as it runs ~5× faster)
+                d_alpha = torch.mul(values_f, dc.unsqueeze(1), out=weighted).sum(-1)
+                d_scores = d_alpha.sub_((alpha * d_alpha).sum(-1, keepdim=True)).mul_(alpha)
+                # score = v · tanh(x), tanh(x) = 2σ − 1 with σ = σ(2x): d score / dx =
+                # 4 v σ (1 − σ); v is the same for every position, so it multiplies the sums once
+                e_t.copy_(stored)
+                # d v = Σ d score · tanh = Σ d score · (2σ − 1); each row's d scores sum to 0
+                d_v.addmv_(e_t.view(-1, size).t(), d_scores.view(-1), alpha=2)
+                torch.addcmul(e_t, e_t, e_t, value=-1, out=d_e).mul_(d_scores.unsqueeze(-1))
+                d_energy_sum += d_e
+                torch.mul(d_e.sum(1), v4, out=gs[:, g3:])
                 d_state = direct.add_(mm(gs.to(cd), w_state).to(f32))
 
             # this block's share of the weight gradients: one product each over its steps
@@ -392,6 +466,8 @@ class _Recurrence(torch.autograd.Function):
                 d_values += torch.bmm(weights_p[:, span].transpose(1, 2).to(cd), d_ctx.to(cd))
             energies[first // block] = None
 
+        if compiled:  # the first step's gradient from the state before it: h0's
+            d_state = direct if prod is None else direct.add_(prod)
         return (
             _cast(d_embs[:, :steps], embs.dtype) if need[0] else None,
             d_state.to(h0.dtype) if need[1] else None,
@@ -427,14 +503,20 @@ class _GRULayer(torch.autograd.Function):
             states = _empty((dirs, batch, steps, hidden), acc, state.device)
             cells, scratch_cell = _cell_buffers((dirs, batch, steps), hidden, states, cd)
             new = torch.empty_like(state)
+            # where the kernels run (core.native) they read the products in their dtype and
+            # keep the state in it too, for the next product: no conversions between
+            low = cd != acc and native.available()
+            state_c = state.to(cd).contiguous() if low else None
             for t in range(steps):
-                gh = torch.baddbmm(b, state.to(cd), w).to(acc)
-                gi = gates_in[:, :, t].to(acc)
+                gh = torch.baddbmm(b, state.to(cd) if state_c is None else state_c, w)
                 if native.gru_forward(
-                    gi, gh, state, cells[:, :, t], states[:, :, t], mask[:, :, t]
-                ):
+                    gates_in[:, :, t], gh, state, cells[:, :, t], states[:, :, t],
+                    mask[:, :, t], state_copy=state_c,
+                ):  # fmt: skip
                     state = states[:, :, t]
                     continue
+                state_c = None  # the PyTorch steps from here on
+                gh, gi = gh.to(acc), gates_in[:, :, t].to(acc)
                 cell = cells[:, :, t] if scratch_cell is None else scratch_cell
                 _gates(gi, gh, state, cell, new)
                 if scratch_cell is not None:
@@ -463,20 +545,36 @@ class _GRULayer(torch.autograd.Function):
         ds = d_final.to(acc) if d_final is not None else states.new_zeros(dirs, batch, hidden)
         d_gates_in = _empty((dirs, batch, steps, g3), acc, dev)
         d_gates_h = _empty((dirs, batch, steps, g3), acc, dev)
-        direct_out = states.new_empty(dirs, batch, hidden)  # ds · z, where the kernels write it
+        # the compiled steps (core.native) write ds · z into direct_out and both gradients
+        # again in the dtypes the products and the caller take (the whole sequence's)
+        compiled = acc == torch.float32 and native.available()
+        # (one step's gh dense in the product dtype: a view into the whole sequence would be
+        # a new layout for oneDNN at every source length)
+        gh_low = states.new_empty((dirs, batch, g3), dtype=cd) if compiled and cd != acc else None
+        low_in = compiled and ctx.gates_dtype == torch.bfloat16
+        d_gates_in_c = _empty(d_gates_in.shape, ctx.gates_dtype, dev) if low_in else None
+        direct_out = states.new_empty(dirs, batch, hidden)
         for t in reversed(range(steps)):
+            gi, gh = d_gates_in[:, :, t], d_gates_h[:, :, t]
+            if compiled:
+                gh_c = gh if gh_low is None else gh_low
+                if native.gru_backward(
+                    ds, prev[:, :, t], cells[:, :, t], gi, gh, direct_out, mask[:, :, t],
+                    ds_extra=None if d_out is None else d_out[:, :, t],
+                    gi_copy=None if d_gates_in_c is None else d_gates_in_c[:, :, t],
+                    gh_copy=gh_low,
+                ):  # fmt: skip
+                    through = direct_out.add_(torch.bmm(gh_c, w))
+                    # a masked position passes ds through (d_out is 0 there)
+                    ds = torch.where(keep[:, :, t], through, ds)
+                    continue
+                if t != steps - 1:
+                    raise RuntimeError("core.native refused a step after taking the ones before")
+                compiled, d_gates_in_c = False, None
             if d_out is not None:
                 ds = ds + d_out[:, :, t]
-            gi, gh = d_gates_in[:, :, t], d_gates_h[:, :, t]
             # a masked position passes the state through unchanged and has no gradient
-            if native.gru_backward(
-                ds, prev[:, :, t], cells[:, :, t], gi, gh, direct_out, mask[:, :, t]
-            ):
-                direct = direct_out
-            else:
-                direct = _gates_backward(
-                    ds * keep_f[:, :, t], prev[:, :, t], cells[:, :, t], gi, gh
-                )
+            direct = _gates_backward(ds * keep_f[:, :, t], prev[:, :, t], cells[:, :, t], gi, gh)
             through = direct.add_(torch.bmm(gh.to(cd), w).to(acc))
             ds = torch.where(keep[:, :, t], through, ds)
         rows = batch * steps
@@ -485,8 +583,9 @@ class _GRULayer(torch.autograd.Function):
             prev.reshape(dirs, rows, hidden).to(cd),
         )
         need = ctx.needs_input_grad
+        d_in = d_gates_in_c if d_gates_in_c is not None else _cast(d_gates_in, ctx.gates_dtype)
         return (
-            _cast(d_gates_in, ctx.gates_dtype) if need[0] else None,
+            d_in if need[0] else None,
             ds.to(h0.dtype) if need[1] else None,
             d_w.to(w_hh.dtype) if need[2] else None,
             d_gates_h.sum((1, 2)).to(w_hh.dtype) if need[3] else None,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KERNELS_VERSION 3
+#define KERNELS_VERSION 4
 
 int attnscope_kernels_version(void) { return KERNELS_VERSION; }
 
@@ -129,25 +129,35 @@ void attnscope_smoothed_xent(const void *z, int z_bf16, int64_t rows, int64_t vo
     }
 }
 
-/* exp(x) for any x, through exp_nonpositive: e^x = 1 / e^−x for x > 0 (x clamped to ±80, so
- * the sigmoid below never reaches fp32's denormals, which are slow). */
+/* σ(x) through exp_nonpositive, x clamped to ±80 so the result never reaches fp32's denormals
+ * (slow); σ(c) = 1 / (1 + e^−c) for c ≥ 0 and e^c / (1 + e^c) for c < 0, e^−|c| in (0, 1]. */
 static inline float sigmoid(float x) {
     float c = x > 80.0f ? 80.0f : (x < -80.0f ? -80.0f : x);
-    float e = exp_nonpositive(c > 0 ? -c : c); /* e^−|c| in (0, 1] */
-    /* σ(c) = 1 / (1 + e^−c): for c ≥ 0 that is 1 / (1 + e), for c < 0 it is e / (1 + e) */
+    float e = exp_nonpositive(c > 0 ? -c : c);
     float num = c > 0 ? 1.0f : e;
     return num / (1.0f + e);
 }
 
-static inline float load(const void *p, int bf16, int64_t i) {
-    return bf16 ? bf16_to_f32(((const uint16_t *)p)[i]) : ((const float *)p)[i];
+/* n values from p (fp32, or bf16 bits when bf16) into the fp32 array out. */
+static inline void load_row(float *out, const void *p, int bf16, int64_t n) {
+    if (bf16) {
+        const uint16_t *src = (const uint16_t *)p;
+#pragma omp simd
+        for (int64_t k = 0; k < n; k++) out[k] = bf16_to_f32(src[k]);
+    } else {
+        memcpy(out, p, sizeof(float) * n);
+    }
 }
 
-static inline void store(void *p, int bf16, int64_t i, float v) {
-    if (bf16)
-        ((uint16_t *)p)[i] = f32_to_bf16(v);
-    else
-        ((float *)p)[i] = v;
+/* n fp32 values to p in bf16 (bits) or fp32. */
+static inline void store_row(void *p, int bf16, const float *in, int64_t n) {
+    if (bf16) {
+        uint16_t *dst = (uint16_t *)p;
+#pragma omp simd
+        for (int64_t k = 0; k < n; k++) dst[k] = f32_to_bf16(in[k]);
+    } else {
+        memcpy(p, in, sizeof(float) * n);
+    }
 }
 
 /* One decoder step's additive attention (core.model.recurrence, forward): for each sentence b
@@ -155,21 +165,24 @@ static inline void store(void *p, int bf16, int64_t i, float v) {
  * dtype), score = e · v2 (e as stored), the softmax of the scores over the real positions
  * (mask 1) → alpha[b] (0 at padding), and context[b] = Σ_s alpha · values[b, s] (alpha rounded to
  * values' dtype first, as a bf16 product would take it; the sum in fp32, stored in values'
- * dtype). Row strides in elements for the views into whole-sequence tensors. */
+ * dtype), and where ctx_copy is not NULL the context again in bf16 (the next product's input).
+ * q2 is fp32 or bf16 (q2_bf16). Row strides in elements, for views into larger tensors. */
 void attnscope_attention_forward(int64_t batch, int64_t src, int64_t size, int64_t dim,
-                                 const float *keys2, const float *q2, int64_t q2_stride,
-                                 const float *v2, const uint8_t *mask, void *energies,
-                                 int energies_bf16, float *alpha, int64_t alpha_stride,
-                                 const void *values, int values_bf16, void *context,
-                                 int64_t context_stride, int threads) {
+                                 const float *keys2, const void *q2, int q2_bf16,
+                                 int64_t q2_stride, const float *v2, const uint8_t *mask,
+                                 void *energies, int energies_bf16, float *alpha,
+                                 int64_t alpha_stride, const void *values, int values_bf16,
+                                 void *context, int64_t context_stride, uint16_t *ctx_copy,
+                                 int threads) {
 #pragma omp parallel num_threads(threads)
     {
         float *scores = (float *)malloc(sizeof(float) * src);
         float *acc = (float *)malloc(sizeof(float) * dim);
         float *e = (float *)malloc(sizeof(float) * size);
+        float *q = (float *)malloc(sizeof(float) * size);
 #pragma omp for schedule(static)
         for (int64_t b = 0; b < batch; b++) {
-            const float *q = q2 + b * q2_stride;
+            load_row(q, (const char *)q2 + b * q2_stride * (q2_bf16 ? 2 : 4), q2_bf16, size);
             float m = -INFINITY;
             for (int64_t s = 0; s < src; s++) {
                 const float *k = keys2 + (b * src + s) * size;
@@ -215,33 +228,50 @@ void attnscope_attention_forward(int64_t batch, int64_t src, int64_t size, int64
                     for (int64_t d = 0; d < dim; d++) acc[d] += w * vr[d];
                 }
             }
-            for (int64_t d = 0; d < dim; d++) store(context, values_bf16, b * context_stride + d, acc[d]);
+            if (values_bf16) /* the context is stored in bf16: what a bf16 product returns */
+                for (int64_t d = 0; d < dim; d++) acc[d] = bf16_to_f32(f32_to_bf16(acc[d]));
+            store_row((char *)context + b * context_stride * (values_bf16 ? 2 : 4), values_bf16,
+                      acc, dim);
+            if (ctx_copy) store_row(ctx_copy + b * dim, 1, acc, dim);
         }
         free(scores);
         free(acc);
         free(e);
+        free(q);
     }
 }
 
-/* Its backward pass for one step, from the context's gradient dc (batch × dim, fp32): d alpha =
- * values · dc, d scores = alpha (d alpha − Σ alpha d alpha), and with e the stored energies,
- * d_e = (e − e²) d score: adds d_e into d_energy_sum (batch × src × size), writes
- * v4 ⊙ Σ_s d_e into gs (batch × size, row stride gs_stride) and adds 2 Σ d score · e into d_v. */
+/* Its backward pass for one step. The context's gradient is dc (batch × dim, fp32 or bf16 by
+ * dc_bf16, row stride dc_stride) plus dc_extra (fp32 rows, or NULL); where dc_out is not NULL
+ * their sum is written there (fp32 rows). Then d alpha = values · dc, d scores = alpha (d alpha −
+ * Σ alpha d alpha), and with e the stored energies, d_e = (e − e²) d score: adds d_e into
+ * d_energy_sum (batch × src × size), writes v4 ⊙ Σ_s d_e into gs (fp32 rows) and, where
+ * gs_copy is not NULL, again in bf16 (rows), and adds 2 Σ d score · e into d_v. */
 void attnscope_attention_backward(int64_t batch, int64_t src, int64_t size, int64_t dim,
-                                  const void *values, int values_bf16, const float *dc,
+                                  const void *values, int values_bf16, const void *dc,
+                                  int dc_bf16, int64_t dc_stride, const float *dc_extra,
+                                  int64_t dc_extra_stride, float *dc_out, int64_t dc_out_stride,
                                   const float *alpha, int64_t alpha_stride,
                                   const void *energies, int energies_bf16, const float *v4,
-                                  float *d_energy_sum, float *gs, int64_t gs_stride, float *d_v,
+                                  float *d_energy_sum, float *gs, int64_t gs_stride,
+                                  uint16_t *gs_copy, int64_t gs_copy_stride, float *d_v,
                                   int threads) {
 #pragma omp parallel num_threads(threads)
     {
         float *d_scores = (float *)malloc(sizeof(float) * src);
         float *dv_local = (float *)calloc(size, sizeof(float));
         float *e = (float *)malloc(sizeof(float) * size);
+        float *g = (float *)malloc(sizeof(float) * dim);
 #pragma omp for schedule(static)
         for (int64_t b = 0; b < batch; b++) {
             const float *al = alpha + b * alpha_stride;
-            const float *g = dc + b * dim;
+            load_row(g, (const char *)dc + b * dc_stride * (dc_bf16 ? 2 : 4), dc_bf16, dim);
+            if (dc_extra) {
+                const float *x = dc_extra + b * dc_extra_stride;
+#pragma omp simd
+                for (int64_t k = 0; k < dim; k++) g[k] += x[k];
+            }
+            if (dc_out) memcpy(dc_out + b * dc_out_stride, g, sizeof(float) * dim);
             float weighted = 0.0f;
             for (int64_t s = 0; s < src; s++) {
                 int64_t row = (b * src + s) * dim;
@@ -264,13 +294,8 @@ void attnscope_attention_backward(int64_t batch, int64_t src, int64_t size, int6
                 float ds = (d_scores[s] - weighted) * al[s];
                 if (ds == 0.0f) continue; /* padding: alpha is 0 */
                 int64_t at = (b * src + s) * size;
-                if (energies_bf16) {
-                    const uint16_t *er = (const uint16_t *)energies + at;
-#pragma omp simd
-                    for (int64_t a = 0; a < size; a++) e[a] = bf16_to_f32(er[a]);
-                } else {
-                    memcpy(e, (const float *)energies + at, sizeof(float) * size);
-                }
+                load_row(e, (const char *)energies + at * (energies_bf16 ? 2 : 4), energies_bf16,
+                         size);
                 float *sum = d_energy_sum + at;
 #pragma omp simd
                 for (int64_t a = 0; a < size; a++) {
@@ -282,44 +307,53 @@ void attnscope_attention_backward(int64_t batch, int64_t src, int64_t size, int6
             }
 #pragma omp simd
             for (int64_t a = 0; a < size; a++) out[a] *= v4[a];
+            if (gs_copy) store_row(gs_copy + b * gs_copy_stride, 1, out, size);
         }
 #pragma omp critical
         for (int64_t a = 0; a < size; a++) d_v[a] += dv_local[a];
         free(d_scores);
         free(dv_local);
         free(e);
+        free(g);
     }
 }
 
 /* A batch of rows laid out as outer × inner (the two directions × the batch of the encoder's
- * layer, or 1 × the decoder's batch): row (o, i) of a tensor starts at o · so + i · si. */
+ * layer, or 1 × the decoder's batch): row (o, i) of a tensor starts at o · so + i · si
+ * elements. A NULL pointer is an absent input or output. */
 typedef struct {
     int64_t so, si;
 } strides_t;
 
-#define ROW(ptr, type, st, o, i) ((type *)(ptr) + (o) * (st).so + (i) * (st).si)
+#define AT(ptr, st, o, i) ((o) * (st).so + (i) * (st).si)
 
 /* The GRU cell's gates for one step (core.model.recurrence._gates): from the input and hidden
- * products gi, gh (3H each, fp32), r, z = σ(gi + gh); n = tanh(gi_n + r · gh_n) (as
- * 2σ(2x) − 1); new = n + z (state − n). Writes r, z, n, gh_n to cell (4H, in its dtype) and
- * the new state to out, or, where a mask is given and is 0 at the row, the old state. */
-void attnscope_gru_forward(int64_t outer, int64_t inner, int64_t hidden, const float *gi,
-                           strides_t gi_s, const float *gh, strides_t gh_s, const float *state,
-                           strides_t state_s, void *cell, int cell_bf16, strides_t cell_s,
-                           float *out, strides_t out_s, const uint8_t *mask, strides_t mask_s,
-                           int threads) {
+ * products gi, gh (3H each, fp32 or bf16 by their flags), r, z = σ(gi + gh);
+ * n = tanh(gi_n + r · gh_n) (as 2σ(2x) − 1); new = n + z (state − n). Writes r, z, n, gh_n to
+ * cell (4H, in its dtype) and the new state to out (fp32) or, where a mask is given and is 0
+ * at the row, the old state; where state_copy is not NULL, that state again in bf16. */
+void attnscope_gru_forward(int64_t outer, int64_t inner, int64_t hidden, const void *gi,
+                           int gi_bf16, strides_t gi_s, const void *gh, int gh_bf16,
+                           strides_t gh_s, const float *state, strides_t state_s, void *cell,
+                           int cell_bf16, strides_t cell_s, float *out, strides_t out_s,
+                           uint16_t *state_copy, strides_t copy_s, const uint8_t *mask,
+                           strides_t mask_s, int threads) {
     int64_t rows = outer * inner;
 #pragma omp parallel num_threads(threads)
     {
         float *c = (float *)malloc(sizeof(float) * 4 * hidden);
+        float *x = (float *)malloc(sizeof(float) * 3 * hidden);
+        float *h = (float *)malloc(sizeof(float) * 3 * hidden);
 #pragma omp for schedule(static)
         for (int64_t row = 0; row < rows; row++) {
             int64_t o = row / inner, i = row % inner;
-            const float *x = ROW(gi, const float, gi_s, o, i);
-            const float *h = ROW(gh, const float, gh_s, o, i);
-            const float *s = ROW(state, const float, state_s, o, i);
-            float *y = ROW(out, float, out_s, o, i);
-            int keep = mask ? *ROW(mask, const uint8_t, mask_s, o, i) : 1;
+            load_row(x, (const char *)gi + AT(gi, gi_s, o, i) * (gi_bf16 ? 2 : 4), gi_bf16,
+                     3 * hidden);
+            load_row(h, (const char *)gh + AT(gh, gh_s, o, i) * (gh_bf16 ? 2 : 4), gh_bf16,
+                     3 * hidden);
+            const float *s = state + AT(state, state_s, o, i);
+            float *y = out + AT(out, out_s, o, i);
+            int keep = mask ? mask[AT(mask, mask_s, o, i)] : 1;
 #pragma omp simd
             for (int64_t k = 0; k < hidden; k++) {
                 float r = sigmoid(x[k] + h[k]);
@@ -332,48 +366,61 @@ void attnscope_gru_forward(int64_t outer, int64_t inner, int64_t hidden, const f
                 c[3 * hidden + k] = hn;
                 y[k] = keep ? n + z * (s[k] - n) : s[k];
             }
-            if (cell_bf16) {
-                uint16_t *dst = ROW(cell, uint16_t, cell_s, o, i);
-#pragma omp simd
-                for (int64_t k = 0; k < 4 * hidden; k++) dst[k] = f32_to_bf16(c[k]);
-            } else {
-                memcpy(ROW(cell, float, cell_s, o, i), c, sizeof(float) * 4 * hidden);
-            }
+            store_row((char *)cell + AT(cell, cell_s, o, i) * (cell_bf16 ? 2 : 4), cell_bf16, c,
+                      4 * hidden);
+            if (state_copy) store_row(state_copy + AT(state_copy, copy_s, o, i), 1, y, hidden);
         }
         free(c);
+        free(x);
+        free(h);
     }
 }
 
-/* Its backward pass (core.model.recurrence._gates_backward): from the new state's gradient ds,
- * the previous state and the kept cell, the gradients of gi and gh (3H each) and the part of
- * the previous state's gradient that skips the products, ds · z, written to direct. Where a
- * mask is given and is 0 at the row, ds counts as 0 (the position passed the state through). */
+/* Its backward pass (core.model.recurrence._gates_backward). The new state's gradient is ds
+ * (fp32) plus ds_extra (fp32, or NULL) plus ds_product (fp32 or bf16 by its flag, or NULL);
+ * from it, the previous state and the kept cell: the gradients of gi and gh (3H each, fp32),
+ * where gi_copy / gh_copy are not NULL again in bf16, and the part of the previous state's
+ * gradient that skips the products, ds · z, written to direct. Where a mask is given and is 0
+ * at the row, ds counts as 0 (the position passed the state through). */
 void attnscope_gru_backward(int64_t outer, int64_t inner, int64_t hidden, const float *ds,
-                            strides_t ds_s, const float *prev, strides_t prev_s,
-                            const void *cell, int cell_bf16, strides_t cell_s, float *d_gi,
-                            strides_t d_gi_s, float *d_gh, strides_t d_gh_s, float *direct,
-                            strides_t direct_s, const uint8_t *mask, strides_t mask_s,
-                            int threads) {
+                            strides_t ds_s, const float *ds_extra, strides_t extra_s,
+                            const void *ds_product, int product_bf16, strides_t product_s,
+                            const float *prev, strides_t prev_s, const void *cell,
+                            int cell_bf16, strides_t cell_s, float *d_gi, strides_t d_gi_s,
+                            float *d_gh, strides_t d_gh_s, uint16_t *gi_copy,
+                            strides_t gi_copy_s, uint16_t *gh_copy, strides_t gh_copy_s,
+                            float *direct, strides_t direct_s, const uint8_t *mask,
+                            strides_t mask_s, int threads) {
     int64_t rows = outer * inner;
 #pragma omp parallel num_threads(threads)
     {
         float *c = (float *)malloc(sizeof(float) * 4 * hidden);
+        float *g = (float *)malloc(sizeof(float) * hidden);
+        float *pr = (float *)malloc(sizeof(float) * hidden);
 #pragma omp for schedule(static)
         for (int64_t row = 0; row < rows; row++) {
             int64_t o = row / inner, i = row % inner;
-            const float *g = ROW(ds, const float, ds_s, o, i);
-            const float *p = ROW(prev, const float, prev_s, o, i);
-            float *gi = ROW(d_gi, float, d_gi_s, o, i);
-            float *gh = ROW(d_gh, float, d_gh_s, o, i);
-            float *dd = ROW(direct, float, direct_s, o, i);
-            float keep = (mask && !*ROW(mask, const uint8_t, mask_s, o, i)) ? 0.0f : 1.0f;
-            if (cell_bf16) {
-                const uint16_t *src = ROW(cell, const uint16_t, cell_s, o, i);
+            memcpy(g, ds + AT(ds, ds_s, o, i), sizeof(float) * hidden);
+            if (ds_extra) {
+                const float *e = ds_extra + AT(ds_extra, extra_s, o, i);
 #pragma omp simd
-                for (int64_t k = 0; k < 4 * hidden; k++) c[k] = bf16_to_f32(src[k]);
-            } else {
-                memcpy(c, ROW(cell, const float, cell_s, o, i), sizeof(float) * 4 * hidden);
+                for (int64_t k = 0; k < hidden; k++) g[k] += e[k];
             }
+            if (ds_product) {
+                load_row(pr,
+                         (const char *)ds_product +
+                             AT(ds_product, product_s, o, i) * (product_bf16 ? 2 : 4),
+                         product_bf16, hidden);
+#pragma omp simd
+                for (int64_t k = 0; k < hidden; k++) g[k] += pr[k];
+            }
+            const float *p = prev + AT(prev, prev_s, o, i);
+            float *gi = d_gi + AT(d_gi, d_gi_s, o, i);
+            float *gh = d_gh + AT(d_gh, d_gh_s, o, i);
+            float *dd = direct + AT(direct, direct_s, o, i);
+            float keep = (mask && !mask[AT(mask, mask_s, o, i)]) ? 0.0f : 1.0f;
+            load_row(c, (const char *)cell + AT(cell, cell_s, o, i) * (cell_bf16 ? 2 : 4),
+                     cell_bf16, 4 * hidden);
 #pragma omp simd
             for (int64_t k = 0; k < hidden; k++) {
                 float r = c[k], z = c[hidden + k], n = c[2 * hidden + k], hn = c[3 * hidden + k];
@@ -389,7 +436,11 @@ void attnscope_gru_backward(int64_t outer, int64_t inner, int64_t hidden, const 
                 gh[2 * hidden + k] = dn_pre * r;
                 dd[k] = d * z;
             }
+            if (gi_copy) store_row(gi_copy + AT(gi_copy, gi_copy_s, o, i), 1, gi, 3 * hidden);
+            if (gh_copy) store_row(gh_copy + AT(gh_copy, gh_copy_s, o, i), 1, gh, 3 * hidden);
         }
         free(c);
+        free(g);
+        free(pr);
     }
 }

@@ -182,22 +182,10 @@ def _run_recurrence(inputs, precision: str):
 @pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
 def test_the_attention_kernels_run_and_equal_the_pytorch_steps(monkeypatch, precision):
-    calls = {"forward": 0, "backward": 0}
-    forward, backward = native.attention_forward, native.attention_backward
-
-    def counted(name, fn):
-        def call(*args):
-            done = fn(*args)
-            calls[name] += done
-            return done
-
-        return call
-
-    monkeypatch.setattr(native, "attention_forward", counted("forward", forward))
-    monkeypatch.setattr(native, "attention_backward", counted("backward", backward))
+    calls = _counting(monkeypatch, ("attention_forward", "attention_backward"))
     inputs = _recurrence_inputs(torch.float32)
     got = _run_recurrence(inputs, precision)
-    assert calls == {"forward": 4, "backward": 4}  # every step, both ways
+    assert calls == {"attention_forward": 4, "attention_backward": 4}  # every step, both ways
     monkeypatch.setattr(native, "ENABLED", False)
     want = _run_recurrence(inputs, precision)
     tol = 1e-5 if precision == "fp32" else 2e-2
@@ -266,3 +254,15 @@ def test_the_gru_kernels_run_and_equal_the_pytorch_steps_over_padded_sentences(
     assert (got[0][~masks] == 0).all()  # padding positions stay zero
     for i, (a, b_) in enumerate(zip(got[2], want[2])):
         torch.testing.assert_close(a, b_, rtol=tol, atol=tol * b_.abs().max(), msg=f"input {i}")
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_a_cache_folder_that_cannot_be_written_is_a_reason_not_a_crash(
+    fresh, monkeypatch, tmp_path
+):
+    blocked = tmp_path / "home"
+    blocked.mkdir()
+    (blocked / "cache").write_text("a file where the cache folder would be\n")
+    monkeypatch.setenv("ATTNSCOPE_HOME", str(blocked))
+    assert not fresh.available()
+    assert "cannot write the compiled kernels" in fresh.unavailable_reason()
