@@ -198,8 +198,8 @@ def _steps_compiled(
     """The decoder's forward steps through core.native's kernels (the attention, the GRU
     gates), with nothing between them and the products but the products: the kernels read the
     products' results in their dtype and write the state and the context in it too. The same
-    arithmetic as the PyTorch steps. False, with nothing written, where the kernels are not in
-    use or do not take these tensors."""
+    arithmetic as the PyTorch steps. False where the kernels are not in use or do not take
+    these tensors (decided at the first step; the PyTorch steps then write everything anew)."""
     if not native.available() or states.dtype != torch.float32:
         return False
     cd = w_state.dtype

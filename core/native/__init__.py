@@ -1,12 +1,18 @@
-"""Compiled CPU kernels for work that PyTorch spreads over several passes through memory.
+"""Compiled CPU kernels for the training step's passes through memory.
 
-The label-smoothed loss of a chunk of logits is a softmax, a few reductions and a gradient
-over a (rows × vocabulary) tensor; in PyTorch that is seven operations, each streaming the
-13 MB tensor through memory (with conversions from and to bf16 around them), ~9 ms a bf16
-training step of the base model. One C loop a row at a time, the row in cache, does it in one
-pass (``kernels.c``). It is compiled on first use (``build``) and checked against the PyTorch
-code once per process; where there is no compiler, the check fails, or ``ATTNSCOPE_NATIVE=0``
-is set, callers get None and run their PyTorch code, which stays the reference.
+PyTorch runs the label-smoothed loss of a chunk of logits as seven operations, each streaming
+the (rows × vocabulary) tensor through memory with conversions from and to bf16 around them,
+and a decoder step's attention and GRU gates as some twenty small operations, each a pass over
+its tensor and ~15 µs of dispatch. ``kernels.c`` does each of them in one pass, a row at a time
+while the row is in cache: the loss with its gradient, one step's additive attention and its
+backward pass, the GRU cell's gates and their backward pass. The kernels read the products'
+results in their dtype and write what the next product takes in its dtype, so that between
+them only the products run (``core.model.recurrence``, ``core.model.loss``).
+
+The library is compiled on first use (``build``) and checked against PyTorch once per process.
+Where there is no compiler, the check fails, or ``ATTNSCOPE_NATIVE=0`` is set, every function
+here answers None or False and the callers run their PyTorch code, which stays the reference
+the tests compare with.
 """
 
 from __future__ import annotations
@@ -109,6 +115,9 @@ def _decide_now() -> bool:
         _self_check()
     except BuildError as exc:
         _lib, _why_not, ENABLED = None, str(exc), False
+        return False
+    except (OSError, AttributeError) as exc:  # a library that loads but lacks a kernel
+        _lib, _why_not, ENABLED = None, f"the compiled kernels cannot be used: {exc}", False
         return False
     except _Disagree as exc:
         _lib, _why_not, ENABLED = None, f"the compiled kernels disagree with PyTorch: {exc}", False
