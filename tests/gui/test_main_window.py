@@ -139,6 +139,9 @@ def test_preview_then_train_pause_resume_stop(window, qtbot, toy_corpus):
     qtbot.waitUntil(lambda: panel.samples_table.rowCount() > 0, timeout=30000)
     qtbot.waitUntil(lambda: panel.probe_heatmap.weights.size > 0, timeout=5000)
     marks["first validation"] = meter.since.elapsed() / 1000
+    # the report names the device, the number format and whether the compiled kernels run
+    report = panel.report_view.toPlainText()
+    assert "training on cpu in fp32" in report and "compiled kernels" in report
     assert _words(panel.probe_heatmap.source_tick_labels()[:-1]) == toy_corpus["probe"].split()
     qtbot.waitUntil(lambda: len(panel.loss_plot.curve_data("bleu")[0]) >= 1, timeout=2000)
 
