@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -238,6 +239,19 @@ def _ready() -> bool:
     return available() and _lib is not None
 
 
+def _run(kernel: str, arguments: Callable[[], tuple]) -> bool:
+    """Calls ``kernel`` with what ``arguments`` builds: False, with nothing run, where the
+    kernels are not in use or a tensor is one they do not take."""
+    if not _ready():
+        return False
+    try:
+        args = arguments()
+    except _Refused:
+        return False
+    getattr(_lib, f"attnscope_{kernel}")(*args)
+    return True
+
+
 def attention_forward(
     keys2: Tensor,
     q2: Tensor,
@@ -255,9 +269,8 @@ def attention_forward(
     softmax of energies · v2 over the real positions), context (B, K) rows = Σ alpha · values
     (B, S, K) in values' dtype, and the context again into ``ctx_copy`` (B, K) bf16 when given.
     False (nothing written) where the kernels are not in use or do not take these tensors."""
-    if not _ready():
-        return False
-    try:
+
+    def arguments() -> tuple:
         batch, src, size = keys2.shape
         dim = values.size(-1)
         args = (
@@ -273,11 +286,9 @@ def attention_forward(
         )  # fmt: skip
         if ctx_copy is not None and tuple(ctx_copy.shape) != (batch, dim):
             raise _Refused
-    except _Refused:
-        return False
-    assert _lib is not None
-    _lib.attnscope_attention_forward(*args)
-    return True
+        return args
+
+    return _run("attention_forward", arguments)
 
 
 def attention_backward(
@@ -299,9 +310,8 @@ def attention_backward(
     d energies into gs (B, A) rows (and in bf16 into ``gs_copy`` rows when given) and adds
     2 Σ d score · e into d_v (A,). False (nothing written) where the kernels are not in use or
     do not take these tensors."""
-    if not _ready():
-        return False
-    try:
+
+    def arguments() -> tuple:
         batch, src, size = energies.shape
         args = (
             batch, src, size, values.size(-1), _dense(values), _is_bf16(values),
@@ -311,11 +321,9 @@ def attention_backward(
             _dense(v4, _F32), _dense(d_energy_sum, _F32), *_row_stride(gs, batch, _F32),
             *_row_stride(gs_copy, batch, _BF16), _dense(d_v, _F32), torch.get_num_threads(),
         )  # fmt: skip
-    except _Refused:
-        return False
-    assert _lib is not None
-    _lib.attnscope_attention_backward(*args)
-    return True
+        return args
+
+    return _run("attention_backward", arguments)
 
 
 def _mask_rows(mask: Tensor | None, lead: tuple[int, ...]):
@@ -350,10 +358,9 @@ def gru_forward(
     old state where ``mask`` (B) / (D, B) is False, and that state in bf16 to ``state_copy``
     when given. False (nothing written) where the kernels are not in use or do not take these
     tensors."""
-    if not _ready():
-        return False
     lead = tuple(state.shape[:-1])
-    try:
+
+    def arguments() -> tuple:
         outer, inner = _outer_inner(lead)
         args = (
             outer, inner, state.size(-1),
@@ -365,11 +372,9 @@ def gru_forward(
             *_batch_rows(out, lead, _F32), *_batch_rows(state_copy, lead, _BF16),
             *_mask_rows(mask, lead), torch.get_num_threads(),
         )  # fmt: skip
-    except _Refused:
-        return False
-    assert _lib is not None
-    _lib.attnscope_gru_forward(*args)
-    return True
+        return args
+
+    return _run("gru_forward", arguments)
 
 
 def gru_backward(
@@ -391,10 +396,9 @@ def gru_backward(
     fp32; in bf16 again to ``gi_copy`` / ``gh_copy`` when given) and ds · z (direct, H); ds
     counts as 0 where ``mask`` is False. False (nothing written) where the kernels are not in
     use or do not take these tensors."""
-    if not _ready():
-        return False
     lead = tuple(ds.shape[:-1])
-    try:
+
+    def arguments() -> tuple:
         outer, inner = _outer_inner(lead)
         product = _batch_rows(ds_product, lead, _FLOATS)
         cells = _batch_rows(cell, lead, _FLOATS)
@@ -406,11 +410,9 @@ def gru_backward(
             *_batch_rows(gi_copy, lead, _BF16), *_batch_rows(gh_copy, lead, _BF16),
             *_batch_rows(direct, lead, _F32), *_mask_rows(mask, lead), torch.get_num_threads(),
         )  # fmt: skip
-    except _Refused:
-        return False
-    assert _lib is not None
-    _lib.attnscope_gru_backward(*args)
-    return True
+        return args
+
+    return _run("gru_backward", arguments)
 
 
 class _Disagree(Exception):
