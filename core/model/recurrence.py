@@ -273,7 +273,6 @@ class _Recurrence(torch.autograd.Function):
                 out=gates_in.view(-1, g3),
             )
             keys2 = torch.mul(keys, 2, out=_empty(keys.shape, f32, keys.device))
-            pad = ~mask
 
             # what the backward pass reads: each step's new state (the previous states are
             # h0 and these), its hidden products, gates, contexts, weights and energies
@@ -287,14 +286,16 @@ class _Recurrence(torch.autograd.Function):
                 _empty((min(block, steps - first), *keys.shape), energy_dtype, keys.device)
                 for first in range(0, steps, block)
             ]
-            scratch = keys2 if energy_dtype == f32 else _empty(keys2.shape, f32, keys.device)
             v2 = (2 * v).to(energy_dtype)
-            gi = states.new_empty(batch, g3)
             state = h0.to(f32)
             if not _steps_compiled(
                 state, keys2, v2, mask, w_state, b_state, w_ctx, gates_in, block,
                 energies, weights, values, contexts, cells, states,
             ):  # fmt: skip
+                # the PyTorch steps' own buffers (the compiled steps need none of them)
+                pad = ~mask
+                scratch = keys2 if energy_dtype == f32 else _empty(keys2.shape, f32, keys.device)
+                gi = states.new_empty(batch, g3)
                 for t in range(steps):
                     both = mm(state.to(cd), w_state, b_state).to(f32)  # (B, 3H + A)
                     gh, q2 = both[:, :g3], both[:, g3:].unsqueeze(1)

@@ -235,6 +235,21 @@ def _is_bf16(t: Tensor | None) -> int:
     return int(t is not None and t.dtype == torch.bfloat16)
 
 
+# fp32-or-bf16 tensors go to the kernels as (address, is bf16, their layout), checked once
+def _typed_dense(t: Tensor) -> tuple[int, int]:
+    return _dense(t), _is_bf16(t)
+
+
+def _typed_rows(t: Tensor, rows: int) -> tuple[int | None, int, int]:
+    address, stride = _row_stride(t, rows)
+    return address, _is_bf16(t), stride
+
+
+def _typed_batch_rows(t: Tensor | None, lead: tuple[int, ...]):
+    address, strides = _batch_rows(t, lead, _FLOATS)
+    return address, _is_bf16(t), strides
+
+
 def _ready() -> bool:
     return available() and _lib is not None
 
@@ -274,12 +289,9 @@ def attention_forward(
         batch, src, size = keys2.shape
         dim = values.size(-1)
         args = (
-            batch, src, size, dim, _dense(keys2, _F32),
-            *_row_stride(q2, batch)[:1], _is_bf16(q2), _row_stride(q2, batch)[1],
-            _dense(v2, _F32), _dense(mask, (torch.bool,)),
-            _dense(energies), _is_bf16(energies),
-            *_row_stride(alpha, batch, _F32),
-            _dense(values), _is_bf16(values),
+            batch, src, size, dim, _dense(keys2, _F32), *_typed_rows(q2, batch),
+            _dense(v2, _F32), _dense(mask, (torch.bool,)), *_typed_dense(energies),
+            *_row_stride(alpha, batch, _F32), *_typed_dense(values),
             *_row_stride(context, batch, (values.dtype,)),
             None if ctx_copy is None else _dense(ctx_copy, _BF16),
             torch.get_num_threads(),
@@ -314,10 +326,9 @@ def attention_backward(
     def arguments() -> tuple:
         batch, src, size = energies.shape
         args = (
-            batch, src, size, values.size(-1), _dense(values), _is_bf16(values),
-            *_row_stride(dc, batch)[:1], _is_bf16(dc), _row_stride(dc, batch)[1],
+            batch, src, size, values.size(-1), *_typed_dense(values), *_typed_rows(dc, batch),
             *_row_stride(dc_extra, batch, _F32), *_row_stride(dc_out, batch, _F32),
-            *_row_stride(alpha, batch, _F32), _dense(energies), _is_bf16(energies),
+            *_row_stride(alpha, batch, _F32), *_typed_dense(energies),
             _dense(v4, _F32), _dense(d_energy_sum, _F32), *_row_stride(gs, batch, _F32),
             *_row_stride(gs_copy, batch, _BF16), _dense(d_v, _F32), torch.get_num_threads(),
         )  # fmt: skip
@@ -364,11 +375,8 @@ def gru_forward(
         outer, inner = _outer_inner(lead)
         args = (
             outer, inner, state.size(-1),
-            *_batch_rows(gi, lead, _FLOATS)[:1], _is_bf16(gi), _batch_rows(gi, lead, _FLOATS)[1],
-            *_batch_rows(gh, lead, _FLOATS)[:1], _is_bf16(gh), _batch_rows(gh, lead, _FLOATS)[1],
-            *_batch_rows(state, lead, _F32),
-            *_batch_rows(cell, lead, _FLOATS)[:1], _is_bf16(cell),
-            _batch_rows(cell, lead, _FLOATS)[1],
+            *_typed_batch_rows(gi, lead), *_typed_batch_rows(gh, lead),
+            *_batch_rows(state, lead, _F32), *_typed_batch_rows(cell, lead),
             *_batch_rows(out, lead, _F32), *_batch_rows(state_copy, lead, _BF16),
             *_mask_rows(mask, lead), torch.get_num_threads(),
         )  # fmt: skip
@@ -400,12 +408,10 @@ def gru_backward(
 
     def arguments() -> tuple:
         outer, inner = _outer_inner(lead)
-        product = _batch_rows(ds_product, lead, _FLOATS)
-        cells = _batch_rows(cell, lead, _FLOATS)
         args = (
             outer, inner, ds.size(-1), *_batch_rows(ds, lead, _F32),
-            *_batch_rows(ds_extra, lead, _F32), product[0], _is_bf16(ds_product), product[1],
-            *_batch_rows(prev, lead, _F32), cells[0], _is_bf16(cell), cells[1],
+            *_batch_rows(ds_extra, lead, _F32), *_typed_batch_rows(ds_product, lead),
+            *_batch_rows(prev, lead, _F32), *_typed_batch_rows(cell, lead),
             *_batch_rows(d_gi, lead, _F32), *_batch_rows(d_gh, lead, _F32),
             *_batch_rows(gi_copy, lead, _BF16), *_batch_rows(gh_copy, lead, _BF16),
             *_batch_rows(direct, lead, _F32), *_mask_rows(mask, lead), torch.get_num_threads(),
