@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from core import native
 from core.data.vocab import BOS_ID, EOS_ID
 from core.decoding.beam_tree import build_tree
 from core.errors import CoreError
@@ -106,8 +107,7 @@ def greedy(
     for t in range(len(ids), int(limits.max())):
         logits, state, weights, h = model.step(prev, state, memory, forced_weights)
         forced_weights = None
-        logp = torch.log_softmax(logits.float(), dim=-1)
-        best_logp, prev = logp.max(dim=-1)
+        best_logp, prev = _best(logits)
         ids.append(prev)
         probs.append(best_logp.exp())
         attns.append(weights)
@@ -136,6 +136,16 @@ def greedy(
             )
         )
     return out
+
+
+def _best(logits: Tensor) -> tuple[Tensor, Tensor]:
+    """Each row's most probable token: its log-probability (B,) and its id (B,), in one pass
+    over the logits where the compiled kernels run, else through a log-softmax."""
+    top = native.row_top(logits, 1)
+    if top is not None:
+        values, ids, lse = top
+        return values[:, 0] - lse, ids[:, 0]
+    return torch.log_softmax(logits.float(), dim=-1).max(dim=-1)
 
 
 def _checked_prefix(prefix: list[int] | None, batch: int) -> list[int]:
@@ -187,7 +197,7 @@ def beam_search(
     for t in range(len(forced), int(limits_t.max())):
         n = cur.numel()
         logits, hidden, weights, heads = model.step(prev, hidden, memory)
-        top_scores, parent, token, prob = _top_candidates(logits.float(), scores, n, k, dev)
+        top_scores, parent, token, prob = _top_candidates(logits, scores, n, k, dev)
         step = _Step(
             parent, token, prob, weights.index_select(0, parent), top_scores.view(-1), cur=cur
         )
@@ -229,9 +239,15 @@ def _top_candidates(
     v = logits.size(-1)
     # The best 2K extensions of all K beams are among the best 2K of each beam: take those
     # per row, normalise only them (log-sum-exp), never a full log-softmax over V.
-    row_best, row_tok = logits.topk(min(2 * k, v), dim=-1)  # (n*K, W)
+    top = native.row_top(logits, min(2 * k, v))
+    if top is not None:
+        row_best, row_tok, lse = top
+        row_logp = row_best - lse.unsqueeze(1)
+    else:
+        logits = logits.float()
+        row_best, row_tok = logits.topk(min(2 * k, v), dim=-1)  # (n*K, W)
+        row_logp = row_best - torch.logsumexp(logits, dim=-1, keepdim=True)
     w = row_best.size(1)
-    row_logp = row_best - torch.logsumexp(logits, dim=-1, keepdim=True)
     cand = (scores.view(-1, 1) + row_logp).view(n, k * w)
     top_scores, top_idx = cand.topk(min(2 * k, k * w), dim=-1)  # (n, 2K)
     if top_scores.size(1) < 2 * k:  # tiny vocabularies: pad the slots with dead candidates

@@ -23,7 +23,7 @@ Two decoders share that attention (``ModelConfig.decoder``):
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -32,6 +32,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.config import ModelConfig
 from core.data.vocab import PAD_ID
+from core.model import search_step
 from core.model.additive import additive_scores
 from core.model.dropout import Dropout, dropout
 from core.model.loss import projected_loss, target_rows
@@ -71,6 +72,8 @@ class Memory:
     values: Tensor  # (B, S, K) encoder states
     keys: Tensor  # (B, S, A) encoder states projected for the attention score
     mask: Tensor  # (B, S) bool, True at real (non-padding) positions
+    #: 2 · keys in fp32, what the compiled attention of a search step reads; made on first use
+    doubled: Tensor | None = field(default=None, repr=False, compare=False)
 
     def index(self, idx: Tensor) -> Memory:
         """Rows ``idx`` of the batch, e.g. to repeat each sentence once per beam."""
@@ -78,7 +81,13 @@ class Memory:
             self.values.index_select(0, idx),
             self.keys.index_select(0, idx),
             self.mask.index_select(0, idx),
+            None if self.doubled is None else self.doubled.index_select(0, idx),
         )
+
+    def doubled_keys(self) -> Tensor:
+        if self.doubled is None:
+            self.doubled = self.keys.float().mul(2).contiguous()
+        return self.doubled
 
 
 class Encoder(nn.Module):
@@ -193,6 +202,9 @@ class Attention(nn.Module):
             weights = override.float()
             return _weighted_sum(weights, memory.values), weights
         if self.kind == "bahdanau":
+            searched = search_step.additive_attention(self, query, memory)
+            if searched is not None:
+                return searched
             # one step: keeping this step's tanh for backward costs less time than recomputing
             # it (measured: the recomputation made a Bahdanau training step 13 % slower)
             q = self.query_layer(query).unsqueeze(1)  # (B, 1, A)
@@ -265,7 +277,9 @@ class Decoder(nn.Module):
         x = torch.cat([emb, context], dim=-1)
         new = []
         for i, cell in enumerate(self.cells):
-            h_i = cell(x, hidden[i])
+            h_i = search_step.gru_cell(cell, x, hidden[i])
+            if h_i is None:
+                h_i = cell(x, hidden[i])
             new.append(h_i)
             x = self.dropout(h_i)
         return torch.cat([x, context, emb], dim=-1), torch.stack(new), weights

@@ -1,4 +1,4 @@
-"""Compiled CPU kernels for the training step's passes through memory.
+"""Compiled CPU kernels for the training step's and the search's passes through memory.
 
 PyTorch runs the label-smoothed loss of a chunk of logits as seven operations, each streaming
 the (rows × vocabulary) tensor through memory with conversions from and to bf16 around them,
@@ -7,7 +7,9 @@ its tensor and ~15 µs of dispatch. ``kernels.c`` does each of them in one pass,
 while the row is in cache: the loss with its gradient, one step's additive attention and its
 backward pass, the GRU cell's gates and their backward pass. The kernels read the products'
 results in their dtype and write what the next product takes in its dtype, so that between
-them only the products run (``core.model.recurrence``, ``core.model.loss``).
+them only the products run (``core.model.recurrence``, ``core.model.loss``). A search step
+(``core.model.search_step``, ``core.decoding.search``) uses the forward kernels and one more:
+each row's best tokens and log-sum-exp in one pass over the logits.
 
 The library is compiled on first use (``build``) and checked against PyTorch once per process.
 Where there is no compiler, the check fails, or ``ATTNSCOPE_NATIVE=0`` is set, every function
@@ -33,6 +35,7 @@ __all__ = [
     "available",
     "gru_backward",
     "gru_forward",
+    "row_top",
     "smoothed_xent",
     "unavailable_reason",
 ]
@@ -87,6 +90,8 @@ def _setup(lib: ctypes.CDLL) -> None:
         # d_gh, gi copy, gh copy, direct, mask (each + strides), threads
         "gru_backward": [I64, I64, I64, P, S, P, S, P, INT, S, P, S, P, INT, S, P, S, P, S, P, S,
                          P, S, P, S, P, S, INT],
+        # logits (+ bf16), rows, vocabulary, width, top values, top ids, lse, threads
+        "row_top": [P, INT, I64, I64, I64, P, P, P, INT],
     }  # fmt: skip
     for name, argtypes in kernels.items():
         f = getattr(lib, f"attnscope_{name}")
@@ -181,6 +186,31 @@ def smoothed_xent(
     return loss.sum(), nll.sum(), g
 
 
+def row_top(z: Tensor, width: int) -> tuple[Tensor, Tensor, Tensor] | None:
+    """A search step's choice in one pass over logits z (R, V), fp32 or bf16: the ``width``
+    largest logits of each row, largest first (R, width) fp32, their ids (R, width) int64, and
+    each row's log-sum-exp (R,) fp32, so that a token's log-probability is its logit − lse. None
+    where the kernels are not in use or do not take z; the caller then runs its PyTorch code."""
+    if not (
+        z.device.type == "cpu"
+        and z.dtype in _FLOATS
+        and z.dim() == 2
+        and z.is_contiguous()
+        and 0 < width <= z.size(1)
+        and _ready()
+    ):
+        return None
+    rows, vocab = z.shape
+    values = torch.empty(rows, width, dtype=torch.float32)
+    ids = torch.empty(rows, width, dtype=torch.int64)
+    lse = torch.empty(rows, dtype=torch.float32)
+    _lib.attnscope_row_top(
+        z.data_ptr(), _is_bf16(z), rows, vocab, width, values.data_ptr(), ids.data_ptr(),
+        lse.data_ptr(), torch.get_num_threads(),
+    )  # fmt: skip
+    return values, ids, lse
+
+
 _FLOATS = (torch.float32, torch.bfloat16)
 _F32 = (torch.float32,)
 _BF16 = (torch.bfloat16,)
@@ -272,7 +302,7 @@ def attention_forward(
     q2: Tensor,
     v2: Tensor,
     mask: Tensor,
-    energies: Tensor,
+    energies: Tensor | None,
     alpha: Tensor,
     values: Tensor,
     context: Tensor,
@@ -283,14 +313,17 @@ def attention_forward(
     real) → writes energies (B, S, A) = σ(keys2 + q2) in their dtype, alpha (B, S) rows (the
     softmax of energies · v2 over the real positions), context (B, K) rows = Σ alpha · values
     (B, S, K) in values' dtype, and the context again into ``ctx_copy`` (B, K) bf16 when given.
-    False (nothing written) where the kernels are not in use or do not take these tensors."""
+    ``energies`` None (a search's step: nothing is kept for a backward pass) scores the fp32
+    energies, unrounded. False (nothing written) where the kernels are not in use or do not
+    take these tensors."""
 
     def arguments() -> tuple:
         batch, src, size = keys2.shape
         dim = values.size(-1)
         args = (
             batch, src, size, dim, _dense(keys2, _F32), *_typed_rows(q2, batch),
-            _dense(v2, _F32), _dense(mask, (torch.bool,)), *_typed_dense(energies),
+            _dense(v2, _F32), _dense(mask, (torch.bool,)),
+            *((None, 0) if energies is None else _typed_dense(energies)),
             *_row_stride(alpha, batch, _F32), *_typed_dense(values),
             *_row_stride(context, batch, (values.dtype,)),
             None if ctx_copy is None else _dense(ctx_copy, _BF16),
@@ -358,7 +391,7 @@ def gru_forward(
     gi: Tensor,
     gh: Tensor,
     state: Tensor,
-    cell: Tensor,
+    cell: Tensor | None,
     out: Tensor,
     mask: Tensor | None = None,
     state_copy: Tensor | None = None,
@@ -367,8 +400,8 @@ def gru_forward(
     rows (B, ·) or (D, B, ·): gi, gh (3H) fp32 or bf16, state (H) fp32 → writes r, z, n and the
     hidden product of n to cell (4H, fp32 or bf16) and the new state to out (H, fp32), or the
     old state where ``mask`` (B) / (D, B) is False, and that state in bf16 to ``state_copy``
-    when given. False (nothing written) where the kernels are not in use or do not take these
-    tensors."""
+    when given. ``cell`` None: a search's step, nothing kept for a backward pass. False
+    (nothing written) where the kernels are not in use or do not take these tensors."""
     lead = tuple(state.shape[:-1])
 
     def arguments() -> tuple:

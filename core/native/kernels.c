@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KERNELS_VERSION 4
+#define KERNELS_VERSION 5
 
 int attnscope_kernels_version(void) { return KERNELS_VERSION; }
 
@@ -166,7 +166,9 @@ static inline void store_row(void *p, int bf16, const float *in, int64_t n) {
  * (mask 1) → alpha[b] (0 at padding), and context[b] = Σ_s alpha · values[b, s] (alpha rounded to
  * values' dtype first, as a bf16 product would take it; the sum in fp32, stored in values'
  * dtype), and where ctx_copy is not NULL the context again in bf16 (the next product's input).
- * q2 is fp32 or bf16 (q2_bf16). Row strides in elements, for views into larger tensors. */
+ * q2 is fp32 or bf16 (q2_bf16). Row strides in elements, for views into larger tensors.
+ * energies NULL (a search's step, which keeps nothing for a backward pass): the scores are
+ * taken from the fp32 energies, unrounded. */
 void attnscope_attention_forward(int64_t batch, int64_t src, int64_t size, int64_t dim,
                                  const float *keys2, const void *q2, int q2_bf16,
                                  int64_t q2_stride, const float *v2, const uint8_t *mask,
@@ -189,7 +191,9 @@ void attnscope_attention_forward(int64_t batch, int64_t src, int64_t size, int64
                 int64_t at = (b * src + s) * size;
 #pragma omp simd
                 for (int64_t a = 0; a < size; a++) e[a] = sigmoid(k[a] + q[a]);
-                if (energies_bf16) {
+                if (!energies) {
+                    /* inference: nothing kept for a backward pass, the energies stay fp32 */
+                } else if (energies_bf16) {
                     uint16_t *out = (uint16_t *)energies + at;
 #pragma omp simd
                     for (int64_t a = 0; a < size; a++) {
@@ -331,7 +335,8 @@ typedef struct {
  * products gi, gh (3H each, fp32 or bf16 by their flags), r, z = σ(gi + gh);
  * n = tanh(gi_n + r · gh_n) (as 2σ(2x) − 1); new = n + z (state − n). Writes r, z, n, gh_n to
  * cell (4H, in its dtype) and the new state to out (fp32) or, where a mask is given and is 0
- * at the row, the old state; where state_copy is not NULL, that state again in bf16. */
+ * at the row, the old state; where state_copy is not NULL, that state again in bf16. cell NULL:
+ * a search's step, which keeps nothing for a backward pass. */
 void attnscope_gru_forward(int64_t outer, int64_t inner, int64_t hidden, const void *gi,
                            int gi_bf16, strides_t gi_s, const void *gh, int gh_bf16,
                            strides_t gh_s, const float *state, strides_t state_s, void *cell,
@@ -366,8 +371,9 @@ void attnscope_gru_forward(int64_t outer, int64_t inner, int64_t hidden, const v
                 c[3 * hidden + k] = hn;
                 y[k] = keep ? n + z * (s[k] - n) : s[k];
             }
-            store_row((char *)cell + AT(cell, cell_s, o, i) * (cell_bf16 ? 2 : 4), cell_bf16, c,
-                      4 * hidden);
+            if (cell)
+                store_row((char *)cell + AT(cell, cell_s, o, i) * (cell_bf16 ? 2 : 4), cell_bf16,
+                          c, 4 * hidden);
             if (state_copy) store_row(state_copy + AT(state_copy, copy_s, o, i), 1, y, hidden);
         }
         free(c);
@@ -442,5 +448,64 @@ void attnscope_gru_backward(int64_t outer, int64_t inner, int64_t hidden, const 
         free(c);
         free(g);
         free(pr);
+    }
+}
+
+/* A search step's choice from rows × vocab logits z (fp32, or bf16 bits when z_bf16): per row
+ * the `width` largest logits, largest first (equal values: the lower id first), into
+ * top_values / top_ids, and the row's log-sum-exp into lse, so that a candidate's
+ * log-probability is its logit − lse without a log-softmax over the whole vocabulary
+ * (core.decoding.search). Blocks of 16 logits are compared with the current width-th best at
+ * once; only a block holding a larger one is looked at logit by logit. */
+void attnscope_row_top(const void *z, int z_bf16, int64_t rows, int64_t vocab, int64_t width,
+                       float *top_values, int64_t *top_ids, float *lse, int threads) {
+#pragma omp parallel num_threads(threads)
+    {
+        float *row = z_bf16 ? (float *)malloc(sizeof(float) * vocab) : NULL;
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < rows; i++) {
+            const float *zr;
+            if (z_bf16) {
+                load_row(row, (const uint16_t *)z + i * vocab, 1, vocab);
+                zr = row;
+            } else {
+                zr = (const float *)z + i * vocab;
+            }
+            float *vals = top_values + i * width;
+            int64_t *ids = top_ids + i * width;
+            int64_t filled = 0;
+            float bar = -INFINITY; /* the width-th best so far (−inf while fewer are held) */
+            for (int64_t start = 0; start < vocab; start += 16) {
+                int64_t end = start + 16 < vocab ? start + 16 : vocab;
+                int above = 0;
+#pragma omp simd reduction(| : above)
+                for (int64_t j = start; j < end; j++) above |= zr[j] > bar;
+                if (!above && filled == width) continue;
+                for (int64_t j = start; j < end; j++) {
+                    float x = zr[j];
+                    if (filled == width && !(x > bar)) continue;
+                    int64_t p = filled < width ? filled : width - 1;
+                    /* the smaller ones move down a slot (the width-th best drops out) */
+                    while (p > 0 && vals[p - 1] < x) {
+                        vals[p] = vals[p - 1];
+                        ids[p] = ids[p - 1];
+                        p--;
+                    }
+                    if (filled < width) filled++;
+                    vals[p] = x;
+                    ids[p] = j;
+                    if (filled == width) bar = vals[width - 1];
+                }
+            }
+            float m = vals[0], s = 0.0f;
+            if (m == -INFINITY) {
+                lse[i] = -INFINITY;
+                continue;
+            }
+#pragma omp simd reduction(+ : s)
+            for (int64_t j = 0; j < vocab; j++) s += exp_nonpositive(zr[j] - m);
+            lse[i] = m + logf(s);
+        }
+        free(row);
     }
 }

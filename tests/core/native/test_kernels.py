@@ -266,3 +266,40 @@ def test_a_cache_folder_that_cannot_be_written_is_a_reason_not_a_crash(
     monkeypatch.setenv("ATTNSCOPE_HOME", str(blocked))
     assert not fresh.available()
     assert "cannot write the compiled kernels" in fresh.unavailable_reason()
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("width", [1, 10, 37])
+def test_row_top_equals_topk_and_logsumexp(dtype, width):
+    g = torch.Generator().manual_seed(width)
+    z = (torch.randn(29, 37 if width == 37 else 1003, generator=g) * 4).to(dtype)
+    got = native.row_top(z, width)
+    assert got is not None
+    values, ids, lse = got
+    want_values, _ = z.float().topk(width, dim=-1)
+    torch.testing.assert_close(values, want_values, rtol=0, atol=0)
+    torch.testing.assert_close(lse, torch.logsumexp(z.float(), -1), rtol=1e-6, atol=1e-5)
+    # each id names its value, every id of a row is different, and values fall
+    assert torch.equal(z.float().gather(1, ids), values)
+    assert all(len(set(row)) == width for row in ids.tolist())
+    assert bool((values[:, :-1] >= values[:, 1:]).all())
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_row_top_breaks_ties_by_the_lower_id_and_takes_impossible_tokens():
+    z = torch.full((2, 300), -1.0)
+    z[0, [250, 7, 120]] = 3.0  # a three-way tie
+    z[1] = float("-inf")
+    z[1, 299] = 0.5  # one possible token: the others' log-probability is -inf
+    values, ids, lse = native.row_top(z, 4)
+    assert ids[0].tolist()[:3] == [7, 120, 250] and values[0, 3] == -1.0
+    assert ids[1, 0] == 299 and lse[1] == 0.5
+    assert (values[1, 1:] == float("-inf")).all()
+
+
+def test_row_top_declines_what_it_does_not_take():
+    z = torch.randn(4, 50)
+    assert native.row_top(z.t(), 3) is None  # not contiguous
+    assert native.row_top(z.double(), 3) is None
+    assert native.row_top(z, 51) is None
