@@ -5,9 +5,14 @@ in one process, on and off alternating so that machine drift cancels.
   gradients), fp32 and bf16 logits;
 - the whole base GRU (Bahdanau) training step (loss, backward, clipping, Adam) on a
   Multi30K-like synthetic batch, fp32 and bf16 autocast: same model, weights and batch, the
-  kernels switched with ``core.native.ENABLED``.
+  kernels switched with ``core.native.ENABLED``;
+- with ``--model DIR``: translating a test set (``Translator.translate_batch``, greedy and
+  beam 5, the model loaded in each of ``--precisions``), where the search's steps use the
+  attention, GRU and row-top kernels (``core.model.search_step``, ``core.decoding.search``).
 
     .venv/bin/python bench/native.py --threads 2 --rounds 6 --steps 4
+    .venv/bin/python bench/native.py --threads 2 --rounds 5 --skip-training --model /tmp/m-de-en \
+        --corpus ../shared/corpora/multi30k --src de
 
 Prints tables (medians, and on ÷ off ratios: below 1 is faster) and one JSON line.
 """
@@ -27,6 +32,7 @@ from common import (
     machine,
     one_step_parser,
     print_table,
+    read_lines,
     synthetic_batch,
     training_step,
 )
@@ -36,15 +42,16 @@ def main() -> int:
     ap = one_step_parser(__doc__, steps=4)
     ap.add_argument("--rounds", type=int, default=6, help="on/off alternations")
     ap.add_argument("--precisions", default="fp32,bf16")
+    ap.add_argument("--model", type=Path, help="a trained GRU model folder: time translating too")
+    ap.add_argument("--corpus", type=Path, help="with --model: the folder of the test set")
+    ap.add_argument("--src", default="de", help="with --model: the source language")
+    ap.add_argument("--test", default="test_2016_flickr", help="with --model: the test split")
+    ap.add_argument("--skip-training", action="store_true", help="only the translation timings")
     args = ap.parse_args()
-
-    import torch
+    if args.model and not args.corpus:
+        ap.error("--model needs --corpus (where the test set is)")
 
     from core import device, native
-    from core.config import preset
-    from core.model import loss
-    from core.model.build import build_model
-    from core.training.schedule import make_optimizer
 
     device.set_threads(args.threads)
     if not native.available():
@@ -57,7 +64,35 @@ def main() -> int:
 
     variants = {"kernels": use(True), "pytorch": use(False)}
     precisions = args.precisions.split(",")
-    results: dict = {"loss": {}, "step": {}}
+    results: dict = {"loss": {}, "step": {}, "translate": {}}
+    if not args.skip_training:
+        _training(args, variants, precisions, results)
+    if args.model:
+        _translation(args, variants, precisions, results)
+    native.ENABLED = True
+    emit_json(
+        {
+            "bench": "native",
+            "machine": machine(),
+            "threads": args.threads,
+            "rounds": args.rounds,
+            "steps": args.steps,
+            "load_before": load0,
+            "load_after": loadavg(),
+            **results,
+        },
+        args.json_out,
+    )
+    return 0
+
+
+def _training(args, variants: dict, precisions: list[str], results: dict) -> None:
+    import torch
+
+    from core.config import preset
+    from core.model import loss
+    from core.model.build import build_model
+    from core.training.schedule import make_optimizer
 
     torch.manual_seed(0)
     rows = torch.randn(960, 256)
@@ -96,21 +131,31 @@ def main() -> int:
         ["precision", "pytorch", "kernels", "kernels ÷ pytorch"],
         table,
     )
-    native.ENABLED = True
-    emit_json(
-        {
-            "bench": "native",
-            "machine": machine(),
-            "threads": args.threads,
-            "rounds": args.rounds,
-            "steps": args.steps,
-            "load_before": load0,
-            "load_after": loadavg(),
-            **results,
-        },
-        args.json_out,
+
+
+def _translation(args, variants: dict, precisions: list[str], results: dict) -> None:
+    """Each round translates the whole test set once untimed and once timed per variant."""
+    from core.decoding.translator import Translator
+
+    sources = read_lines(args.corpus, args.test, args.src)
+    table = []
+    for precision in precisions:
+        translator = Translator.load(args.model, "cpu", precision)
+        for beam in (1, 5):
+
+            def translate(beam=beam, translator=translator) -> None:
+                translator.translate_batch(sources, beam=beam)
+
+            med = {k: v / 1000 for k, v in alternate(variants, translate, args.rounds, 1).items()}
+            results["translate"][f"{precision}_b{beam}"] = med
+            table.append(
+                [precision, beam, med["pytorch"], med["kernels"], med["kernels"] / med["pytorch"]]
+            )
+    print_table(
+        f"translating {len(sources):,} sentences of {args.corpus.name}/{args.test} (s)",
+        ["weights", "beam", "pytorch", "kernels", "kernels ÷ pytorch"],
+        table,
     )
-    return 0
 
 
 if __name__ == "__main__":
