@@ -10,10 +10,11 @@ from core import native
 from core.data.vocab import PAD_ID
 from core.model.autocast import matmul_dtype
 from core.model.products import linear, mm
+from core.model.row_blocks import row_sizes
 
-# Rows of the output projection computed at a time: one chunk's logits, softmax and gradient
-# (CHUNK_ROWS × vocabulary, fp32) are all the loss ever holds, instead of four whole-batch ones.
-CHUNK_ROWS = 512
+# The output projection is computed a chunk of rows at a time (core.model.row_blocks: 512 rows,
+# the rest in 256, 128, 64): one chunk's logits, softmax and gradient (512 × vocabulary) are
+# all the loss ever holds, instead of four whole-batch ones.
 # The rows are padded up to a multiple of this, so a run meets a few matrix shapes, not one per
 # batch: oneDNN compiles and caches a kernel for every new shape (see docs/benchmarks.md, "Lean").
 ROW_MULTIPLE = 64
@@ -112,8 +113,10 @@ def _chunked(
     grad_w: Tensor | None = None
     loss = torch.zeros((), dtype=torch.float32, device=rows.device)
     nll = torch.zeros((), dtype=torch.float32, device=rows.device)
-    for i in range(0, rows.size(0), CHUNK_ROWS):
-        part = slice(i, i + CHUNK_ROWS)
+    start = 0
+    for size in row_sizes(rows.size(0)):  # chunks of a few sizes: few shapes for oneDNN
+        part = slice(start, start + size)
+        start += size
         z = linear(x[part], w)  # (c, V)
         # one pass in C where the compiled kernels are in use, else the PyTorch code
         done = native.smoothed_xent(z, safe[part], keep_f[part], smoothing, grads)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 
 import torch
 import torch.nn.functional as F
@@ -37,6 +38,7 @@ from core.model.additive import additive_scores
 from core.model.dropout import Dropout, dropout
 from core.model.loss import projected_loss, target_rows
 from core.model.recurrence import bahdanau_recurrence, gru_layer
+from core.model.row_blocks import in_row_blocks
 
 #: train the GRU recurrences through core.model.recurrence where it applies (every encoder,
 #: and the Bahdanau decoder with one layer); False: step by step with autograd, the reference
@@ -139,7 +141,8 @@ class Encoder(nn.Module):
                 kind: [getattr(rnn, f"{kind}_l{layer}{name}") for name in names]
                 for kind in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")
             }
-            gates = F.linear(x, torch.cat(weights["weight_ih"]), torch.cat(weights["bias_ih"]))
+            w_ih, b_ih = torch.cat(weights["weight_ih"]), torch.cat(weights["bias_ih"])
+            gates = in_row_blocks(partial(F.linear, weight=w_ih, bias=b_ih), x)
             gates = gates.view(batch, steps, len(names), -1).permute(2, 0, 1, 3)
             if len(names) > 1:  # the reverse direction reads the sentence flipped
                 gates = torch.stack([gates[0], gates[1].flip(1)])
@@ -179,7 +182,9 @@ class Attention(nn.Module):
 
     def project_keys(self, values: Tensor) -> Tensor:
         """values: (B, S, K) → keys: (B, S, A); done once per sentence, not once per step."""
-        return values if self.kind == "dot" else self.key_layer(values)
+        if self.kind == "dot":
+            return values
+        return in_row_blocks(self.key_layer, values)
 
     def forward_all(self, queries: Tensor, memory: Memory) -> tuple[Tensor, Tensor]:
         """All steps at once: queries (B, T, H) → contexts (B, T, K), weights (B, T, S)."""
@@ -294,7 +299,7 @@ class Decoder(nn.Module):
 
     def readout_states(self, features: Tensor) -> Tensor:
         """features: (..., H+K+E) → what the output projection reads (..., R)."""
-        return self.dropout(torch.tanh(self.readout(features)))
+        return self.dropout(torch.tanh(in_row_blocks(self.readout, features)))
 
     def logits(self, features: Tensor) -> Tensor:
         """features: (..., H+K+E) → (..., V)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-import core.model.loss as loss_mod
 from core.data.vocab import PAD_ID
+from core.model import row_blocks
 from core.model.loss import ROW_MULTIPLE, projected_loss, target_rows, token_loss
 from tests.core.model.test_seq2seq import random_batch, tiny_model
 from tests.core.model.test_transformer import _batch
@@ -34,7 +34,8 @@ def _case(seed: int = 0, b: int = 6, t: int = 9, d: int = 16, v: int = 37):
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])
 @pytest.mark.parametrize("chunk", [8, 13, 512])
 def test_chunked_loss_equals_the_whole_batch_loss(monkeypatch, smoothing, chunk):
-    monkeypatch.setattr(loss_mod, "CHUNK_ROWS", chunk)
+    monkeypatch.setattr(row_blocks, "BLOCK_ROWS", chunk)
+    monkeypatch.setattr(row_blocks, "SMALLEST_ROWS", 2)
     h, w, tgt = _case()
     ref, ref_nll = token_loss(h @ w.t(), tgt, smoothing)
     ref.backward()
