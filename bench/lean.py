@@ -1,6 +1,6 @@
 """Memory levers of training: what each saves in memory and what it costs in speed.
 
-Nine levers, each measured old against new:
+Ten levers, each measured old against new:
 
 - ``--lever width``: GRU training batches round their source width up to a multiple
   (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
@@ -41,6 +41,9 @@ Nine levers, each measured old against new:
   process.
 - ``--lever native``: the compiled CPU kernels (``core.native``) ``off`` (``ATTNSCOPE_NATIVE=0``:
   the PyTorch code) against ``on``. ``rss`` mode only (``bench/native.py`` times them).
+- ``--lever blocks``: products over many rows ``whole`` (as before: one product per layer and
+  batch, the loss's last chunk of any size) against ``cut`` into 512, 256, 128 and 64 rows
+  (``core.model.row_blocks``): fewer shapes for oneDNN to prepare kernels for.
 
 Three ways to run it:
 
@@ -78,6 +81,7 @@ from common import DEFAULT_CORPUS, emit_json, loadavg, machine, print_table
 from fixed_updates import corpus_files
 
 import core.model.recurrence as recurrence_module
+import core.model.row_blocks as row_blocks
 import core.model.seq2seq as seq2seq_module
 import core.training.run as run_module
 import core.training.schedule as schedule_module
@@ -97,6 +101,7 @@ VARIANTS = {
     "sizes": ("exact", "classes"),
     "caches": ("64", "16"),
     "native": ("off", "on"),
+    "blocks": ("whole", "cut"),
 }
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 TRIM_EVERY = 100  # --lever heap, variant trimmed: updates between malloc_trim calls
@@ -165,6 +170,7 @@ def _use(lever: str, variant: str) -> int:
     seq2seq_module.FUSED_RECURRENCE = not (lever == "recurrence" and variant == "stepwise")
     exact = (lever, variant) == ("sizes", "exact")
     recurrence_module.SIZE_CLASSES = None if exact else SIZE_CLASSES
+    row_blocks.CUT = (lever, variant) != ("blocks", "whole")
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
     return multiple

@@ -19,6 +19,9 @@ from torch import Tensor
 BLOCK_ROWS = 512
 #: the smallest piece a tail is cut into; what is left below it is one last piece
 SMALLEST_ROWS = 64
+#: False: as before (``bench/lean.py --lever blocks`` compares): layers over all rows at once,
+#: the loss in blocks of ``BLOCK_ROWS`` and one tail of any size
+CUT = True
 
 
 def row_sizes(rows: int) -> list[int]:
@@ -26,7 +29,7 @@ def row_sizes(rows: int) -> list[int]:
     down to ``SMALLEST_ROWS`` (largest first), and whatever remains below that."""
     sizes = [BLOCK_ROWS] * (rows // BLOCK_ROWS)
     tail = rows % BLOCK_ROWS
-    size = BLOCK_ROWS // 2
+    size = BLOCK_ROWS // 2 if CUT else 0
     while tail and size >= SMALLEST_ROWS:
         if tail >= size:
             sizes.append(size)
@@ -42,7 +45,7 @@ def in_row_blocks(layer: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
     autocast as usual): on the CPU over more than ``BLOCK_ROWS`` rows, one call per piece of
     ``row_sizes``. x (..., K) → (..., N)."""
     rows = x.numel() // max(1, x.size(-1))
-    if x.device.type != "cpu" or rows <= BLOCK_ROWS:
+    if x.device.type != "cpu" or rows <= BLOCK_ROWS or not CUT:
         return layer(x)
     parts = [layer(part) for part in x.reshape(rows, x.size(-1)).split(row_sizes(rows))]
     return torch.cat(parts).view(*x.shape[:-1], parts[0].size(-1))

@@ -9,7 +9,9 @@ backward pass, the GRU cell's gates and their backward pass. The kernels read th
 results in their dtype and write what the next product takes in its dtype, so that between
 them only the products run (``core.model.recurrence``, ``core.model.loss``). A search step
 (``core.model.search_step``, ``core.decoding.search``) uses the forward kernels and one more:
-each row's best tokens and log-sum-exp in one pass over the logits.
+each row's best tokens and log-sum-exp in one pass over the logits. Dropout
+(``core.model.dropout``) draws its mask from a counter-based generator in the same pass as the
+product, and its backward pass draws the same mask again instead of keeping it.
 
 The library is compiled on first use (``build``) and checked against PyTorch once per process.
 Where there is no compiler, the check fails, or ``ATTNSCOPE_NATIVE=0`` is set, every function
@@ -33,6 +35,7 @@ __all__ = [
     "attention_backward",
     "attention_forward",
     "available",
+    "dropout",
     "gru_backward",
     "gru_forward",
     "row_top",
@@ -92,6 +95,8 @@ def _setup(lib: ctypes.CDLL) -> None:
                          P, S, P, S, P, S, INT],
         # logits (+ bf16), rows, vocabulary, width, top values, top ids, lse, threads
         "row_top": [P, INT, I64, I64, I64, P, P, P, INT],
+        # x (+ bf16), out, elements, seed, threshold, scale, threads
+        "dropout": [P, INT, P, I64, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_float, INT],
     }  # fmt: skip
     for name, argtypes in kernels.items():
         f = getattr(lib, f"attnscope_{name}")
@@ -209,6 +214,21 @@ def row_top(z: Tensor, width: int) -> tuple[Tensor, Tensor, Tensor] | None:
         lse.data_ptr(), torch.get_num_threads(),
     )  # fmt: skip
     return values, ids, lse
+
+
+def dropout(x: Tensor, seed: int, threshold: int, scale: float) -> Tensor | None:
+    """Dropout's mask and product in one pass: each element of x (fp32 or bf16, contiguous, on
+    the CPU) kept, times ``scale``, where its 16 random bits (a function of ``seed`` and its
+    index only) are at least ``threshold``, else 0. The same call on the gradient with the same
+    seed is the backward pass. None where the kernels are not in use or do not take x."""
+    if not (x.device.type == "cpu" and x.dtype in _FLOATS and x.is_contiguous() and _ready()):
+        return None
+    out = torch.empty_like(x)
+    _lib.attnscope_dropout(
+        x.data_ptr(), _is_bf16(x), out.data_ptr(), x.numel(), seed, threshold, scale,
+        torch.get_num_threads(),
+    )  # fmt: skip
+    return out
 
 
 _FLOATS = (torch.float32, torch.bfloat16)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KERNELS_VERSION 5
+#define KERNELS_VERSION 6
 
 int attnscope_kernels_version(void) { return KERNELS_VERSION; }
 
@@ -507,5 +507,58 @@ void attnscope_row_top(const void *z, int z_bf16, int64_t rows, int64_t vocab, i
             lse[i] = m + logf(s);
         }
         free(row);
+    }
+}
+
+/* SplitMix64's output function: 64 well-mixed bits from a counter (a stateless generator, so
+ * that any element's bits can be computed again from the seed and its index). */
+static inline uint64_t mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Dropout in one pass (core.model.dropout): element i of x (n values, fp32 or bf16 by x_bf16)
+ * is kept where its 16 random bits, lane i % 4 of mix64(seed + (i / 4 + 1) · γ), are at least
+ * threshold (so with probability 1 − threshold / 65,536), and written to out times scale, else
+ * 0. The bits depend only on the seed and i: the backward pass applies the same mask to the
+ * gradient by calling this again with the same seed, and nothing is kept in between. */
+static inline float dropout_lane(uint64_t r, int lane, uint32_t threshold, float scale) {
+    return (uint32_t)((r >> (16 * lane)) & 0xFFFFu) >= threshold ? scale : 0.0f;
+}
+
+void attnscope_dropout(const void *x, int x_bf16, void *out, int64_t n, uint64_t seed,
+                       uint32_t threshold, float scale, int threads) {
+    const uint64_t gamma = 0x9E3779B97F4A7C15ull;
+    int64_t full = n / 4;
+    if (x_bf16) {
+        const uint16_t *xs = (const uint16_t *)x;
+        uint16_t *o = (uint16_t *)out;
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+        for (int64_t w = 0; w < full; w++) {
+            uint64_t r = mix64(seed + (uint64_t)(w + 1) * gamma);
+            for (int lane = 0; lane < 4; lane++)
+                o[4 * w + lane] = f32_to_bf16(bf16_to_f32(xs[4 * w + lane]) *
+                                              dropout_lane(r, lane, threshold, scale));
+        }
+    } else {
+        const float *xs = (const float *)x;
+        float *o = (float *)out;
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+        for (int64_t w = 0; w < full; w++) {
+            uint64_t r = mix64(seed + (uint64_t)(w + 1) * gamma);
+            for (int lane = 0; lane < 4; lane++)
+                o[4 * w + lane] = xs[4 * w + lane] * dropout_lane(r, lane, threshold, scale);
+        }
+    }
+    if (full * 4 < n) { /* the last word's first n % 4 lanes */
+        uint64_t r = mix64(seed + (uint64_t)(full + 1) * gamma);
+        for (int64_t i = full * 4; i < n; i++) {
+            float m = dropout_lane(r, (int)(i - full * 4), threshold, scale);
+            if (x_bf16)
+                ((uint16_t *)out)[i] = f32_to_bf16(bf16_to_f32(((const uint16_t *)x)[i]) * m);
+            else
+                ((float *)out)[i] = ((const float *)x)[i] * m;
+        }
     }
 }

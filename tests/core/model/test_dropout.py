@@ -6,7 +6,19 @@ import pytest
 import torch
 import torch.nn as nn
 
+import core.native as native
 from core.model.dropout import Dropout, dropout
+
+
+@pytest.fixture(params=["kernels", "pytorch"], autouse=True)
+def mask_source(request, monkeypatch):
+    """Every test twice: the mask drawn in one pass by the compiled kernels, and cut from
+    PyTorch's 64-bit draws (where there are no kernels)."""
+    if request.param == "pytorch":
+        monkeypatch.setattr(native, "ENABLED", False)
+    elif not native.available():
+        pytest.skip(f"no compiled kernels here: {native.unavailable_reason()}")
+    return request.param
 
 
 def test_eval_and_zero_p_return_the_input_itself() -> None:
@@ -83,3 +95,19 @@ def test_an_odd_number_of_elements_gets_a_whole_mask() -> None:
     x = torch.ones(3, 7, 5)  # 105 elements: not a whole number of 64-bit draws
     y = dropout(x, 0.5, True)
     assert y.shape == x.shape and set(y.unique().tolist()) <= {0.0, 2.0}
+
+
+def test_nothing_is_kept_for_the_backward_pass_where_the_kernels_draw_the_mask(mask_source):
+    x = torch.randn(64, 300, requires_grad=True)
+    y = dropout(x, 0.3, True)
+    saved = y.grad_fn.saved_tensors if hasattr(y.grad_fn, "saved_tensors") else ()
+    assert (len(saved) == 0) == (mask_source == "kernels")
+
+
+def test_a_view_that_is_not_contiguous_is_dropped_like_its_copy():
+    x = torch.randn(40, 30).t()  # not contiguous
+    torch.manual_seed(5)
+    a = dropout(x, 0.4, True)
+    torch.manual_seed(5)
+    b = dropout(x.contiguous(), 0.4, True)
+    torch.testing.assert_close(a, b, rtol=0, atol=0)

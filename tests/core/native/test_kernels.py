@@ -303,3 +303,39 @@ def test_row_top_declines_what_it_does_not_take():
     assert native.row_top(z.t(), 3) is None  # not contiguous
     assert native.row_top(z.double(), 3) is None
     assert native.row_top(z, 51) is None
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("n", [4099, 64 * 14 * 512])
+def test_dropout_keeps_1_minus_p_scales_exactly_and_repeats_from_its_seed(dtype, n):
+    x = (torch.rand(n) + 0.5).to(dtype)  # no zeros of its own
+    threshold, scale = round(0.3 * 65536), 1 / 0.7
+    y = native.dropout(x, 12345, threshold, scale)
+    assert y is not None and y.dtype == dtype
+    kept = y != 0
+    assert abs(kept.float().mean().item() - 0.7) < 0.01
+    torch.testing.assert_close(y[kept], (x[kept].float() * scale).to(dtype), rtol=0, atol=0)
+    # the same seed, the same mask (the backward pass relies on it); another seed, another
+    again = native.dropout(torch.ones(n, dtype=dtype), 12345, threshold, scale)
+    assert torch.equal(again != 0, kept)
+    other = native.dropout(x, 12346, threshold, scale)
+    assert (other != 0).ne(kept).float().mean() > 0.3
+    # every 16-bit lane of a draw drops at the same rate
+    if n % 4 == 0:
+        for lane in range(4):
+            assert abs(kept.view(-1, 4)[:, lane].float().mean().item() - 0.7) < 0.02
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_dropout_gives_the_same_mask_on_one_thread_and_two():
+    x = torch.randn(10001)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = native.dropout(x, 7, 20000, 2.0)
+        torch.set_num_threads(2)
+        two = native.dropout(x, 7, 20000, 2.0)
+    finally:
+        torch.set_num_threads(before)
+    assert one is not None and torch.equal(one, two)
