@@ -5,8 +5,9 @@ number of them (``core.device.KERNEL_CACHE_ENTRIES``). A training run's batches 
 number of target tokens and source positions, so a layer applied to all of a batch's rows at once
 meets a new shape at nearly every batch: on a Xeon with AMX, 216 shapes in 300 updates, each
 prepared again ~20 times as the cache evicted it, 10 % of the run's time (``docs/benchmarks.md``,
-"Fewer shapes"). Cut into blocks of ``BLOCK_ROWS`` rows and a tail of halves of it (256, 128, 64),
-the same products have a handful of shapes; the sums are the same, a row at a time.
+"Fewer product shapes, and the search's kernels"). Cut into blocks of ``BLOCK_ROWS`` rows and
+a tail of halves of it (256, 128, 64), the same products have a handful of shapes; the sums are
+the same, a row at a time.
 """
 
 from __future__ import annotations
