@@ -1,6 +1,6 @@
 """Memory levers of training: what each saves in memory and what it costs in speed.
 
-Ten levers, each measured old against new:
+Eleven levers, each measured old against new:
 
 - ``--lever width``: GRU training batches round their source width up to a multiple
   (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``). oneDNN (behind bf16 matmuls on the CPU) keeps a compiled
@@ -44,6 +44,9 @@ Ten levers, each measured old against new:
 - ``--lever blocks``: products over many rows ``whole`` (as before: one product per layer and
   batch, the loss's last chunk of any size) against ``cut`` into 512, 256, 128 and 64 rows
   (``core.model.row_blocks``): fewer shapes for oneDNN to prepare kernels for.
+- ``--lever stop``: the encoder's GRU layers step through the batch's whole (rounded-up) source
+  width (``width``, as before) against stopping after its longest sentence (``longest``:
+  ``core.model.recurrence.STOP_AT_LONGEST``); the tensors keep their rounded shapes either way.
 
 Three ways to run it:
 
@@ -102,6 +105,7 @@ VARIANTS = {
     "caches": ("64", "16"),
     "native": ("off", "on"),
     "blocks": ("whole", "cut"),
+    "stop": ("width", "longest"),
 }
 CHUNKED_LOSS = {cls: cls.loss for cls in (Seq2Seq, Transformer)}
 TRIM_EVERY = 100  # --lever heap, variant trimmed: updates between malloc_trim calls
@@ -171,6 +175,7 @@ def _use(lever: str, variant: str) -> int:
     exact = (lever, variant) == ("sizes", "exact")
     recurrence_module.SIZE_CLASSES = None if exact else SIZE_CLASSES
     row_blocks.CUT = (lever, variant) != ("blocks", "whole")
+    recurrence_module.STOP_AT_LONGEST = (lever, variant) != ("stop", "width")
     multiple = int(variant) if lever == "width" else Seq2Seq.SOURCE_WIDTH_MULTIPLE
     Seq2Seq.SOURCE_WIDTH_MULTIPLE = multiple
     return multiple

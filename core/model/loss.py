@@ -119,7 +119,7 @@ def _chunked(
         start += size
         z = linear(x[part], w)  # (c, V)
         # one pass in C where the compiled kernels are in use, else the PyTorch code
-        done = native.smoothed_xent(z, safe[part], keep_f[part], smoothing, grads)
+        done = native.smoothed_xent(z, safe[part], keep_f[part], smoothing, grads, in_place=True)
         if done is None:
             done = _chunk(z.float(), safe[part], keep_f[part], smoothing)
         chunk_loss, chunk_nll, g = done
@@ -129,7 +129,10 @@ def _chunked(
             g = g.to(dtype)
             grad_x[part] = mm(g, w)
             part_w = g.t() @ x[part]
-            grad_w = part_w.float() if grad_w is None else grad_w.add_(part_w)
+            if grad_w is None:
+                grad_w = part_w.float()
+            elif not native.accumulate(grad_w, part_w):
+                grad_w.add_(part_w)
     if grad_x is None:
         return loss / n, nll, None, None
     if grad_w is None:  # no rows at all

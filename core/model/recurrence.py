@@ -54,6 +54,9 @@ BLOCK_ROWS = 1024
 SIZE_CLASSES: int | None = 4
 #: smaller buffers than this (bytes) are allocated exactly (glibc's bins reuse them anyway)
 ROUNDED_FROM = 1 << 17
+#: a GRU layer stops after the last position real in any row (False: steps through the whole
+#: padded width, as before; bench/lean.py --lever stop compares the two)
+STOP_AT_LONGEST = True
 
 
 def _empty(shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> Tensor:
@@ -485,6 +488,16 @@ class _Recurrence(torch.autograd.Function):
         )
 
 
+def _live_steps(mask: Tensor) -> int:
+    """1 + the last position of ``mask`` (D, B, S) real in any row: the steps that change a
+    state. A batch's width is rounded up (``Seq2Seq.SOURCE_WIDTH_MULTIPLE``) for the sake of
+    oneDNN's kernel cache; the positions past its longest sentence need no step."""
+    if not STOP_AT_LONGEST:
+        return mask.size(-1)
+    any_row = mask.flatten(0, -2).any(0)
+    return int(any_row.nonzero().max()) + 1 if bool(any_row.any()) else 0
+
+
 class _GRULayer(torch.autograd.Function):
     @staticmethod
     def forward(  # type: ignore[override]
@@ -508,7 +521,8 @@ class _GRULayer(torch.autograd.Function):
             # keep the state in it too, for the next product: no conversions between
             low = cd != acc and native.available()
             state_c = state.to(cd).contiguous() if low else None
-            for t in range(steps):
+            live = _live_steps(mask)
+            for t in range(live):
                 gh = torch.baddbmm(b, state.to(cd) if state_c is None else state_c, w)
                 if native.gru_forward(
                     gates_in[:, :, t], gh, state, cells[:, :, t], states[:, :, t],
@@ -523,8 +537,10 @@ class _GRULayer(torch.autograd.Function):
                 if scratch_cell is not None:
                     cells[:, :, t] = scratch_cell
                 state = torch.where(keep[:, :, t], new, state, out=states[:, :, t])
+            # positions masked in every row keep the state as it was (what the steps would do)
+            states[:, :, live:] = state.unsqueeze(2)
             out = torch.mul(states, keep, out=_empty(states.shape, acc, states.device))
-        ctx.cd, ctx.gates_dtype = cd, gates_in.dtype
+        ctx.cd, ctx.gates_dtype, ctx.live = cd, gates_in.dtype, live
         ctx.save_for_backward(h0, w_hh, mask, states, cells)
         return out, state.clone()
 
@@ -555,7 +571,11 @@ class _GRULayer(torch.autograd.Function):
         low_in = compiled and ctx.gates_dtype == torch.bfloat16
         d_gates_in_c = _empty(d_gates_in.shape, ctx.gates_dtype, dev) if low_in else None
         direct_out = states.new_empty(dirs, batch, hidden)
-        for t in reversed(range(steps)):
+        live = ctx.live  # past it every row is masked: no gradient there, ds passes through
+        for grads in (d_gates_in, d_gates_h, d_gates_in_c):
+            if grads is not None:
+                grads[:, :, live:] = 0
+        for t in reversed(range(live)):
             gi, gh = d_gates_in[:, :, t], d_gates_h[:, :, t]
             if compiled:
                 gh_c = gh if gh_low is None else gh_low
@@ -569,7 +589,7 @@ class _GRULayer(torch.autograd.Function):
                     # a masked position passes ds through (d_out is 0 there)
                     ds = torch.where(keep[:, :, t], through, ds)
                     continue
-                if t != steps - 1:
+                if t != live - 1:
                     raise RuntimeError("core.native refused a step after taking the ones before")
                 compiled, d_gates_in_c = False, None
             if d_out is not None:

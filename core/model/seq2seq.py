@@ -39,6 +39,7 @@ from core.model.dropout import Dropout, dropout
 from core.model.loss import projected_loss, target_rows
 from core.model.recurrence import bahdanau_recurrence, gru_layer
 from core.model.row_blocks import in_row_blocks
+from core.model.row_order import rows_in_order
 
 #: train the GRU recurrences through core.model.recurrence where it applies (every encoder,
 #: and the Bahdanau decoder with one layer); False: step by step with autograd, the reference
@@ -133,8 +134,13 @@ class Encoder(nn.Module):
         batch, steps = x.shape[:2]
         names = [""] + (["_reverse"] if rnn.bidirectional else [])
         mask = torch.arange(steps, device=x.device) < src_len.to(x.device).unsqueeze(1)
-        masks = torch.stack([mask, mask.flip(1)][: len(names)])
-        h0 = x.new_zeros(len(names), batch, rnn.hidden_size, dtype=torch.float32)
+        dirs = len(names)
+        if dirs > 1:
+            to_layer, from_layer = _direction_orders(batch, steps, int(src_len.max()), x.device)
+            masks = mask.reshape(-1, 1).expand(-1, 2).reshape(-1)[to_layer].view(2, batch, steps)
+        else:
+            masks = mask.unsqueeze(0)
+        h0 = x.new_zeros(dirs, batch, rnn.hidden_size, dtype=torch.float32)
         finals = []
         for layer in range(rnn.num_layers):
             weights = {
@@ -142,10 +148,10 @@ class Encoder(nn.Module):
                 for kind in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")
             }
             w_ih, b_ih = torch.cat(weights["weight_ih"]), torch.cat(weights["bias_ih"])
-            gates = in_row_blocks(partial(F.linear, weight=w_ih, bias=b_ih), x)
-            gates = gates.view(batch, steps, len(names), -1).permute(2, 0, 1, 3)
-            if len(names) > 1:  # the reverse direction reads the sentence flipped
-                gates = torch.stack([gates[0], gates[1].flip(1)])
+            gates = in_row_blocks(partial(F.linear, weight=w_ih, bias=b_ih), x)  # (B, S, D·3H)
+            if dirs > 1:
+                gates = rows_in_order(gates.reshape(-1, gates.size(-1) // 2), to_layer, from_layer)
+            gates = gates.view(dirs, batch, steps, -1)
             out, final = gru_layer(
                 gates,
                 h0,
@@ -153,11 +159,30 @@ class Encoder(nn.Module):
                 torch.stack(weights["bias_hh"]),
                 masks,
             )
-            x = torch.cat([out[0], out[1].flip(1)], dim=-1) if len(names) > 1 else out[0]
+            if dirs > 1:
+                out = rows_in_order(out.view(-1, out.size(-1)), from_layer, to_layer)
+            x = out.view(batch, steps, -1)
             finals.extend(final.unbind(0))
             if layer < rnn.num_layers - 1:
                 x = dropout(x, rnn.dropout, True)
         return x, torch.stack(finals)
+
+
+def _direction_orders(batch: int, steps: int, longest: int, device) -> tuple[Tensor, Tensor]:
+    """The row orders between a bidirectional layer's (B, S, D) layout (the input gates' and
+    the output's positions, the directions side by side) and gru_layer's (D, B, S): the
+    reverse direction reads each sentence flipped, the batch's first ``longest`` positions
+    reversed. The positions past the longest sentence (the width is rounded up) are then padding
+    at the end in both directions, where the recurrence stops before them. Each order is the
+    other's inverse (a flip is its own)."""
+    reverse = torch.cat([torch.arange(longest - 1, -1, -1), torch.arange(longest, steps)])
+    position = torch.stack([torch.arange(steps), reverse])  # (D, S): which position step s reads
+    b = torch.arange(batch).view(1, batch, 1)
+    d = torch.arange(2).view(2, 1, 1)
+    to_layer = ((b * steps + position.unsqueeze(1)) * 2 + d).reshape(-1)  # (D, B, S) ← (B, S, D)
+    from_layer = torch.empty_like(to_layer)
+    from_layer[to_layer] = torch.arange(to_layer.numel())
+    return to_layer.to(device), from_layer.to(device)
 
 
 class Attention(nn.Module):
@@ -367,9 +392,10 @@ class LuongDecoder(Decoder):
 
 
 class Seq2Seq(nn.Module):
-    # Training batches round the source width up to this multiple. The encoder packs its input,
-    # so padding costs it nothing (attention masks it to weight 0), and far fewer distinct shapes
-    # reach oneDNN, whose per-shape primitive cache otherwise grows with every (width, length).
+    # Training batches round the source width up to this multiple: far fewer distinct shapes
+    # reach oneDNN, whose per-shape kernel cache otherwise grows (or thrashes) with every (width,
+    # length). The encoder's recurrence stops after the batch's longest sentence (its positions
+    # past that are padding in both directions), and attention masks the padding to weight 0.
     SOURCE_WIDTH_MULTIPLE = 8
 
     def __init__(self, cfg: ModelConfig, src_vocab_size: int, tgt_vocab_size: int) -> None:

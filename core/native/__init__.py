@@ -32,6 +32,7 @@ from torch import Tensor
 from core.native.build import BuildError, load
 
 __all__ = [
+    "accumulate",
     "attention_backward",
     "attention_forward",
     "available",
@@ -97,6 +98,8 @@ def _setup(lib: ctypes.CDLL) -> None:
         "row_top": [P, INT, I64, I64, I64, P, P, P, INT],
         # x (+ bf16), out, elements, seed, threshold, scale, threads
         "dropout": [P, INT, P, I64, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_float, INT],
+        # acc (fp32), x (+ bf16), elements, threads
+        "accumulate": [P, P, INT, I64, INT],
     }  # fmt: skip
     for name, argtypes in kernels.items():
         f = getattr(lib, f"attnscope_{name}")
@@ -154,12 +157,15 @@ def _ptr(t: Tensor | None) -> int | None:
 
 
 def smoothed_xent(
-    z: Tensor, targets: Tensor, keep: Tensor, smoothing: float, grads: bool
+    z: Tensor, targets: Tensor, keep: Tensor, smoothing: float, grads: bool, in_place: bool = False
 ) -> tuple[Tensor, Tensor, Tensor | None] | None:
     """``core.model.loss._chunk`` in one pass: logits z (c, V), fp32 or bf16, contiguous, on
     the CPU; targets (c,) int64; keep (c,) fp32 (0 or 1) → the summed loss and NLL of the rows
-    times keep and (``grads``) d loss / d z in z's dtype. None where the kernels are not in
-    use or do not take these tensors; the caller then runs its PyTorch code."""
+    times keep and (``grads``) d loss / d z in z's dtype, written over z where ``in_place`` (each
+    row is read whole before its gradient is written; a caller done with the logits saves a
+    tensor of their size, whose fresh pages cost more than the pass: ~1,000 page faults for a
+    512-row chunk). None where the kernels are not in use or do not take these tensors; the
+    caller then runs its PyTorch code."""
     if not (
         z.device.type == "cpu"
         and z.dtype in (torch.float32, torch.bfloat16)
@@ -174,7 +180,7 @@ def smoothed_xent(
     keep = keep.to(torch.float32).contiguous()
     loss = torch.empty(rows, dtype=torch.float32)
     nll = torch.empty(rows, dtype=torch.float32)
-    g = torch.empty_like(z) if grads else None
+    g = (z if in_place else torch.empty_like(z)) if grads else None
     _lib.attnscope_smoothed_xent(
         z.data_ptr(),
         int(z.dtype == torch.bfloat16),
@@ -229,6 +235,25 @@ def dropout(x: Tensor, seed: int, threshold: int, scale: float) -> Tensor | None
         torch.get_num_threads(),
     )  # fmt: skip
     return out
+
+
+def accumulate(acc: Tensor, x: Tensor) -> bool:
+    """acc += x, acc fp32 and x fp32 or bf16 of the same shape, both contiguous on the CPU, in
+    one pass. False, with nothing done, where the kernels are not in use or do not take them."""
+    if not (
+        acc.device.type == "cpu" == x.device.type
+        and acc.dtype == torch.float32
+        and x.dtype in _FLOATS
+        and acc.shape == x.shape
+        and acc.is_contiguous()
+        and x.is_contiguous()
+        and _ready()
+    ):
+        return False
+    _lib.attnscope_accumulate(
+        acc.data_ptr(), x.data_ptr(), _is_bf16(x), x.numel(), torch.get_num_threads()
+    )
+    return True
 
 
 _FLOATS = (torch.float32, torch.bfloat16)

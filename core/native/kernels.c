@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KERNELS_VERSION 6
+#define KERNELS_VERSION 7
 
 int attnscope_kernels_version(void) { return KERNELS_VERSION; }
 
@@ -560,5 +560,22 @@ void attnscope_dropout(const void *x, int x_bf16, void *out, int64_t n, uint64_t
             else
                 ((float *)out)[i] = ((const float *)x)[i] * m;
         }
+    }
+}
+
+/* acc += x over n elements, acc fp32 and x fp32 or bf16 (x_bf16): a gradient summed in fp32 over
+ * the pieces of a product taken in bf16 (core.model.loss), in one pass that converts as it adds
+ * (PyTorch's mixed-dtype add_ converts through a buffer, several times slower). */
+void attnscope_accumulate(float *acc, const void *x, int x_bf16, int64_t n, int threads) {
+    if (x_bf16) {
+        const uint16_t *xs = (const uint16_t *)x;
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+        for (int64_t i = 0; i < n; i++)
+            acc[i] += bf16_to_f32(xs[i]);
+    } else {
+        const float *xs = (const float *)x;
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+        for (int64_t i = 0; i < n; i++)
+            acc[i] += xs[i];
     }
 }

@@ -221,6 +221,54 @@ def test_gradcheck_of_gru_layers_over_padded_sentences() -> None:
     torch.testing.assert_close(final[1, 1], out[1, 1, 4])
 
 
+def test_positions_past_every_sentence_take_no_step_and_get_no_gradient() -> None:
+    """A rounded-up width: the last positions are padding in every row (both directions, as
+    the encoder lays the reverse one out), so the layer stops before them."""
+    g = torch.Generator().manual_seed(12)
+    d, b, s, h = 2, 3, 7, 3
+
+    def r(*shape):
+        return torch.randn(*shape, generator=g, dtype=torch.float64, requires_grad=True)
+
+    mask = torch.arange(s) < torch.tensor([4, 3, 1]).unsqueeze(1)
+    masks = torch.stack([mask, torch.cat([mask[:, :4].flip(1), mask[:, 4:]], 1)])
+    inputs = (r(d, b, s, 3 * h), r(d, b, h), r(d, 3 * h, h), r(d, 3 * h), masks)
+    assert recurrence._live_steps(masks) == 4
+    assert torch.autograd.gradcheck(gru_layer, inputs)
+    out, final = gru_layer(*inputs)
+    assert (out[:, :, 4:] == 0).all() and torch.isfinite(out).all()
+    out.sum().backward()
+    assert (inputs[0].grad[:, :, 4:] == 0).all()
+    # the same sentences without the extra width give the same states and final states
+    short = tuple(x.detach()[:, :, :4] if i in (0,) else x.detach() for i, x in enumerate(inputs))
+    out4, final4 = gru_layer(*short[:4], masks[:, :, :4])
+    torch.testing.assert_close(out[:, :, :4], out4)
+    torch.testing.assert_close(final, final4)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])  # fp32: the compiled steps
+def test_the_encoder_over_a_rounded_up_width_equals_the_packed_gru_with_gradients(
+    monkeypatch: pytest.MonkeyPatch, dtype: torch.dtype
+) -> None:
+    src, src_len, _, _ = _batch(seed=6)
+    src = torch.cat([src, torch.full((src.size(0), 3), PAD_ID)], 1)  # 3 columns of padding
+    model = _model(dtype, enc_layers=2)
+    tol = {"rtol": 1e-12, "atol": 1e-12} if dtype == torch.float64 else {"rtol": 1e-5, "atol": 1e-6}
+
+    def run() -> tuple[torch.Tensor, list[torch.Tensor]]:
+        model.zero_grad()
+        states, final = model.encoder(src, src_len)
+        (states.square().sum() + final.sum()).backward()
+        return states.detach(), [p.grad.clone() for p in model.encoder.parameters()]
+
+    fused, fused_grads = run()
+    _stepwise(monkeypatch)
+    ref, ref_grads = run()
+    torch.testing.assert_close(fused, ref, **tol)
+    for a, e in zip(fused_grads, ref_grads, strict=True):
+        torch.testing.assert_close(a, e, **tol)
+
+
 @pytest.mark.parametrize("bidirectional", [True, False])
 def test_the_encoder_equals_the_packed_gru_with_two_layers_and_dropout_between(
     monkeypatch: pytest.MonkeyPatch, bidirectional: bool

@@ -339,3 +339,36 @@ def test_dropout_gives_the_same_mask_on_one_thread_and_two():
     finally:
         torch.set_num_threads(before)
     assert one is not None and torch.equal(one, two)
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+def test_smoothed_xent_in_place_writes_the_same_gradient_over_the_logits():
+    for dtype in (torch.float32, torch.bfloat16):
+        z, targets, keep = _logits(9, 500, seed=5)
+        z = z.to(dtype)
+        want = native.smoothed_xent(z.clone(), targets, keep, 0.1, grads=True)
+        got = native.smoothed_xent(z, targets, keep, 0.1, grads=True, in_place=True)
+        assert want is not None and got is not None
+        assert got[2] is z and torch.equal(z, want[2])
+        assert torch.equal(got[0], want[0]) and torch.equal(got[1], want[1])
+
+
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Linux and a C compiler")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_accumulate_adds_in_fp32_as_pytorch_does(dtype):
+    g = torch.Generator().manual_seed(8)
+    acc = torch.randn(301, 17, generator=g)
+    x = torch.randn(301, 17, generator=g).to(dtype)
+    want = acc + x.float()
+    assert native.accumulate(acc, x)
+    assert torch.equal(acc, want)
+
+
+def test_accumulate_declines_what_it_does_not_take():
+    acc = torch.zeros(4, 6)
+    before = acc.clone()
+    assert not native.accumulate(acc, torch.ones(6, 4).t())  # not contiguous
+    assert not native.accumulate(acc, torch.ones(4, 5))  # another shape
+    assert not native.accumulate(acc.double(), torch.ones(4, 6, dtype=torch.float64))
+    assert not native.accumulate(acc.bfloat16(), torch.ones(4, 6))  # the sum must be fp32
+    assert torch.equal(acc, before)
