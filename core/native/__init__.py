@@ -240,20 +240,13 @@ def dropout(x: Tensor, seed: int, threshold: int, scale: float) -> Tensor | None
 def accumulate(acc: Tensor, x: Tensor) -> bool:
     """acc += x, acc fp32 and x fp32 or bf16 of the same shape, both contiguous on the CPU, in
     one pass. False, with nothing done, where the kernels are not in use or do not take them."""
-    if not (
-        acc.device.type == "cpu" == x.device.type
-        and acc.dtype == torch.float32
-        and x.dtype in _FLOATS
-        and acc.shape == x.shape
-        and acc.is_contiguous()
-        and x.is_contiguous()
-        and _ready()
-    ):
-        return False
-    _lib.attnscope_accumulate(
-        acc.data_ptr(), x.data_ptr(), _is_bf16(x), x.numel(), torch.get_num_threads()
-    )
-    return True
+
+    def arguments() -> tuple:
+        if acc.shape != x.shape:
+            raise _Refused
+        return (_dense(acc, _F32), *_typed_dense(x), x.numel(), torch.get_num_threads())
+
+    return _run("accumulate", arguments)
 
 
 _FLOATS = (torch.float32, torch.bfloat16)
