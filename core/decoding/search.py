@@ -218,9 +218,9 @@ def beam_search(
             .view(n, k)
             .masked_fill(dead, float("-inf"))
         )
-        gone = int((~live).sum())
-        if gone and gone * 4 >= n:  # drop finished sentences once enough have finished
-            stay = live.nonzero().squeeze(1)
+        size = search_batch_size(int(live.sum()))
+        if size < n:  # finished sentences leave, down to the next of a few batch sizes
+            stay = _staying(live, size)
             stay_rows = (stay.to(dev).unsqueeze(1) * k + torch.arange(k, device=dev)).view(-1)
             kept, dead, scores = kept[stay.to(dev)], dead[stay.to(dev)], scores[stay.to(dev)]
             memory = memory.index(stay_rows)
@@ -229,6 +229,31 @@ def beam_search(
         prev = token.index_select(0, step.kept)
         hidden = model.reorder(hidden, parent.index_select(0, step.kept))
     return _results(steps, finished, src_len, k, len(forced), nbest, alpha, trees)
+
+
+#: a beam search's batch shrinks in multiples of this many sentences (below it, to powers of 2)
+SEARCH_BATCH_STEP = 16
+
+
+def search_batch_size(live: int) -> int:
+    """The batch a beam search continues with while ``live`` sentences are still open: a
+    multiple of ``SEARCH_BATCH_STEP`` above it, else 1, 2, 4, 8 or 16. oneDNN prepares a kernel
+    for each batch size of each of a step's products and keeps 64 of them while training
+    (``core.device.KERNEL_CACHE_ENTRIES``); a batch of any size, as sentences finish one by one,
+    met ~100 shapes per 1,000 sentences and prepared ~190 kernels every time (0.18 s of 2.3 s).
+    Finished sentences stay as padding until the open ones fit the next size down."""
+    step = SEARCH_BATCH_STEP
+    if live > step:
+        return -(-live // step) * step
+    return 1 << max(0, live - 1).bit_length()
+
+
+def _staying(live: Tensor, size: int) -> Tensor:
+    """The ``size`` batch positions to keep (in batch order): every open sentence, then finished
+    ones as padding up to ``size``."""
+    open_ = live.nonzero().squeeze(1)
+    padding = (~live).nonzero().squeeze(1)[: size - open_.numel()]
+    return torch.cat([open_, padding]).sort().values
 
 
 def _top_candidates(

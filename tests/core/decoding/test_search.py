@@ -192,6 +192,51 @@ def test_batched_beam_equals_one_by_one(toy_model):
                 assert b.score == pytest.approx(a.score, abs=1e-4)
 
 
+def test_search_batch_sizes_are_few_and_never_below_the_open_sentences():
+    sizes = {core.decoding.search.search_batch_size(n) for n in range(1, 65)}
+    step = core.decoding.search.SEARCH_BATCH_STEP
+    assert sizes == {1, 2, 4, 8, 16, 32, 48, 64} if step == 16 else len(sizes) <= 12
+    for n in range(1, 200):
+        size = core.decoding.search.search_batch_size(n)
+        assert n <= size < max(2 * n, n + step)
+
+
+def test_staying_keeps_every_open_sentence_in_order_then_finished_ones():
+    live = torch.tensor([False, True, False, True, True, False])
+    stay = core.decoding.search._staying(live, 4)
+    assert stay.tolist() == [0, 1, 3, 4]
+    assert core.decoding.search._staying(live, 3).tolist() == [1, 3, 4]
+
+
+def test_a_shrinking_beam_batch_keeps_every_sentences_result(monkeypatch):
+    """Twenty sentences finishing at different steps (each at its own length limit): the batch
+    shrinks through the allowed sizes, keeping finished sentences as padding where the next size
+    is larger than the open ones, and every sentence's hypotheses are as when searched alone."""
+    monkeypatch.setattr(core.decoding.search, "SEARCH_BATCH_STEP", 4)
+    m = tiny_model(seed=3)
+    sents = random_sentences([1 + (i * 7) % 13 for i in range(20)], seed=3)
+    src, src_len = pad(sents), torch.tensor([len(s) for s in sents])
+    rows = []
+    step = m.step
+
+    def counting_step(prev, *args, **kwargs):
+        rows.append(prev.size(0))
+        return step(prev, *args, **kwargs)
+
+    monkeypatch.setattr(m, "step", counting_step)
+    batched = beam_search(m, src, src_len, beam=2, nbest=2)
+    monkeypatch.setattr(m, "step", step)
+    batches = sorted({r // 2 for r in rows}, reverse=True)
+    assert batches[0] == 20 and len(batches) > 3
+    assert all(b in (1, 2, 4) or b % 4 == 0 for b in batches)
+    for i, sent in enumerate(sents):
+        alone = beam_search(m, src[i : i + 1, : len(sent)], src_len[i : i + 1], beam=2, nbest=2)
+        assert [h.ids for h in alone[0]] == [h.ids for h in batched[i]], i
+        for a, b in zip(alone[0], batched[i]):
+            np.testing.assert_allclose(b.attention, a.attention, atol=1e-5)
+            assert b.score == pytest.approx(a.score, abs=1e-4)
+
+
 def test_batched_greedy_respects_each_sentences_own_length_limit(toy_model, monkeypatch):
     m, sv, _ = toy_model
     # limit = source length - 2: "w1 w2 w3 </s>" may produce 2 tokens, the long one 6
