@@ -124,7 +124,17 @@ class Encoder(nn.Module):
         return self.dropout(states), final
 
     def _fused_recurrence(self, x: Tensor) -> bool:
-        return _trains_fused(self, x) and self.rnn.bias
+        """Training on the CPU, and evaluating there under autocast (a bf16 run's validation).
+        The packed ``nn.GRU`` multiplies each step's running sentences (1…B rows) and all real
+        positions (ΣS rows): a new product shape for oneDNN in nearly every batch, ~80 per
+        validation, which evicted training's kernels (prepared again after it: 150-210 kernels
+        per 300 updates against ~20 this way). fp32 translation keeps the packed call (MKL's
+        products keep no kernels; it was 5-7 % faster there)."""
+        if not self.rnn.bias or not FUSED_RECURRENCE or x.device.type != "cpu":
+            return False
+        if self.training:
+            return _trains_fused(self, x)
+        return torch.is_autocast_enabled("cpu") and self.rnn.weight_hh_l0.dtype == torch.float32
 
     def _run_layers(self, x: Tensor, src_len: Tensor) -> tuple[Tensor, Tensor]:
         """``self.rnn`` on the padded batch with its own weights, both directions of a layer
@@ -164,7 +174,7 @@ class Encoder(nn.Module):
             x = out.view(batch, steps, -1)
             finals.extend(final.unbind(0))
             if layer < rnn.num_layers - 1:
-                x = dropout(x, rnn.dropout, True)
+                x = dropout(x, rnn.dropout, self.training)
         return x, torch.stack(finals)
 
 

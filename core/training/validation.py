@@ -36,7 +36,7 @@ def translate_dev(run: TrainingRun) -> list[str]:
     hyps: list[str] = [""] * len(run.dev_examples)
     for idx in sorted_batches([len(s) for s, _ in run.dev_examples], 64):
         run.cancel.raise_if_cancelled()
-        b = collate(run.dev_examples, idx).to(run.device)
+        b = collate(run.dev_examples, idx, run.src_multiple).to(run.device)
         with run.autocast():
             out = greedy(run.model, b.src, b.src_len)
         for i, h in zip(idx, out):

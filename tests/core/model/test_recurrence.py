@@ -301,3 +301,35 @@ def test_a_second_backward_pass_needs_release_false() -> None:
                 torch.autograd.grad(states.sum(), args[0])
         else:
             torch.testing.assert_close(torch.autograd.grad(states.sum(), args[0])[0], first)
+
+
+def test_evaluation_under_autocast_runs_the_recurrence_without_dropout_and_as_the_packed_gru(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bf16 run's validation: the encoder in eval mode under autocast steps through gru_layer
+    (a few product shapes), drops nothing between its layers, and computes what the packed
+    ``nn.GRU`` does; without autocast (fp32 translation) it keeps the packed call."""
+    src, src_len, _, _ = _batch(seed=7)
+    src = torch.cat([src, torch.full((src.size(0), 5), PAD_ID)], 1)  # a rounded-up width
+    model = _model(enc_layers=2, dropout=0.5).eval()
+    calls = []
+    layer = seq2seq.gru_layer
+
+    def counting_layer(*args):
+        calls.append(args[0].shape)
+        return layer(*args)
+
+    monkeypatch.setattr(seq2seq, "gru_layer", counting_layer)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        fused, fused_final = model.encoder(src, src_len)
+        assert len(calls) == 2  # one call per layer, both directions at once
+        model.encoder(src, src_len)
+        assert len(calls) == 4  # no dropout: the same states twice
+        again, _ = model.encoder(src, src_len)
+        torch.testing.assert_close(again, fused, rtol=0, atol=0)
+    with torch.inference_mode():
+        plain, plain_final = model.encoder(src, src_len)
+    assert len(calls) == 6  # without autocast: the packed call, not gru_layer
+    torch.testing.assert_close(fused.float(), plain, rtol=0.05, atol=0.02)
+    torch.testing.assert_close(fused_final.float(), plain_final, rtol=0.05, atol=0.02)
+    assert (fused[src == PAD_ID] == 0).all()
