@@ -5,10 +5,13 @@ oneDNN compiles a kernel for every shape of product it meets and keeps a bounded
 runs ``bench/train.py`` for a short budget with ``ONEDNN_VERBOSE=profile_create`` and counts
 the kernels prepared (cache misses) and found (hits), the time spent preparing them, and the
 shapes prepared most often. With ``--blocks whole`` the products over many rows run as before
-``core.model.row_blocks`` (one product per layer and batch).
+``core.model.row_blocks`` (one product per layer and batch). With ``--valid-every N`` the run
+validates on the whole dev set every N updates and the kernels prepared are also counted from
+one validation to the next (a validation's products can evict training's).
 
     .venv/bin/python bench/kernel_shapes.py --budget 40 --threads 2
     .venv/bin/python bench/kernel_shapes.py --budget 40 --threads 2 --blocks whole
+    .venv/bin/python bench/kernel_shapes.py --budget 100 --threads 2 --valid-every 300
 
 Prints the counts, the most prepared shapes, and one JSON line.
 """
@@ -48,6 +51,9 @@ def main() -> int:
     ap.add_argument("--precision", default="bf16", choices=("fp32", "bf16"))
     ap.add_argument("--blocks", default="cut", choices=("cut", "whole"))
     ap.add_argument("--top", type=int, default=15, help="shapes listed")
+    ap.add_argument(
+        "--valid-every", type=int, default=0, help="validate every N updates (default: never)"
+    )
     ap.add_argument("--json-out", type=Path)
     args = ap.parse_args()
 
@@ -57,23 +63,34 @@ def main() -> int:
             script, "--corpus", str(args.corpus), "--src", args.src, "--tgt", args.tgt,
             "--budget", str(args.budget), "--out", str(Path(work) / "model"),
             "--precision", args.precision, "--threads", str(args.threads), "--seed", "1",
-            "--valid-every", "1000000", "--dev-limit", "10", "--test-limit", "10",
+            "--valid-every", str(args.valid_every or 1000000),
+            "--dev-limit", "0" if args.valid_every else "10", "--test-limit", "10",
         ]  # fmt: skip
         code = _LAUNCH.format(
             root=str(HERE.parent), cut=args.blocks == "cut", argv=argv, script=script
         )
         env = dict(os.environ, ONEDNN_VERBOSE="profile_create")
         load0 = loadavg()
-        done = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+        done = subprocess.run(  # -u: the validations' lines in order among oneDNN's
+            [sys.executable, "-u", "-c", code],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
         )
     if done.returncode != 0:
-        sys.stderr.write(done.stderr[-3000:])
+        sys.stderr.write(done.stdout[-3000:])
         return done.returncode
     misses: collections.Counter[str] = collections.Counter()
     miss_ms = hit_ms = 0.0
     hits = 0
+    segments: list[list] = [["start", 0, 0.0]]  # [until, kernels prepared, ms] per validation
     for line in done.stdout.splitlines():
+        if "validation @" in line:
+            segments[-1][0] = "validation @ " + line.split("@")[1].split(":")[0].strip()
+            segments.append(["end", 0, 0.0])
+            continue
         if not line.startswith("onednn_verbose,") or ",create:" not in line:
             continue
         fields = line.split(",")
@@ -81,6 +98,8 @@ def main() -> int:
         if "create:cache_miss" in line:
             misses[shape] += 1
             miss_ms += ms
+            segments[-1][1] += 1
+            segments[-1][2] += ms
         else:
             hits += 1
             hit_ms += ms
@@ -92,6 +111,10 @@ def main() -> int:
     )
     for shape, n in misses.most_common(args.top):
         print(f"  {n:5d}  {shape}")
+    if args.valid_every:
+        print("kernels prepared from one validation to the next (each one's own included):")
+        for until, n, ms in segments:
+            print(f"  up to {until}: {n:,} ({ms:.0f} ms)")
     emit_json(
         {
             "bench": "kernel_shapes",
@@ -104,6 +127,8 @@ def main() -> int:
             "prepare_s": round(miss_ms / 1000, 3),
             "shapes": len(misses),
             "found": hits,
+            "valid_every": args.valid_every,
+            "prepared_per_validation": [[u, n, round(ms, 1)] for u, n, ms in segments],
             "load_before": load0,
             "load_after": loadavg(),
         },
