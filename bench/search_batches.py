@@ -1,7 +1,7 @@
-"""Benchmark: the beam search as at ``--against REV`` against now, translating a test set in one
-process, the two alternating so that machine drift falls on both.
+"""Benchmark: the search (beam, or greedy with ``--beam 1``) as at ``--against REV`` against now,
+translating a test set in one process, the two alternating so that machine drift falls on both.
 
-A beam search's batch shrinks as its sentences finish, and every batch size is a new shape of
+A search's batch shrinks as its sentences finish, and every batch size is a new shape of
 each of a step's products, for which oneDNN prepares (JIT-compiles) a kernel. A training process
 bounds oneDNN's cache to ``core.device.KERNEL_CACHE_ENTRIES`` (bench/train.py's test-set
 translation runs there, as the app's validations do); ``--unbounded`` leaves oneDNN's default
@@ -59,18 +59,21 @@ def main() -> int:
     texts = texts[: args.limit] if args.limit else texts
     tr = translator.Translator.load(args.model, "cpu", args.precision)
     tr.translate_batch(texts, beam=1)  # the encoder's and greedy's kernels, before timing
-    variants = {f"at {args.against}": then.beam_search, "now": now.beam_search}
+    variants = {f"at {args.against}": then, "now": now}
     seconds: dict[str, list[float]] = {name: [] for name in variants}
     outputs: dict[str, list[str]] = {}
     load_before = loadavg()
     names = list(variants)
     for r in range(args.rounds):
         for name in names if r % 2 == 0 else names[::-1]:
-            translator.beam_search = variants[name]
+            translator.beam_search, translator.greedy = (
+                variants[name].beam_search,
+                variants[name].greedy,
+            )
             t0 = time.perf_counter()
             outputs[name] = [t.text for t in tr.translate_batch(texts, beam=args.beam)]
             seconds[name].append(time.perf_counter() - t0)
-    translator.beam_search = now.beam_search
+    translator.beam_search, translator.greedy = now.beam_search, now.greedy
     medians = {name: statistics.median(s) for name, s in seconds.items()}
     old, new = medians[names[0]], medians["now"]
     identical = outputs[names[0]] == outputs["now"]

@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 
 from core import native
-from core.data.vocab import BOS_ID, EOS_ID
+from core.data.vocab import BOS_ID, EOS_ID, PAD_ID
 from core.decoding.beam_tree import build_tree
 from core.errors import CoreError
 from core.model.mha import HeadOverride
@@ -86,47 +86,55 @@ def greedy(
     head ``override_head`` or (None) of all heads.
     """
     model.eval()
-    b = src.size(0)
+    b, dev = src.size(0), src.device
     memory, state = model.encode(src, src_len)
-    limits = max_output_length(src_len).to(src.device)
-    prev = torch.full((b,), BOS_ID, dtype=torch.long, device=src.device)
-    done = torch.zeros(b, dtype=torch.bool, device=src.device)
+    limits = max_output_length(src_len).to(dev)
+    prev = torch.full((b,), BOS_ID, dtype=torch.long, device=dev)
     ids, probs, attns, heads = [], [], [], []
     for tok in _checked_prefix(prefix, b):
         logits, state, weights, h = model.step(prev, state, memory)
         logp = torch.log_softmax(logits.float(), dim=-1)
-        prev = torch.full((b,), tok, dtype=torch.long, device=src.device)
+        prev = torch.full((b,), tok, dtype=torch.long, device=dev)
         ids.append(prev)
         probs.append(logp[:, tok].exp())
         attns.append(weights)
         heads.append(h)
     limits = limits + len(ids)
+    steps = int(limits.max())
+    # each step's outputs for the sentences still in the batch (``cur``: their rows here),
+    # written into the whole batch's records, as sentences finish and leave the batch
+    out = _GreedyRecords(b, steps, ids, probs, attns, heads)
     forced_weights = None
     if override is not None:
         forced_weights = _override(model, override, src, override_layer, override_head)
-    for t in range(len(ids), int(limits.max())):
+    cur = torch.arange(b, device=dev)
+    done = torch.zeros(b, dtype=torch.bool, device=dev)
+    for t in range(len(ids), steps):
         logits, state, weights, h = model.step(prev, state, memory, forced_weights)
         forced_weights = None
         best_logp, prev = _best(logits)
-        ids.append(prev)
-        probs.append(best_logp.exp())
-        attns.append(weights)
-        heads.append(h)
+        out.write(t, cur, prev, best_logp.exp(), weights, h)
         done = done | (prev == EOS_ID) | (t + 1 >= limits)
-        if bool(done.all()):
+        live = ~done
+        n_live = int(live.sum())
+        if not n_live:
             break
-    all_ids = torch.stack(ids, 1).cpu().numpy()
-    all_probs = torch.stack(probs, 1).float().cpu().numpy()
-    all_attn = torch.stack(attns, 1).float().cpu().numpy()
-    all_heads = None if heads[0] is None else torch.stack(heads, 3).float().cpu().numpy()
+        size = search_batch_size(n_live)
+        if size < cur.numel():  # finished sentences leave, down to the next batch size
+            stay = _staying(live.cpu(), size).to(dev)
+            cur, prev, done, limits = cur[stay], prev[stay], done[stay], limits[stay]
+            memory = memory.index(stay)
+            state = model.reorder(state, stay)
+    all_ids, all_probs, all_attn, all_heads = out.arrays()
     lens = src_len.cpu().numpy()
-    out = []
+    limits_np = (max_output_length(src_len) + len(ids)).cpu().numpy()
+    hyps = []
     for i in range(b):
-        row = all_ids[i, : int(limits[i])]
+        row = all_ids[i, : int(limits_np[i])]
         eos = np.nonzero(row == EOS_ID)[0]
-        n = int(eos[0]) + 1 if eos.size else min(len(row), int(limits[i]))
+        n = int(eos[0]) + 1 if eos.size else min(len(row), int(limits_np[i]))
         p = all_probs[i, :n]
-        out.append(
+        hyps.append(
             Hypothesis(
                 row[:n].tolist(),
                 p,
@@ -135,7 +143,41 @@ def greedy(
                 None if all_heads is None else all_heads[i, :, :, :n, : lens[i]],
             )
         )
-    return out
+    return hyps
+
+
+class _GreedyRecords:
+    """A greedy search's ids, probabilities, attention (and a Transformer's heads) for every
+    sentence and step, kept per step as the rows still searching wrote them; assembled per
+    sentence at the end (positions after a sentence finished stay ``PAD_ID`` / 0)."""
+
+    def __init__(self, b: int, steps: int, ids, probs, attns, heads) -> None:
+        self.b, self.steps = b, steps
+        everyone = torch.arange(b, device=ids[0].device) if ids else None
+        self.records = [(t, everyone, i, p, a, h) for t, (i, p, a, h) in
+                        enumerate(zip(ids, probs, attns, heads))]  # fmt: skip
+
+    def write(self, t: int, rows: Tensor, ids, probs, attn, heads) -> None:
+        self.records.append((t, rows, ids, probs, attn, heads))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        first = self.records[0]
+        s = first[4].size(-1)
+        ids = np.full((self.b, self.steps), PAD_ID, dtype=np.int64)
+        probs = np.zeros((self.b, self.steps), dtype=np.float32)
+        attn = np.zeros((self.b, self.steps, s), dtype=np.float32)
+        heads = None
+        if first[5] is not None:
+            layers, n_heads = first[5].shape[1:3]
+            heads = np.zeros((self.b, layers, n_heads, self.steps, s), dtype=np.float32)
+        for t, rows, i, p, a, h in self.records:
+            r = rows.cpu().numpy()
+            ids[r, t] = i.cpu().numpy()
+            probs[r, t] = p.float().cpu().numpy()
+            attn[r, t] = a.float().cpu().numpy()
+            if heads is not None:
+                heads[r, :, :, t] = h.float().cpu().numpy()
+        return ids, probs, attn, heads
 
 
 def _best(logits: Tensor) -> tuple[Tensor, Tensor]:

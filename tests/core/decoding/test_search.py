@@ -7,11 +7,13 @@ import pytest
 import torch
 
 import core.decoding.search
+from core.config import ModelConfig
 from core.data.batching import pad
 from core.data.vocab import BOS_ID, EOS_ID
 from core.decoding.search import Hypothesis, beam_search, forced, greedy, max_output_length
+from core.model.build import build_model
 from core.storage.model_folder import read_model
-from tests.core.model.test_seq2seq import random_sentences, tiny_model
+from tests.core.model.test_seq2seq import SRC_V, TGT_V, random_sentences, tiny_model
 from tests.core.training.test_run import trained_toy_model
 
 LENGTHS = (2, 6, 4, 9)
@@ -235,6 +237,45 @@ def test_a_shrinking_beam_batch_keeps_every_sentences_result(monkeypatch):
         for a, b in zip(alone[0], batched[i]):
             np.testing.assert_allclose(b.attention, a.attention, atol=1e-5)
             assert b.score == pytest.approx(a.score, abs=1e-4)
+
+
+@pytest.mark.parametrize("arch", ["gru", "transformer"])
+def test_a_shrinking_greedy_batch_keeps_every_sentences_result(arch, monkeypatch):
+    """Twenty sentences finishing at different steps: greedy's batch shrinks through the allowed
+    sizes and every sentence's ids, probabilities, attention (and a Transformer's heads) are as
+    when it is searched alone."""
+    monkeypatch.setattr(core.decoding.search, "SEARCH_BATCH_STEP", 4)
+    if arch == "gru":
+        m = tiny_model(seed=3)
+    else:
+        torch.manual_seed(3)
+        cfg = ModelConfig(arch="transformer", emb_size=16, hidden_size=16, heads=2, ff_size=32,
+                          enc_layers=1, dec_layers=2, dropout=0.0)  # fmt: skip
+        m = build_model(cfg, SRC_V, TGT_V).eval()
+    sents = random_sentences([1 + (i * 7) % 13 for i in range(20)], seed=3)
+    src, src_len = pad(sents), torch.tensor([len(s) for s in sents])
+    rows = []
+    step = m.step
+
+    def counting_step(prev, *args, **kwargs):
+        rows.append(prev.size(0))
+        return step(prev, *args, **kwargs)
+
+    monkeypatch.setattr(m, "step", counting_step)
+    batched = greedy(m, src, src_len)
+    monkeypatch.setattr(m, "step", step)
+    sizes = sorted(set(rows), reverse=True)
+    assert sizes[0] == 20 and len(sizes) > 3
+    assert all(n in (1, 2, 4) or n % 4 == 0 for n in sizes)
+    for i, sent in enumerate(sents):
+        alone = greedy(m, src[i : i + 1, : len(sent)], src_len[i : i + 1])[0]
+        got = batched[i]
+        assert got.ids == alone.ids, i
+        np.testing.assert_allclose(got.probs, alone.probs, atol=1e-5)
+        np.testing.assert_allclose(got.attention, alone.attention, atol=1e-5)
+        assert got.score == pytest.approx(alone.score, abs=1e-4)
+        if arch == "transformer":
+            np.testing.assert_allclose(got.heads, alone.heads, atol=1e-5)
 
 
 def test_batched_greedy_respects_each_sentences_own_length_limit(toy_model, monkeypatch):
