@@ -435,6 +435,7 @@ def train(
     out = Path(out_dir)
     _device.set_threads(train_cfg.num_threads, leave_one=leave_one_core)
     _device.bound_kernel_caches()
+    _device.bound_heap()
     device = world.device if world.active else _device.resolve(train_cfg.device)
     _device.shape_stable_attention(device)
     check_precision(train_cfg.precision, device)
