@@ -25,10 +25,12 @@ Eleven levers, each measured old against new:
   (``core.training.adam.Adam`` with the same fused kernel, and the plateau schedule written out).
 - ``--lever heap``: glibc's malloc as it comes (``as-is``: the threshold from which it maps a
   buffer on its own rises with every mapped buffer freed, up to 32 MiB, so a step's per-batch
-  tensors soon come from the heap, which fragments) against two ways to keep the heap small that
-  training does not use: ``mapped`` (the threshold fixed at 256 KiB: ``mallopt``, as
+  tensors soon come from the heap, which fragments) against ``fixed`` (what training does now:
+  the threshold fixed at ``core.device.HEAP_MAP_BYTES``, 8 MiB) and two ways to keep the heap
+  small that training does not use: ``mapped`` (fixed at 256 KiB: ``mallopt``, as
   ``MALLOC_MMAP_THRESHOLD_=262144`` would) and ``trimmed`` (``malloc_trim(0)``, glibc's free
-  memory given back, every ``TRIM_EVERY`` updates). ``rss`` mode only, glibc only.
+  memory given back, every ``TRIM_EVERY`` updates, the threshold as it comes). ``rss`` mode only,
+  glibc only.
 - ``--lever sizes``: the fused recurrences' whole-sequence buffers at their exact sizes
   (``exact``: a different size at every batch, and glibc's heap keeps the holes they leave)
   against ``classes`` (rounded up to four sizes per doubling:
@@ -83,6 +85,7 @@ import torch
 from common import DEFAULT_CORPUS, emit_json, loadavg, machine, print_table
 from fixed_updates import corpus_files
 
+import core.device as device_module
 import core.model.recurrence as recurrence_module
 import core.model.row_blocks as row_blocks
 import core.model.seq2seq as seq2seq_module
@@ -100,7 +103,7 @@ VARIANTS = {
     "energies": ("kept", "recomputed"),
     "optimizer": ("torch", "own"),
     "recurrence": ("stepwise", "fused"),
-    "heap": ("as-is", "mapped", "trimmed"),
+    "heap": ("as-is", "fixed", "mapped", "trimmed"),
     "sizes": ("exact", "classes"),
     "caches": ("64", "16"),
     "native": ("off", "on"),
@@ -182,10 +185,12 @@ def _use(lever: str, variant: str) -> int:
 
 
 def _heap_variant(variant: str) -> None:
-    """``--lever heap``: put ``mapped`` or ``trimmed`` in place in this (fresh) process."""
+    """``--lever heap``: put ``variant`` in place in this (fresh) process."""
     import ctypes
 
     libc = ctypes.CDLL("libc.so.6")
+    if variant != "fixed":  # the run's own core.device.bound_heap stays out of the way
+        device_module.bound_heap = lambda: False
     if variant == "mapped":
         libc.mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD
     elif variant == "trimmed":
