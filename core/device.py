@@ -82,8 +82,8 @@ def bound_kernel_caches() -> None:
 #: default the bound rises to the size of every mapped buffer freed (up to 32 MiB), so a training
 #: step's large buffers all come from the heap, whose holes stay resident: 8 MiB kept a 120-s bf16
 #: run's peak 26 MB lower at ~3 % of its speed (4 MiB: 30 MB, ~8 %; 16 MiB: 9 MB) — few buffers
-#: are that large, so few pay a fresh mapping's page faults (docs/benchmarks.md, "nineteenth
-#: session"; 256 KiB cost 35 %, "The heap, the review, and what else was tried").
+#: are that large, so few pay a fresh mapping's page faults (docs/benchmarks.md, "Fewer kernels
+#: prepared"; 256 KiB cost 35 %: "The heap, the review, and what else was tried").
 HEAP_MAP_BYTES = 8 << 20
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter, from glibc's malloc.h
 
