@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 import torch
@@ -210,29 +212,38 @@ def test_staying_keeps_every_open_sentence_in_order_then_finished_ones():
     assert core.decoding.search._staying(live, 3).tolist() == [1, 3, 4]
 
 
-def test_a_shrinking_beam_batch_keeps_every_sentences_result(monkeypatch):
-    """Twenty sentences finishing at different steps (each at its own length limit): the batch
-    shrinks through the allowed sizes, keeping finished sentences as padding where the next size
-    is larger than the open ones, and every sentence's hypotheses are as when searched alone."""
+def _shrinking_search(m, search, monkeypatch, per_sentence: int = 1):
+    """Twenty sentences finishing at different steps (each at its own length limit), searched
+    together with batches shrinking in steps of 4 → (sentences, source, lengths, results, the
+    batch sizes the model's steps saw, largest first); checks that they were allowed sizes."""
     monkeypatch.setattr(core.decoding.search, "SEARCH_BATCH_STEP", 4)
-    m = tiny_model(seed=3)
     sents = random_sentences([1 + (i * 7) % 13 for i in range(20)], seed=3)
     src, src_len = pad(sents), torch.tensor([len(s) for s in sents])
     rows = []
     step = m.step
 
     def counting_step(prev, *args, **kwargs):
-        rows.append(prev.size(0))
+        rows.append(prev.size(0) // per_sentence)
         return step(prev, *args, **kwargs)
 
     monkeypatch.setattr(m, "step", counting_step)
-    batched = beam_search(m, src, src_len, beam=2, nbest=2)
+    results = search(m, src, src_len)
     monkeypatch.setattr(m, "step", step)
-    batches = sorted({r // 2 for r in rows}, reverse=True)
-    assert batches[0] == 20 and len(batches) > 3
-    assert all(b in (1, 2, 4) or b % 4 == 0 for b in batches)
+    sizes = sorted(set(rows), reverse=True)
+    assert sizes[0] == 20 and len(sizes) > 3
+    assert all(n in (1, 2, 4) or n % 4 == 0 for n in sizes)
+    return sents, src, src_len, results
+
+
+def test_a_shrinking_beam_batch_keeps_every_sentences_result(monkeypatch):
+    """The batch shrinks through the allowed sizes, keeping finished sentences as padding where
+    the next size is larger than the open ones, and every sentence's hypotheses are as when
+    searched alone."""
+    m = tiny_model(seed=3)
+    search = partial(beam_search, beam=2, nbest=2)
+    sents, src, src_len, batched = _shrinking_search(m, search, monkeypatch, per_sentence=2)
     for i, sent in enumerate(sents):
-        alone = beam_search(m, src[i : i + 1, : len(sent)], src_len[i : i + 1], beam=2, nbest=2)
+        alone = search(m, src[i : i + 1, : len(sent)], src_len[i : i + 1])
         assert [h.ids for h in alone[0]] == [h.ids for h in batched[i]], i
         for a, b in zip(alone[0], batched[i]):
             np.testing.assert_allclose(b.attention, a.attention, atol=1e-5)
@@ -241,10 +252,8 @@ def test_a_shrinking_beam_batch_keeps_every_sentences_result(monkeypatch):
 
 @pytest.mark.parametrize("arch", ["gru", "transformer"])
 def test_a_shrinking_greedy_batch_keeps_every_sentences_result(arch, monkeypatch):
-    """Twenty sentences finishing at different steps: greedy's batch shrinks through the allowed
-    sizes and every sentence's ids, probabilities, attention (and a Transformer's heads) are as
-    when it is searched alone."""
-    monkeypatch.setattr(core.decoding.search, "SEARCH_BATCH_STEP", 4)
+    """Greedy's batch shrinks through the allowed sizes and every sentence's ids,
+    probabilities, attention (and a Transformer's heads) are as when it is searched alone."""
     if arch == "gru":
         m = tiny_model(seed=3)
     else:
@@ -252,21 +261,7 @@ def test_a_shrinking_greedy_batch_keeps_every_sentences_result(arch, monkeypatch
         cfg = ModelConfig(arch="transformer", emb_size=16, hidden_size=16, heads=2, ff_size=32,
                           enc_layers=1, dec_layers=2, dropout=0.0)  # fmt: skip
         m = build_model(cfg, SRC_V, TGT_V).eval()
-    sents = random_sentences([1 + (i * 7) % 13 for i in range(20)], seed=3)
-    src, src_len = pad(sents), torch.tensor([len(s) for s in sents])
-    rows = []
-    step = m.step
-
-    def counting_step(prev, *args, **kwargs):
-        rows.append(prev.size(0))
-        return step(prev, *args, **kwargs)
-
-    monkeypatch.setattr(m, "step", counting_step)
-    batched = greedy(m, src, src_len)
-    monkeypatch.setattr(m, "step", step)
-    sizes = sorted(set(rows), reverse=True)
-    assert sizes[0] == 20 and len(sizes) > 3
-    assert all(n in (1, 2, 4) or n % 4 == 0 for n in sizes)
+    sents, src, src_len, batched = _shrinking_search(m, greedy, monkeypatch)
     for i, sent in enumerate(sents):
         alone = greedy(m, src[i : i + 1, : len(sent)], src_len[i : i + 1])[0]
         got = batched[i]
