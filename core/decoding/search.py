@@ -100,7 +100,8 @@ def greedy(
         attns.append(weights)
         heads.append(h)
     limits = limits + len(ids)
-    steps = int(limits.max())
+    all_limits = limits.cpu().numpy()  # ``limits`` itself shrinks with the batch
+    steps = int(all_limits.max())
     # each step's outputs for the sentences still in the batch (``cur``: their rows here),
     # written into the whole batch's records, as sentences finish and leave the batch
     out = _GreedyRecords(b, steps, ids, probs, attns, heads)
@@ -127,12 +128,11 @@ def greedy(
             state = model.reorder(state, stay)
     all_ids, all_probs, all_attn, all_heads = out.arrays()
     lens = src_len.cpu().numpy()
-    limits_np = (max_output_length(src_len) + len(ids)).cpu().numpy()
     hyps = []
     for i in range(b):
-        row = all_ids[i, : int(limits_np[i])]
+        row = all_ids[i, : int(all_limits[i])]
         eos = np.nonzero(row == EOS_ID)[0]
-        n = int(eos[0]) + 1 if eos.size else min(len(row), int(limits_np[i]))
+        n = int(eos[0]) + 1 if eos.size else min(len(row), int(all_limits[i]))
         p = all_probs[i, :n]
         hyps.append(
             Hypothesis(
