@@ -273,12 +273,12 @@ def beam_search(
     return _results(steps, finished, src_len, k, len(forced), nbest, alpha, trees)
 
 
-#: a beam search's batch shrinks in multiples of this many sentences (below it, to powers of 2)
+#: a search's batch shrinks in multiples of this many sentences (below it, to powers of 2)
 SEARCH_BATCH_STEP = 16
 
 
 def search_batch_size(live: int) -> int:
-    """The batch a beam search continues with while ``live`` sentences are still open: a
+    """The batch a search (beam or greedy) continues with while ``live`` sentences are open: a
     multiple of ``SEARCH_BATCH_STEP`` above it, else 1, 2, 4, 8 or 16. oneDNN prepares a kernel
     for each batch size of each of a step's products and keeps 64 of them while training
     (``core.device.KERNEL_CACHE_ENTRIES``); a batch of any size, as sentences finish one by one,

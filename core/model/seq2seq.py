@@ -130,11 +130,16 @@ class Encoder(nn.Module):
         validation, which evicted training's kernels (prepared again after it: 150-210 kernels
         per 300 updates against ~20 this way). fp32 translation keeps the packed call (MKL's
         products keep no kernels; it was 5-7 % faster there)."""
-        if not self.rnn.bias or not FUSED_RECURRENCE or x.device.type != "cpu":
+        if not self.rnn.bias:
             return False
         if self.training:
             return _trains_fused(self, x)
-        return torch.is_autocast_enabled("cpu") and self.rnn.weight_hh_l0.dtype == torch.float32
+        return (
+            FUSED_RECURRENCE
+            and x.device.type == "cpu"
+            and torch.is_autocast_enabled("cpu")
+            and self.rnn.weight_hh_l0.dtype == torch.float32
+        )
 
     def _run_layers(self, x: Tensor, src_len: Tensor) -> tuple[Tensor, Tensor]:
         """``self.rnn`` on the padded batch with its own weights, both directions of a layer
