@@ -3,7 +3,7 @@ docs/screenshots/inspect-attribution.png (the docs/inspect.md walk-through's sen
 attention and integrated gradients disagree; the demo is a subword model, so its rows are
 pieces). Runs offscreen; no display needed.
 
-    python packaging/attribution_screenshot.py [--out docs/screenshots]
+    python packaging/attribution_screenshot.py [--out docs/screenshots] [--size 1366x768]
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ ROW = "â–de"  # the Attribution tab shows a subword model's pieces: "dem" is â–
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument(
+        "--size", default="1440x900", help="window size WxH (judge layouts at 1366x768 too)"
+    )
     args = parser.parse_args(argv)
+    width, height = (int(v) for v in args.size.lower().split("x"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     os.environ["ATTNSCOPE_HOME"] = tempfile.mkdtemp(prefix="attnscope-attribution-shot-")
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = ensure_app()
     win = create_window(str(demo_model_dir()), first_run=False)
-    win.resize(1440, 900)
+    win.resize(width, height)
     win.show()
     _wait(app, lambda: win.session.model_info is not None and win.session.state == "idle", 60)
     tp = win.translate_panel

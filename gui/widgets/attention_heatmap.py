@@ -60,12 +60,15 @@ from gui.widgets.heatmap_text import (
     text_labels,
 )
 
-__all__ = ["HIGHLIGHT", "AttentionHeatmap", "elide_token"]
+__all__ = ["COLORBAR_ROOM", "COLORBAR_WIDTH", "HIGHLIGHT", "AttentionHeatmap", "elide_token"]
 
 log = logging.getLogger(__name__)
 
 HIGHLIGHT = QColor(255, 64, 160)
 PLACEHOLDER = "Translate a sentence to see what each target word attends to."
+COLORBAR_WIDTH = 84  # px beside the scroll area
+COLORBAR_GAP = 6  # px between the scroll area and the colour bar
+COLORBAR_ROOM = COLORBAR_WIDTH + COLORBAR_GAP  # what the bar takes from the matrix's width
 DIVERGING_MAP = "CET-D1"  # blue (less attention) – white (no change) – red (more attention)
 
 
@@ -125,7 +128,7 @@ class AttentionHeatmap(QWidget):
         self._glw.ci.layout.setContentsMargins(4, 4, 12, 4)
         self._bar_view = pg.GraphicsLayoutWidget()
         self._bar_view.setBackground("w")
-        self._bar_view.setFixedWidth(84)
+        self._bar_view.setFixedWidth(COLORBAR_WIDTH)
         self._bar_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._colormap, self._bar_label = colormap, bar_label
         self._built = False
@@ -140,6 +143,7 @@ class AttentionHeatmap(QWidget):
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(COLORBAR_GAP)
         top.addWidget(self._scroll, 1)
         top.addWidget(self._bar_view)
         lay = QVBoxLayout(self)
@@ -442,9 +446,29 @@ class AttentionHeatmap(QWidget):
             col = max(0, min(len(self._src) - 1, col))
         self._row, self._col = row, col
         self._update_selection()
+        self._scroll_into_view(row, col)
         if row is not None and col is not None:
             self._set_hover_text(self.text_for_cell(row, col))
         self.selectionChanged.emit(-1 if row is None else row, -1 if col is None else col)
+
+    def _scroll_into_view(self, row: int | None, col: int | None) -> None:
+        """A row or column chosen elsewhere (the table beside, the arrow keys) is scrolled into
+        view; along the axis not chosen the view stays where it is."""
+        if not self._built or not self.isVisible() or (row is None and col is None):
+            return
+        view = self._scroll.viewport()
+        at = self.cell_view_pos(row or 0, col or 0)
+        x = (
+            at.x()
+            if col is not None
+            else self._scroll.horizontalScrollBar().value() + view.width() // 2
+        )
+        y = (
+            at.y()
+            if row is not None
+            else self._scroll.verticalScrollBar().value() + view.height() // 2
+        )
+        self._scroll.ensureVisible(x, y, view.width() // 4, view.height() // 4)
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:
         key = ev.key()
@@ -512,16 +536,57 @@ class AttentionHeatmap(QWidget):
         apply_ticks(self._axes, self._plot, ticks)
         self._glw.setMinimumSize(ticks.min_width, ticks.min_height)
 
+    # ------------------------------------------------------------------ sharing with a neighbour
+    def set_colorbar_visible(self, on: bool) -> None:
+        """Hide the colour bar where a neighbour's shows the same scale (two maps side by side
+        need the width more); exported pictures then carry no bar either."""
+        self._bar_view.setHidden(not on)
+
+    def height_for_whole_matrix(self) -> int | None:
+        """The height at which every row shows without a vertical scroll bar (with the labels
+        below the plot), or None before a matrix is laid out."""
+        need = self._glw.minimumHeight()
+        if not self._src or need <= 0:
+            return None
+        return need + self.height() - self._scroll.viewport().height()
+
+    @property
+    def colorbar_shown(self) -> bool:
+        return not self._bar_view.isHidden()
+
+    def follow_scrolling(self, other: AttentionHeatmap) -> None:
+        """Scroll together with ``other``, both ways: two matrices of one sentence whose labels
+        need more room than the view has then show the same cells side by side."""
+        for mine, theirs in (
+            (self._scroll.horizontalScrollBar(), other._scroll.horizontalScrollBar()),
+            (self._scroll.verticalScrollBar(), other._scroll.verticalScrollBar()),
+        ):
+            mine.valueChanged.connect(theirs.setValue)  # an unchanged value emits nothing
+            theirs.valueChanged.connect(mine.setValue)
+
+    def scroll_position(self) -> tuple[int, int]:
+        return (
+            self._scroll.horizontalScrollBar().value(),
+            self._scroll.verticalScrollBar().value(),
+        )
+
+    def scroll_to(self, x: int, y: int) -> None:
+        self._scroll.horizontalScrollBar().setValue(x)
+        self._scroll.verticalScrollBar().setValue(y)
+
     # ------------------------------------------------------------------ export
+    def _export_bar(self):
+        return None if self._bar_view.isHidden() else self._bar_view
+
     def export_png(self, path: str | Path) -> Path:
         """The whole heatmap (even the part scrolled out of view) with its colour bar."""
         self._draw_pending()
-        return save_png(self._glw, self._bar_view, path)
+        return save_png(self._glw, self._export_bar(), path)
 
     def export_svg(self, path: str | Path) -> Path:
         """Vector export (axes, labels and colour bar as SVG; the cells as an embedded image)."""
         self._draw_pending()
-        return save_svg(self._glw, self._bar_view, path, self._meta.get("text", ""))
+        return save_svg(self._glw, self._export_bar(), path, self._meta.get("text", ""))
 
     def to_dict(self) -> dict:
         """Tokens and weights as plain JSON-ready data (the same keys as Translation.to_dict)."""

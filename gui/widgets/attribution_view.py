@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from core.inspection.attribution_methods import LABELS, METHODS
 from core.inspection.word_merge import WordTranslation, in_view
-from gui.widgets.attention_heatmap import AttentionHeatmap
+from gui.widgets.attention_heatmap import COLORBAR_ROOM, AttentionHeatmap
 from gui.widgets.column import column
 from gui.widgets.naming import named
 
@@ -49,6 +49,9 @@ EXPLANATION = (
     "of the output word (|value|, each row sums to 1). Rank correlation: Spearman's "
     "rho between the attention row and the attribution row."
 )
+
+
+TABLE_ROWS_KEPT = 2  # the agreement table's rows in view when the maps need the room
 
 
 def format_rho(value: float | None) -> str:
@@ -113,9 +116,14 @@ class AttributionView(QWidget):
             AttentionHeatmap(placeholder=NO_TRANSLATION), "attributionAttentionHeatmap"
         )
         self.attribution_heatmap = named(
-            AttributionHeatmap(bar_label="attribution", placeholder=PRESS_ATTRIBUTE),
+            AttributionHeatmap(bar_label="attention · attribution", placeholder=PRESS_ATTRIBUTE),
             "attributionHeatmap",
         )
+        # one colour bar for both (one 0..1 scale) and one scroll position: side by side the
+        # maps rarely have the room their labels need, so each keeps the width a bar would take
+        # and scrolling one shows the same cells in the other
+        self.attention_heatmap.set_colorbar_visible(False)
+        self.attention_heatmap.follow_scrolling(self.attribution_heatmap)
         self.table = named(QTableWidget(0, len(TABLE_HEADERS)), "attributionAgreementTable")
         self.table.setHorizontalHeaderLabels(TABLE_HEADERS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -138,15 +146,56 @@ class AttributionView(QWidget):
         maps.addWidget(
             column("Attribution (what the output depended on)", (self.attribution_heatmap, 1))
         )
-        explanation = QLabel(EXPLANATION)
-        explanation.setWordWrap(True)
+        self.maps = named(maps, "attributionMaps")
+        self._explanation = QLabel(EXPLANATION)
+        self._explanation.setWordWrap(True)
+        self._bottom = column(self.summary, (self.table, 1), self._explanation)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(maps)
-        split.addWidget(column(self.summary, (self.table, 1), explanation))
-        split.setSizes([520, 220])
+        split.addWidget(self._bottom)
+        self.split = named(split, "attributionSplit")
+        self._moved = {"maps": False, "split": False}  # a handle the user dragged stays put
+        maps.splitterMoved.connect(lambda *_: self._moved.update(maps=True))
+        split.splitterMoved.connect(lambda *_: self._moved.update(split=True))
         lay = QVBoxLayout(self)
         lay.addLayout(head)
         lay.addWidget(split, 1)
+
+    # ------------------------------------------------------------------ room
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._arrange()
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Room for the matrices first: equally wide (the right one also holds the shared colour
+        bar), as tall as their rows need while the table keeps ``TABLE_ROWS_KEPT`` rows; the rest,
+        if any, to the table."""
+        if not self._moved["maps"]:
+            room = self.maps.width() - self.maps.handleWidth()
+            if room > COLORBAR_ROOM:
+                half = (room - COLORBAR_ROOM) // 2
+                self.maps.setSizes([half, room - half])
+        total = self.split.height() - self.split.handleWidth()
+        if self._moved["split"] or total <= 0:
+            return
+        maps_h = max(total - self._table_part_height(), 0)
+        need = self.attribution_heatmap.height_for_whole_matrix()
+        if need is not None:
+            caption = self.maps.height() - self.attribution_heatmap.height()
+            maps_h = min(maps_h, need + max(caption, 0))
+        self.split.setSizes([maps_h, total - maps_h])
+
+    def _table_part_height(self) -> int:
+        """The summary, ``TABLE_ROWS_KEPT`` rows of the table and the explanation."""
+        t, width = self.table, max(self._bottom.width(), 200)
+        rows = t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth()
+        rows += TABLE_ROWS_KEPT * t.verticalHeader().defaultSectionSize()
+        words = self.summary.heightForWidth(width) + self._explanation.heightForWidth(width)
+        return rows + words + 2 * max(self._bottom.layout().spacing(), 0)
 
     # ------------------------------------------------------------------ asking
     @property
@@ -201,6 +250,7 @@ class AttributionView(QWidget):
         self.table.setRowCount(0)
         self.summary.setText(PRESS_ATTRIBUTE)
         self.run_button.setEnabled(True)
+        self._arrange()
 
     @property
     def result(self):
@@ -238,6 +288,7 @@ class AttributionView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(i, j, item)
         self.summary.setText(sentence_summary(a.agreement, a.completeness_error, a.steps))
+        self._arrange()
 
     def clear(self) -> None:
         self._tr = self._result = None

@@ -13,10 +13,11 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsView
 
 
-def save_png(plot: QGraphicsView, bar: QGraphicsView, path: str | Path) -> Path:
-    """``plot`` and, to its right, ``bar`` as one PNG."""
+def save_png(plot: QGraphicsView, bar: QGraphicsView | None, path: str | Path) -> Path:
+    """``plot`` and, to its right, ``bar`` (if any: a heatmap sharing a neighbour's) as one PNG."""
     path = Path(path)
-    plot_px, bar_px = plot.grab(), bar.grab()
+    plot_px = plot.grab()
+    bar_px = bar.grab() if bar is not None else QPixmap()
     ratio = plot_px.devicePixelRatio()
     w = plot_px.width() + bar_px.width()
     h = max(plot_px.height(), bar_px.height())
@@ -25,7 +26,8 @@ def save_png(plot: QGraphicsView, bar: QGraphicsView, path: str | Path) -> Path:
     out.fill(QColor("white"))
     painter = QPainter(out)
     painter.drawPixmap(0, 0, plot_px)
-    painter.drawPixmap(int(plot_px.width() / ratio), 0, bar_px)
+    if bar is not None:
+        painter.drawPixmap(int(plot_px.width() / ratio), 0, bar_px)
     painter.end()
     if not out.save(str(path), "PNG"):
         raise OSError(f"could not write {path}")
@@ -33,16 +35,17 @@ def save_png(plot: QGraphicsView, bar: QGraphicsView, path: str | Path) -> Path:
 
 
 def save_svg(
-    plot: QGraphicsView, bar: QGraphicsView, path: str | Path, description: str = ""
+    plot: QGraphicsView, bar: QGraphicsView | None, path: str | Path, description: str = ""
 ) -> Path:
-    """``plot`` and ``bar`` as one SVG.
+    """``plot`` and ``bar`` (if any) as one SVG.
 
     Rendered with QSvgGenerator: pyqtgraph's SVGExporter cannot parse the paths Qt 6.12 writes.
     """
     from PySide6.QtSvg import QSvgGenerator
 
     path = Path(path)
-    plot_size, bar_size = plot.size(), bar.size()
+    views = [(plot, 0)] + ([(bar, plot.width())] if bar is not None else [])
+    plot_size, bar_size = plot.size(), bar.size() if bar is not None else QSize(0, 0)
     gen = QSvgGenerator()
     gen.setFileName(str(path))
     size = QSize(plot_size.width() + bar_size.width(), max(plot_size.height(), bar_size.height()))
@@ -52,7 +55,7 @@ def save_svg(
     gen.setDescription(description)
     painter = QPainter(gen)
     try:
-        for view, x in ((plot, 0), (bar, plot_size.width())):
+        for view, x in views:
             w, h = view.width(), view.height()
             view.render(
                 painter, QRectF(x, 0, w, h), QRect(0, 0, w, h), Qt.AspectRatioMode.IgnoreAspectRatio

@@ -61,6 +61,10 @@ def test_tab_shows_cores_attribution_and_agreement(
     np.testing.assert_allclose(image.sum(1), 1.0, atol=1e-5)
     assert tuple(view.attribution_heatmap.image_item.getLevels()) == (0.0, 1.0)
     assert tuple(view.attention_heatmap.image_item.getLevels()) == (0.0, 1.0)
+    # one bar between the two maps (one scale), on the right
+    assert view.attribution_heatmap.colorbar_shown and not view.attention_heatmap.colorbar_shown
+    widths = [h._scroll.width() for h in (view.attention_heatmap, view.attribution_heatmap)]
+    assert abs(widths[0] - widths[1]) <= 2, widths  # the two matrices get the same room
     np.testing.assert_allclose(view.attention_heatmap.weights, shown.attention, atol=1e-5)
     assert view.table.rowCount() == len(shown.target_tokens)
     for i, ag in enumerate(expected.agreement.tokens):
