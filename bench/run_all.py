@@ -5,8 +5,9 @@ For each pair (``--pairs``, default de-en,en-de): ``bench/train.py`` trains the 
 toolkit (JoeyNMT, same data and config) is trained right after it on the same pair, so the two
 alternate (ours de-en, peer de-en, ours en-de, peer en-de) and share the machine's conditions.
 Then, per pair, ``bench/decode.py`` (latency and batched throughput of the trained model, 1 and 2
-threads) and ``bench/floor.py`` (FLOPs and matmul floor, with the achieved tokens/s); once,
-``bench/app.py`` (window start-up and GUI stalls while training).
+threads), ``bench/decode_limits.py`` (with a peer run: ours under the peer's maximum output length,
+the output counted on both sides) and ``bench/floor.py`` (FLOPs and matmul floor, with the
+achieved tokens/s); once, ``bench/app.py`` (window start-up and GUI stalls while training).
 
 Targets checked (PASS / MISS, with the numbers):
   training tokens/s >= 4x peer          defaults against defaults; totals: all target tokens /
@@ -22,7 +23,9 @@ Targets checked (PASS / MISS, with the numbers):
                                         (ours: Translator.translate_batch in train.py; the peer:
                                         the "Generation took" time JoeyNMT logs); the end-to-end
                                         ratio (process start, load, translate: `python -m core
-                                        translate` vs run.sh's `joeynmt translate`) is shown too
+                                        translate` vs run.sh's `joeynmt translate`) is shown too,
+                                        and decode_limits.py's: ours under the peer's maximum
+                                        output length, output words/s on both sides
   20-token latency                      greedy p50 <= 15 ms, beam 5 p50 <= 40 ms (decode.py's rows
                                         with 20-token sentences and output forced to 20 + </s>,
                                         best thread count)
@@ -455,6 +458,12 @@ def compare(combined: dict) -> tuple[list, list]:
                     else None
                 )
                 note = "end to end (start-up, load, translate)" if has_peer else "no peer run"
+            same = (e.get("limits") or {}).get(f"beam{beam}") or {}
+            if same.get("peer_s_over_ours_s_same_limit"):  # bench/decode_limits.py
+                note += (
+                    f"; with the peer's output limit {same['peer_s_over_ours_s_same_limit']}x, "
+                    f"output words/s {same.get('ours_words_per_s_over_peer')}x"
+                )
             n_ours = ours.get("test_sentences")
             if has_peer and n_ours is not None and n_ours != PEER_TEST_SENTENCES:
                 note = (
@@ -720,7 +729,7 @@ def main() -> int:
         "word-level, so `words` compares like with like)",
     )
     ap.add_argument(
-        "--skip", default="", help="comma-separated steps to skip: peer,decode,floor,app"
+        "--skip", default="", help="comma-separated steps to skip: peer,decode,limits,floor,app"
     )
     ap.add_argument(
         "--work",
@@ -872,6 +881,16 @@ def main() -> int:
             if args.quick:
                 cmd += ["--latency-n", "20", "--fixed-max", "10", "--batch-sents", "200"]
             entry["decode"] = run_step(f"decode {pair}", cmd, logs)
+        peer_dir = work / f"peer-{pair}"
+        if "limits" not in skip and have_model and (peer_dir / "hyp.b5.tok").is_file():
+            trained_in = (entry.get("ours") or {}).get("trained_in") or "fp32"
+            cmd = [py, str(HERE / "decode_limits.py"), "--model", entry["model_dir"]]
+            cmd += ["--peer-out", str(peer_dir), "--corpus", str(args.corpus), "--src", src]
+            cmd += ["--tgt", tgt, "--threads", str(args.threads or os.cpu_count() or 1)]
+            cmd += ["--precision", "bf16" if trained_in == "bf16" else "fp32"]
+            if args.quick:
+                cmd += ["--rounds", "1"]
+            entry["limits"] = run_step(f"decode limits {pair}", cmd, logs)
         if "floor" not in skip and have_model:
             tps = (entry.get("ours") or {}).get("tokens_per_s_median")
             cmd = [py, str(HERE / "floor.py"), "--model", entry["model_dir"]]
