@@ -69,6 +69,7 @@ PLACEHOLDER = "Translate a sentence to see what each target word attends to."
 COLORBAR_WIDTH = 84  # px beside the scroll area
 COLORBAR_GAP = 6  # px between the scroll area and the colour bar
 COLORBAR_ROOM = COLORBAR_WIDTH + COLORBAR_GAP  # what the bar takes from the matrix's width
+SCROLL_MARGIN = 40  # px kept around a cell scrolled into view: its neighbours show too
 DIVERGING_MAP = "CET-D1"  # blue (less attention) – white (no change) – red (more attention)
 
 
@@ -468,7 +469,7 @@ class AttentionHeatmap(QWidget):
             if row is not None
             else self._scroll.verticalScrollBar().value() + view.height() // 2
         )
-        self._scroll.ensureVisible(x, y, view.width() // 4, view.height() // 4)
+        self._scroll.ensureVisible(x, y, SCROLL_MARGIN, SCROLL_MARGIN)
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:
         key = ev.key()
