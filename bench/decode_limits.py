@@ -123,14 +123,15 @@ def main() -> int:
                 "at_limit": sum(t.target_tokens[-1:] != [EOS] for t in outs),
                 "words_per_s": round(words / med),
             }
+            got = beam_result[name]
             rows.append(
                 [
                     f"beam {beam}: {name}",
                     med,
-                    beam_result[name]["at_limit"],
-                    beam_result[name]["tokens"],
+                    got["at_limit"],
+                    got["tokens"],
                     words,
-                    round(words / med),
+                    got["words_per_s"],
                 ]
             )
         texts_same = [t.text for t in outputs[names[0]]] == [t.text for t in outputs[names[1]]]

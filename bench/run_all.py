@@ -818,6 +818,8 @@ def main() -> int:
                 entry["model_dir"] = str(model)
             if args.peer is not None and "peer" not in skip:
                 peer_out = work / (f"peer-{pair}" if i == 0 else f"peer-{pair}-seed{seed}")
+                if i == 0:
+                    entry["peer_dir"] = str(peer_out)  # decode_limits.py reads its translations
                 runner = peer_runner(args.peer, seed, work)
                 given = round(budget + peer_startup, 1)
                 peer = run_step(
@@ -881,7 +883,7 @@ def main() -> int:
             if args.quick:
                 cmd += ["--latency-n", "20", "--fixed-max", "10", "--batch-sents", "200"]
             entry["decode"] = run_step(f"decode {pair}", cmd, logs)
-        peer_dir = work / f"peer-{pair}"
+        peer_dir = Path(entry.get("peer_dir") or work / "no-peer-run")
         if "limits" not in skip and have_model and (peer_dir / "hyp.b5.tok").is_file():
             trained_in = (entry.get("ours") or {}).get("trained_in") or "fp32"
             cmd = [py, str(HERE / "decode_limits.py"), "--model", entry["model_dir"]]

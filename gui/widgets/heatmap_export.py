@@ -16,18 +16,16 @@ from PySide6.QtWidgets import QGraphicsView
 def save_png(plot: QGraphicsView, bar: QGraphicsView | None, path: str | Path) -> Path:
     """``plot`` and, to its right, ``bar`` (if any: a heatmap sharing a neighbour's) as one PNG."""
     path = Path(path)
-    plot_px = plot.grab()
-    bar_px = bar.grab() if bar is not None else QPixmap()
-    ratio = plot_px.devicePixelRatio()
-    w = plot_px.width() + bar_px.width()
-    h = max(plot_px.height(), bar_px.height())
-    out = QPixmap(int(w), int(h))
+    pixmaps = [v.grab() for v in (plot, bar) if v is not None]
+    ratio = pixmaps[0].devicePixelRatio()
+    out = QPixmap(sum(px.width() for px in pixmaps), max(px.height() for px in pixmaps))
     out.setDevicePixelRatio(ratio)
     out.fill(QColor("white"))
     painter = QPainter(out)
-    painter.drawPixmap(0, 0, plot_px)
-    if bar is not None:
-        painter.drawPixmap(int(plot_px.width() / ratio), 0, bar_px)
+    x = 0
+    for px in pixmaps:
+        painter.drawPixmap(int(x / ratio), 0, px)
+        x += px.width()
     painter.end()
     if not out.save(str(path), "PNG"):
         raise OSError(f"could not write {path}")
@@ -44,22 +42,23 @@ def save_svg(
     from PySide6.QtSvg import QSvgGenerator
 
     path = Path(path)
-    views = [(plot, 0)] + ([(bar, plot.width())] if bar is not None else [])
-    plot_size, bar_size = plot.size(), bar.size() if bar is not None else QSize(0, 0)
+    views = [v for v in (plot, bar) if v is not None]
     gen = QSvgGenerator()
     gen.setFileName(str(path))
-    size = QSize(plot_size.width() + bar_size.width(), max(plot_size.height(), bar_size.height()))
+    size = QSize(sum(v.width() for v in views), max(v.height() for v in views))
     gen.setSize(size)
     gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
     gen.setTitle("Attention")
     gen.setDescription(description)
     painter = QPainter(gen)
     try:
-        for view, x in views:
+        x = 0
+        for view in views:
             w, h = view.width(), view.height()
             view.render(
                 painter, QRectF(x, 0, w, h), QRect(0, 0, w, h), Qt.AspectRatioMode.IgnoreAspectRatio
             )
+            x += w
     finally:
         painter.end()
     if not path.exists():
